@@ -1,0 +1,83 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * The aws-cdk-lib floor. 2.264.0 is the oldest release that
+ *  - types `CfnAlarm.EvaluationWindowProperty.wallClockWindow` (changed in 2.264.0), which BatchAlarms uses,
+ *  - runs the cdk-nag 3 `Validations.of(app)` plugins (needs >= 2.258) and the built-in template validator (>= 2.262),
+ *  - is served by all four registries our users install from: npm, PyPI, Maven Central (newest there: 2.272.0)
+ *    and the Go module proxy (which serves 2.258, 2.264, 2.270, 2.275 of the 2.25x-2.27x line).
+ * See docs/compatibility.md.
+ */
+const CDK_VERSION = '2.264.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-scheduled-batch',
+  description:
+    'One statement for a scheduled AWS Batch workload: Spot compute in private subnets, time-zone aware schedule with retries and DLQ, hardened ECR, logs, least-privilege IAM and alarms on metrics AWS really emits.',
+  author: 'cdk-scheduled-batch maintainers',
+  authorAddress: 'maintainers@cdk-scheduled-batch.dev',
+  repositoryUrl: 'https://github.com/cdk-scheduled-batch/cdk-scheduled-batch.git',
+  homepage: 'https://github.com/cdk-scheduled-batch/cdk-scheduled-batch',
+  license: 'Apache-2.0',
+  copyrightOwner: 'cdk-scheduled-batch maintainers',
+  stability: 'experimental',
+  keywords: ['awscdk', 'aws-cdk', 'cdk', 'aws-batch', 'batch', 'spot', 'fargate', 'scheduler', 'eventbridge-scheduler', 'cron', 'ecr', 'vpc', 'cloudwatch-alarms'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.8.1',
+  jsiiVersion: '~6.0.16',
+  typescriptVersion: '~6.0.0',
+  // No GitHub workflows: CI is .ci/run on a clean clone.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+  docgen: true,
+  publishToPypi: {
+    distName: 'cdk-scheduled-batch',
+    module: 'cdk_scheduled_batch',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkscheduledbatch',
+    mavenGroupId: 'io.github.cdkscheduledbatch',
+    mavenArtifactId: 'cdk-scheduled-batch',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-scheduled-batch/cdk-scheduled-batch-go',
+  },
+  devDeps: [
+    'cdk-nag@3.0.2',
+    `aws-cdk@^2.1100.0`,
+  ],
+  jestOptions: {
+    // A run that finds no test is a failure, not a pass.
+    passWithNoTests: false,
+    // Snapshots must fail when they drift, never silently rewrite themselves.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 120_000,
+    },
+  },
+  gitignore: ['cdk.out', '*.cdk.out', '.venv', '/test/consumers/**/target', '/test/consumers/**/cdk.out', '/.tmp', '/bench-results'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples', '/scripts', '/.ci', '/docs/*.json'] },
+  tsconfigDev: {
+    include: ['examples/**/*.ts', 'scripts/**/*.ts'],
+    compilerOptions: {},
+  },
+});
+
+// Unit tests switch off aws-cdk-lib's built-in template validator (3.5 s and ~400 MB per synth);
+// the checker tests (test/checkers.test.ts) turn it back on.
+// The @types/node 'ts6.0' dist-tag projen asks for does not exist; pin the Node we run on.
+project.deps.removeDependency('@types/node');
+project.addDevDeps('@types/node@^20');
+
+project.testTask.env('CDK_VALIDATION', 'false');
+// jsii 6 prints an end-of-life banner on Node 20 (a warning only).
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+project.synth();

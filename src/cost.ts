@@ -1,0 +1,108 @@
+/**
+ * us-east-1 list prices the library's cost estimates are computed from. They live here and only here.
+ *
+ * Each constant cites the AWS page where the number is published. Prices were read on {@link UnitPrices.PRICE_DATE}.
+ * Estimates are *fixed idle* costs: 730 hours a month, no traffic, compute scaled to zero.
+ */
+export class UnitPrices {
+  /** Date the prices below were read from the AWS pricing pages. */
+  public static readonly PRICE_DATE = '2026-11-27';
+  /** Region the prices apply to. */
+  public static readonly REGION = 'us-east-1';
+  /** Hours in the month used for every monthly figure (AWS pricing pages use 730). */
+  public static readonly HOURS_PER_MONTH = 730;
+
+  /**
+   * NAT gateway, per hour (data processing of $0.045/GB is not an idle cost).
+   * @see https://aws.amazon.com/vpc/pricing/
+   */
+  public static readonly NAT_GATEWAY_HOUR = 0.045;
+  /**
+   * Public IPv4 address, per hour, in use or idle (since 1 Feb 2024).
+   * @see https://aws.amazon.com/vpc/pricing/ (Public IPv4 Address tab)
+   */
+  public static readonly PUBLIC_IPV4_HOUR = 0.005;
+  /**
+   * Interface VPC endpoint, per endpoint per AZ per hour.
+   * @see https://aws.amazon.com/privatelink/pricing/
+   */
+  public static readonly INTERFACE_ENDPOINT_AZ_HOUR = 0.01;
+  /**
+   * Gateway VPC endpoint (S3, DynamoDB): free.
+   * @see https://aws.amazon.com/privatelink/pricing/
+   */
+  public static readonly GATEWAY_ENDPOINT_HOUR = 0;
+  /**
+   * t4g.nano On-Demand Linux, per hour.
+   * @see https://aws.amazon.com/ec2/pricing/on-demand/
+   */
+  public static readonly T4G_NANO_HOUR = 0.0042;
+  /**
+   * EBS gp3 storage, per GB-month.
+   * @see https://aws.amazon.com/ebs/pricing/
+   */
+  public static readonly GP3_GB_MONTH = 0.08;
+  /**
+   * CloudWatch standard-resolution alarm, per alarm metric per month (after the 10 free alarms).
+   * A metric-math alarm is billed per metric in its expression.
+   * @see https://aws.amazon.com/cloudwatch/pricing/
+   */
+  public static readonly ALARM_METRIC_MONTH = 0.10;
+  /**
+   * CloudWatch dashboard, per month (after the account's 3 free dashboards).
+   * @see https://aws.amazon.com/cloudwatch/pricing/
+   */
+  public static readonly DASHBOARD_MONTH = 3;
+  /**
+   * KMS customer-managed key, per month (first year, before rotations add to it).
+   * @see https://aws.amazon.com/kms/pricing/
+   */
+  public static readonly KMS_KEY_MONTH = 1;
+  /**
+   * Secrets Manager secret, per month.
+   * @see https://aws.amazon.com/secrets-manager/pricing/
+   */
+  public static readonly SECRET_MONTH = 0.40;
+
+  private constructor() {}
+}
+
+/** What a cost line item is for. */
+export enum CostCategory {
+  /** NAT gateways or NAT instances. */
+  NAT = 'NAT',
+  /** Public IPv4 addresses. */
+  PUBLIC_IPV4 = 'PUBLIC_IPV4',
+  /** Interface VPC endpoints. */
+  VPC_ENDPOINTS = 'VPC_ENDPOINTS',
+  /** EBS volumes. */
+  STORAGE = 'STORAGE',
+  /** CloudWatch alarms. */
+  ALARMS = 'ALARMS',
+  /** CloudWatch dashboards. */
+  DASHBOARD = 'DASHBOARD',
+  /** KMS customer-managed keys. */
+  KMS_KEYS = 'KMS_KEYS',
+  /** Secrets Manager secrets. */
+  SECRETS = 'SECRETS',
+}
+
+/** One line of a fixed monthly idle-cost estimate. */
+export interface CostLineItem {
+  /** What the line is for. */
+  readonly category: CostCategory;
+  /** Human-readable description, e.g. "NAT gateway (us-east-1a)". */
+  readonly description: string;
+  /** How many units. */
+  readonly quantity: number;
+  /** Price of one unit for a month, in USD. */
+  readonly unitMonthlyUsd: number;
+  /** `quantity * unitMonthlyUsd`, rounded to cents. */
+  readonly monthlyUsd: number;
+}
+
+/** Something that can estimate its own fixed monthly idle cost. */
+export interface ICostEstimable {
+  /** The fixed monthly idle cost, line by line (us-east-1 list prices of {@link UnitPrices.PRICE_DATE}). */
+  costLineItems(): CostLineItem[];
+}
