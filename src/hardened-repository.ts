@@ -1,1 +1,217 @@
-export {};
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct, IConstruct } from 'constructs';
+
+/** Defaults of {@link HardenedRepository}, in one place. */
+const DEFAULTS = {
+  maxTaggedImages: 10,
+  untaggedImageExpiryDays: 7,
+} as const;
+
+/**
+ * ECR limits.
+ * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html
+ * @see https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ImageTagMutabilityExclusionFilter.html
+ * @see https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationRule.html
+ */
+const ECR_LIMITS = {
+  maxExclusionFilters: 5,
+  exclusionFilterPattern: /^[0-9a-zA-Z._*-]{1,128}$/,
+  maxReplicationDestinations: 25,
+} as const;
+
+/** A registry (account and region) that images of a {@link HardenedRepository} are replicated to. */
+export interface ReplicationDestination {
+  /** The destination region, e.g. `eu-west-1`. */
+  readonly region: string;
+  /**
+   * The destination account (registry ID).
+   * @default - the account of the stack (same-account, cross-region replication)
+   */
+  readonly registryId?: string;
+}
+
+/** Properties of a {@link HardenedRepository}. */
+export interface HardenedRepositoryProps {
+  /**
+   * Name of the repository.
+   * @default - a name CloudFormation generates (no hard-coded physical name, so replacement is safe)
+   */
+  readonly repositoryName?: string;
+
+  /**
+   * A customer-managed KMS key to encrypt images with. Without one, ECR encrypts with AES-256 (an AWS-owned key),
+   * which costs nothing; a key costs $1/month plus requests.
+   * @default - AES-256 server-side encryption
+   * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Tag patterns that stay mutable while every other tag is immutable, e.g. `['latest']` for a moving tag.
+   * Wildcards (`*`) are allowed; at most 5 patterns.
+   * Leaving this empty makes every tag immutable, so a deployed job definition always runs the image it names.
+   * @default - no exceptions: every tag is immutable
+   * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html
+   */
+  readonly mutableTagPatterns?: string[];
+
+  /**
+   * How many tagged images to keep; older ones are expired by the lifecycle policy.
+   * @default 10
+   */
+  readonly maxTaggedImages?: number;
+
+  /**
+   * How long an untagged image is kept before the lifecycle policy expires it. Whole days, at least one.
+   * @default Duration.days(7)
+   */
+  readonly untaggedImageExpiry?: Duration;
+
+  /**
+   * Policy to apply when the repository is removed from the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Replicate this repository's images to other regions or accounts.
+   *
+   * ECR replication is configured once per account and region for the whole registry
+   * (`AWS::ECR::ReplicationConfiguration`): deploying it replaces any replication configuration the account already
+   * has in that region, and only one repository per account and region in an app may set this.
+   * The rule created here is filtered to this repository's name.
+   * @default - no replication
+   * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication.html
+   */
+  readonly replicationDestinations?: ReplicationDestination[];
+}
+
+/**
+ * An ECR repository with the settings a production image store needs: scan on push, encryption at rest,
+ * immutable tags, lifecycle rules and retention on removal.
+ *
+ * It is an `ecr.Repository`, so the usual grants apply: give a Batch execution role what it needs to pull with
+ * `repository.grantPull(executionRole)`.
+ *
+ * @example
+ * const repository = new HardenedRepository(this, 'Images', {
+ *   maxTaggedImages: 20,
+ *   mutableTagPatterns: ['latest'],
+ * });
+ * const image = ecs.ContainerImage.fromEcrRepository(repository, 'v1.2.3');
+ */
+export class HardenedRepository extends ecr.Repository {
+  /** The replication configuration, when `replicationDestinations` is set. */
+  public readonly replicationConfiguration?: ecr.CfnReplicationConfiguration;
+
+  constructor(scope: Construct, id: string, props: HardenedRepositoryProps = {}) {
+    const maxTaggedImages = props.maxTaggedImages ?? DEFAULTS.maxTaggedImages;
+    const untaggedImageExpiry = props.untaggedImageExpiry ?? Duration.days(DEFAULTS.untaggedImageExpiryDays);
+    validateMaxTaggedImages(maxTaggedImages);
+    validateUntaggedExpiry(untaggedImageExpiry);
+    const exclusions = props.mutableTagPatterns ?? [];
+    validateMutableTagPatterns(exclusions);
+
+    super(scope, id, {
+      repositoryName: props.repositoryName,
+      imageScanOnPush: true,
+      encryption: props.encryptionKey ? ecr.RepositoryEncryption.KMS : ecr.RepositoryEncryption.AES_256,
+      encryptionKey: props.encryptionKey,
+      imageTagMutability: exclusions.length > 0 ? ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION : ecr.TagMutability.IMMUTABLE,
+      imageTagMutabilityExclusionFilters: exclusions.length > 0
+        ? exclusions.map(p => ecr.ImageTagMutabilityExclusionFilter.wildcard(p))
+        : undefined,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        {
+          rulePriority: 1,
+          description: `Expire untagged images after ${untaggedImageExpiry.toDays()} days`,
+          tagStatus: ecr.TagStatus.UNTAGGED,
+          maxImageAge: untaggedImageExpiry,
+        },
+        {
+          rulePriority: 2,
+          description: `Keep the ${maxTaggedImages} most recent tagged images`,
+          tagStatus: ecr.TagStatus.TAGGED,
+          tagPatternList: ['*'],
+          maxImageCount: maxTaggedImages,
+        },
+      ],
+    });
+
+    if (!props.encryptionKey) {
+      // The L2 leaves AES-256 implicit (it is ECR's default); state it so the template says what it does.
+      (this.node.defaultChild as ecr.CfnRepository).encryptionConfiguration = { encryptionType: 'AES256' };
+    }
+
+    if (props.replicationDestinations && props.replicationDestinations.length > 0) {
+      this.replicationConfiguration = this.configureReplication(props.replicationDestinations);
+    }
+  }
+
+  private configureReplication(destinations: ReplicationDestination[]): ecr.CfnReplicationConfiguration {
+    if (destinations.length > ECR_LIMITS.maxReplicationDestinations) {
+      throw new Error(`'replicationDestinations' may list at most ${ECR_LIMITS.maxReplicationDestinations} destinations, got ${destinations.length}: ECR allows 25 per replication configuration.`);
+    }
+    const stack = Stack.of(this);
+    claimRegistryReplication(this, stack);
+    Annotations.of(this).addWarningV2('cdk-scheduled-batch:ecrReplicationIsRegistryWide',
+      'ECR replication is one registry-wide setting per account and region: deploying this stack replaces any replication configuration that account already has in that region. Acknowledge this warning once you have checked there is none, or move all rules into this one configuration.');
+
+    return new ecr.CfnReplicationConfiguration(this, 'Replication', {
+      replicationConfiguration: {
+        rules: [{
+          destinations: destinations.map(d => ({ region: d.region, registryId: d.registryId ?? stack.account })),
+          repositoryFilters: [{ filter: this.repositoryName, filterType: 'PREFIX_MATCH' }],
+        }],
+      },
+    });
+  }
+}
+
+/** Replication configurations claimed so far, per app, keyed by the target account/region. */
+const REPLICATION_CLAIMS = new WeakMap<IConstruct, Map<string, string>>();
+
+/** Fails when a second repository in the same app configures registry-wide replication for the same account and region. */
+function claimRegistryReplication(repo: Construct, stack: Stack): void {
+  const account = Token.isUnresolved(stack.account) ? '(environment-agnostic account)' : stack.account;
+  const region = Token.isUnresolved(stack.region) ? '(environment-agnostic region)' : stack.region;
+  const key = `${account}/${region}`;
+  const root = repo.node.root;
+  const claims = REPLICATION_CLAIMS.get(root) ?? new Map<string, string>();
+  REPLICATION_CLAIMS.set(root, claims);
+  const first = claims.get(key);
+  if (first) {
+    throw new Error(`'replicationDestinations' is set on both ${first} and ${repo.node.path} for account/region ${key}, but ECR replication is one registry-wide configuration per account and region: the second deployment would overwrite the first. Set 'replicationDestinations' on one HardenedRepository only (its rule can list several destinations), or manage ecr.CfnReplicationConfiguration yourself.`);
+  }
+  claims.set(key, repo.node.path);
+}
+
+function validateMaxTaggedImages(n: number): void {
+  if (Token.isUnresolved(n)) return;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`'maxTaggedImages' must be a whole number of at least 1, got ${n}: it is how many tagged images the lifecycle policy keeps (default ${DEFAULTS.maxTaggedImages}).`);
+  }
+}
+
+function validateUntaggedExpiry(d: Duration): void {
+  if (d.isUnresolved()) return;
+  const days = d.toDays({ integral: false });
+  if (!Number.isInteger(days) || days < 1) {
+    throw new Error(`'untaggedImageExpiry' must be a whole number of days, at least Duration.days(1), got ${d.toHumanString()}: ECR lifecycle rules count image age in days (default Duration.days(${DEFAULTS.untaggedImageExpiryDays})).`);
+  }
+}
+
+function validateMutableTagPatterns(patterns: string[]): void {
+  if (patterns.length > ECR_LIMITS.maxExclusionFilters) {
+    throw new Error(`'mutableTagPatterns' may list at most ${ECR_LIMITS.maxExclusionFilters} patterns, got ${patterns.length}: combine them with wildcards, e.g. 'dev-*'.`);
+  }
+  for (const p of patterns) {
+    if (Token.isUnresolved(p)) continue;
+    if (!ECR_LIMITS.exclusionFilterPattern.test(p)) {
+      throw new Error(`'mutableTagPatterns' entry '${p}' is not a valid ECR tag filter: use 1-128 letters, digits, '.', '_', '-' or the wildcard '*'.`);
+    }
+  }
+}

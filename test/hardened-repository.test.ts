@@ -1,0 +1,196 @@
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { HardenedRepository } from '../src';
+
+function stack(): Stack {
+  return new Stack(new App(), 'Test');
+}
+
+function lifecycle(template: Template): any {
+  const repos = template.findResources('AWS::ECR::Repository');
+  const [repo] = Object.values(repos) as any[];
+  return JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText);
+}
+
+describe('HardenedRepository defaults', () => {
+  const s = stack();
+  new HardenedRepository(s, 'Repo');
+  const template = Template.fromStack(s);
+
+  test('scans on push, encrypts with AES-256 and makes every tag immutable', () => {
+    template.hasResourceProperties('AWS::ECR::Repository', {
+      ImageScanningConfiguration: { ScanOnPush: true },
+      EncryptionConfiguration: { EncryptionType: 'AES256' },
+      ImageTagMutability: 'IMMUTABLE',
+      ImageTagMutabilityExclusionFilters: Match.absent(),
+      RepositoryName: Match.absent(),
+    });
+  });
+
+  test('is retained when removed from the stack', () => {
+    template.hasResource('AWS::ECR::Repository', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  test('expires untagged images after 7 days and keeps the 10 newest tagged images', () => {
+    expect(lifecycle(template).rules).toEqual([
+      {
+        rulePriority: 1,
+        description: 'Expire untagged images after 7 days',
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' },
+        action: { type: 'expire' },
+      },
+      {
+        rulePriority: 2,
+        description: 'Keep the 10 most recent tagged images',
+        selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 10 },
+        action: { type: 'expire' },
+      },
+    ]);
+  });
+
+  test('creates no replication, no custom resource and no KMS key', () => {
+    template.resourceCountIs('AWS::ECR::ReplicationConfiguration', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+  });
+});
+
+describe('HardenedRepository options', () => {
+  test('a supplied KMS key switches encryption to KMS with that key', () => {
+    const s = stack();
+    const key = new kms.Key(s, 'Key', { enableKeyRotation: true });
+    new HardenedRepository(s, 'Repo', { encryptionKey: key });
+    Template.fromStack(s).hasResourceProperties('AWS::ECR::Repository', {
+      EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } },
+    });
+  });
+
+  test('mutableTagPatterns keeps those tags movable and every other tag immutable', () => {
+    const s = stack();
+    new HardenedRepository(s, 'Repo', { mutableTagPatterns: ['latest', 'dev-*'] });
+    Template.fromStack(s).hasResourceProperties('AWS::ECR::Repository', {
+      ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      ImageTagMutabilityExclusionFilters: [
+        { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'latest' },
+        { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'dev-*' },
+      ],
+    });
+  });
+
+  test('lifecycle limits are configurable', () => {
+    const s = stack();
+    new HardenedRepository(s, 'Repo', { maxTaggedImages: 3, untaggedImageExpiry: Duration.days(1) });
+    const rules = lifecycle(Template.fromStack(s)).rules;
+    expect(rules[0].selection.countNumber).toBe(1);
+    expect(rules[1].selection.countNumber).toBe(3);
+  });
+
+  test('removal policy and name can be set', () => {
+    const s = stack();
+    new HardenedRepository(s, 'Repo', { removalPolicy: RemovalPolicy.DESTROY, repositoryName: 'nightly-report' });
+    Template.fromStack(s).hasResource('AWS::ECR::Repository', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ RepositoryName: 'nightly-report' }),
+    });
+  });
+
+  test('grantPull gives an execution role pull rights on this repository and the registry token', () => {
+    const s = stack();
+    const repo = new HardenedRepository(s, 'Repo');
+    const role = new iam.Role(s, 'ExecutionRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    repo.grantPull(role);
+    Template.fromStack(s).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Repo'), 'Arn'] },
+          },
+          // ecr:GetAuthorizationToken has no resource-level permissions: AWS requires '*'.
+          { Action: 'ecr:GetAuthorizationToken', Effect: 'Allow', Resource: '*' },
+        ]),
+      },
+    });
+  });
+});
+
+describe('HardenedRepository replication', () => {
+  test('replicates this repository only, to each destination, defaulting to the stack account', () => {
+    const app = new App();
+    const s = new Stack(app, 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
+    const repo = new HardenedRepository(s, 'Repo', {
+      replicationDestinations: [{ region: 'eu-west-1' }, { region: 'us-west-2', registryId: '222222222222' }],
+    });
+    expect(repo.replicationConfiguration).toBeDefined();
+    Template.fromStack(s).hasResourceProperties('AWS::ECR::ReplicationConfiguration', {
+      ReplicationConfiguration: {
+        Rules: [{
+          Destinations: [
+            { Region: 'eu-west-1', RegistryId: '111111111111' },
+            { Region: 'us-west-2', RegistryId: '222222222222' },
+          ],
+          RepositoryFilters: [{ Filter: { Ref: Match.stringLikeRegexp('^Repo') }, FilterType: 'PREFIX_MATCH' }],
+        }],
+      },
+    });
+  });
+
+  test('warns, acknowledgeably, that replication is registry-wide', () => {
+    const s = stack();
+    new HardenedRepository(s, 'Repo', { replicationDestinations: [{ region: 'eu-west-1' }] });
+    Annotations.fromStack(s).hasWarning('/Test/Repo', Match.stringLikeRegexp('registry-wide.*ecrReplicationIsRegistryWide'));
+  });
+
+  test('fails when two repositories in one app replicate the same account and region', () => {
+    const app = new App();
+    const a = new Stack(app, 'A', { env: { account: '111111111111', region: 'us-east-1' } });
+    const b = new Stack(app, 'B', { env: { account: '111111111111', region: 'us-east-1' } });
+    new HardenedRepository(a, 'Repo', { replicationDestinations: [{ region: 'eu-west-1' }] });
+    expect(() => new HardenedRepository(b, 'Repo', { replicationDestinations: [{ region: 'eu-west-2' }] }))
+      .toThrow(/'replicationDestinations' is set on both A\/Repo and B\/Repo for account\/region 111111111111\/us-east-1.*one registry-wide configuration/);
+  });
+
+  test('allows one replication configuration per account and region', () => {
+    const app = new App();
+    const a = new Stack(app, 'A', { env: { account: '111111111111', region: 'us-east-1' } });
+    const b = new Stack(app, 'B', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new HardenedRepository(a, 'Repo', { replicationDestinations: [{ region: 'eu-west-1' }] });
+    expect(() => new HardenedRepository(b, 'Repo', { replicationDestinations: [{ region: 'us-east-1' }] })).not.toThrow();
+  });
+
+  test('fails with more than 25 destinations', () => {
+    const destinations = Array.from({ length: 26 }, () => ({ region: 'eu-west-1' }));
+    expect(() => new HardenedRepository(stack(), 'Repo', { replicationDestinations: destinations }))
+      .toThrow(/'replicationDestinations' may list at most 25 destinations, got 26/);
+  });
+});
+
+describe('HardenedRepository validation', () => {
+  test.each([0, -1, 2.5])('fails when maxTaggedImages is %p', (n) => {
+    expect(() => new HardenedRepository(stack(), 'Repo', { maxTaggedImages: n }))
+      .toThrow(new RegExp(`'maxTaggedImages' must be a whole number of at least 1, got ${n}`));
+  });
+
+  test('fails when untaggedImageExpiry is less than a day', () => {
+    expect(() => new HardenedRepository(stack(), 'Repo', { untaggedImageExpiry: Duration.hours(12) }))
+      .toThrow(/'untaggedImageExpiry' must be a whole number of days, at least Duration.days\(1\), got 12 hours/);
+  });
+
+  test('fails when untaggedImageExpiry is not whole days', () => {
+    expect(() => new HardenedRepository(stack(), 'Repo', { untaggedImageExpiry: Duration.hours(36) }))
+      .toThrow(/'untaggedImageExpiry' must be a whole number of days.*got 1 day 12 hours/);
+  });
+
+  test('fails with more than 5 mutable tag patterns', () => {
+    expect(() => new HardenedRepository(stack(), 'Repo', { mutableTagPatterns: ['a', 'b', 'c', 'd', 'e', 'f'] }))
+      .toThrow(/'mutableTagPatterns' may list at most 5 patterns, got 6/);
+  });
+
+  test('fails on a tag pattern ECR does not accept', () => {
+    expect(() => new HardenedRepository(stack(), 'Repo', { mutableTagPatterns: ['lat est'] }))
+      .toThrow(/'mutableTagPatterns' entry 'lat est' is not a valid ECR tag filter/);
+  });
+});
