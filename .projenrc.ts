@@ -80,4 +80,17 @@ project.testTask.env('CDK_VALIDATION', 'false');
 // jsii 6 prints an end-of-life banner on Node 20 (a warning only).
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
+// The main job: synthesize the example app offline and print what it made (README, command 1).
+project.addTask('example', {
+  description: 'Synthesize the example app (examples/app.ts) offline and print its resources, alarms and idle cost',
+  cwd: 'examples',
+  exec: 'cdk synth --quiet --no-notices',
+});
+
+// README snippets must compile in every jsii language.
+project.addTask('rosetta', {
+  description: 'Compile every TypeScript block of the README and the API docs with jsii-rosetta --strict',
+  exec: 'jsii-rosetta extract --strict --fail',
+});
+
 project.synth();
