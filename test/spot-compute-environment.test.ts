@@ -1,0 +1,485 @@
+import * as cdk from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { ComputePlatform } from '../src/compute-platform';
+import { ComputeReachability } from '../src/compute-reachability';
+import { CpuArchitecture, SpotComputeEnvironment, SpotComputeEnvironmentProps } from '../src/spot-compute-environment';
+
+// Observe the reachability guard without depending on its implementation (it calls through when present).
+jest.mock('../src/compute-reachability', () => {
+  const actual = jest.requireActual('../src/compute-reachability');
+  const real = actual.ComputeReachability;
+  return {
+    ...actual,
+    ComputeReachability: {
+      require: jest.fn((...args: unknown[]) => (typeof real?.require === 'function' ? real.require(...args) : undefined)),
+    },
+  };
+});
+// The CostOptimizedVpc class is only needed for `instanceof`; keep the real one when it exists.
+jest.mock('../src/cost-optimized-vpc', () => {
+  const actual = jest.requireActual('../src/cost-optimized-vpc');
+  return { ...actual, CostOptimizedVpc: actual.CostOptimizedVpc ?? class CostOptimizedVpcPlaceholder {} };
+});
+
+const CE = 'AWS::Batch::ComputeEnvironment';
+
+function setup() {
+  const app = new cdk.App();
+  const stack = new cdk.Stack(app, 'Stack');
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  return { app, stack, vpc };
+}
+
+function build(props: Partial<SpotComputeEnvironmentProps> = {}) {
+  const { stack, vpc } = setup();
+  const compute = new SpotComputeEnvironment(stack, 'Compute', { vpc, ...props });
+  return { stack, vpc, compute, template: Template.fromStack(stack) };
+}
+
+function statements(template: Template): any[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('EC2 Spot (default)', () => {
+  test('renders a SPOT compute environment with price-capacity-optimized, 0-256 vCPUs and Batch default x86 classes', () => {
+    const { template } = build();
+    template.resourceCountIs(CE, 1);
+    template.hasResourceProperties(CE, {
+      Type: 'managed',
+      ReplaceComputeEnvironment: false,
+      ComputeResources: {
+        Type: 'SPOT',
+        AllocationStrategy: 'SPOT_PRICE_CAPACITY_OPTIMIZED',
+        MinvCpus: 0,
+        MaxvCpus: 256,
+        InstanceTypes: ['default_x86_64'],
+        Ec2Configuration: [{ ImageType: 'ECS_AL2023' }],
+        BidPercentage: Match.absent(),
+        SpotIamFleetRole: Match.absent(),
+        LaunchTemplate: {
+          LaunchTemplateId: { Ref: Match.stringLikeRegexp('ComputeLaunchTemplate') },
+          Version: { 'Fn::GetAtt': [Match.stringLikeRegexp('ComputeLaunchTemplate'), 'LatestVersionNumber'] },
+        },
+      },
+      ComputeEnvironmentName: Match.absent(),
+      ServiceRole: Match.absent(),
+      EcsSettings: Match.absent(),
+    });
+  });
+
+  test('exposes what it created', () => {
+    const { compute } = build();
+    expect(compute.platform).toBe(ComputePlatform.EC2);
+    expect(compute.spot).toBe(true);
+    expect(compute.architecture).toBe(CpuArchitecture.X86_64);
+    expect(compute.minvCpus).toBe(0);
+    expect(compute.maxvCpus).toBe(256);
+    expect(compute.instanceRole).toBeDefined();
+    expect(compute.launchTemplate).toBeDefined();
+    expect(compute.fallbackComputeEnvironment).toBeUndefined();
+    expect(compute.assignPublicIp).toBe(false);
+    expect(compute.vpcSubnets).toEqual({});
+    expect(compute.costLineItems()).toEqual([]);
+  });
+
+  test('launch template requires IMDSv2 with hop limit 1 and an encrypted 30 GiB gp3 root volume, without a fixed name', () => {
+    const { template } = build();
+    template.resourceCountIs('AWS::EC2::LaunchTemplate', 1);
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateName: Match.absent(),
+      LaunchTemplateData: {
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+        BlockDeviceMappings: [{
+          DeviceName: '/dev/xvda',
+          Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 30, DeleteOnTermination: true },
+        }],
+      },
+    });
+  });
+
+  test('rootVolumeSize sets the root volume size', () => {
+    const { template } = build({ rootVolumeSize: cdk.Size.gibibytes(100) });
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: { BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ VolumeSize: 100 }) }] },
+    });
+  });
+
+  test('instance role has an inline least-privilege policy and no AWS-managed policy; no Spot Fleet role', () => {
+    const { template } = build();
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' })],
+      },
+      ManagedPolicyArns: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::IAM::InstanceProfile', {
+      Roles: [{ Ref: Match.stringLikeRegexp('ComputeInstanceRole') }],
+    });
+    template.hasResourceProperties(CE, {
+      ComputeResources: { InstanceRole: { 'Fn::GetAtt': [Match.stringLikeRegexp('InstanceProfile'), 'Arn'] } },
+    });
+  });
+
+  test('instance policy: only "*" where IAM has no resource-level permissions, everything else in this account and Region', () => {
+    const { template } = build();
+    const st = statements(template);
+    const bySid = Object.fromEntries(st.map(s => [s.Sid, s]));
+    expect(Object.keys(bySid).sort()).toEqual([
+      'AwslogsDriverWrite', 'EcsAgentClusterMembership', 'EcsAgentReadTags', 'EcsAgentTagOnRegister',
+      'EcsAgentUnscopedActions', 'PullImagesFromThisAccount',
+    ]);
+    expect(bySid.EcsAgentUnscopedActions).toMatchObject({
+      Action: ['ecs:DiscoverPollEndpoint', 'ec2:DescribeTags', 'ecr:GetAuthorizationToken'],
+      Resource: '*',
+    });
+    const arn = (service: string, resource: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]],
+    });
+    expect(bySid.EcsAgentClusterMembership.Action).toEqual([
+      'ecs:RegisterContainerInstance', 'ecs:DeregisterContainerInstance', 'ecs:Poll', 'ecs:StartTelemetrySession',
+      'ecs:UpdateContainerInstancesState', 'ecs:SubmitAttachmentStateChanges', 'ecs:SubmitContainerStateChange',
+      'ecs:SubmitTaskStateChange',
+    ]);
+    expect(bySid.EcsAgentClusterMembership.Resource).toEqual([arn('ecs', 'cluster/*'), arn('ecs', 'container-instance/*')]);
+    expect(bySid.EcsAgentTagOnRegister).toMatchObject({
+      Action: 'ecs:TagResource',
+      Resource: arn('ecs', 'container-instance/*'),
+      Condition: { StringEquals: { 'ecs:CreateAction': ['RegisterContainerInstance'] } },
+    });
+    expect(bySid.EcsAgentReadTags.Resource).toEqual([arn('ecs', 'container-instance/*'), arn('ecs', 'task/*')]);
+    expect(bySid.PullImagesFromThisAccount).toMatchObject({
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      Resource: arn('ecr', 'repository/*'),
+    });
+    expect(bySid.AwslogsDriverWrite).toMatchObject({
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: arn('logs', 'log-group:*'),
+    });
+    const allActions = st.flatMap(s => [s.Action].flat());
+    expect(allActions).not.toContain('ecs:CreateCluster');
+    expect(allActions.filter((a: string) => a.includes('*'))).toEqual([]);
+  });
+
+  test('bring-your-own instance role: no role created, the instance profile uses it', () => {
+    const { stack, vpc } = setup();
+    const role = new iam.Role(stack, 'MyRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const compute = new SpotComputeEnvironment(stack, 'Compute', { vpc, instanceRole: role });
+    const template = Template.fromStack(stack);
+    expect(compute.instanceRole).toBe(role);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.hasResourceProperties('AWS::IAM::InstanceProfile', { Roles: [{ Ref: Match.stringLikeRegexp('MyRole') }] });
+  });
+
+  test('security group: no inbound rules, HTTPS outbound only, exposed through connections', () => {
+    const { compute, template } = build();
+    template.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: Match.absent(),
+      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() }],
+    });
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    expect(compute.connections.securityGroups).toEqual([compute.securityGroup]);
+    template.hasResourceProperties(CE, {
+      ComputeResources: { SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('ComputeSecurityGroup'), 'GroupId'] }] },
+    });
+  });
+
+  test('connections lets users open what they need', () => {
+    const { stack, vpc } = setup();
+    const compute = new SpotComputeEnvironment(stack, 'Compute', { vpc });
+    const db = new ec2.SecurityGroup(stack, 'Db', { vpc });
+    compute.connections.allowTo(db, ec2.Port.tcp(5432), 'jobs to the database');
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ComputeSecurityGroup'), 'GroupId'] },
+      FromPort: 5432,
+      ToPort: 5432,
+    });
+  });
+
+  test('allowAllOutbound opens all outbound traffic', () => {
+    const { template } = build({ allowAllOutbound: true });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', IpProtocol: '-1' })],
+    });
+  });
+
+  test('bring-your-own security groups: none created, the compute environment uses them', () => {
+    const { stack, vpc } = setup();
+    const sg = new ec2.SecurityGroup(stack, 'Mine', { vpc });
+    const compute = new SpotComputeEnvironment(stack, 'Compute', { vpc, securityGroups: [sg] });
+    const template = Template.fromStack(stack);
+    expect(compute.securityGroup).toBe(sg);
+    template.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+    template.hasResourceProperties(CE, {
+      ComputeResources: { SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('Mine'), 'GroupId'] }] },
+    });
+  });
+
+  test('ARM64 uses the default_arm64 classes', () => {
+    const { template, compute } = build({ architecture: CpuArchitecture.ARM64 });
+    expect(compute.architecture).toBe(CpuArchitecture.ARM64);
+    template.hasResourceProperties(CE, { ComputeResources: { InstanceTypes: ['default_arm64'] } });
+  });
+
+  test('instanceTypes and instanceClasses replace the default classes, and derive the architecture', () => {
+    const { template, compute } = build({
+      instanceTypes: [ec2.InstanceType.of(ec2.InstanceClass.C7G, ec2.InstanceSize.XLARGE)],
+      instanceClasses: [ec2.InstanceClass.M7G],
+    });
+    expect(compute.architecture).toBe(CpuArchitecture.ARM64);
+    template.hasResourceProperties(CE, { ComputeResources: { InstanceTypes: ['c7g.xlarge', 'm7g'], Ec2Configuration: [{ ImageType: 'ECS_AL2023' }] } });
+  });
+
+  test('GPU instance types add the ECS_AL2023_NVIDIA image type', () => {
+    const { template } = build({ instanceTypes: [new ec2.InstanceType('g5.xlarge'), new ec2.InstanceType('m6i.large')] });
+    template.hasResourceProperties(CE, {
+      ComputeResources: { Ec2Configuration: [{ ImageType: 'ECS_AL2023' }, { ImageType: 'ECS_AL2023_NVIDIA' }] },
+    });
+  });
+
+  test('spotBidPercentage sets the bid', () => {
+    const { template } = build({ spotBidPercentage: 60 });
+    template.hasResourceProperties(CE, { ComputeResources: { BidPercentage: 60, Type: 'SPOT' } });
+  });
+
+  test('spot: false gives an On-Demand best-fit-progressive compute environment', () => {
+    const { template, compute } = build({ spot: false });
+    expect(compute.spot).toBe(false);
+    template.hasResourceProperties(CE, { ComputeResources: { Type: 'EC2', AllocationStrategy: 'BEST_FIT_PROGRESSIVE' } });
+  });
+
+  test('minvCpus and maxvCpus are passed through; minvCpus > 0 warns about idle cost', () => {
+    const { stack, template } = build({ minvCpus: 4, maxvCpus: 64 });
+    template.hasResourceProperties(CE, { ComputeResources: { MinvCpus: 4, MaxvCpus: 64 } });
+    Annotations.fromStack(stack).hasWarning('/Stack/Compute', Match.stringLikeRegexp("'minvCpus' is 4"));
+  });
+
+  test('minvCpus 0 raises no warning', () => {
+    const { stack } = build();
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('minvCpus'));
+  });
+
+  test('unresolved maxvCpus is not validated at synth time', () => {
+    const { stack, vpc } = setup();
+    const max = new cdk.CfnParameter(stack, 'Max', { type: 'Number' }).valueAsNumber;
+    new SpotComputeEnvironment(stack, 'Compute', { vpc, maxvCpus: max });
+    Template.fromStack(stack).hasResourceProperties(CE, { ComputeResources: { MaxvCpus: { Ref: 'Max' } } });
+  });
+});
+
+describe('On-Demand fallback', () => {
+  test('EC2: a second, On-Demand compute environment sharing the launch template, role and security group', () => {
+    const { template, compute } = build({ onDemandFallback: true });
+    template.resourceCountIs(CE, 2);
+    template.hasResourceProperties(CE, {
+      ComputeResources: Match.objectLike({
+        Type: 'EC2',
+        AllocationStrategy: 'BEST_FIT_PROGRESSIVE',
+        MinvCpus: 0,
+        MaxvCpus: 256,
+        InstanceTypes: ['default_x86_64'],
+        Ec2Configuration: [{ ImageType: 'ECS_AL2023' }],
+        LaunchTemplate: Match.objectLike({ Version: Match.anyValue() }),
+      }),
+    });
+    template.resourceCountIs('AWS::EC2::LaunchTemplate', 1);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+    expect(compute.fallbackComputeEnvironment).toBeDefined();
+  });
+
+  test('orderedComputeEnvironments puts Spot first (order 1) and the fallback second (order 2)', () => {
+    const { stack, vpc } = setup();
+    const compute = new SpotComputeEnvironment(stack, 'Compute', { vpc, onDemandFallback: true });
+    const ordered = compute.orderedComputeEnvironments();
+    expect(ordered.map(o => o.order)).toEqual([1, 2]);
+    expect(ordered[0].computeEnvironment).toBe(compute.computeEnvironment);
+    expect(ordered[1].computeEnvironment).toBe(compute.fallbackComputeEnvironment);
+    new batch.JobQueue(stack, 'Queue', { computeEnvironments: ordered });
+    const template = Template.fromStack(stack);
+    const ces = template.findResources(CE);
+    const spotId = Object.keys(ces).find(k => ces[k].Properties.ComputeResources.Type === 'SPOT');
+    const odId = Object.keys(ces).find(k => ces[k].Properties.ComputeResources.Type === 'EC2');
+    template.hasResourceProperties('AWS::Batch::JobQueue', {
+      ComputeEnvironmentOrder: [
+        { ComputeEnvironment: { 'Fn::GetAtt': [spotId, 'ComputeEnvironmentArn'] }, Order: 1 },
+        { ComputeEnvironment: { 'Fn::GetAtt': [odId, 'ComputeEnvironmentArn'] }, Order: 2 },
+      ],
+    });
+  });
+
+  test('without fallback, orderedComputeEnvironments has only the primary', () => {
+    const { compute } = build();
+    expect(compute.orderedComputeEnvironments()).toEqual([{ computeEnvironment: compute.computeEnvironment, order: 1 }]);
+  });
+
+  test('Fargate: FARGATE_SPOT first, FARGATE second', () => {
+    const { compute, template } = build({ platform: ComputePlatform.FARGATE, onDemandFallback: true });
+    template.resourceCountIs(CE, 2);
+    template.hasResourceProperties(CE, { ComputeResources: Match.objectLike({ Type: 'FARGATE_SPOT' }) });
+    template.hasResourceProperties(CE, { ComputeResources: Match.objectLike({ Type: 'FARGATE' }) });
+    expect(compute.orderedComputeEnvironments().map(o => o.order)).toEqual([1, 2]);
+  });
+});
+
+describe('tags', () => {
+  test('tags applied to the construct reach the launched instances of every compute environment', () => {
+    const { stack, vpc } = setup();
+    const compute = new SpotComputeEnvironment(stack, 'Compute', { vpc, onDemandFallback: true });
+    cdk.Tags.of(compute).add('CostCenter', 'x');
+    const template = Template.fromStack(stack);
+    const ces = Object.values(template.findResources(CE));
+    expect(ces).toHaveLength(2);
+    for (const ce of ces) {
+      expect(ce.Properties.ComputeResources.Tags).toEqual({ CostCenter: 'x' });
+    }
+  });
+});
+
+describe('Container Insights', () => {
+  test('not set by default', () => {
+    const { template } = build({ onDemandFallback: true });
+    for (const ce of Object.values(template.findResources(CE))) {
+      expect(ce.Properties.EcsSettings).toBeUndefined();
+    }
+  });
+
+  test('true renders ENABLED on every compute environment', () => {
+    const { template } = build({ containerInsights: true, onDemandFallback: true });
+    const ces = Object.values(template.findResources(CE));
+    expect(ces.map(ce => ce.Properties.EcsSettings)).toEqual([{ ContainerInsights: 'ENABLED' }, { ContainerInsights: 'ENABLED' }]);
+  });
+
+  test('false renders DISABLED (also on Fargate)', () => {
+    const { template } = build({ containerInsights: false, platform: ComputePlatform.FARGATE });
+    template.hasResourceProperties(CE, { EcsSettings: { ContainerInsights: 'DISABLED' } });
+  });
+});
+
+describe('Fargate', () => {
+  test('Fargate Spot: FARGATE_SPOT with no allocation strategy, no instance role, no launch template', () => {
+    const { template, compute } = build({ platform: ComputePlatform.FARGATE });
+    template.hasResourceProperties(CE, {
+      Type: 'managed',
+      ComputeResources: {
+        Type: 'FARGATE_SPOT',
+        MaxvCpus: 256,
+        AllocationStrategy: Match.absent(),
+        InstanceRole: Match.absent(),
+        LaunchTemplate: Match.absent(),
+        MinvCpus: Match.absent(),
+        SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('ComputeSecurityGroup'), 'GroupId'] }],
+      },
+    });
+    template.resourceCountIs('AWS::EC2::LaunchTemplate', 0);
+    template.resourceCountIs('AWS::IAM::Role', 0);
+    template.resourceCountIs('AWS::IAM::InstanceProfile', 0);
+    expect(compute.instanceRole).toBeUndefined();
+    expect(compute.launchTemplate).toBeUndefined();
+    expect(compute.platform).toBe(ComputePlatform.FARGATE);
+  });
+
+  test('Fargate On-Demand', () => {
+    const { template } = build({ platform: ComputePlatform.FARGATE, spot: false });
+    template.hasResourceProperties(CE, { ComputeResources: Match.objectLike({ Type: 'FARGATE' }) });
+  });
+
+  test('Fargate On-Demand may be ARM64 (exposed for the job definitions)', () => {
+    const { compute } = build({ platform: ComputePlatform.FARGATE, spot: false, architecture: CpuArchitecture.ARM64 });
+    expect(compute.architecture).toBe(CpuArchitecture.ARM64);
+  });
+
+  test('assignPublicIp is true when Fargate runs in public subnets, and the CE uses those subnets', () => {
+    const { stack, vpc } = setup();
+    const compute = new SpotComputeEnvironment(stack, 'Compute', {
+      vpc, platform: ComputePlatform.FARGATE, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+    });
+    expect(compute.assignPublicIp).toBe(true);
+    expect(compute.vpcSubnets).toEqual({ subnetType: ec2.SubnetType.PUBLIC });
+    Template.fromStack(stack).hasResourceProperties(CE, {
+      ComputeResources: Match.objectLike({ Subnets: vpc.publicSubnets.map(s => stack.resolve(s.subnetId)) }),
+    });
+  });
+
+  test('assignPublicIp is false in private subnets (the default) and on EC2 in public subnets', () => {
+    expect(build({ platform: ComputePlatform.FARGATE }).compute.assignPublicIp).toBe(false);
+    expect(build({ vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }).compute.assignPublicIp).toBe(false);
+  });
+});
+
+describe('reachability guard', () => {
+  const requireMock = ComputeReachability.require as jest.Mock;
+
+  test('is told the EC2 platform and the default (undefined) subnets for a plain VPC', () => {
+    const { compute, vpc } = build();
+    expect(requireMock).toHaveBeenCalledTimes(1);
+    expect(requireMock).toHaveBeenCalledWith(compute, vpc, undefined, { platform: ComputePlatform.EC2 });
+  });
+
+  test('is told the Fargate platform and the given subnets', () => {
+    const subnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const { compute, vpc } = build({ platform: ComputePlatform.FARGATE, vpcSubnets: subnets });
+    expect(requireMock).toHaveBeenCalledWith(compute, vpc, subnets, { platform: ComputePlatform.FARGATE });
+  });
+});
+
+describe('validation', () => {
+  const fails = (props: Partial<SpotComputeEnvironmentProps>, message: RegExp) => {
+    const { stack, vpc } = setup();
+    expect(() => new SpotComputeEnvironment(stack, 'Compute', { vpc, ...props })).toThrow(message);
+  };
+
+  test('fails when maxvCpus is below 1', () => fails({ maxvCpus: 0 }, /'maxvCpus' must be a whole number >= 1, got 0/));
+  test('fails when maxvCpus is not an integer', () => fails({ maxvCpus: 2.5 }, /'maxvCpus' must be a whole number >= 1, got 2.5/));
+  test('fails when minvCpus is negative', () => fails({ minvCpus: -1 }, /'minvCpus' must be a whole number >= 0, got -1/));
+  test('fails when minvCpus is not an integer', () => fails({ minvCpus: 0.5 }, /'minvCpus' must be a whole number >= 0, got 0.5/));
+  test('fails when minvCpus exceeds maxvCpus', () => fails({ minvCpus: 8, maxvCpus: 4 }, /'minvCpus' \(8\) must be <= 'maxvCpus' \(4\)/));
+  test('fails when minvCpus is set on Fargate', () =>
+    fails({ platform: ComputePlatform.FARGATE, minvCpus: 2 }, /'minvCpus' is 2, but Fargate compute environments have no minimum/));
+  test('fails when spotBidPercentage is set without spot', () =>
+    fails({ spot: false, spotBidPercentage: 50 }, /'spotBidPercentage' is 50, but 'spot' is false/));
+  test('fails when spotBidPercentage is set on Fargate', () =>
+    fails({ platform: ComputePlatform.FARGATE, spotBidPercentage: 50 }, /'spotBidPercentage' is 50, but Fargate Spot has no bid/));
+  test('fails when spotBidPercentage is 0', () => fails({ spotBidPercentage: 0 }, /'spotBidPercentage' must be a whole number from 1 to 100, got 0/));
+  test('fails when spotBidPercentage is above 100', () => fails({ spotBidPercentage: 101 }, /'spotBidPercentage' must be a whole number from 1 to 100, got 101/));
+  test('fails when spotBidPercentage is fractional', () => fails({ spotBidPercentage: 50.5 }, /'spotBidPercentage' must be a whole number from 1 to 100, got 50.5/));
+  test('fails when onDemandFallback is set without spot', () =>
+    fails({ spot: false, onDemandFallback: true }, /'onDemandFallback' is true, but 'spot' is false/));
+  test('fails when instanceTypes is set on Fargate', () =>
+    fails({ platform: ComputePlatform.FARGATE, instanceTypes: [new ec2.InstanceType('m6i.large')] }, /'instanceTypes' applies to ComputePlatform.EC2 only/));
+  test('fails when instanceClasses is set on Fargate', () =>
+    fails({ platform: ComputePlatform.FARGATE, instanceClasses: [ec2.InstanceClass.M6I] }, /'instanceClasses' applies to ComputePlatform.EC2 only/));
+  test('fails when rootVolumeSize is set on Fargate', () =>
+    fails({ platform: ComputePlatform.FARGATE, rootVolumeSize: cdk.Size.gibibytes(50) }, /'rootVolumeSize' applies to ComputePlatform.EC2 only/));
+  test('fails when instanceRole is set on Fargate', () => {
+    const { stack, vpc } = setup();
+    const role = new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    expect(() => new SpotComputeEnvironment(stack, 'Compute', { vpc, platform: ComputePlatform.FARGATE, instanceRole: role }))
+      .toThrow(/'instanceRole' applies to ComputePlatform.EC2 only/);
+  });
+  test('fails when instance types mix architectures', () =>
+    fails({ instanceTypes: [new ec2.InstanceType('m6i.large'), new ec2.InstanceType('m6g.large')] },
+      /'instanceTypes'\/'instanceClasses' mix architectures \(m6i.large is X86_64, m6g.large is ARM64\)/));
+  test('fails when instance classes mix architectures', () =>
+    fails({ instanceClasses: [ec2.InstanceClass.C7G, ec2.InstanceClass.C7I] }, /mix architectures \(c7i is X86_64, c7g is ARM64\)/));
+  test('fails when architecture contradicts the instance types', () =>
+    fails({ architecture: CpuArchitecture.X86_64, instanceTypes: [new ec2.InstanceType('c7g.large')] },
+      /'architecture' is X86_64, but 'c7g.large' in 'instanceTypes'\/'instanceClasses' is ARM64/));
+  test('fails with A1 instances, which Amazon Linux 2023 does not support', () =>
+    fails({ instanceClasses: [ec2.InstanceClass.A1] }, /'instanceTypes'\/'instanceClasses' contain A1/));
+  test('fails with ARM64 on Fargate Spot', () =>
+    fails({ platform: ComputePlatform.FARGATE, architecture: CpuArchitecture.ARM64 }, /'architecture' is ARM64, but Fargate Spot runs X86_64 only/));
+  test('fails when rootVolumeSize is below the AMI snapshot', () =>
+    fails({ rootVolumeSize: cdk.Size.gibibytes(20) }, /'rootVolumeSize' must be a whole number of GiB from 30 .* got 20 GiB/));
+  test('fails when rootVolumeSize is above the gp3 maximum', () =>
+    fails({ rootVolumeSize: cdk.Size.tebibytes(17) }, /'rootVolumeSize' must be .* to 16384 .* got 17408 GiB/));
+  test('fails when rootVolumeSize is not whole GiB', () =>
+    fails({ rootVolumeSize: cdk.Size.mebibytes(40 * 1024 + 512) }, /'rootVolumeSize' must be a whole number of GiB .* got 40.5 GiB/));
+  test('fails when securityGroups is empty', () => fails({ securityGroups: [] }, /'securityGroups' is empty/));
+});
