@@ -1,0 +1,757 @@
+import * as cdk from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { BatchAlarms, BatchAlarmsProps, CostCategory, UnitPrices } from '../src';
+import {
+  CadenceKind,
+  deriveSuccessWindow,
+  parseField,
+  scheduleCadence,
+  slidingWindow,
+} from '../src/private/schedule-window';
+
+// Expected names are literal strings copied from the AWS documentation pages, NOT imported from the source, so a
+// typo in a metric name, namespace or dimension in src/ fails these tests.
+// https://docs.aws.amazon.com/batch/latest/userguide/using_cloudwatch_metrics.html
+const BATCH_NS = 'AWS/Batch';
+const QUEUE_DIM = 'JobQueueName';
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html
+const EVENTS_NS = 'AWS/Events';
+// https://docs.aws.amazon.com/scheduler/latest/UserGuide/monitoring-cloudwatch.html
+const SCHEDULER_NS = 'AWS/Scheduler';
+// https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-batch.html
+const STATE_CHANGE = 'Batch Job State Change';
+const QUEUE_BLOCKED = 'Batch Job Queue Blocked';
+
+const QUEUE_ARN = 'arn:aws:batch:us-east-1:123456789012:job-queue/nightly-queue';
+const QUEUE_NAME = 'nightly-queue';
+const JOB_DEF_ARN = 'arn:aws:batch:us-east-1:123456789012:job-definition/nightly-report:7';
+const JOB_DEF_PREFIX = 'arn:aws:batch:us-east-1:123456789012:job-definition/nightly-report:';
+
+const DAILY_LONDON = scheduler.ScheduleExpression.cron({ minute: '0', hour: '2', timeZone: cdk.TimeZone.EUROPE_LONDON });
+
+function setup(props: Partial<BatchAlarmsProps> = {}) {
+  const app = new cdk.App();
+  const stack = new cdk.Stack(app, 'Stack');
+  const jobQueue = batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN);
+  const alarms = new BatchAlarms(stack, 'Alarms', { jobQueue, ...props });
+  return { stack, alarms, template: Template.fromStack(stack) };
+}
+
+function importedJobDefinition(stack: cdk.Stack) {
+  return batch.EcsJobDefinition.fromJobDefinitionArn(stack, 'JobDef', JOB_DEF_ARN);
+}
+
+/** The CloudFormation logical ID of a construct. */
+function logicalId(construct: cloudwatch.IAlarm | cdk.IResource): string {
+  const child = construct.node.defaultChild as cdk.CfnElement;
+  return cdk.Stack.of(construct).getLogicalId(child);
+}
+
+function alarmProps(template: Template, id: string): any {
+  return template.toJSON().Resources[id].Properties;
+}
+
+describe('schedule window derivation (pure functions)', () => {
+  test('rate(1 hour): period 1 h, sliding window of 90 minutes in 5-minute periods', () => {
+    const cadence = scheduleCadence('rate(1 hour)')!;
+    expect(cadence).toEqual({ kind: CadenceKind.RATE, maxGapSeconds: 3600, minGapSeconds: 3600 });
+    expect(deriveSuccessWindow(cadence, 'Etc/UTC')).toEqual({ periodSeconds: 300, evaluationPeriods: 18, windowSeconds: 5400 });
+  });
+
+  test('rate(5 minutes): 1-minute periods, rounded up to 8 minutes', () => {
+    const w = deriveSuccessWindow(scheduleCadence('rate(5 minutes)')!, undefined)!;
+    expect(w).toEqual({ periodSeconds: 60, evaluationPeriods: 8, windowSeconds: 480 });
+  });
+
+  test('rate(1 day): 36 hours in 1-hour periods', () => {
+    const w = deriveSuccessWindow(scheduleCadence('rate(1 day)')!, undefined)!;
+    expect(w).toEqual({ periodSeconds: 3600, evaluationPeriods: 36, windowSeconds: 129_600 });
+  });
+
+  test('rate(7 days) is capped at the 7-day CloudWatch maximum, never shorter than the period', () => {
+    const w = deriveSuccessWindow(scheduleCadence('rate(7 days)')!, undefined)!;
+    expect(w.windowSeconds).toBe(604_800);
+    expect(w.periodSeconds * w.evaluationPeriods).toBeLessThanOrEqual(604_800);
+  });
+
+  test('rate(8 days) cannot be watched by an alarm', () => {
+    expect(deriveSuccessWindow(scheduleCadence('rate(8 days)')!, undefined)).toBeUndefined();
+  });
+
+  test('daily cron: 1-day wall-clock window in the schedule time zone', () => {
+    const cadence = scheduleCadence('cron(0 2 * * ? *)')!;
+    expect(cadence).toEqual({ kind: CadenceKind.DAILY_ONCE, maxGapSeconds: 86_400, minGapSeconds: 86_400 });
+    expect(deriveSuccessWindow(cadence, 'Europe/London')).toEqual({
+      periodSeconds: 86_400, evaluationPeriods: 1, windowSeconds: 86_400, wallClockTimeZone: 'Europe/London',
+    });
+  });
+
+  test('weekly cron: 1-week wall-clock window', () => {
+    const cadence = scheduleCadence('cron(0 2 ? * MON *)')!;
+    expect(cadence.kind).toBe(CadenceKind.WEEKLY_ONCE);
+    expect(deriveSuccessWindow(cadence, 'America/New_York')).toEqual({
+      periodSeconds: 604_800, evaluationPeriods: 1, windowSeconds: 604_800, wallClockTimeZone: 'America/New_York',
+    });
+  });
+
+  test('cron every 15 minutes: derived from the interval', () => {
+    const cadence = scheduleCadence('cron(0/15 * * * ? *)')!;
+    expect(cadence).toEqual({ kind: CadenceKind.OTHER, maxGapSeconds: 900, minGapSeconds: 900 });
+    expect(deriveSuccessWindow(cadence, 'UTC')).toEqual({ periodSeconds: 60, evaluationPeriods: 23, windowSeconds: 1380 });
+  });
+
+  test('cron every 6 hours: 9 hours in 5-minute periods', () => {
+    const cadence = scheduleCadence('cron(30 */6 * * ? *)')!;
+    expect(cadence.maxGapSeconds).toBe(6 * 3600);
+    expect(deriveSuccessWindow(cadence, 'UTC')).toEqual({ periodSeconds: 300, evaluationPeriods: 108, windowSeconds: 32_400 });
+  });
+
+  test('uneven cron (08:00 and 18:00): longest gap plus half the shortest', () => {
+    const cadence = scheduleCadence('cron(0 8,18 * * ? *)')!;
+    expect(cadence).toEqual({ kind: CadenceKind.OTHER, maxGapSeconds: 14 * 3600, minGapSeconds: 10 * 3600 });
+    expect(deriveSuccessWindow(cadence, 'UTC')!.windowSeconds).toBe(19 * 3600);
+  });
+
+  test('weekdays-only cron: the weekend is the period (72 h)', () => {
+    const cadence = scheduleCadence('cron(0 2 ? * MON-FRI *)')!;
+    expect(cadence.maxGapSeconds).toBe(72 * 3600);
+    expect(cadence.minGapSeconds).toBe(24 * 3600);
+    expect(deriveSuccessWindow(cadence, 'UTC')).toEqual({ periodSeconds: 3600, evaluationPeriods: 84, windowSeconds: 84 * 3600 });
+  });
+
+  test('monthly cron has gaps over 7 days: no window', () => {
+    const cadence = scheduleCadence('cron(0 2 1 * ? *)')!;
+    expect(cadence.maxGapSeconds).toBe(31 * 86_400);
+    expect(deriveSuccessWindow(cadence, 'UTC')).toBeUndefined();
+  });
+
+  test.each([
+    'at(2027-01-01T00:00:00)',
+    'cron(0 2 L * ? *)',
+    'cron(0 2 ? * 2#1 *)',
+    'cron(0 2 * * ? 2027)',
+    'cron(0 2 * * * *)',
+    'rate(${Token[TOKEN.1]} hours)',
+  ])('%s: cadence cannot be derived', (expression) => {
+    expect(scheduleCadence(expression)).toBeUndefined();
+  });
+
+  test('cron fields: names, ranges, steps and lists', () => {
+    expect([...parseField('MON-WED,FRI', 1, 7, ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'])!]).toEqual([2, 3, 4, 6]);
+    expect([...parseField('10-20/5', 0, 59)!]).toEqual([10, 15, 20]);
+    expect([...parseField('*/20', 0, 59)!]).toEqual([0, 20, 40]);
+    expect(parseField('61', 0, 59)).toBeUndefined();
+  });
+
+  test('sliding windows stay within the CloudWatch range limits', () => {
+    for (const seconds of [60, 3599, 3600, 3601, 86_399, 86_400, 86_401, 604_800]) {
+      const w = slidingWindow(seconds);
+      expect(w.windowSeconds).toBeGreaterThanOrEqual(seconds);
+      expect(w.windowSeconds).toBeLessThanOrEqual(w.periodSeconds < 3600 ? 86_400 : 604_800);
+    }
+  });
+});
+
+describe('BatchAlarms on a dedicated queue (AWS/Batch metrics)', () => {
+  test('failed jobs: JobsMovedToFailed Sum >= 1 in 5 minutes, missing data not breaching', () => {
+    const { template } = setup();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: BATCH_NS,
+      MetricName: 'JobsMovedToFailed',
+      Dimensions: [{ Name: QUEUE_DIM, Value: QUEUE_NAME }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('failed jobs excluding operator cancels: metric math over JobsCancelled and JobsTerminated', () => {
+    const { template, alarms } = setup({ excludeOperatorCancellations: true });
+    const props = alarmProps(template, logicalId(alarms.failedJobsAlarm));
+    expect(props).toMatchObject({
+      EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+    });
+    const byId = Object.fromEntries(props.Metrics.map((m: any) => [m.Id, m]));
+    expect(byId.expr_1.Expression).toBe('FILL(failed, 0) - FILL(cancelled, 0) - FILL(terminated, 0)');
+    expect(byId.expr_1.ReturnData).toBe(true);
+    for (const [id, name] of [['failed', 'JobsMovedToFailed'], ['cancelled', 'JobsCancelled'], ['terminated', 'JobsTerminated']]) {
+      expect(byId[id].MetricStat).toEqual({
+        Metric: { Namespace: BATCH_NS, MetricName: name, Dimensions: [{ Name: QUEUE_DIM, Value: QUEUE_NAME }] },
+        Period: 300,
+        Stat: 'Sum',
+      });
+    }
+  });
+
+  test('the dimension is the queue NAME derived from the L2 JobQueue ARN, not the ARN (Ref)', () => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Stack');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0 });
+    const ce = new batch.FargateComputeEnvironment(stack, 'Ce', { vpc });
+    const jobQueue = new batch.JobQueue(stack, 'Queue', { computeEnvironments: [{ computeEnvironment: ce, order: 1 }] });
+    new BatchAlarms(stack, 'Alarms', { jobQueue });
+    const queueId = stack.getLogicalId(jobQueue.node.defaultChild as cdk.CfnElement);
+    const queueName = {
+      'Fn::Select': [1, { 'Fn::Split': ['/', { 'Fn::Select': [5, { 'Fn::Split': [':', { 'Fn::GetAtt': [queueId, 'JobQueueArn'] }] }] }] }],
+    };
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'JobsMovedToFailed',
+      Dimensions: [{ Name: QUEUE_DIM, Value: queueName }],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'detail-type': [QUEUE_BLOCKED], 'detail': { jobQueue: [{ 'Fn::GetAtt': [queueId, 'JobQueueArn'] }] } },
+    });
+  });
+
+  test('missed run, daily cron in Europe/London: JobsMovedToSucceeded < 1 over a 1-day wall-clock window, missing = breaching', () => {
+    const { template, alarms } = setup({ schedule: DAILY_LONDON });
+    expect(alarms.missedRunWindow!.toSeconds()).toBe(86_400);
+    expect(alarmProps(template, logicalId(alarms.missedRunAlarm!))).toMatchObject({
+      Namespace: BATCH_NS,
+      MetricName: 'JobsMovedToSucceeded',
+      Dimensions: [{ Name: QUEUE_DIM, Value: QUEUE_NAME }],
+      Statistic: 'Sum',
+      Period: 86_400,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      EvaluationWindow: { WallClockWindow: { Timezone: 'Europe/London' } },
+    });
+  });
+
+  test('missed run, rate(1 hour): sliding 90-minute window, every period must breach', () => {
+    const { template, alarms } = setup({ schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)) });
+    const props = alarmProps(template, logicalId(alarms.missedRunAlarm!));
+    expect(props).toMatchObject({
+      MetricName: 'JobsMovedToSucceeded',
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 18,
+      DatapointsToAlarm: 18,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    expect(props.EvaluationWindow).toBeUndefined();
+  });
+
+  test('missed run: successWindow override gives a sliding window of that length', () => {
+    const { template, alarms } = setup({ schedule: DAILY_LONDON, successWindow: cdk.Duration.hours(30) });
+    expect(alarmProps(template, logicalId(alarms.missedRunAlarm!))).toMatchObject({
+      Period: 3600, EvaluationPeriods: 30, DatapointsToAlarm: 30, TreatMissingData: 'breaching',
+    });
+    expect(alarmProps(template, logicalId(alarms.missedRunAlarm!)).EvaluationWindow).toBeUndefined();
+  });
+
+  test('missed run: successWindow alone (no schedule) is enough', () => {
+    const { alarms } = setup({ successWindow: cdk.Duration.minutes(45) });
+    expect(alarms.missedRunAlarm).toBeDefined();
+    expect(alarms.missedRunWindow!.toMinutes()).toBe(45);
+  });
+
+  test('no schedule and no successWindow: no missed-run alarm', () => {
+    const { alarms, template } = setup();
+    expect(alarms.missedRunAlarm).toBeUndefined();
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'JobsMovedToSucceeded' }, 0);
+  });
+
+  test('one-time at() schedule: no missed-run alarm and an acknowledgeable warning', () => {
+    const { alarms, stack } = setup({ schedule: scheduler.ScheduleExpression.at(new Date(Date.UTC(2027, 0, 1))) });
+    expect(alarms.missedRunAlarm).toBeUndefined();
+    Annotations.fromStack(stack).hasWarning('/Stack/Alarms', Match.stringLikeRegexp('No missed-run alarm.*successWindow'));
+  });
+
+  test('monthly schedule: no missed-run alarm, warning names the 7-day limit', () => {
+    const { alarms, stack } = setup({ schedule: scheduler.ScheduleExpression.cron({ day: '1', hour: '2', minute: '0' }) });
+    expect(alarms.missedRunAlarm).toBeUndefined();
+    Annotations.fromStack(stack).hasWarning('/Stack/Alarms', Match.stringLikeRegexp('7 days'));
+  });
+
+  test('queue blocked: rule on Batch Job Queue Blocked for the queue ARN, alarm on its TriggeredRules', () => {
+    const { template, alarms } = setup();
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['aws.batch'], 'detail-type': [QUEUE_BLOCKED], 'detail': { jobQueue: [QUEUE_ARN] } },
+      State: 'ENABLED',
+    });
+    expect(alarmProps(template, logicalId(alarms.queueBlockedAlarm))).toEqual(expect.objectContaining({
+      Namespace: EVENTS_NS,
+      MetricName: 'TriggeredRules',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(alarms.queueBlockedRule) } }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    }));
+  });
+
+  test('schedule delivery: TargetErrorCount + InvocationDroppedCount of the schedule group', () => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Stack');
+    const group = new scheduler.ScheduleGroup(stack, 'Group', { scheduleGroupName: 'nightly-report' });
+    const alarms = new BatchAlarms(stack, 'Alarms', {
+      jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN),
+      scheduleGroup: group,
+    });
+    const props = alarmProps(Template.fromStack(stack), logicalId(alarms.scheduleDeliveryAlarm!));
+    expect(props).toMatchObject({
+      EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+    });
+    const byId = Object.fromEntries(props.Metrics.map((m: any) => [m.Id, m]));
+    expect(byId.expr_1.Expression).toBe('FILL(targetErrors, 0) + FILL(dropped, 0)');
+    expect(byId.targetErrors.MetricStat).toEqual({
+      Metric: { Namespace: SCHEDULER_NS, MetricName: 'TargetErrorCount', Dimensions: [{ Name: 'ScheduleGroup', Value: 'nightly-report' }] },
+      Period: 300,
+      Stat: 'Sum',
+    });
+    expect(byId.dropped.MetricStat).toEqual({
+      Metric: { Namespace: SCHEDULER_NS, MetricName: 'InvocationDroppedCount', Dimensions: [{ Name: 'ScheduleGroup', Value: 'nightly-report' }] },
+      Period: 300,
+      Stat: 'Sum',
+    });
+  });
+
+  test('no schedule group, no DLQ: no delivery or DLQ alarm', () => {
+    const { alarms, template } = setup();
+    expect(alarms.scheduleDeliveryAlarm).toBeUndefined();
+    expect(alarms.deadLetterQueueAlarm).toBeUndefined();
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SQS' }, 0);
+  });
+
+  test('dead-letter queue: ApproximateNumberOfMessagesVisible Maximum >= 1', () => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Stack');
+    const dlq = sqs.Queue.fromQueueArn(stack, 'Dlq', 'arn:aws:sqs:us-east-1:123456789012:nightly-dlq');
+    new BatchAlarms(stack, 'Alarms', { jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN), deadLetterQueue: dlq });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: 'nightly-dlq' }],
+      Statistic: 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('long-running: JobAttemptExecutionDuration Maximum > 80% of the timeout, in ms', () => {
+    const { template, alarms } = setup({ jobTimeout: cdk.Duration.hours(2) });
+    expect(alarmProps(template, logicalId(alarms.longRunningAlarm!))).toMatchObject({
+      Namespace: BATCH_NS,
+      MetricName: 'JobAttemptExecutionDuration',
+      Dimensions: [{ Name: QUEUE_DIM, Value: QUEUE_NAME }],
+      Statistic: 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 5_760_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('long-running: the timeout comes from the job definition when jobTimeout is not set', () => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Stack');
+    const jobDefinition = new batch.EcsJobDefinition(stack, 'JobDef', {
+      container: new batch.EcsFargateContainerDefinition(stack, 'Container', {
+        image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable'),
+        cpu: 1,
+        memory: cdk.Size.gibibytes(2),
+      }),
+      timeout: cdk.Duration.minutes(50),
+    });
+    const alarms = new BatchAlarms(stack, 'Alarms', { jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN), jobDefinition });
+    expect(alarmProps(Template.fromStack(stack), logicalId(alarms.longRunningAlarm!)).Threshold).toBe(2_400_000);
+  });
+
+  test('no timeout: no long-running alarm', () => {
+    const { alarms, template } = setup();
+    expect(alarms.longRunningAlarm).toBeUndefined();
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'JobAttemptExecutionDuration' }, 0);
+  });
+
+  test('slow start: JobAttemptRunnableToStartingDuration Maximum > threshold in ms', () => {
+    const { template, alarms } = setup({ slowStartThreshold: cdk.Duration.minutes(30) });
+    expect(alarmProps(template, logicalId(alarms.slowStartAlarm!))).toMatchObject({
+      Namespace: BATCH_NS,
+      MetricName: 'JobAttemptRunnableToStartingDuration',
+      Dimensions: [{ Name: QUEUE_DIM, Value: QUEUE_NAME }],
+      Statistic: 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1_800_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('no slowStartThreshold: no slow-start alarm', () => {
+    const { alarms, template } = setup();
+    expect(alarms.slowStartAlarm).toBeUndefined();
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'JobAttemptRunnableToStartingDuration' }, 0);
+  });
+
+  test('alarms lists every alarm; the defaults are failed jobs and queue blocked', () => {
+    const { alarms, template } = setup();
+    expect(alarms.alarms).toEqual([alarms.failedJobsAlarm, alarms.queueBlockedAlarm]);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+  });
+});
+
+describe('BatchAlarms on a shared queue (per-workload EventBridge signals)', () => {
+  function shared(props: Partial<BatchAlarmsProps> = {}) {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Stack');
+    const alarms = new BatchAlarms(stack, 'Alarms', {
+      jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN),
+      jobDefinition: importedJobDefinition(stack),
+      sharedQueue: true,
+      ...props,
+    });
+    return { stack, alarms, template: Template.fromStack(stack) };
+  }
+
+  test('failed jobs: TriggeredRules of a rule on FAILED jobs of this job definition (any revision)', () => {
+    const { template, alarms } = shared();
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.batch'],
+        'detail-type': [STATE_CHANGE],
+        'detail': { status: ['FAILED'], jobQueue: [QUEUE_ARN], jobDefinition: [{ prefix: JOB_DEF_PREFIX }] },
+      },
+    });
+    expect(alarmProps(template, logicalId(alarms.failedJobsAlarm))).toMatchObject({
+      Namespace: EVENTS_NS,
+      MetricName: 'TriggeredRules',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(alarms.failedJobRule!) } }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { Namespace: BATCH_NS, MetricName: 'JobsMovedToFailed' }, 0);
+  });
+
+  test('missed run: TriggeredRules of a rule on SUCCEEDED jobs of this job definition, missing = breaching', () => {
+    const { template, alarms } = shared({ schedule: DAILY_LONDON });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.batch'],
+        'detail-type': [STATE_CHANGE],
+        'detail': { status: ['SUCCEEDED'], jobQueue: [QUEUE_ARN], jobDefinition: [{ prefix: JOB_DEF_PREFIX }] },
+      },
+    });
+    expect(alarmProps(template, logicalId(alarms.missedRunAlarm!))).toMatchObject({
+      Namespace: EVENTS_NS,
+      MetricName: 'TriggeredRules',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(alarms.succeededJobRule!) } }],
+      Statistic: 'Sum',
+      Period: 86_400,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      EvaluationWindow: { WallClockWindow: { Timezone: 'Europe/London' } },
+    });
+  });
+
+  test('queue blocked rule also filters on the job definition', () => {
+    const { template } = shared();
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'detail-type': [QUEUE_BLOCKED], 'detail': { jobQueue: [QUEUE_ARN], jobDefinition: [{ prefix: JOB_DEF_PREFIX }] } },
+    });
+  });
+
+  test('job definition with a token ARN: prefix built with Fn::Split/Select/Join', () => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Stack');
+    const jobDefinition = new batch.EcsJobDefinition(stack, 'JobDef', {
+      container: new batch.EcsFargateContainerDefinition(stack, 'Container', {
+        image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable'),
+        cpu: 1,
+        memory: cdk.Size.gibibytes(2),
+      }),
+    });
+    new BatchAlarms(stack, 'Alarms', { jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN), jobDefinition, sharedQueue: true });
+    const ref = { Ref: stack.getLogicalId(jobDefinition.node.defaultChild as cdk.CfnElement) };
+    const select = (i: number) => ({ 'Fn::Select': [i, { 'Fn::Split': [':', ref] }] });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'detail-type': [STATE_CHANGE],
+        'detail': { jobDefinition: [{ prefix: { 'Fn::Join': [':', [0, 1, 2, 3, 4, 5].map(select).concat(['' as any])] } }] },
+      },
+    });
+  });
+
+  test('no long-running alarm: the duration metric would mix workloads', () => {
+    const { alarms, template } = shared({ jobTimeout: cdk.Duration.hours(1) });
+    expect(alarms.longRunningAlarm).toBeUndefined();
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'JobAttemptExecutionDuration' }, 0);
+  });
+
+  test('excludeOperatorCancellations is ignored with a warning', () => {
+    const { stack, template } = shared({ excludeOperatorCancellations: true });
+    Annotations.fromStack(stack).hasWarning('/Stack/Alarms', Match.stringLikeRegexp("'excludeOperatorCancellations' has no effect"));
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'JobsCancelled' }, 0);
+  });
+
+  test('failure rule exists even with failureNotifications false, without a target', () => {
+    const { template, alarms } = shared({ failureNotifications: false });
+    expect(alarms.failedJobRule).toBeDefined();
+    const rule = template.toJSON().Resources[logicalId(alarms.failedJobRule!)].Properties;
+    expect(rule.Targets).toBeUndefined();
+  });
+});
+
+describe('notifications and actions', () => {
+  test('default topic enforces SSL (cdk-nag SNS3) and receives every alarm', () => {
+    const { template, alarms } = setup({ schedule: DAILY_LONDON });
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: 'sns:Publish',
+          Effect: 'Deny',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        })]),
+      },
+    });
+    const topicRef = { Ref: logicalId(alarms.alarmTopic as sns.Topic) };
+    for (const alarm of alarms.alarms) {
+      expect(alarmProps(template, logicalId(alarm)).AlarmActions).toEqual([topicRef]);
+    }
+  });
+
+  test('bring-your-own topic: no topic created, alarms notify it', () => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Stack');
+    const topic = new sns.Topic(stack, 'Ops', { enforceSSL: true });
+    const alarms = new BatchAlarms(stack, 'Alarms', { jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN), alarmTopic: topic });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    expect(alarms.alarmTopic).toBe(topic);
+    const topicRef = { Ref: stack.getLogicalId(topic.node.defaultChild as cdk.CfnElement) };
+    expect(alarmProps(template, logicalId(alarms.failedJobsAlarm)).AlarmActions).toEqual([topicRef]);
+  });
+
+  test('imported topic with failure notifications: warning about the topic policy', () => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Stack');
+    new BatchAlarms(stack, 'Alarms', {
+      jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN),
+      alarmTopic: sns.Topic.fromTopicArn(stack, 'Ops', 'arn:aws:sns:us-east-1:123456789012:ops'),
+    });
+    Annotations.fromStack(stack).hasWarning('/Stack/Alarms', Match.stringLikeRegexp('events.amazonaws.com'));
+  });
+
+  test('notificationEmail subscribes the address', () => {
+    const { template } = setup({ notificationEmail: 'oncall@example.com' });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+  });
+
+  test('no notificationEmail: no subscription', () => {
+    const { template } = setup();
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  test('per-job failure notification: FAILED events of the queue to SNS with job name, id, reason, exit code, log stream', () => {
+    const { template, alarms } = setup();
+    const rule = template.toJSON().Resources[logicalId(alarms.failedJobRule!)].Properties;
+    expect(rule.EventPattern).toEqual({
+      'source': ['aws.batch'],
+      'detail-type': [STATE_CHANGE],
+      'detail': { status: ['FAILED'], jobQueue: [QUEUE_ARN] },
+    });
+    expect(rule.Targets).toHaveLength(1);
+    const target = rule.Targets[0];
+    expect(target.Arn).toEqual({ Ref: logicalId(alarms.alarmTopic as sns.Topic) });
+    expect(target.InputTransformer.InputPathsMap).toEqual(expect.objectContaining({
+      'detail-jobName': '$.detail.jobName',
+      'detail-jobId': '$.detail.jobId',
+      'detail-statusReason': '$.detail.statusReason',
+      'detail-container-exitCode': '$.detail.container.exitCode',
+      'detail-container-logStreamName': '$.detail.container.logStreamName',
+    }));
+    const template_ = target.InputTransformer.InputTemplate as string;
+    for (const part of ['"jobName":<detail-jobName>', '"jobId":<detail-jobId>', '"statusReason":<detail-statusReason>',
+      '"exitCode":<detail-container-exitCode>', '"logStreamName":<detail-container-logStreamName>']) {
+      expect(template_).toContain(part);
+    }
+    // targets.SnsTopic lets EventBridge publish to the topic.
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Action: 'sns:Publish', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } })]),
+      },
+    });
+  });
+
+  test('with a job definition, the failure rule matches every revision of it', () => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Stack');
+    new BatchAlarms(stack, 'Alarms', { jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN), jobDefinition: importedJobDefinition(stack) });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { detail: { status: ['FAILED'], jobQueue: [QUEUE_ARN], jobDefinition: [{ prefix: JOB_DEF_PREFIX }] } },
+    });
+  });
+
+  test('failureNotifications false on a dedicated queue: no failure rule', () => {
+    const { alarms, template } = setup({ failureNotifications: false });
+    expect(alarms.failedJobRule).toBeUndefined();
+    template.resourceCountIs('AWS::Events::Rule', 1); // queue blocked only
+  });
+
+  test('addAlarmAction adds the action to every alarm', () => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Stack');
+    const alarms = new BatchAlarms(stack, 'Alarms', {
+      jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN),
+      schedule: DAILY_LONDON,
+      jobTimeout: cdk.Duration.hours(1),
+    });
+    const other = new sns.Topic(stack, 'Pager', { enforceSSL: true });
+    alarms.addAlarmAction({ bind: () => ({ alarmActionArn: other.topicArn }) });
+    const template = Template.fromStack(stack);
+    expect(alarms.alarms).toHaveLength(4);
+    for (const alarm of alarms.alarms) {
+      expect(alarmProps(template, logicalId(alarm)).AlarmActions).toHaveLength(2);
+    }
+  });
+});
+
+describe('metric helpers', () => {
+  test.each([
+    ['metricJobsSubmitted', 'JobsSubmitted', 'Sum'],
+    ['metricJobsSucceeded', 'JobsMovedToSucceeded', 'Sum'],
+    ['metricJobsFailed', 'JobsMovedToFailed', 'Sum'],
+    ['metricJobsCancelled', 'JobsCancelled', 'Sum'],
+    ['metricJobsTerminated', 'JobsTerminated', 'Sum'],
+    ['metricJobsRetried', 'JobsRetried', 'Sum'],
+    ['metricJobsRunning', 'JobsMovedToRunning', 'Sum'],
+    ['metricTimeInQueue', 'JobAttemptRunnableToStartingDuration', 'Maximum'],
+    ['metricLaunchDuration', 'JobAttemptStartingToRunningDuration', 'Maximum'],
+    ['metricExecutionDuration', 'JobAttemptExecutionDuration', 'Maximum'],
+    ['metricSubmittedToFirstStartingDuration', 'JobSubmittedToFirstStartingDuration', 'Maximum'],
+  ])('%s → AWS/Batch %s (%s, 5 minutes, JobQueueName)', (method, metricName, statistic) => {
+    const { alarms } = setup();
+    const metric = (alarms as any)[method]() as cloudwatch.Metric;
+    expect(metric.namespace).toBe(BATCH_NS);
+    expect(metric.metricName).toBe(metricName);
+    expect(metric.dimensions).toEqual({ [QUEUE_DIM]: QUEUE_NAME });
+    expect(metric.statistic).toBe(statistic);
+    expect(metric.period.toSeconds()).toBe(300);
+  });
+
+  test('options override the defaults', () => {
+    const { alarms } = setup();
+    const metric = alarms.metricTimeInQueue({ statistic: 'p90', period: cdk.Duration.hours(1) });
+    expect(metric.statistic).toBe('p90');
+    expect(metric.period.toHours()).toBe(1);
+  });
+});
+
+describe('dashboard and cost', () => {
+  test('no dashboard by default', () => {
+    const { alarms, template } = setup();
+    expect(alarms.dashboard).toBeUndefined();
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+  });
+
+  test('dashboard: outcome, retries, p50/p90/max durations, schedule delivery, alarm status', () => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Stack');
+    const alarms = new BatchAlarms(stack, 'Alarms', {
+      jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN),
+      scheduleGroup: scheduler.ScheduleGroup.fromScheduleGroupName(stack, 'Group', 'nightly-report'),
+      deadLetterQueue: sqs.Queue.fromQueueArn(stack, 'Dlq', 'arn:aws:sqs:us-east-1:123456789012:nightly-dlq'),
+      dashboard: true,
+    });
+    expect(alarms.dashboard).toBeDefined();
+    const body = JSON.stringify(Template.fromStack(stack).toJSON().Resources[logicalId(alarms.dashboard as any)].Properties.DashboardBody);
+    for (const text of ['JobsMovedToSucceeded', 'JobsMovedToFailed', 'JobsRetried', 'JobAttemptRunnableToStartingDuration',
+      'JobAttemptStartingToRunningDuration', 'JobAttemptExecutionDuration', 'p50', 'p90', 'Maximum', 'TargetErrorCount',
+      'InvocationDroppedCount', 'ApproximateNumberOfMessagesVisible', 'alarm']) {
+      expect(body).toContain(text);
+    }
+  });
+
+  test('cost of the default workload alarms: one line per alarm metric at the list price', () => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Stack');
+    const alarms = new BatchAlarms(stack, 'Alarms', {
+      jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN),
+      schedule: DAILY_LONDON,
+      scheduleGroup: scheduler.ScheduleGroup.fromScheduleGroupName(stack, 'Group', 'nightly-report'),
+      deadLetterQueue: sqs.Queue.fromQueueArn(stack, 'Dlq', 'arn:aws:sqs:us-east-1:123456789012:nightly-dlq'),
+      jobTimeout: cdk.Duration.hours(1),
+    });
+    const items = alarms.costLineItems();
+    expect(items.every((i) => i.category === CostCategory.ALARMS && i.unitMonthlyUsd === UnitPrices.ALARM_METRIC_MONTH)).toBe(true);
+    // failed 1 + missed 1 + blocked 1 + delivery 2 + DLQ 1 + long-running 1 = 7 metrics = $0.70
+    expect(items.reduce((n, i) => n + i.quantity, 0)).toBe(7);
+    expect(Math.round(items.reduce((n, i) => n + i.monthlyUsd, 0) * 100) / 100).toBe(0.7);
+  });
+
+  test('dashboard adds $3/month; excluding cancels bills 3 metrics for the failed-jobs alarm', () => {
+    const { alarms } = setup({ dashboard: true, excludeOperatorCancellations: true });
+    const items = alarms.costLineItems();
+    expect(items).toContainEqual(expect.objectContaining({
+      category: CostCategory.DASHBOARD, quantity: 1, monthlyUsd: UnitPrices.DASHBOARD_MONTH,
+    }));
+    expect(items.find((i) => i.description.includes('failed jobs'))!.quantity).toBe(3);
+  });
+});
+
+describe('validation', () => {
+  test('fails when sharedQueue is set without jobDefinition', () => {
+    expect(() => setup({ sharedQueue: true })).toThrow(/'jobDefinition' is required when 'sharedQueue' is true/);
+  });
+
+  test('fails when successWindow is shorter than the schedule period', () => {
+    expect(() => setup({ schedule: DAILY_LONDON, successWindow: cdk.Duration.hours(2) }))
+      .toThrow(/'successWindow' \(2 hours\) is shorter than the period of the schedule 'cron\(0 2 \* \* \? \*\)' \(1 day/);
+  });
+
+  test('fails when successWindow is longer than 7 days', () => {
+    expect(() => setup({ successWindow: cdk.Duration.days(8) })).toThrow(/'successWindow' must be between 1 minute and 7 days.*got 8 days/);
+  });
+
+  test('fails when successWindow is a token', () => {
+    expect(() => setup({ successWindow: cdk.Duration.seconds(cdk.Lazy.number({ produce: () => 60 })) }))
+      .toThrow(/'successWindow' must be a concrete duration/);
+  });
+
+  test('fails when jobTimeout is under 60 seconds', () => {
+    expect(() => setup({ jobTimeout: cdk.Duration.seconds(30) })).toThrow(/'jobTimeout' must be at least 60 seconds.*got 30 seconds/);
+  });
+
+  test('fails when slowStartThreshold is zero', () => {
+    expect(() => setup({ slowStartThreshold: cdk.Duration.seconds(0) })).toThrow(/'slowStartThreshold' must be positive/);
+  });
+
+  test('fails when notificationEmail is not an address', () => {
+    expect(() => setup({ notificationEmail: 'oncall' })).toThrow(/'notificationEmail' must be an e-mail address, got 'oncall'/);
+  });
+
+  test('token e-mail is accepted', () => {
+    const { template } = setup({ notificationEmail: cdk.Lazy.string({ produce: () => 'x@example.com' }) });
+    template.resourceCountIs('AWS::SNS::Subscription', 1);
+  });
+});
