@@ -5,24 +5,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ComputePlatform } from '../src/compute-platform';
 import { ComputeReachability } from '../src/compute-reachability';
+import { CostOptimizedVpc, EgressProfile } from '../src/cost-optimized-vpc';
 import { CpuArchitecture, SpotComputeEnvironment, SpotComputeEnvironmentProps } from '../src/spot-compute-environment';
 
-// Observe the reachability guard without depending on its implementation (it calls through when present).
-jest.mock('../src/compute-reachability', () => {
-  const actual = jest.requireActual('../src/compute-reachability');
-  const real = actual.ComputeReachability;
-  return {
-    ...actual,
-    ComputeReachability: {
-      require: jest.fn((...args: unknown[]) => (typeof real?.require === 'function' ? real.require(...args) : undefined)),
-    },
-  };
-});
-// The CostOptimizedVpc class is only needed for `instanceof`; keep the real one when it exists.
-jest.mock('../src/cost-optimized-vpc', () => {
-  const actual = jest.requireActual('../src/cost-optimized-vpc');
-  return { ...actual, CostOptimizedVpc: actual.CostOptimizedVpc ?? class CostOptimizedVpcPlaceholder {} };
-});
+// Observe the reachability guard; it still runs (spyOn calls through).
+const requireSpy = jest.spyOn(ComputeReachability, 'require');
 
 const CE = 'AWS::Batch::ComputeEnvironment';
 
@@ -414,18 +401,16 @@ describe('Fargate', () => {
 });
 
 describe('reachability guard', () => {
-  const requireMock = ComputeReachability.require as jest.Mock;
-
   test('is told the EC2 platform and the default (undefined) subnets for a plain VPC', () => {
     const { compute, vpc } = build();
-    expect(requireMock).toHaveBeenCalledTimes(1);
-    expect(requireMock).toHaveBeenCalledWith(compute, vpc, undefined, { platform: ComputePlatform.EC2 });
+    expect(requireSpy).toHaveBeenCalledTimes(1);
+    expect(requireSpy).toHaveBeenCalledWith(compute, vpc, undefined, { platform: ComputePlatform.EC2 });
   });
 
   test('is told the Fargate platform and the given subnets', () => {
     const subnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     const { compute, vpc } = build({ platform: ComputePlatform.FARGATE, vpcSubnets: subnets });
-    expect(requireMock).toHaveBeenCalledWith(compute, vpc, subnets, { platform: ComputePlatform.FARGATE });
+    expect(requireSpy).toHaveBeenCalledWith(compute, vpc, subnets, { platform: ComputePlatform.FARGATE });
   });
 });
 
@@ -482,4 +467,34 @@ describe('validation', () => {
   test('fails when rootVolumeSize is not whole GiB', () =>
     fails({ rootVolumeSize: cdk.Size.mebibytes(40 * 1024 + 512) }, /'rootVolumeSize' must be a whole number of GiB .* got 40.5 GiB/));
   test('fails when securityGroups is empty', () => fails({ securityGroups: [] }, /'securityGroups' is empty/));
+});
+
+describe('with a CostOptimizedVpc', () => {
+  test('defaults to the VPC compute subnets', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Stack');
+    const vpc = new CostOptimizedVpc(stack, 'Vpc');
+    const compute = new SpotComputeEnvironment(stack, 'Compute', { vpc });
+    expect(compute.vpcSubnets).toBe(vpc.computeSubnets);
+    const expected = vpc.selectSubnets(vpc.computeSubnets).subnetIds.map(id => stack.resolve(id));
+    Template.fromStack(stack).hasResourceProperties(CE, { ComputeResources: Match.objectLike({ Subnets: expected }) });
+  });
+
+  test('EC2 compute in an endpoints-only VPC gets the ECS endpoints it needs', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Stack');
+    const vpc = new CostOptimizedVpc(stack, 'Vpc', { egress: EgressProfile.vpcEndpoints() });
+    new SpotComputeEnvironment(stack, 'Compute', { vpc });
+    const template = Template.fromStack(stack);
+    for (const name of ['ecs', 'ecs-agent', 'ecs-telemetry']) {
+      template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`\\.${name}$`)])] }),
+      });
+    }
+  });
+
+  test('Fargate in the public-subnets profile must assign public IPs', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Stack');
+    const vpc = new CostOptimizedVpc(stack, 'Vpc', { egress: EgressProfile.publicSubnets() });
+    const compute = new SpotComputeEnvironment(stack, 'Compute', { vpc, platform: ComputePlatform.FARGATE });
+    expect(compute.assignPublicIp).toBe(true);
+  });
 });
