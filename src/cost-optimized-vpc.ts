@@ -8,6 +8,7 @@ import { ComputeRequirements } from './compute-platform';
 import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from './cost';
 import { hourlyToMonthly, lineItem, totalMonthly } from './private/cost-math';
 import {
+  ALL_INTERFACE_ENDPOINTS,
   InterfaceEndpointSpec,
   NO_REQUIREMENTS,
   RequirementFlags,
@@ -238,13 +239,16 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
     this.requirements = NO_REQUIREMENTS;
     this.computeSubnetType = computeSubnetTypeFor(egress);
     this.computeSubnets = { subnetType: this.computeSubnetType };
+    // The literal CIDR when known (cdk-nag and reviewers can then read the rule); the attribute for IPAM-allocated ranges.
+    const cfnCidr = (this.node.defaultChild as ec2.CfnVPC).cidrBlock;
+    const vpcPeer = ec2.Peer.ipv4(cfnCidr !== undefined && !Token.isUnresolved(cfnCidr) ? cfnCidr : this.vpcCidrBlock);
 
     // NAT instance hardening: the provider gives no props for these, so they are set on the L1 instance.
     this.natInstances = natProvider instanceof ec2.NatInstanceProviderV2 ? natProvider.gatewayInstances : [];
     this.natInstanceAlarms = [];
     if (natProvider instanceof ec2.NatInstanceProviderV2) {
       // Forwarding only for traffic from inside the VPC; the provider's group allows all outbound.
-      natProvider.connections.allowFrom(ec2.Peer.ipv4(this.vpcCidrBlock), ec2.Port.allTraffic(), 'NAT for traffic from inside the VPC');
+      natProvider.connections.allowFrom(vpcPeer, ec2.Port.allTraffic(), 'NAT for traffic from inside the VPC');
       this.natInstances.forEach((instance, i) => {
         this.hardenNatInstance(instance);
         this.natInstanceAlarms.push(...this.addNatRecoveryAlarms(instance, i + 1));
@@ -264,7 +268,7 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
         description: 'Interface VPC endpoints: HTTPS from inside the VPC only',
         allowAllOutbound: false,
       });
-      this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(this.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+      this.endpointSecurityGroup.addIngressRule(vpcPeer, ec2.Port.tcp(443), 'HTTPS from inside the VPC');
       const isolated = this.isolatedSubnets;
       this.endpointSubnets = egress.singleAz ? { subnets: [isolated[0]] } : { subnets: isolated };
       this.endpointAzCount = egress.singleAz ? 1 : isolated.length;
@@ -309,10 +313,11 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
         privateDnsEnabled: true,
       });
       this.createdEndpoints.push({ spec, endpoint, azCount: this.endpointAzCount });
+      this.createdEndpoints.sort((a, b) => ALL_INTERFACE_ENDPOINTS.indexOf(a.spec) - ALL_INTERFACE_ENDPOINTS.indexOf(b.spec));
     }
   }
 
-  /** The interface endpoints created so far (VPC_ENDPOINTS profile), in a stable order. */
+  /** The interface endpoints created so far (VPC_ENDPOINTS profile), in a fixed service order (ecs first, ssm last). */
   public interfaceEndpoints(): ec2.InterfaceVpcEndpoint[] {
     return this.createdEndpoints.map(c => c.endpoint);
   }
