@@ -327,6 +327,19 @@ describe('tags', () => {
       expect(ce.Properties.ComputeResources.Tags).toEqual({ CostCenter: 'x' });
     }
   });
+
+  test('tags also reach the root volumes through the launch template tag specifications', () => {
+    const { stack, vpc } = setup();
+    const compute = new SpotComputeEnvironment(stack, 'Compute', { vpc });
+    cdk.Tags.of(compute).add('CostCenter', 'x');
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        TagSpecifications: Match.arrayWith([
+          { ResourceType: 'volume', Tags: Match.arrayWith([{ Key: 'CostCenter', Value: 'x' }]) },
+        ]),
+      }),
+    });
+  });
 });
 
 describe('Container Insights', () => {
