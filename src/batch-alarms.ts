@@ -70,8 +70,9 @@ export interface BatchAlarmsProps {
 
   /**
    * The workload's schedule, from which the missed-run (dead-man's switch) window is derived: a cron firing once a
-   * day gives a 1-day wall-clock window in the schedule's time zone, once a week a 1-week one; any other schedule a
-   * sliding window of 1.5 x its period (longest gap plus half the shortest gap for uneven crons), at most 7 days.
+   * day gives a 1-day wall-clock window in the schedule's time zone (unless fire time + job timeout passes midnight),
+   * once a week a 1-week one; any other schedule a sliding window of 1.5 x its period (longest gap plus half the
+   * shortest gap for uneven crons), at most 7 days.
    *
    * @default - no missed-run alarm unless `successWindow` is set
    */
@@ -602,7 +603,9 @@ export class BatchAlarms extends Construct implements ICostEstimable {
         + "or a cron using L, W, # or a year). Set 'successWindow' to the longest time between two successful runs.");
       return undefined;
     }
-    const window = deriveSuccessWindow(cadence, props.schedule.timeZone?.timezoneName);
+    const timeout = props.jobTimeout ?? props.jobDefinition?.timeout;
+    const allowance = timeout && !timeout.isUnresolved() ? timeout.toSeconds() : 0;
+    const window = deriveSuccessWindow(cadence, props.schedule.timeZone?.timezoneName, allowance);
     if (!window) {
       Annotations.of(this).addWarningV2('cdk-scheduled-batch:missedRunAlarmSkipped',
         `No missed-run alarm: the schedule '${expression}' has ${describeSeconds(cadence.maxGapSeconds)} between runs, `

@@ -87,10 +87,19 @@ describe('schedule window derivation (pure functions)', () => {
 
   test('daily cron: 1-day wall-clock window in the schedule time zone', () => {
     const cadence = scheduleCadence('cron(0 2 * * ? *)')!;
-    expect(cadence).toEqual({ kind: CadenceKind.DAILY_ONCE, maxGapSeconds: 86_400, minGapSeconds: 86_400 });
+    expect(cadence).toEqual({ kind: CadenceKind.DAILY_ONCE, maxGapSeconds: 86_400, minGapSeconds: 86_400, fireSecondOfDay: 7200 });
     expect(deriveSuccessWindow(cadence, 'Europe/London')).toEqual({
       periodSeconds: 86_400, evaluationPeriods: 1, windowSeconds: 86_400, wallClockTimeZone: 'Europe/London',
     });
+  });
+
+  test('daily cron whose run may end after midnight: sliding 36-hour window instead', () => {
+    const cadence = scheduleCadence('cron(30 23 * * ? *)')!;
+    expect(cadence.fireSecondOfDay).toBe(84_600);
+    // 23:30 + 1 h timeout passes midnight: the success would count for the next calendar day.
+    expect(deriveSuccessWindow(cadence, 'Europe/London', 3600)).toEqual({ periodSeconds: 3600, evaluationPeriods: 36, windowSeconds: 129_600 });
+    // 23:30 + 20 min stays on the same day.
+    expect(deriveSuccessWindow(cadence, 'Europe/London', 1200)!.wallClockTimeZone).toBe('Europe/London');
   });
 
   test('weekly cron: 1-week wall-clock window', () => {
@@ -230,6 +239,24 @@ describe('BatchAlarms on a dedicated queue (AWS/Batch metrics)', () => {
       TreatMissingData: 'breaching',
       EvaluationWindow: { WallClockWindow: { Timezone: 'Europe/London' } },
     });
+  });
+
+  test('missed run, late daily cron + job timeout past midnight: sliding window, no WallClockWindow', () => {
+    const { template, alarms } = setup({
+      schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '23', timeZone: cdk.TimeZone.EUROPE_LONDON }),
+      jobTimeout: cdk.Duration.hours(2),
+    });
+    const props = alarmProps(template, logicalId(alarms.missedRunAlarm!));
+    expect(props).toMatchObject({ Period: 3600, EvaluationPeriods: 36, DatapointsToAlarm: 36, TreatMissingData: 'breaching' });
+    expect(props.EvaluationWindow).toBeUndefined();
+  });
+
+  test('WallClockWindow alarm acknowledges the stale-schema F3002 of the bundled template validator only', () => {
+    const { alarms } = setup({ schedule: DAILY_LONDON });
+    const acks = alarms.missedRunAlarm!.node.defaultChild!.node.metadata
+      .filter((m) => m.type === cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .map((m) => Object.keys(m.data));
+    expect(acks.flat()).toEqual([expect.stringMatching(/F3002$/)]);
   });
 
   test('missed run, rate(1 hour): sliding 90-minute window, every period must breach', () => {

@@ -38,6 +38,8 @@ export interface ScheduleCadence {
   readonly maxGapSeconds: number;
   /** Shortest gap between two consecutive runs, in seconds. */
   readonly minGapSeconds: number;
+  /** For a cron firing once a day or once a week: the second of the (local) day it fires at. */
+  readonly fireSecondOfDay?: number;
 }
 
 /** The evaluation window of the missed-run alarm. */
@@ -126,10 +128,11 @@ function cronCadence(fields: string[]): ScheduleCadence | undefined {
   const maxGapSeconds = Math.max(...gaps) * MINUTE;
   const minGapSeconds = Math.min(...gaps) * MINUTE;
 
-  let kind = CadenceKind.OTHER;
-  if (minutesOfDay.length === 1 && dayGaps.size === 1 && dayGaps.has(1)) kind = CadenceKind.DAILY_ONCE;
-  else if (minutesOfDay.length === 1 && dayGaps.size === 1 && dayGaps.has(7)) kind = CadenceKind.WEEKLY_ONCE;
-  return { kind, maxGapSeconds, minGapSeconds };
+  if (minutesOfDay.length === 1 && dayGaps.size === 1 && (dayGaps.has(1) || dayGaps.has(7))) {
+    const kind = dayGaps.has(1) ? CadenceKind.DAILY_ONCE : CadenceKind.WEEKLY_ONCE;
+    return { kind, maxGapSeconds, minGapSeconds, fireSecondOfDay: first * MINUTE };
+  }
+  return { kind: CadenceKind.OTHER, maxGapSeconds, minGapSeconds };
 }
 
 /**
@@ -179,7 +182,8 @@ export function parseField(text: string, min: number, max: number, names?: strin
 
 /**
  * The window derived from a schedule:
- * - a cron that fires once a day -> a 1-day `WallClockWindow` in the schedule's time zone;
+ * - a cron that fires once a day -> a 1-day `WallClockWindow` in the schedule's time zone, unless the run may end
+ *   after midnight (fire time + `runAllowanceSeconds` >= 24:00), when the success would count for the next day;
  * - a cron that fires once a week -> a 1-week `WallClockWindow` in the schedule's time zone;
  * - anything else -> a sliding window of the longest gap plus half the shortest gap (1.5 x the period of a
  *   `rate`), so a run finishing a little later than the previous one does not alarm, while one missed run does.
@@ -187,9 +191,14 @@ export function parseField(text: string, min: number, max: number, names?: strin
  *
  * Returns undefined when the longest gap is over 7 days: no CloudWatch alarm can span it.
  */
-export function deriveSuccessWindow(cadence: ScheduleCadence, timeZone: string | undefined): SuccessWindow | undefined {
+export function deriveSuccessWindow(
+  cadence: ScheduleCadence,
+  timeZone: string | undefined,
+  runAllowanceSeconds: number = 0,
+): SuccessWindow | undefined {
   if (cadence.maxGapSeconds > MAX_ALARM_WINDOW_SECONDS) return undefined;
-  if (cadence.kind === CadenceKind.DAILY_ONCE) {
+  const endsSameDay = (cadence.fireSecondOfDay ?? 0) + runAllowanceSeconds < DAY;
+  if (cadence.kind === CadenceKind.DAILY_ONCE && endsSameDay) {
     return { periodSeconds: DAY, evaluationPeriods: 1, windowSeconds: DAY, wallClockTimeZone: timeZone ?? 'UTC' };
   }
   if (cadence.kind === CadenceKind.WEEKLY_ONCE) {
