@@ -1,7 +1,7 @@
 import { Annotations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct, IConstruct } from 'constructs';
-import { ComputeRequirements } from './compute-platform';
+import { ComputePlatform, ComputeRequirements } from './compute-platform';
 import { CostOptimizedVpc } from './cost-optimized-vpc';
 import {
   NO_REQUIREMENTS,
@@ -11,6 +11,9 @@ import {
   serviceNameIs,
   unionRequirements,
 } from './private/vpc-endpoints';
+
+/** What `require` assumes when no requirements are given: the larger endpoint set. */
+const DEFAULT_REQUIREMENTS: ComputeRequirements = { platform: ComputePlatform.EC2 };
 
 /** Warning ID users acknowledge when the guard cannot decide (imported VPCs, imported subnets). */
 const UNVERIFIED_WARNING_ID = 'cdk-scheduled-batch:unverifiedReachability';
@@ -36,7 +39,8 @@ const REGISTRY = new WeakMap<IConstruct, Map<string, SubnetEntry>>();
  *   subnet has no `0.0.0.0/0` route and a required endpoint is missing. Endpoints added after the call count.
  * - An imported VPC (`Vpc.fromLookup` / `fromVpcAttributes`): its routes are not in the app, so unless it is a public
  *   subnet or every required endpoint is found in the app, an acknowledgeable warning
- *   `cdk-scheduled-batch:unverifiedReachability` names the endpoints it could not find.
+ *   `cdk-scheduled-batch:unverifiedReachability` names the endpoints it could not find. The warning is added at
+ *   synthesis: acknowledge it on a construct enclosing the compute (e.g. the workload or the stack).
  *
  * Several calls for the same subnets union their requirements (e.g. EC2 compute + a job with Secrets Manager secrets).
  *
@@ -51,9 +55,10 @@ export class ComputeReachability {
    * @param vpc the VPC the compute runs in
    * @param subnets the subnets the compute runs in; default: `computeSubnets` of a CostOptimizedVpc, else the VPC's
    * default selection (private subnets)
-   * @param requirements what the compute needs
+   * @param requirements what the compute needs; default: EC2 compute without secrets (the larger endpoint set of the
+   * two platforms). Optional only because jsii forbids an optional parameter (`subnets`) before a required one.
    */
-  public static require(scope: Construct, vpc: ec2.IVpc, subnets: ec2.SubnetSelection | undefined, requirements: ComputeRequirements): void {
+  public static require(scope: Construct, vpc: ec2.IVpc, subnets?: ec2.SubnetSelection, requirements: ComputeRequirements = DEFAULT_REQUIREMENTS): void {
     if (vpc instanceof CostOptimizedVpc) {
       vpc.addComputeRequirements(requirements);
     }
@@ -159,14 +164,14 @@ function missingEndpoints(endpoints: ec2.CfnVPCEndpoint[], entry: SubnetEntry, r
   for (const spec of requiredInterfaceEndpoints(entry.flags)) {
     const found = endpoints.some(e => e.vpcEndpointType === 'Interface'
       && e.privateDnsEnabled !== false
-      && serviceNameIs(e, e.serviceName, spec.name));
+      && e.serviceName !== undefined && serviceNameIs(e, e.serviceName, spec.name));
     if (!found) {
       missing.push(spec.name);
     }
   }
   const needsS3 = entry.flags.ec2 || entry.flags.fargate;
   const s3 = endpoints.some(e => e.vpcEndpointType === 'Gateway'
-    && serviceNameIs(e, e.serviceName, S3_GATEWAY_NAME)
+    && e.serviceName !== undefined && serviceNameIs(e, e.serviceName, S3_GATEWAY_NAME)
     && (routeTableId === undefined || !Array.isArray(e.routeTableIds) || e.routeTableIds.includes(routeTableId)));
   if (needsS3 && !s3) {
     missing.push(`${S3_GATEWAY_NAME} (gateway)`);

@@ -1,0 +1,15 @@
+// Integration-test app for CostOptimizedVpc: public subnets with public IPs and no NAT ($0/month idle).
+//
+// Synthesizes without an AWS account:
+//   npx ts-node -P test/tsconfig.json test/vpc-public-subnets.integ.ts
+// Deploy (and destroy) with an account; every stack is environment-agnostic:
+//   npx cdk deploy --app 'npx ts-node -P test/tsconfig.json test/vpc-public-subnets.integ.ts' --all
+//   npx cdk destroy --app 'npx ts-node -P test/tsconfig.json test/vpc-public-subnets.integ.ts' --all
+// What to check after deploying: the stack creates, the flow log delivers to its log group, and (for NAT profiles)
+// an instance in a private subnet reaches https://ecr.us-east-1.amazonaws.com.
+import * as cdk from 'aws-cdk-lib';
+import { publicSubnetsStack } from './fixtures/vpc';
+
+const app = new cdk.App();
+publicSubnetsStack(app);
+app.synth();
