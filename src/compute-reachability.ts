@@ -58,7 +58,12 @@ export class ComputeReachability {
    * @param requirements what the compute needs; default: EC2 compute without secrets (the larger endpoint set of the
    * two platforms). Optional only because jsii forbids an optional parameter (`subnets`) before a required one.
    */
-  public static require(scope: Construct, vpc: ec2.IVpc, subnets?: ec2.SubnetSelection, requirements: ComputeRequirements = DEFAULT_REQUIREMENTS): void {
+  public static require(
+    scope: Construct,
+    vpc: ec2.IVpc,
+    subnets?: ec2.SubnetSelection,
+    requirements: ComputeRequirements = DEFAULT_REQUIREMENTS,
+  ): void {
     if (vpc instanceof CostOptimizedVpc) {
       vpc.addComputeRequirements(requirements);
     }
