@@ -1,0 +1,189 @@
+/**
+ * Synthesizes every example stack in test/fixtures/*.ts into one cloud assembly, with the two in-process gates on:
+ *  - aws-cdk-lib's built-in template validator ("CloudFormation Validate", on unless CDK_VALIDATION=false), and
+ *  - the cdk-nag AwsSolutions pack, attached the cdk-nag 3 way: `Validations.of(app).addPlugins(...)`.
+ *
+ * How a finding surfaces (aws-cdk-lib 2.264 core/lib/private/synthesis-validation.js, cdk-nag 3.0.2 nag-pack.js):
+ * cdk-nag reports violations to the CDK's policy-validation framework; after writing the templates the CDK writes
+ * `<outdir>/validation-report.json` and then either throws (app mode "inmemory" - jest - or "unknown") or prints the
+ * report and sets `process.exitCode = 1` (app mode "process", what we use here). Acknowledged findings
+ * (`Validations.of(c).acknowledge({ id, reason })`) are taken out of the violations. The built-in validator's
+ * errors are downgraded to warnings unless `@aws-cdk/core:validateAgainstDefaultRules` is set, so that report
+ * alone does not fail a synth. This gate reads validation-report.json itself and fails on ANY remaining violation,
+ * error or warning, of any plugin.
+ *
+ * CLI: npx ts-node --transpile-only -P test/tsconfig.json test/checkers/synth-fixtures.ts --outdir <dir> [--planted]
+ *   --planted   synthesize only test/checkers/planted.ts (resources built to fail every gate)
+ * Exit code: 0 when no violation remains, 1 otherwise. The templates are written either way, for cfn-lint and checkov.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as cdk from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+
+/** The directory of the example stacks; every .ts file in it exports `stacks(app)`. */
+export const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures');
+/** The stacks built to fail every gate; only synthesized on purpose (`--planted`). */
+export const PLANTED_FIXTURE = path.join(__dirname, 'planted.ts');
+
+/** One finding that remains after acknowledgements. */
+export interface GateFinding {
+  readonly plugin: string;
+  readonly rule: string;
+  readonly severity: string;
+  readonly description: string;
+  readonly constructPaths: string[];
+}
+
+/** One acknowledged finding, with the reason given for it. */
+export interface Acknowledgement {
+  readonly plugin: string;
+  readonly rule: string;
+  readonly reason: string;
+  readonly constructPaths: string[];
+}
+
+export interface SynthFixturesOptions {
+  /** Where the cloud assembly goes; emptied first. */
+  readonly outdir: string;
+  /** Fixture modules to load. @default every .ts file in test/fixtures */
+  readonly fixtureFiles?: string[];
+}
+
+export interface SynthFixturesResult {
+  readonly outdir: string;
+  /** Absolute paths of the synthesized *.template.json files. */
+  readonly templates: string[];
+  /** The stack names, in order. */
+  readonly stackNames: string[];
+  /** Every violation left after acknowledgements; the gate passes only when this is empty. */
+  readonly findings: GateFinding[];
+  /** The findings acknowledged in code, with their reasons. */
+  readonly acknowledgements: Acknowledgement[];
+}
+
+/** Every fixture module in test/fixtures, sorted. */
+export function fixtureFiles(dir: string = FIXTURES_DIR): string[] {
+  return fs.readdirSync(dir)
+    .filter(f => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .sort()
+    .map(f => path.join(dir, f));
+}
+
+type FixtureModule = { stacks?: (app: cdk.App) => cdk.Stack[] };
+
+/** Builds the fixture stacks into one app with cdk-nag attached, synthesizes it and reads the validation report. */
+export function synthFixtures(options: SynthFixturesOptions): SynthFixturesResult {
+  const files = options.fixtureFiles ?? fixtureFiles();
+  if (files.length === 0) {
+    throw new Error(`No fixture files found in ${FIXTURES_DIR}: there is nothing to check.`);
+  }
+  fs.rmSync(options.outdir, { recursive: true, force: true });
+
+  const app = new cdk.App({
+    outdir: options.outdir,
+    // Same as ../consumers: no CDKMetadata resource in the templates.
+    analyticsReporting: false,
+    // Print the report and set process.exitCode instead of throwing, so that all templates are written and the
+    // whole report is read here, whatever the caller (jest runs in "inmemory" mode otherwise).
+    context: { '@aws-cdk/core:appMode': 'process' },
+  });
+  const stackNames: string[] = [];
+  for (const file of files) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(file) as FixtureModule;
+    if (typeof mod.stacks !== 'function') {
+      throw new Error(`${path.relative(process.cwd(), file)} must export 'function stacks(app: cdk.App): cdk.Stack[]'.`);
+    }
+    const built = mod.stacks(app);
+    if (!Array.isArray(built) || built.length === 0) {
+      throw new Error(`${path.relative(process.cwd(), file)}: stacks(app) returned no stack.`);
+    }
+    stackNames.push(...built.map(s => s.stackName));
+  }
+  cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+  const exitCodeBefore = process.exitCode;
+  const assembly = app.synth();
+  // The verdict is ours (below); do not leave the CDK's exit code behind in a long-lived process such as jest.
+  process.exitCode = exitCodeBefore;
+
+  const templates = assembly.stacks.map(s => s.templateFullPath);
+  const { findings, acknowledgements } = readValidationReport(path.join(assembly.directory, 'validation-report.json'));
+  return { outdir: assembly.directory, templates, stackNames, findings, acknowledgements };
+}
+
+interface ReportViolation {
+  ruleName: string;
+  description?: string;
+  severity?: string;
+  reason?: string;
+  violatingConstructs?: { constructPath: string }[];
+}
+interface ReportPlugin {
+  pluginName: string;
+  violations?: ReportViolation[];
+  suppressedViolations?: ReportViolation[];
+}
+
+/** Reads the CDK's validation-report.json; no file means no plugin reported anything. */
+export function readValidationReport(file: string): { findings: GateFinding[]; acknowledgements: Acknowledgement[] } {
+  if (!fs.existsSync(file)) return { findings: [], acknowledgements: [] };
+  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as { pluginReports?: ReportPlugin[] };
+  const findings: GateFinding[] = [];
+  const acknowledgements: Acknowledgement[] = [];
+  for (const plugin of report.pluginReports ?? []) {
+    for (const v of plugin.violations ?? []) {
+      findings.push({
+        plugin: plugin.pluginName,
+        rule: v.ruleName,
+        severity: v.severity ?? 'error',
+        description: v.description ?? '',
+        constructPaths: (v.violatingConstructs ?? []).map(c => c.constructPath),
+      });
+    }
+    for (const v of plugin.suppressedViolations ?? []) {
+      acknowledgements.push({
+        plugin: plugin.pluginName,
+        rule: v.ruleName,
+        reason: v.reason ?? '',
+        constructPaths: (v.violatingConstructs ?? []).map(c => c.constructPath),
+      });
+    }
+  }
+  return { findings, acknowledgements };
+}
+
+/** One line per finding, for logs and test failure messages. */
+export function formatFindings(findings: GateFinding[]): string {
+  return findings.map(f => `${f.severity.toUpperCase()} [${f.plugin}] ${f.rule} at ${f.constructPaths.join(', ')}: ${f.description}`).join('\n');
+}
+
+function main(argv: string[]): number {
+  const outIdx = argv.indexOf('--outdir');
+  const outdir = outIdx >= 0 ? argv[outIdx + 1] : path.join(__dirname, '..', '..', '.tmp', 'checkers', 'cdk.out');
+  const planted = argv.includes('--planted');
+  if (process.env.CDK_VALIDATION === 'false') {
+    console.error('[synth-fixtures] CDK_VALIDATION=false would switch the built-in template validator off; unset it.');
+    return 1;
+  }
+  const result = synthFixtures({ outdir, fixtureFiles: planted ? [PLANTED_FIXTURE] : undefined });
+  console.log(`[synth-fixtures] ${result.templates.length} templates (${result.stackNames.join(', ')}) in ${path.relative(process.cwd(), result.outdir)}`);
+  for (const a of result.acknowledgements) {
+    console.log(`[synth-fixtures] acknowledged [${a.plugin}] ${a.rule} at ${a.constructPaths.join(', ')}: ${a.reason}`);
+  }
+  if (result.acknowledgements.some(a => a.reason.trim().length < 10)) {
+    console.error('[synth-fixtures] every acknowledgement needs a reason a reviewer can check');
+    return 1;
+  }
+  if (result.findings.length > 0) {
+    console.error(`[synth-fixtures] cdk-nag / template validation: ${result.findings.length} finding(s):\n${formatFindings(result.findings)}`);
+    return 1;
+  }
+  console.log('[synth-fixtures] cdk-nag AwsSolutions and the built-in template validator: 0 findings');
+  return 0;
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,49 @@
+// The Go consumer of the four-language proof (see test/consumers/README.md).
+//
+// It builds the same stack as ../typescript/app.ts (same ids, same props, same order) from the module jsii-pacmak
+// generated in dist/go (go.mod replaces the library's module path with it); ../run.sh compares the templates byte
+// for byte.
+//
+// Usage: go run . <outdir>
+package main
+
+import (
+	"os"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdk-scheduled-batch/cdk-scheduled-batch-go/cdkscheduledbatch"
+)
+
+func main() {
+	defer jsii.Close()
+
+	outdir := "cdk.out"
+	if len(os.Args) > 1 {
+		outdir = os.Args[1]
+	}
+	// No CDKMetadata resource: it records the language runtime, which is the one thing that legitimately differs.
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir), AnalyticsReporting: jsii.Bool(false)})
+	stack := awscdk.NewStack(app, jsii.String("ConsumerExample"), nil)
+
+	// --- HardenedRepository: a KMS key crosses the language boundary, plus lists, numbers and a Duration.
+	key := awskms.NewKey(stack, jsii.String("ImagesKey"), &awskms.KeyProps{
+		EnableKeyRotation: jsii.Bool(true),
+		Description:       jsii.String("Encrypts container images at rest"),
+	})
+	cdkscheduledbatch.NewHardenedRepository(stack, jsii.String("Images"), &cdkscheduledbatch.HardenedRepositoryProps{
+		EncryptionKey:       key,
+		MutableTagPatterns:  jsii.Strings("latest", "dev-*"),
+		MaxTaggedImages:     jsii.Number(25),
+		UntaggedImageExpiry: awscdk.Duration_Days(jsii.Number(3)),
+	})
+	// --- HardenedRepository with defaults, replicated: an array of structs crosses the boundary.
+	cdkscheduledbatch.NewHardenedRepository(stack, jsii.String("MirroredImages"), &cdkscheduledbatch.HardenedRepositoryProps{
+		ReplicationDestinations: &[]*cdkscheduledbatch.ReplicationDestination{{Region: jsii.String("eu-west-1")}},
+	})
+
+	// --- Add the next construct here (same ids and props as ../typescript/app.ts).
+
+	app.Synth(nil)
+}

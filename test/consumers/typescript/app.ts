@@ -1,0 +1,42 @@
+/**
+ * The TypeScript reference app of the four-language proof (see test/consumers/README.md).
+ *
+ * The Python, Java and Go apps next to this one build the SAME stack (same construct ids, same props, same order);
+ * test/consumers/run.sh synthesizes all four and fails unless every template is byte-identical to this one.
+ * When you change the example here, change it in the three other apps too.
+ *
+ * It runs the compiled library in lib/ (what `npx projen compile` wrote and package-all packed into every
+ * language's package), not src/, so that all four apps run the same build; src/ only provides the types.
+ *
+ * Usage: npx ts-node --transpile-only -P test/tsconfig.json test/consumers/typescript/app.ts <outdir>
+ * CONSUMERS_DELIBERATE_DIFF=1 changes one prop, so that run.sh --self-test can prove the comparison fails.
+ */
+import * as path from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+
+type Library = typeof import('../../../src');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { HardenedRepository } = require(path.join(__dirname, '..', '..', '..', 'lib')) as Library;
+
+const outdir = process.argv[2] ?? path.join(__dirname, 'cdk.out');
+// No CDKMetadata resource: it records the language runtime, which is the one thing that legitimately differs.
+const app = new App({ outdir, analyticsReporting: false });
+const stack = new Stack(app, 'ConsumerExample');
+
+// --- HardenedRepository: a KMS key crosses the language boundary, plus lists, numbers and a Duration.
+const key = new kms.Key(stack, 'ImagesKey', { enableKeyRotation: true, description: 'Encrypts container images at rest' });
+new HardenedRepository(stack, 'Images', {
+  encryptionKey: key,
+  mutableTagPatterns: ['latest', 'dev-*'],
+  maxTaggedImages: process.env.CONSUMERS_DELIBERATE_DIFF === '1' ? 26 : 25,
+  untaggedImageExpiry: Duration.days(3),
+});
+// --- HardenedRepository with defaults, replicated: an array of structs crosses the boundary.
+new HardenedRepository(stack, 'MirroredImages', {
+  replicationDestinations: [{ region: 'eu-west-1' }],
+});
+
+// --- Add the next construct here (and the same lines in python/app.py, java/.../ConsumerApp.java, go/main.go).
+
+app.synth();
