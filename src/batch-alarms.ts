@@ -352,9 +352,11 @@ export class BatchAlarms extends Construct implements ICostEstimable {
       });
       if (window.wallClockTimeZone) {
         const cfnAlarm = alarm.node.defaultChild as cloudwatch.CfnAlarm;
-        cfnAlarm.evaluationWindow = { wallClockWindow: { timezone: window.wallClockTimeZone } };
-        // The resource schema bundled with aws-cdk-lib 2.264's template validator predates EvaluationWindow (the L1
-        // renders it; CloudFormation and cfn-lint >= 1.58 accept it), so its F3002 on this one alarm is a false positive.
+        // aws-cdk-lib types this L1 property only from 2.264 on; the override renders the same CloudFormation on our
+        // 2.263 floor and on newer releases.
+        cfnAlarm.addPropertyOverride('EvaluationWindow', { WallClockWindow: { Timezone: window.wallClockTimeZone } });
+        // The resource schema bundled with aws-cdk-lib's template validator predates EvaluationWindow (CloudFormation and
+        // cfn-lint >= 1.58 accept it), so its F3002 on this one alarm is a false positive.
         // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-evaluationwindow.html
         Validations.of(cfnAlarm).acknowledge({
           id: 'CloudFormation-Validate::F3002',

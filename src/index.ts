@@ -5,3 +5,5 @@ export * from './cost-optimized-vpc';
 export * from './compute-reachability';
 export * from './spot-compute-environment';
 export * from './batch-alarms';
+export * from './batch-platform';
+export * from './scheduled-batch-workload';

@@ -97,7 +97,6 @@ synth_python() {
 
 synth_java() {
   require_dist "the Maven artifact" "dist/java/io/github/cdkscheduledbatch/cdk-scheduled-batch/*/*.jar"
-  bash "$HERE/java/prime-maven.sh"
   # The artifact's version (0.0.0) never changes between builds: drop the copy Maven cached from the last run,
   # so that this run installs the artifact just built.
   rm -rf "${HOME}/.m2/repository/io/github/cdkscheduledbatch"

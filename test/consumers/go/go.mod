@@ -3,7 +3,7 @@ module github.com/cdk-scheduled-batch/cdk-scheduled-batch/test/consumers/go
 go 1.25.0
 
 require (
-	github.com/aws/aws-cdk-go/awscdk/v2 v2.264.0
+	github.com/aws/aws-cdk-go/awscdk/v2 v2.263.0
 	github.com/aws/jsii-runtime-go v1.140.0
 	github.com/cdk-scheduled-batch/cdk-scheduled-batch-go/cdkscheduledbatch v0.0.0
 )

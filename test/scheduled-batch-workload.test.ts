@@ -1,0 +1,561 @@
+import { App, Duration, Size, Stack, Tags, TimeZone } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import {
+  BatchPlatform, ComputePlatform, CostOptimizedVpc, EgressProfile, HardenedRepository, ScheduledBatchWorkload,
+  ScheduledBatchWorkloadProps, SpotComputeEnvironment,
+} from '../src';
+
+const IMAGE = 'public.ecr.aws/docker/library/python:3.13-slim';
+const nightly = () => scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', timeZone: TimeZone.EUROPE_LONDON });
+
+function stack(): Stack {
+  return new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
+}
+
+function workload(s: Stack, props: Partial<ScheduledBatchWorkloadProps> = {}, id = 'Nightly'): ScheduledBatchWorkload {
+  return new ScheduledBatchWorkload(s, id, {
+    schedule: nightly(),
+    image: ecs.ContainerImage.fromRegistry(IMAGE),
+    command: ['python', '-c', 'print("hello")'],
+    ...props,
+  });
+}
+
+function jobDefinition(template: Template): any {
+  const defs = Object.values(template.findResources('AWS::Batch::JobDefinition')) as any[];
+  expect(defs).toHaveLength(1);
+  return defs[0].Properties;
+}
+
+describe('the one-liner', () => {
+  const s = stack();
+  const w = workload(s);
+  const template = Template.fromStack(s);
+
+  test('creates its own platform: VPC, compute environment and a job queue over it', () => {
+    expect(w.ownsPlatform).toBe(true);
+    expect(w.vpc).toBeInstanceOf(CostOptimizedVpc);
+    expect(w.computeEnvironment).toBeInstanceOf(SpotComputeEnvironment);
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::Batch::ComputeEnvironment', 1);
+    template.resourceCountIs('AWS::Batch::JobQueue', 1);
+    template.hasResourceProperties('AWS::Batch::JobQueue', {
+      ComputeEnvironmentOrder: [{ ComputeEnvironment: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformCompute'), 'ComputeEnvironmentArn'] }, Order: 1 }],
+    });
+  });
+
+  test('cancels jobs stuck RUNNABLE: after 4 h for capacity, 10 min for an impossible resource request', () => {
+    template.hasResourceProperties('AWS::Batch::JobQueue', {
+      JobStateTimeLimitActions: [
+        { Action: 'CANCEL', MaxTimeSeconds: 14400, Reason: 'CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY', State: 'RUNNABLE' },
+        { Action: 'CANCEL', MaxTimeSeconds: 14400, Reason: 'MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE', State: 'RUNNABLE' },
+        { Action: 'CANCEL', MaxTimeSeconds: 600, Reason: 'MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT', State: 'RUNNABLE' },
+      ],
+    });
+  });
+
+  test('job definition: EC2 container, 1 vCPU, 2 GiB, non-root, not privileged, 1 h timeout, tags propagated, old revisions kept', () => {
+    const def = jobDefinition(template);
+    expect(def.Type).toBe('container');
+    expect(def.PlatformCapabilities).toEqual(['EC2']);
+    expect(def.Timeout).toEqual({ AttemptDurationSeconds: 3600 });
+    expect(def.PropagateTags).toBe(true);
+    expect(def.ContainerProperties).toMatchObject({
+      Image: IMAGE,
+      Command: ['python', '-c', 'print("hello")'],
+      User: '1000:1000',
+      Privileged: false,
+      ReadonlyRootFilesystem: false,
+      ResourceRequirements: expect.arrayContaining([
+        { Type: 'MEMORY', Value: '2048' },
+        { Type: 'VCPU', Value: '1' },
+      ]),
+    });
+    expect(def.ResourceRetentionPolicy).toEqual({ SkipDeregisterOnUpdate: true });
+  });
+
+  test('retries Spot reclaims and image pulls, exits on application errors, and ends with a catch-all EXIT', () => {
+    expect(jobDefinition(template).RetryStrategy).toEqual({
+      Attempts: 3,
+      EvaluateOnExit: [
+        { Action: 'RETRY', OnStatusReason: 'Host EC2*' },
+        { Action: 'RETRY', OnReason: 'CannotPullContainerError:*' },
+        { Action: 'EXIT', OnExitCode: '*' },
+        { Action: 'EXIT', OnReason: '*' },
+      ],
+    });
+  });
+
+  test('logs go to a dedicated /aws/batch/ log group kept 30 days and retained', () => {
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: Match.stringLikeRegexp('^/aws/batch/'), RetentionInDays: 30 },
+      DeletionPolicy: 'Retain',
+    });
+    expect(jobDefinition(template).ContainerProperties.LogConfiguration).toEqual({
+      LogDriver: 'awslogs',
+      Options: {
+        'awslogs-group': { Ref: expect.stringMatching(/^NightlyLogGroup/) },
+        'awslogs-stream-prefix': 'job',
+        'awslogs-region': 'us-east-1',
+      },
+    });
+  });
+
+  test('the execution role may write only to its own log group; the job role is empty', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyExecutionRole') }],
+      PolicyDocument: {
+        Statement: [{
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyLogGroup'), 'Arn'] },
+        }],
+      },
+    });
+    const jobRolePolicies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) =>
+      JSON.stringify(p.Properties.Roles).includes('NightlyJobRole'));
+    expect(jobRolePolicies).toHaveLength(0);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' } }] },
+      Description: 'The permissions of the job code',
+      ManagedPolicyArns: Match.absent(),
+      Policies: Match.absent(),
+    });
+  });
+
+  test('EventBridge Scheduler submits the job in its own group, in the schedule time zone, with retries and a DLQ', () => {
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/London',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      GroupName: Match.stringLikeRegexp('^Test-Nightly-ScheduleGroup-'),
+      Target: {
+        Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:::aws-sdk:batch:submitJob']] },
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlySchedulerRole'), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyDeadLetterQueue'), 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
+      },
+    });
+  });
+
+  test('the SubmitJob input names this queue and this job definition', () => {
+    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0] as any;
+    // Input is an Fn::Join of JSON text and CloudFormation references: put a readable placeholder in for each reference.
+    const [, parts] = schedule.Properties.Target.Input['Fn::Join'];
+    const text = parts.map((p: any) => typeof p === 'string' ? p
+      : p.Ref ? `<Ref ${p.Ref}>` : `<GetAtt ${p['Fn::GetAtt'].join('.')}>`).join('');
+    const input = JSON.parse(text);
+    expect(Object.keys(input)).toEqual(['JobName', 'JobQueue', 'JobDefinition']);
+    expect(input.JobName).toMatch(/^Test-Nightly-[0-9A-F]{8}$/);
+    expect(input.JobQueue).toMatch(/^<GetAtt NightlyPlatformJobQueue[0-9A-F]+\.JobQueueArn>$/);
+    expect(input.JobDefinition).toMatch(/^<Ref NightlyJobDefinition[0-9A-F]+>$/);
+  });
+
+  test('the scheduler role may submit only to this queue and job definition, and send to its DLQ', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^NightlySchedulerRole') }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 'batch:SubmitJob',
+            Effect: 'Allow',
+            Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformJobQueue'), 'JobQueueArn'] }, { Ref: Match.stringLikeRegexp('^NightlyJobDefinition') }],
+          },
+          { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyDeadLetterQueue'), 'Arn'] } },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          Principal: { Service: 'scheduler.amazonaws.com' },
+        }],
+      },
+    });
+    // None of the workload's own roles has a wildcard resource (the ECS instance role's AWS-forced ones are tested with it).
+    const workloadPolicies = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => /^Nightly(SchedulerRole|ExecutionRole|JobRole)/.test(id));
+    expect(workloadPolicies.length).toBe(2);
+    expect(JSON.stringify(workloadPolicies)).not.toContain('"Resource":"*"');
+  });
+
+  test('the dead-letter queue is encrypted, TLS-only and keeps messages 14 days', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+    });
+  });
+
+  test('creates no repository when an image is given, and alarms by default', () => {
+    expect(w.repository).toBeUndefined();
+    template.resourceCountIs('AWS::ECR::Repository', 0);
+    expect(w.alarms).toBeDefined();
+    expect(w.alarms!.alarms.length).toBeGreaterThan(0);
+  });
+
+  test('creates no data bucket by default', () => {
+    expect(w.dataBucket).toBeUndefined();
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+  });
+});
+
+describe('image and repository', () => {
+  test('without an image the workload creates a HardenedRepository and runs its latest tag, which stays movable', () => {
+    const s = stack();
+    const w = new ScheduledBatchWorkload(s, 'Nightly', { schedule: nightly() });
+    expect(w.repository).toBeInstanceOf(HardenedRepository);
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::ECR::Repository', {
+      ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      ImageTagMutabilityExclusionFilters: [{ ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'latest' }],
+    });
+    expect(JSON.stringify(jobDefinition(t).ContainerProperties.Image)).toContain(':latest');
+    // The execution role may pull from that repository.
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyExecutionRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyRepository'), 'Arn'] },
+        }]),
+      },
+    });
+  });
+
+  test('a pinned imageTag makes every tag of the created repository immutable', () => {
+    const s = stack();
+    new ScheduledBatchWorkload(s, 'Nightly', { schedule: nightly(), imageTag: 'v1.2.3' });
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::ECR::Repository', { ImageTagMutability: 'IMMUTABLE' });
+    expect(JSON.stringify(jobDefinition(t).ContainerProperties.Image)).toContain(':v1.2.3');
+  });
+
+  test('a brought repository is used and none is created', () => {
+    const s = stack();
+    const repo = ecr.Repository.fromRepositoryName(s, 'Repo', 'team/report');
+    const w = new ScheduledBatchWorkload(s, 'Nightly', { schedule: nightly(), repository: repo, imageTag: 'v7' });
+    expect(w.repository).toBe(repo);
+    const t = Template.fromStack(s);
+    t.resourceCountIs('AWS::ECR::Repository', 0);
+    expect(JSON.stringify(jobDefinition(t).ContainerProperties.Image)).toContain('team/report:v7');
+  });
+});
+
+describe('job options', () => {
+  test('secrets are injected from Secrets Manager and SSM, readable by the execution role only', () => {
+    const s = stack();
+    const secret = new secretsmanager.Secret(s, 'Secret');
+    const param = ssm.StringParameter.fromStringParameterName(s, 'Param', '/app/token');
+    workload(s, { secrets: { DB_PASSWORD: batch.Secret.fromSecretsManager(secret), TOKEN: batch.Secret.fromSsmParameter(param) } });
+    const t = Template.fromStack(s);
+    expect(jobDefinition(t).ContainerProperties.Secrets).toEqual([
+      { Name: 'DB_PASSWORD', ValueFrom: { Ref: Match.stringLikeRegexp('^Secret') } as any },
+      { Name: 'TOKEN', ValueFrom: expect.anything() },
+    ].map(x => expect.objectContaining({ Name: x.Name })));
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyExecutionRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: Match.stringLikeRegexp('^Secret') } }),
+          Match.objectLike({ Action: Match.arrayWith(['ssm:GetParameter']) }),
+        ]),
+      },
+    });
+  });
+
+  test('cpu, memory, timeout, user, retries and environment are passed through', () => {
+    const s = stack();
+    workload(s, {
+      cpu: 4, memory: Size.gibibytes(16), timeout: Duration.minutes(30), user: 'root', retryAttempts: 5,
+      environment: { STAGE: 'prod' }, retryableExitCodes: ['75'], readonlyRootFilesystem: true,
+    });
+    const def = jobDefinition(Template.fromStack(s));
+    expect(def.Timeout).toEqual({ AttemptDurationSeconds: 1800 });
+    expect(def.ContainerProperties).toMatchObject({
+      User: 'root',
+      ReadonlyRootFilesystem: true,
+      Environment: [{ Name: 'STAGE', Value: 'prod' }],
+      ResourceRequirements: expect.arrayContaining([{ Type: 'MEMORY', Value: '16384' }, { Type: 'VCPU', Value: '4' }]),
+    });
+    expect(def.RetryStrategy).toEqual({
+      Attempts: 5,
+      EvaluateOnExit: [
+        { Action: 'RETRY', OnStatusReason: 'Host EC2*' },
+        { Action: 'RETRY', OnReason: 'CannotPullContainerError:*' },
+        { Action: 'RETRY', OnExitCode: '75' },
+        { Action: 'EXIT', OnExitCode: '*' },
+        { Action: 'EXIT', OnReason: '*' },
+      ],
+    });
+  });
+
+  test('Fargate Spot: Fargate container, Fargate Spot interruption retried, X86_64', () => {
+    const s = stack();
+    workload(s, { computePlatform: ComputePlatform.FARGATE, cpu: 0.5, memory: Size.gibibytes(1) });
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::Batch::ComputeEnvironment', { ComputeResources: Match.objectLike({ Type: 'FARGATE_SPOT' }) });
+    const def = jobDefinition(t);
+    expect(def.PlatformCapabilities).toEqual(['FARGATE']);
+    expect(def.ContainerProperties.RuntimePlatform).toEqual({ CpuArchitecture: 'X86_64' });
+    expect(def.RetryStrategy.EvaluateOnExit[0]).toEqual({ Action: 'RETRY', OnStatusReason: 'Your Spot Task was interrupted*' });
+    expect(def.ContainerProperties.ResourceRequirements).toEqual(expect.arrayContaining([{ Type: 'MEMORY', Value: '1024' }, { Type: 'VCPU', Value: '0.5' }]));
+  });
+
+  test('schedule switches: disabled, flexible window, retry policy', () => {
+    const s = stack();
+    workload(s, {
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(6)),
+      enabled: false,
+      flexibleTimeWindow: Duration.minutes(15),
+      scheduleRetryAttempts: 0,
+      scheduleMaxEventAge: Duration.minutes(5),
+    });
+    Template.fromStack(s).hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(6 hours)',
+      State: 'DISABLED',
+      FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
+      Target: Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 } }),
+    });
+  });
+
+  test('grantSubmit lets a principal submit this job definition to this queue', () => {
+    const s = stack();
+    const w = workload(s);
+    const user = new iam.User(s, 'Operator');
+    w.grantSubmit(user);
+    Template.fromStack(s).hasResourceProperties('AWS::IAM::Policy', {
+      Users: [{ Ref: Match.stringLikeRegexp('^Operator') }],
+      PolicyDocument: {
+        Statement: [{
+          Action: 'batch:SubmitJob',
+          Effect: 'Allow',
+          Resource: [{ Ref: Match.stringLikeRegexp('^NightlyJobDefinition') }, { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformJobQueue'), 'JobQueueArn'] }],
+        }],
+      },
+    });
+  });
+
+  test('addToJobRolePolicy adds to the job role', () => {
+    const s = stack();
+    const w = workload(s);
+    w.addToJobRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: ['arn:aws:dynamodb:us-east-1:123456789012:table/t'] }));
+    Template.fromStack(s).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobRole') }],
+      PolicyDocument: { Statement: [{ Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: 'arn:aws:dynamodb:us-east-1:123456789012:table/t' }] },
+    });
+  });
+});
+
+describe('data bucket', () => {
+  test('createDataBucket makes an encrypted, versioned, TLS-only, private, retained bucket the job role can read and write', () => {
+    const s = stack();
+    const w = workload(s, { createDataBucket: true });
+    const t = Template.fromStack(s);
+    t.hasResource('AWS::S3::Bucket', {
+      Properties: Match.objectLike({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        LoggingConfiguration: Match.objectLike({ DestinationBucketName: { Ref: Match.stringLikeRegexp('^NightlyDataAccessLogs') } }),
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    expect(w.dataBucket).toBeDefined();
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobRole') }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: Match.arrayWith(['s3:GetObject*', 's3:PutObject']) })] },
+    });
+  });
+
+  test('a brought bucket is granted and none is created', () => {
+    const s = stack();
+    const bucket = s3.Bucket.fromBucketName(s, 'Data', 'team-data');
+    workload(s, { dataBucket: bucket });
+    const t = Template.fromStack(s);
+    t.resourceCountIs('AWS::S3::Bucket', 0);
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobRole') }],
+    });
+    const jobPolicy = Object.entries(t.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('NightlyJobRole'))!;
+    expect(JSON.stringify(jobPolicy[1])).toContain(':s3:::team-data');
+  });
+});
+
+describe('bring your own', () => {
+  test('vpc: compute goes into the brought VPC and no VPC is created', () => {
+    const s = stack();
+    const vpc = new CostOptimizedVpc(s, 'Shared', { egress: EgressProfile.natGateway() });
+    const w = workload(s, { vpc });
+    expect(w.vpc).toBe(vpc);
+    Template.fromStack(s).resourceCountIs('AWS::EC2::VPC', 1);
+  });
+
+  test('compute environment: the queue is built over it and no other compute is created', () => {
+    const s = stack();
+    const vpc = new CostOptimizedVpc(s, 'Vpc');
+    const compute = new SpotComputeEnvironment(s, 'Compute', { vpc });
+    const w = workload(s, { computeEnvironment: compute });
+    expect(w.computeEnvironment).toBe(compute);
+    const t = Template.fromStack(s);
+    t.resourceCountIs('AWS::Batch::ComputeEnvironment', 1);
+    t.hasResourceProperties('AWS::Batch::JobQueue', {
+      ComputeEnvironmentOrder: [{ ComputeEnvironment: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Compute'), 'ComputeEnvironmentArn'] }, Order: 1 }],
+    });
+  });
+
+  test('job queue: no VPC, compute or queue is created and the alarms treat the queue as shared', () => {
+    const s = stack();
+    const queue = batch.JobQueue.fromJobQueueArn(s, 'Queue', 'arn:aws:batch:us-east-1:123456789012:job-queue/shared');
+    const w = workload(s, { jobQueue: queue, computePlatform: ComputePlatform.FARGATE, cpu: 1, memory: Size.gibibytes(2) });
+    expect(w.jobQueue).toBe(queue);
+    expect(w.vpc).toBeUndefined();
+    const t = Template.fromStack(s);
+    t.resourceCountIs('AWS::EC2::VPC', 0);
+    t.resourceCountIs('AWS::Batch::ComputeEnvironment', 0);
+    t.resourceCountIs('AWS::Batch::JobQueue', 0);
+    expect(jobDefinition(t).PlatformCapabilities).toEqual(['FARGATE']);
+  });
+
+  test('alarm topic: alarms notify the brought topic and the platform creates none', () => {
+    const s = stack();
+    const topic = new sns.Topic(s, 'Ops', { enforceSSL: true });
+    const platform = new BatchPlatform(s, 'Platform', { alarmTopic: topic });
+    workload(s, { platform });
+    const t = Template.fromStack(s);
+    t.resourceCountIs('AWS::SNS::Topic', 1);
+    const alarms = Object.entries(t.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('NightlyAlarms'));
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const [, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Ops/) }]);
+    }
+  });
+
+  test('alarms: false creates no alarms', () => {
+    const s = stack();
+    const w = workload(s, { alarms: false });
+    expect(w.alarms).toBeUndefined();
+    const t = Template.fromStack(s);
+    expect(Object.keys(t.findResources('AWS::CloudWatch::Alarm')).filter(id => id.startsWith('NightlyAlarms'))).toEqual([]);
+    t.resourceCountIs('AWS::Events::Rule', 0);
+  });
+});
+
+describe('shared platform', () => {
+  test('workloads on one platform share its VPC, compute and queue, and each keeps its own schedule, DLQ and alarms', () => {
+    const s = stack();
+    const platform = new BatchPlatform(s, 'Platform');
+    const a = workload(s, { platform }, 'A');
+    const b = workload(s, { platform }, 'B');
+    expect(a.jobQueue).toBe(b.jobQueue);
+    expect(a.ownsPlatform).toBe(false);
+    const t = Template.fromStack(s);
+    t.resourceCountIs('AWS::EC2::VPC', 1);
+    t.resourceCountIs('AWS::Batch::ComputeEnvironment', 1);
+    t.resourceCountIs('AWS::Batch::JobQueue', 1);
+    t.resourceCountIs('AWS::Batch::JobDefinition', 2);
+    t.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    t.resourceCountIs('AWS::Scheduler::ScheduleGroup', 2);
+    t.resourceCountIs('AWS::SQS::Queue', 2);
+  });
+
+  test('60 workloads (more than the 50-queue quota) fit on one platform (one queue, one compute environment) across three stacks of 20', () => {
+    const app = new App();
+    const env = { account: '123456789012', region: 'us-east-1' };
+    const platformStack = new Stack(app, 'Platform', { env });
+    const platform = new BatchPlatform(platformStack, 'Platform');
+    const stacks = ['WorkloadsA', 'WorkloadsB', 'WorkloadsC'].map(name => new Stack(app, name, { env }));
+    for (let i = 0; i < 60; i++) {
+      workload(stacks[i % 3], { platform }, `Job${i}`);
+    }
+    const counts = stacks.map(st => Object.keys(Template.fromStack(st).toJSON().Resources).length);
+    for (const c of counts) expect(c).toBeLessThanOrEqual(500);
+    const queues = [platformStack, ...stacks].reduce((n, st) => n + Object.keys(Template.fromStack(st).findResources('AWS::Batch::JobQueue')).length, 0);
+    const ces = [platformStack, ...stacks].reduce((n, st) => n + Object.keys(Template.fromStack(st).findResources('AWS::Batch::ComputeEnvironment')).length, 0);
+    expect(queues).toBe(1);
+    expect(ces).toBe(1);
+    expect(stacks.reduce((n, st) => n + Object.keys(Template.fromStack(st).findResources('AWS::Scheduler::Schedule')).length, 0)).toBe(60);
+  });
+
+  test('a second own-platform workload in a stack warns and points at BatchPlatform', () => {
+    const s = stack();
+    workload(s, {}, 'A');
+    workload(s, {}, 'B');
+    const annotations = Annotations.fromStack(s);
+    annotations.hasWarning('/Test/B', Match.stringLikeRegexp('create one BatchPlatform.*severalOwnPlatforms'));
+    annotations.hasNoWarning('/Test/A', Match.stringLikeRegexp('severalOwnPlatforms'));
+  });
+});
+
+describe('tags', () => {
+  test('tags on the workload reach the job definition, the queue and the instances it launches', () => {
+    const s = stack();
+    const w = workload(s);
+    Tags.of(w).add('CostCenter', 'reports');
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::Batch::JobDefinition', { Tags: { CostCenter: 'reports' } });
+    t.hasResourceProperties('AWS::Batch::JobQueue', { Tags: { CostCenter: 'reports' } });
+    t.hasResourceProperties('AWS::Batch::ComputeEnvironment', { ComputeResources: Match.objectLike({ Tags: Match.objectLike({ CostCenter: 'reports' }) }) });
+  });
+});
+
+describe('validation', () => {
+  const cases: Array<[string, Partial<ScheduledBatchWorkloadProps>, RegExp]> = [
+    ['retryAttempts 0', { retryAttempts: 0 }, /'retryAttempts' must be a whole number from 1 to 10, got 0/],
+    ['retryAttempts 11', { retryAttempts: 11 }, /'retryAttempts' must be a whole number from 1 to 10, got 11/],
+    ['a leading * in an exit code', { retryableExitCodes: ['*1'] }, /'retryableExitCodes' entry '\*1' is not an exit-code pattern/],
+    ['too many exit codes', { retryableExitCodes: ['1', '2'] }, /'retryableExitCodes' may list at most 1 entries, got 2/],
+    ['a timeout under 60 s', { timeout: Duration.seconds(30) }, /'timeout' must be at least 60 seconds, got 30 seconds/],
+    ['fractional EC2 vCPUs', { cpu: 0.5 }, /'cpu' must be a whole number of vCPUs from 1 to 192 on EC2, got 0.5/],
+    ['too little EC2 memory', { memory: Size.mebibytes(2) }, /'memory' must be from 4 MiB to 1536 GiB on EC2, got 2 MiB/],
+    ['a Fargate vCPU count that does not exist', { computePlatform: ComputePlatform.FARGATE, cpu: 3 }, /'cpu' must be one of 0.25, 0.5, 1, 2, 4, 8, 16 vCPUs on Fargate, got 3/],
+    ['a Fargate memory that does not match the vCPUs', { computePlatform: ComputePlatform.FARGATE, cpu: 1, memory: Size.gibibytes(16) }, /'memory' of 16384 MiB is not a Fargate size for 1 vCPU: use one of 2048, 3072/],
+    ['privileged on Fargate', { computePlatform: ComputePlatform.FARGATE, privileged: true }, /'privileged' is true but the workload runs on Fargate/],
+    ['an AWS_BATCH_ environment variable', { environment: { AWS_BATCH_X: '1' } }, /'environment' key 'AWS_BATCH_X' starts with AWS_BATCH_/],
+    ['image with imageTag', { imageTag: 'v1' }, /'image' was given together with 'imageTag'/],
+    ['schedule retries over 185', { scheduleRetryAttempts: 186 }, /'scheduleRetryAttempts' must be a whole number from 0 to 185, got 186/],
+    ['an event age over a day', { scheduleMaxEventAge: Duration.days(2) }, /'scheduleMaxEventAge' must be from 1 minute to 1 day, got 2 days/],
+    ['a flexible window over 1440 minutes', { flexibleTimeWindow: Duration.days(2) }, /'flexibleTimeWindow' must be from 1 minute to 1440 minutes, got 2 days/],
+  ];
+  test.each(cases)('fails on %s', (_name, props, message) => {
+    expect(() => workload(stack(), props)).toThrow(message);
+  });
+
+  test('fails when a platform is combined with a VPC', () => {
+    const s = stack();
+    const platform = new BatchPlatform(s, 'Platform');
+    expect(() => workload(s, { platform, vpc: new ec2.Vpc(s, 'Other') }))
+      .toThrow(/'platform' was given together with 'vpc': a shared platform already has its network/);
+  });
+
+  test('fails when a data bucket is both brought and created', () => {
+    const s = stack();
+    expect(() => workload(s, { dataBucket: s3.Bucket.fromBucketName(s, 'B', 'team-bucket'), createDataBucket: true }))
+      .toThrow(/'dataBucket' was given and 'createDataBucket' is true/);
+  });
+
+  test('fails when a job queue is brought together with compute settings', () => {
+    const s = stack();
+    const queue = batch.JobQueue.fromJobQueueArn(s, 'Queue', 'arn:aws:batch:us-east-1:123456789012:job-queue/shared');
+    expect(() => workload(s, { jobQueue: queue, spot: false })).toThrow(/'jobQueue' was given together with 'spot'/);
+  });
+
+  test('fails on a runnable time limit outside 10 minutes to 1 day', () => {
+    expect(() => new BatchPlatform(stack(), 'Platform', { runnableTimeLimit: Duration.minutes(5) }))
+      .toThrow(/'runnableTimeLimit' must be from 10 minutes to 1 day, got 5 minutes/);
+  });
+});
