@@ -20,6 +20,7 @@ import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from './cost';
 import { EgressProfile } from './cost-optimized-vpc';
 import { HardenedRepository } from './hardened-repository';
 import { lineItem } from './private/cost-math';
+import { acknowledgeWildcardResource } from './private/nag';
 import { validateCpuMemory } from './private/job-resources';
 import { defaultRetryStrategies, validateRetryAttempts, validateRetryableExitCodes } from './private/retry';
 import { SpotComputeEnvironment } from './spot-compute-environment';
@@ -424,7 +425,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
 
     if (props.dataBucket || props.createDataBucket) {
       this.dataBucket = props.dataBucket ?? this.createDataBucket();
-      this.dataBucket.grantReadWrite(this.jobRole);
+      this.grantDataBucket(this.dataBucket);
     }
 
     // Schedule: EventBridge Scheduler (time zones, DST) -> batch:SubmitJob through the universal target.
@@ -507,6 +508,25 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
       items.push(lineItem(CostCategory.SECRETS, 'Secrets Manager secrets the job reads', this.secretsManagerSecrets, UnitPrices.SECRET_MONTH));
     }
     return items;
+  }
+
+  /**
+   * Read, write and list on the data bucket, spelled out: the L2 `grantReadWrite` grants `s3:GetObject*`, `s3:Abort*`
+   * and other wildcard actions the job does not need.
+   */
+  private grantDataBucket(bucket: s3.IBucket): void {
+    this.jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      resources: [bucket.bucketArn],
+    }));
+    const objects = bucket.arnForObjects('*');
+    this.jobRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      resources: [objects],
+    }));
+    bucket.encryptionKey?.grantEncryptDecrypt(this.jobRole);
+    acknowledgeWildcardResource(this.jobRole, objects,
+      'The job reads and writes objects whose keys it chooses at run time; the grant is limited to this one bucket.');
   }
 
   private createDataBucket(): s3.IBucket {

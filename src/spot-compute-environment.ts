@@ -1,4 +1,4 @@
-import { Annotations, Size, SizeRoundingBehavior, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,7 +7,8 @@ import { ComputePlatform } from './compute-platform';
 import { ComputeReachability } from './compute-reachability';
 import { CostLineItem, ICostEstimable } from './cost';
 import { CostOptimizedVpc } from './cost-optimized-vpc';
-import { ecsContainerInstanceStatements, instancePolicyWildcardAcknowledgements } from './private/compute-instance-policy';
+import { ecsContainerInstanceStatements, instancePolicyWildcards } from './private/compute-instance-policy';
+import { acknowledgeWildcardResource } from './private/nag';
 
 /** CPU architecture of the compute. */
 export enum CpuArchitecture {
@@ -351,10 +352,9 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
     for (const statement of ecsContainerInstanceStatements(Stack.of(this))) {
       role.addToPrincipalPolicy(statement);
     }
-    // The wildcards AWS forces, acknowledged for cdk-nag beside the policy that needs them. Written as the metadata
-    // `Validations.acknowledge()` writes, because that method rejects ids with more than one '::' (as these have).
-    for (const { id, reason } of instancePolicyWildcardAcknowledgements(Stack.of(this))) {
-      role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [id]: reason });
+    // The wildcards AWS forces, acknowledged for cdk-nag beside the policy that needs them.
+    for (const [resource, reason] of instancePolicyWildcards(Stack.of(this))) {
+      acknowledgeWildcardResource(role, resource, reason);
     }
     return role;
   }

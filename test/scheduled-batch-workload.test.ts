@@ -378,7 +378,17 @@ describe('data bucket', () => {
     expect(w.dataBucket).toBeDefined();
     t.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobRole') }],
-      PolicyDocument: { Statement: [Match.objectLike({ Action: Match.arrayWith(['s3:GetObject*', 's3:PutObject']) })] },
+      PolicyDocument: {
+        Statement: [
+          { Action: ['s3:ListBucket', 's3:GetBucketLocation'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyDataBucket'), 'Arn'] } },
+          {
+            // Spelled out: no s3:GetObject*, s3:Abort* or other wildcard actions.
+            Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyDataBucket'), 'Arn'] }, '/*']] },
+          },
+        ],
+      },
     });
   });
 

@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 
 /**
@@ -76,15 +76,12 @@ export function ecsContainerInstanceStatements(stack: Stack): iam.PolicyStatemen
 }
 
 /**
- * The wildcards left in {@link ecsContainerInstanceStatements}, each forced by AWS, with the reason a reviewer needs
- * (listed in docs/security.md). Returned as cdk-nag AwsSolutions-IAM5 finding ids, which print the policy's resource
- * with pseudo parameters as `<AWS::Partition>` and, in environment-agnostic stacks, `<AWS::Region>` / `<AWS::AccountId>`.
+ * The wildcard resources left in {@link ecsContainerInstanceStatements}, each forced by AWS, with the reason a reviewer
+ * needs (listed in docs/security.md).
  */
-export function instancePolicyWildcardAcknowledgements(stack: Stack): Array<{ id: string; reason: string }> {
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  const arn = (service: string, resource: string) => `arn:<AWS::Partition>:${service}:${region}:${account}:${resource}`;
-  const wildcards: Array<[string, string]> = [
+export function instancePolicyWildcards(stack: Stack): Array<[string, string]> {
+  const arn = (service: string, resource: string) => `arn:${stack.partition}:${service}:${stack.region}:${stack.account}:${resource}`;
+  return [
     ['*', 'ecs:DiscoverPollEndpoint, ec2:DescribeTags and ecr:GetAuthorizationToken support no resource-level permissions; IAM requires "*".'],
     [arn('ecs', 'cluster/*'), 'Batch creates and names the ECS cluster itself; its ARN is unknown at synth time. Limited to this account and Region.'],
     [arn('ecs', 'container-instance/*'), 'Container instances register at launch; their ARNs do not exist at synth time. Limited to this account and Region.'],
@@ -92,5 +89,4 @@ export function instancePolicyWildcardAcknowledgements(stack: Stack): Array<{ id
     [arn('ecr', 'repository/*'), 'Job definitions, not the compute environment, choose the images; image pulls only, in this account and Region.'],
     [arn('logs', 'log-group:*'), 'The awslogs driver writes with the instance role on EC2 and job definitions choose the log group; CreateLogStream/PutLogEvents only.'],
   ];
-  return wildcards.map(([resource, reason]) => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason }));
 }
