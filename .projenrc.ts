@@ -55,6 +55,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     'cdk-nag@3.0.2',
     `aws-cdk@^2.1100.0`,
+    // Integration-test apps assert a real run when deployed with an account (test/*.integ.ts).
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
   jestOptions: {
     // A run that finds no test is a failure, not a pass.
@@ -90,6 +92,13 @@ project.addTask('example', {
   description: 'Synthesize the example app (examples/app.ts) offline and print its resources, alarms and idle cost',
   cwd: 'examples',
   exec: 'cdk synth --quiet --no-notices',
+});
+
+// Benchmarks: synth time, footprint and idle cost against ScheduledFargateTask and hand-written L2 code (never a test).
+project.addTask('bench', {
+  description: 'Benchmark synth time, template footprint and idle cost (writes bench-results/*.json)',
+  exec: 'ts-node -P test/tsconfig.json scripts/bench.ts',
+  receiveArgs: true,
 });
 
 // README snippets must compile in every jsii language.

@@ -309,6 +309,8 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
   public readonly jobRole: iam.IRole;
   /** The data bucket, when given or created. */
   public readonly dataBucket?: s3.IBucket;
+  /** The name the schedule gives each job it submits. */
+  public readonly jobName: string;
   /** The schedule group the workload's schedule lives in. */
   public readonly scheduleGroup: scheduler.ScheduleGroup;
   /** The schedule. */
@@ -444,6 +446,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
       description: 'Submits the scheduled job to its queue',
     });
     const jobName = Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
+    this.jobName = jobName;
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       schedule: props.schedule,
       scheduleGroup: this.scheduleGroup,

@@ -1,0 +1,27 @@
+/**
+ * Integration test for the one-liner: deploys `new ScheduledBatchWorkload(...)` with its own platform, then runs the
+ * job through the path the schedule uses and asserts it SUCCEEDED.
+ *
+ * With an AWS account (deploys, asserts, re-snapshots; ~15 minutes, a t4g.nano NAT instance and one Spot instance):
+ *   npx projen integ:workload-one-liner:deploy
+ *   npx projen integ:workload-one-liner:destroy
+ * Without one, `npx projen test` checks the committed snapshot (test/workload-one-liner.integ.snapshot) is current.
+ */
+import * as cdk from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { ScheduledBatchWorkload } from '../src';
+import { assertScheduledRunSucceeds } from './integ-assertions';
+
+const app = new cdk.App();
+const stack = new cdk.Stack(app, 'IntegWorkloadOneLiner');
+const workload = new ScheduledBatchWorkload(stack, 'NightlyReport', {
+  schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', timeZone: cdk.TimeZone.EUROPE_LONDON }),
+  image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+  command: ['python', '-c', 'print("hello")'],
+});
+
+const integ = new IntegTest(app, 'WorkloadOneLiner', { testCases: [stack] });
+assertScheduledRunSucceeds(integ, workload);
+app.synth();
