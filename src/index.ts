@@ -7,3 +7,4 @@ export * from './spot-compute-environment';
 export * from './batch-alarms';
 export * from './batch-platform';
 export * from './scheduled-batch-workload';
+export * from './cost-report';

@@ -1,0 +1,367 @@
+/**
+ * `npm run bench`: synth time, CloudFormation footprint and idle cost of this library, side by side with
+ * aws-ecs-patterns `ScheduledFargateTask` and the same resources hand-written with aws-cdk-lib L2s.
+ *
+ *   npx ts-node -P test/tsconfig.json scripts/bench.ts [--quick] [--reps=5] [--validation-reps=5] [--write-docs]
+ *   npx ts-node -P test/tsconfig.json scripts/bench.ts --docs-only   # re-render docs/performance.md from docs/performance.json
+ *
+ * Prints one table, writes bench-results/bench-<timestamp>.json and bench-results/latest.json; with --write-docs also
+ * docs/performance.json and docs/performance.md (generated from that JSON, never typed by hand).
+ *
+ * Synth time: each measurement is a fresh `node` process (scripts/bench/child.ts) that imports everything, then times
+ * construct + `app.synth()`. Repetitions are interleaved across the three apps so drift on a shared machine hits all
+ * of them alike; median and min-max are reported.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import * as cdk from 'aws-cdk-lib';
+import { buildStack, Variant, VARIANTS } from './bench/apps';
+import { IdleCostRow, idleCostRows } from './bench/idle-cost';
+
+const ROOT = path.resolve(__dirname, '..');
+const RESULTS_DIR = path.join(ROOT, 'bench-results');
+const DOCS_JSON = path.join(ROOT, 'docs', 'performance.json');
+const DOCS_MD = path.join(ROOT, 'docs', 'performance.md');
+/**
+ * CloudFormation quotas: 500 resources per stack; a template uploaded to S3 may be 1 MB.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+ */
+const MAX_RESOURCES = 500;
+const MAX_TEMPLATE_BYTES = 1_000_000;
+/** The issue's goals (issue #7). */
+const GOALS = { vsFargate: 1.5, vsHandWritten: 1.10, marginalResources: 20, defaultIdleUsd: 8 };
+
+interface Sample { ms: number; wallMs: number; resources: number; bytes: number }
+interface TimingRow {
+  validation: boolean;
+  n: number;
+  variant: Variant;
+  samples: number[];
+  wallSamples: number[];
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  medianWallMs: number;
+  perWorkloadMs: number;
+  resources: number;
+  bytes: number;
+}
+interface FootprintRow {
+  variant: Variant | 'oneliner';
+  resourcesN1: number;
+  resourcesN2: number;
+  bytesN1: number;
+  bytesN2: number;
+  marginalResources: number;
+  marginalBytes: number;
+  baseResources: number;
+  fitByResources: number;
+  fitByBytes: number;
+}
+export interface BenchResults {
+  schema: 1;
+  date: string;
+  machine: { cpu: string; cores: number; memoryGiB: number; node: string; platform: string; awsCdkLib: string };
+  settings: { ns: number[]; reps: number; validationReps: number };
+  timing: TimingRow[];
+  footprint: FootprintRow[];
+  resourceTypesEqual: boolean;
+  resourceTypes: { library: Record<string, number>; handwritten: Record<string, number> };
+  idleCost: IdleCostRow[];
+  goals: { name: string; target: string; measured: string; met: boolean }[];
+}
+
+function arg(name: string): string | undefined {
+  const hit = process.argv.find(a => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (!hit) return undefined;
+  return hit.includes('=') ? hit.split('=')[1] : 'true';
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function runChild(variant: Variant, n: number, validation: boolean): Sample {
+  const start = performance.now();
+  const res = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'bench', 'child.ts'), variant, String(n)], {
+    cwd: ROOT,
+    encoding: 'utf-8',
+    env: { ...process.env, CDK_VALIDATION: validation ? 'true' : 'false', JSII_DEPRECATED: 'quiet', TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json') },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const wallMs = performance.now() - start;
+  const line = (res.stdout ?? '').trim().split('\n').pop() ?? '';
+  if (res.status !== 0 || !line.startsWith('{')) {
+    throw new Error(`bench child ${variant} n=${n} validation=${validation} failed (exit ${res.status}):\n${res.stderr}`);
+  }
+  const out = JSON.parse(line);
+  return { ms: out.ms, wallMs, resources: out.resources, bytes: out.bytes };
+}
+
+function measureTiming(ns: number[], reps: number, validationReps: number): TimingRow[] {
+  const rows: TimingRow[] = [];
+  for (const validation of [false, true]) {
+    const r = validation ? validationReps : reps;
+    for (const n of ns) {
+      const samples = new Map<Variant, Sample[]>(VARIANTS.map(v => [v, []]));
+      for (let i = 0; i < r; i++) {
+        for (const v of VARIANTS) {
+          const s = runChild(v, n, validation);
+          samples.get(v)!.push(s);
+          process.stderr.write(`  validation=${validation ? 'on ' : 'off'} n=${String(n).padStart(2)} ${v.padEnd(11)} rep ${i + 1}/${r}: ${s.ms.toFixed(0)} ms\n`);
+        }
+      }
+      for (const v of VARIANTS) {
+        const ss = samples.get(v)!;
+        const ms = ss.map(s => s.ms);
+        rows.push({
+          validation, n, variant: v,
+          samples: ms.map(x => Math.round(x)),
+          wallSamples: ss.map(s => Math.round(s.wallMs)),
+          medianMs: Math.round(median(ms)),
+          minMs: Math.round(Math.min(...ms)),
+          maxMs: Math.round(Math.max(...ms)),
+          medianWallMs: Math.round(median(ss.map(s => s.wallMs))),
+          perWorkloadMs: Math.round(median(ms) / n * 10) / 10,
+          resources: ss[0].resources,
+          bytes: ss[0].bytes,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+function synthInProcess(variant: Variant, n: number): { resources: number; bytes: number; types: Record<string, number> } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fp-'));
+  try {
+    const app = new cdk.App({ outdir });
+    const stack = buildStack(app, variant, n);
+    const artifact = app.synth().getStackByName(stack.stackName);
+    const types: Record<string, number> = {};
+    for (const r of Object.values<{ Type: string }>(artifact.template.Resources ?? {})) types[r.Type] = (types[r.Type] ?? 0) + 1;
+    return { resources: Object.keys(artifact.template.Resources ?? {}).length, bytes: fs.statSync(artifact.templateFullPath).size, types };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function measureFootprint(): { rows: FootprintRow[]; equal: boolean; types: BenchResults['resourceTypes'] } {
+  process.env.CDK_VALIDATION = 'false'; // footprint only: the validator does not change the template
+  const rows: FootprintRow[] = [];
+  const typesAt2: Record<string, Record<string, number>> = {};
+  for (const variant of ['oneliner', ...VARIANTS] as Variant[]) {
+    const one = synthInProcess(variant, 1);
+    const two = variant === 'oneliner' ? one : synthInProcess(variant, 2);
+    typesAt2[variant] = two.types;
+    const marginalResources = two.resources - one.resources;
+    const marginalBytes = two.bytes - one.bytes;
+    const baseResources = one.resources - marginalResources;
+    const baseBytes = one.bytes - marginalBytes;
+    rows.push({
+      variant,
+      resourcesN1: one.resources, resourcesN2: two.resources, bytesN1: one.bytes, bytesN2: two.bytes,
+      marginalResources, marginalBytes, baseResources,
+      fitByResources: marginalResources > 0 ? Math.floor((MAX_RESOURCES - baseResources) / marginalResources) : 1,
+      fitByBytes: marginalBytes > 0 ? Math.floor((MAX_TEMPLATE_BYTES - baseBytes) / marginalBytes) : 1,
+    });
+  }
+  const a = JSON.stringify(Object.entries(typesAt2.library).sort());
+  const b = JSON.stringify(Object.entries(typesAt2.handwritten).sort());
+  return { rows, equal: a === b, types: { library: typesAt2.library, handwritten: typesAt2.handwritten } };
+}
+
+function machine(): BenchResults['machine'] {
+  const cdkVersion = JSON.parse(fs.readFileSync(require.resolve('aws-cdk-lib/package.json'), 'utf-8')).version;
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    awsCdkLib: cdkVersion,
+  };
+}
+
+function timingOf(r: BenchResults, validation: boolean, n: number, v: Variant): TimingRow | undefined {
+  return r.timing.find(t => t.validation === validation && t.n === n && t.variant === v);
+}
+
+function ratio(a?: TimingRow, b?: TimingRow): number | undefined {
+  return a && b ? Math.round((a.medianMs / b.medianMs) * 100) / 100 : undefined;
+}
+
+function goals(r: Omit<BenchResults, 'goals'>): BenchResults['goals'] {
+  const out: BenchResults['goals'] = [];
+  const maxN = Math.max(...r.settings.ns);
+  for (const validation of [false, true]) {
+    const lib = r.timing.find(t => t.validation === validation && t.n === maxN && t.variant === 'library');
+    const far = r.timing.find(t => t.validation === validation && t.n === maxN && t.variant === 'fargate');
+    const hw = r.timing.find(t => t.validation === validation && t.n === maxN && t.variant === 'handwritten');
+    const vf = ratio(lib, far);
+    const vh = ratio(lib, hw);
+    const label = `validation ${validation ? 'on' : 'off'}, N=${maxN}`;
+    if (vf !== undefined) out.push({ name: `synth time per workload vs ScheduledFargateTask (${label})`, target: `≤ ${GOALS.vsFargate}×`, measured: `${vf}×`, met: vf <= GOALS.vsFargate });
+    if (vh !== undefined) out.push({ name: `synth time per workload vs hand-written L2 (${label})`, target: `≤ ${GOALS.vsHandWritten}×`, measured: `${vh}×`, met: vh <= GOALS.vsHandWritten });
+  }
+  const lib = r.footprint.find(f => f.variant === 'library')!;
+  out.push({ name: 'resources per extra workload on a shared platform', target: `≤ ${GOALS.marginalResources}`, measured: String(lib.marginalResources), met: lib.marginalResources <= GOALS.marginalResources });
+  const def = r.idleCost[0];
+  out.push({ name: 'default idle cost, network (one-liner, natInstance())', target: `≤ $${GOALS.defaultIdleUsd}/month`, measured: `$${def.networkUsd.toFixed(2)}`, met: def.networkUsd <= GOALS.defaultIdleUsd });
+  out.push({ name: 'default idle cost, everything incl. 6 alarms at list price (one-liner)', target: `≤ $${GOALS.defaultIdleUsd}/month`, measured: `$${def.totalUsd.toFixed(2)}`, met: def.totalUsd <= GOALS.defaultIdleUsd });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rendering (the console table and docs/performance.md come from the same functions and the same JSON)
+
+function table(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map(r => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+const NAMES: Record<string, string> = {
+  library: 'this library (shared BatchPlatform)',
+  fargate: 'ScheduledFargateTask',
+  handwritten: 'hand-written aws-batch L2',
+  oneliner: 'this library, one-liner (own platform)',
+};
+
+export function renderTables(r: BenchResults): string {
+  const parts: string[] = [];
+  for (const validation of [false, true]) {
+    const rows: string[][] = [];
+    for (const n of r.settings.ns) {
+      const lib = timingOf(r, validation, n, 'library');
+      for (const v of VARIANTS) {
+        const t = timingOf(r, validation, n, v);
+        if (!t) continue;
+        rows.push([
+          `N=${n}`, NAMES[v], `${t.medianMs}`, `${t.minMs}–${t.maxMs}`, `${t.perWorkloadMs}`,
+          v === 'library' ? '1.00' : (ratio(lib, t)?.toFixed(2) ?? '–'), `${t.medianWallMs}`, `${t.resources}`, `${t.bytes}`,
+        ]);
+      }
+    }
+    parts.push(`### Synth time, built-in template validation ${validation ? 'ON (aws-cdk-lib default)' : 'OFF (`CDK_VALIDATION=false`)'}\n\n`
+      + `${validation ? r.settings.validationReps : r.settings.reps} fresh processes per cell, interleaved. "library ÷ this" is the library's median divided by this row's: below 1 the library is faster.\n\n`
+      + table(['N', 'App', 'median ms', 'min–max ms', 'ms / workload', 'library ÷ this', 'process wall ms', 'resources', 'template bytes'], rows));
+  }
+  parts.push('### Footprint\n\n' + table(
+    ['App', 'resources (N=1)', 'resources (N=2)', 'per extra workload', 'fixed part', 'bytes per extra workload', `workloads per stack (${MAX_RESOURCES} resources)`, 'workloads per stack (1 MB template)'],
+    r.footprint.map(f => [NAMES[f.variant], `${f.resourcesN1}`, `${f.resourcesN2}`, f.variant === 'oneliner' ? '–' : `${f.marginalResources}`,
+      `${f.variant === 'oneliner' ? f.resourcesN1 : f.baseResources}`, f.variant === 'oneliner' ? '–' : `${f.marginalBytes}`,
+      f.variant === 'oneliner' ? '–' : `${f.fitByResources}`, f.variant === 'oneliner' ? '–' : `${f.fitByBytes}`]))
+    + `\n\nSame resource types and counts in the library and the hand-written app (N=2): **${r.resourceTypesEqual ? 'yes' : 'NO'}**.`);
+  parts.push('### Idle cost (USD/month)\n\n' + table(['Design', 'What', 'network', 'total'],
+    r.idleCost.map(c => [c.design, c.what, `$${c.networkUsd.toFixed(2)}`, `$${c.totalUsd.toFixed(2)}`]))
+    + '\n\n"network" = NAT, public IPv4, interface endpoints, the NAT instance\'s volume and status-check alarms; "total" adds the workload alarms (list price, before the 10 free alarms of an account).');
+  parts.push('### Goals (issue #7)\n\n' + table(['Goal', 'target', 'measured', 'met'],
+    r.goals.map(g => [g.name, g.target, g.measured, g.met ? 'yes' : '**no**'])));
+  return parts.join('\n\n');
+}
+
+function renderDocs(r: BenchResults): string {
+  const m = r.machine;
+  return `<!-- Generated by \`scripts/bench.ts --write-docs\` from docs/performance.json. Do not edit by hand: re-run the benchmark. -->
+# Performance: synth time, footprint, idle cost
+
+Users choose between this library, \`aws-ecs-patterns\` \`ScheduledFargateTask\` and hand-written \`aws-batch\` L2 code.
+This page compares the three on what they care about: how long \`cdk synth\` takes, how big the CloudFormation
+template gets (the ${MAX_RESOURCES}-resource limit), and what the stack costs while idle. All numbers below come from one run
+of \`npm run bench\` on ${r.date} (the JSON is [performance.json](performance.json)).
+
+## The machine
+
+| CPU | cores | memory | Node.js | OS | aws-cdk-lib |
+|---|---:|---:|---|---|---|
+| ${m.cpu} | ${m.cores} | ${m.memoryGiB} GiB | ${m.node} | ${m.platform} | ${m.awsCdkLib} |
+
+## What is measured
+
+- **The apps** (\`scripts/bench/apps.ts\`), each with N scheduled jobs in one stack:
+  this library (one \`BatchPlatform\`, N \`ScheduledBatchWorkload\`s with \`platform\`); N \`ScheduledFargateTask\`s with
+  their defaults (they share the stack's default cluster and VPC); and \`scripts/bench/hand-written.ts\`, the same
+  resources as the library written with aws-cdk-lib L2s (the footprint table checks that resource types and counts are equal).
+- **Synth time**: construct + \`app.synth()\`, timed inside a fresh \`node\` process per measurement (so no module cache or
+  JIT state is shared; "process wall ms" adds Node start-up and loading aws-cdk-lib, as a pipeline sees it).
+  Repetitions are interleaved across the three apps; the median and the min–max are reported. With and without
+  aws-cdk-lib's built-in template validation (\`CDK_VALIDATION=false\` turns it off).
+- **Footprint**: resources and template bytes at N=1 and N=2; the difference is the cost of one more workload.
+  Workloads per stack = (limit − fixed part) ÷ per-workload part, for the ${MAX_RESOURCES}-resource and the 1 MB template limits
+  ([CloudFormation quotas](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html)).
+  Past the resource limit, split workloads over stacks (a \`BatchPlatform\` in one stack can serve workloads in others).
+- **Idle cost**: \`CostReport.of(scope)\` for every design, with the prices in \`UnitPrices\` (src/cost.ts, each with its
+  AWS pricing page). For \`ScheduledFargateTask\` and the original design the report counts the NAT gateways, Elastic IPs
+  and interface endpoints found in the construct tree; no figure is typed in.
+
+## Results
+
+${renderTables(r)}
+
+## How to reproduce
+
+\`\`\`sh
+git clone https://github.com/cdk-scheduled-batch/cdk-scheduled-batch.git && cd cdk-scheduled-batch
+npm ci
+npm run bench                      # prints the table, writes bench-results/latest.json (about 10 minutes on 2 cores)
+npm run bench -- --quick           # N = 1 and 10, 3 repetitions: a smoke run
+npm run bench -- --write-docs      # also rewrites docs/performance.json and this page
+npx ts-node -P test/tsconfig.json scripts/bench.ts --docs-only   # re-render this page from docs/performance.json
+\`\`\`
+
+Compare two runs by diffing their JSON files in \`bench-results/\`. Timings depend on the machine and on what else runs
+on it; the ratios between the apps, measured in the same run, are what to compare across machines.
+`;
+}
+
+function main(): void {
+  if (arg('docs-only')) {
+    const r: BenchResults = JSON.parse(fs.readFileSync(DOCS_JSON, 'utf-8'));
+    fs.writeFileSync(DOCS_MD, renderDocs(r));
+    process.stdout.write(`wrote ${path.relative(ROOT, DOCS_MD)} from ${path.relative(ROOT, DOCS_JSON)}\n`);
+    return;
+  }
+  const quick = arg('quick') !== undefined;
+  const ns = quick ? [1, 10] : [1, 10, 50];
+  const reps = Number(arg('reps') ?? (quick ? 3 : 5));
+  const validationReps = Number(arg('validation-reps') ?? (quick ? 2 : 5));
+
+  const m = machine();
+  process.stderr.write(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, aws-cdk-lib ${m.awsCdkLib}\n`);
+  process.stderr.write('footprint and idle cost (in process)...\n');
+  const fp = measureFootprint();
+  const idleCost = idleCostRows();
+  process.stderr.write(`synth time: N=${ns.join(', ')}, ${reps} reps (validation off), ${validationReps} reps (validation on)\n`);
+  const timing = measureTiming(ns, reps, validationReps);
+
+  const partial = {
+    schema: 1 as const,
+    date: new Date().toISOString(),
+    machine: m,
+    settings: { ns, reps, validationReps },
+    timing,
+    footprint: fp.rows,
+    resourceTypesEqual: fp.equal,
+    resourceTypes: fp.types,
+    idleCost,
+  };
+  const results: BenchResults = { ...partial, goals: goals(partial) };
+
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `bench-${results.date.replace(/[:.]/g, '-')}.json`);
+  const json = JSON.stringify(results, null, 2) + '\n';
+  fs.writeFileSync(file, json);
+  fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), json);
+  process.stdout.write(`\n${renderTables(results)}\n\nresults: ${path.relative(ROOT, file)} (and bench-results/latest.json)\n`);
+  if (arg('write-docs')) {
+    fs.writeFileSync(DOCS_JSON, json);
+    fs.writeFileSync(DOCS_MD, renderDocs(results));
+    process.stdout.write(`wrote ${path.relative(ROOT, DOCS_JSON)} and ${path.relative(ROOT, DOCS_MD)}\n`);
+  }
+}
+
+main();

@@ -1,0 +1,55 @@
+/**
+ * The three apps the benchmark compares, each with `n` scheduled container jobs in one stack:
+ * - `library`: one `BatchPlatform` shared by `n` `ScheduledBatchWorkload`s (the one-liner when `ownPlatform`);
+ * - `fargate`: `n` aws-ecs-patterns `ScheduledFargateTask`s with their defaults (one default cluster and VPC);
+ * - `handwritten`: the same resources as `library`, written directly with aws-cdk-lib L2s (./hand-written.ts).
+ */
+import * as cdk from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { BatchPlatform, ScheduledBatchWorkload } from '../../src';
+import { handWrittenStack } from './hand-written';
+
+export const IMAGE = 'public.ecr.aws/docker/library/python:3.13-slim';
+
+/** The apps compared. */
+export type Variant = 'library' | 'fargate' | 'handwritten' | 'oneliner';
+export const VARIANTS: Variant[] = ['library', 'fargate', 'handwritten'];
+
+/** Builds `n` jobs of one variant into a new stack of `app`. */
+export function buildStack(app: cdk.App, variant: Variant, n: number): cdk.Stack {
+  const stack = new cdk.Stack(app, `Bench-${variant}-${n}`);
+  switch (variant) {
+    case 'oneliner':
+      new ScheduledBatchWorkload(stack, 'Job1', {
+        schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(24)),
+        image: ecs.ContainerImage.fromRegistry(IMAGE),
+      });
+      break;
+    case 'library': {
+      const platform = new BatchPlatform(stack, 'Platform');
+      for (let i = 1; i <= n; i++) {
+        new ScheduledBatchWorkload(stack, `Job${i}`, {
+          platform,
+          schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(24)),
+          image: ecs.ContainerImage.fromRegistry(IMAGE),
+        });
+      }
+      break;
+    }
+    case 'fargate':
+      for (let i = 1; i <= n; i++) {
+        new ecsPatterns.ScheduledFargateTask(stack, `Job${i}`, {
+          schedule: appscaling.Schedule.rate(cdk.Duration.hours(24)),
+          scheduledFargateTaskImageOptions: { image: ecs.ContainerImage.fromRegistry(IMAGE), cpu: 1024, memoryLimitMiB: 2048 },
+        });
+      }
+      break;
+    case 'handwritten':
+      handWrittenStack(stack, n);
+      break;
+  }
+  return stack;
+}

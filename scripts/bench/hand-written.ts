@@ -1,0 +1,182 @@
+/**
+ * What a user writes without this library to get the resources of `n` ScheduledBatchWorkloads on one BatchPlatform:
+ * a VPC with a hardened NAT instance (recovery alarms, flow logs, S3 gateway endpoint), a Spot compute environment with
+ * a launch template, a job queue and an alarm topic; per job a log group, execution/job/scheduler roles, a job
+ * definition, a schedule group, a schedule with a retry policy and a dead-letter queue, three EventBridge rules and
+ * five alarms. Plain aws-cdk-lib L2s, no helper of the library: the benchmark's "hand-written L2" baseline.
+ */
+import * as cdk from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+const IMAGE = 'public.ecr.aws/docker/library/python:3.13-slim';
+
+export function handWrittenStack(stack: cdk.Stack, n: number): void {
+  // Network: one NAT instance, private compute subnets, S3 gateway endpoint, flow logs.
+  const nat = ec2.NatProvider.instanceV2({
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
+    associatePublicIpAddress: true,
+    defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
+  });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 1,
+    natGatewayProvider: nat,
+    restrictDefaultSecurityGroup: false,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, mapPublicIpOnLaunch: false },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    ],
+  });
+  nat.connections.allowFrom(ec2.Peer.ipv4('10.0.0.0/16'), ec2.Port.allTraffic(), 'NAT for traffic from inside the VPC');
+  nat.gatewayInstances.forEach((instance, i) => {
+    instance.instance.blockDeviceMappings = [{ deviceName: '/dev/xvda', ebs: { volumeSize: 8, volumeType: 'gp3', encrypted: true, deleteOnTermination: true } }];
+    instance.instance.metadataOptions = { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 };
+    for (const [metricName, action] of [
+      ['StatusCheckFailed_System', cwActions.Ec2InstanceAction.RECOVER],
+      ['StatusCheckFailed_Instance', cwActions.Ec2InstanceAction.REBOOT],
+    ] as const) {
+      new cloudwatch.Alarm(vpc, `Nat${i + 1}${metricName}`, {
+        metric: new cloudwatch.Metric({
+          namespace: 'AWS/EC2', metricName, dimensionsMap: { InstanceId: instance.instanceId },
+          statistic: 'Maximum', period: cdk.Duration.minutes(1),
+        }),
+        threshold: 1,
+        evaluationPeriods: 2,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      }).addAlarmAction(new cwActions.Ec2Action(action));
+    }
+  });
+  vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }] });
+  vpc.addFlowLog('FlowLog', {
+    destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(vpc, 'FlowLogGroup', { retention: logs.RetentionDays.THREE_MONTHS })),
+  });
+
+  // Compute: Spot, scale to zero, IMDSv2 and an encrypted gp3 root volume.
+  const compute = new Construct(stack, 'Compute');
+  const securityGroup = new ec2.SecurityGroup(compute, 'SecurityGroup', { vpc, allowAllOutbound: false });
+  securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs, ECR and S3');
+  const instanceRole = new iam.Role(compute, 'InstanceRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  instanceRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['ecs:DiscoverPollEndpoint', 'ec2:DescribeTags', 'ecr:GetAuthorizationToken'], resources: ['*'],
+  }));
+  instanceRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['ecs:RegisterContainerInstance', 'ecs:DeregisterContainerInstance', 'ecs:Poll', 'ecs:StartTelemetrySession',
+      'ecs:UpdateContainerInstancesState', 'ecs:SubmitAttachmentStateChanges', 'ecs:SubmitContainerStateChange', 'ecs:SubmitTaskStateChange'],
+    resources: [stack.formatArn({ service: 'ecs', resource: 'cluster', resourceName: '*' }), stack.formatArn({ service: 'ecs', resource: 'container-instance', resourceName: '*' })],
+  }));
+  const launchTemplate = new ec2.LaunchTemplate(compute, 'LaunchTemplate', {
+    requireImdsv2: true,
+    httpPutResponseHopLimit: 1,
+    blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
+  });
+  const computeEnvironment = new batch.ManagedEc2EcsComputeEnvironment(compute, 'ComputeEnvironment', {
+    vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    spot: true,
+    minvCpus: 0,
+    maxvCpus: 256,
+    securityGroups: [securityGroup],
+    instanceRole,
+    launchTemplate,
+    useOptimalInstanceClasses: true,
+    images: [{ imageType: batch.EcsMachineImageType.ECS_AL2023 }],
+  });
+  const jobQueue = new batch.JobQueue(stack, 'JobQueue', {
+    computeEnvironments: [{ computeEnvironment, order: 1 }],
+    jobStateTimeLimitActions: [
+      { reason: batch.JobStateTimeLimitActionsReason.INSUFFICIENT_INSTANCE_CAPACITY, maxTime: cdk.Duration.hours(4) },
+      { reason: batch.JobStateTimeLimitActionsReason.COMPUTE_ENVIRONMENT_MAX_RESOURCE, maxTime: cdk.Duration.hours(4) },
+      { reason: batch.JobStateTimeLimitActionsReason.JOB_RESOURCE_REQUIREMENT, maxTime: cdk.Duration.minutes(10) },
+    ],
+  });
+  const topic = new sns.Topic(stack, 'AlarmTopic', { enforceSSL: true });
+  const alarmAction = new cwActions.SnsAction(topic);
+
+  for (let i = 1; i <= n; i++) {
+    const job = new Construct(stack, `Job${i}`);
+    const logGroup = new logs.LogGroup(job, 'LogGroup', { logGroupName: `/aws/batch/${stack.stackName}-job${i}`, retention: logs.RetentionDays.ONE_MONTH, removalPolicy: cdk.RemovalPolicy.RETAIN });
+    const executionRole = new iam.Role(job, 'ExecutionRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    const jobRole = new iam.Role(job, 'JobRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    const jobDefinition = new batch.EcsJobDefinition(job, 'JobDefinition', {
+      container: new batch.EcsEc2ContainerDefinition(job, 'Container', {
+        image: ecs.ContainerImage.fromRegistry(IMAGE),
+        cpu: 1,
+        memory: cdk.Size.gibibytes(2),
+        executionRole,
+        jobRole,
+        user: '1000:1000',
+        logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'job' }),
+      }),
+      retryAttempts: 3,
+      retryStrategies: [
+        batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.SPOT_INSTANCE_RECLAIMED),
+        batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.CANNOT_PULL_CONTAINER),
+        batch.RetryStrategy.of(batch.Action.EXIT, batch.Reason.custom({ onExitCode: '*' })),
+      ],
+      timeout: cdk.Duration.hours(1),
+      propagateTags: true,
+      skipDeregisterOnUpdate: true,
+    });
+    const scheduleGroup = new scheduler.ScheduleGroup(job, 'ScheduleGroup');
+    const deadLetterQueue = new sqs.Queue(job, 'DeadLetterQueue', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: cdk.Duration.days(14) });
+    const schedulerRole = new iam.Role(job, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+    new scheduler.Schedule(job, 'Schedule', {
+      schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(24)),
+      scheduleGroup,
+      target: new schedulerTargets.Universal({
+        service: 'batch',
+        action: 'submitJob',
+        role: schedulerRole,
+        input: scheduler.ScheduleTargetInput.fromObject({ JobName: `job${i}`, JobQueue: jobQueue.jobQueueArn, JobDefinition: jobDefinition.jobDefinitionArn }),
+        policyStatements: [new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [jobQueue.jobQueueArn, jobDefinition.jobDefinitionArn] })],
+        deadLetterQueue,
+        retryAttempts: 5,
+        maxEventAge: cdk.Duration.hours(1),
+      }),
+    });
+
+    // Alarms: per-job EventBridge rules on the shared queue, filtered on this job definition.
+    const rule = (id: string, detailType: string, status?: string) => new events.Rule(job, id, {
+      eventPattern: {
+        source: ['aws.batch'],
+        detailType: [detailType],
+        detail: { ...(status ? { status: [status] } : {}), jobQueue: [jobQueue.jobQueueArn], jobDefinition: [{ prefix: jobDefinition.jobDefinitionArn }] },
+      },
+    });
+    const triggered = (r: events.Rule, period: cdk.Duration) => new cloudwatch.Metric({
+      namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensionsMap: { RuleName: r.ruleName }, statistic: 'Sum', period,
+    });
+    const failed = rule('FailedJobRule', 'Batch Job State Change', 'FAILED');
+    failed.addTarget(new eventTargets.SnsTopic(topic));
+    const succeeded = rule('SucceededJobRule', 'Batch Job State Change', 'SUCCEEDED');
+    const blocked = rule('QueueBlockedRule', 'Batch Job Queue Blocked');
+    const alarms = [
+      triggered(failed, cdk.Duration.minutes(5)).createAlarm(job, 'FailedJobsAlarm', { threshold: 1, evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }),
+      triggered(succeeded, cdk.Duration.hours(1)).createAlarm(job, 'MissedRunAlarm', {
+        threshold: 1, evaluationPeriods: 36, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+      triggered(blocked, cdk.Duration.minutes(5)).createAlarm(job, 'QueueBlockedAlarm', { threshold: 1, evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }),
+      new cloudwatch.MathExpression({
+        expression: 'FILL(targetErrors, 0) + FILL(dropped, 0)',
+        usingMetrics: { targetErrors: scheduleGroup.metricTargetErrors(), dropped: scheduleGroup.metricDropped() },
+        period: cdk.Duration.minutes(5),
+      }).createAlarm(job, 'ScheduleDeliveryAlarm', { threshold: 1, evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }),
+      deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: cdk.Duration.minutes(5) })
+        .createAlarm(job, 'DeadLetterQueueAlarm', { threshold: 1, evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }),
+    ];
+    alarms.forEach(a => a.addAlarmAction(alarmAction));
+  }
+}
