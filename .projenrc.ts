@@ -107,6 +107,19 @@ project.addTask('rosetta', {
   exec: 'jsii-rosetta extract --strict --fail',
 });
 
+// Integration-test snapshots: the templates are the contract. Metadata files and the validation report carry stack
+// traces with absolute paths (aws-cdk-lib records them for acknowledgements whatever the context says), so they are
+// neither committed nor compared; a snapshot then reads the same in every checkout.
+const UNPORTABLE_SNAPSHOT_FILES = ['*.metadata.json', 'validation-report.json'];
+project.gitignore.exclude(...UNPORTABLE_SNAPSHOT_FILES.map(f => `test/*.integ.snapshot/${f}`));
+for (const task of project.tasks.all.filter(t => /^integ:.+:assert$/.test(t.name))) {
+  const steps = task.steps;
+  const diffIndex = steps.findIndex(step => step.execArgs?.[0] === 'diff');
+  const diff = steps[diffIndex];
+  const [command, ...args] = diff.execArgs!;
+  task.updateStep(diffIndex, { ...diff, execArgs: [command, ...UNPORTABLE_SNAPSHOT_FILES.flatMap(f => ['-x', f]), ...args] });
+}
+
 // jsii-pacmak writes the cloud-assembly-schema version found in node_modules into the Go module's go.mod; the Go proxy
 // serves the one aws-cdk-go v2.263.0 itself requires (v54.11.0), which aws-cdk-lib's `^54.11.0` range allows.
 project.package.addField('overrides', { '@aws-cdk/cloud-assembly-schema': '54.11.0' });

@@ -10,6 +10,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from './cost';
+import { createAlarmTopic } from './private/alarm-topic';
 import { jobDefinitionArnPrefix } from './private/alarm-patterns';
 import { lineItem } from './private/cost-math';
 import {
@@ -250,16 +251,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
     if (props.alarmTopic) {
       this.alarmTopic = props.alarmTopic;
     } else {
-      const topic = new sns.Topic(this, 'AlarmTopic', { enforceSSL: true });
-      // checkov CKV_AWS_26 (SNS encryption): CloudWatch alarms cannot publish to a topic encrypted with the
-      // AWS-managed alias/aws/sns key, and a customer-managed key costs $1/month. Bring an encrypted topic instead.
-      (topic.node.defaultChild as sns.CfnTopic).addMetadata('checkov', {
-        skip: [{
-          id: 'CKV_AWS_26',
-          comment: 'Alarm notifications only; CloudWatch cannot use alias/aws/sns. Pass alarmTopic for a CMK-encrypted topic.',
-        }],
-      });
-      this.alarmTopic = topic;
+      this.alarmTopic = createAlarmTopic(this, 'AlarmTopic');
     }
     if (props.notificationEmail !== undefined) {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ComputePlatform } from './compute-platform';
 import { CostLineItem, ICostEstimable } from './cost';
 import { CostOptimizedVpc, EgressProfile } from './cost-optimized-vpc';
+import { createAlarmTopic } from './private/alarm-topic';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 
 /**
@@ -147,7 +148,7 @@ export class BatchPlatform extends Construct implements ICostEstimable {
       });
     }
 
-    this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'AlarmTopic', { enforceSSL: true });
+    this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic');
   }
 
   /** The fixed monthly idle cost of the platform's network (compute scales to zero and costs nothing idle). */

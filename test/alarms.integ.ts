@@ -12,9 +12,9 @@
  * failed-jobs alarm in ALARM within ~5 minutes, and the missed-run alarm in ALARM until a job succeeds.
  * Destroy with the same `--app` and `npx cdk destroy --all`.
  */
-import * as cdk from 'aws-cdk-lib';
 import { stacks } from './fixtures/alarms';
+import { integApp } from './integ-app';
 
-const app = new cdk.App();
+const app = integApp();
 stacks(app);
 app.synth();

@@ -9,9 +9,9 @@
  *   aws batch describe-compute-environments --query 'computeEnvironments[].[computeEnvironmentName,status,state]'
  * Destroy with `npx cdk destroy --app '...' --all`.
  */
-import * as cdk from 'aws-cdk-lib';
 import { stacks } from './fixtures/compute';
+import { integApp } from './integ-app';
 
-const app = new cdk.App();
+const app = integApp();
 stacks(app);
 app.synth();

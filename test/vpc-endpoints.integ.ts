@@ -7,10 +7,10 @@
 //   npx cdk destroy --app 'npx ts-node -P test/tsconfig.json test/vpc-endpoints.integ.ts' --all
 // What to check after deploying: the stack creates, the flow log delivers to its log group, and (for NAT profiles)
 // an instance in a private subnet reaches https://ecr.us-east-1.amazonaws.com.
-import * as cdk from 'aws-cdk-lib';
 import { endpointsEc2Stack, endpointsFargateStack } from './fixtures/vpc';
+import { integApp } from './integ-app';
 
-const app = new cdk.App();
+const app = integApp();
 endpointsEc2Stack(app);
 endpointsFargateStack(app);
 app.synth();

@@ -11,10 +11,11 @@ import * as cdk from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { integApp } from './integ-app';
 import { ScheduledBatchWorkload } from '../src';
 import { assertScheduledRunSucceeds } from './integ-assertions';
 
-const app = new cdk.App();
+const app = integApp();
 const stack = new cdk.Stack(app, 'IntegWorkloadOneLiner');
 const workload = new ScheduledBatchWorkload(stack, 'NightlyReport', {
   schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', timeZone: cdk.TimeZone.EUROPE_LONDON }),

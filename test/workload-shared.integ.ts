@@ -11,10 +11,11 @@ import * as cdk from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { integApp } from './integ-app';
 import { BatchPlatform, ComputePlatform, ScheduledBatchWorkload } from '../src';
 import { assertScheduledRunSucceeds } from './integ-assertions';
 
-const app = new cdk.App();
+const app = integApp();
 const stack = new cdk.Stack(app, 'IntegWorkloadShared');
 const platform = new BatchPlatform(stack, 'Platform', { computePlatform: ComputePlatform.FARGATE });
 const workloads = [1, 2, 3].map(i => new ScheduledBatchWorkload(stack, `Report${i}`, {
