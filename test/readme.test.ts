@@ -1,0 +1,73 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ts from 'typescript';
+import { RUNNABLE_TIME_LIMITS } from '../src/batch-platform';
+import { WORKLOAD_DEFAULTS } from '../src/scheduled-batch-workload';
+
+const root = path.join(__dirname, '..');
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+
+describe('README numbers come from the code', () => {
+  test('job definition defaults', () => {
+    expect(readme).toContain(`${WORKLOAD_DEFAULTS.cpu} vCPU, ${WORKLOAD_DEFAULTS.memory.toGibibytes()} GiB, user \`${WORKLOAD_DEFAULTS.user}\``);
+    expect(readme).toContain(`${WORKLOAD_DEFAULTS.timeout.toHours()}-hour timeout, ${WORKLOAD_DEFAULTS.retryAttempts} attempts`);
+  });
+
+  test('schedule retry policy', () => {
+    expect(readme).toContain(`${WORKLOAD_DEFAULTS.scheduleRetryAttempts} retries within ${WORKLOAD_DEFAULTS.scheduleMaxEventAge.toHours()} hour`);
+  });
+
+  test('log retention', () => {
+    expect(WORKLOAD_DEFAULTS.logRetention).toBe(30);
+    expect(readme).toContain(`log group per workload, ${WORKLOAD_DEFAULTS.logRetention} days`);
+  });
+
+  test('RUNNABLE time limits', () => {
+    expect(readme).toContain(`stuck RUNNABLE on capacity after ${RUNNABLE_TIME_LIMITS.defaultCapacityWait.toHours()} hours `
+      + `(${RUNNABLE_TIME_LIMITS.resourceRequirement.toMinutes()} minutes for an impossible resource request)`);
+  });
+
+  test('the aws-cdk-lib floor', () => {
+    const projenrc = fs.readFileSync(path.join(root, '.projenrc.ts'), 'utf8');
+    const floor = /const CDK_VERSION = '([^']+)'/.exec(projenrc)![1];
+    expect(readme).toContain(`aws-cdk-lib floor (${floor})`);
+  });
+
+  test('the two commands on the first screen are projen tasks', () => {
+    const tasks = JSON.parse(fs.readFileSync(path.join(root, '.projen', 'tasks.json'), 'utf8')).tasks;
+    for (const [, task] of readme.matchAll(/npm ci && npx projen (\S+)/g)) {
+      expect(tasks[task]).toBeDefined();
+    }
+    expect(readme.slice(0, 2500)).toMatch(/npx projen example/);
+    expect(readme.slice(0, 2500)).toMatch(/npx projen test/);
+  });
+
+  test('.ci/run calls the README test command', () => {
+    expect(fs.readFileSync(path.join(root, '.ci', 'run'), 'utf8')).toMatch(/^stage test npx projen test$/m);
+  });
+});
+
+describe('API docs are complete', () => {
+  // Every optional prop of every exported props struct documents its default (API.md and every language's docs carry it).
+  const files = fs.readdirSync(path.join(root, 'src')).filter(f => f.endsWith('.ts'));
+  const missing: string[] = [];
+  let checked = 0;
+  for (const file of files) {
+    const source = ts.createSourceFile(file, fs.readFileSync(path.join(root, 'src', file), 'utf8'), ts.ScriptTarget.Latest, true);
+    source.forEachChild(node => {
+      if (!ts.isInterfaceDeclaration(node) || !node.modifiers?.some(m => m.kind === ts.SyntaxKind.ExportKeyword)) return;
+      for (const member of node.members) {
+        if (!ts.isPropertySignature(member)) continue;
+        const jsdoc = ts.getJSDocCommentsAndTags(member).map(d => d.getText()).join('\n');
+        checked++;
+        const name = `${file}: ${node.name.text}.${member.name.getText()}`;
+        if (!jsdoc.trim()) missing.push(`${name} has no documentation`);
+        else if (member.questionToken && !/@default/.test(jsdoc)) missing.push(`${name} has no @default`);
+      }
+    });
+  }
+  test('every exported struct property is documented, and every optional one has @default', () => {
+    expect(checked).toBeGreaterThan(80);
+    expect(missing).toEqual([]);
+  });
+});
