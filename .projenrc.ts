@@ -67,7 +67,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 120_000,
     },
   },
-  gitignore: ['cdk.out', '*.cdk.out', '.venv', '/test/consumers/**/target', '/test/consumers/**/cdk.out', '/.tmp', '/bench-results'],
+  gitignore: ['.jsii.tabl.json', 'cdk.out', '*.cdk.out', '.venv', '/test/consumers/**/target', '/test/consumers/**/cdk.out', '/.tmp', '/bench-results'],
   npmIgnoreOptions: { ignorePatterns: ['/examples', '/scripts', '/.ci', '/docs/*.json', '/.tmp', '/rosetta', '/bench-results'] },
   tsconfigDev: {
     include: ['examples/**/*.ts', 'scripts/**/*.ts'],
