@@ -54,7 +54,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   devDeps: [
     'cdk-nag@3.0.2',
-    `aws-cdk@^2.1100.0`,
+    'aws-cdk@^2.1100.0',
     // Integration-test apps assert a real run when deployed with an account (test/*.integ.ts).
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],

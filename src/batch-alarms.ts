@@ -10,8 +10,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from './cost';
-import { createAlarmTopic } from './private/alarm-topic';
 import { jobDefinitionArnPrefix } from './private/alarm-patterns';
+import { createAlarmTopic } from './private/alarm-topic';
 import { lineItem } from './private/cost-math';
 import {
   MAX_ALARM_WINDOW_SECONDS,

@@ -200,9 +200,12 @@ function validatePlatformProps(props: BatchPlatformProps): void {
 }
 
 function runnableTimeLimitActions(capacityWait: Duration): batch.JobStateTimeLimitAction[] {
+  const Reason = batch.JobStateTimeLimitActionsReason;
+  const cancel = (reason: batch.JobStateTimeLimitActionsReason, maxTime: Duration): batch.JobStateTimeLimitAction =>
+    ({ reason, maxTime, action: batch.JobStateTimeLimitActionsAction.CANCEL });
   return [
-    { reason: batch.JobStateTimeLimitActionsReason.INSUFFICIENT_INSTANCE_CAPACITY, maxTime: capacityWait, action: batch.JobStateTimeLimitActionsAction.CANCEL },
-    { reason: batch.JobStateTimeLimitActionsReason.COMPUTE_ENVIRONMENT_MAX_RESOURCE, maxTime: capacityWait, action: batch.JobStateTimeLimitActionsAction.CANCEL },
-    { reason: batch.JobStateTimeLimitActionsReason.JOB_RESOURCE_REQUIREMENT, maxTime: RUNNABLE_TIME_LIMITS.resourceRequirement, action: batch.JobStateTimeLimitActionsAction.CANCEL },
+    cancel(Reason.INSUFFICIENT_INSTANCE_CAPACITY, capacityWait),
+    cancel(Reason.COMPUTE_ENVIRONMENT_MAX_RESOURCE, capacityWait),
+    cancel(Reason.JOB_RESOURCE_REQUIREMENT, RUNNABLE_TIME_LIMITS.resourceRequirement),
   ];
 }

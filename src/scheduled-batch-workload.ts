@@ -1,8 +1,8 @@
 import { Annotations, Duration, Names, RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -20,8 +20,8 @@ import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from './cost';
 import { EgressProfile } from './cost-optimized-vpc';
 import { HardenedRepository } from './hardened-repository';
 import { lineItem } from './private/cost-math';
-import { acknowledgeWildcardResource } from './private/nag';
 import { validateCpuMemory } from './private/job-resources';
+import { acknowledgeWildcardResource } from './private/nag';
 import { defaultRetryStrategies, validateRetryAttempts, validateRetryableExitCodes } from './private/retry';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 
@@ -49,7 +49,12 @@ const MIN_TIMEOUT = Duration.seconds(60);
  * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
  * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_FlexibleTimeWindow.html
  */
-const SCHEDULER_LIMITS = { maxRetryAttempts: 185, minEventAge: Duration.minutes(1), maxEventAge: Duration.days(1), maxFlexibleWindow: Duration.minutes(1440) } as const;
+const SCHEDULER_LIMITS = {
+  maxRetryAttempts: 185,
+  minEventAge: Duration.minutes(1),
+  maxEventAge: Duration.days(1),
+  maxFlexibleWindow: Duration.minutes(1440),
+} as const;
 
 /** Environment-variable prefix AWS Batch reserves for itself. @see https://docs.aws.amazon.com/batch/latest/userguide/job_env_vars.html */
 const RESERVED_ENV_PREFIX = 'AWS_BATCH_';
@@ -651,15 +656,18 @@ function validateWorkloadProps(props: ScheduledBatchWorkloadProps): void {
     }
   }
   const retries = props.scheduleRetryAttempts;
-  if (retries !== undefined && !Token.isUnresolved(retries) && (!Number.isInteger(retries) || retries < 0 || retries > SCHEDULER_LIMITS.maxRetryAttempts)) {
+  const retriesOutOfRange = (n: number) => !Number.isInteger(n) || n < 0 || n > SCHEDULER_LIMITS.maxRetryAttempts;
+  if (retries !== undefined && !Token.isUnresolved(retries) && retriesOutOfRange(retries)) {
     throw new Error(`'scheduleRetryAttempts' must be a whole number from 0 to ${SCHEDULER_LIMITS.maxRetryAttempts}, got ${retries}.`);
   }
   const age = props.scheduleMaxEventAge;
-  if (age && !age.isUnresolved() && (age.toSeconds() < SCHEDULER_LIMITS.minEventAge.toSeconds() || age.toSeconds() > SCHEDULER_LIMITS.maxEventAge.toSeconds())) {
+  const outside = (d: Duration, min: Duration, max: Duration) =>
+    d.toSeconds({ integral: false }) < min.toSeconds() || d.toSeconds({ integral: false }) > max.toSeconds();
+  if (age && !age.isUnresolved() && outside(age, SCHEDULER_LIMITS.minEventAge, SCHEDULER_LIMITS.maxEventAge)) {
     throw new Error(`'scheduleMaxEventAge' must be from 1 minute to 1 day, got ${age.toHumanString()}.`);
   }
   const window = props.flexibleTimeWindow;
-  if (window && !window.isUnresolved() && (window.toMinutes({ integral: false }) < 1 || window.toMinutes({ integral: false }) > SCHEDULER_LIMITS.maxFlexibleWindow.toMinutes())) {
+  if (window && !window.isUnresolved() && outside(window, Duration.minutes(1), SCHEDULER_LIMITS.maxFlexibleWindow)) {
     throw new Error(`'flexibleTimeWindow' must be from 1 minute to 1440 minutes, got ${window.toHumanString()}.`);
   }
 }

@@ -1,5 +1,5 @@
-import * as cdk from 'aws-cdk-lib';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import * as cdk from 'aws-cdk-lib';
 import { ScheduledBatchWorkload } from '../src';
 
 /**

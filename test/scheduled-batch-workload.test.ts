@@ -281,8 +281,14 @@ describe('job options', () => {
   test('cpu, memory, timeout, user, retries and environment are passed through', () => {
     const s = stack();
     workload(s, {
-      cpu: 4, memory: Size.gibibytes(16), timeout: Duration.minutes(30), user: 'root', retryAttempts: 5,
-      environment: { STAGE: 'prod' }, retryableExitCodes: ['75'], readonlyRootFilesystem: true,
+      cpu: 4,
+      memory: Size.gibibytes(16),
+      timeout: Duration.minutes(30),
+      user: 'root',
+      retryAttempts: 5,
+      environment: { STAGE: 'prod' },
+      retryableExitCodes: ['75'],
+      readonlyRootFilesystem: true,
     });
     const def = jobDefinition(Template.fromStack(s));
     expect(def.Timeout).toEqual({ AttemptDurationSeconds: 1800 });

@@ -7,10 +7,10 @@
  *   npx projen integ:workload-shared:destroy
  * Without one, `npx projen test` checks the committed snapshot (test/workload-shared.integ.snapshot) is current.
  */
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import * as cdk from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { integApp } from './integ-app';
 import { BatchPlatform, ComputePlatform, ScheduledBatchWorkload } from '../src';
 import { assertScheduledRunSucceeds } from './integ-assertions';

@@ -1,5 +1,5 @@
-import * as batch from 'aws-cdk-lib/aws-batch';
 import { Token } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
 import { ComputePlatform } from '../compute-platform';
 
 /**
