@@ -219,11 +219,17 @@ export class BatchAlarms extends Construct implements ICostEstimable {
   public readonly succeededJobRule?: events.Rule;
 
   private readonly jobQueue: batch.IJobQueue;
+  /**
+   * What the alarm descriptions name: the construct path the alarms watch (a literal; the queue's name is a token that
+   * would add an Fn::Select/Fn::Split to every description).
+   */
+  private readonly subject: string;
   private readonly ownAlarms: cloudwatch.Alarm[] = [];
   private readonly alarmCosts: AlarmCost[] = [];
 
   constructor(scope: Construct, id: string, props: BatchAlarmsProps) {
     super(scope, id);
+    this.subject = `${scope.node.path || 'the app'} (job queue ${Token.isUnresolved(props.jobQueue.jobQueueName) ? props.jobQueue.node.path : props.jobQueue.jobQueueName})`;
     this.jobQueue = props.jobQueue;
     const shared = props.sharedQueue ?? false;
 
@@ -258,7 +264,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
     }
 
     const jobDefinitionFilter = props.jobDefinition
-      ? { jobDefinition: events.Match.prefix(jobDefinitionArnPrefix(props.jobDefinition.jobDefinitionArn)) }
+      ? { jobDefinition: events.Match.prefix(jobDefinitionArnPrefix(props.jobDefinition)) }
       : {};
     const stateChangeRule = (ruleId: string, status: string, description: string) => new events.Rule(this, ruleId, {
       description,
@@ -314,7 +320,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `A job on queue ${this.jobQueue.jobQueueName} reached FAILED (after its retries). `
+      alarmDescription: `A job of ${this.subject} reached FAILED (after its retries). `
         + 'First check: the failure notification or DescribeJobs statusReason, exit code and log stream.',
     });
 
@@ -339,7 +345,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
         datapointsToAlarm: window.evaluationPeriods,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-        alarmDescription: `No job succeeded on queue ${this.jobQueue.jobQueueName} ${where}: the scheduled run was not `
+        alarmDescription: `No job of ${this.subject} succeeded ${where}: the scheduled run was not `
           + 'submitted, is stuck, or failed. First check: schedule-delivery and queue-blocked alarms, then the job list.',
       });
       if (window.wallClockTimeZone) {
@@ -374,7 +380,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `AWS Batch reported queue ${this.jobQueue.jobQueueName} blocked. First check: the statusReason `
+      alarmDescription: `AWS Batch reported the queue of ${this.subject} blocked. First check: the statusReason `
         + 'of the RUNNABLE job (ACTION_REQUIRED = compute environment INVALID; CAPACITY/MISCONFIGURATION otherwise).',
     });
     this.alarmCosts.push({ description: 'queue blocked (TriggeredRules)', metrics: 1 });
@@ -431,7 +437,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `An attempt on queue ${this.jobQueue.jobQueueName} ran longer than 80% of the job timeout `
+        alarmDescription: `An attempt of ${this.subject} ran longer than 80% of the job timeout `
           + `(${jobTimeout.toHumanString()}). First check: the run's log stream and input size; raise the timeout or `
           + 'speed the job up before attempts start timing out.',
       });
@@ -446,7 +452,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `A job waited in RUNNABLE on queue ${this.jobQueue.jobQueueName} longer than `
+        alarmDescription: `A job of ${this.subject} waited in RUNNABLE longer than `
           + `${props.slowStartThreshold.toHumanString()}. First check: compute environment maxvCpus, Spot capacity `
           + 'and the instance types allowed.',
       });

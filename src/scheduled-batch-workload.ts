@@ -422,7 +422,11 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     }
 
     const retryableExitCodes = props.retryableExitCodes ?? [];
+    const uniqueName = Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
     this.jobDefinition = new batch.EcsJobDefinition(this, 'JobDefinition', {
+      // A literal name: every revision keeps it (updates add revisions, so the name never blocks one), and the
+      // per-workload event patterns match `job-definition/<name>:` without parsing the ARN in CloudFormation.
+      jobDefinitionName: uniqueName,
       container: this.container,
       retryAttempts: props.retryAttempts ?? WORKLOAD_DEFAULTS.retryAttempts,
       retryStrategies: defaultRetryStrategies(computePlatform, retryableExitCodes),
@@ -465,7 +469,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
       }),
       description: 'Submits the scheduled job to its queue',
     });
-    const jobName = Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
+    const jobName = uniqueName;
     this.jobName = jobName;
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       schedule: props.schedule,

@@ -207,6 +207,17 @@ describe('the one-liner', () => {
     expect(w.alarms!.alarms.length).toBeGreaterThan(0);
   });
 
+  test('the job definition has a literal name, which the per-workload event rules match with a prefix on every revision', () => {
+    expect(jobDefinition(template).JobDefinitionName).toBe(w.jobName);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        detail: Match.objectLike({
+          jobDefinition: [{ prefix: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:batch:us-east-1:123456789012:job-definition/${w.jobName}:`]] } }],
+        }),
+      }),
+    });
+  });
+
   test('creates no data bucket by default', () => {
     expect(w.dataBucket).toBeUndefined();
     template.resourceCountIs('AWS::S3::Bucket', 0);
