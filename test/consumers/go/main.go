@@ -11,7 +11,9 @@ import (
 	"os"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdk-scheduled-batch/cdk-scheduled-batch-go/cdkscheduledbatch"
 )
@@ -42,6 +44,33 @@ func main() {
 	cdkscheduledbatch.NewHardenedRepository(stack, jsii.String("MirroredImages"), &cdkscheduledbatch.HardenedRepositoryProps{
 		ReplicationDestinations: &[]*cdkscheduledbatch.ReplicationDestination{{Region: jsii.String("eu-west-1")}},
 	})
+
+	// --- The one-liner, in its own stack: its own VPC, compute, queue, schedule, logs, IAM and alarms.
+	oneLiner := awscdk.NewStack(app, jsii.String("ConsumerOneLiner"), nil)
+	cdkscheduledbatch.NewScheduledBatchWorkload(oneLiner, jsii.String("NightlyReport"), &cdkscheduledbatch.ScheduledBatchWorkloadProps{
+		Schedule: awsscheduler.ScheduleExpression_Cron(&awsscheduler.CronOptionsWithTimezone{
+			Hour: jsii.String("2"), Minute: jsii.String("0"), TimeZone: awscdk.TimeZone_EUROPE_LONDON(),
+		}),
+		Image:   awsecs.ContainerImage_FromRegistry(jsii.String("public.ecr.aws/docker/library/python:3.13-slim"), nil),
+		Command: jsii.Strings("python", "-c", `print("hello")`),
+	})
+
+	// --- Two workloads on a shared Fargate platform: an enum, a construct passed as a prop, Size, maps and lists.
+	shared := awscdk.NewStack(app, jsii.String("ConsumerSharedPlatform"), nil)
+	platform := cdkscheduledbatch.NewBatchPlatform(shared, jsii.String("Platform"), &cdkscheduledbatch.BatchPlatformProps{
+		ComputePlatform: cdkscheduledbatch.ComputePlatform_FARGATE,
+	})
+	for _, name := range []string{"Billing", "Reports"} {
+		cdkscheduledbatch.NewScheduledBatchWorkload(shared, jsii.String(name), &cdkscheduledbatch.ScheduledBatchWorkloadProps{
+			Platform:           platform,
+			Schedule:           awsscheduler.ScheduleExpression_Rate(awscdk.Duration_Hours(jsii.Number(24))),
+			Image:              awsecs.ContainerImage_FromRegistry(jsii.String("public.ecr.aws/docker/library/python:3.13-slim"), nil),
+			Cpu:                jsii.Number(0.5),
+			Memory:             awscdk.Size_Gibibytes(jsii.Number(1)),
+			Environment:        &map[string]*string{"STAGE": jsii.String("prod")},
+			RetryableExitCodes: jsii.Strings("75"),
+		})
+	}
 
 	// --- Add the next construct here (same ids and props as ../typescript/app.ts).
 

@@ -12,12 +12,14 @@
  * CONSUMERS_DELIBERATE_DIFF=1 changes one prop, so that run.sh --self-test can prove the comparison fails.
  */
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack, TimeZone } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 
 type Library = typeof import('../../../src');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { HardenedRepository } = require(path.join(__dirname, '..', '..', '..', 'lib')) as Library;
+const { BatchPlatform, ComputePlatform, HardenedRepository, ScheduledBatchWorkload } = require(path.join(__dirname, '..', '..', '..', 'lib')) as Library;
 
 const outdir = process.argv[2] ?? path.join(__dirname, 'cdk.out');
 // No CDKMetadata resource: it records the language runtime, which is the one thing that legitimately differs.
@@ -36,6 +38,29 @@ new HardenedRepository(stack, 'Images', {
 new HardenedRepository(stack, 'MirroredImages', {
   replicationDestinations: [{ region: 'eu-west-1' }],
 });
+
+// --- The one-liner, in its own stack: its own VPC, compute, queue, schedule, logs, IAM and alarms.
+const oneLiner = new Stack(app, 'ConsumerOneLiner');
+new ScheduledBatchWorkload(oneLiner, 'NightlyReport', {
+  schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', timeZone: TimeZone.EUROPE_LONDON }),
+  image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+  command: ['python', '-c', 'print("hello")'],
+});
+
+// --- Two workloads on a shared Fargate platform: an enum, a construct passed as a prop, Size, maps and lists.
+const shared = new Stack(app, 'ConsumerSharedPlatform');
+const platform = new BatchPlatform(shared, 'Platform', { computePlatform: ComputePlatform.FARGATE });
+for (const name of ['Billing', 'Reports']) {
+  new ScheduledBatchWorkload(shared, name, {
+    platform,
+    schedule: scheduler.ScheduleExpression.rate(Duration.hours(24)),
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+    cpu: 0.5,
+    memory: Size.gibibytes(1),
+    environment: { STAGE: 'prod' },
+    retryableExitCodes: ['75'],
+  });
+}
 
 // --- Add the next construct here (and the same lines in python/app.py, java/.../ConsumerApp.java, go/main.go).
 

@@ -1,15 +1,26 @@
 package io.github.cdkscheduledbatch.consumer;
 
+import io.github.cdkscheduledbatch.BatchPlatform;
+import io.github.cdkscheduledbatch.BatchPlatformProps;
+import io.github.cdkscheduledbatch.ComputePlatform;
 import io.github.cdkscheduledbatch.HardenedRepository;
 import io.github.cdkscheduledbatch.HardenedRepositoryProps;
 import io.github.cdkscheduledbatch.ReplicationDestination;
+import io.github.cdkscheduledbatch.ScheduledBatchWorkload;
+import io.github.cdkscheduledbatch.ScheduledBatchWorkloadProps;
 import java.util.List;
+import java.util.Map;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Size;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.TimeZone;
+import software.amazon.awscdk.services.ecs.ContainerImage;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.kms.KeyProps;
+import software.amazon.awscdk.services.scheduler.CronOptionsWithTimezone;
+import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 
 /**
  * The Java consumer of the four-language proof (see test/consumers/README.md).
@@ -42,6 +53,32 @@ public final class ConsumerApp {
         new HardenedRepository(stack, "MirroredImages", HardenedRepositoryProps.builder()
                 .replicationDestinations(List.of(ReplicationDestination.builder().region("eu-west-1").build()))
                 .build());
+
+        // --- The one-liner, in its own stack: its own VPC, compute, queue, schedule, logs, IAM and alarms.
+        final Stack oneLiner = new Stack(app, "ConsumerOneLiner");
+        new ScheduledBatchWorkload(oneLiner, "NightlyReport", ScheduledBatchWorkloadProps.builder()
+                .schedule(ScheduleExpression.cron(CronOptionsWithTimezone.builder()
+                        .hour("2").minute("0").timeZone(TimeZone.EUROPE_LONDON).build()))
+                .image(ContainerImage.fromRegistry("public.ecr.aws/docker/library/python:3.13-slim"))
+                .command(List.of("python", "-c", "print(\"hello\")"))
+                .build());
+
+        // --- Two workloads on a shared Fargate platform: an enum, a construct passed as a prop, Size, maps and lists.
+        final Stack shared = new Stack(app, "ConsumerSharedPlatform");
+        final BatchPlatform platform = new BatchPlatform(shared, "Platform", BatchPlatformProps.builder()
+                .computePlatform(ComputePlatform.FARGATE)
+                .build());
+        for (final String name : List.of("Billing", "Reports")) {
+            new ScheduledBatchWorkload(shared, name, ScheduledBatchWorkloadProps.builder()
+                    .platform(platform)
+                    .schedule(ScheduleExpression.rate(Duration.hours(24)))
+                    .image(ContainerImage.fromRegistry("public.ecr.aws/docker/library/python:3.13-slim"))
+                    .cpu(0.5)
+                    .memory(Size.gibibytes(1))
+                    .environment(Map.of("STAGE", "prod"))
+                    .retryableExitCodes(List.of("75"))
+                    .build());
+        }
 
         // --- Add the next construct here (same ids and props as ../typescript/app.ts).
 
