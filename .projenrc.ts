@@ -67,7 +67,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 120_000,
     },
   },
-  gitignore: ['.jsii.tabl.json', 'cdk.out', '*.cdk.out', '.venv', '/test/consumers/**/target', '/test/consumers/**/cdk.out', '/.tmp', '/bench-results'],
+  gitignore: ['.jsii.tabl.json', 'cdk.out', '*.cdk.out', '.venv', '/.tmp', '/bench-results'],
   npmIgnoreOptions: { ignorePatterns: ['/examples', '/scripts', '/.ci', '/docs/*.json', '/.tmp', '/rosetta', '/bench-results'] },
   tsconfigDev: {
     include: ['examples/**/*.ts', 'scripts/**/*.ts'],
@@ -111,6 +111,8 @@ project.addTask('rosetta', {
 // traces with absolute paths (aws-cdk-lib records them for acknowledgements whatever the context says), so they are
 // neither committed nor compared; a snapshot then reads the same in every checkout.
 const UNPORTABLE_SNAPSHOT_FILES = ['*.metadata.json', 'validation-report.json'];
+// Build output of the consumer apps (added after construction: projen drops /test/ patterns given as options).
+project.gitignore.exclude('test/consumers/*/target/', 'test/consumers/*/cdk.out/');
 project.gitignore.exclude(...UNPORTABLE_SNAPSHOT_FILES.map(f => `test/*.integ.snapshot/${f}`));
 // integ-tests-alpha salts every assertion call with the synth time (so it re-runs on each deploy): the assertion
 // stacks (`*DeployAssert*`) are committed for reference but never compared; the stacks under test are.
