@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, release } from 'projen';
 
 /**
  * The aws-cdk-lib floor, checked against each registry our users install from (2026-11-27):
@@ -34,7 +34,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   typescriptVersion: '~6.0.0',
   // No GitHub workflows: CI is .ci/run on a clean clone.
   github: false,
-  release: false,
+  // Releases are versioned and their CHANGELOG written by projen (`npx projen release`: conventional commits -> dist/changelog.md).
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.manual(),
   buildWorkflow: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
