@@ -9,15 +9,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { BatchAlarms } from './batch-alarms';
-import { BatchPlatform } from './batch-platform';
+import { BatchPlatform, BatchPlatformProps } from './batch-platform';
 import { ComputePlatform } from './compute-platform';
 import { ComputeReachability } from './compute-reachability';
 import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from './cost';
-import { EgressProfile } from './cost-optimized-vpc';
 import { HardenedRepository } from './hardened-repository';
 import { lineItem } from './private/cost-math';
 import { validateCpuMemory } from './private/job-resources';
@@ -59,8 +57,12 @@ const SCHEDULER_LIMITS = {
 /** Environment-variable prefix AWS Batch reserves for itself. @see https://docs.aws.amazon.com/batch/latest/userguide/job_env_vars.html */
 const RESERVED_ENV_PREFIX = 'AWS_BATCH_';
 
-/** Tunables of the job a {@link ScheduledBatchWorkload} runs. */
-export interface ScheduledBatchWorkloadProps {
+/**
+ * Properties of a {@link ScheduledBatchWorkload}: the job and its schedule, plus the `BatchPlatformProps` of the
+ * platform the workload creates for itself (network, compute, queue, alarm topic) when it is not given a shared
+ * `platform`. With `platform`, only `alarmTopic` of those may be set (this workload's alarms then notify it).
+ */
+export interface ScheduledBatchWorkloadProps extends BatchPlatformProps {
   /**
    * When the job runs. Use `ScheduleExpression.cron({ ..., timeZone })` for a wall-clock time in a time zone
    * (EventBridge Scheduler follows daylight saving time), or `ScheduleExpression.rate(...)`.
@@ -158,52 +160,10 @@ export interface ScheduledBatchWorkloadProps {
 
   /**
    * Attach to a shared platform (network, compute, job queue) instead of creating one.
-   * Cannot be combined with `vpc`, `vpcSubnets`, `egress`, `computePlatform`, `spot`, `computeEnvironment` or `jobQueue`.
+   * Cannot be combined with the other `BatchPlatformProps` except `alarmTopic`.
    * @default - the workload creates its own `BatchPlatform`
    */
   readonly platform?: BatchPlatform;
-
-  /**
-   * Bring your own VPC for the workload's own compute.
-   * @default - a new `CostOptimizedVpc`
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * Subnets of `vpc` for the compute.
-   * @default - the VPC's compute subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * Egress of the VPC the workload creates.
-   * @default - the `CostOptimizedVpc` default
-   */
-  readonly egress?: EgressProfile;
-
-  /**
-   * EC2 or Fargate.
-   * @default ComputePlatform.EC2
-   */
-  readonly computePlatform?: ComputePlatform;
-
-  /**
-   * Run on Spot capacity.
-   * @default true
-   */
-  readonly spot?: boolean;
-
-  /**
-   * Bring your own compute.
-   * @default - a new `SpotComputeEnvironment`
-   */
-  readonly computeEnvironment?: SpotComputeEnvironment;
-
-  /**
-   * Bring your own job queue (with `computePlatform` saying what it runs on).
-   * @default - a new job queue
-   */
-  readonly jobQueue?: batch.IJobQueue;
 
   /**
    * Days to keep the job's logs.
@@ -234,12 +194,6 @@ export interface ScheduledBatchWorkloadProps {
    * @default true
    */
   readonly alarms?: boolean;
-
-  /**
-   * Topic the alarms notify.
-   * @default - the platform's topic
-   */
-  readonly alarmTopic?: sns.ITopic;
 
   /**
    * E-mail address subscribed to the alarm topic.
@@ -334,15 +288,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     validateWorkloadProps(props);
 
     this.ownsPlatform = props.platform === undefined;
-    this.platform = props.platform ?? new BatchPlatform(this, 'Platform', {
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      egress: props.egress,
-      computePlatform: props.computePlatform,
-      spot: props.spot,
-      computeEnvironment: props.computeEnvironment,
-      jobQueue: props.jobQueue,
-    });
+    this.platform = props.platform ?? new BatchPlatform(this, 'Platform', pickPlatformProps(props));
     if (this.ownsPlatform) warnOnSeveralOwnPlatforms(this);
     this.vpc = this.platform.vpc;
     this.computeEnvironment = this.platform.computeEnvironment;
@@ -629,10 +575,21 @@ function warnOnSeveralOwnPlatforms(workload: ScheduledBatchWorkload): void {
   }
 }
 
+/** The `BatchPlatformProps` a workload passes on to the platform it creates, one place for the list. */
+const PLATFORM_PROPS = [
+  'vpc', 'vpcSubnets', 'egress', 'computePlatform', 'spot', 'maxvCpus', 'onDemandFallback', 'computeEnvironment',
+  'jobQueue', 'runnableTimeLimit', 'alarmTopic',
+] as const;
+
+function pickPlatformProps(props: ScheduledBatchWorkloadProps): BatchPlatformProps {
+  const picked: { [key: string]: unknown } = {};
+  for (const key of PLATFORM_PROPS) picked[key] = props[key];
+  return picked as BatchPlatformProps;
+}
+
 function validateWorkloadProps(props: ScheduledBatchWorkloadProps): void {
   if (props.platform) {
-    const conflicting = (['vpc', 'vpcSubnets', 'egress', 'computePlatform', 'spot', 'computeEnvironment', 'jobQueue'] as const)
-      .filter(k => props[k] !== undefined);
+    const conflicting = PLATFORM_PROPS.filter(k => k !== 'alarmTopic' && props[k] !== undefined);
     if (conflicting.length > 0) {
       throw new Error(`'platform' was given together with ${conflicting.map(k => `'${k}'`).join(', ')}: a shared platform already has its network, compute and queue. Configure them on the BatchPlatform, or drop 'platform'.`);
     }

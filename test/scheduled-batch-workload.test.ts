@@ -472,6 +472,30 @@ describe('bring your own', () => {
     }
   });
 
+  test('platform props pass through to the platform the workload creates: an On-Demand fallback after Spot', () => {
+    const s = stack();
+    workload(s, { onDemandFallback: true, maxvCpus: 64 });
+    const t = Template.fromStack(s);
+    t.resourceCountIs('AWS::Batch::ComputeEnvironment', 2);
+    t.hasResourceProperties('AWS::Batch::JobQueue', {
+      ComputeEnvironmentOrder: [
+        { ComputeEnvironment: Match.anyValue(), Order: 1 },
+        { ComputeEnvironment: Match.anyValue(), Order: 2 },
+      ],
+    });
+    t.hasResourceProperties('AWS::Batch::ComputeEnvironment', { ComputeResources: Match.objectLike({ Type: 'SPOT', MaxvCpus: 64 }) });
+  });
+
+  test('on a shared platform, a workload may still send its alarms to its own topic', () => {
+    const s = stack();
+    const platform = new BatchPlatform(s, 'Platform');
+    const teamTopic = new sns.Topic(s, 'Team', { enforceSSL: true });
+    workload(s, { platform, alarmTopic: teamTopic });
+    const alarms = Object.entries(Template.fromStack(s).findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('NightlyAlarms'));
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Team/) }]);
+  });
+
   test('alarms: false creates no alarms', () => {
     const s = stack();
     const w = workload(s, { alarms: false });
