@@ -37,6 +37,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Releases are versioned and their CHANGELOG written by projen (`npx projen release`: conventional commits -> dist/changelog.md).
   release: true,
   releaseTrigger: release.ReleaseTrigger.manual(),
+  // commit-and-tag-version 13 needs Node 22; 12 runs on the Node 20 this project supports.
+  bumpPackage: 'commit-and-tag-version@^12',
   buildWorkflow: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
