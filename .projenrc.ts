@@ -72,7 +72,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   gitignore: ['.jsii.tabl.json', 'cdk.out', '*.cdk.out', '.venv', '/.tmp', '/bench-results'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples', '/scripts', '/.ci', '/docs/*.json', '/.tmp', '/rosetta', '/bench-results'] },
+  npmIgnoreOptions: { ignorePatterns: ['/.jsii.tabl.json', '/examples', '/scripts', '/.ci', '/docs/*.json', '/.tmp', '/rosetta', '/bench-results'] },
   tsconfigDev: {
     include: ['examples/**/*.ts', 'scripts/**/*.ts'],
     compilerOptions: {},
