@@ -503,26 +503,23 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
   }
 
   private createDataBucket(): s3.IBucket {
-    const accessLogs = new s3.Bucket(this, 'DataAccessLogs', {
+    // Both buckets: encrypted, TLS-only, private, no ACLs, versioned, kept when the stack goes.
+    const hardened: s3.BucketProps = {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
+    };
+    const accessLogs = new s3.Bucket(this, 'DataAccessLogs', {
+      ...hardened,
       lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
     });
     (accessLogs.node.defaultChild as s3.CfnBucket).addMetadata('checkov', {
       skip: [{ id: 'CKV_AWS_18', comment: 'This is the access-log bucket of the data bucket; logging it into itself would recurse.' }],
     });
-    const bucket = new s3.Bucket(this, 'DataBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const bucket = new s3.Bucket(this, 'DataBucket', hardened);
     // Server access logs delivered under a bucket policy, not the LogDeliveryWrite ACL the L2's
     // `serverAccessLogsBucket` sets without a feature flag (ACLs are disabled on both buckets).
     // @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
