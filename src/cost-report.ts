@@ -9,6 +9,7 @@ import { BatchPlatform } from './batch-platform';
 import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from './cost';
 import { CostOptimizedVpc } from './cost-optimized-vpc';
 import { hourlyToMonthly, lineItem, totalMonthly } from './private/cost-math';
+import { isSecretsManagerSecret } from './private/secrets';
 import { ScheduledBatchWorkload } from './scheduled-batch-workload';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 
@@ -226,8 +227,8 @@ function countResource(r: CfnResource, covered: boolean, found: Found): void {
 function recordReadSecrets(workload: ScheduledBatchWorkload, found: Found): void {
   const stack = Stack.of(workload);
   for (const secret of Object.values(workload.container.secrets ?? {})) {
-    // batch.Secret.fromSecretsManager sets `hasField`; fromSsmParameter leaves it undefined (SSM parameters are free).
-    if (secret.hasField === undefined) continue;
+    if (!isSecretsManagerSecret(secret)) continue; // SSM parameters are free
+
     const key = secretKey(secret.arn);
     found.readSecrets.set(key, JSON.stringify(stack.resolve(key)));
   }

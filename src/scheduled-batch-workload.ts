@@ -15,12 +15,13 @@ import { BatchAlarms } from './batch-alarms';
 import { BatchPlatform, BatchPlatformProps } from './batch-platform';
 import { ComputePlatform } from './compute-platform';
 import { ComputeReachability } from './compute-reachability';
-import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from './cost';
+import { CostLineItem, ICostEstimable } from './cost';
+import { CostReport } from './cost-report';
 import { HardenedRepository } from './hardened-repository';
-import { lineItem } from './private/cost-math';
 import { validateCpuMemory } from './private/job-resources';
 import { acknowledgeWildcardResource } from './private/nag';
 import { defaultRetryStrategies, validateRetryAttempts, validateRetryableExitCodes } from './private/retry';
+import { isSecretsManagerSecret } from './private/secrets';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 
 /** Defaults of {@link ScheduledBatchWorkload}, in one place. */
@@ -281,7 +282,6 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
   /** The alarms, when enabled. */
   public readonly alarms?: BatchAlarms;
 
-  private readonly secretsManagerSecrets: number;
 
   constructor(scope: Construct, id: string, props: ScheduledBatchWorkloadProps) {
     super(scope, id);
@@ -384,13 +384,12 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
 
     // Endpoints the jobs' secrets need when compute has no NAT.
     const secrets = Object.values(props.secrets ?? {});
-    // batch.Secret.fromSecretsManager sets `hasField`; fromSsmParameter leaves it undefined.
-    this.secretsManagerSecrets = secrets.filter(s => s.hasField !== undefined).length;
-    const ssmSecrets = secrets.length - this.secretsManagerSecrets;
+    const secretsManagerSecrets = secrets.filter(isSecretsManagerSecret).length;
+    const ssmSecrets = secrets.length - secretsManagerSecrets;
     if (this.vpc && this.computeEnvironment && secrets.length > 0) {
       ComputeReachability.require(this, this.vpc, this.computeEnvironment.vpcSubnets, {
         platform: computePlatform,
-        secretsManager: this.secretsManagerSecrets > 0,
+        secretsManager: secretsManagerSecrets > 0,
         ssmParameters: ssmSecrets > 0,
       });
     }
@@ -471,16 +470,11 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
 
   /**
    * The workload's fixed monthly idle cost: its own platform's network (none on a shared platform), its alarms and
-   * dashboard, and the Secrets Manager secrets it reads (us-east-1 list prices of `UnitPrices.PRICE_DATE`).
+   * dashboard, KMS keys created in it and each Secrets Manager secret it reads, once (us-east-1 list prices of
+   * `UnitPrices.PRICE_DATE`). The same figure as `CostReport.of(workload)`, which computes it.
    */
   public costLineItems(): CostLineItem[] {
-    const items: CostLineItem[] = [];
-    if (this.ownsPlatform) items.push(...this.platform.costLineItems());
-    if (this.alarms) items.push(...this.alarms.costLineItems());
-    if (this.secretsManagerSecrets > 0) {
-      items.push(lineItem(CostCategory.SECRETS, 'Secrets Manager secrets the job reads', this.secretsManagerSecrets, UnitPrices.SECRET_MONTH));
-    }
-    return items;
+    return CostReport.of(this).items;
   }
 
   /**

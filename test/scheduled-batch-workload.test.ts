@@ -11,8 +11,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
-  BatchPlatform, ComputePlatform, CostOptimizedVpc, EgressProfile, HardenedRepository, ScheduledBatchWorkload,
-  ScheduledBatchWorkloadProps, SpotComputeEnvironment,
+  BatchPlatform, ComputePlatform, CostCategory, CostOptimizedVpc, EgressProfile, HardenedRepository, ScheduledBatchWorkload,
+  ScheduledBatchWorkloadProps, SpotComputeEnvironment, UnitPrices,
 } from '../src';
 
 const IMAGE = 'public.ecr.aws/docker/library/python:3.13-slim';
@@ -287,6 +287,22 @@ describe('job options', () => {
         ]),
       },
     });
+  });
+
+  test('the cost of a workload counts a Secrets Manager secret once however many variables read it, and SSM parameters not at all', () => {
+    const s = stack();
+    const secret = new secretsmanager.Secret(s, 'Secret');
+    const param = ssm.StringParameter.fromStringParameterName(s, 'Param', '/app/token');
+    const w = workload(s, {
+      secrets: {
+        DB_USER: batch.Secret.fromSecretsManager(secret, 'user'),
+        DB_PASSWORD: batch.Secret.fromSecretsManager(secret, 'password'),
+        TOKEN: batch.Secret.fromSsmParameter(param),
+      },
+    });
+    const secretLines = w.costLineItems().filter(i => i.category === CostCategory.SECRETS);
+    expect(secretLines.reduce((sum, i) => sum + i.quantity, 0)).toBe(1);
+    expect(secretLines.reduce((sum, i) => sum + i.monthlyUsd, 0)).toBe(UnitPrices.SECRET_MONTH);
   });
 
   test('cpu, memory, timeout, user, retries and environment are passed through', () => {
