@@ -1,13 +1,66 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { BatchPlatformProps, JobAccess } from './batch-platform-props';
 import { ComputePlatform } from './compute-platform';
+import { ComputeReachability } from './compute-reachability';
 import { CostLineItem, ICostEstimable } from './cost';
-import { CostOptimizedVpc, EgressProfile } from './cost-optimized-vpc';
+import { CostOptimizedVpc } from './cost-optimized-vpc';
 import { createAlarmTopic } from './private/alarm-topic';
-import { SpotComputeEnvironment } from './spot-compute-environment';
+import { subtreeCostLineItems } from './private/cost-walk';
+import { rejectConflicts } from './private/platform-props';
+import { CpuArchitecture, SpotComputeEnvironment } from './spot-compute-environment';
+
+/** A platform workloads can run on: a job queue over compute in a network. Created, or imported from another app. */
+export interface IBatchPlatform extends IConstruct {
+  /** The job queue workloads submit to. */
+  readonly jobQueue: batch.IJobQueue;
+  /** Where jobs run. */
+  readonly computePlatform: ComputePlatform;
+  /** The CPU architecture of the compute (the image must be built for it). */
+  readonly architecture: CpuArchitecture;
+  /** Whether Fargate jobs need a public IP (Fargate in public subnets). */
+  readonly assignPublicIp: boolean;
+  /**
+   * The platform-wide topic: it receives every workload's alarms and failure messages, for the platform team.
+   * @default - none
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Makes sure jobs of `requester` can reach what they read at start (e.g. the Secrets Manager endpoint of a VPC
+   * without NAT). Fails at synth when that would add resources to a platform in another stack: declare `jobAccess`
+   * on the platform instead.
+   */
+  requireJobAccess(requester: IConstruct, access: JobAccess): void;
+}
+
+/** What identifies a platform defined elsewhere (another stack or app), for {@link BatchPlatform.fromBatchPlatformAttributes}. */
+export interface BatchPlatformAttributes {
+  /** ARN of the platform's job queue. */
+  readonly jobQueueArn: string;
+  /**
+   * Where the queue's jobs run.
+   * @default ComputePlatform.EC2
+   */
+  readonly computePlatform?: ComputePlatform;
+  /**
+   * The CPU architecture of the queue's compute.
+   * @default CpuArchitecture.X86_64
+   */
+  readonly architecture?: CpuArchitecture;
+  /**
+   * Whether Fargate jobs need a public IP.
+   * @default false
+   */
+  readonly assignPublicIp?: boolean;
+  /**
+   * The platform-wide alarm topic.
+   * @default - none: each workload notifies its own topic only
+   */
+  readonly alarmTopic?: sns.ITopic;
+}
 
 /**
  * How long a job may sit RUNNABLE, blocked for one of the reasons `jobStateTimeLimitActions` can act on, before the
@@ -23,79 +76,6 @@ export const RUNNABLE_TIME_LIMITS = {
   /** A job that asks for more than any instance offers never starts: cancel after the minimum, 10 minutes. */
   resourceRequirement: Duration.minutes(10),
 } as const;
-
-/** Properties of a {@link BatchPlatform}. */
-export interface BatchPlatformProps {
-  /**
-   * The VPC to run compute in.
-   * @default - a new `CostOptimizedVpc` with the default egress profile
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * Subnets of `vpc` to run compute in.
-   * @default - the VPC's compute subnets (`CostOptimizedVpc.computeSubnets`), else its private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * How a new VPC reaches AWS and the internet. Only used when the platform creates its VPC.
-   * @default - the `CostOptimizedVpc` default
-   */
-  readonly egress?: EgressProfile;
-
-  /**
-   * Where jobs run: EC2 container instances or Fargate tasks.
-   * With a brought `computeEnvironment` its platform is used; with a brought `jobQueue`, say here what it runs on.
-   * @default ComputePlatform.EC2
-   */
-  readonly computePlatform?: ComputePlatform;
-
-  /**
-   * Run on Spot capacity.
-   * @default true
-   */
-  readonly spot?: boolean;
-
-  /**
-   * The most vCPUs the compute environment may run at once.
-   * @default 256
-   */
-  readonly maxvCpus?: number;
-
-  /**
-   * Add an On-Demand compute environment after the Spot one in the queue order.
-   * @default false
-   */
-  readonly onDemandFallback?: boolean;
-
-  /**
-   * Bring your own compute.
-   * @default - a new `SpotComputeEnvironment`
-   */
-  readonly computeEnvironment?: SpotComputeEnvironment;
-
-  /**
-   * Bring your own job queue (it may serve other workloads). No compute environment or VPC is created then.
-   * @default - a new job queue over the platform's compute environments
-   */
-  readonly jobQueue?: batch.IJobQueue;
-
-  /**
-   * How long a job may stay RUNNABLE for lack of capacity (`INSUFFICIENT_INSTANCE_CAPACITY`) or because the compute
-   * environment is at its vCPU maximum (`COMPUTE_ENVIRONMENT_MAX_RESOURCE`) before the queue cancels it.
-   * Jobs that ask for more than any instance offers (`JOB_RESOURCE_REQUIREMENT`) are cancelled after 10 minutes.
-   * Only applies to a queue the platform creates. Between 10 minutes and 1 day.
-   * @default Duration.hours(4)
-   */
-  readonly runnableTimeLimit?: Duration;
-
-  /**
-   * Topic every workload on this platform sends its alarms to.
-   * @default - a new topic that accepts only TLS connections
-   */
-  readonly alarmTopic?: sns.ITopic;
-}
 
 /**
  * The shared part of scheduled Batch workloads: a network, Spot compute and one job queue.
@@ -114,7 +94,15 @@ export interface BatchPlatformProps {
  *   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
  * });
  */
-export class BatchPlatform extends Construct implements ICostEstimable {
+export class BatchPlatform extends Construct implements IBatchPlatform, ICostEstimable {
+  /**
+   * A platform defined in another stack or app, by its job queue: workloads attach to it as to one created here.
+   * It cannot check the network of its compute, so `requireJobAccess` warns instead.
+   */
+  public static fromBatchPlatformAttributes(scope: Construct, id: string, attrs: BatchPlatformAttributes): IBatchPlatform {
+    return new ImportedBatchPlatform(scope, id, attrs);
+  }
+
   /** The VPC compute runs in; undefined when the platform was given only a `jobQueue`. */
   public readonly vpc?: ec2.IVpc;
   /** The compute; undefined when the platform was given only a `jobQueue`. */
@@ -123,6 +111,8 @@ export class BatchPlatform extends Construct implements ICostEstimable {
   public readonly jobQueue: batch.IJobQueue;
   /** Where jobs run. */
   public readonly computePlatform: ComputePlatform;
+  /** The CPU architecture of the compute. */
+  public readonly architecture: CpuArchitecture;
   /** Whether Fargate jobs need a public IP (Fargate in public subnets). */
   public readonly assignPublicIp: boolean;
   /** Topic the workloads' alarms go to. */
@@ -135,12 +125,14 @@ export class BatchPlatform extends Construct implements ICostEstimable {
     if (props.jobQueue) {
       this.jobQueue = props.jobQueue;
       this.computePlatform = props.computePlatform ?? ComputePlatform.EC2;
+      this.architecture = CpuArchitecture.X86_64;
       this.assignPublicIp = false;
     } else {
       const compute = props.computeEnvironment ?? this.createCompute(props);
       this.computeEnvironment = compute;
       this.vpc = compute.vpc;
       this.computePlatform = compute.platform;
+      this.architecture = compute.architecture;
       this.assignPublicIp = compute.assignPublicIp;
       this.jobQueue = new batch.JobQueue(this, 'JobQueue', {
         computeEnvironments: compute.orderedComputeEnvironments(),
@@ -149,11 +141,30 @@ export class BatchPlatform extends Construct implements ICostEstimable {
     }
 
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic');
+    if (props.jobAccess) this.requireJobAccess(this, props.jobAccess);
   }
 
-  /** The fixed monthly idle cost of the platform's network (compute scales to zero and costs nothing idle). */
+  public requireJobAccess(requester: IConstruct, access: JobAccess): void {
+    if (!this.vpc || !this.computeEnvironment || !(access.secretsManager || access.ssmParameters)) return;
+    const requirements = { platform: this.computePlatform, ...access };
+    if (Stack.of(requester) !== Stack.of(this) && this.vpc instanceof CostOptimizedVpc) {
+      const missing = this.vpc.missingEndpointsFor(requirements);
+      if (missing.length > 0) {
+        throw new Error(`${requester.node.path} (stack ${Stack.of(requester).stackName}) reads ${describeAccess(access)}, and its platform `
+          + `${this.node.path} in stack ${Stack.of(this).stackName} has no route to them: its VPC would need the interface endpoint(s) `
+          + `${missing.join(', ')} ($7.30/month per AZ each), which a workload must not add to another stack. Declare `
+          + `'jobAccess: ${JSON.stringify(declared(access))}' on the BatchPlatform in its own stack.`);
+      }
+    }
+    ComputeReachability.require(requester, this.vpc, this.computeEnvironment.vpcSubnets, requirements);
+  }
+
+  /**
+   * The fixed monthly idle cost of what the platform created: its network (compute scales to zero and costs nothing
+   * idle). A brought VPC is counted where it is defined. The same figure as `CostReport.of(platform)`.
+   */
   public costLineItems(): CostLineItem[] {
-    return this.vpc instanceof CostOptimizedVpc ? this.vpc.costLineItems() : [];
+    return subtreeCostLineItems(this);
   }
 
   private createCompute(props: BatchPlatformProps): SpotComputeEnvironment {
@@ -169,24 +180,44 @@ export class BatchPlatform extends Construct implements ICostEstimable {
   }
 }
 
+class ImportedBatchPlatform extends Resource implements IBatchPlatform {
+  public readonly jobQueue: batch.IJobQueue;
+  public readonly computePlatform: ComputePlatform;
+  public readonly architecture: CpuArchitecture;
+  public readonly assignPublicIp: boolean;
+  public readonly alarmTopic?: sns.ITopic;
+
+  constructor(scope: Construct, id: string, attrs: BatchPlatformAttributes) {
+    super(scope, id);
+    this.jobQueue = batch.JobQueue.fromJobQueueArn(this, 'JobQueue', attrs.jobQueueArn);
+    this.computePlatform = attrs.computePlatform ?? ComputePlatform.EC2;
+    this.architecture = attrs.architecture ?? CpuArchitecture.X86_64;
+    this.assignPublicIp = attrs.assignPublicIp ?? false;
+    this.alarmTopic = attrs.alarmTopic;
+  }
+
+  public requireJobAccess(requester: IConstruct, access: JobAccess): void {
+    if (!(access.secretsManager || access.ssmParameters)) return;
+    Annotations.of(requester).addWarningV2('cdk-scheduled-batch:unverifiedJobAccess',
+      `${requester.node.path} reads ${describeAccess(access)} on the imported platform ${this.node.path}, whose network this app cannot see. `
+      + "Without NAT its VPC needs the matching interface endpoints: declare 'jobAccess' on the BatchPlatform where it is defined. "
+      + 'Acknowledge this warning once verified.');
+  }
+}
+
+function declared(access: JobAccess): JobAccess {
+  return { ...(access.secretsManager ? { secretsManager: true } : {}), ...(access.ssmParameters ? { ssmParameters: true } : {}) };
+}
+
+function describeAccess(access: JobAccess): string {
+  return [access.secretsManager ? 'Secrets Manager secrets' : undefined, access.ssmParameters ? 'SSM parameters' : undefined]
+    .filter(x => x).join(' and ');
+}
+
 function validatePlatformProps(props: BatchPlatformProps): void {
-  if (props.jobQueue) {
-    const conflicting = (['vpc', 'vpcSubnets', 'egress', 'spot', 'maxvCpus', 'onDemandFallback', 'computeEnvironment', 'runnableTimeLimit'] as const)
-      .filter(k => props[k] !== undefined);
-    if (conflicting.length > 0) {
-      throw new Error(`'jobQueue' was given together with ${conflicting.map(k => `'${k}'`).join(', ')}: a brought job queue already has its compute. Remove ${conflicting.length > 1 ? 'those props' : 'that prop'}, or drop 'jobQueue' to let the platform create the queue.`);
-    }
-  }
-  if (props.computeEnvironment) {
-    const conflicting = (['vpc', 'vpcSubnets', 'egress', 'computePlatform', 'spot', 'maxvCpus', 'onDemandFallback'] as const)
-      .filter(k => props[k] !== undefined);
-    if (conflicting.length > 0) {
-      throw new Error(`'computeEnvironment' was given together with ${conflicting.map(k => `'${k}'`).join(', ')}: those configure the compute the platform would create. Set them on your SpotComputeEnvironment instead.`);
-    }
-  }
-  if (props.egress && props.vpc) {
-    throw new Error("'egress' was given together with 'vpc': egress profiles configure a new CostOptimizedVpc. Pass `new CostOptimizedVpc(this, 'Vpc', { egress })` as 'vpc', or drop one of them.");
-  }
+  rejectConflicts(props, 'jobQueue');
+  rejectConflicts(props, 'computeEnvironment');
+  rejectConflicts(props, 'vpc');
   const limit = props.runnableTimeLimit;
   if (limit && !limit.isUnresolved()) {
     const s = limit.toSeconds();

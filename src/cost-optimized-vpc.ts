@@ -301,6 +301,17 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
   }
 
   /**
+   * The interface endpoints (service names) that `addComputeRequirements(requirements)` would still have to create:
+   * none unless the egress profile is `vpcEndpoints()`.
+   */
+  public missingEndpointsFor(requirements: ComputeRequirements): string[] {
+    if (this.egress.kind !== EgressKind.VPC_ENDPOINTS) return [];
+    return requiredInterfaceEndpoints(unionRequirements(this.requirements, requirements))
+      .filter(spec => !this.createdEndpoints.some(c => c.spec === spec))
+      .map(spec => spec.name);
+  }
+
+  /**
    * Declares what runs in this VPC (idempotent union of all calls). With `EgressProfile.vpcEndpoints()` it creates the
    * interface endpoints that are still missing; other profiles already have a path out.
    */

@@ -99,10 +99,22 @@ export interface CostLineItem {
   readonly unitMonthlyUsd: number;
   /** `quantity * unitMonthlyUsd`, rounded to cents. */
   readonly monthlyUsd: number;
+  /**
+   * Identifies the billed resource when several constructs may report it (e.g. one secret read by ten jobs):
+   * `CostReport` counts the items of one key once.
+   * @default - the item is counted as it is
+   */
+  readonly key?: string;
 }
 
-/** Something that can estimate its own fixed monthly idle cost. */
+/**
+ * Something that can estimate its own fixed monthly idle cost. The one contract `CostReport` knows: an estimable
+ * construct's items cover its whole subtree, and `CostReport.of(it)` reports exactly those items.
+ */
 export interface ICostEstimable {
-  /** The fixed monthly idle cost, line by line (us-east-1 list prices of {@link UnitPrices.PRICE_DATE}). */
+  /**
+   * The fixed monthly idle cost of the construct and everything defined below it, line by line (us-east-1 list prices
+   * of {@link UnitPrices.PRICE_DATE}).
+   */
   costLineItems(): CostLineItem[];
 }

@@ -678,7 +678,7 @@ describe('metric helpers', () => {
     ['metricSubmittedToFirstStartingDuration', 'JobSubmittedToFirstStartingDuration', 'Maximum'],
   ])('%s → AWS/Batch %s (%s, 5 minutes, JobQueueName)', (method, metricName, statistic) => {
     const { alarms } = setup();
-    const metric = (alarms as any)[method]() as cloudwatch.Metric;
+    const metric = (alarms.metrics as any)[method]() as cloudwatch.Metric;
     expect(metric.namespace).toBe(BATCH_NS);
     expect(metric.metricName).toBe(metricName);
     expect(metric.dimensions).toEqual({ [QUEUE_DIM]: QUEUE_NAME });
@@ -688,7 +688,7 @@ describe('metric helpers', () => {
 
   test('options override the defaults', () => {
     const { alarms } = setup();
-    const metric = alarms.metricTimeInQueue({ statistic: 'p90', period: cdk.Duration.hours(1) });
+    const metric = alarms.metrics.metricTimeInQueue({ statistic: 'p90', period: cdk.Duration.hours(1) });
     expect(metric.statistic).toBe('p90');
     expect(metric.period.toHours()).toBe(1);
   });

@@ -134,7 +134,7 @@ describe('KMS keys and secrets', () => {
     }
     const report = CostReport.of(s);
     expect(report.items.filter(i => i.category === CostCategory.SECRETS)).toEqual([
-      expect.objectContaining({ description: expect.stringContaining('defined elsewhere'), quantity: 1, monthlyUsd: 0.4 }),
+      expect.objectContaining({ description: 'Secrets Manager secret', quantity: 1, monthlyUsd: 0.4 }),
     ]);
   });
 });

@@ -197,18 +197,18 @@ describe('docs/security.md', () => {
 
   test('execution role: ECR pull on the one repository, ecr:GetAuthorizationToken on * (and documented as such)', () => {
     const statements = resourcesOf(withRepository, 'AWS::IAM::Policy')
-      .filter(p => p.PolicyName.startsWith('NightlyExecutionRole'))
+      .filter(p => p.PolicyName.startsWith('NightlyJobExecutionRole'))
       .flatMap(p => p.PolicyDocument.Statement);
     const token = statements.find((s: any) => s.Action === 'ecr:GetAuthorizationToken');
     expect(token.Resource).toBe('*');
     const pull = statements.find((s: any) => Array.isArray(s.Action) && s.Action.includes('ecr:BatchGetImage'));
-    expect(pull.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NightlyRepository/), 'Arn'] });
+    expect(pull.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NightlyJobRepository/), 'Arn'] });
     expect(security).toContain('`ecr:GetAuthorizationToken` on `*`, only when the image comes from ECR');
   });
 
   test('job role: the data-bucket grants the docs list, and no wildcard actions', () => {
     const actions = resourcesOf(withRepository, 'AWS::IAM::Policy')
-      .filter(p => p.PolicyName.startsWith('NightlyJobRole'))
+      .filter(p => p.PolicyName.startsWith('NightlyJobJobRole'))
       .flatMap(p => p.PolicyDocument.Statement)
       .flatMap((s: any) => [s.Action].flat());
     expect(actions.sort()).toEqual(['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);

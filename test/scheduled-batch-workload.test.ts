@@ -104,7 +104,7 @@ describe('the one-liner', () => {
     expect(jobDefinition(template).ContainerProperties.LogConfiguration).toEqual({
       LogDriver: 'awslogs',
       Options: {
-        'awslogs-group': { Ref: expect.stringMatching(/^NightlyLogGroup/) },
+        'awslogs-group': { Ref: expect.stringMatching(/^NightlyJobLogGroup/) },
         'awslogs-stream-prefix': 'job',
         'awslogs-region': 'us-east-1',
       },
@@ -113,17 +113,17 @@ describe('the one-liner', () => {
 
   test('the execution role may write only to its own log group; the job role is empty', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyExecutionRole') }],
+      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobExecutionRole') }],
       PolicyDocument: {
         Statement: [{
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           Effect: 'Allow',
-          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyLogGroup'), 'Arn'] },
+          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyJobLogGroup'), 'Arn'] },
         }],
       },
     });
     const jobRolePolicies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) =>
-      JSON.stringify(p.Properties.Roles).includes('NightlyJobRole'));
+      JSON.stringify(p.Properties.Roles).includes('NightlyJobJobRole'));
     expect(jobRolePolicies).toHaveLength(0);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' } }] },
@@ -140,11 +140,11 @@ describe('the one-liner', () => {
       ScheduleExpressionTimezone: 'Europe/London',
       State: 'ENABLED',
       FlexibleTimeWindow: { Mode: 'OFF' },
-      GroupName: Match.stringLikeRegexp('^Test-Nightly-ScheduleGroup-'),
+      GroupName: Match.stringLikeRegexp('^Test-Nightly-Schedule-ScheduleGroup-'),
       Target: {
         Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:::aws-sdk:batch:submitJob']] },
-        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlySchedulerRole'), 'Arn'] },
-        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyDeadLetterQueue'), 'Arn'] } },
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyScheduleSchedulerRole'), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyScheduleDeadLetterQueue'), 'Arn'] } },
         RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
       },
     });
@@ -158,22 +158,22 @@ describe('the one-liner', () => {
       : p.Ref ? `<Ref ${p.Ref}>` : `<GetAtt ${p['Fn::GetAtt'].join('.')}>`).join('');
     const input = JSON.parse(text);
     expect(Object.keys(input)).toEqual(['JobName', 'JobQueue', 'JobDefinition']);
-    expect(input.JobName).toMatch(/^Test-Nightly-[0-9A-F]{8}$/);
+    expect(input.JobName).toMatch(/^Test-Nightly-Job-[0-9A-F]{8}$/);
     expect(input.JobQueue).toMatch(/^<GetAtt NightlyPlatformJobQueue[0-9A-F]+\.JobQueueArn>$/);
-    expect(input.JobDefinition).toMatch(/^<Ref NightlyJobDefinition[0-9A-F]+>$/);
+    expect(input.JobDefinition).toMatch(/^<Ref NightlyJobJobDefinition[0-9A-F]+>$/);
   });
 
   test('the scheduler role may submit only to this queue and job definition, and send to its DLQ', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlySchedulerRole') }],
+      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyScheduleSchedulerRole') }],
       PolicyDocument: {
         Statement: [
           {
             Action: 'batch:SubmitJob',
             Effect: 'Allow',
-            Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformJobQueue'), 'JobQueueArn'] }, { Ref: Match.stringLikeRegexp('^NightlyJobDefinition') }],
+            Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformJobQueue'), 'JobQueueArn'] }, { Ref: Match.stringLikeRegexp('^NightlyJobJobDefinition') }],
           },
-          { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyDeadLetterQueue'), 'Arn'] } },
+          { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyScheduleDeadLetterQueue'), 'Arn'] } },
         ],
       },
     });
@@ -188,7 +188,7 @@ describe('the one-liner', () => {
     });
     // None of the workload's own roles has a wildcard resource (the ECS instance role's AWS-forced ones are tested with it).
     const workloadPolicies = Object.entries(template.findResources('AWS::IAM::Policy'))
-      .filter(([id]) => /^Nightly(SchedulerRole|ExecutionRole|JobRole)/.test(id));
+      .filter(([id]) => /^Nightly(ScheduleSchedulerRole|JobExecutionRole|JobJobRole)/.test(id));
     expect(workloadPolicies.length).toBe(2);
     expect(JSON.stringify(workloadPolicies)).not.toContain('"Resource":"*"');
   });
@@ -237,12 +237,12 @@ describe('image and repository', () => {
     expect(JSON.stringify(jobDefinition(t).ContainerProperties.Image)).toContain(':latest');
     // The execution role may pull from that repository.
     t.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyExecutionRole') }],
+      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobExecutionRole') }],
       PolicyDocument: {
         Statement: Match.arrayWith([{
           Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
           Effect: 'Allow',
-          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyRepository'), 'Arn'] },
+          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyJobRepository'), 'Arn'] },
         }]),
       },
     });
@@ -279,7 +279,7 @@ describe('job options', () => {
       { Name: 'TOKEN', ValueFrom: expect.anything() },
     ].map(x => expect.objectContaining({ Name: x.Name })));
     t.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyExecutionRole') }],
+      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobExecutionRole') }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: Match.stringLikeRegexp('^Secret') } }),
@@ -377,7 +377,7 @@ describe('job options', () => {
         Statement: [{
           Action: 'batch:SubmitJob',
           Effect: 'Allow',
-          Resource: [{ Ref: Match.stringLikeRegexp('^NightlyJobDefinition') }, { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformJobQueue'), 'JobQueueArn'] }],
+          Resource: [{ Ref: Match.stringLikeRegexp('^NightlyJobJobDefinition') }, { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformJobQueue'), 'JobQueueArn'] }],
         }],
       },
     });
@@ -388,7 +388,7 @@ describe('job options', () => {
     const w = workload(s);
     w.addToJobRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: ['arn:aws:dynamodb:us-east-1:123456789012:table/t'] }));
     Template.fromStack(s).hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobRole') }],
+      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobJobRole') }],
       PolicyDocument: { Statement: [{ Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: 'arn:aws:dynamodb:us-east-1:123456789012:table/t' }] },
     });
   });
@@ -404,21 +404,21 @@ describe('data bucket', () => {
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
         VersioningConfiguration: { Status: 'Enabled' },
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-        LoggingConfiguration: Match.objectLike({ DestinationBucketName: { Ref: Match.stringLikeRegexp('^NightlyDataAccessLogs') } }),
+        LoggingConfiguration: Match.objectLike({ DestinationBucketName: { Ref: Match.stringLikeRegexp('^NightlyJobDataAccessLogs') } }),
       }),
       DeletionPolicy: 'Retain',
     });
     expect(w.dataBucket).toBeDefined();
     t.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobRole') }],
+      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobJobRole') }],
       PolicyDocument: {
         Statement: [
-          { Action: ['s3:ListBucket', 's3:GetBucketLocation'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyDataBucket'), 'Arn'] } },
+          { Action: ['s3:ListBucket', 's3:GetBucketLocation'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyJobDataBucket'), 'Arn'] } },
           {
             // Spelled out: no s3:GetObject*, s3:Abort* or other wildcard actions.
             Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
             Effect: 'Allow',
-            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyDataBucket'), 'Arn'] }, '/*']] },
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyJobDataBucket'), 'Arn'] }, '/*']] },
           },
         ],
       },
@@ -432,9 +432,9 @@ describe('data bucket', () => {
     const t = Template.fromStack(s);
     t.resourceCountIs('AWS::S3::Bucket', 0);
     t.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobRole') }],
+      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobJobRole') }],
     });
-    const jobPolicy = Object.entries(t.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('NightlyJobRole'))!;
+    const jobPolicy = Object.entries(t.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('NightlyJobJobRole'))!;
     expect(JSON.stringify(jobPolicy[1])).toContain(':s3:::team-data');
   });
 });
@@ -591,7 +591,7 @@ describe('validation', () => {
     ['too little EC2 memory', { memory: Size.mebibytes(2) }, /'memory' must be from 4 MiB to 1536 GiB on EC2, got 2 MiB/],
     ['a Fargate vCPU count that does not exist', { computePlatform: ComputePlatform.FARGATE, cpu: 3 }, /'cpu' must be one of 0.25, 0.5, 1, 2, 4, 8, 16 vCPUs on Fargate, got 3/],
     ['a Fargate memory that does not match the vCPUs', { computePlatform: ComputePlatform.FARGATE, cpu: 1, memory: Size.gibibytes(16) }, /'memory' of 16384 MiB is not a Fargate size for 1 vCPU: use one of 2048, 3072/],
-    ['privileged on Fargate', { computePlatform: ComputePlatform.FARGATE, privileged: true }, /'privileged' is true but the workload runs on Fargate/],
+    ['privileged on Fargate', { computePlatform: ComputePlatform.FARGATE, privileged: true }, /'privileged' is true but the job runs on Fargate/],
     ['an AWS_BATCH_ environment variable', { environment: { AWS_BATCH_X: '1' } }, /'environment' key 'AWS_BATCH_X' starts with AWS_BATCH_/],
     ['image with imageTag', { imageTag: 'v1' }, /'image' was given together with 'imageTag'/],
     ['schedule retries over 185', { scheduleRetryAttempts: 186 }, /'scheduleRetryAttempts' must be a whole number from 0 to 185, got 186/],

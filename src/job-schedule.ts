@@ -1,0 +1,175 @@
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { BatchJob } from './batch-job';
+
+/** Defaults of {@link JobSchedule}, in one place. */
+export const SCHEDULE_DEFAULTS = {
+  retryAttempts: 5,
+  maxEventAge: Duration.hours(1),
+} as const;
+
+/**
+ * EventBridge Scheduler retry policy limits and flexible-window limits.
+ * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
+ * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_FlexibleTimeWindow.html
+ */
+const SCHEDULER_LIMITS = {
+  maxRetryAttempts: 185,
+  minEventAge: Duration.minutes(1),
+  maxEventAge: Duration.days(1),
+  minFlexibleWindow: Duration.minutes(1),
+  maxFlexibleWindow: Duration.minutes(1440),
+} as const;
+
+/** When and how reliably a job is started. Shared by `JobScheduleProps` and `ScheduledBatchWorkloadProps`. */
+export interface JobScheduleOptions {
+  /**
+   * When the job runs. Use `ScheduleExpression.cron({ ..., timeZone })` for a wall-clock time in a time zone
+   * (EventBridge Scheduler follows daylight saving time), or `ScheduleExpression.rate(...)`.
+   */
+  readonly schedule: scheduler.ScheduleExpression;
+
+  /**
+   * Whether the schedule is enabled.
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Let EventBridge Scheduler start the job at any time within this window after the scheduled time (spreads load).
+   * @default - no window: on time
+   */
+  readonly flexibleTimeWindow?: Duration;
+
+  /**
+   * How often EventBridge Scheduler retries a failed SubmitJob call before it sends the event to the dead-letter queue.
+   * @default 5
+   */
+  readonly scheduleRetryAttempts?: number;
+
+  /**
+   * How long EventBridge Scheduler keeps retrying a SubmitJob call (1 minute to 1 day).
+   * @default Duration.hours(1)
+   */
+  readonly scheduleMaxEventAge?: Duration;
+}
+
+/** Properties of a {@link JobSchedule}. */
+export interface JobScheduleProps extends JobScheduleOptions {
+  /** The job the schedule submits, to its platform's queue. */
+  readonly job: BatchJob;
+}
+
+/**
+ * An EventBridge Scheduler schedule that submits a {@link BatchJob}: its own schedule group (so the `AWS/Scheduler`
+ * metrics are per job), a role that may submit exactly this job to exactly its queue, retries, and an encrypted,
+ * TLS-only dead-letter queue for invocations it could not deliver.
+ *
+ * @example
+ * declare const job: BatchJob;
+ * new JobSchedule(this, 'Nightly', {
+ *   job,
+ *   schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', timeZone: TimeZone.EUROPE_LONDON }),
+ * });
+ */
+export class JobSchedule extends Construct {
+  /** The schedule group the schedule lives in. */
+  public readonly scheduleGroup: scheduler.ScheduleGroup;
+  /** The schedule. */
+  public readonly schedule: scheduler.Schedule;
+  /** The role EventBridge Scheduler submits the job with. */
+  public readonly schedulerRole: iam.IRole;
+  /** Where EventBridge Scheduler puts invocations it could not deliver. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** The schedule expression. */
+  public readonly expression: scheduler.ScheduleExpression;
+
+  constructor(scope: Construct, id: string, props: JobScheduleProps) {
+    super(scope, id);
+    validateScheduleOptions(props);
+    this.expression = props.schedule;
+    const job = props.job;
+    const jobQueue = job.platform.jobQueue;
+
+    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup');
+    this.deadLetterQueue = createDeadLetterQueue(this);
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'Submits the scheduled job to its queue',
+    });
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      schedule: props.schedule,
+      scheduleGroup: this.scheduleGroup,
+      enabled: props.enabled ?? true,
+      timeWindow: props.flexibleTimeWindow ? scheduler.TimeWindow.flexible(props.flexibleTimeWindow) : undefined,
+      description: `Submits ${job.jobName} to AWS Batch`,
+      // EventBridge Scheduler has no templated Batch target: the universal target calls batch:SubmitJob.
+      // @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html
+      target: new targets.Universal({
+        service: 'batch',
+        action: 'submitJob',
+        role: this.schedulerRole,
+        input: scheduler.ScheduleTargetInput.fromObject({
+          JobName: job.jobName,
+          JobQueue: jobQueue.jobQueueArn,
+          JobDefinition: job.jobDefinition.jobDefinitionArn,
+        }),
+        // Scoped to this queue and this job definition: the Universal target would otherwise grant batch:SubmitJob on '*'.
+        policyStatements: [new iam.PolicyStatement({
+          actions: ['batch:SubmitJob'],
+          resources: [jobQueue.jobQueueArn, job.jobDefinition.jobDefinitionArn],
+        })],
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: props.scheduleRetryAttempts ?? SCHEDULE_DEFAULTS.retryAttempts,
+        maxEventAge: props.scheduleMaxEventAge ?? SCHEDULE_DEFAULTS.maxEventAge,
+      }),
+    });
+  }
+}
+
+/**
+ * The dead-letter queue, with two checker findings acknowledged, not fixed (listed in docs/security.md):
+ * - cdk-nag AwsSolutions-SQS3 asks every queue for a dead-letter queue of its own; this queue *is* one (of the
+ *   schedule's target), which the rule does not recognise: https://github.com/cdklabs/cdk-nag/issues/1990.
+ * - checkov CKV_AWS_27 accepts only a KMS key for SQS encryption; the queue is encrypted with SQS-managed keys (SSE-SQS),
+ *   which cost nothing, where a customer-managed key would add $1/month and a key policy for the scheduler.
+ */
+function createDeadLetterQueue(scope: Construct): sqs.Queue {
+  const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is the dead-letter queue of the EventBridge Scheduler target; the rule only recognises SQS redrive policies and Lambda DLQs (cdklabs/cdk-nag#1990).',
+  });
+  (queue.node.defaultChild as sqs.CfnQueue).addMetadata('checkov', {
+    skip: [{ id: 'CKV_AWS_27', comment: 'Encrypted with SQS-managed keys (SSE-SQS); a customer-managed KMS key would add $1/month for a dead-letter queue of schedule events.' }],
+  });
+  return queue;
+}
+
+function validateScheduleOptions(props: JobScheduleOptions): void {
+  const retries = props.scheduleRetryAttempts;
+  const retriesOutOfRange = (n: number) => !Number.isInteger(n) || n < 0 || n > SCHEDULER_LIMITS.maxRetryAttempts;
+  if (retries !== undefined && !Token.isUnresolved(retries) && retriesOutOfRange(retries)) {
+    throw new Error(`'scheduleRetryAttempts' must be a whole number from 0 to ${SCHEDULER_LIMITS.maxRetryAttempts}, got ${retries}.`);
+  }
+  const outside = (d: Duration, min: Duration, max: Duration) =>
+    d.toSeconds({ integral: false }) < min.toSeconds() || d.toSeconds({ integral: false }) > max.toSeconds();
+  const age = props.scheduleMaxEventAge;
+  if (age && !age.isUnresolved() && outside(age, SCHEDULER_LIMITS.minEventAge, SCHEDULER_LIMITS.maxEventAge)) {
+    throw new Error(`'scheduleMaxEventAge' must be from 1 minute to 1 day, got ${age.toHumanString()}.`);
+  }
+  const window = props.flexibleTimeWindow;
+  if (window && !window.isUnresolved() && outside(window, SCHEDULER_LIMITS.minFlexibleWindow, SCHEDULER_LIMITS.maxFlexibleWindow)) {
+    throw new Error(`'flexibleTimeWindow' must be from 1 minute to 1440 minutes, got ${window.toHumanString()}.`);
+  }
+}
