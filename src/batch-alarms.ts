@@ -2,7 +2,6 @@ import { Annotations, Duration, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatch_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -14,7 +13,7 @@ import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from './cost';
 import { createAlarmDashboard } from './private/alarm-dashboard';
 import { jobDefinitionArnPrefix } from './private/alarm-patterns';
 import { WorkloadSignals, dedicatedQueueSignals, ruleTriggered, sharedQueueSignals } from './private/alarm-signals';
-import { createAlarmTopic } from './private/alarm-topic';
+import { allowAlarmsToPublish, createAlarmTopic, topicTarget } from './private/alarm-topic';
 import { lineItem } from './private/cost-math';
 import { SuccessWindow, describeSeconds } from './private/schedule-window';
 import { missedRunWindow } from './private/success-window';
@@ -95,6 +94,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
     this.subject = `${scope.node.path || 'the app'} (job queue ${Token.isUnresolved(queue.jobQueueName) ? queue.node.path : queue.jobQueueName})`;
     this.metrics = new BatchQueueMetrics(queue);
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic');
+    allowAlarmsToPublish(this.alarmTopic);
     if (props.notificationEmail !== undefined) {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
     }
@@ -286,10 +286,10 @@ export class BatchAlarms extends Construct implements ICostEstimable {
   private notifyFailures(props: BatchAlarmsProps): void {
     if (props.alarmTopic && !(props.alarmTopic instanceof sns.Topic)) {
       Annotations.of(this).addWarningV2('cdk-scheduled-batch:importedAlarmTopicPolicy',
-        "'alarmTopic' is imported, so the failure-notification rule cannot add a topic policy: make sure the "
-        + "topic policy allows 'events.amazonaws.com' to sns:Publish, or set 'failureNotifications' to false.");
+        "'alarmTopic' is imported, so no topic policy can be added to it: make sure its policy allows "
+        + "'cloudwatch.amazonaws.com' and 'events.amazonaws.com' to sns:Publish (docs/operations.md), or set 'failureNotifications' to false.");
     }
-    this.failedJobRule!.addTarget(new targets.SnsTopic(this.alarmTopic, { message: failureMessage() }));
+    this.failedJobRule!.addTarget(topicTarget(this.alarmTopic, failureMessage()));
   }
 
   private succeededRule(jobDefinitionFilter: object): events.Rule {
