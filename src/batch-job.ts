@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Names, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -227,7 +227,7 @@ export class BatchJob extends Construct implements ICostEstimable {
       description: 'The permissions of the job code',
     });
     this.container = this.createContainer(props, image, cpu, memory);
-    if (this.repository) {
+    if (this.repository || image instanceof ecs.EcrImage) {
       // Pulling from ECR needs the registry token, which has no resource-level permission.
       acknowledgeWildcardResource(this.executionRole, '*',
         'ecr:GetAuthorizationToken supports no resource-level permissions: IAM requires "*". Image pulls are limited to this repository.');
@@ -293,8 +293,11 @@ export class BatchJob extends Construct implements ICostEstimable {
   }
 
   private createLogGroup(props: BatchJobProps): logs.LogGroup {
+    // Retained when the stack goes, so the name must not repeat: the stack's own id (a new one at every create)
+    // ends it, and a redeploy after `cdk destroy` creates a fresh group instead of failing on "already exists".
+    const stackGuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
     const logGroup = new logs.LogGroup(this, 'LogGroup', {
-      logGroupName: `/aws/batch/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
+      logGroupName: `/aws/batch/${Names.uniqueResourceName(this, { maxLength: 160, separator: '-' })}-${stackGuid}`,
       retention: props.logRetention ?? JOB_DEFAULTS.logRetention,
       encryptionKey: props.logEncryptionKey,
       removalPolicy: RemovalPolicy.RETAIN,

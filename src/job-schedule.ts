@@ -1,4 +1,4 @@
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -95,7 +95,9 @@ export class JobSchedule extends Construct {
     const job = props.job;
     const jobQueue = job.platform.jobQueue;
 
-    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup');
+    // Not retained: a group holds only this schedule, and a retained group's fixed name would make the next create
+    // of the same stack fail with "already exists".
+    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
     this.deadLetterQueue = createDeadLetterQueue(this);
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {

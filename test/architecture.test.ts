@@ -178,3 +178,33 @@ describe('no writes behind a construct\'s back: a workload asks its platform for
     expect(JSON.stringify(schedules)).toContain('arn:aws:batch:us-east-1:123456789012:job-queue/shared');
   });
 });
+
+describe('a redeploy after cdk destroy finds no name taken', () => {
+  // The same app deployed again after `cdk destroy`: a retained resource with a fixed physical name would make the
+  // create fail with "already exists" (reproduced in a local emulator for the job log group before this check).
+  const NAME_PROPS = ['LogGroupName', 'Name', 'BucketName', 'RepositoryName', 'TopicName', 'QueueName', 'JobDefinitionName', 'JobQueueName', 'ComputeEnvironmentName', 'RoleName'];
+  const app = new App();
+  const stacks: Stack[] = fs.readdirSync(path.join(__dirname, 'fixtures')).filter(f => f.endsWith('.ts'))
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    .flatMap(f => (require(path.join(__dirname, 'fixtures', f)) as { stacks(a: App): Stack[] }).stacks(app));
+
+  test.each(stacks.map(s => [s.stackName, s] as const))('%s: every retained resource has a generated name or one that ends in the stack id', (_n, s) => {
+    const fixed = Object.entries(Template.fromStack(s).toJSON().Resources as { [id: string]: any })
+      .filter(([, r]) => r.DeletionPolicy === 'Retain')
+      .flatMap(([id, r]) => NAME_PROPS.filter(p => r.Properties?.[p] !== undefined && !JSON.stringify(r.Properties[p]).includes('AWS::StackId'))
+        .map(p => `${id}.${p}`));
+    expect(fixed).toEqual([]);
+  });
+
+  test('the job log group keeps its /aws/batch/ prefix and ends in the stack id', () => {
+    const s = new Stack(new App(), 'Redeploy', { env });
+    new ScheduledBatchWorkload(s, 'Nightly', { schedule, image: IMAGE });
+    Template.fromStack(s).hasResource('AWS::Logs::LogGroup', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        LogGroupName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^/aws/batch/Redeploy-Nightly-Job-[0-9A-F]{8}-$'), { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]] },
+      }),
+    });
+    Template.fromStack(s).hasResource('AWS::Scheduler::ScheduleGroup', { DeletionPolicy: 'Delete' });
+  });
+});

@@ -84,7 +84,7 @@ beforeAll(() => {
 });
 
 function workloadLogGroup(template: Template): any {
-  return only(resourcesOf(template, 'AWS::Logs::LogGroup').filter(p => typeof p.LogGroupName === 'string' && p.LogGroupName.startsWith('/aws/batch/')), 'job log group');
+  return only(resourcesOf(template, 'AWS::Logs::LogGroup').filter(p => JSON.stringify(p.LogGroupName ?? '').includes('/aws/batch/')), 'job log group');
 }
 
 function flowLogGroup(template: Template): any {
@@ -333,12 +333,14 @@ describe('docs/operations.md', () => {
   test('log group name, retention and stream names', () => {
     const group = workloadLogGroup(oneLiner);
     const options = jobDefinition(oneLiner).ContainerProperties.LogConfiguration.Options;
-    expect(operations).toContain(`e.g. \`${group.LogGroupName}\``);
+    const [prefix, stackGuid] = group.LogGroupName['Fn::Join'][1];
+    expect(stackGuid).toEqual({ 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] });
+    expect(operations).toContain(`e.g. \`${prefix}<stack-id>\``);
     expect(operations).toContain(`It keeps logs for ${group.RetentionInDays} days`);
     expect(operations).toContain(`Streams are named \`${options['awslogs-stream-prefix']}/default/<ECS task ID>\``);
     // The log group has the job's name.
     const input = JSON.stringify(only(resourcesOf(oneLiner, 'AWS::Scheduler::Schedule'), 'schedule').Target.Input);
-    expect(input).toContain(`"JobName\\":\\"${group.LogGroupName.replace('/aws/batch/', '')}\\"`);
+    expect(input).toContain(`"JobName\\":\\"${prefix.replace('/aws/batch/', '').replace(/-$/, '')}\\"`);
   });
 
   test('pause: enabled false renders DISABLED', () => {
