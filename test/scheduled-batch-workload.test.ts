@@ -98,7 +98,7 @@ describe('the one-liner', () => {
 
   test('logs go to a dedicated /aws/batch/ log group kept 30 days and retained', () => {
     template.hasResource('AWS::Logs::LogGroup', {
-      Properties: { LogGroupName: Match.stringLikeRegexp('^/aws/batch/'), RetentionInDays: 30 },
+      Properties: { LogGroupName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^/aws/batch/Test-Nightly-Job-'), Match.anyValue()]] }, RetentionInDays: 30 },
       DeletionPolicy: 'Retain',
     });
     expect(jobDefinition(template).ContainerProperties.LogConfiguration).toEqual({
