@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { ComputeRequirements } from './compute-platform';
 import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from './cost';
 import { hourlyToMonthly, lineItem, totalMonthly } from './private/cost-math';
+import { NatInstanceProvider } from './private/nat-instance-provider';
 import {
   ALL_INTERFACE_ENDPOINTS,
   InterfaceEndpointSpec,
@@ -244,9 +245,9 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
     const vpcPeer = ec2.Peer.ipv4(cfnCidr !== undefined && !Token.isUnresolved(cfnCidr) ? cfnCidr : this.vpcCidrBlock);
 
     // NAT instance hardening: the provider gives no props for these, so they are set on the L1 instance.
-    this.natInstances = natProvider instanceof ec2.NatInstanceProviderV2 ? natProvider.gatewayInstances : [];
+    this.natInstances = natProvider instanceof NatInstanceProvider ? natProvider.gatewayInstances : [];
     this.natInstanceAlarms = [];
-    if (natProvider instanceof ec2.NatInstanceProviderV2) {
+    if (natProvider instanceof NatInstanceProvider) {
       // Forwarding only for traffic from inside the VPC; the provider's group allows all outbound.
       natProvider.connections.allowFrom(vpcPeer, ec2.Port.allTraffic(), 'NAT for traffic from inside the VPC');
       this.natInstances.forEach((instance, i) => {
@@ -448,13 +449,9 @@ function validateProps(props: CostOptimizedVpcProps): void {
 function natProviderFor(egress: EgressProfile): ec2.NatProvider | undefined {
   switch (egress.kind) {
     case EgressKind.NAT_INSTANCE:
-      return ec2.NatProvider.instanceV2({
-        instanceType: NAT_INSTANCE_TYPE,
-        // Only the NAT instance gets a public IP; nothing else launched in the public subnets does.
-        associatePublicIpAddress: true,
-        // The provider's default opens every port to 0.0.0.0/0; ingress from the VPC CIDR is added afterwards.
-        defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
-      });
+      // NatProvider.instanceV2's resources without its deprecation warning (src/private/nat-instance-provider.ts). Only the
+      // NAT instance gets a public IP; its group allows all outbound and no inbound until the VPC CIDR is added below.
+      return new NatInstanceProvider({ instanceType: NAT_INSTANCE_TYPE });
     case EgressKind.NAT_GATEWAY:
       return ec2.NatProvider.gateway();
     default:

@@ -173,6 +173,51 @@ describe('default profile: one NAT instance', () => {
   });
 });
 
+describe('no deprecation warning at synth', () => {
+  /**
+   * jsii reports deprecated aws-cdk-lib APIs through `print` (aws-cdk-lib/.warnings.jsii.js), which reads JSII_DEPRECATED
+   * at each call: `fail` throws a DeprecationError, `warn` (the default) writes "[WARNING] ... is deprecated" with
+   * console.warn. Both are checked, for every egress profile, with the environment variable set only for the call.
+   */
+  function synthWith(mode: 'fail' | 'warn', egress: EgressProfile): string[] {
+    const saved = process.env.JSII_DEPRECATED;
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    process.env.JSII_DEPRECATED = mode;
+    try {
+      const { app } = build({ egress, compute: { platform: ComputePlatform.EC2 } });
+      app.synth();
+      return warn.mock.calls.map(args => args.join(' ')).filter(line => line.includes('deprecated'));
+    } finally {
+      warn.mockRestore();
+      if (saved === undefined) delete process.env.JSII_DEPRECATED; else process.env.JSII_DEPRECATED = saved;
+    }
+  }
+
+  const profiles: Array<[string, EgressProfile]> = [
+    ['NAT instance (the default)', EgressProfile.natInstance()],
+    ['NAT instance per AZ', EgressProfile.natInstance({ perAz: true })],
+    ['NAT gateway', EgressProfile.natGateway()],
+    ['VPC endpoints', EgressProfile.vpcEndpoints()],
+    ['public subnets', EgressProfile.publicSubnets()],
+  ];
+  test.each(profiles)('%s: synthesizes with JSII_DEPRECATED=fail', (_, egress) => {
+    expect(() => synthWith('fail', egress)).not.toThrow();
+  });
+  test.each(profiles)('%s: prints no deprecation warning with JSII_DEPRECATED=warn', (_, egress) => {
+    expect(synthWith('warn', egress)).toEqual([]);
+  });
+
+  test('the check works: a deprecated API fails under JSII_DEPRECATED=fail', () => {
+    const saved = process.env.JSII_DEPRECATED;
+    process.env.JSII_DEPRECATED = 'fail';
+    try {
+      expect(() => ec2.NatProvider.instance({ instanceType: new ec2.InstanceType('t4g.nano') })).toThrow(/is deprecated/);
+    } finally {
+      if (saved === undefined) delete process.env.JSII_DEPRECATED; else process.env.JSII_DEPRECATED = saved;
+    }
+  });
+});
+
 describe('no Lambda-backed custom resource', () => {
   test('none by default, even when the restrictDefaultSecurityGroup feature flag is on', () => {
     const { template } = build({}, { '@aws-cdk/aws-ec2:restrictDefaultSecurityGroup': true });
