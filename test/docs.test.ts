@@ -228,10 +228,21 @@ describe('docs/security.md', () => {
   test('the instance role wildcards: every one AWS forces is in the table', () => {
     const wildcards = instancePolicyWildcards(new cdk.Stack());
     expect(security).toContain(`one per wildcard resource (${['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven'][wildcards.length]})`);
-    for (const suffix of ['`*`', 'cluster/*', 'container-instance/*', 'task/*', 'repository/*', 'log-group:*']) {
+    for (const suffix of ['`*`', 'cluster/*', 'container-instance/*', 'task/*', 'repository/*', 'log-group:/aws/batch/*']) {
       expect(security).toContain(suffix);
     }
     expect(wildcards).toHaveLength(6);
+  });
+
+  test('endpoint policies: the S3 gateway endpoint of the one-liner allows this account and the ECR layer bucket only', () => {
+    const s3 = only(resourcesOf(oneLiner, 'AWS::EC2::VPCEndpoint'), 'S3 gateway endpoint').PolicyDocument.Statement;
+    expect(s3.map((st: any) => st.Condition ?? st.Action)).toEqual([{ StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } }, 's3:GetObject']);
+    expect(JSON.stringify(s3[1].Resource)).toContain('-starport-layer-bucket/*');
+    expect(security).toContain('allow only requests signed by principals of the stack\'s account (`aws:PrincipalAccount`)');
+    expect(security).toContain('`s3:GetObject` on `prod-<region>-starport-layer-bucket`');
+    const logs = only(resourcesOf(endpoints, 'AWS::EC2::VPCEndpoint')
+      .filter(p => p.VpcEndpointType === 'Interface' && JSON.stringify(p.ServiceName).includes('.logs')), 'logs endpoint');
+    expect(logs.PolicyDocument.Statement).toHaveLength(1);
   });
 
   test('no Lambda-backed custom resource in the default synth', () => {

@@ -143,9 +143,10 @@ describe('EC2 Spot (default)', () => {
       Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
       Resource: arn('ecr', 'repository/*'),
     });
+    // Job log groups only (/aws/batch/job, /aws/batch/<workload>), not every log group of the account.
     expect(bySid.AwslogsDriverWrite).toMatchObject({
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: arn('logs', 'log-group:*'),
+      Resource: arn('logs', 'log-group:/aws/batch/*'),
     });
     const allActions = st.flatMap(s => [s.Action].flat());
     expect(allActions).not.toContain('ecs:CreateCluster');
