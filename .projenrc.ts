@@ -88,8 +88,6 @@ project.addDevDeps('@types/node@^20');
 project.testTask.env('CDK_VALIDATION', 'false');
 // Dependencies in src/ run one way: an import cycle fails the lint step of `npx projen test` (and test/architecture.test.ts).
 project.eslint?.addRules({ 'import/no-cycle': ['error', { ignoreExternal: true }] });
-// NatProvider.instanceV2 passes the deprecated InstanceProps#keyName itself; its warning is aws-cdk-lib's noise, not ours.
-project.testTask.env('JSII_DEPRECATED', 'quiet');
 // jsii 6 prints an end-of-life banner on Node 20 (a warning only).
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Token, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,8 +7,11 @@ import { Construct } from 'constructs';
 import { ComputeRequirements } from './compute-platform';
 import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from './cost';
 import { hourlyToMonthly, lineItem, totalMonthly } from './private/cost-math';
+import { NatInstanceProvider } from './private/nat-instance-provider';
 import {
   ALL_INTERFACE_ENDPOINTS,
+  accountOnlyEndpointStatement,
+  ecrLayerBucketStatement,
   InterfaceEndpointSpec,
   NO_REQUIREMENTS,
   RequirementFlags,
@@ -157,6 +160,25 @@ export interface CostOptimizedVpcProps {
   readonly flowLogDestination?: ec2.FlowLogDestination;
 
   /**
+   * Restrict the endpoint policies: the S3 gateway endpoint and the interface endpoints whose service documents
+   * endpoint policies (`ecr.api`, `ecr.dkr`, `logs`, `secretsmanager`, `ssm`) allow requests signed by principals of
+   * this account only (an identity perimeter), and the S3 endpoint also the AWS-owned bucket ECR serves image layers
+   * from. Jobs keep access to any bucket, repository or secret their roles are granted, in any account; credentials
+   * of other accounts and anonymous requests are refused. The ECS endpoints keep the default policy (no endpoint
+   * policy is documented for them).
+   *
+   * The S3 gateway endpoint carries all S3 traffic of the compute subnets to buckets in this Region, also with NAT:
+   * an AWS service that downloads from its own bucket anonymously (for example `dnf` from the Amazon Linux
+   * repositories, or SSM agent updates) needs a statement added with `vpc.s3Endpoint.addToPolicy(...)`.
+   * `false` keeps AWS's default full-access endpoint policies.
+   *
+   * @see https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html
+   * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
+   * @default true
+   */
+  readonly endpointPolicies?: boolean;
+
+  /**
    * Remove the rules of the VPC's default security group. aws-cdk-lib does it with a Lambda-backed custom resource;
    * nothing this library creates uses the default security group, so it is off by default.
    * @default false
@@ -210,6 +232,7 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
   public readonly flowLogGroup?: logs.LogGroup;
 
   private readonly natProvider?: ec2.NatProvider;
+  private readonly endpointPolicies: boolean;
   private readonly endpointSubnets?: ec2.SubnetSelection;
   private readonly endpointAzCount: number;
   private readonly createdEndpoints: CreatedEndpoint[];
@@ -235,6 +258,7 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
 
     this.egress = egress;
     this.natProvider = natProvider;
+    this.endpointPolicies = props.endpointPolicies ?? true;
     this.createdEndpoints = [];
     this.requirements = NO_REQUIREMENTS;
     this.computeSubnetType = computeSubnetTypeFor(egress);
@@ -244,9 +268,9 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
     const vpcPeer = ec2.Peer.ipv4(cfnCidr !== undefined && !Token.isUnresolved(cfnCidr) ? cfnCidr : this.vpcCidrBlock);
 
     // NAT instance hardening: the provider gives no props for these, so they are set on the L1 instance.
-    this.natInstances = natProvider instanceof ec2.NatInstanceProviderV2 ? natProvider.gatewayInstances : [];
+    this.natInstances = natProvider instanceof NatInstanceProvider ? natProvider.gatewayInstances : [];
     this.natInstanceAlarms = [];
-    if (natProvider instanceof ec2.NatInstanceProviderV2) {
+    if (natProvider instanceof NatInstanceProvider) {
       // Forwarding only for traffic from inside the VPC; the provider's group allows all outbound.
       natProvider.connections.allowFrom(vpcPeer, ec2.Port.allTraffic(), 'NAT for traffic from inside the VPC');
       this.natInstances.forEach((instance, i) => {
@@ -261,6 +285,10 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       subnets: [this.computeSubnets],
     });
+    if (this.endpointPolicies) {
+      this.s3Endpoint.addToPolicy(accountOnlyEndpointStatement(Stack.of(this)));
+      this.s3Endpoint.addToPolicy(ecrLayerBucketStatement(Stack.of(this)));
+    }
 
     if (egress.kind === EgressKind.VPC_ENDPOINTS) {
       this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
@@ -331,6 +359,9 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
         open: false,
         privateDnsEnabled: true,
       });
+      if (this.endpointPolicies && spec.supportsPolicy) {
+        endpoint.addToPolicy(accountOnlyEndpointStatement(Stack.of(this)));
+      }
       this.createdEndpoints.push({ spec, endpoint, azCount: this.endpointAzCount });
       this.createdEndpoints.sort((a, b) => ALL_INTERFACE_ENDPOINTS.indexOf(a.spec) - ALL_INTERFACE_ENDPOINTS.indexOf(b.spec));
     }
@@ -459,13 +490,9 @@ function validateProps(props: CostOptimizedVpcProps): void {
 function natProviderFor(egress: EgressProfile): ec2.NatProvider | undefined {
   switch (egress.kind) {
     case EgressKind.NAT_INSTANCE:
-      return ec2.NatProvider.instanceV2({
-        instanceType: NAT_INSTANCE_TYPE,
-        // Only the NAT instance gets a public IP; nothing else launched in the public subnets does.
-        associatePublicIpAddress: true,
-        // The provider's default opens every port to 0.0.0.0/0; ingress from the VPC CIDR is added afterwards.
-        defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
-      });
+      // NatProvider.instanceV2's resources without its deprecation warning (src/private/nat-instance-provider.ts). Only the
+      // NAT instance gets a public IP; its group allows all outbound and no inbound until the VPC CIDR is added below.
+      return new NatInstanceProvider({ instanceType: NAT_INSTANCE_TYPE });
     case EgressKind.NAT_GATEWAY:
       return ec2.NatProvider.gateway();
     default:

@@ -141,9 +141,16 @@ export class HardenedRepository extends ecr.Repository {
       ],
     });
 
+    const cfn = this.node.defaultChild as ecr.CfnRepository;
     if (!props.encryptionKey) {
       // The L2 leaves AES-256 implicit (it is ECR's default); state it so the template says what it does.
-      (this.node.defaultChild as ecr.CfnRepository).encryptionConfiguration = { encryptionType: 'AES256' };
+      cfn.encryptionConfiguration = { encryptionType: 'AES256' };
+    }
+    // checkov findings that only apply to deliberate choices, skipped in the template itself so that checkov run by a
+    // user on the synthesized template is clean, each only where it applies (listed in docs/security.md).
+    const checkovSkips = checkovSkipsFor(exclusions.length > 0, props.encryptionKey !== undefined);
+    if (checkovSkips.length > 0) {
+      cfn.addMetadata('checkov', { skip: checkovSkips });
     }
 
     if (props.replicationDestinations && props.replicationDestinations.length > 0) {
@@ -169,6 +176,34 @@ export class HardenedRepository extends ecr.Repository {
       },
     });
   }
+}
+
+/**
+ * The checkov skips (id and reason) for a repository's settings.
+ * - CKV_AWS_51 ("ECR image tags immutable") accepts only `IMMUTABLE`; with `mutableTagPatterns` the repository is
+ *   `IMMUTABLE_WITH_EXCLUSION`, where only the listed patterns move.
+ * - CKV_AWS_136 ("ECR encrypted using KMS") accepts only KMS; without `encryptionKey` the images are encrypted with
+ *   AES-256 (ECR's server-side encryption).
+ * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html
+ * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html
+ */
+function checkovSkipsFor(mutableTags: boolean, kmsKey: boolean): Array<{ id: string; comment: string }> {
+  const skips: Array<{ id: string; comment: string }> = [];
+  if (mutableTags) {
+    skips.push({
+      id: 'CKV_AWS_51',
+      comment: 'Tags are IMMUTABLE_WITH_EXCLUSION: every tag is immutable except the mutableTagPatterns given on purpose '
+        + '(e.g. a moving latest tag); checkov accepts only IMMUTABLE. Leave mutableTagPatterns empty for IMMUTABLE.',
+    });
+  }
+  if (!kmsKey) {
+    skips.push({
+      id: 'CKV_AWS_136',
+      comment: 'Images are encrypted at rest with AES-256 (ECR server-side encryption, no cost); a customer-managed KMS '
+        + 'key costs $1/month plus requests. Pass encryptionKey if policy requires a CMK.',
+    });
+  }
+  return skips;
 }
 
 /** Replication configurations claimed so far, per app, keyed by the target account/region. */

@@ -82,10 +82,12 @@ export interface SpotComputeEnvironmentProps {
 
   /**
    * CPU architecture. On EC2 it picks Batch's default instance classes (`default_x86_64` = m6i/c6i/r6i/c7i,
-   * `default_arm64` = m6g/c6g/r6g/c7g). On Fargate it is exposed for the job definitions to use
-   * (Fargate Spot supports X86_64 only).
+   * `default_arm64` = m6g/c6g/r6g/c7g). On Fargate (Spot and On-Demand) it is exposed as
+   * {@link SpotComputeEnvironment.architecture} for the job definitions' `fargateCpuArchitecture`: a Fargate compute
+   * environment itself has no architecture.
    *
    * @see https://docs.aws.amazon.com/batch/latest/userguide/instance-type-compute-table.html
+   * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_RuntimePlatform.html
    * @default - derived from `instanceTypes` / `instanceClasses`, else CpuArchitecture.X86_64
    */
   readonly architecture?: CpuArchitecture;
@@ -222,7 +224,7 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
     if (!isEc2) {
       rejectEc2Only(props);
     }
-    this.architecture = resolveArchitecture(props, this.platform, this.spot);
+    this.architecture = resolveArchitecture(props);
 
     // Subnets: the caller's, else the compute subnets of a CostOptimizedVpc, else the VPC default (private).
     const requestedSubnets = props.vpcSubnets
@@ -467,7 +469,7 @@ function rejectEc2Only(props: SpotComputeEnvironmentProps) {
   }
 }
 
-function resolveArchitecture(props: SpotComputeEnvironmentProps, platform: ComputePlatform, spot: boolean): CpuArchitecture {
+function resolveArchitecture(props: SpotComputeEnvironmentProps): CpuArchitecture {
   const found = new Map<CpuArchitecture, string>();
   const note = (name: string, arch: ec2.InstanceArchitecture) => {
     const a = arch === ec2.InstanceArchitecture.ARM_64 ? CpuArchitecture.ARM64 : CpuArchitecture.X86_64;
@@ -488,9 +490,9 @@ function resolveArchitecture(props: SpotComputeEnvironmentProps, platform: Compu
   if (a1) {
     throw new Error("'instanceTypes'/'instanceClasses' contain A1, which Amazon Linux 2023 (ECS_AL2023) does not support: use Graviton2 or later (e.g. m6g, c7g)");
   }
-  const arch = props.architecture ?? derived ?? CpuArchitecture.X86_64;
-  if (platform === ComputePlatform.FARGATE && spot && arch === CpuArchitecture.ARM64) {
-    throw new Error("'architecture' is ARM64, but Fargate Spot runs X86_64 only: use CpuArchitecture.X86_64, 'spot: false', or ComputePlatform.EC2");
-  }
-  return arch;
+  // Both architectures on Fargate and Fargate Spot: AWS Batch added Fargate Spot on ARM64 Linux in August 2025; only
+  // Windows containers remain unsupported on Fargate Spot (the job definition decides the OS, not this construct).
+  // @see https://docs.aws.amazon.com/batch/latest/APIReference/API_RuntimePlatform.html
+  // @see https://docs.aws.amazon.com/batch/latest/userguide/create-compute-environment.html
+  return props.architecture ?? derived ?? CpuArchitecture.X86_64;
 }

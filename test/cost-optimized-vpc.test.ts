@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ComputePlatform, CostCategory, CostOptimizedVpc, CostOptimizedVpcProps, EgressKind, EgressProfile, UnitPrices } from '../src';
@@ -173,6 +174,51 @@ describe('default profile: one NAT instance', () => {
   });
 });
 
+describe('no deprecation warning at synth', () => {
+  /**
+   * jsii reports deprecated aws-cdk-lib APIs through `print` (aws-cdk-lib/.warnings.jsii.js), which reads JSII_DEPRECATED
+   * at each call: `fail` throws a DeprecationError, `warn` (the default) writes "[WARNING] ... is deprecated" with
+   * console.warn. Both are checked, for every egress profile, with the environment variable set only for the call.
+   */
+  function synthWith(mode: 'fail' | 'warn', egress: EgressProfile): string[] {
+    const saved = process.env.JSII_DEPRECATED;
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    process.env.JSII_DEPRECATED = mode;
+    try {
+      const { app } = build({ egress, compute: { platform: ComputePlatform.EC2 } });
+      app.synth();
+      return warn.mock.calls.map(args => args.join(' ')).filter(line => line.includes('deprecated'));
+    } finally {
+      warn.mockRestore();
+      if (saved === undefined) delete process.env.JSII_DEPRECATED; else process.env.JSII_DEPRECATED = saved;
+    }
+  }
+
+  const profiles: Array<[string, EgressProfile]> = [
+    ['NAT instance (the default)', EgressProfile.natInstance()],
+    ['NAT instance per AZ', EgressProfile.natInstance({ perAz: true })],
+    ['NAT gateway', EgressProfile.natGateway()],
+    ['VPC endpoints', EgressProfile.vpcEndpoints()],
+    ['public subnets', EgressProfile.publicSubnets()],
+  ];
+  test.each(profiles)('%s: synthesizes with JSII_DEPRECATED=fail', (_, egress) => {
+    expect(() => synthWith('fail', egress)).not.toThrow();
+  });
+  test.each(profiles)('%s: prints no deprecation warning with JSII_DEPRECATED=warn', (_, egress) => {
+    expect(synthWith('warn', egress)).toEqual([]);
+  });
+
+  test('the check works: a deprecated API fails under JSII_DEPRECATED=fail', () => {
+    const saved = process.env.JSII_DEPRECATED;
+    process.env.JSII_DEPRECATED = 'fail';
+    try {
+      expect(() => ec2.NatProvider.instance({ instanceType: new ec2.InstanceType('t4g.nano') })).toThrow(/is deprecated/);
+    } finally {
+      if (saved === undefined) delete process.env.JSII_DEPRECATED; else process.env.JSII_DEPRECATED = saved;
+    }
+  });
+});
+
 describe('no Lambda-backed custom resource', () => {
   test('none by default, even when the restrictDefaultSecurityGroup feature flag is on', () => {
     const { template } = build({}, { '@aws-cdk/aws-ec2:restrictDefaultSecurityGroup': true });
@@ -304,6 +350,84 @@ describe('VPC endpoints profile', () => {
     expect(vpc.interfaceEndpoints()).toEqual([]);
     template().resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 0);
     expect(vpc.endpointSecurityGroup).toBeUndefined();
+  });
+});
+
+describe('endpoint policies', () => {
+  const ACCOUNT_ONLY = {
+    Sid: 'OnlyPrincipalsOfThisAccount',
+    Effect: 'Allow',
+    Principal: { AWS: '*' },
+    Action: '*',
+    Resource: '*',
+    Condition: { StringEquals: { 'aws:PrincipalAccount': ENV.account } },
+  };
+  const ECR_LAYERS = {
+    Sid: 'EcrImageLayers',
+    Effect: 'Allow',
+    Principal: { AWS: '*' },
+    Action: 's3:GetObject',
+    Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::prod-us-east-1-starport-layer-bucket/*']] },
+  };
+
+  function endpointPolicies(t: Template): Record<string, any> {
+    const byService: Record<string, any> = {};
+    for (const r of Object.values<any>(t.findResources('AWS::EC2::VPCEndpoint'))) {
+      const name = typeof r.Properties.ServiceName === 'string' ? r.Properties.ServiceName.replace('com.amazonaws.us-east-1.', '') : 's3';
+      byService[name] = r.Properties.PolicyDocument;
+    }
+    return byService;
+  }
+
+  test.each([
+    ['NAT instance', EgressProfile.natInstance()],
+    ['NAT gateway', EgressProfile.natGateway()],
+    ['VPC endpoints', EgressProfile.vpcEndpoints()],
+    ['public subnets', EgressProfile.publicSubnets()],
+  ])('%s: the S3 gateway endpoint allows principals of this account and the ECR layer bucket, nothing else', (_, egress) => {
+    const policies = endpointPolicies(build({ egress }).template());
+    expect(policies.s3).toEqual({ Version: '2012-10-17', Statement: [ACCOUNT_ONLY, ECR_LAYERS] });
+  });
+
+  test('interface endpoints: account-only policy where the service documents endpoint policies; the ECS ones keep the default', () => {
+    const { template } = build({
+      egress: EgressProfile.vpcEndpoints(),
+      compute: { platform: ComputePlatform.EC2, secretsManager: true, ssmParameters: true },
+    });
+    const policies = endpointPolicies(template());
+    for (const name of ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'ssm']) {
+      expect([name, policies[name]]).toEqual([name, { Version: '2012-10-17', Statement: [ACCOUNT_ONLY] }]);
+    }
+    for (const name of ['ecs', 'ecs-agent', 'ecs-telemetry']) {
+      expect([name, policies[name]]).toEqual([name, undefined]);
+    }
+  });
+
+  test('environment-agnostic stacks scope to the deploying account and Region', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Agnostic');
+    new CostOptimizedVpc(stack, 'Vpc');
+    const s3Policy = Object.values<any>(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint'))[0].Properties.PolicyDocument;
+    expect(s3Policy.Statement[0].Condition).toEqual({ StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } });
+    expect(s3Policy.Statement[1].Resource).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::prod-', { Ref: 'AWS::Region' }, '-starport-layer-bucket/*']],
+    });
+  });
+
+  test('more can be allowed with s3Endpoint.addToPolicy (e.g. an AWS-owned bucket read anonymously)', () => {
+    const { vpc, template } = build();
+    vpc.s3Endpoint.addToPolicy(new iam.PolicyStatement({
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:GetObject'],
+      resources: ['arn:aws:s3:::al2023-repos-us-east-1-de612dc2/*'],
+    }));
+    expect(endpointPolicies(template()).s3.Statement).toHaveLength(3);
+  });
+
+  test('endpointPolicies: false keeps the default full-access policies', () => {
+    const { template } = build({ egress: EgressProfile.vpcEndpoints(), endpointPolicies: false, compute: { platform: ComputePlatform.EC2 } });
+    const policies = endpointPolicies(template());
+    expect(Object.keys(policies).sort()).toEqual([...EC2_SET, 's3'].sort());
+    expect(Object.values(policies).filter(p => p !== undefined)).toEqual([]);
   });
 });
 

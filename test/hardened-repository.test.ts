@@ -117,6 +117,38 @@ describe('HardenedRepository options', () => {
   });
 });
 
+describe('HardenedRepository checkov skips in the template (checkov is clean without a project config)', () => {
+  function checkovSkipIds(props: ConstructorParameters<typeof HardenedRepository>[2]): string[] | undefined {
+    const s = stack();
+    new HardenedRepository(s, 'Repo', props);
+    const [repo] = Object.values(Template.fromStack(s).findResources('AWS::ECR::Repository')) as any[];
+    const skips: Array<{ id: string; comment: string }> | undefined = repo.Metadata?.checkov?.skip;
+    for (const skip of skips ?? []) expect(skip.comment.length).toBeGreaterThan(40);
+    return skips?.map(k => k.id);
+  }
+
+  test('default (IMMUTABLE, AES-256): only CKV_AWS_136, with a reason', () => {
+    expect(checkovSkipIds({})).toEqual(['CKV_AWS_136']);
+  });
+
+  test('mutableTagPatterns (IMMUTABLE_WITH_EXCLUSION): CKV_AWS_51 as well', () => {
+    expect(checkovSkipIds({ mutableTagPatterns: ['latest'] })).toEqual(['CKV_AWS_51', 'CKV_AWS_136']);
+  });
+
+  test('a KMS key and every tag immutable: no skip at all', () => {
+    const s = stack();
+    new HardenedRepository(s, 'Repo', { encryptionKey: new kms.Key(s, 'Key', { enableKeyRotation: true }) });
+    Template.fromStack(s).hasResource('AWS::ECR::Repository', { Metadata: Match.absent() });
+  });
+
+  test('a KMS key with mutable tags: only CKV_AWS_51', () => {
+    const s = stack();
+    new HardenedRepository(s, 'Repo', { encryptionKey: new kms.Key(s, 'Key', { enableKeyRotation: true }), mutableTagPatterns: ['latest'] });
+    const [repo] = Object.values(Template.fromStack(s).findResources('AWS::ECR::Repository')) as any[];
+    expect(repo.Metadata.checkov.skip.map((k: any) => k.id)).toEqual(['CKV_AWS_51']);
+  });
+});
+
 describe('HardenedRepository replication', () => {
   test('replicates this repository only, to each destination, defaulting to the stack account', () => {
     const app = new App();

@@ -143,9 +143,10 @@ describe('EC2 Spot (default)', () => {
       Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
       Resource: arn('ecr', 'repository/*'),
     });
+    // Job log groups only (/aws/batch/job, /aws/batch/<workload>), not every log group of the account.
     expect(bySid.AwslogsDriverWrite).toMatchObject({
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: arn('logs', 'log-group:*'),
+      Resource: arn('logs', 'log-group:/aws/batch/*'),
     });
     const allActions = st.flatMap(s => [s.Action].flat());
     expect(allActions).not.toContain('ecs:CreateCluster');
@@ -395,6 +396,20 @@ describe('Fargate', () => {
     expect(compute.architecture).toBe(CpuArchitecture.ARM64);
   });
 
+  test('Fargate Spot may be ARM64 (since 2025-08): FARGATE_SPOT, architecture exposed for the job definitions', () => {
+    const { compute, template } = build({ platform: ComputePlatform.FARGATE, architecture: CpuArchitecture.ARM64, onDemandFallback: true });
+    expect(compute.spot).toBe(true);
+    expect(compute.architecture).toBe(CpuArchitecture.ARM64);
+    template.hasResourceProperties(CE, { ComputeResources: Match.objectLike({ Type: 'FARGATE_SPOT' }) });
+    template.hasResourceProperties(CE, { ComputeResources: Match.objectLike({ Type: 'FARGATE' }) });
+    // A Fargate compute environment has no architecture of its own: nothing ARM-specific is rendered.
+    expect(JSON.stringify(template.findResources(CE))).not.toMatch(/arm64|ARM64/);
+  });
+
+  test('Fargate defaults to X86_64', () => {
+    expect(build({ platform: ComputePlatform.FARGATE }).compute.architecture).toBe(CpuArchitecture.X86_64);
+  });
+
   test('assignPublicIp is true when Fargate runs in public subnets, and the CE uses those subnets', () => {
     const { stack, vpc } = setup();
     const compute = new SpotComputeEnvironment(stack, 'Compute', {
@@ -471,8 +486,6 @@ describe('validation', () => {
       /'architecture' is X86_64, but 'c7g.large' in 'instanceTypes'\/'instanceClasses' is ARM64/));
   test('fails with A1 instances, which Amazon Linux 2023 does not support', () =>
     fails({ instanceClasses: [ec2.InstanceClass.A1] }, /'instanceTypes'\/'instanceClasses' contain A1/));
-  test('fails with ARM64 on Fargate Spot', () =>
-    fails({ platform: ComputePlatform.FARGATE, architecture: CpuArchitecture.ARM64 }, /'architecture' is ARM64, but Fargate Spot runs X86_64 only/));
   test('fails when rootVolumeSize is below the AMI snapshot', () =>
     fails({ rootVolumeSize: cdk.Size.gibibytes(20) }, /'rootVolumeSize' must be a whole number of GiB from 30 .* got 20 GiB/));
   test('fails when rootVolumeSize is above the gp3 maximum', () =>

@@ -2,6 +2,14 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 
 /**
+ * The log-group name prefix the instance role may write to: AWS Batch's default group (`/aws/batch/job`) and the
+ * workloads' own groups (`/aws/batch/<job name>`) are all under it.
+ * @see https://docs.aws.amazon.com/batch/latest/userguide/using_awslogs.html
+ * @see https://docs.aws.amazon.com/batch/latest/userguide/job_definition_parameters.html (logConfiguration)
+ */
+export const JOB_LOG_GROUP_PREFIX = '/aws/batch/';
+
+/**
  * The statements an ECS container instance launched by AWS Batch needs: the equivalent of the AWS-managed
  * `AmazonEC2ContainerServiceforEC2Role` (v10, 2026-02-12), scoped to this account and Region wherever IAM
  * supports resource-level permissions.
@@ -10,7 +18,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
  * - no `ecs:CreateCluster`: Batch creates the ECS cluster with its service-linked role and passes its name
  *   to the agent (`ECS_CLUSTER`); the agent only calls CreateCluster when no cluster is configured;
  * - `ecs:Submit*` is spelled out as the three Submit actions the agent calls;
- * - ECS, ECR and CloudWatch Logs resources are limited to this account and Region.
+ * - ECS, ECR and CloudWatch Logs resources are limited to this account and Region;
+ * - CloudWatch Logs writes are limited to log groups under {@link JOB_LOG_GROUP_PREFIX} (the managed policy allows
+ *   every log group).
  *
  * @see https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonEC2ContainerServiceforEC2Role.html
  * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/instance_IAM_role.html
@@ -63,14 +73,20 @@ export function ecsContainerInstanceStatements(stack: Stack): iam.PolicyStatemen
     new iam.PolicyStatement({
       sid: 'PullImagesFromThisAccount',
       actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-      // Repositories are chosen by the job definitions, not by the compute environment.
+      // On EC2 the ECS agent pulls ECR images with the instance role. The repositories are chosen by the job
+      // definitions of every workload sharing this compute (also ones added later, in other stacks), not by the
+      // compute environment: see docs/security.md.
       resources: [`arn:${stack.partition}:ecr:${stack.region}:${stack.account}:repository/*`],
     }),
     new iam.PolicyStatement({
       sid: 'AwslogsDriverWrite',
-      // On EC2 the Docker awslogs driver writes with the instance role; log groups are chosen by the job definitions.
+      // On EC2 the awslogs log driver needs logs:CreateLogStream and logs:PutLogEvents on the container instance role
+      // (AmazonEC2ContainerServiceforEC2Role grants them); no CreateLogGroup: the groups exist. Limited to the job
+      // log groups, whose names the job definitions choose under /aws/batch/.
+      // @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
+      // @see https://repost.aws/knowledge-center/ecs-container-logs-cloudwatch
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [`arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`],
+      resources: [`arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${JOB_LOG_GROUP_PREFIX}*`],
     }),
   ];
 }
@@ -86,7 +102,7 @@ export function instancePolicyWildcards(stack: Stack): Array<[string, string]> {
     [arn('ecs', 'cluster/*'), 'Batch creates and names the ECS cluster itself; its ARN is unknown at synth time. Limited to this account and Region.'],
     [arn('ecs', 'container-instance/*'), 'Container instances register at launch; their ARNs do not exist at synth time. Limited to this account and Region.'],
     [arn('ecs', 'task/*'), 'Task ARNs are created per job attempt (ecs:ListTagsForResource only). Limited to this account and Region.'],
-    [arn('ecr', 'repository/*'), 'Job definitions, not the compute environment, choose the images; image pulls only, in this account and Region.'],
-    [arn('logs', 'log-group:*'), 'The awslogs driver writes with the instance role on EC2 and job definitions choose the log group; CreateLogStream/PutLogEvents only.'],
+    [arn('ecr', 'repository/*'), 'The job definitions of every workload sharing this compute (also ones deployed later, from other stacks) choose the images, not the compute environment; image pulls only, in this account and Region.'],
+    [arn('logs', `log-group:${JOB_LOG_GROUP_PREFIX}*`), `The awslogs driver writes with the instance role on EC2 and the job definitions choose the log group (and Batch creates the streams per job); CreateLogStream/PutLogEvents only, on log groups under ${JOB_LOG_GROUP_PREFIX} only.`],
   ];
 }

@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { ComputePlatform, ComputeRequirements } from '../compute-platform';
 
@@ -13,16 +14,28 @@ export interface InterfaceEndpointSpec {
   readonly id: string;
   /** The aws-cdk-lib service. */
   readonly service: ec2.InterfaceVpcEndpointAwsService;
+  /**
+   * Whether the service documents VPC endpoint policies, so the endpoint gets the account-only policy of
+   * {@link accountOnlyEndpointStatement}. The ECS endpoints do not: the ECS developer guide's endpoint page documents no
+   * endpoint policy for `ecs`, `ecs-agent` or `ecs-telemetry` (earlier versions of the page said endpoint policies were
+   * not supported), so they keep the default full-access policy.
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/vpc-endpoints.html
+   * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html (ECR endpoint policies)
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch-logs-and-interface-VPC.html
+   * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/vpc-endpoint-overview.html
+   * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html
+   */
+  readonly supportsPolicy: boolean;
 }
 
-const ECS: InterfaceEndpointSpec = { name: 'ecs', id: 'EcsEndpoint', service: ec2.InterfaceVpcEndpointAwsService.ECS };
-const ECS_AGENT: InterfaceEndpointSpec = { name: 'ecs-agent', id: 'EcsAgentEndpoint', service: ec2.InterfaceVpcEndpointAwsService.ECS_AGENT };
-const ECS_TELEMETRY: InterfaceEndpointSpec = { name: 'ecs-telemetry', id: 'EcsTelemetryEndpoint', service: ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY };
-const ECR_API: InterfaceEndpointSpec = { name: 'ecr.api', id: 'EcrApiEndpoint', service: ec2.InterfaceVpcEndpointAwsService.ECR };
-const ECR_DKR: InterfaceEndpointSpec = { name: 'ecr.dkr', id: 'EcrDockerEndpoint', service: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER };
-const LOGS: InterfaceEndpointSpec = { name: 'logs', id: 'LogsEndpoint', service: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS };
-const SECRETS_MANAGER: InterfaceEndpointSpec = { name: 'secretsmanager', id: 'SecretsManagerEndpoint', service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER };
-const SSM: InterfaceEndpointSpec = { name: 'ssm', id: 'SsmEndpoint', service: ec2.InterfaceVpcEndpointAwsService.SSM };
+const ECS: InterfaceEndpointSpec = { name: 'ecs', id: 'EcsEndpoint', service: ec2.InterfaceVpcEndpointAwsService.ECS, supportsPolicy: false };
+const ECS_AGENT: InterfaceEndpointSpec = { name: 'ecs-agent', id: 'EcsAgentEndpoint', service: ec2.InterfaceVpcEndpointAwsService.ECS_AGENT, supportsPolicy: false };
+const ECS_TELEMETRY: InterfaceEndpointSpec = { name: 'ecs-telemetry', id: 'EcsTelemetryEndpoint', service: ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY, supportsPolicy: false };
+const ECR_API: InterfaceEndpointSpec = { name: 'ecr.api', id: 'EcrApiEndpoint', service: ec2.InterfaceVpcEndpointAwsService.ECR, supportsPolicy: true };
+const ECR_DKR: InterfaceEndpointSpec = { name: 'ecr.dkr', id: 'EcrDockerEndpoint', service: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER, supportsPolicy: true };
+const LOGS: InterfaceEndpointSpec = { name: 'logs', id: 'LogsEndpoint', service: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS, supportsPolicy: true };
+const SECRETS_MANAGER: InterfaceEndpointSpec = { name: 'secretsmanager', id: 'SecretsManagerEndpoint', service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER, supportsPolicy: true };
+const SSM: InterfaceEndpointSpec = { name: 'ssm', id: 'SsmEndpoint', service: ec2.InterfaceVpcEndpointAwsService.SSM, supportsPolicy: true };
 
 /** Every endpoint this library knows, in the order they are created and reported. */
 export const ALL_INTERFACE_ENDPOINTS: InterfaceEndpointSpec[] = [ECS, ECS_AGENT, ECS_TELEMETRY, ECR_API, ECR_DKR, LOGS, SECRETS_MANAGER, SSM];
@@ -85,4 +98,38 @@ export function serviceNameIs(scope: IConstruct, serviceName: string, shortName:
   const resolved = JSON.stringify(Stack.of(scope).resolve(serviceName));
   const escaped = shortName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`\\.${escaped}"`).test(resolved);
+}
+
+/**
+ * Endpoint policy statement: any action, for principals of this account only (an identity perimeter). Everything the
+ * compute does through an endpoint is signed by a role of this account (instance, execution and job roles), whichever
+ * account owns the resource, so nothing the jobs do with their own roles is cut off; credentials of other accounts (the
+ * usual exfiltration path) and anonymous requests are refused at the endpoint.
+ * @see https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalaccount
+ */
+export function accountOnlyEndpointStatement(stack: Stack): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'OnlyPrincipalsOfThisAccount',
+    principals: [new iam.AnyPrincipal()],
+    actions: ['*'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:PrincipalAccount': stack.account } },
+  });
+}
+
+/**
+ * S3 gateway endpoint statement: ECR image layers. ECR serves layers from the AWS-owned bucket
+ * `prod-<region>-starport-layer-bucket` through pre-signed URLs, so these requests are not signed by a principal of
+ * this account and need their own statement; the ECR user guide gives `s3:GetObject` on that bucket's objects as the
+ * minimum an S3 endpoint policy must allow for image pulls.
+ * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
+ */
+export function ecrLayerBucketStatement(stack: Stack): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'EcrImageLayers',
+    principals: [new iam.AnyPrincipal()],
+    actions: ['s3:GetObject'],
+    resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
+  });
 }
