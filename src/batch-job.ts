@@ -18,7 +18,7 @@ import { validateCpuMemory } from './private/job-resources';
 import { acknowledgeWildcardResource } from './private/nag';
 import { defaultRetryStrategies, validateRetryAttempts, validateRetryableExitCodes } from './private/retry';
 import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
-import { CpuArchitecture } from './spot-compute-environment';
+import { CpuArchitecture } from './spot-compute-environment-props';
 
 /** Defaults of {@link BatchJob}, in one place. */
 export const JOB_DEFAULTS = {

@@ -3,7 +3,7 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ComputePlatform } from './compute-platform';
-import { EgressProfile } from './cost-optimized-vpc';
+import { EgressProfile } from './cost-optimized-vpc-props';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 
 /** What the jobs on a platform read at start, so the platform's network can reach it. */

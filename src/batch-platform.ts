@@ -11,7 +11,8 @@ import { CostOptimizedVpc } from './cost-optimized-vpc';
 import { createAlarmTopic } from './private/alarm-topic';
 import { subtreeCostLineItems } from './private/cost-walk';
 import { rejectConflicts } from './private/platform-props';
-import { CpuArchitecture, SpotComputeEnvironment } from './spot-compute-environment';
+import { SpotComputeEnvironment } from './spot-compute-environment';
+import { CpuArchitecture } from './spot-compute-environment-props';
 
 /** A platform workloads can run on: a job queue over compute in a network. Created, or imported from another app. */
 export interface IBatchPlatform extends IConstruct {

@@ -25,8 +25,23 @@ interface SubnetEntry {
   readonly consumers: IConstruct[];
 }
 
-/** VPC → (subnet ID → entry). Keyed by the construct object, so separate apps never share state. */
-const REGISTRY = new WeakMap<IConstruct, Map<string, SubnetEntry>>();
+/**
+ * What was required of one VPC (subnet ID → entry), kept in the construct tree: a node-scoped singleton child of the
+ * VPC, which also registers the VPC's validation once.
+ */
+class Requirements extends Construct {
+  public static of(vpc: ec2.IVpc): Map<string, SubnetEntry> {
+    const id = 'cdk-scheduled-batch.ComputeRequirements';
+    return ((vpc.node.tryFindChild(id) as Requirements | undefined) ?? new Requirements(vpc, id)).entries;
+  }
+
+  public readonly entries = new Map<string, SubnetEntry>();
+
+  private constructor(vpc: ec2.IVpc, id: string) {
+    super(vpc, id);
+    vpc.node.addValidation({ validate: () => validateVpc(vpc, this.entries) });
+  }
+}
 
 /**
  * A synth-time guard: compute placed in subnets without a route to a NAT or an internet gateway must have the VPC
@@ -70,13 +85,7 @@ export class ComputeReachability {
     const selection = subnets ?? (vpc instanceof CostOptimizedVpc ? vpc.computeSubnets : undefined);
     const selected = vpc.selectSubnets(selection).subnets;
 
-    let entries = REGISTRY.get(vpc);
-    if (!entries) {
-      const created = new Map<string, SubnetEntry>();
-      entries = created;
-      REGISTRY.set(vpc, created);
-      vpc.node.addValidation({ validate: () => validateVpc(vpc, created) });
-    }
+    const entries = Requirements.of(vpc);
     for (const subnet of selected) {
       const entry = entries.get(subnet.subnetId);
       if (entry) {

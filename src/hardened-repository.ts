@@ -1,7 +1,7 @@
 import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 
 /** Defaults of {@link HardenedRepository}, in one place. */
 const DEFAULTS = {
@@ -206,22 +206,20 @@ function checkovSkipsFor(mutableTags: boolean, kmsKey: boolean): Array<{ id: str
   return skips;
 }
 
-/** Replication configurations claimed so far, per app, keyed by the target account/region. */
-const REPLICATION_CLAIMS = new WeakMap<IConstruct, Map<string, string>>();
-
-/** Fails when a second repository in the same app configures registry-wide replication for the same account and region. */
+/**
+ * Fails when a second repository in the same app configures registry-wide replication for the same account and
+ * region. The claim is a marker child of the repository, so the state lives in the construct tree.
+ */
 function claimRegistryReplication(repo: Construct, stack: Stack): void {
   const account = Token.isUnresolved(stack.account) ? '(environment-agnostic account)' : stack.account;
   const region = Token.isUnresolved(stack.region) ? '(environment-agnostic region)' : stack.region;
   const key = `${account}/${region}`;
-  const root = repo.node.root;
-  const claims = REPLICATION_CLAIMS.get(root) ?? new Map<string, string>();
-  REPLICATION_CLAIMS.set(root, claims);
-  const first = claims.get(key);
+  const markerId = `cdk-scheduled-batch.ReplicationClaim.${key.replace('/', '.')}`;
+  const first = repo.node.root.node.findAll().find(c => c.node.id === markerId && c.node.scope !== repo);
   if (first) {
-    throw new Error(`'replicationDestinations' is set on both ${first} and ${repo.node.path} for account/region ${key}, but ECR replication is one registry-wide configuration per account and region: the second deployment would overwrite the first. Set 'replicationDestinations' on one HardenedRepository only (its rule can list several destinations), or manage ecr.CfnReplicationConfiguration yourself.`);
+    throw new Error(`'replicationDestinations' is set on both ${first.node.scope!.node.path} and ${repo.node.path} for account/region ${key}, but ECR replication is one registry-wide configuration per account and region: the second deployment would overwrite the first. Set 'replicationDestinations' on one HardenedRepository only (its rule can list several destinations), or manage ecr.CfnReplicationConfiguration yourself.`);
   }
-  claims.set(key, repo.node.path);
+  new Construct(repo, markerId);
 }
 
 function validateMaxTaggedImages(n: number): void {

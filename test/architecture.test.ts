@@ -127,7 +127,11 @@ describe('no writes behind a construct\'s back: a workload asks its platform for
   function secretWorkload(s: Stack, platform: BatchPlatform) {
     const secret = secretsmanager.Secret.fromSecretNameV2(s, 'Secret', 'reports/db');
     return new ScheduledBatchWorkload(s, 'Nightly', {
-      platform, schedule, image: IMAGE, cpu: 0.25, memory: undefined,
+      platform,
+      schedule,
+      image: IMAGE,
+      cpu: 0.25,
+      memory: undefined,
       secrets: { DB_PASSWORD: batch.Secret.fromSecretsManager(secret) },
     });
   }

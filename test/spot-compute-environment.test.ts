@@ -5,8 +5,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ComputePlatform } from '../src/compute-platform';
 import { ComputeReachability } from '../src/compute-reachability';
-import { CostOptimizedVpc, EgressProfile } from '../src/cost-optimized-vpc';
-import { CpuArchitecture, SpotComputeEnvironment, SpotComputeEnvironmentProps } from '../src/spot-compute-environment';
+import { CostOptimizedVpc } from '../src/cost-optimized-vpc';
+import { EgressProfile } from '../src/cost-optimized-vpc-props';
+import { SpotComputeEnvironment } from '../src/spot-compute-environment';
+import { CpuArchitecture, SpotComputeEnvironmentProps } from '../src/spot-compute-environment-props';
 
 // Observe the reachability guard; it still runs (spyOn calls through).
 const requireSpy = jest.spyOn(ComputeReachability, 'require');
