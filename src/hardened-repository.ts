@@ -14,11 +14,14 @@ const DEFAULTS = {
  * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html
  * @see https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ImageTagMutabilityExclusionFilter.html
  * @see https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationRule.html
+ * @see https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationDestination.html
  */
 const ECR_LIMITS = {
   maxExclusionFilters: 5,
   exclusionFilterPattern: /^[0-9a-zA-Z._*-]{1,128}$/,
   maxReplicationDestinations: 25,
+  replicationRegionPattern: /^[0-9a-z-]{2,25}$/,
+  registryIdPattern: /^[0-9]{12}$/,
 } as const;
 
 /** A registry (account and region) that images of a {@link HardenedRepository} are replicated to. */
@@ -81,7 +84,8 @@ export interface HardenedRepositoryProps {
    * ECR replication is configured once per account and region for the whole registry
    * (`AWS::ECR::ReplicationConfiguration`): deploying it replaces any replication configuration the account already
    * has in that region, and only one repository per account and region in an app may set this.
-   * The rule created here is filtered to this repository's name.
+   * The rule created here is filtered to this repository's name. ECR replicates across Regions and accounts only:
+   * a destination in the stack's own account and Region fails at synth.
    * @default - no replication
    * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication.html
    */
@@ -163,6 +167,7 @@ export class HardenedRepository extends ecr.Repository {
       throw new Error(`'replicationDestinations' may list at most ${ECR_LIMITS.maxReplicationDestinations} destinations, got ${destinations.length}: ECR allows 25 per replication configuration.`);
     }
     const stack = Stack.of(this);
+    destinations.forEach((d, i) => validateReplicationDestination(d, i, stack));
     claimRegistryReplication(this, stack);
     Annotations.of(this).addWarningV2('cdk-scheduled-batch:ecrReplicationIsRegistryWide',
       'ECR replication is one registry-wide setting per account and region: deploying this stack replaces any replication configuration that account already has in that region. Acknowledge this warning once you have checked there is none, or move all rules into this one configuration.');
@@ -220,6 +225,28 @@ function claimRegistryReplication(repo: Construct, stack: Stack): void {
     throw new Error(`'replicationDestinations' is set on both ${first.node.scope!.node.path} and ${repo.node.path} for account/region ${key}, but ECR replication is one registry-wide configuration per account and region: the second deployment would overwrite the first. Set 'replicationDestinations' on one HardenedRepository only (its rule can list several destinations), or manage ecr.CfnReplicationConfiguration yourself.`);
   }
   new Construct(repo, markerId);
+}
+
+/**
+ * Fails on a destination ECR rejects: a malformed region or registry ID (API_ReplicationDestination patterns), or the
+ * stack's own account and region. ECR replicates across Regions and across accounts only; a registry cannot be its
+ * own destination.
+ * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication.html
+ */
+function validateReplicationDestination(d: ReplicationDestination, index: number, stack: Stack): void {
+  const entry = `'replicationDestinations[${index}]'`;
+  if (!Token.isUnresolved(d.region) && !ECR_LIMITS.replicationRegionPattern.test(d.region)) {
+    throw new Error(`${entry} has region '${d.region}', which is not a Region code: use one like 'eu-west-1' (2-25 lowercase letters, digits and '-').`);
+  }
+  if (d.registryId !== undefined && !Token.isUnresolved(d.registryId) && !ECR_LIMITS.registryIdPattern.test(d.registryId)) {
+    throw new Error(`${entry} has registryId '${d.registryId}', which is not an AWS account ID: use the destination account's 12 digits, or leave registryId out for the stack's own account.`);
+  }
+  const account = d.registryId ?? stack.account;
+  const sameAccount = d.registryId === undefined || (!Token.isUnresolved(stack.account) && !Token.isUnresolved(account) && account === stack.account);
+  const sameRegion = !Token.isUnresolved(stack.region) && !Token.isUnresolved(d.region) && d.region === stack.region;
+  if (sameAccount && sameRegion) {
+    throw new Error(`${entry} is { region: '${d.region}'${d.registryId ? `, registryId: '${d.registryId}'` : ''} }, the stack's own account and Region: ECR replicates across Regions or accounts only, and a registry cannot replicate to itself. Fix: remove this destination, or give another region or another account's registryId.`);
+  }
 }
 
 function validateMaxTaggedImages(n: number): void {

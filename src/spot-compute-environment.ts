@@ -8,6 +8,7 @@ import { ComputeReachability } from './compute-reachability';
 import { CostLineItem, ICostEstimable } from './cost';
 import { CostOptimizedVpc } from './cost-optimized-vpc';
 import { ecsContainerInstanceStatements, instancePolicyWildcards } from './private/compute-instance-policy';
+import { nonexistentSize } from './private/instance-families';
 import { acknowledgeWildcardResource } from './private/nag';
 import { CpuArchitecture, SpotComputeEnvironmentProps } from './spot-compute-environment-props';
 
@@ -26,6 +27,13 @@ const ROOT_DEVICE_NAME = '/dev/xvda';
  * @see https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html
  */
 const MAX_GP3_GIB = 16_384;
+/**
+ * A Fargate compute environment takes at most 16 subnets and 5 security groups.
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_ComputeResource.html (subnets)
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_ComputeResourceUpdate.html (securityGroupIds)
+ */
+const FARGATE_MAX_SUBNETS = 16;
+const FARGATE_MAX_SECURITY_GROUPS = 5;
 
 /**
  * Batch compute that costs nothing when idle: EC2 Spot (default) or Fargate Spot, or On-Demand variants,
@@ -65,6 +73,14 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
   public readonly instanceRole?: iam.IRole;
   /** The launch template of the instances (EC2 only). */
   public readonly launchTemplate?: ec2.ILaunchTemplate;
+  /**
+   * The EC2 instance types given in `instanceTypes` (empty on Fargate, and when Batch's default classes are used).
+   */
+  public readonly instanceTypes: ec2.InstanceType[];
+  /**
+   * The EC2 instance classes given in `instanceClasses` (empty on Fargate, and when Batch's default classes are used).
+   */
+  public readonly instanceClasses: ec2.InstanceClass[];
   /** vCPUs kept running with an empty queue. */
   public readonly minvCpus: number;
   /** The most vCPUs each compute environment scales to. */
@@ -86,17 +102,26 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
       rejectEc2Only(props);
     }
     this.architecture = resolveArchitecture(props);
+    this.instanceTypes = [...(props.instanceTypes ?? [])];
+    this.instanceClasses = [...(props.instanceClasses ?? [])];
 
     // Subnets: the caller's, else the compute subnets of a CostOptimizedVpc, else the VPC default (private).
     const requestedSubnets = props.vpcSubnets
       ?? (props.vpc instanceof CostOptimizedVpc ? props.vpc.computeSubnets : undefined);
     this.vpcSubnets = requestedSubnets ?? {};
     ComputeReachability.require(this, props.vpc, requestedSubnets, { platform: this.platform });
-    this.assignPublicIp = !isEc2 && props.vpc.selectSubnets(requestedSubnets).hasPublic;
+    const selectedSubnets = props.vpc.selectSubnets(requestedSubnets);
+    this.assignPublicIp = !isEc2 && selectedSubnets.hasPublic;
+    if (!isEc2 && selectedSubnets.subnetIds.length > FARGATE_MAX_SUBNETS) {
+      throw new Error(`'vpcSubnets' selects ${selectedSubnets.subnetIds.length} subnets, but a Fargate compute environment takes at most ${FARGATE_MAX_SUBNETS}: select fewer subnets (e.g. { subnetType, availabilityZones }) or lower the VPC's maxAzs.`);
+    }
 
     const securityGroups = props.securityGroups ?? [this.createSecurityGroup(props.allowAllOutbound ?? false)];
     if (securityGroups.length === 0) {
       throw new Error("'securityGroups' is empty: give at least one security group, or leave it unset to get a zero-ingress group");
+    }
+    if (!isEc2 && securityGroups.length > FARGATE_MAX_SECURITY_GROUPS) {
+      throw new Error(`'securityGroups' has ${securityGroups.length} security groups, but a Fargate compute environment takes at most ${FARGATE_MAX_SECURITY_GROUPS}: combine their rules into fewer groups.`);
     }
     this.securityGroup = securityGroups[0];
     this.connections = new ec2.Connections({ securityGroups });
@@ -345,6 +370,12 @@ function resolveArchitecture(props: SpotComputeEnvironmentProps): CpuArchitectur
   const derived = [...found.keys()][0];
   if (props.architecture !== undefined && derived !== undefined && derived !== props.architecture) {
     throw new Error(`'architecture' is ${props.architecture}, but '${found.get(derived)}' in 'instanceTypes'/'instanceClasses' is ${derived}: make them agree or drop 'architecture'`);
+  }
+  for (const t of props.instanceTypes ?? []) {
+    const why = Token.isUnresolved(t.toString()) ? undefined : nonexistentSize(t.toString());
+    if (why) {
+      throw new Error(`'instanceTypes' entry '${t}' is not an EC2 instance type: ${why}. Fix: use an existing size, or the instance class alone (instanceClasses) to let Batch pick the size.`);
+    }
   }
   const all = [...(props.instanceTypes ?? []).map(t => t.toString().split('.')[0]), ...(props.instanceClasses ?? []).map(c => `${c}`)];
   const a1 = all.find(c => c === 'a1');

@@ -193,6 +193,34 @@ describe('HardenedRepository replication', () => {
     expect(() => new HardenedRepository(b, 'Repo', { replicationDestinations: [{ region: 'us-east-1' }] })).not.toThrow();
   });
 
+  test('fails when a destination is the stack\'s own account and Region', () => {
+    const s = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
+    expect(() => new HardenedRepository(s, 'Repo', { replicationDestinations: [{ region: 'eu-west-1' }, { region: 'us-east-1' }] }))
+      .toThrow(/'replicationDestinations\[1\]' is \{ region: 'us-east-1' \}, the stack's own account and Region: .*Fix: remove this destination, or give another region or another account's registryId/);
+  });
+
+  test('fails when a destination names the stack\'s own account explicitly and its Region', () => {
+    const s = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
+    expect(() => new HardenedRepository(s, 'Repo', { replicationDestinations: [{ region: 'us-east-1', registryId: '111111111111' }] }))
+      .toThrow(/'replicationDestinations\[0\]' is \{ region: 'us-east-1', registryId: '111111111111' \}, the stack's own account and Region/);
+  });
+
+  test('allows the same Region in another account, and any Region when the stack has no Region', () => {
+    const s = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
+    expect(() => new HardenedRepository(s, 'Repo', { replicationDestinations: [{ region: 'us-east-1', registryId: '222222222222' }] })).not.toThrow();
+    expect(() => new HardenedRepository(stack(), 'Repo', { replicationDestinations: [{ region: 'us-east-1' }] })).not.toThrow();
+  });
+
+  test('fails when a destination region is not a Region code', () => {
+    expect(() => new HardenedRepository(stack(), 'Repo', { replicationDestinations: [{ region: 'EU West 1' }] }))
+      .toThrow(/'replicationDestinations\[0\]' has region 'EU West 1', which is not a Region code: use one like 'eu-west-1'/);
+  });
+
+  test('fails when a destination registryId is not a 12-digit account ID', () => {
+    expect(() => new HardenedRepository(stack(), 'Repo', { replicationDestinations: [{ region: 'eu-west-1', registryId: '1234' }] }))
+      .toThrow(/'replicationDestinations\[0\]' has registryId '1234', which is not an AWS account ID: use the destination account's 12 digits/);
+  });
+
   test('fails with more than 25 destinations', () => {
     const destinations = Array.from({ length: 26 }, () => ({ region: 'eu-west-1' }));
     expect(() => new HardenedRepository(stack(), 'Repo', { replicationDestinations: destinations }))

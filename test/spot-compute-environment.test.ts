@@ -72,6 +72,8 @@ describe('EC2 Spot (default)', () => {
     expect(compute.fallbackComputeEnvironment).toBeUndefined();
     expect(compute.assignPublicIp).toBe(false);
     expect(compute.vpcSubnets).toEqual({});
+    expect(compute.instanceTypes).toEqual([]);
+    expect(compute.instanceClasses).toEqual([]);
     expect(compute.costLineItems()).toEqual([]);
   });
 
@@ -215,6 +217,14 @@ describe('EC2 Spot (default)', () => {
     const { template, compute } = build({ architecture: CpuArchitecture.ARM64 });
     expect(compute.architecture).toBe(CpuArchitecture.ARM64);
     template.hasResourceProperties(CE, { ComputeResources: { InstanceTypes: ['default_arm64'] } });
+  });
+
+  test('exposes the instance types and classes given', () => {
+    const types = [new ec2.InstanceType('c7g.large')];
+    expect(build({ instanceTypes: types, instanceClasses: [ec2.InstanceClass.M7G] }).compute).toMatchObject({
+      instanceTypes: types,
+      instanceClasses: [ec2.InstanceClass.M7G],
+    });
   });
 
   test('instanceTypes and instanceClasses replace the default classes, and derive the architecture', () => {
@@ -495,6 +505,36 @@ describe('validation', () => {
   test('fails when rootVolumeSize is not whole GiB', () =>
     fails({ rootVolumeSize: cdk.Size.mebibytes(40 * 1024 + 512) }, /'rootVolumeSize' must be a whole number of GiB .* got 40.5 GiB/));
   test('fails when securityGroups is empty', () => fails({ securityGroups: [] }, /'securityGroups' is empty/));
+  test('fails with an instance size larger than its family has', () =>
+    fails({ instanceTypes: [new ec2.InstanceType('m6i.48xlarge')] },
+      /'instanceTypes' entry 'm6i\.48xlarge' is not an EC2 instance type: the largest m6i size is m6i\.32xlarge \(128 vCPUs\)\. Fix: use an existing size/));
+  test('fails with more than 5 security groups on Fargate', () => {
+    const { stack, vpc } = setup();
+    const securityGroups = Array.from({ length: 6 }, (_, i) => new ec2.SecurityGroup(stack, `Sg${i}`, { vpc }));
+    expect(() => new SpotComputeEnvironment(stack, 'Compute', { vpc, platform: ComputePlatform.FARGATE, securityGroups }))
+      .toThrow(/'securityGroups' has 6 security groups, but a Fargate compute environment takes at most 5: combine their rules into fewer groups/);
+  });
+  test('fails with more than 16 subnets on Fargate', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Stack', { env: { account: '123456789012', region: 'us-east-1' } });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-1',
+      availabilityZones: ['us-east-1a'],
+      privateSubnetIds: Array.from({ length: 17 }, (_, i) => `subnet-${i}`),
+      privateSubnetRouteTableIds: Array.from({ length: 17 }, (_, i) => `rtb-${i}`),
+    });
+    expect(() => new SpotComputeEnvironment(stack, 'Compute', { vpc, platform: ComputePlatform.FARGATE }))
+      .toThrow(/'vpcSubnets' selects 17 subnets, but a Fargate compute environment takes at most 16: select fewer subnets/);
+  });
+  test('an existing size, metal sizes and unknown families pass; 16 subnets and 5 security groups pass on Fargate', () => {
+    const ok = (props: Partial<SpotComputeEnvironmentProps>) => {
+      const { stack, vpc } = setup();
+      expect(() => new SpotComputeEnvironment(stack, 'Compute', { vpc, ...props })).not.toThrow();
+    };
+    ok({ instanceTypes: [new ec2.InstanceType('m6i.32xlarge'), new ec2.InstanceType('m6i.metal'), new ec2.InstanceType('x2idn.32xlarge')] });
+    const { stack, vpc } = setup();
+    const securityGroups = Array.from({ length: 5 }, (_, i) => new ec2.SecurityGroup(stack, `Sg${i}`, { vpc }));
+    expect(() => new SpotComputeEnvironment(stack, 'Compute', { vpc, platform: ComputePlatform.FARGATE, securityGroups })).not.toThrow();
+  });
 });
 
 describe('with a CostOptimizedVpc', () => {
