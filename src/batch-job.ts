@@ -14,10 +14,12 @@ import { HardenedRepository } from './hardened-repository';
 import { lineItem } from './private/cost-math';
 import { subtreeCostLineItems } from './private/cost-walk';
 import { createDataBucket, grantDataBucket } from './private/data-bucket';
-import { validateCpuMemory } from './private/job-resources';
+import { validateImageTag } from './private/image-tag';
+import { validateCpuMemory, validateJobFitsCompute } from './private/job-resources';
 import { acknowledgeWildcardResource } from './private/nag';
 import { defaultRetryStrategies, validateRetryAttempts, validateRetryableExitCodes } from './private/retry';
 import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
+import { SpotComputeEnvironment } from './spot-compute-environment';
 import { CpuArchitecture } from './spot-compute-environment-props';
 
 /** Defaults of {@link BatchJob}, in one place. */
@@ -201,6 +203,10 @@ export class BatchJob extends Construct implements ICostEstimable {
     const cpu = props.cpu ?? JOB_DEFAULTS.cpu;
     const memory = props.memory ?? JOB_DEFAULTS.memory;
     validateCpuMemory(computePlatform, cpu, memory);
+    // A job bigger than any instance of the platform's compute would sit RUNNABLE until the queue cancels it.
+    const compute = (props.platform as { readonly computeEnvironment?: SpotComputeEnvironment }).computeEnvironment;
+    if (compute) validateJobFitsCompute(compute, cpu, memory);
+    if (props.imageTag !== undefined) validateImageTag('imageTag', props.imageTag);
     if (props.privileged && computePlatform === ComputePlatform.FARGATE) {
       throw new Error("'privileged' is true but the job runs on Fargate, which does not support privileged containers: remove 'privileged' or use ComputePlatform.EC2.");
     }

@@ -2,7 +2,8 @@ import * as cdk from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { ComputePlatform } from '../src/compute-platform';
 import { ECS_RESERVED_MEMORY_MIB, maxJobResources, validateJobFitsCompute } from '../src/private/job-resources';
-import { CpuArchitecture, SpotComputeEnvironment, SpotComputeEnvironmentProps } from '../src/spot-compute-environment';
+import { SpotComputeEnvironment } from '../src/spot-compute-environment';
+import { CpuArchitecture, SpotComputeEnvironmentProps } from '../src/spot-compute-environment-props';
 
 const GIB = 1024;
 

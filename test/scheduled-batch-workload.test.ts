@@ -626,3 +626,35 @@ describe('validation', () => {
       .toThrow(/'runnableTimeLimit' must be from 10 minutes to 1 day, got 5 minutes/);
   });
 });
+
+describe('job requests the platform cannot run fail at synth', () => {
+  test('fails on more vCPUs than the platform\'s compute can give one job', () => {
+    expect(() => workload(stack(), { cpu: 512 })).toThrow(/'cpu'/);
+  });
+
+  test('fails on more vCPUs than maxvCpus allows', () => {
+    expect(() => workload(stack(), { maxvCpus: 4, cpu: 8, memory: Size.gibibytes(8) })).toThrow(/'cpu' of 8 vCPUs/);
+  });
+
+  test('fails on an image tag no registry accepts', () => {
+    expect(() => workload(stack(), { image: undefined, imageTag: 'v1 final' })).toThrow(/'imageTag'/);
+  });
+
+  test('fails on the same variable in environment and secrets', () => {
+    const s = stack();
+    const param = ssm.StringParameter.fromStringParameterName(s, 'Param', '/app/token');
+    expect(() => workload(s, { environment: { TOKEN: 'x' }, secrets: { TOKEN: batch.Secret.fromSsmParameter(param) } }))
+      .toThrow("'environment' and 'secrets' both set 'TOKEN'");
+  });
+
+  test('environment renders in key order whatever order the map arrives in', () => {
+    const render = (env: { [k: string]: string }) => {
+      const s = stack();
+      workload(s, { environment: env });
+      return JSON.stringify(jobDefinition(Template.fromStack(s)).ContainerProperties.Environment);
+    };
+    const a = render({ ZED: '1', ALPHA: '2', MID: '3' });
+    expect(a).toBe(render({ MID: '3', ZED: '1', ALPHA: '2' }));
+    expect(JSON.parse(a).map((e: any) => e.Name)).toEqual(['ALPHA', 'MID', 'ZED']);
+  });
+});
