@@ -117,7 +117,7 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
   /** Whether Fargate jobs need a public IP (Fargate in public subnets). */
   public readonly assignPublicIp: boolean;
   /** Topic the workloads' alarms go to. */
-  public readonly alarmTopic: sns.ITopic;
+  public readonly alarmTopic?: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: BatchPlatformProps = {}) {
     super(scope, id);
