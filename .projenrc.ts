@@ -64,6 +64,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2.1100.0',
     // Integration-test apps assert a real run when deployed with an account (test/*.integ.ts).
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // Type-checks the Python translations of the README and API-doc examples against the wheel (test/examples/).
+    'pyright@1.1.414',
   ],
   jestOptions: {
     // A run that finds no test is a failure, not a pass.
