@@ -77,7 +77,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   gitignore: ['.jsii.tabl.json', 'cdk.out', '*.cdk.out', '.venv', '/.tmp', '/bench-results'],
-  npmIgnoreOptions: { ignorePatterns: ['/.jsii.tabl.json', '/examples', '/scripts', '/.ci', '/docs/*.json', '/.tmp', '/rosetta', '/bench-results'] },
+  npmIgnoreOptions: { ignorePatterns: ['/.jsii.tabl.json', '/examples', '/scripts', '/.ci', '/docs/*.json', '/docs/api', '/.tmp', '/rosetta', '/bench-results'] },
   tsconfigDev: {
     include: ['examples/**/*.ts', 'scripts/**/*.ts'],
     compilerOptions: {},
@@ -118,6 +118,16 @@ const rosetta = project.addTask('rosetta', {
   exec: 'jsii-rosetta extract --strict --fail',
 });
 rosetta.exec('ts-node --transpile-only -P test/tsconfig.json scripts/rosetta-go.ts');
+
+// The API reference per language (API.md is TypeScript's): signatures as each language spells them, examples from the
+// tablet `npx projen rosetta` writes (so run it first). Not part of compile: it takes ~40 s of CPU. .ci/run checks
+// that the committed files are current. Not packed: every language's package embeds the npm tarball.
+const API_LANGUAGES = ['python', 'java', 'go'];
+project.addTask('docgen:languages', {
+  description: `Generate docs/api/API.{${API_LANGUAGES.join(',')}}.md (run 'npx projen rosetta' first: the examples come from its tablet)`,
+  exec: `jsii-docgen ${API_LANGUAGES.map(language => `-l ${language}`).join(' ')} -o docs/api/API.md`,
+});
+project.gitattributes.addAttributes('/docs/api/*.md', 'linguist-generated');
 
 // Integration-test snapshots: the templates are the contract. Metadata files and the validation report carry stack
 // traces with absolute paths (aws-cdk-lib records them for acknowledgements whatever the context says), so they are
