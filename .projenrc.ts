@@ -55,12 +55,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   publishToGo: {
     moduleName: 'github.com/cdk-scheduled-batch/cdk-scheduled-batch-go',
+    // The name jsii-pacmak derives anyway; spelled out so that jsii-rosetta qualifies Go examples with it too (without
+    // it rosetta derives the name itself and sometimes writes `*cdkscheduledbatch.X`, see scripts/rosetta-go.ts).
+    packageName: 'cdkscheduledbatch',
   },
   devDeps: [
     'cdk-nag@3.0.2',
     'aws-cdk@^2.1100.0',
     // Integration-test apps assert a real run when deployed with an account (test/*.integ.ts).
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // Type-checks the Python translations of the README and API-doc examples against the wheel (test/examples/).
+    'pyright@1.1.414',
   ],
   jestOptions: {
     // A run that finds no test is a failure, not a pass.
@@ -72,7 +77,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   gitignore: ['.jsii.tabl.json', 'cdk.out', '*.cdk.out', '.venv', '/.tmp', '/bench-results'],
-  npmIgnoreOptions: { ignorePatterns: ['/.jsii.tabl.json', '/examples', '/scripts', '/.ci', '/docs/*.json', '/.tmp', '/rosetta', '/bench-results'] },
+  npmIgnoreOptions: { ignorePatterns: ['/.jsii.tabl.json', '/examples', '/scripts', '/.ci', '/docs/*.json', '/docs/api', '/.tmp', '/rosetta', '/bench-results'] },
   tsconfigDev: {
     include: ['examples/**/*.ts', 'scripts/**/*.ts'],
     compilerOptions: {},
@@ -105,11 +110,24 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
-// README snippets must compile in every jsii language.
-project.addTask('rosetta', {
-  description: 'Compile every TypeScript block of the README and the API docs with jsii-rosetta --strict',
+// README snippets must compile in every jsii language: in TypeScript here (rosetta --strict), translated to Python,
+// Java and Go by test/examples/run.sh. rosetta's Go translator writes Go that does not compile; scripts/rosetta-go.ts
+// re-renders the Go of the tablet (.jsii.tabl.json), which jsii-pacmak and jsii-docgen then publish.
+const rosetta = project.addTask('rosetta', {
+  description: 'Compile every TypeScript block of the README and the API docs with jsii-rosetta --strict, and translate them (Go: scripts/rosetta-go.ts)',
   exec: 'jsii-rosetta extract --strict --fail',
 });
+rosetta.exec('ts-node --transpile-only -P test/tsconfig.json scripts/rosetta-go.ts');
+
+// The API reference per language (API.md is TypeScript's): signatures as each language spells them, examples from the
+// tablet `npx projen rosetta` writes (so run it first). Not part of compile: it takes ~40 s of CPU. .ci/run checks
+// that the committed files are current. Not packed: every language's package embeds the npm tarball.
+const API_LANGUAGES = ['python', 'java', 'go'];
+project.addTask('docgen:languages', {
+  description: `Generate docs/api/API.{${API_LANGUAGES.join(',')}}.md (run 'npx projen rosetta' first: the examples come from its tablet)`,
+  exec: `jsii-docgen ${API_LANGUAGES.map(language => `-l ${language}`).join(' ')} -o docs/api/API.md`,
+});
+project.gitattributes.addAttributes('/docs/api/*.md', 'linguist-generated');
 
 // Integration-test snapshots: the templates are the contract. Metadata files and the validation report carry stack
 // traces with absolute paths (aws-cdk-lib records them for acknowledgements whatever the context says), so they are

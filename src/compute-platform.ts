@@ -16,10 +16,18 @@ export enum ComputePlatform {
 /**
  * What a piece of compute placed in a VPC needs to reach, so the VPC can provide it
  * (endpoints in an endpoints-only VPC) or a synth-time guard can check it.
+ *
+ * Every field is optional, so that a method taking these requirements as its last, optional parameter can be called
+ * without them in every language: Python passes them as keyword arguments and, when none is given, an empty struct
+ * rather than nothing (`ComputeReachability.require(scope, vpc)`).
  */
 export interface ComputeRequirements {
-  /** The compute platform. */
-  readonly platform: ComputePlatform;
+  /**
+   * The compute platform.
+   * @default ComputePlatform.EC2 - the platform that needs more endpoints (`ecs`, `ecs-agent` and `ecs-telemetry` on
+   * top of Fargate's `ecr.api`, `ecr.dkr` and `logs`)
+   */
+  readonly platform?: ComputePlatform;
   /**
    * The jobs read secrets from AWS Secrets Manager (needs the `secretsmanager` endpoint without NAT).
    * @default false

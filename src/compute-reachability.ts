@@ -12,7 +12,7 @@ import {
   unionRequirements,
 } from './private/vpc-endpoints';
 
-/** What `require` assumes when no requirements are given: the larger endpoint set. */
+/** What `require` and `requiredInterfaceEndpoints` assume when no requirements are given: the larger endpoint set. */
 const DEFAULT_REQUIREMENTS: ComputeRequirements = { platform: ComputePlatform.EC2 };
 
 /** Warning ID users acknowledge when the guard cannot decide (imported VPCs, imported subnets). */
@@ -59,6 +59,19 @@ class Requirements extends Construct {
  *
  * Several calls for the same subnets union their requirements (e.g. EC2 compute + a job with Secrets Manager secrets).
  *
+ * The requirements are the last parameter of both methods: Python takes their fields as keyword arguments
+ * (`ComputeReachability.require(compute, vpc, platform=ComputePlatform.FARGATE, secrets_manager=True)`,
+ * `ComputeReachability.required_interface_endpoints(platform=ComputePlatform.FARGATE)`), and every field is optional.
+ *
+ * @example
+ * declare const vpc: ec2.IVpc;
+ * // Fargate jobs reading Secrets Manager secrets, in the VPC's isolated subnets: synthesis fails unless the VPC has
+ * // the ecr.api, ecr.dkr, logs and secretsmanager endpoints and the S3 gateway endpoint.
+ * ComputeReachability.require(this, vpc, { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, {
+ *   platform: ComputePlatform.FARGATE,
+ *   secretsManager: true,
+ * });
+ *
  * @see https://docs.aws.amazon.com/batch/latest/userguide/vpc-endpoint-considerations.html
  * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/vpc-endpoints.html
  */
@@ -70,8 +83,9 @@ export class ComputeReachability {
    * @param vpc the VPC the compute runs in
    * @param subnets the subnets the compute runs in; default: `computeSubnets` of a CostOptimizedVpc, else the VPC's
    * default selection (private subnets)
-   * @param requirements what the compute needs; default: EC2 compute without secrets (the larger endpoint set of the
-   * two platforms). Optional only because jsii forbids an optional parameter (`subnets`) before a required one.
+   * @param requirements what the compute needs (Python: keyword arguments `platform`, `secrets_manager`,
+   * `ssm_parameters`); default: EC2 compute without secrets, the larger endpoint set of the two platforms. Optional
+   * because jsii forbids a required parameter after the optional `subnets`.
    */
   public static require(
     scope: Construct,
@@ -102,8 +116,12 @@ export class ComputeReachability {
   /**
    * Short names of the interface endpoints (`com.amazonaws.<region>.<name>`) that compute with these requirements needs
    * when its subnets have no route to a NAT or an internet gateway. The S3 gateway endpoint is needed as well.
+   *
+   * @param requirements what the compute needs (Python: keyword arguments, e.g.
+   * `ComputeReachability.required_interface_endpoints(platform=ComputePlatform.FARGATE)`); default: EC2 compute
+   * without secrets
    */
-  public static requiredInterfaceEndpoints(requirements: ComputeRequirements): string[] {
+  public static requiredInterfaceEndpoints(requirements: ComputeRequirements = DEFAULT_REQUIREMENTS): string[] {
     return requiredInterfaceEndpoints(unionRequirements(NO_REQUIREMENTS, requirements)).map(e => e.name);
   }
 

@@ -68,6 +68,8 @@ export class EgressProfile {
    * Isolated subnets without any internet path; the VPC creates the interface endpoints that the compute registered
    * with {@link CostOptimizedVpc.addComputeRequirements} (or the `compute` prop) needs, at $7.30 per endpoint per AZ
    * per month. EC2 compute needs six of them.
+   *
+   * @param options Python: keyword arguments, `EgressProfile.vpc_endpoints(single_az=True)`
    */
   public static vpcEndpoints(options: VpcEndpointsEgressOptions = {}): EgressProfile {
     return new EgressProfile(EgressKind.VPC_ENDPOINTS, false, options.singleAz ?? false);

@@ -63,6 +63,13 @@ describe('CostOptimizedVpc', () => {
     expect(vpc.interfaceEndpointServiceNames()).toEqual(['ecs', 'ecs-agent', 'ecs-telemetry', 'ecr.api', 'ecr.dkr', 'logs']);
   });
 
+  test('empty requirements, what Python passes without keyword arguments, mean EC2 compute too', () => {
+    const { stack, compute } = setup();
+    const vpc = new CostOptimizedVpc(stack, 'Vpc', { egress: EgressProfile.vpcEndpoints() });
+    ComputeReachability.require(compute, vpc, undefined, {});
+    expect(vpc.interfaceEndpointServiceNames()).toEqual(['ecs', 'ecs-agent', 'ecs-telemetry', 'ecr.api', 'ecr.dkr', 'logs']);
+  });
+
   test('NAT profile: no endpoints needed, synthesis passes', () => {
     const { app, stack, compute } = setup();
     const vpc = new CostOptimizedVpc(stack, 'Vpc');
@@ -218,5 +225,12 @@ describe('requiredInterfaceEndpoints', () => {
       .toEqual(['ecr.api', 'ecr.dkr', 'logs']);
     expect(ComputeReachability.requiredInterfaceEndpoints({ platform: ComputePlatform.FARGATE, secretsManager: true, ssmParameters: true }))
       .toEqual(['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'ssm']);
+  });
+
+  test('the platform defaults to EC2: no requirements, empty ones (Python without keyword arguments), secrets only', () => {
+    const ec2Endpoints = ['ecs', 'ecs-agent', 'ecs-telemetry', 'ecr.api', 'ecr.dkr', 'logs'];
+    expect(ComputeReachability.requiredInterfaceEndpoints()).toEqual(ec2Endpoints);
+    expect(ComputeReachability.requiredInterfaceEndpoints({})).toEqual(ec2Endpoints);
+    expect(ComputeReachability.requiredInterfaceEndpoints({ secretsManager: true })).toEqual([...ec2Endpoints, 'secretsmanager']);
   });
 });

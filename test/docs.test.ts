@@ -518,7 +518,8 @@ describe('docs/compatibility.md', () => {
     expect(compatibility).toContain(`Maven \`${targets.java.maven.groupId}:${targets.java.maven.artifactId}\``);
     expect(compatibility).toContain(`import ${targets.java.package}.ScheduledBatchWorkload;`);
     expect(compatibility).toContain(`go get ${targets.go.moduleName}/${goPackage}`);
-    expect(compatibility).toContain(`The Go module is \`${targets.go.moduleName}\``);
+    // jsii-pacmak writes the module into <moduleName>/<packageName>, with that path in its go.mod.
+    expect(compatibility).toContain(`The Go module is \`${targets.go.moduleName}/${targets.go.packageName}\``);
     expect(compatibility).toContain(`The library is \`${packageJson.stability}\``);
   });
 });

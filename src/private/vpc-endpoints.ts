@@ -55,9 +55,10 @@ export const NO_REQUIREMENTS: RequirementFlags = { ec2: false, fargate: false, s
 
 /** Adds one requirement to a union. */
 export function unionRequirements(flags: RequirementFlags, req: ComputeRequirements): RequirementFlags {
+  const platform = req.platform ?? ComputePlatform.EC2;
   return {
-    ec2: flags.ec2 || req.platform === ComputePlatform.EC2,
-    fargate: flags.fargate || req.platform === ComputePlatform.FARGATE,
+    ec2: flags.ec2 || platform === ComputePlatform.EC2,
+    fargate: flags.fargate || platform === ComputePlatform.FARGATE,
     secretsManager: flags.secretsManager || (req.secretsManager ?? false),
     ssmParameters: flags.ssmParameters || (req.ssmParameters ?? false),
   };

@@ -3,6 +3,10 @@
 # dist/go, written by `npx projen package-all`) the way a user would, synthesize the same stack as the TypeScript
 # reference app, and fail unless every template is byte-identical to TypeScript's.
 #
+# Every app also prints `COST <stack> <USD/month>` from CostReport.of(stack) for each stack: those lines must be
+# identical to TypeScript's too. The Java app then runs in CONSUMERS_JAVA_RUNS JVMs in all (default 3), each of which
+# must write the same templates as the first: Map.of's iteration order changes from one JVM to the next.
+#
 # Usage: bash test/consumers/run.sh [python|java|go|all] [--self-test]
 #   all          python, java and go, then the self-test (the default)
 #   --self-test  also prove the comparison fails on a deliberate difference (the TS app run with
@@ -46,9 +50,10 @@ require_dist() {
   fi
 }
 
-# compare <reference dir> <candidate dir> <label>: every *.template.json byte for byte, and the same set of them.
+# compare <reference dir> <candidate dir> <label> [<reference label>]: every *.template.json byte for byte, and the
+# same set of them.
 compare() {
-  local ref="$1" cand="$2" label="$3" ok=0 t name
+  local ref="$1" cand="$2" label="$3" ref_label="${4:-typescript}" ok=0 t name
   local ref_list cand_list
   ref_list="$(cd "$ref" && ls -1 ./*.template.json 2>/dev/null | sort || true)"
   cand_list="$(cd "$cand" && ls -1 ./*.template.json 2>/dev/null | sort || true)"
@@ -65,8 +70,8 @@ compare() {
     name="${t#./}"
     [ -f "$cand/$name" ] || continue
     if ! cmp -s "$ref/$name" "$cand/$name"; then
-      echo "[consumers] $label: $name differs from TypeScript's:" >&2
-      diff -u "$ref/$name" "$cand/$name" --label "typescript/$name" --label "$label/$name" | head -80 >&2 || true
+      echo "[consumers] $label: $name differs from ${ref_label}'s:" >&2
+      diff -u "$ref/$name" "$cand/$name" --label "$ref_label/$name" --label "$label/$name" | head -80 >&2 || true
       ok=1
     fi
   done
@@ -76,6 +81,23 @@ compare() {
 record() {
   local name="$1" rc="$2"
   if [ "$rc" -eq 0 ]; then PASSED=$((PASSED + 1)); log "PASS $name"; else FAILED=$((FAILED + 1)); FAILED_NAMES+=("$name"); log "FAIL $name"; fi
+}
+
+# The COST lines an app printed (its output is in $OUT/<name>.out), for compare_costs.
+costs_of() { grep -oE 'COST [A-Za-z0-9-]+ [0-9]+\.[0-9]{2}' "$OUT/$1.out" || true; }
+
+# compare_costs <lang>: the language's COST lines are TypeScript's.
+compare_costs() {
+  local lang="$1"
+  if [ -z "$(costs_of typescript)" ]; then
+    echo "[consumers] $lang: the reference printed no COST line" >&2
+    return 1
+  fi
+  if [ "$(costs_of typescript)" != "$(costs_of "$lang")" ]; then
+    echo "[consumers] $lang: CostReport figures differ from TypeScript's:" >&2
+    diff <(costs_of typescript) <(costs_of "$lang") >&2 || true
+    return 1
+  fi
 }
 
 synth_typescript() {
@@ -111,23 +133,46 @@ synth_go() {
   (cd "$HERE/go" && GOFLAGS="${GOFLAGS:-} -mod=mod" go run . "$OUT/go")
 }
 
+# java_runs <n>: runs 2..n of the Java app, each in a fresh JVM (plain `java`, the classes mvn compiled), must write
+# the templates of run 1 ($OUT/java).
+java_runs() {
+  local n="$1" i rc=0 cp
+  mvn --batch-mode --quiet -f "$HERE/java/pom.xml" dependency:build-classpath -Dmdep.outputFile="$OUT/java-classpath.txt" > /dev/null
+  cp="$HERE/java/target/classes:$(cat "$OUT/java-classpath.txt")"
+  for i in $(seq 2 "$n"); do
+    rm -rf "$OUT/java-run-$i"
+    java -cp "$cp" io.github.cdkscheduledbatch.consumer.ConsumerApp "$OUT/java-run-$i" > "$OUT/java-run-$i.out" || { rc=1; continue; }
+    compare "$OUT/java" "$OUT/java-run-$i" "java run $i" "java run 1" || rc=1
+  done
+  return "$rc"
+}
+
 mkdir -p "$OUT"
 START=$(now)
 t0=$(now)
-synth_typescript "$OUT/typescript"
+synth_typescript "$OUT/typescript" | tee "$OUT/typescript.out"
 log "typescript reference synthesized in $(( $(now) - t0 ))s"
 
 for lang in "${LANGS[@]}"; do
   t0=$(now)
   rc=0
-  if "synth_$lang"; then
+  if "synth_$lang" > "$OUT/$lang.out"; then
+    cat "$OUT/$lang.out"
     log "$lang synthesized in $(( $(now) - t0 ))s"
     compare "$OUT/typescript" "$OUT/$lang" "$lang" || rc=$?
   else
     rc=$?
+    cat "$OUT/$lang.out"
     log "$lang failed to synthesize (exit $rc) after $(( $(now) - t0 ))s"
   fi
   record "$lang template identical to typescript" "$rc"
+  rc=0; compare_costs "$lang" || rc=$?
+  record "$lang CostReport figures identical to typescript ($(costs_of "$lang" | awk '{printf "%s%s $%s", sep, $2, $3; sep=", "}'))" "$rc"
+  if [ "$lang" = java ] && [ -d "$OUT/java" ] && [ "${CONSUMERS_JAVA_RUNS:-3}" -gt 1 ]; then
+    t0=$(now)
+    rc=0; java_runs "${CONSUMERS_JAVA_RUNS:-3}" || rc=$?
+    record "java templates identical across ${CONSUMERS_JAVA_RUNS:-3} JVM runs ($(( $(now) - t0 ))s for runs 2..${CONSUMERS_JAVA_RUNS:-3})" "$rc"
+  fi
 done
 
 if [ "$SELF_TEST" -eq 1 ]; then
@@ -139,7 +184,7 @@ if [ "$SELF_TEST" -eq 1 ]; then
     if compare "$OUT/typescript-deliberate-diff" "$OUT/$cand" "$cand" 2> "$OUT/self-test-$cand.log"; then
       echo "[consumers] the comparison passed although the reference was changed: the check is broken" >&2
       record "self-test: a deliberate difference is caught for $cand" 1
-    elif grep -q 'differs from TypeScript' "$OUT/self-test-$cand.log"; then
+    elif grep -q "differs from typescript's" "$OUT/self-test-$cand.log"; then
       # It failed for the right reason: a template diff (the lifecycle rule keeps 26 images instead of 25).
       record "self-test: a deliberate difference is caught for $cand" 0
     else

@@ -8,12 +8,16 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsbatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdk-scheduled-batch/cdk-scheduled-batch-go/cdkscheduledbatch"
 )
@@ -72,7 +76,36 @@ func main() {
 		})
 	}
 
+	// --- Maps given in a different key order in every language (here: map literals, whose iteration order Go
+	// randomizes), and secrets.
+	withSecrets := awscdk.NewStack(app, jsii.String("ConsumerEnvironmentAndSecrets"), nil)
+	dbPassword := awsssm.StringParameter_FromSecureStringParameterAttributes(withSecrets, jsii.String("DbPassword"),
+		&awsssm.SecureStringParameterAttributes{ParameterName: jsii.String("/consumer/db-password")})
+	apiToken := awssecretsmanager.Secret_FromSecretNameV2(withSecrets, jsii.String("ApiToken"), jsii.String("consumer/api-token"))
+	cdkscheduledbatch.NewScheduledBatchWorkload(withSecrets, jsii.String("Export"), &cdkscheduledbatch.ScheduledBatchWorkloadProps{
+		ComputePlatform: cdkscheduledbatch.ComputePlatform_FARGATE,
+		Schedule: awsscheduler.ScheduleExpression_Cron(&awsscheduler.CronOptionsWithTimezone{
+			Hour: jsii.String("3"), Minute: jsii.String("15"), TimeZone: awscdk.TimeZone_EUROPE_LONDON(),
+		}),
+		Image: awsecs.ContainerImage_FromRegistry(jsii.String("public.ecr.aws/docker/library/python:3.13-slim"), nil),
+		Environment: &map[string]*string{
+			"OUTPUT_BUCKET": jsii.String("reports"),
+			"TZ":            jsii.String("Europe/London"),
+			"LOG_LEVEL":     jsii.String("info"),
+			"REGION_NAME":   jsii.String("eu-west-1"),
+		},
+		Secrets: &map[string]awsbatch.Secret{
+			"DB_PASSWORD": awsbatch.Secret_FromSsmParameter(dbPassword),
+			"API_TOKEN":   awsbatch.Secret_FromSecretsManager(apiToken, nil),
+		},
+	})
+
 	// --- Add the next construct here (same ids and props as ../typescript/app.ts).
+
+	// --- The idle cost of every stack, as CostReport computes it: run.sh compares these lines across the languages.
+	for _, s := range []awscdk.Stack{stack, oneLiner, shared, withSecrets} {
+		fmt.Printf("COST %s %.2f\n", *s.StackName(), *cdkscheduledbatch.CostReport_Of(s).MonthlyUsd())
+	}
 
 	app.Synth(nil)
 }

@@ -8,12 +8,16 @@ Usage: python app.py <outdir>
 import sys
 
 from aws_cdk import App, Duration, Size, Stack, TimeZone
+from aws_cdk import aws_batch as batch
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_ssm as ssm
 from cdk_scheduled_batch import (
     BatchPlatform,
     ComputePlatform,
+    CostReport,
     HardenedRepository,
     ReplicationDestination,
     ScheduledBatchWorkload,
@@ -67,6 +71,29 @@ for name in ["Billing", "Reports"]:
         retryable_exit_codes=["75"],
     )
 
+# --- Maps given in a different key order in every language (here: the reverse of TypeScript's), and secrets.
+with_secrets = Stack(app, "ConsumerEnvironmentAndSecrets")
+db_password = ssm.StringParameter.from_secure_string_parameter_attributes(
+    with_secrets, "DbPassword", parameter_name="/consumer/db-password"
+)
+api_token = secretsmanager.Secret.from_secret_name_v2(with_secrets, "ApiToken", "consumer/api-token")
+ScheduledBatchWorkload(
+    with_secrets,
+    "Export",
+    compute_platform=ComputePlatform.FARGATE,
+    schedule=scheduler.ScheduleExpression.cron(hour="3", minute="15", time_zone=TimeZone.EUROPE_LONDON),
+    image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/python:3.13-slim"),
+    environment={"TZ": "Europe/London", "REGION_NAME": "eu-west-1", "OUTPUT_BUCKET": "reports", "LOG_LEVEL": "info"},
+    secrets={
+        "DB_PASSWORD": batch.Secret.from_ssm_parameter(db_password),
+        "API_TOKEN": batch.Secret.from_secrets_manager(api_token),
+    },
+)
+
 # --- Add the next construct here (same ids and props as ../typescript/app.ts).
+
+# --- The idle cost of every stack, as CostReport computes it: run.sh compares these lines across the languages.
+for s in [stack, one_liner, shared, with_secrets]:
+    print(f"COST {s.stack_name} {CostReport.of(s).monthly_usd:.2f}")
 
 app.synth()

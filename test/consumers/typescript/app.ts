@@ -13,13 +13,16 @@
  */
 import * as path from 'path';
 import { App, Duration, Size, Stack, TimeZone } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 
 type Library = typeof import('../../../src');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { BatchPlatform, ComputePlatform, HardenedRepository, ScheduledBatchWorkload } = require(path.join(__dirname, '..', '..', '..', 'lib')) as Library;
+const { BatchPlatform, ComputePlatform, CostReport, HardenedRepository, ScheduledBatchWorkload } = require(path.join(__dirname, '..', '..', '..', 'lib')) as Library;
 
 const outdir = process.argv[2] ?? path.join(__dirname, 'cdk.out');
 // No CDKMetadata resource: it records the language runtime, which is the one thing that legitimately differs.
@@ -62,6 +65,31 @@ for (const name of ['Billing', 'Reports']) {
   });
 }
 
+// --- Maps given in a different key order in every language, and secrets from SSM and Secrets Manager.
+// TypeScript gives the keys in sorted order; Python in reverse order, Java with Map.of (an order that changes from one
+// JVM to the next) and Go with a map literal (Go randomizes map iteration). The templates are identical only if the
+// library renders map props in sorted key order.
+const withSecrets = new Stack(app, 'ConsumerEnvironmentAndSecrets');
+const dbPassword = ssm.StringParameter.fromSecureStringParameterAttributes(withSecrets, 'DbPassword', {
+  parameterName: '/consumer/db-password',
+});
+const apiToken = secretsmanager.Secret.fromSecretNameV2(withSecrets, 'ApiToken', 'consumer/api-token');
+new ScheduledBatchWorkload(withSecrets, 'Export', {
+  computePlatform: ComputePlatform.FARGATE,
+  schedule: scheduler.ScheduleExpression.cron({ hour: '3', minute: '15', timeZone: TimeZone.EUROPE_LONDON }),
+  image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+  environment: { LOG_LEVEL: 'info', OUTPUT_BUCKET: 'reports', REGION_NAME: 'eu-west-1', TZ: 'Europe/London' },
+  secrets: {
+    API_TOKEN: batch.Secret.fromSecretsManager(apiToken),
+    DB_PASSWORD: batch.Secret.fromSsmParameter(dbPassword),
+  },
+});
+
 // --- Add the next construct here (and the same lines in python/app.py, java/.../ConsumerApp.java, go/main.go).
+
+// --- The idle cost of every stack, as CostReport computes it: run.sh compares these lines across the languages.
+for (const s of [stack, oneLiner, shared, withSecrets]) {
+  console.log(`COST ${s.stackName} ${CostReport.of(s).monthlyUsd.toFixed(2)}`);
+}
 
 app.synth();

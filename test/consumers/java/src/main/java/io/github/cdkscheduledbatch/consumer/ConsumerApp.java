@@ -3,12 +3,14 @@ package io.github.cdkscheduledbatch.consumer;
 import io.github.cdkscheduledbatch.BatchPlatform;
 import io.github.cdkscheduledbatch.BatchPlatformProps;
 import io.github.cdkscheduledbatch.ComputePlatform;
+import io.github.cdkscheduledbatch.CostReport;
 import io.github.cdkscheduledbatch.HardenedRepository;
 import io.github.cdkscheduledbatch.HardenedRepositoryProps;
 import io.github.cdkscheduledbatch.ReplicationDestination;
 import io.github.cdkscheduledbatch.ScheduledBatchWorkload;
 import io.github.cdkscheduledbatch.ScheduledBatchWorkloadProps;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
@@ -16,11 +18,16 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Size;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.TimeZone;
+import software.amazon.awscdk.services.batch.Secret;
 import software.amazon.awscdk.services.ecs.ContainerImage;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.kms.KeyProps;
 import software.amazon.awscdk.services.scheduler.CronOptionsWithTimezone;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
+import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.amazon.awscdk.services.ssm.IStringParameter;
+import software.amazon.awscdk.services.ssm.SecureStringParameterAttributes;
+import software.amazon.awscdk.services.ssm.StringParameter;
 
 /**
  * The Java consumer of the four-language proof (see test/consumers/README.md).
@@ -80,7 +87,31 @@ public final class ConsumerApp {
                     .build());
         }
 
+        // --- Maps given in a different key order in every language (here: Map.of, whose iteration order changes from
+        // one JVM to the next), and secrets.
+        final Stack withSecrets = new Stack(app, "ConsumerEnvironmentAndSecrets");
+        final IStringParameter dbPassword = StringParameter.fromSecureStringParameterAttributes(withSecrets, "DbPassword",
+                SecureStringParameterAttributes.builder().parameterName("/consumer/db-password").build());
+        final ISecret apiToken = software.amazon.awscdk.services.secretsmanager.Secret.fromSecretNameV2(
+                withSecrets, "ApiToken", "consumer/api-token");
+        new ScheduledBatchWorkload(withSecrets, "Export", ScheduledBatchWorkloadProps.builder()
+                .computePlatform(ComputePlatform.FARGATE)
+                .schedule(ScheduleExpression.cron(CronOptionsWithTimezone.builder()
+                        .hour("3").minute("15").timeZone(TimeZone.EUROPE_LONDON).build()))
+                .image(ContainerImage.fromRegistry("public.ecr.aws/docker/library/python:3.13-slim"))
+                .environment(Map.of("REGION_NAME", "eu-west-1", "LOG_LEVEL", "info", "TZ", "Europe/London",
+                        "OUTPUT_BUCKET", "reports"))
+                .secrets(Map.of("DB_PASSWORD", Secret.fromSsmParameter(dbPassword),
+                        "API_TOKEN", Secret.fromSecretsManager(apiToken)))
+                .build());
+
         // --- Add the next construct here (same ids and props as ../typescript/app.ts).
+
+        // --- The idle cost of every stack, as CostReport computes it: run.sh compares these lines across the languages.
+        for (final Stack s : List.of(stack, oneLiner, shared, withSecrets)) {
+            // monthlyUsd is a jsii number: a java.lang.Number that is an Integer when the figure is whole.
+            System.out.println(String.format(Locale.ROOT, "COST %s %.2f", s.getStackName(), CostReport.of(s).getMonthlyUsd().doubleValue()));
+        }
 
         app.synth();
     }
