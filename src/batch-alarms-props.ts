@@ -125,4 +125,13 @@ export interface BatchAlarmsProps {
    * @default true
    */
   readonly failureNotifications?: boolean;
+
+  /**
+   * Each run is tracked elsewhere (a `RunTracker`, as `ScheduledBatchWorkload` does by default), which reports a
+   * failed, late or missing run once: the failed-jobs, missed-run and long-running alarms and the per-job failure
+   * notification would only repeat it, so they are not created.
+   *
+   * @default false
+   */
+  readonly runsTracked?: boolean;
 }

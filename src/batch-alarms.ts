@@ -12,7 +12,7 @@ import { BatchQueueMetrics } from './batch-queue-metrics';
 import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from './cost';
 import { createAlarmDashboard } from './private/alarm-dashboard';
 import { jobDefinitionArnPrefix } from './private/alarm-patterns';
-import { WorkloadSignals, dedicatedQueueSignals, ruleTriggered, sharedQueueSignals } from './private/alarm-signals';
+import { WorkloadSignals, dedicatedQueueSignals, sharedQueueSignals } from './private/alarm-signals';
 import { allowAlarmsToPublish, createAlarmTopic, topicTarget } from './private/alarm-topic';
 import { lineItem } from './private/cost-math';
 import { SuccessWindow, describeSeconds } from './private/schedule-window';
@@ -54,14 +54,12 @@ export class BatchAlarms extends Construct implements ICostEstimable {
   public readonly alarmTopic: sns.ITopic;
   /** The `AWS/Batch` metrics of the watched queue. */
   public readonly metrics: BatchQueueMetrics;
-  /** Jobs reached FAILED. */
-  public readonly failedJobsAlarm: cloudwatch.IAlarm;
+  /** Jobs reached FAILED; absent when `runsTracked`. */
+  public readonly failedJobsAlarm?: cloudwatch.IAlarm;
   /** No job succeeded within the expected window (dead-man's switch); absent without `schedule`/`successWindow`. */
   public readonly missedRunAlarm?: cloudwatch.IAlarm;
   /** The window of {@link missedRunAlarm}. */
   public readonly missedRunWindow?: Duration;
-  /** Batch reported the queue blocked (a RUNNABLE job that cannot start). */
-  public readonly queueBlockedAlarm: cloudwatch.IAlarm;
   /** The schedule fired but SubmitJob failed or the invocation was dropped; absent without `scheduleGroup`. */
   public readonly scheduleDeliveryAlarm?: cloudwatch.IAlarm;
   /** The schedule's dead-letter queue holds a message; absent without `deadLetterQueue`. */
@@ -74,7 +72,11 @@ export class BatchAlarms extends Construct implements ICostEstimable {
   public readonly dashboard?: cloudwatch.Dashboard;
   /** Every alarm created, in the order above. */
   public readonly alarms: cloudwatch.IAlarm[];
-  /** EventBridge rule on `Batch Job Queue Blocked` for this queue (and job definition, when given). */
+  /**
+   * EventBridge rule on `Batch Job Queue Blocked` for this queue (and job definition, when given); it sends each event
+   * to the alarm topic (a rule with a target, whose delivery EventBridge documents, rather than an alarm on the
+   * `TriggeredRules` of a rule without one).
+   */
   public readonly queueBlockedRule: events.Rule;
   /** EventBridge rule on FAILED jobs: notification target and, on a shared queue, the failed-jobs signal. */
   public readonly failedJobRule?: events.Rule;
@@ -84,6 +86,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
   /** What the alarm descriptions name: the construct path watched (a literal, not the queue-name token). */
   private readonly subject: string;
   private readonly signals: WorkloadSignals;
+  private failureNotificationsOn = false;
   private readonly ownAlarms: cloudwatch.Alarm[] = [];
   private readonly alarmCosts: Array<{ readonly description: string; readonly metrics: number }> = [];
 
@@ -103,7 +106,9 @@ export class BatchAlarms extends Construct implements ICostEstimable {
     const jobDefinitionFilter = props.jobDefinition
       ? { jobDefinition: events.Match.prefix(jobDefinitionArnPrefix(props.jobDefinition)) }
       : {};
-    if ((props.failureNotifications ?? true) || shared) {
+    const tracked = props.runsTracked ?? false;
+    const notifyFailures = (props.failureNotifications ?? true) && !tracked;
+    if (notifyFailures || (shared && !tracked)) {
       this.failedJobRule = this.stateChangeRule('FailedJobRule', 'FAILED', 'AWS Batch jobs of this workload that reached FAILED', jobDefinitionFilter);
     }
     // The signal source, chosen once: AWS/Batch metrics of a dedicated queue, or per-workload rules on a shared one.
@@ -115,11 +120,11 @@ export class BatchAlarms extends Construct implements ICostEstimable {
         "'excludeOperatorCancellations' has no effect with 'sharedQueue': the Batch event of a cancelled job cannot "
         + 'be told apart from another failure, and JobsCancelled/JobsTerminated mix every workload on the queue.');
     }
-    if (props.failureNotifications ?? true) this.notifyFailures(props);
+    if (notifyFailures) this.notifyFailures(props);
 
-    this.failedJobsAlarm = this.addFailedJobsAlarm();
+    if (!tracked) this.failedJobsAlarm = this.addFailedJobsAlarm();
     const jobTimeout = props.jobTimeout ?? props.jobDefinition?.timeout;
-    const window = missedRunWindow(this, { schedule: props.schedule, successWindow: props.successWindow, jobTimeout });
+    const window = tracked ? undefined : missedRunWindow(this, { schedule: props.schedule, successWindow: props.successWindow, jobTimeout });
     if (window) {
       this.missedRunWindow = Duration.seconds(window.windowSeconds);
       this.missedRunAlarm = this.addMissedRunAlarm(window);
@@ -132,12 +137,12 @@ export class BatchAlarms extends Construct implements ICostEstimable {
         detail: { jobQueue: [queue.jobQueueArn], ...jobDefinitionFilter },
       },
     });
-    this.queueBlockedAlarm = this.addQueueBlockedAlarm(this.queueBlockedRule);
+    this.queueBlockedRule.addTarget(topicTarget(this.alarmTopic, queueBlockedMessage()));
     if (props.scheduleGroup) this.scheduleDeliveryAlarm = this.addScheduleDeliveryAlarm(props.scheduleGroup);
     if (props.deadLetterQueue) this.deadLetterQueueAlarm = this.addDeadLetterQueueAlarm(props.deadLetterQueue);
     // On a shared queue JobAttemptExecutionDuration mixes every workload's run times, so there is no long-running
     // alarm; the job timeout still ends runaways, which the failed-jobs alarm reports.
-    if (jobTimeout && !shared && !jobTimeout.isUnresolved()) this.longRunningAlarm = this.addLongRunningAlarm(jobTimeout);
+    if (jobTimeout && !shared && !tracked && !jobTimeout.isUnresolved()) this.longRunningAlarm = this.addLongRunningAlarm(jobTimeout);
     if (props.slowStartThreshold) this.slowStartAlarm = this.addSlowStartAlarm(props.slowStartThreshold);
 
     this.alarms = [...this.ownAlarms];
@@ -153,6 +158,17 @@ export class BatchAlarms extends Construct implements ICostEstimable {
         alarms: this.alarms,
       });
     }
+  }
+
+  /**
+   * Sends every alarm and every notification rule of this construct to `topic` as well (e.g. a platform-wide topic
+   * for the platform team next to the workload's own).
+   */
+  public addNotificationTopic(topic: sns.ITopic): void {
+    allowAlarmsToPublish(topic);
+    this.addAlarmAction(new cloudwatch_actions.SnsAction(topic));
+    this.queueBlockedRule.addTarget(topicTarget(topic, queueBlockedMessage()));
+    if (this.failureNotificationsOn) this.failedJobRule!.addTarget(topicTarget(topic, failureMessage()));
   }
 
   /** Adds actions (SNS, Lambda, SSM, ...) to every alarm this construct created. */
@@ -209,13 +225,6 @@ export class BatchAlarms extends Construct implements ICostEstimable {
       });
     }
     return alarm;
-  }
-
-  private addQueueBlockedAlarm(rule: events.IRule): cloudwatch.Alarm {
-    return this.addAlarm('QueueBlockedAlarm', ruleTriggered(rule), 'queue blocked (TriggeredRules)', {
-      alarmDescription: `AWS Batch reported the queue of ${this.subject} blocked. First check: the statusReason `
-        + 'of the RUNNABLE job (ACTION_REQUIRED = compute environment INVALID; CAPACITY/MISCONFIGURATION otherwise).',
-    });
   }
 
   private addScheduleDeliveryAlarm(group: scheduler.IScheduleGroup): cloudwatch.Alarm {
@@ -290,6 +299,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
         + "'cloudwatch.amazonaws.com' and 'events.amazonaws.com' to sns:Publish (docs/operations.md), or set 'failureNotifications' to false.");
     }
     this.failedJobRule!.addTarget(topicTarget(this.alarmTopic, failureMessage()));
+    this.failureNotificationsOn = true;
   }
 
   private succeededRule(jobDefinitionFilter: object): events.Rule {
@@ -346,6 +356,24 @@ function failureMessage(): events.RuleTargetInput {
     logStreamName: events.EventField.fromPath('$.detail.container.logStreamName'),
     jobQueue: events.EventField.fromPath('$.detail.jobQueue'),
     jobDefinition: events.EventField.fromPath('$.detail.jobDefinition'),
+    time: events.EventField.time,
+    region: events.EventField.region,
+  });
+}
+
+/**
+ * The SNS message for a `Batch Job Queue Blocked` event: the job that cannot start and why.
+ * @see https://docs.aws.amazon.com/batch/latest/userguide/batch-job-queue-blocked-events.html
+ */
+function queueBlockedMessage(): events.RuleTargetInput {
+  return events.RuleTargetInput.fromObject({
+    message: 'AWS Batch job queue blocked: a RUNNABLE job cannot start',
+    jobName: events.EventField.fromPath('$.detail.jobName'),
+    jobId: events.EventField.fromPath('$.detail.jobId'),
+    statusReason: events.EventField.fromPath('$.detail.statusReason'),
+    jobQueue: events.EventField.fromPath('$.detail.jobQueue'),
+    jobDefinition: events.EventField.fromPath('$.detail.jobDefinition'),
+    firstCheck: 'ACTION_REQUIRED: a compute environment is INVALID (aws batch describe-compute-environments); CAPACITY or MISCONFIGURATION: instance types, maxvCpus or the job size',
     time: events.EventField.time,
     region: events.EventField.region,
   });

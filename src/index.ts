@@ -12,6 +12,7 @@ export * from './batch-alarms';
 export * from './batch-platform-props';
 export * from './batch-platform';
 export * from './batch-job';
+export * from './run-tracker';
 export * from './job-schedule';
 export * from './scheduled-batch-workload';
 export * from './cost-report';

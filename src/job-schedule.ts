@@ -4,7 +4,10 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { BatchJob } from './batch-job';
+import { createAlarmTopic } from './private/alarm-topic';
+import { RunTracker } from './run-tracker';
 
 /** Defaults of {@link JobSchedule}, in one place. */
 export const SCHEDULE_DEFAULTS = {
@@ -56,12 +59,32 @@ export interface JobScheduleOptions {
    * @default Duration.hours(1)
    */
   readonly scheduleMaxEventAge?: Duration;
+
+  /**
+   * Track every scheduled run to success (a `RunTracker`: one Step Functions execution per scheduled time submits the
+   * job and waits for it under a deadline) and send one notification for each run that fails, is not done by its
+   * deadline, or cannot be submitted. Without it the schedule submits the job directly, and only alarms watch it.
+   * @default true
+   */
+  readonly trackRuns?: boolean;
+
+  /**
+   * How long after its submission a tracked run may take before it is reported late and its job stopped.
+   * @default - attempts x timeout + 15 minutes + 5 minutes per retry
+   */
+  readonly runDeadline?: Duration;
 }
 
 /** Properties of a {@link JobSchedule}. */
 export interface JobScheduleProps extends JobScheduleOptions {
   /** The job the schedule submits, to its platform's queue. */
   readonly job: BatchJob;
+
+  /**
+   * The topic that gets one message for each tracked run that does not succeed.
+   * @default - a new TLS-only topic, when runs are tracked
+   */
+  readonly notificationTopic?: sns.ITopic;
 }
 
 /**
@@ -87,6 +110,10 @@ export class JobSchedule extends Construct {
   public readonly deadLetterQueue: sqs.IQueue;
   /** The schedule expression. */
   public readonly expression: scheduler.ScheduleExpression;
+  /** What tracks each run, when `trackRuns` is on (the default). */
+  public readonly tracker?: RunTracker;
+  /** The topic tracked runs notify, when `trackRuns` is on. */
+  public readonly notificationTopic?: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: JobScheduleProps) {
     super(scope, id);
@@ -105,15 +132,32 @@ export class JobSchedule extends Construct {
       }),
       description: 'Submits the scheduled job to its queue',
     });
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      schedule: props.schedule,
-      scheduleGroup: this.scheduleGroup,
-      enabled: props.enabled ?? true,
-      timeWindow: props.flexibleTimeWindow ? scheduler.TimeWindow.flexible(props.flexibleTimeWindow) : undefined,
-      description: `Submits ${job.jobName} to AWS Batch`,
+    const retry = {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: props.scheduleRetryAttempts ?? SCHEDULE_DEFAULTS.retryAttempts,
+      maxEventAge: props.scheduleMaxEventAge ?? SCHEDULE_DEFAULTS.maxEventAge,
+    };
+    let target: scheduler.IScheduleTarget;
+    if (props.trackRuns ?? true) {
+      this.notificationTopic = props.notificationTopic ?? createAlarmTopic(this, 'Notifications');
+      this.tracker = new RunTracker(this, 'Runs', {
+        jobQueue,
+        jobDefinition: job.jobDefinition,
+        jobName: job.jobName,
+        notificationTopic: this.notificationTopic,
+        jobTimeout: job.timeout,
+        retryAttempts: job.retryAttempts,
+        deadline: props.runDeadline,
+        workloadName: scope.node.path || job.jobName,
+        schedule: props.schedule,
+        flexibleTimeWindow: props.flexibleTimeWindow,
+        logGroupName: job.logGroup.logGroupName,
+      });
+      target = this.tracker.scheduleTarget({ role: this.schedulerRole, ...retry });
+    } else {
       // EventBridge Scheduler has no templated Batch target: the universal target calls batch:SubmitJob.
       // @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html
-      target: new targets.Universal({
+      target = new targets.Universal({
         service: 'batch',
         action: 'submitJob',
         role: this.schedulerRole,
@@ -127,10 +171,16 @@ export class JobSchedule extends Construct {
           actions: ['batch:SubmitJob'],
           resources: [jobQueue.jobQueueArn, job.jobDefinition.jobDefinitionArn],
         })],
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: props.scheduleRetryAttempts ?? SCHEDULE_DEFAULTS.retryAttempts,
-        maxEventAge: props.scheduleMaxEventAge ?? SCHEDULE_DEFAULTS.maxEventAge,
-      }),
+        ...retry,
+      });
+    }
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      schedule: props.schedule,
+      scheduleGroup: this.scheduleGroup,
+      enabled: props.enabled ?? true,
+      timeWindow: props.flexibleTimeWindow ? scheduler.TimeWindow.flexible(props.flexibleTimeWindow) : undefined,
+      description: this.tracker ? `Starts a tracked run of ${job.jobName} on AWS Batch` : `Submits ${job.jobName} to AWS Batch`,
+      target,
     });
   }
 }

@@ -6,6 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { BatchAlarms } from './batch-alarms';
@@ -15,6 +17,7 @@ import { BatchPlatformProps } from './batch-platform-props';
 import { BatchQueueMetrics } from './batch-queue-metrics';
 import { CostLineItem, ICostEstimable } from './cost';
 import { JobSchedule, JobScheduleOptions, SCHEDULE_DEFAULTS } from './job-schedule';
+import { createAlarmTopic } from './private/alarm-topic';
 import { subtreeCostLineItems } from './private/cost-walk';
 import { pickPlatformProps, rejectConflicts } from './private/platform-props';
 import { SpotComputeEnvironment } from './spot-compute-environment';
@@ -84,6 +87,11 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
   public readonly metrics: BatchQueueMetrics;
   /** The alarms, when enabled. */
   public readonly alarms?: BatchAlarms;
+  /**
+   * The topic this workload's notifications go to (tracked runs that do not succeed, alarms, blocked queue):
+   * `alarmTopic`, else its own platform's topic, else a topic of its own (on a shared platform).
+   */
+  public readonly notificationTopic: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: ScheduledBatchWorkloadProps) {
     super(scope, id);
@@ -92,7 +100,12 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     this.platform = props.platform ?? new BatchPlatform(this, 'Platform', pickPlatformProps(props));
     if (this.ownsPlatform) OwnPlatforms.of(Stack.of(this)).add(this);
     this.job = new BatchJob(this, 'Job', { ...props, platform: this.platform });
-    this.jobSchedule = new JobSchedule(this, 'Schedule', { ...props, job: this.job });
+    // Each workload notifies its own topic (its own platform's, or one of its own on a shared platform), so its
+    // subscribers get only its messages; a shared platform's topic also gets the alarms, for the platform team.
+    this.notificationTopic = props.alarmTopic
+      ?? (this.ownsPlatform ? this.platform.alarmTopic : undefined) ?? createAlarmTopic(this, 'Notifications');
+    const trackRuns = props.trackRuns ?? true;
+    this.jobSchedule = new JobSchedule(this, 'Schedule', { ...props, job: this.job, notificationTopic: this.notificationTopic });
     this.metrics = new BatchQueueMetrics(this.platform.jobQueue);
 
     if (props.alarms ?? true) {
@@ -104,10 +117,15 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
         scheduleGroup: this.scheduleGroup,
         deadLetterQueue: this.deadLetterQueue,
         jobTimeout: this.job.timeout,
-        alarmTopic: props.alarmTopic ?? this.platform.alarmTopic,
+        alarmTopic: this.notificationTopic,
         notificationEmail: props.notificationEmail,
         dashboard: props.dashboard ?? false,
+        runsTracked: trackRuns,
       });
+      const platformTopic = this.platform.alarmTopic;
+      if (platformTopic && platformTopic !== this.notificationTopic) this.alarms.addNotificationTopic(platformTopic);
+    } else if (props.notificationEmail !== undefined) {
+      this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
     }
   }
 

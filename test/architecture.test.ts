@@ -178,8 +178,8 @@ describe('no writes behind a construct\'s back: a workload asks its platform for
     expect(w.jobQueue.jobQueueArn).toBe('arn:aws:batch:us-east-1:123456789012:job-queue/shared');
     Annotations.fromStack(s).hasWarning('/WorkloadStack/Nightly/Job',
       Match.stringLikeRegexp("imported platform .*declare 'jobAccess' on the BatchPlatform where it is defined"));
-    const schedules = Object.values(Template.fromStack(s).findResources('AWS::Scheduler::Schedule'));
-    expect(JSON.stringify(schedules)).toContain('arn:aws:batch:us-east-1:123456789012:job-queue/shared');
+    const machines = Object.values(Template.fromStack(s).findResources('AWS::StepFunctions::StateMachine'));
+    expect(JSON.stringify(machines)).toContain('arn:aws:batch:us-east-1:123456789012:job-queue/shared');
   });
 });
 

@@ -186,7 +186,7 @@ describe('BatchAlarms on a dedicated queue (AWS/Batch metrics)', () => {
 
   test('failed jobs excluding operator cancels: metric math over JobsCancelled and JobsTerminated', () => {
     const { template, alarms } = setup({ excludeOperatorCancellations: true });
-    const props = alarmProps(template, logicalId(alarms.failedJobsAlarm));
+    const props = alarmProps(template, logicalId(alarms.failedJobsAlarm!));
     expect(props).toMatchObject({
       EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
     });
@@ -307,23 +307,29 @@ describe('BatchAlarms on a dedicated queue (AWS/Batch metrics)', () => {
     Annotations.fromStack(stack).hasWarning('/Stack/Alarms', Match.stringLikeRegexp('7 days'));
   });
 
-  test('queue blocked: rule on Batch Job Queue Blocked for the queue ARN, alarm on its TriggeredRules', () => {
+  test('queue blocked: rule on Batch Job Queue Blocked for the queue ARN sends the event to the topic, no alarm', () => {
     const { template, alarms } = setup();
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { 'source': ['aws.batch'], 'detail-type': [QUEUE_BLOCKED], 'detail': { jobQueue: [QUEUE_ARN] } },
       State: 'ENABLED',
+      Targets: [Match.objectLike({
+        Arn: { Ref: logicalId(alarms.alarmTopic) },
+        InputTransformer: Match.objectLike({
+          InputPathsMap: Match.objectLike({ 'detail-statusReason': '$.detail.statusReason', 'detail-jobId': '$.detail.jobId' }),
+        }),
+      })],
     });
-    expect(alarmProps(template, logicalId(alarms.queueBlockedAlarm))).toEqual(expect.objectContaining({
-      Namespace: EVENTS_NS,
-      MetricName: 'TriggeredRules',
-      Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(alarms.queueBlockedRule) } }],
-      Statistic: 'Sum',
-      Period: 300,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-    }));
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'TriggeredRules', Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(alarms.queueBlockedRule) } }] }, 0);
+  });
+
+  test('runsTracked: no failed-jobs, missed-run or long-running alarm and no failure rule (the tracker reports each run once)', () => {
+    const { template, alarms } = setup({ runsTracked: true, schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }), jobTimeout: cdk.Duration.hours(1) });
+    expect(alarms.failedJobsAlarm).toBeUndefined();
+    expect(alarms.missedRunAlarm).toBeUndefined();
+    expect(alarms.longRunningAlarm).toBeUndefined();
+    expect(alarms.failedJobRule).toBeUndefined();
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::Events::Rule', 1);
   });
 
   test('schedule delivery: TargetErrorCount + InvocationDroppedCount of the schedule group', () => {
@@ -436,8 +442,8 @@ describe('BatchAlarms on a dedicated queue (AWS/Batch metrics)', () => {
 
   test('alarms lists every alarm; the defaults are failed jobs and queue blocked', () => {
     const { alarms, template } = setup();
-    expect(alarms.alarms).toEqual([alarms.failedJobsAlarm, alarms.queueBlockedAlarm]);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    expect(alarms.alarms).toEqual([alarms.failedJobsAlarm]);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
   });
 });
 
@@ -463,7 +469,7 @@ describe('BatchAlarms on a shared queue (per-workload EventBridge signals)', () 
         'detail': { status: ['FAILED'], jobQueue: [QUEUE_ARN], jobDefinition: [{ prefix: JOB_DEF_PREFIX }] },
       },
     });
-    expect(alarmProps(template, logicalId(alarms.failedJobsAlarm))).toMatchObject({
+    expect(alarmProps(template, logicalId(alarms.failedJobsAlarm!))).toMatchObject({
       Namespace: EVENTS_NS,
       MetricName: 'TriggeredRules',
       Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(alarms.failedJobRule!) } }],
@@ -576,7 +582,7 @@ describe('notifications and actions', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1);
     expect(alarms.alarmTopic).toBe(topic);
     const topicRef = { Ref: stack.getLogicalId(topic.node.defaultChild as cdk.CfnElement) };
-    expect(alarmProps(template, logicalId(alarms.failedJobsAlarm)).AlarmActions).toEqual([topicRef]);
+    expect(alarmProps(template, logicalId(alarms.failedJobsAlarm!)).AlarmActions).toEqual([topicRef]);
   });
 
   test('imported topic with failure notifications: warning about the topic policy', () => {
@@ -656,7 +662,7 @@ describe('notifications and actions', () => {
     const other = new sns.Topic(stack, 'Pager', { enforceSSL: true });
     alarms.addAlarmAction({ bind: () => ({ alarmActionArn: other.topicArn }) });
     const template = Template.fromStack(stack);
-    expect(alarms.alarms).toHaveLength(4);
+    expect(alarms.alarms).toHaveLength(3);
     for (const alarm of alarms.alarms) {
       expect(alarmProps(template, logicalId(alarm)).AlarmActions).toHaveLength(2);
     }
@@ -731,9 +737,9 @@ describe('dashboard and cost', () => {
     });
     const items = alarms.costLineItems();
     expect(items.every((i) => i.category === CostCategory.ALARMS && i.unitMonthlyUsd === UnitPrices.ALARM_METRIC_MONTH)).toBe(true);
-    // failed 1 + missed 1 + blocked 1 + delivery 2 + DLQ 1 + long-running 1 = 7 metrics = $0.70
-    expect(items.reduce((n, i) => n + i.quantity, 0)).toBe(7);
-    expect(Math.round(items.reduce((n, i) => n + i.monthlyUsd, 0) * 100) / 100).toBe(0.7);
+    // failed 1 + missed 1 + delivery 2 + DLQ 1 + long-running 1 = 6 metrics = $0.60 (queue blocked is a rule with a target)
+    expect(items.reduce((n, i) => n + i.quantity, 0)).toBe(6);
+    expect(Math.round(items.reduce((n, i) => n + i.monthlyUsd, 0) * 100) / 100).toBe(0.6);
   });
 
   test('dashboard adds $3/month; excluding cancels bills 3 metrics for the failed-jobs alarm', () => {

@@ -11,7 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
-  BatchPlatform, ComputePlatform, CostCategory, CostOptimizedVpc, EgressProfile, HardenedRepository, ScheduledBatchWorkload,
+  BatchPlatform, ComputePlatform, CostCategory, CostOptimizedVpc, CostReport, EgressProfile, HardenedRepository, ScheduledBatchWorkload,
   ScheduledBatchWorkloadProps, SpotComputeEnvironment, UnitPrices,
 } from '../src';
 
@@ -133,7 +133,7 @@ describe('the one-liner', () => {
     });
   });
 
-  test('EventBridge Scheduler submits the job in its own group, in the schedule time zone, with retries and a DLQ', () => {
+  test('EventBridge Scheduler starts a tracked run in its own group, in the schedule time zone, with retries and a DLQ', () => {
     template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 2 * * ? *)',
@@ -142,7 +142,8 @@ describe('the one-liner', () => {
       FlexibleTimeWindow: { Mode: 'OFF' },
       GroupName: Match.stringLikeRegexp('^Test-Nightly-Schedule-ScheduleGroup-'),
       Target: {
-        Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:::aws-sdk:batch:submitJob']] },
+        Arn: { Ref: Match.stringLikeRegexp('^NightlyScheduleRunsStateMachine') },
+        Input: '{"scheduledTime":"<aws.scheduler.scheduled-time>"}',
         RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyScheduleSchedulerRole'), 'Arn'] },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyScheduleDeadLetterQueue'), 'Arn'] } },
         RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
@@ -150,31 +151,47 @@ describe('the one-liner', () => {
     });
   });
 
-  test('the SubmitJob input names this queue and this job definition', () => {
-    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0] as any;
-    // Input is an Fn::Join of JSON text and CloudFormation references: put a readable placeholder in for each reference.
-    const [, parts] = schedule.Properties.Target.Input['Fn::Join'];
-    const text = parts.map((p: any) => typeof p === 'string' ? p
-      : p.Ref ? `<Ref ${p.Ref}>` : `<GetAtt ${p['Fn::GetAtt'].join('.')}>`).join('');
-    const input = JSON.parse(text);
-    expect(Object.keys(input)).toEqual(['JobName', 'JobQueue', 'JobDefinition']);
-    expect(input.JobName).toMatch(/^Test-Nightly-Job-[0-9A-F]{8}$/);
-    expect(input.JobQueue).toMatch(/^<GetAtt NightlyPlatformJobQueue[0-9A-F]+\.JobQueueArn>$/);
-    expect(input.JobDefinition).toMatch(/^<Ref NightlyJobJobDefinition[0-9A-F]+>$/);
+  test('each run submits this job definition to this queue with .sync, under a deadline, and notifies the workload topic', () => {
+    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as any;
+    const text = JSON.stringify(machine.Properties.DefinitionString);
+    expect(text).toContain('batch:submitJob.sync');
+    expect(text).toContain('NightlyPlatformJobQueue');
+    expect(text).toContain('NightlyJobJobDefinition');
+    expect(text).toContain('NightlyPlatformAlarmTopic');
+    // 3 attempts x 1 h + 15 min + 2 x 5 min
+    expect(text).toContain('"TimeoutSeconds\\":12300');
   });
 
-  test('the scheduler role may submit only to this queue and job definition, and send to its DLQ', () => {
+  test('trackRuns: false submits the job directly through the universal target, with the queue and definition', () => {
+    const s = stack();
+    workload(s, { trackRuns: false });
+    const t = Template.fromStack(s);
+    t.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
+    t.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({ Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:::aws-sdk:batch:submitJob']] } }),
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyScheduleSchedulerRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Action: 'batch:SubmitJob',
+          Effect: 'Allow',
+          Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformJobQueue'), 'JobQueueArn'] }, { Ref: Match.stringLikeRegexp('^NightlyJobJobDefinition') }],
+        }]),
+      },
+    });
+    // The failed-jobs and missed-run alarms watch untracked runs.
+    expect(Object.keys(t.findResources('AWS::CloudWatch::Alarm')).some(id => id.includes('MissedRunAlarm'))).toBe(true);
+  });
+
+  test('the scheduler role may only start this state machine and send to its DLQ', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^NightlyScheduleSchedulerRole') }],
       PolicyDocument: {
-        Statement: [
-          {
-            Action: 'batch:SubmitJob',
-            Effect: 'Allow',
-            Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformJobQueue'), 'JobQueueArn'] }, { Ref: Match.stringLikeRegexp('^NightlyJobJobDefinition') }],
-          },
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: Match.stringLikeRegexp('^NightlyScheduleRunsStateMachine') } }),
           { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyScheduleDeadLetterQueue'), 'Arn'] } },
-        ],
+        ]),
       },
     });
     template.hasResourceProperties('AWS::IAM::Role', {
@@ -186,7 +203,8 @@ describe('the one-liner', () => {
         }],
       },
     });
-    // None of the workload's own roles has a wildcard resource (the ECS instance role's AWS-forced ones are tested with it).
+    // The scheduler, execution and job roles have no wildcard resource (the ECS instance role's and the run tracker's
+    // AWS-forced ones are tested with them).
     const workloadPolicies = Object.entries(template.findResources('AWS::IAM::Policy'))
       .filter(([id]) => /^Nightly(ScheduleSchedulerRole|JobExecutionRole|JobJobRole)/.test(id));
     expect(workloadPolicies.length).toBe(2);
@@ -474,18 +492,39 @@ describe('bring your own', () => {
     expect(jobDefinition(t).PlatformCapabilities).toEqual(['FARGATE']);
   });
 
-  test('alarm topic: alarms notify the brought topic and the platform creates none', () => {
+  test('on a shared platform the workload notifies a topic of its own, and its alarms also reach the platform topic', () => {
     const s = stack();
     const topic = new sns.Topic(s, 'Ops', { enforceSSL: true });
     const platform = new BatchPlatform(s, 'Platform', { alarmTopic: topic });
-    workload(s, { platform });
+    const w = workload(s, { platform, notificationEmail: 'reports@example.com' });
     const t = Template.fromStack(s);
-    t.resourceCountIs('AWS::SNS::Topic', 1);
+    t.resourceCountIs('AWS::SNS::Topic', 2);
+    expect(w.notificationTopic).not.toBe(topic);
+    const own = Stack.of(s).resolve((w.notificationTopic as sns.Topic).topicArn);
+    // The subscriber gets this workload's messages only.
+    t.hasResourceProperties('AWS::SNS::Subscription', { Endpoint: 'reports@example.com', TopicArn: own });
     const alarms = Object.entries(t.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('NightlyAlarms'));
     expect(alarms.length).toBeGreaterThan(0);
     for (const [, alarm] of alarms) {
-      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Ops/) }]);
+      expect(alarm.Properties.AlarmActions).toEqual([own, { Ref: expect.stringMatching(/^Ops/) }]);
     }
+    // Run notifications go to the workload's own topic.
+    const machine = Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0] as any;
+    expect(JSON.stringify(machine.Properties.DefinitionString)).toContain(own.Ref);
+  });
+
+  test('two workloads on one platform: one workload\'s subscriber is on nothing of the other\'s', () => {
+    const s = stack();
+    const platform = new BatchPlatform(s, 'Platform');
+    const a = workload(s, { platform, notificationEmail: 'a@example.com' }, 'A');
+    const b = workload(s, { platform, notificationEmail: 'b@example.com' }, 'B');
+    const t = Template.fromStack(s);
+    const arnOf = (w: ScheduledBatchWorkload) => JSON.stringify(s.resolve((w.notificationTopic as sns.Topic).topicArn));
+    const subs = Object.values(t.findResources('AWS::SNS::Subscription')) as any[];
+    expect(subs.map(x => [x.Properties.Endpoint, JSON.stringify(x.Properties.TopicArn)])).toEqual([['a@example.com', arnOf(a)], ['b@example.com', arnOf(b)]]);
+    // Nothing of B's (alarms, rules, state machine) names A's topic.
+    const ofB = Object.entries(t.toJSON().Resources).filter(([id]) => id.startsWith('B')).map(([, r]) => JSON.stringify(r)).join();
+    expect(ofB).not.toContain(arnOf(a));
   });
 
   test('platform props pass through to the platform the workload creates: an On-Demand fallback after Spot', () => {
@@ -502,14 +541,16 @@ describe('bring your own', () => {
     t.hasResourceProperties('AWS::Batch::ComputeEnvironment', { ComputeResources: Match.objectLike({ Type: 'SPOT', MaxvCpus: 64 }) });
   });
 
-  test('on a shared platform, a workload may still send its alarms to its own topic', () => {
+  test('on a shared platform, a workload may still send its notifications to a topic it brings', () => {
     const s = stack();
     const platform = new BatchPlatform(s, 'Platform');
     const teamTopic = new sns.Topic(s, 'Team', { enforceSSL: true });
     workload(s, { platform, alarmTopic: teamTopic });
     const alarms = Object.entries(Template.fromStack(s).findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('NightlyAlarms'));
     expect(alarms.length).toBeGreaterThan(0);
-    for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Team/) }]);
+    for (const [, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Team/) }, { Ref: expect.stringMatching(/^PlatformAlarmTopic/) }]);
+    }
   });
 
   test('alarms: false creates no alarms', () => {
@@ -656,5 +697,20 @@ describe('job requests the platform cannot run fail at synth', () => {
     const a = render({ ZED: '1', ALPHA: '2', MID: '3' });
     expect(a).toBe(render({ MID: '3', ZED: '1', ALPHA: '2' }));
     expect(JSON.parse(a).map((e: any) => e.Name)).toEqual(['ALPHA', 'MID', 'ZED']);
+  });
+});
+
+describe('per-workload footprint on a shared platform', () => {
+  test('each extra workload adds at most 20 resources and no network cost (500 resources per stack)', () => {
+    const count = (n: number) => {
+      const s = stack();
+      const platform = new BatchPlatform(s, 'Platform');
+      for (let i = 0; i < n; i++) workload(s, { platform }, `W${i}`);
+      return { resources: Object.keys(Template.fromStack(s).toJSON().Resources).length, network: CostReport.of(platform).monthlyUsd };
+    };
+    const one = count(1);
+    const two = count(2);
+    expect(two.resources - one.resources).toBeLessThanOrEqual(20);
+    expect(two.network).toBe(one.network);
   });
 });

@@ -1,0 +1,318 @@
+/**
+ * The Step Functions definition of `RunTracker`, as plain data (Amazon States Language, JSONata query language), and
+ * a TypeScript rendering of the one message a bad run publishes, so the message can be walked in unit tests.
+ *
+ * One execution = one scheduled run:
+ *
+ *   RunJob (batch:submitJob.sync, TimeoutSeconds = deadline)
+ *     success                      -> end (execution SUCCEEDED; nothing is published)
+ *     catch States.Timeout         -> FindTimedOutJob -> DescribeTimedOutJob -> StopTimedOutJob -> Notify -> RunDidNotSucceed
+ *     catch States.ALL             -> Notify -> RunDidNotSucceed (Fail)
+ *   Notify fails (after 2 retries) -> NotifyWithoutDetails -> RunDidNotSucceed; that fails too -> NotificationFailed
+ *
+ * Every path that reaches a Fail state has published exactly one SNS message before, except NotificationFailed.
+ * Nothing that runs after a successful publish can fail into another publish (the Fail state's Error/Cause only use
+ * values that cannot raise an evaluation error).
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-batch.html (.sync; its error Cause is the
+ *      DescribeJobs job detail as JSON)
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html (JSONata 2.0.6, $parse)
+ */
+
+/** State names, which show in the execution history. */
+export const STATES = {
+  run: 'RunJob',
+  findJob: 'FindTimedOutJob',
+  describeJob: 'DescribeTimedOutJob',
+  stopJob: 'StopTimedOutJob',
+  notify: 'Notify',
+  notifyPlain: 'NotifyWithoutDetails',
+  failed: 'RunDidNotSucceed',
+  notificationFailed: 'NotificationFailed',
+} as const;
+
+/** The three kinds of bad run; each is the `error` of the failed execution. */
+export const RUN_OUTCOMES = {
+  jobFailed: 'JobFailed',
+  deadlinePassed: 'DeadlinePassed',
+  notSubmitted: 'NotSubmitted',
+} as const;
+
+/** The job parameter (`Ref::scheduledTime` in a command) and environment variable that carry the scheduled time. */
+export const SCHEDULED_TIME_PARAMETER = 'scheduledTime';
+export const SCHEDULED_TIME_ENV = 'SCHEDULED_TIME';
+
+/**
+ * Batch job names: up to 128 letters, digits, hyphens and underscores, starting with a letter or digit
+ * (https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html). Each run's job is named
+ * `<prefix>-<scheduled time, digits and letters only, 16>-<last 12 of the execution name>`, so the prefix keeps 98.
+ */
+export const JOB_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+export const JOB_NAME_PREFIX_MAX = 128 - 1 - 16 - 1 - 12;
+
+const INPUT_TIME = '$states.context.Execution.Input.scheduledTime';
+/** The run's scheduled time: the Scheduler's `<aws.scheduler.scheduled-time>`, or the start of a manual execution. */
+export const SCHEDULED_TIME = `($exists(${INPUT_TIME}) ? $string(${INPUT_TIME}) : $states.context.Execution.StartTime)`;
+
+/** JSONata for the run's job name (see JOB_NAME_PATTERN). */
+export function jobNameExpression(prefix: string): string {
+  return `$substring('${prefix}', 0, ${JOB_NAME_PREFIX_MAX}) & '-' & $substring($replace($replace(${SCHEDULED_TIME}, /\\.[0-9]+/, ''), /[^A-Za-z0-9]/, ''), 0, 16)`
+    + ' & \'-\' & $substring($replace($states.context.Execution.Name, /[^A-Za-z0-9_-]/, \'\'), -12)';
+}
+
+/** Which bad run a caught error is: a JSON job detail in the Cause of States.TaskFailed means the job ran and failed. */
+const OUTCOME = '($e := $states.errorOutput.Error; $c := $states.errorOutput.Cause; '
+  + `($e = 'States.TaskFailed' and $type($c) = 'string' and $substring($c, 0, 1) = '{' and $contains($c, '"JobId"')) ? '${RUN_OUTCOMES.jobFailed}' : '${RUN_OUTCOMES.notSubmitted}')`;
+
+const REGION = '$split($states.context.Execution.Id, \':\')[3]';
+const CONSOLE = `'https://' & ${REGION} & '.console.aws.amazon.com/'`;
+const EXECUTION_LINK = `${CONSOLE} & 'states/home?region=' & ${REGION} & '#/v2/executions/details/' & $states.context.Execution.Id`;
+
+/** Subject: printable ASCII only and at most 100 characters (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html). */
+function subject(text: string): string {
+  return `$substring($replace(${text}, /[^ -~]/, ''), 0, 100)`;
+}
+
+const OUTCOME_WORDS = `($outcome = '${RUN_OUTCOMES.jobFailed}' ? 'failed' : ($outcome = '${RUN_OUTCOMES.deadlinePassed}' ? 'not done by its deadline' : 'not submitted'))`;
+
+/** What the message says happened. `deadline` is human text such as "3 hours 25 minutes". */
+export function outcomeSentences(deadline: string) {
+  const late = `The run was NOT DONE by its deadline, ${deadline} after the job was submitted.`;
+  return {
+    jobFailed: 'The job FAILED in AWS Batch.',
+    deadlineStopped: `${late} The job was stopped (AWS Batch TerminateJob); the status below is from just before that.`,
+    deadlineNotStopped: `${late} The job could not be looked up or stopped: check it in AWS Batch.`,
+    notSubmitted: 'The job was NOT SUBMITTED, or Step Functions could not follow it (see the error).',
+  };
+}
+
+/**
+ * JSONata for the message. `$job` is a job detail (DescribeJobs) after a timeout; after a failed job the detail is
+ * the JSON in the error's Cause. Missing values render as "n/a".
+ */
+export function messageExpression(deadline: string): string {
+  const s = outcomeSentences(deadline);
+  return [
+    '(',
+    '$f := $failure;',
+    '$c := $f.Cause;',
+    `$d := $job ? $job : ($outcome = '${RUN_OUTCOMES.jobFailed}' ? $parse($c) : {});`,
+    '$last := $d.Attempts[-1];',
+    '$val := function($v) { ($exists($v) and $v != null) ? $string($v) : \'n/a\' };',
+    '$enc := function($s) { $join($split($encodeUrlComponent($s), \'%\'), \'$25\') };',
+    `$region := ${REGION};`,
+    `$console := ${CONSOLE};`,
+    '$id := $d.JobId;',
+    '$exit := $exists($d.Container.ExitCode) ? $d.Container.ExitCode : $last.Container.ExitCode;',
+    '$stream := $exists($d.Container.LogStreamName) ? $d.Container.LogStreamName : $last.Container.LogStreamName;',
+    `$reason := $outcome = '${RUN_OUTCOMES.notSubmitted}' ? $substring($string($c), 0, 1000) : $d.StatusReason;`,
+    `$what := $outcome = '${RUN_OUTCOMES.jobFailed}' ? ${quote(s.jobFailed)} : ($outcome = '${RUN_OUTCOMES.deadlinePassed}' ? `
+      + `($stopped ? ${quote(s.deadlineStopped)} : ${quote(s.deadlineNotStopped)}) : ${quote(s.notSubmitted)});`,
+    '$join([',
+    '$workload & \': the scheduled run of \' & $scheduledTime & \' did not succeed.\',',
+    '$what,',
+    '\'\',',
+    '\'Workload: \' & $workload,',
+    '\'Scheduled time: \' & $scheduledTime & \' (\' & $timeNote & \')\',',
+    '\'Job id: \' & $val($id),',
+    '\'Job status: \' & $val($d.Status),',
+    '\'Status reason: \' & $val($reason),',
+    '\'Exit code: \' & $val($exit),',
+    '\'Attempts finished: \' & $string($count($d.Attempts)),',
+    '\'Job: \' & ($exists($id) ? $console & \'batch/home?region=\' & $region & \'#jobs/detail/\' & $id : \'n/a\'),',
+    '\'Log stream: \' & ($exists($stream) ? $console & \'cloudwatch/home?region=\' & $region & \'#logsV2:log-groups/log-group/\' & $enc($logGroup) & \'/log-events/\' & $enc($stream) : \'n/a\'),',
+    `'Run history: ' & ${EXECUTION_LINK},`,
+    '\'Error: \' & $val($f.Error)',
+    '], \'\\n\')',
+    ')',
+  ].join(' ');
+}
+
+/** What the message says next to the scheduled time, which EventBridge Scheduler gives in UTC. */
+export function timeNote(timeZone: string): string {
+  return timeZone === 'UTC' ? 'UTC' : `UTC; the schedule's time zone is ${timeZone}`;
+}
+
+/** JSONata string literal. */
+function quote(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, '\\\'')}'`;
+}
+
+export interface RunTrackingDefinitionProps {
+  readonly partition: string;
+  readonly jobQueueArn: string;
+  readonly jobDefinitionArn: string;
+  readonly topicArn: string;
+  /** Prefix of each run's job name (JOB_NAME_PATTERN). */
+  readonly jobName: string;
+  readonly workloadName: string;
+  /** The log group of the job's container, for the log-stream link. */
+  readonly logGroupName: string;
+  /** Shown next to the scheduled time (which is UTC). */
+  readonly timeZone: string;
+  readonly deadlineSeconds: number;
+  /** Human text of the deadline, for the message. */
+  readonly deadlineText: string;
+}
+
+/** The state machine definition (ASL). Values may hold CDK tokens: render with `Stack.toJsonString`. */
+export function runTrackingDefinition(p: RunTrackingDefinitionProps): Record<string, unknown> {
+  const states = (service: string) => `arn:${p.partition}:states:::${service}`;
+  const toNotify = (outcome: string) => ({
+    workload: p.workloadName,
+    logGroup: p.logGroupName,
+    timeNote: timeNote(p.timeZone),
+    scheduledTime: `{% ${SCHEDULED_TIME} %}`,
+    failure: '{% $states.errorOutput %}',
+    outcome,
+    job: '{% null %}',
+    stopped: false,
+  });
+  const publish = (subjectExpr: string, messageExpr: string) => ({
+    Type: 'Task',
+    Resource: states('sns:publish'),
+    Arguments: { TopicArn: p.topicArn, Subject: `{% ${subjectExpr} %}`, Message: `{% ${messageExpr} %}` },
+  });
+  const lookupCatch = [{ ErrorEquals: ['States.ALL'], Next: STATES.notify }];
+  return {
+    Comment: `Runs ${p.workloadName} once per scheduled time and publishes one message for a run that does not succeed.`,
+    QueryLanguage: 'JSONata',
+    StartAt: STATES.run,
+    States: {
+      [STATES.run]: {
+        Type: 'Task',
+        Resource: states('batch:submitJob.sync'),
+        Arguments: {
+          JobName: `{% ${jobNameExpression(p.jobName)} %}`,
+          JobQueue: p.jobQueueArn,
+          JobDefinition: p.jobDefinitionArn,
+          Parameters: { [SCHEDULED_TIME_PARAMETER]: `{% ${SCHEDULED_TIME} %}` },
+          ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: `{% ${SCHEDULED_TIME} %}` }] },
+        },
+        TimeoutSeconds: p.deadlineSeconds,
+        Output: `{% {'scheduledTime': ${SCHEDULED_TIME}, 'jobId': $states.result.JobId, 'jobName': $states.result.JobName, 'status': $states.result.Status} %}`,
+        Catch: [
+          { ErrorEquals: ['States.Timeout'], Assign: toNotify(RUN_OUTCOMES.deadlinePassed), Next: STATES.findJob },
+          { ErrorEquals: ['States.ALL'], Assign: toNotify(`{% ${OUTCOME} %}`), Next: STATES.notify },
+        ],
+        End: true,
+      },
+      [STATES.findJob]: {
+        Type: 'Task',
+        Resource: states('aws-sdk:batch:listJobs'),
+        Arguments: { JobQueue: p.jobQueueArn, Filters: [{ Name: 'JOB_NAME', Values: [`{% ${jobNameExpression(p.jobName)} %}`] }] },
+        Output: '{% {\'jobIds\': [$states.result.JobSummaryList.JobId]} %}',
+        TimeoutSeconds: 60,
+        Catch: lookupCatch,
+        Next: STATES.describeJob,
+      },
+      [STATES.describeJob]: {
+        Type: 'Task',
+        Resource: states('aws-sdk:batch:describeJobs'),
+        Arguments: { Jobs: '{% $states.input.jobIds %}' },
+        Assign: { job: '{% $count($states.result.Jobs) > 0 ? $states.result.Jobs^(>CreatedAt)[0] : null %}' },
+        TimeoutSeconds: 60,
+        Catch: lookupCatch,
+        Next: STATES.stopJob,
+      },
+      // The run is reported as failed: a job finishing later would contradict the message and hold compute (and could
+      // overlap the next run). Stopping it explicitly does not depend on what .sync does when its Task times out.
+      [STATES.stopJob]: {
+        Type: 'Task',
+        Resource: states('aws-sdk:batch:terminateJob'),
+        Arguments: { JobId: '{% $job.JobId %}', Reason: `Scheduled run passed its deadline of ${p.deadlineText} (RunTracker)` },
+        Assign: { stopped: true },
+        TimeoutSeconds: 60,
+        Catch: lookupCatch,
+        Next: STATES.notify,
+      },
+      [STATES.notify]: {
+        ...publish(subject(`$workload & ': run ' & $scheduledTime & ' ' & ${OUTCOME_WORDS}`), messageExpression(p.deadlineText)),
+        // A message that cannot be rendered goes out plain; a publish error is retried, then goes out plain.
+        Retry: [
+          { ErrorEquals: ['States.QueryEvaluationError'], MaxAttempts: 0 },
+          { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2 },
+        ],
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: STATES.notifyPlain }],
+        Next: STATES.failed,
+      },
+      [STATES.notifyPlain]: {
+        ...publish(subject('$workload & \': a scheduled run did not succeed\''),
+          `$workload & ': the scheduled run of ' & $scheduledTime & ' did not succeed (' & $outcome & ', error ' & $string($failure.Error) & '). Its details could not be formatted; open the run: ' & ${EXECUTION_LINK}`),
+        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2 }],
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: STATES.notificationFailed }],
+        Next: STATES.failed,
+      },
+      [STATES.failed]: {
+        Type: 'Fail',
+        Error: '{% $outcome %}',
+        Cause: '{% ($m := $match($string($failure.Cause), /"JobId":"([^"]+)"/); \'scheduledTime=\' & $scheduledTime & \' jobId=\' & '
+          + '($exists($job.JobId) ? $job.JobId : ($exists($m) ? $m[0].groups[0] : \'none\')) & \' error=\' & $string($failure.Error)) %}',
+      },
+      [STATES.notificationFailed]: {
+        Type: 'Fail',
+        Error: 'NotificationFailed',
+        Cause: 'The run did not succeed and its message could not be published to the SNS topic (see this execution\'s history).',
+      },
+    },
+  };
+}
+
+/** A Batch job detail as DescribeJobs returns it to Step Functions (PascalCase), reduced to what the message uses. */
+export interface JobDetail {
+  readonly JobId?: string;
+  readonly Status?: string;
+  readonly StatusReason?: string;
+  readonly Container?: { readonly ExitCode?: number; readonly LogStreamName?: string };
+  readonly Attempts?: { readonly Container?: { readonly ExitCode?: number; readonly LogStreamName?: string }; readonly StatusReason?: string }[];
+}
+
+export interface RunMessageFacts {
+  readonly workload: string;
+  readonly timeZone: string;
+  readonly logGroup: string;
+  readonly scheduledTime: string;
+  readonly outcome: string;
+  readonly failure: { readonly Error?: string; readonly Cause?: string };
+  /** Set after a timeout (DescribeJobs); otherwise the job detail comes from the failure's Cause. */
+  readonly job?: JobDetail;
+  /** After a timeout: whether TerminateJob succeeded. */
+  readonly stopped?: boolean;
+  readonly executionArn: string;
+  readonly deadlineText: string;
+}
+
+/**
+ * The message `messageExpression` renders, in TypeScript (the same steps, for the tests). The JSONata is checked
+ * against this rendering with the jsonata 2.0.6 engine when the definition changes (see docs/run-tracking.md).
+ */
+export function renderRunMessage(f: RunMessageFacts): string {
+  const d: JobDetail = f.job ?? (f.outcome === RUN_OUTCOMES.jobFailed ? JSON.parse(f.failure.Cause ?? '') : {});
+  const last = d.Attempts?.[d.Attempts.length - 1];
+  const val = (v: unknown) => (v === undefined || v === null ? 'n/a' : String(v));
+  const enc = (s: string) => encodeURIComponent(s).split('%').join('$25');
+  const region = f.executionArn.split(':')[3];
+  const consoleUrl = `https://${region}.console.aws.amazon.com/`;
+  // JSONata's $exists is true for null: only a missing value falls back to the last attempt's.
+  const exit = d.Container?.ExitCode !== undefined ? d.Container.ExitCode : last?.Container?.ExitCode;
+  const stream = d.Container?.LogStreamName !== undefined ? d.Container.LogStreamName : last?.Container?.LogStreamName;
+  const reason = f.outcome === RUN_OUTCOMES.notSubmitted ? f.failure.Cause?.slice(0, 1000) : d.StatusReason;
+  const s = outcomeSentences(f.deadlineText);
+  return [
+    `${f.workload}: the scheduled run of ${f.scheduledTime} did not succeed.`,
+    f.outcome === RUN_OUTCOMES.jobFailed ? s.jobFailed
+      : f.outcome === RUN_OUTCOMES.deadlinePassed ? (f.stopped ? s.deadlineStopped : s.deadlineNotStopped) : s.notSubmitted,
+    '',
+    `Workload: ${f.workload}`,
+    `Scheduled time: ${f.scheduledTime} (${timeNote(f.timeZone)})`,
+    `Job id: ${val(d.JobId)}`,
+    `Job status: ${val(d.Status)}`,
+    `Status reason: ${val(reason)}`,
+    `Exit code: ${val(exit)}`,
+    `Attempts finished: ${d.Attempts?.length ?? 0}`,
+    `Job: ${d.JobId !== undefined ? `${consoleUrl}batch/home?region=${region}#jobs/detail/${d.JobId}` : 'n/a'}`,
+    `Log stream: ${stream !== undefined ? `${consoleUrl}cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${enc(f.logGroup)}/log-events/${enc(stream)}` : 'n/a'}`,
+    `Run history: ${consoleUrl}states/home?region=${region}#/v2/executions/details/${f.executionArn}`,
+    `Error: ${val(f.failure.Error)}`,
+  ].join('\n');
+}

@@ -1,0 +1,381 @@
+/**
+ * Per-run deadline and refusal rules for run-by-run tracking (`RunTracker`). Pure functions, no CDK constructs, so
+ * every rule is unit-tested directly (test/schedule-deadline.test.ts).
+ *
+ * A run is "bad" when it is not done by its deadline. The deadline is counted by Step Functions from the moment the
+ * execution submits the job (a Task state's `TimeoutSeconds`), so it is elapsed time: a DST change between the
+ * scheduled time and the deadline does not move it (the wall clock reading at the deadline shifts by the DST step).
+ *
+ * Cron fields are parsed with `parseField` from ./schedule-window.ts. That parser (and `scheduleCadence`) refuses
+ * `L`, `W`, `#` and restricted years; the day matchers for those, and the scan that finds whether a cron fires at all,
+ * are the minimal additions made here.
+ *
+ * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html (rate, cron, at; DST handling)
+ */
+import { dayOfWeek, daysIn, isTimeZone, localParts, minGapMinutes, nearestWeekday, offsetMinutes, transitions } from './calendar';
+import { describeSeconds, parseField, scheduleCadence } from './schedule-window';
+
+const MINUTE = 60;
+const HOUR = 3600;
+const DAY = 86_400;
+
+/**
+ * The grace added to `attempts x timeout`: time a run spends outside its attempts. 15 minutes for the first placement
+ * (queueing, a Spot or Fargate capacity launch, the image pull), 5 more for each retry (a retried attempt goes back to
+ * RUNNABLE, and after a Spot interruption it needs a new instance). A job stuck RUNNABLE longer than that is reported
+ * as "deadline passed" with its status RUNNABLE, which points at capacity.
+ */
+export const DEADLINE_GRACE = { firstPlacementSeconds: 15 * MINUTE, perRetrySeconds: 5 * MINUTE } as const;
+
+/** Service limits the rules check against. */
+export const TRACKING_LIMITS = {
+  /**
+   * A Standard execution, and so a Task state's TimeoutSeconds, lasts at most one year.
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
+   */
+  maxDeadlineSeconds: 365 * DAY,
+  /** @see https://docs.aws.amazon.com/batch/latest/APIReference/API_JobTimeout.html (at least 60 seconds) */
+  minJobTimeoutSeconds: 60,
+  /** @see https://docs.aws.amazon.com/batch/latest/APIReference/API_RetryStrategy.html (attempts 1-10) */
+  maxAttempts: 10,
+  /** @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_FlexibleTimeWindow.html (1-1440 minutes) */
+  maxFlexibleWindowSeconds: 1440 * MINUTE,
+} as const;
+
+/** The names the caller's props have, for error messages. */
+export interface DeadlinePropNames {
+  readonly schedule: string;
+  readonly timeZone: string;
+  readonly jobTimeout: string;
+  readonly attempts: string;
+  readonly flexibleTimeWindow: string;
+  readonly deadline: string;
+}
+
+const DEFAULT_NAMES: DeadlinePropNames = {
+  schedule: 'schedule',
+  timeZone: 'timeZone',
+  jobTimeout: 'jobTimeout',
+  attempts: 'retryAttempts',
+  flexibleTimeWindow: 'flexibleTimeWindow',
+  deadline: 'deadline',
+};
+
+export interface ScheduleDeadlineInput {
+  /** `rate(...)`, `cron(...)` or `at(...)`, as EventBridge Scheduler takes it. */
+  readonly expression: string;
+  /** IANA name; undefined means UTC. */
+  readonly timeZone?: string;
+  /** Timeout of one attempt. */
+  readonly jobTimeoutSeconds: number;
+  /** Attempts of the job (1 + retries). */
+  readonly attempts: number;
+  readonly flexibleWindowSeconds?: number;
+  /** An explicit deadline (the Task timeout); default `defaultDeadlineSeconds`. */
+  readonly deadlineSeconds?: number;
+  /** "Now", for `at()` in the past and crons whose last year is over. Default: the current time. */
+  readonly now?: Date;
+  readonly propNames?: Partial<DeadlinePropNames>;
+}
+
+export interface ScheduleDeadline {
+  readonly kind: 'rate' | 'cron' | 'at' | 'unknown';
+  /** Grace included in the default deadline. */
+  readonly graceSeconds: number;
+  /** The Task state's TimeoutSeconds: from the submission of the job to the deadline. */
+  readonly taskTimeoutSeconds: number;
+  /** Latest time after the scheduled time at which a bad run is reported: flexible window + task timeout. */
+  readonly deadlineAfterScheduledSeconds: number;
+  /** Shortest time between two scheduled times (local wall clock), when known. */
+  readonly minGapSeconds?: number;
+  /** Refusals: the schedule or the props cannot work. */
+  readonly errors: string[];
+  /** Facts the user should know (overlap, DST-skipped runs, a one-time schedule in the past). */
+  readonly notes: string[];
+}
+
+export function graceSeconds(attempts: number): number {
+  return DEADLINE_GRACE.firstPlacementSeconds + Math.max(0, attempts - 1) * DEADLINE_GRACE.perRetrySeconds;
+}
+
+/** attempts x timeout + grace. */
+export function defaultDeadlineSeconds(jobTimeoutSeconds: number, attempts: number): number {
+  return attempts * jobTimeoutSeconds + graceSeconds(attempts);
+}
+
+/** The deadline part alone (no schedule): the numbers are checked and the deadline derived. */
+export function analyzeDeadline(input: Omit<ScheduleDeadlineInput, 'expression'>): ScheduleDeadline {
+  const names = { ...DEFAULT_NAMES, ...input.propNames };
+  const errors: string[] = [];
+  const notes: string[] = [];
+  checkNumbers(input, names, errors);
+  if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) {
+    errors.push(`'${names.timeZone}' is '${input.timeZone}', which is not an IANA time zone name: use a name such as 'Europe/London' or 'America/New_York' (aws-cdk-lib TimeZone constants), or leave it out for UTC.`);
+  }
+  const grace = graceSeconds(input.attempts);
+  const taskTimeoutSeconds = input.deadlineSeconds ?? defaultDeadlineSeconds(input.jobTimeoutSeconds, input.attempts);
+  const deadlineAfterScheduledSeconds = (input.flexibleWindowSeconds ?? 0) + taskTimeoutSeconds;
+  if (taskTimeoutSeconds > TRACKING_LIMITS.maxDeadlineSeconds) {
+    const which = input.deadlineSeconds !== undefined ? `'${names.deadline}'` : `'${names.attempts}' x '${names.jobTimeout}' + grace`;
+    errors.push(`The run deadline (${which}) is ${describeDuration(taskTimeoutSeconds)}, over the 1-year limit of a Step Functions Standard execution: lower '${names.jobTimeout}' or '${names.attempts}'${input.deadlineSeconds !== undefined ? ` or '${names.deadline}'` : ''}.`);
+  }
+  if (input.deadlineSeconds !== undefined && input.deadlineSeconds < input.attempts * input.jobTimeoutSeconds) {
+    notes.push(`'${names.deadline}' (${describeDuration(input.deadlineSeconds)}) is shorter than '${names.attempts}' x '${names.jobTimeout}' (${describeDuration(input.attempts * input.jobTimeoutSeconds)}): a run that needs all its attempts is stopped and reported as past its deadline before AWS Batch gives up on it.`);
+  }
+  return { kind: 'unknown', graceSeconds: grace, taskTimeoutSeconds, deadlineAfterScheduledSeconds, errors, notes };
+}
+
+/** Derives the deadline of each run of a schedule and decides what to refuse. */
+export function analyzeSchedule(input: ScheduleDeadlineInput): ScheduleDeadline {
+  const names = { ...DEFAULT_NAMES, ...input.propNames };
+  const base = analyzeDeadline(input);
+  const errors = [...base.errors];
+  const notes = [...base.notes];
+  const now = input.now ?? new Date();
+  const zone = input.timeZone !== undefined && isTimeZone(input.timeZone) ? input.timeZone : undefined;
+  const { deadlineAfterScheduledSeconds } = base;
+
+  const text = input.expression.trim();
+  const schedule = `'${names.schedule}' ${text}`;
+  let kind: ScheduleDeadline['kind'] = 'unknown';
+  let minGapSeconds: number | undefined;
+  if (text.startsWith('rate(')) {
+    kind = 'rate';
+    minGapSeconds = checkRate(text, schedule, errors);
+  } else if (text.startsWith('cron(')) {
+    kind = 'cron';
+    minGapSeconds = checkCron(text, schedule, zone, now, errors, notes);
+  } else if (text.startsWith('at(')) {
+    kind = 'at';
+    checkAt(text, schedule, zone, now, errors, notes);
+  } else {
+    errors.push(`${schedule} is not a schedule expression: use rate(value unit), cron(minutes hours day-of-month month day-of-week year) or at(yyyy-mm-ddThh:mm:ss) (aws-cdk-lib ScheduleExpression).`);
+  }
+
+  if (minGapSeconds !== undefined && deadlineAfterScheduledSeconds > minGapSeconds && errors.length === 0) {
+    notes.push(`${schedule} has runs ${describeDuration(minGapSeconds)} apart, but a run may take up to ${describeDuration(deadlineAfterScheduledSeconds)} after its scheduled time to reach its deadline: runs can overlap. Each run is still tracked and reported on its own; make sure two runs of the job can run at the same time, or lower '${names.jobTimeout}' or '${names.attempts}'.`);
+  }
+  return { ...base, kind, minGapSeconds, errors, notes };
+}
+
+/** Throws one error listing every refusal. */
+export function assertScheduleAccepted(result: ScheduleDeadline): void {
+  if (result.errors.length > 0) throw new Error(result.errors.join('\n'));
+}
+
+function checkNumbers(input: Omit<ScheduleDeadlineInput, 'expression'>, names: DeadlinePropNames, errors: string[]): void {
+  const attempts = input.attempts;
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > TRACKING_LIMITS.maxAttempts) {
+    errors.push(`'${names.attempts}' is ${attempts}: AWS Batch takes a whole number of attempts from 1 to ${TRACKING_LIMITS.maxAttempts} (1 means no retry).`);
+  }
+  if (!(input.jobTimeoutSeconds >= TRACKING_LIMITS.minJobTimeoutSeconds)) {
+    errors.push(`'${names.jobTimeout}' is ${input.jobTimeoutSeconds} seconds: AWS Batch attempt timeouts are at least 60 seconds. Use Duration.minutes(1) or more.`);
+  }
+  const flexible = input.flexibleWindowSeconds;
+  if (flexible !== undefined && (flexible < MINUTE || flexible > TRACKING_LIMITS.maxFlexibleWindowSeconds)) {
+    errors.push(`'${names.flexibleTimeWindow}' is ${describeDuration(flexible)}: EventBridge Scheduler takes a flexible time window from 1 to 1440 minutes. Leave it out for runs at the scheduled time.`);
+  }
+  const deadline = input.deadlineSeconds;
+  if (deadline !== undefined && !(Number.isInteger(deadline) && deadline >= MINUTE)) {
+    errors.push(`'${names.deadline}' is ${deadline} seconds: give a whole number of seconds, at least 1 minute (it must leave time to submit and start the job), or leave it out for the derived deadline.`);
+  }
+}
+
+const RATE_UNITS: Record<string, number> = { minute: MINUTE, minutes: MINUTE, hour: HOUR, hours: HOUR, day: DAY, days: DAY };
+
+function checkRate(text: string, schedule: string, errors: string[]): number | undefined {
+  const m = /^rate\(\s*(\S+)\s+(\S+)\s*\)$/.exec(text);
+  if (!m) {
+    errors.push(`${schedule} is not a rate expression: write rate(value unit), for example rate(15 minutes).`);
+    return undefined;
+  }
+  const [, value, unit] = m;
+  if (RATE_UNITS[unit] === undefined) {
+    errors.push(`${schedule} has the unit '${unit}': EventBridge Scheduler rates take minute(s), hour(s) or day(s). For a shorter period, rate(1 minute) is the most frequent.`);
+    return undefined;
+  }
+  if (!/^\d+$/.test(value) || Number(value) === 0) {
+    errors.push(`${schedule} has the value '${value}': a rate needs a positive whole number, for example rate(1 ${unit.replace(/s$/, '')}).`);
+    return undefined;
+  }
+  return scheduleCadence(text)?.minGapSeconds ?? Number(value) * RATE_UNITS[unit];
+}
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+/** Characters of the plain cron syntax parseField understands; a field made of these that it refuses is invalid. */
+const PLAIN_FIELD = /^[0-9A-Za-z*?,\-/]+$/;
+/** Calendar years scanned for a cron with any year: 8, so February 29 (every 4 years) is always seen. */
+const SCANNED_YEARS = 8;
+
+type DayMatcher = (y: number, m: number, d: number) => boolean;
+
+interface CronSpec {
+  readonly minutesOfDay: number[];
+  readonly months: Set<number>;
+  readonly years?: Set<number>;
+  readonly dayMatches: DayMatcher;
+}
+
+function checkCron(text: string, schedule: string, tz: string | undefined, now: Date, errors: string[], notes: string[]): number | undefined {
+  const fields = text.slice('cron('.length, -1).trim().split(/\s+/);
+  if (!text.endsWith(')') || fields.length !== 6) {
+    errors.push(`${schedule} has ${fields.length} fields: EventBridge Scheduler crons have six, cron(minutes hours day-of-month month day-of-week year), for example cron(0 2 * * ? *).`);
+    return undefined;
+  }
+  const spec = parseCron(fields, schedule, errors, notes);
+  if (!spec) return undefined;
+
+  const today = localParts(now, tz);
+  const years = spec.years
+    ? [...spec.years].filter(y => y >= today.year).sort((a, b) => a - b).slice(0, SCANNED_YEARS + 1)
+    : Array.from({ length: SCANNED_YEARS + 1 }, (_, i) => today.year + i);
+  const days: number[] = [];
+  for (const y of years) {
+    for (const m of [...spec.months].sort((a, b) => a - b)) {
+      for (let d = 1; d <= daysIn(y, m); d++) if (spec.dayMatches(y, m, d)) days.push(Date.UTC(y, m - 1, d) / 86_400_000);
+    }
+  }
+  const todayNumber = Date.UTC(today.year, today.month - 1, today.day) / 86_400_000;
+  const lastMinute = spec.minutesOfDay[spec.minutesOfDay.length - 1];
+  const future = days.filter(d => d > todayNumber || (d === todayNumber && lastMinute > today.minuteOfDay));
+  if (future.length === 0) {
+    const over = days.length > 0 || (spec.years !== undefined && [...spec.years].every(y => y < today.year));
+    const why = over ? 'every date it matches is in the past' : 'no date matches its day-of-month, month, day-of-week and year fields';
+    errors.push(`${schedule} never fires: ${why}${tz ? ` (time zone ${tz})` : ''}. Fix the day-of-month, month, day-of-week or year field; for the last day of a month use 'L', for example cron(0 2 L * ? *).`);
+    return undefined;
+  }
+  if (tz) noteSkippedRuns(spec, years.slice(0, 2), tz, now, schedule, notes);
+
+  // scheduleCadence covers plain crons (no L, W, #, any year); the scan covers the rest.
+  return scheduleCadence(text)?.minGapSeconds ?? minGapMinutes(days, spec.minutesOfDay) * MINUTE;
+}
+
+function parseCron(fields: string[], schedule: string, errors: string[], notes: string[]): CronSpec | undefined {
+  const [minF, hourF, domF, monthF, dowF, yearF] = fields;
+  const bad = (name: string, value: string, fix: string) => errors.push(`${schedule} has an invalid ${name} field '${value}': ${fix}`);
+  const minutes = parseField(minF, 0, 59);
+  if (!minutes) bad('minutes', minF, 'use 0-59, a list (0,30), a range (0-29), a step (0/15) or *.');
+  const hours = parseField(hourF, 0, 23);
+  if (!hours) bad('hours', hourF, 'use 0-23, a list (8,17), a range (9-17), a step (0/6) or *.');
+  const months = parseField(monthF, 1, 12, MONTHS);
+  if (!months) bad('month', monthF, 'use 1-12 or JAN-DEC, a list, a range or *.');
+  let years: Set<number> | undefined;
+  if (yearF !== '*') {
+    years = parseField(yearF, 1970, 2199);
+    if (!years) bad('year', yearF, 'use 1970-2199, a list, a range or *.');
+  }
+  if ((domF === '?') === (dowF === '?')) {
+    errors.push(`${schedule} has day-of-month '${domF}' and day-of-week '${dowF}': exactly one of them must be '?'. For every day use cron(M H * * ? *); for weekdays, cron(M H ? * MON-FRI *).`);
+    return undefined;
+  }
+  const dayMatches = domF === '?' ? dayOfWeekMatcher(dowF) : dayOfMonthMatcher(domF);
+  if (dayMatches === 'invalid') {
+    bad(domF === '?' ? 'day-of-week' : 'day-of-month', domF === '?' ? dowF : domF,
+      domF === '?' ? 'use 1-7 or SUN-SAT, a list, a range, 6L (last Friday) or 2#1 (first Monday).' : 'use 1-31, a list, a range, L (last day) or 15W (weekday nearest the 15th).');
+    return undefined;
+  }
+  if (dayMatches === undefined) {
+    notes.push(`${schedule} uses day syntax this library does not analyse; its deadline still applies, but whether and how often it fires was not checked.`);
+    return undefined;
+  }
+  if (!minutes || !hours || !months || (yearF !== '*' && !years)) return undefined;
+  const minutesOfDay = [...hours].flatMap(h => [...minutes].map(m => h * 60 + m)).sort((a, b) => a - b);
+  return { minutesOfDay, months, years, dayMatches };
+}
+
+/** `L`, `15W`, or what parseField takes; 'invalid' for plain syntax out of range; undefined for other syntax. */
+function dayOfMonthMatcher(text: string): DayMatcher | 'invalid' | undefined {
+  if (text === 'L') return (y, m, d) => d === daysIn(y, m);
+  const w = /^(\d{1,2})W$/.exec(text);
+  if (w) {
+    const n = Number(w[1]);
+    if (n < 1 || n > 31) return 'invalid';
+    return (y, m, d) => n <= daysIn(y, m) && d === nearestWeekday(y, m, n);
+  }
+  const set = parseField(text, 1, 31);
+  if (set) return (_y, _m, d) => set.has(d);
+  return PLAIN_FIELD.test(text) && !/[LW]/.test(text) ? 'invalid' : undefined;
+}
+
+/** Lists of `2#1` (nth weekday), `6L` / `L` (last weekday of the month / Saturday) and what parseField takes. */
+function dayOfWeekMatcher(text: string): DayMatcher | 'invalid' | undefined {
+  const matchers: DayMatcher[] = [];
+  for (const item of text.split(',')) {
+    const nth = /^([0-9A-Za-z]+)#(\d)$/.exec(item);
+    const last = /^([0-9A-Za-z]*)L$/.exec(item);
+    if (nth) {
+      const dow = weekday(nth[1]);
+      const k = Number(nth[2]);
+      if (dow === undefined || k < 1 || k > 5) return 'invalid';
+      matchers.push((y, m, d) => dayOfWeek(y, m, d) === dow && Math.ceil(d / 7) === k);
+    } else if (last) {
+      const dow = last[1] === '' ? 7 : weekday(last[1]);
+      if (dow === undefined) return 'invalid';
+      matchers.push(last[1] === '' ? (y, m, d) => dayOfWeek(y, m, d) === 7 : (y, m, d) => dayOfWeek(y, m, d) === dow && d + 7 > daysIn(y, m));
+    } else {
+      const set = parseField(item, 1, 7, WEEKDAYS);
+      if (!set) return PLAIN_FIELD.test(item) ? 'invalid' : undefined;
+      matchers.push((y, m, d) => set.has(dayOfWeek(y, m, d)));
+    }
+  }
+  return (y, m, d) => matchers.some(f => f(y, m, d));
+}
+
+function weekday(text: string): number | undefined {
+  const set = parseField(text, 1, 7, WEEKDAYS);
+  return set && set.size === 1 ? [...set][0] : undefined;
+}
+
+function checkAt(text: string, schedule: string, tz: string | undefined, now: Date, errors: string[], notes: string[]): void {
+  const m = /^at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)$/.exec(text);
+  const [y, mo, d, h, mi, s] = (m ?? []).slice(1).map(Number);
+  if (!m || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || s > 59) {
+    errors.push(`${schedule} is not a valid one-time schedule: write at(yyyy-mm-ddThh:mm:ss) with a real date and time, for example at(2027-01-31T06:00:00).`);
+    return;
+  }
+  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
+  const utc = tz ? wall - offsetMinutes(tz, wall - offsetMinutes(tz, wall) * 60_000) * 60_000 : wall;
+  if (utc <= now.getTime()) {
+    notes.push(`${schedule} is in the past${tz ? ` in ${tz}` : ' (UTC)'}: a one-time schedule fires once at that time, so it will not run. Set a future date, or remove the schedule.`);
+  }
+}
+
+/** Spring-forward days: EventBridge Scheduler skips a run whose local time does not exist (schedule-types page). */
+function noteSkippedRuns(spec: CronSpec, years: number[], tz: string, now: Date, schedule: string, notes: string[]): void {
+  for (const y of years) {
+    for (const t of transitions(tz, y)) {
+      if (t.afterMinutes <= t.beforeMinutes || t.atMs <= now.getTime()) continue;
+      const local = new Date(t.atMs + t.beforeMinutes * 60_000);
+      const [ly, lm, ld] = [local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate()];
+      const start = local.getUTCHours() * 60 + local.getUTCMinutes();
+      const end = start + (t.afterMinutes - t.beforeMinutes);
+      const skipped = spec.minutesOfDay.filter(m => m >= start && m < end);
+      if (skipped.length > 0 && spec.months.has(lm) && (!spec.years || spec.years.has(ly)) && spec.dayMatches(ly, lm, ld)) {
+        const date = `${ly}-${pad(lm)}-${pad(ld)}`;
+        notes.push(`${schedule} in ${tz}: on ${date} the clocks go forward and ${skipped.map(hhmm).join(', ')} does not exist, so EventBridge Scheduler skips that run. No run starts, so none is reported; it happens every year on that Sunday.`);
+        return;
+      }
+    }
+  }
+}
+
+/** "3 hours 25 minutes", "1 day 2 hours": whole units, largest first (describeSeconds when one unit is exact). */
+export function describeDuration(seconds: number): string {
+  const parts: string[] = [];
+  let rest = Math.round(seconds);
+  for (const [unit, size] of [['day', DAY], ['hour', HOUR], ['minute', MINUTE], ['second', 1]] as const) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0) parts.push(`${n} ${unit}${n === 1 ? '' : 's'}`);
+  }
+  return parts.length <= 1 ? describeSeconds(seconds) : parts.join(' ');
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function hhmm(minuteOfDay: number): string {
+  return `${pad(Math.floor(minuteOfDay / 60))}:${pad(minuteOfDay % 60)}`;
+}

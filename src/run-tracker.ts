@@ -1,0 +1,261 @@
+import { Annotations, Aws, Duration, Fn, Names, Validations, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { acknowledgeWildcardResource } from './private/nag';
+import { JOB_NAME_PATTERN, runTrackingDefinition, SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './private/run-tracking';
+import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, describeDuration, ScheduleDeadline } from './private/schedule-deadline';
+
+/** Properties of a {@link RunTracker}. */
+export interface RunTrackerProps {
+  /** The queue each run's job is submitted to. */
+  readonly jobQueue: batch.IJobQueue;
+  /**
+   * The job definition each run submits. Its timeout and attempts must not exceed `jobTimeout` and `retryAttempts`,
+   * which the deadline is derived from.
+   */
+  readonly jobDefinition: batch.IJobDefinition;
+  /**
+   * Prefix of each run's job name: letters, digits, hyphens and underscores, starting with a letter or digit. A run's
+   * job is named `<jobName>-<scheduled time>-<execution>` (the prefix is cut to 98 characters), e.g.
+   * `nightly-report-20261201T060000Z-3f2a9c1b4e7d`.
+   */
+  readonly jobName: string;
+  /** The topic that gets one message for each run that does not succeed. */
+  readonly notificationTopic: sns.ITopic;
+  /** Timeout of one attempt of the job (the job definition's `timeout`). */
+  readonly jobTimeout: Duration;
+  /** Attempts of the job, 1 to 10 (the job definition's `retryAttempts`). */
+  readonly retryAttempts: number;
+  /**
+   * How long after its submission a run may take before it is reported as not done by its deadline. At the deadline,
+   * the job is stopped (AWS Batch TerminateJob) and the run reported.
+   *
+   * @default - retryAttempts x jobTimeout + 15 minutes + 5 minutes per retry (queueing, instance launch, image pull)
+   */
+  readonly deadline?: Duration;
+  /** Name of the workload in messages. */
+  readonly workloadName: string;
+  /**
+   * The schedule's time zone, named in messages next to the scheduled time (which is in UTC).
+   *
+   * @default - the time zone of `schedule`, else UTC
+   */
+  readonly timeZone?: string;
+  /**
+   * The schedule that starts the runs. When given, it is checked: a schedule that never fires, or a deadline Step
+   * Functions cannot hold, throws; overlapping runs and runs that daylight saving time skips are reported as info.
+   *
+   * @default - no schedule check
+   */
+  readonly schedule?: scheduler.ScheduleExpression;
+  /**
+   * The schedule's flexible time window, for the check of `schedule` (a run starts up to this long after its time).
+   *
+   * @default - none
+   */
+  readonly flexibleTimeWindow?: Duration;
+  /**
+   * The log group of the job's container, for the log-stream link in messages.
+   *
+   * @default '/aws/batch/job' (where AWS Batch jobs log when the job definition sets no log configuration)
+   */
+  readonly logGroupName?: string;
+  /**
+   * How long the state machine's log events (one per state, without input or output) are kept. The execution history
+   * itself is kept 90 days by Step Functions.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** Options of the EventBridge Scheduler target that starts one execution per scheduled time. */
+export interface RunTrackerTargetOptions {
+  /**
+   * The role EventBridge Scheduler assumes to start executions.
+   *
+   * @default - a role created by the target, allowed states:StartExecution on this state machine
+   */
+  readonly role?: iam.IRole;
+  /**
+   * Where EventBridge Scheduler puts a run it could not start after its retries. Such a run never reaches the state
+   * machine, so it produces no message: alarm on this queue.
+   *
+   * @default - no dead-letter queue
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * How often EventBridge Scheduler retries a StartExecution call that failed (0 to 185).
+   *
+   * @default 185
+   */
+  readonly retryAttempts?: number;
+  /**
+   * How long EventBridge Scheduler keeps retrying (1 minute to 1 day).
+   *
+   * @default Duration.hours(24)
+   */
+  readonly maxEventAge?: Duration;
+}
+
+/**
+ * Run-by-run tracking of a scheduled AWS Batch job, without Lambda: EventBridge Scheduler starts one Step Functions
+ * Standard execution per scheduled time; the execution submits the job and waits for it (`batch:submitJob.sync`)
+ * under a deadline. A run that fails, is not done by its deadline, or cannot be submitted publishes exactly one
+ * message to `notificationTopic` and ends FAILED; a run that succeeds publishes nothing. The execution history
+ * (kept 90 days) is the run history. Wiring and limits: docs/run-tracking.md.
+ */
+export class RunTracker extends Construct {
+  /** The environment variable that carries the run's scheduled time (ISO 8601, UTC) into the container. */
+  public static readonly SCHEDULED_TIME_ENV = SCHEDULED_TIME_ENV;
+  /** The job parameter that carries the run's scheduled time (`Ref::scheduledTime` in the job's command). */
+  public static readonly SCHEDULED_TIME_PARAMETER = SCHEDULED_TIME_PARAMETER;
+
+  /** The state machine; one execution per run. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The state machine's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The deadline of each run, counted from the job's submission. */
+  public readonly deadline: Duration;
+
+  constructor(scope: Construct, id: string, props: RunTrackerProps) {
+    super(scope, id);
+    const analysis = analyze(props);
+    assertScheduleAccepted(analysis);
+    for (const note of analysis.notes) Annotations.of(this).addInfo(note);
+    validateNames(props);
+    this.deadline = Duration.seconds(analysis.taskTimeoutSeconds);
+
+    // Level ALL without execution data: a few small events per run (cents a year at any schedule), the run record
+    // outlives the 90-day history, and the job's environment in the DescribeJobs output stays out of the logs.
+    // Named /aws/vendedlogs/ so Step Functions' log delivery does not grow the account's 10 resource policies.
+    // https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
+    this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      // Retained, so the name ends in the stack's id (new at every create): a redeploy after a destroy finds it free.
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 300, separator: '-' })}-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    (this.logGroup.node.defaultChild as logs.CfnLogGroup).addMetadata('checkov', {
+      skip: [{
+        id: 'CKV_AWS_158',
+        comment: 'State events only (no execution data), encrypted at rest by CloudWatch Logs with a service key; a KMS CMK adds $1/month.',
+      }],
+    });
+
+    const stack = Stack.of(this);
+    const definition = runTrackingDefinition({
+      partition: Aws.PARTITION,
+      jobQueueArn: props.jobQueue.jobQueueArn,
+      jobDefinitionArn: props.jobDefinition.jobDefinitionArn,
+      topicArn: props.notificationTopic.topicArn,
+      jobName: props.jobName,
+      workloadName: props.workloadName,
+      logGroupName: props.logGroupName ?? '/aws/batch/job',
+      timeZone: props.timeZone ?? props.schedule?.timeZone?.timezoneName ?? 'UTC',
+      deadlineSeconds: analysis.taskTimeoutSeconds,
+      deadlineText: describeDuration(analysis.taskTimeoutSeconds),
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      // X-Ray adds nothing to one waiting Task and costs per trace.
+      tracingEnabled: false,
+    });
+    Validations.of(this.stateMachine.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-SF2',
+      reason: 'One Task that waits on an AWS Batch job: the execution history (90 days) and the state log show every step and its timing; X-Ray traces would add cost and no information.',
+    });
+    this.grantRun(props);
+  }
+
+  /**
+   * The EventBridge Scheduler target that starts one execution per scheduled time, with the scheduled time
+   * (`<aws.scheduler.scheduled-time>`) as input.
+   */
+  public scheduleTarget(options: RunTrackerTargetOptions = {}): scheduler.IScheduleTarget {
+    return new targets.StepFunctionsStartExecution(this.stateMachine, {
+      input: scheduler.ScheduleTargetInput.fromObject({ [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime }),
+      role: options.role,
+      deadLetterQueue: options.deadLetterQueue,
+      retryAttempts: options.retryAttempts,
+      maxEventAge: options.maxEventAge,
+    });
+  }
+
+  /** The state machine role: the documented `.sync` Batch policy, scoped where IAM allows, plus the lookups and SNS. */
+  private grantRun(props: RunTrackerProps): void {
+    const stack = Stack.of(this);
+    const role = this.stateMachine.role;
+    // https://docs.aws.amazon.com/step-functions/latest/dg/batch-iam.html
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['batch:SubmitJob'],
+      resources: [props.jobQueue.jobQueueArn, props.jobDefinition.jobDefinitionArn],
+    }));
+    // Job ids are known only at run time. https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
+    const jobs = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:TerminateJob'], resources: [jobs] }));
+    // DescribeJobs (.sync polling, the timed-out job) and ListJobs (finding it by name) have no resource-level permissions.
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs', 'batch:ListJobs'], resources: ['*'] }));
+    // The managed rule through which Step Functions learns that the job finished.
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' })],
+    }));
+    props.notificationTopic.grantPublish(role);
+    if (props.notificationTopic.masterKey) {
+      // sns:Publish to a KMS-encrypted topic needs the key's data keys; the grant names the topic's own key.
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: 'Publishing to the KMS-encrypted notification topic needs kms:GenerateDataKey* (a data key per message); the grant is on the topic\'s own key only.',
+      });
+    }    acknowledgeWildcardResource(role, '*',
+      'batch:DescribeJobs and batch:ListJobs have no resource-level permissions, nor have the CloudWatch Logs delivery actions Step Functions logging needs: IAM requires "*".');
+    acknowledgeWildcardResource(role, jobs,
+      'batch:TerminateJob (the job is stopped at the run deadline) acts on job ids that exist only at run time.');
+  }
+}
+
+function analyze(props: RunTrackerProps): ScheduleDeadline {
+  const scheduleZone = props.schedule?.timeZone?.timezoneName;
+  if (props.timeZone !== undefined && scheduleZone !== undefined && props.timeZone !== scheduleZone) {
+    throw new Error(`'timeZone' is '${props.timeZone}' but 'schedule' runs in '${scheduleZone}': leave 'timeZone' out, or make them the same.`);
+  }
+  const jobTimeoutSeconds = props.jobTimeout.toSeconds();
+  const input = {
+    timeZone: props.timeZone ?? scheduleZone,
+    jobTimeoutSeconds,
+    attempts: props.retryAttempts,
+    flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(),
+    deadlineSeconds: props.deadline?.toSeconds(),
+  };
+  const definitionTimeout = props.jobDefinition.timeout;
+  if (definitionTimeout && !definitionTimeout.isUnresolved() && definitionTimeout.toSeconds() > jobTimeoutSeconds) {
+    throw new Error(`'jobTimeout' is ${props.jobTimeout.toHumanString()} but the job definition's timeout is ${definitionTimeout.toHumanString()}: runs would be reported late while AWS Batch still lets them run. Set 'jobTimeout' to the job definition's timeout.`);
+  }
+  const definitionAttempts = props.jobDefinition.retryAttempts;
+  if (definitionAttempts !== undefined && !Token.isUnresolved(definitionAttempts) && definitionAttempts > props.retryAttempts) {
+    throw new Error(`'retryAttempts' is ${props.retryAttempts} but the job definition makes ${definitionAttempts} attempts: runs would be reported late while AWS Batch still retries them. Set 'retryAttempts' to ${definitionAttempts}.`);
+  }
+  const expression = props.schedule?.expressionString;
+  return expression !== undefined && !Token.isUnresolved(expression) ? analyzeSchedule({ ...input, expression }) : analyzeDeadline(input);
+}
+
+function validateNames(props: RunTrackerProps): void {
+  if (!Token.isUnresolved(props.jobName) && !JOB_NAME_PATTERN.test(props.jobName)) {
+    throw new Error(`'jobName' is '${props.jobName}': AWS Batch job names take letters, digits, hyphens and underscores and start with a letter or digit, for example 'nightly-report'.`);
+  }
+  for (const [name, value] of [['workloadName', props.workloadName], ['logGroupName', props.logGroupName]] as const) {
+    if (value !== undefined && !Token.isUnresolved(value) && (value.trim() === '' || value.includes('{%'))) {
+      throw new Error(`'${name}' is '${value}': give a non-empty name without '{%' (Step Functions would read it as an expression).`);
+    }
+  }
+}

@@ -1,0 +1,449 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as cdk from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { RunTracker, RunTrackerProps } from '../src';
+import { readValidationReport } from './checkers/synth-fixtures';
+import { messageExpression, renderRunMessage, RUN_OUTCOMES, SCHEDULED_TIME, STATES } from '../src/private/run-tracking';
+
+// Literal names from the AWS documentation, not imported from src, so a typo in src fails here.
+// https://docs.aws.amazon.com/step-functions/latest/dg/connect-batch.html
+const BATCH_SYNC = 'arn:aws:states:::batch:submitJob.sync';
+// https://docs.aws.amazon.com/step-functions/latest/dg/connect-sns.html
+const SNS_PUBLISH = 'arn:aws:states:::sns:publish';
+// https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-context-attributes.html
+const SCHEDULED_TIME_ATTRIBUTE = '<aws.scheduler.scheduled-time>';
+// https://docs.aws.amazon.com/step-functions/latest/dg/batch-iam.html
+const BATCH_RULE = 'arn:aws:events:eu-west-2:123456789012:rule/StepFunctionsGetEventsForBatchJobsRule';
+
+const REGION = 'eu-west-2';
+const QUEUE_ARN = `arn:aws:batch:${REGION}:123456789012:job-queue/nightly-queue`;
+const JOB_DEF_ARN = `arn:aws:batch:${REGION}:123456789012:job-definition/nightly-report:7`;
+const TOPIC_ARN = `arn:aws:sns:${REGION}:123456789012:runs`;
+const EXECUTION_ARN = `arn:aws:states:${REGION}:123456789012:execution:Runs:c0ffee12-3456-7890-abcd-ef0123456789`;
+
+function setup(props: Partial<RunTrackerProps> = {}) {
+  const app = new cdk.App();
+  const stack = new cdk.Stack(app, 'Tracked', { env: { account: '123456789012', region: REGION } });
+  const tracker = new RunTracker(stack, 'Runs', {
+    jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN),
+    jobDefinition: batch.EcsJobDefinition.fromJobDefinitionArn(stack, 'JobDefinition', JOB_DEF_ARN),
+    jobName: 'nightly-report',
+    notificationTopic: sns.Topic.fromTopicArn(stack, 'Topic', TOPIC_ARN),
+    jobTimeout: cdk.Duration.hours(1),
+    retryAttempts: 3,
+    workloadName: 'Nightly report',
+    ...props,
+  });
+  return { app, stack, tracker };
+}
+
+/** The state machine definition with CloudFormation joins flattened (AWS::Partition -> aws). */
+function definitionOf(stack: cdk.Stack): any {
+  const machines = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
+  const [machine] = Object.values(machines) as any[];
+  const flatten = (v: any): string => {
+    if (typeof v === 'string') return v;
+    if (v && Array.isArray(v['Fn::Join'])) return (v['Fn::Join'][1] as any[]).map(flatten).join(v['Fn::Join'][0]);
+    if (v && v.Ref === 'AWS::Partition') return 'aws';
+    throw new Error(`unexpected token in the definition: ${JSON.stringify(v)}`);
+  };
+  return JSON.parse(flatten(machine.Properties.DefinitionString));
+}
+
+/** Every way through the state machine once the job did not succeed: the states visited and how each ended. */
+function failurePaths(def: any): { states: string[]; published: number; end: string }[] {
+  const paths: { states: string[]; published: number; end: string }[] = [];
+  const walk = (name: string, visited: string[], published: number) => {
+    const state = def.States[name];
+    if (visited.includes(name)) throw new Error(`loop through ${name}`);
+    const here = [...visited, name];
+    if (state.Type === 'Fail') {
+      paths.push({ states: here, published, end: name });
+      return;
+    }
+    const publishes = state.Resource === SNS_PUBLISH ? 1 : 0;
+    if (state.Next) walk(state.Next, here, published + publishes); // the state succeeded
+    for (const c of state.Catch ?? []) walk(c.Next, here, published); // the state failed: it published nothing
+  };
+  for (const c of def.States[def.StartAt].Catch) walk(c.Next, [def.StartAt], 0);
+  return paths;
+}
+
+describe('RunTracker state machine', () => {
+  test('submits the job with .sync under the deadline, and ends the run after a success without publishing', () => {
+    const { stack, tracker } = setup();
+    const def = definitionOf(stack);
+    const run = def.States[def.StartAt];
+
+    expect(def.QueryLanguage).toBe('JSONata');
+    expect(run.Type).toBe('Task');
+    expect(run.Resource).toBe(BATCH_SYNC);
+    // 3 attempts x 1 hour + 15 minutes + 2 x 5 minutes.
+    expect(run.TimeoutSeconds).toBe(3 * 3600 + 15 * 60 + 2 * 5 * 60);
+    expect(tracker.deadline.toSeconds()).toBe(run.TimeoutSeconds);
+    expect(run.End).toBe(true);
+    expect(run.Arguments).toMatchObject({ JobQueue: QUEUE_ARN, JobDefinition: JOB_DEF_ARN });
+    expect(run.Arguments.JobName).toMatch(/^\{% \$substring\('nightly-report', 0, 98\) & '-' & /);
+  });
+
+  test('hands the scheduled time to the job as the parameter scheduledTime and the variable SCHEDULED_TIME', () => {
+    const { stack } = setup();
+    const args = definitionOf(stack).States[STATES.run].Arguments;
+
+    const fromInput = `{% ${SCHEDULED_TIME} %}`;
+    expect(fromInput).toContain('$states.context.Execution.Input.scheduledTime');
+    expect(args.Parameters).toEqual({ scheduledTime: fromInput });
+    expect(args.ContainerOverrides).toEqual({ Environment: [{ Name: 'SCHEDULED_TIME', Value: fromInput }] });
+    expect(RunTracker.SCHEDULED_TIME_ENV).toBe('SCHEDULED_TIME');
+    expect(RunTracker.SCHEDULED_TIME_PARAMETER).toBe('scheduledTime');
+  });
+
+  test('catches every error of the run: a timeout looks the job up first, anything else goes to the message', () => {
+    const { stack } = setup();
+    const def = definitionOf(stack);
+
+    expect(def.States[STATES.run].Catch.map((c: any) => [c.ErrorEquals, c.Next])).toEqual([
+      [['States.Timeout'], STATES.findJob],
+      [['States.ALL'], STATES.notify],
+    ]);
+    expect(def.States[STATES.findJob].Resource).toBe('arn:aws:states:::aws-sdk:batch:listJobs');
+    expect(def.States[STATES.findJob].Arguments.Filters[0].Name).toBe('JOB_NAME');
+    // The lookup asks for the very name the run submitted.
+    expect(def.States[STATES.findJob].Arguments.Filters[0].Values).toEqual([def.States[STATES.run].Arguments.JobName]);
+    expect(def.States[STATES.describeJob].Resource).toBe('arn:aws:states:::aws-sdk:batch:describeJobs');
+    // At the deadline the job is stopped explicitly, with a reason that shows in AWS Batch.
+    expect(def.States[STATES.stopJob]).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:batch:terminateJob',
+      Arguments: { JobId: '{% $job.JobId %}', Reason: 'Scheduled run passed its deadline of 3 hours 25 minutes (RunTracker)' },
+      Assign: { stopped: true },
+      Next: STATES.notify,
+    });
+    expect(def.States[STATES.notify]).toMatchObject({ Type: 'Task', Resource: SNS_PUBLISH, Next: STATES.failed });
+    expect(def.States[STATES.notify].Arguments.TopicArn).toBe(TOPIC_ARN);
+    expect(def.States[STATES.failed]).toMatchObject({ Type: 'Fail', Error: '{% $outcome %}' });
+  });
+
+  test('every way a bad run can go publishes exactly one message before the execution fails', () => {
+    const { stack } = setup();
+    const paths = failurePaths(definitionOf(stack));
+
+    expect(paths.length).toBeGreaterThanOrEqual(8);
+    for (const p of paths) {
+      if (p.end === STATES.failed) expect({ path: p.states, published: p.published }).toEqual({ path: p.states, published: 1 });
+      else expect({ path: p.states, end: p.end, published: p.published }).toEqual({ path: p.states, end: STATES.notificationFailed, published: 0 });
+    }
+    expect(paths.map(p => p.states)).toContainEqual([STATES.run, STATES.findJob, STATES.describeJob, STATES.stopJob, STATES.notify, STATES.failed]);
+    expect(paths.map(p => p.states)).toContainEqual([STATES.run, STATES.notify, STATES.failed]);
+    expect(paths.map(p => p.states)).toContainEqual([STATES.run, STATES.notify, STATES.notifyPlain, STATES.failed]);
+  });
+
+  test('a message that cannot be rendered is not retried; a publish error is', () => {
+    const { stack } = setup();
+    const notify = definitionOf(stack).States[STATES.notify];
+
+    expect(notify.Retry).toEqual([
+      { ErrorEquals: ['States.QueryEvaluationError'], MaxAttempts: 0 },
+      { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2 },
+    ]);
+  });
+
+  test('the message names the workload, scheduled time, job id, status reason, exit code, attempts and links', () => {
+    const { stack } = setup({ timeZone: 'Europe/London', logGroupName: '/aws/batch/nightly-report' });
+    const def = definitionOf(stack);
+    const message: string = def.States[STATES.notify].Arguments.Message;
+
+    expect(message).toBe(`{% ${messageExpression('3 hours 25 minutes')} %}`);
+    for (const field of ['Workload: ', 'Scheduled time: ', 'Job id: ', 'Status reason: ', 'Exit code: ', 'Attempts finished: ',
+      'batch/home?region=', '#jobs/detail/', 'cloudwatch/home?region=', '#logsV2:log-groups/log-group/', 'states/home?region=']) {
+      expect(message).toContain(field);
+    }
+    const assign = def.States[STATES.run].Catch[1].Assign;
+    expect(assign).toMatchObject({
+      workload: 'Nightly report',
+      logGroup: '/aws/batch/nightly-report',
+      timeNote: "UTC; the schedule's time zone is Europe/London",
+      failure: '{% $states.errorOutput %}',
+      job: '{% null %}',
+      stopped: false,
+    });
+    expect(def.States[STATES.run].Catch[0].Assign.outcome).toBe(RUN_OUTCOMES.deadlinePassed);
+  });
+
+  test('logs every state event, without execution data, to a retained log group; X-Ray is off', () => {
+    const { stack } = setup();
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^/aws/vendedlogs/states/.*-$'), { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]] },
+      RetentionInDays: 365,
+    });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+      TracingConfiguration: { Enabled: false },
+    });
+  });
+
+  test('the role gets exactly the .sync Batch policy, the two lookups, the logging delivery and sns:Publish', () => {
+    const { stack } = setup();
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const [policy] = Object.values(policies) as any[];
+    const flat = (v: any) => JSON.parse(JSON.stringify(v).replace(/\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},"([^"]*)"\]\]\}/g, '"arn:aws$1"'));
+
+    expect(Object.keys(policies)).toHaveLength(1);
+    expect(flat(policy.Properties.PolicyDocument.Statement)).toEqual([
+      {
+        // Step Functions' own statement for log delivery: these actions have no resource-level permissions.
+        Action: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
+          'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
+        Effect: 'Allow',
+        Resource: '*',
+      },
+      { Action: 'batch:SubmitJob', Effect: 'Allow', Resource: [QUEUE_ARN, JOB_DEF_ARN] },
+      { Action: 'batch:TerminateJob', Effect: 'Allow', Resource: `arn:aws:batch:${REGION}:123456789012:job/*` },
+      { Action: ['batch:DescribeJobs', 'batch:ListJobs'], Effect: 'Allow', Resource: '*' },
+      { Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], Effect: 'Allow', Resource: BATCH_RULE },
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: TOPIC_ARN },
+    ]);
+  });
+
+  test('cdk-nag: the wildcard resources are acknowledged with reasons; X-Ray off (SF2) is the one finding left', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-tracker-nag-'));
+    try {
+      const app = new cdk.App({ outdir });
+      const stack = new cdk.Stack(app, 'Tracked', { env: { account: '123456789012', region: REGION } });
+      const tracker = new RunTracker(stack, 'Runs', {
+        jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN),
+        jobDefinition: batch.EcsJobDefinition.fromJobDefinitionArn(stack, 'JobDefinition', JOB_DEF_ARN),
+        jobName: 'nightly-report',
+        notificationTopic: sns.Topic.fromTopicArn(stack, 'Topic', TOPIC_ARN),
+        jobTimeout: cdk.Duration.hours(1),
+        retryAttempts: 3,
+        workloadName: 'Nightly report',
+      });
+      cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      expect(() => app.synth()).toThrow(/AwsSolutions-SF2/);
+
+      const { findings } = readValidationReport(path.join(outdir, 'validation-report.json'));
+      expect(findings.filter(f => f.plugin === 'AwsSolutions').map(f => [f.rule, f.constructPaths])).toEqual([
+        ['AwsSolutions-SF2', ['Tracked/Runs/StateMachine/Resource']],
+      ]);
+      // The policy has "*" and job/* resources (asserted above), so IAM5 fires unless acknowledged, with these reasons.
+      const acknowledged = tracker.stateMachine.role.node.metadata
+        .filter(m => m.type === cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .map(m => m.data as Record<string, string>);
+      expect(acknowledged).toEqual([
+        { 'AwsSolutions-IAM5[Resource::*]': expect.stringContaining('batch:DescribeJobs and batch:ListJobs have no resource-level permissions') },
+        { 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:eu-west-2:123456789012:job/*]': expect.stringContaining('batch:TerminateJob') },
+      ]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('RunTracker schedule target', () => {
+  test('starts one execution per scheduled time with the scheduled time as input, with the given retries and DLQ', () => {
+    const { stack, tracker } = setup();
+    const dlq = new sqs.Queue(stack, 'Dlq');
+    new scheduler.Schedule(stack, 'Schedule', {
+      schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2', timeZone: cdk.TimeZone.EUROPE_LONDON }),
+      target: tracker.scheduleTarget({ deadLetterQueue: dlq, retryAttempts: 5, maxEventAge: cdk.Duration.hours(1) }),
+    });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: {
+        Arn: { Ref: Match.stringLikeRegexp('^RunsStateMachine') },
+        Input: JSON.stringify({ scheduledTime: SCHEDULED_TIME_ATTRIBUTE }),
+        RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Dlq'), 'Arn'] } },
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: Match.stringLikeRegexp('^RunsStateMachine') } }]),
+      },
+    });
+  });
+});
+
+describe('RunTracker props', () => {
+  test('an explicit deadline is the Task timeout; one shorter than the attempts is reported as info', () => {
+    const { stack, tracker } = setup({ deadline: cdk.Duration.hours(2) });
+
+    expect(definitionOf(stack).States[STATES.run].TimeoutSeconds).toBe(7200);
+    expect(tracker.deadline.toHours()).toBe(2);
+    Annotations.fromStack(stack).hasInfo('/Tracked/Runs', Match.stringLikeRegexp("'deadline' \\(2 hours\\) is shorter than 'retryAttempts' x 'jobTimeout' \\(3 hours\\)"));
+  });
+
+  test('a schedule that never fires is refused with the prop, the value and a fix', () => {
+    expect(() => setup({ schedule: scheduler.ScheduleExpression.expression('cron(0 0 31 2 ? *)') }))
+      .toThrow(/'schedule' cron\(0 0 31 2 \? \*\) never fires: .*use 'L'/);
+  });
+
+  test('a deadline over the 1-year Step Functions limit is refused', () => {
+    expect(() => setup({ jobTimeout: cdk.Duration.days(40), retryAttempts: 10 }))
+      .toThrow(/over the 1-year limit of a Step Functions Standard execution: lower 'jobTimeout' or 'retryAttempts'/);
+  });
+
+  test('overlapping runs and DST-skipped runs are reported as info, not refused', () => {
+    const { stack } = setup({
+      schedule: scheduler.ScheduleExpression.cron({ minute: '30', hour: '1', timeZone: cdk.TimeZone.EUROPE_LONDON }),
+    });
+    Annotations.fromStack(stack).hasInfo('/Tracked/Runs', Match.stringLikeRegexp('clocks go forward and 01:30 does not exist'));
+
+    const frequent = setup({ schedule: scheduler.ScheduleExpression.rate(cdk.Duration.minutes(5)) });
+    Annotations.fromStack(frequent.stack).hasInfo('/Tracked/Runs', Match.stringLikeRegexp('runs can overlap'));
+  });
+
+  test('the schedule time zone is named in messages; a different timeZone prop is refused', () => {
+    const london = scheduler.ScheduleExpression.cron({ minute: '0', hour: '2', timeZone: cdk.TimeZone.EUROPE_LONDON });
+    const { stack } = setup({ schedule: london });
+    expect(definitionOf(stack).States[STATES.run].Catch[1].Assign.timeNote).toBe("UTC; the schedule's time zone is Europe/London");
+
+    expect(() => setup({ schedule: london, timeZone: 'America/New_York' }))
+      .toThrow("'timeZone' is 'America/New_York' but 'schedule' runs in 'Europe/London'");
+    expect(() => setup({ timeZone: 'Europe/Londres' })).toThrow(/'timeZone' is 'Europe\/Londres', which is not an IANA time zone name/);
+  });
+
+  test('a job definition with a longer timeout or more attempts than the props is refused', () => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'S');
+    const jobDefinition = new batch.EcsJobDefinition(stack, 'Def', {
+      container: new batch.EcsFargateContainerDefinition(stack, 'Container', {
+        image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:latest'),
+        cpu: 1,
+        memory: cdk.Size.gibibytes(2),
+      }),
+      timeout: cdk.Duration.hours(2),
+      retryAttempts: 3,
+    });
+    const base = {
+      jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Q', QUEUE_ARN),
+      jobDefinition,
+      jobName: 'job',
+      notificationTopic: sns.Topic.fromTopicArn(stack, 'T', TOPIC_ARN),
+      workloadName: 'W',
+    };
+
+    expect(() => new RunTracker(stack, 'Short', { ...base, jobTimeout: cdk.Duration.hours(1), retryAttempts: 3 }))
+      .toThrow("'jobTimeout' is 1 hour but the job definition's timeout is 2 hours");
+    expect(() => new RunTracker(stack, 'Few', { ...base, jobTimeout: cdk.Duration.hours(2), retryAttempts: 1 }))
+      .toThrow("'retryAttempts' is 1 but the job definition makes 3 attempts");
+    expect(() => new RunTracker(stack, 'Same', { ...base, jobTimeout: cdk.Duration.hours(2), retryAttempts: 3 })).not.toThrow();
+  });
+
+  test('invalid names are refused', () => {
+    expect(() => setup({ jobName: 'nightly report' })).toThrow(/'jobName' is 'nightly report': AWS Batch job names take letters/);
+    expect(() => setup({ workloadName: '{% $x %}' })).toThrow(/'workloadName' is '\{% \$x %\}'/);
+    expect(() => setup({ retryAttempts: 11 })).toThrow(/'retryAttempts' is 11: AWS Batch takes a whole number of attempts from 1 to 10/);
+  });
+});
+
+/** A job detail as the `.sync` integration puts it in the Cause of States.TaskFailed (DescribeJobs, PascalCase). */
+const FAILED_JOB = {
+  JobArn: `arn:aws:batch:${REGION}:123456789012:job/5c1f7d1e-aaaa-bbbb-cccc-0123456789ab`,
+  JobId: '5c1f7d1e-aaaa-bbbb-cccc-0123456789ab',
+  JobName: 'nightly-report-20261201T060000Z-ef0123456789',
+  Status: 'FAILED',
+  StatusReason: 'Essential container in task exited',
+  Attempts: [
+    { Container: { ExitCode: 137, LogStreamName: 'job/default/aaa' }, StatusReason: 'Essential container in task exited' },
+    { Container: { ExitCode: 2, LogStreamName: 'job/default/bbb' }, StatusReason: 'Essential container in task exited' },
+  ],
+  Container: { ExitCode: 2, LogStreamName: 'job/default/bbb' },
+};
+
+describe('the one message of a bad run', () => {
+  const base = {
+    workload: 'Nightly report',
+    timeZone: 'Europe/London',
+    logGroup: '/aws/batch/nightly-report',
+    scheduledTime: '2026-12-01T06:00:00Z',
+    executionArn: EXECUTION_ARN,
+    deadlineText: '3 hours 25 minutes',
+  };
+  const console = `https://${REGION}.console.aws.amazon.com/`;
+
+  test('job failed: status, reason, exit code and attempts come from the job detail in the Cause', () => {
+    const message = renderRunMessage({
+      ...base,
+      outcome: RUN_OUTCOMES.jobFailed,
+      failure: { Error: 'States.TaskFailed', Cause: JSON.stringify(FAILED_JOB) },
+    });
+
+    expect(message.split('\n')).toEqual([
+      'Nightly report: the scheduled run of 2026-12-01T06:00:00Z did not succeed.',
+      'The job FAILED in AWS Batch.',
+      '',
+      'Workload: Nightly report',
+      "Scheduled time: 2026-12-01T06:00:00Z (UTC; the schedule's time zone is Europe/London)",
+      'Job id: 5c1f7d1e-aaaa-bbbb-cccc-0123456789ab',
+      'Job status: FAILED',
+      'Status reason: Essential container in task exited',
+      'Exit code: 2',
+      'Attempts finished: 2',
+      `Job: ${console}batch/home?region=${REGION}#jobs/detail/5c1f7d1e-aaaa-bbbb-cccc-0123456789ab`,
+      `Log stream: ${console}cloudwatch/home?region=${REGION}#logsV2:log-groups/log-group/$252Faws$252Fbatch$252Fnightly-report/log-events/job$252Fdefault$252Fbbb`,
+      `Run history: ${console}states/home?region=${REGION}#/v2/executions/details/${EXECUTION_ARN}`,
+      'Error: States.TaskFailed',
+    ]);
+  });
+
+  test('deadline passed: says the job was stopped, with the status DescribeJobs gave just before', () => {
+    const message = renderRunMessage({
+      ...base,
+      outcome: RUN_OUTCOMES.deadlinePassed,
+      failure: { Error: 'States.Timeout' },
+      stopped: true,
+      job: { JobId: 'j-1', Status: 'RUNNABLE', StatusReason: 'CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - Service cannot fulfill the capacity requested', Attempts: [] },
+    });
+
+    expect(message).toContain('The run was NOT DONE by its deadline, 3 hours 25 minutes after the job was submitted. The job was stopped (AWS Batch TerminateJob)');
+    expect(message).toContain('Job id: j-1\nJob status: RUNNABLE\nStatus reason: CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY');
+    expect(message).toContain('Exit code: n/a\nAttempts finished: 0');
+    expect(message).toContain('Log stream: n/a');
+    expect(message).toContain('#jobs/detail/j-1');
+  });
+
+  test('deadline passed and the job could not be looked up: everything about the job is n/a, the run link stays', () => {
+    const message = renderRunMessage({ ...base, outcome: RUN_OUTCOMES.deadlinePassed, failure: { Error: 'States.Timeout' } });
+
+    expect(message).toContain('The job could not be looked up or stopped: check it in AWS Batch.');
+    expect(message).toContain('Job id: n/a\nJob status: n/a');
+    expect(message).toContain('Job: n/a\nLog stream: n/a\nRun history: ');
+  });
+
+  test('not submitted: the SubmitJob error is the status reason, and there is no job', () => {
+    const cause = 'Job Queue is disabled (Service: Batch, Status Code: 400, Request ID: 1234)';
+    const message = renderRunMessage({ ...base, timeZone: 'UTC', outcome: RUN_OUTCOMES.notSubmitted, failure: { Error: 'Batch.ClientException', Cause: cause } });
+
+    expect(message).toContain('The job was NOT SUBMITTED, or Step Functions could not follow it (see the error).');
+    expect(message).toContain('Scheduled time: 2026-12-01T06:00:00Z (UTC)\nJob id: n/a');
+    expect(message).toContain(`Status reason: ${cause}`);
+    expect(message).toContain('Error: Batch.ClientException');
+  });
+
+  test('the message expression in the state machine says what the TypeScript rendering says, per outcome', () => {
+    const expression = messageExpression(base.deadlineText);
+    for (const outcome of Object.values(RUN_OUTCOMES)) {
+      expect(expression).toContain(`'${outcome}'`);
+    }
+    for (const text of ['The job FAILED in AWS Batch.', 'NOT DONE by its deadline, 3 hours 25 minutes after', 'The job was stopped (AWS Batch TerminateJob)',
+      'could not be looked up or stopped', 'NOT SUBMITTED']) {
+      expect(expression).toContain(text);
+    }
+    expect(expression).toContain('($stopped ? ');
+    // The job detail of a failed job is parsed from the Cause only for that outcome.
+    expect(expression).toContain(`$outcome = '${RUN_OUTCOMES.jobFailed}' ? $parse($c) : {}`);
+  });
+});
