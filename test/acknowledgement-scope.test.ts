@@ -7,8 +7,8 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CostOptimizedVpc, ScheduledBatchWorkload } from '../src';
-import { KNOWN_FALSE_POSITIVE_METADATA_KEY } from '../src/private/nag';
 import { GateFinding, readValidationReport } from './checkers/synth-fixtures';
+import { KNOWN_FALSE_POSITIVE_METADATA_KEY } from '../src/private/nag';
 
 /**
  * Issue 15, item 1: the library's acknowledgements must apply to its own resources only. aws-cdk-lib matches
