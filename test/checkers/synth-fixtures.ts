@@ -20,6 +20,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { KNOWN_FALSE_POSITIVE_METADATA_KEY } from '../../src/private/nag';
 
 /** The directory of the example stacks; every .ts file in it exports `stacks(app)`. */
 export const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures');
@@ -60,6 +62,12 @@ export interface SynthFixturesResult {
   readonly findings: GateFinding[];
   /** The findings acknowledged in code, with their reasons. */
   readonly acknowledgements: Acknowledgement[];
+  /**
+   * Template-validator findings on the library's own resources that the library records as false positives instead
+   * of acknowledging them (aws-cdk-lib would apply the acknowledgement to the whole app; src/private/nag.ts). The
+   * gate tolerates them on exactly those resources; the same rule on any other resource stays a finding.
+   */
+  readonly knownFalsePositives: Acknowledgement[];
 }
 
 /** Every fixture module in test/fixtures, sorted. */
@@ -109,8 +117,37 @@ export function synthFixtures(options: SynthFixturesOptions): SynthFixturesResul
   process.exitCode = exitCodeBefore;
 
   const templates = assembly.stacks.map(s => s.templateFullPath);
-  const { findings, acknowledgements } = readValidationReport(path.join(assembly.directory, 'validation-report.json'));
-  return { outdir: assembly.directory, templates, stackNames, findings, acknowledgements };
+  const report = readValidationReport(path.join(assembly.directory, 'validation-report.json'));
+  const { findings, knownFalsePositives } = separateKnownFalsePositives(app, report.findings);
+  return { outdir: assembly.directory, templates, stackNames, findings, acknowledgements: report.acknowledgements, knownFalsePositives };
+}
+
+/**
+ * Splits off the findings the library recorded as known false positives: rule id `<plugin, spaces as hyphens>::<rule>`
+ * recorded under KNOWN_FALSE_POSITIVE_METADATA_KEY on the very construct the finding is reported at.
+ */
+export function separateKnownFalsePositives(root: IConstruct, all: GateFinding[]):
+{ findings: GateFinding[]; knownFalsePositives: Acknowledgement[] } {
+  const known = new Map<string, string>(); // `${id} at ${path}` -> reason
+  for (const c of root.node.findAll()) {
+    for (const m of c.node.metadata) {
+      if (m.type !== KNOWN_FALSE_POSITIVE_METADATA_KEY) continue;
+      for (const [id, reason] of Object.entries(m.data as Record<string, string>)) known.set(`${id} at ${c.node.path}`, reason);
+    }
+  }
+  const findings: GateFinding[] = [];
+  const knownFalsePositives: Acknowledgement[] = [];
+  for (const f of all) {
+    const id = `${f.plugin.replace(/ /g, '-')}::${f.rule}`;
+    const isKnown = (p: string) => known.has(`${id} at ${p}`);
+    const rest = f.constructPaths.filter(p => !isKnown(p));
+    const tolerated = f.constructPaths.filter(isKnown);
+    if (tolerated.length > 0) {
+      knownFalsePositives.push({ plugin: f.plugin, rule: f.rule, reason: known.get(`${id} at ${tolerated[0]}`)!, constructPaths: tolerated });
+    }
+    if (rest.length > 0 || f.constructPaths.length === 0) findings.push({ ...f, constructPaths: rest });
+  }
+  return { findings, knownFalsePositives };
 }
 
 interface ReportViolation {
@@ -171,6 +208,9 @@ function main(argv: string[]): number {
   console.log(`[synth-fixtures] ${result.templates.length} templates (${result.stackNames.join(', ')}) in ${path.relative(process.cwd(), result.outdir)}`);
   for (const a of result.acknowledgements) {
     console.log(`[synth-fixtures] acknowledged [${a.plugin}] ${a.rule} at ${a.constructPaths.join(', ')}: ${a.reason}`);
+  }
+  for (const k of result.knownFalsePositives) {
+    console.log(`[synth-fixtures] known false positive (not acknowledged) [${k.plugin}] ${k.rule} at ${k.constructPaths.join(', ')}: ${k.reason}`);
   }
   if (result.acknowledgements.some(a => a.reason.trim().length < 10)) {
     console.error('[synth-fixtures] every acknowledgement needs a reason a reviewer can check');
