@@ -2,9 +2,9 @@ import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { BatchJob } from './batch-job';
 import { createAlarmTopic } from './private/alarm-topic';
 import { RunTracker } from './run-tracker';

@@ -217,7 +217,7 @@ export class RunTracker extends Construct {
         id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
         reason: 'Publishing to the KMS-encrypted notification topic needs kms:GenerateDataKey* (a data key per message); the grant is on the topic\'s own key only.',
       });
-    }    acknowledgeWildcardResource(role, '*',
+    } acknowledgeWildcardResource(role, '*',
       'batch:DescribeJobs and batch:ListJobs have no resource-level permissions, nor have the CloudWatch Logs delivery actions Step Functions logging needs: IAM requires "*".');
     acknowledgeWildcardResource(role, jobs,
       'batch:TerminateJob (the job is stopped at the run deadline) acts on job ids that exist only at run time.');

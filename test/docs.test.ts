@@ -359,9 +359,9 @@ describe('docs/operations.md', () => {
     expect(operations).toContain(`e.g. \`${prefix}<stack-id>\``);
     expect(operations).toContain(`It keeps logs for ${group.RetentionInDays} days`);
     expect(operations).toContain(`Streams are named \`${options['awslogs-stream-prefix']}/default/<ECS task ID>\``);
-    // The log group has the job's name.
-    const input = JSON.stringify(only(resourcesOf(oneLiner, 'AWS::Scheduler::Schedule'), 'schedule').Target.Input);
-    expect(input).toContain(`"JobName\\":\\"${prefix.replace('/aws/batch/', '').replace(/-$/, '')}\\"`);
+    // The log group has the job's name, which each tracked run's job name starts with.
+    const machine = JSON.stringify(only(resourcesOf(oneLiner, 'AWS::StepFunctions::StateMachine'), 'state machine').DefinitionString);
+    expect(machine).toContain(prefix.replace('/aws/batch/', '').replace(/-$/, ''));
   });
 
   test('pause: enabled false renders DISABLED', () => {
@@ -391,7 +391,13 @@ describe('docs/operations.md', () => {
     }
 
     test('event-driven alarms use 300-second periods; long-running fires above 80% of the timeout', () => {
-      const alarmProps = resourcesOf(oneLiner, 'AWS::CloudWatch::Alarm').filter(p => p.Namespace !== 'AWS/EC2');
+      const untracked = new cdk.Stack(new cdk.App(), 'DocsUntracked');
+      new ScheduledBatchWorkload(untracked, 'W', {
+        schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
+        image: cdk.aws_ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+        trackRuns: false,
+      });
+      const alarmProps = resourcesOf(Template.fromStack(untracked), 'AWS::CloudWatch::Alarm').filter(p => p.Namespace !== 'AWS/EC2');
       const periods = alarmProps.filter(p => p.MetricName !== 'JobsMovedToSucceeded' && p.Period !== undefined).map(p => p.Period);
       expect(new Set(periods)).toEqual(new Set([300]));
       const longRunning = only(alarmProps.filter(p => p.MetricName === 'JobAttemptExecutionDuration'), 'long-running alarm');

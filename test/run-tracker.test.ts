@@ -215,7 +215,7 @@ describe('RunTracker state machine', () => {
     ]);
   });
 
-  test('cdk-nag: the wildcard resources are acknowledged with reasons; X-Ray off (SF2) is the one finding left', () => {
+  test('cdk-nag: the wildcard resources and X-Ray off (SF2) are acknowledged with reasons on the tracker\'s own resources', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-tracker-nag-'));
     try {
       const app = new cdk.App({ outdir });
@@ -230,19 +230,18 @@ describe('RunTracker state machine', () => {
         workloadName: 'Nightly report',
       });
       cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-      expect(() => app.synth()).toThrow(/AwsSolutions-SF2/);
-
-      const { findings } = readValidationReport(path.join(outdir, 'validation-report.json'));
-      expect(findings.filter(f => f.plugin === 'AwsSolutions').map(f => [f.rule, f.constructPaths])).toEqual([
-        ['AwsSolutions-SF2', ['Tracked/Runs/StateMachine/Resource']],
-      ]);
+      app.synth();
+      const report = path.join(outdir, 'validation-report.json');
+      const findings = fs.existsSync(report) ? readValidationReport(report).findings : [];
+      expect(findings.filter(f => f.plugin === 'AwsSolutions')).toEqual([]);
+      expect(JSON.stringify(tracker.stateMachine.node.defaultChild!.node.metadata)).toContain('AwsSolutions-SF2');
       // The policy has "*" and job/* resources (asserted above), so IAM5 fires unless acknowledged, with these reasons.
-      const acknowledged = tracker.stateMachine.role.node.metadata
+      const acknowledged = tracker.stateMachine.role.node.findChild('DefaultPolicy').node.findChild('Resource').node.metadata
         .filter(m => m.type === cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
         .map(m => m.data as Record<string, string>);
       expect(acknowledged).toEqual([
-        { 'AwsSolutions-IAM5[Resource::*]': expect.stringContaining('batch:DescribeJobs and batch:ListJobs have no resource-level permissions') },
-        { 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:eu-west-2:123456789012:job/*]': expect.stringContaining('batch:TerminateJob') },
+        { 'Annotation::AwsSolutions-IAM5[Resource::*]': expect.stringContaining('batch:DescribeJobs and batch:ListJobs have no resource-level permissions') },
+        { 'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:eu-west-2:123456789012:job/*]': expect.stringContaining('batch:TerminateJob') },
       ]);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });

@@ -163,9 +163,9 @@ describe('the one-liner', () => {
   });
 
   test('trackRuns: false submits the job directly through the universal target, with the queue and definition', () => {
-    const s = stack();
-    workload(s, { trackRuns: false });
-    const t = Template.fromStack(s);
+    const untracked = stack();
+    workload(untracked, { trackRuns: false });
+    const t = Template.fromStack(untracked);
     t.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
     t.hasResourceProperties('AWS::Scheduler::Schedule', {
       Target: Match.objectLike({ Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:::aws-sdk:batch:submitJob']] } }),
