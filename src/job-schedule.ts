@@ -7,6 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BatchJob } from './batch-job';
 import { createAlarmTopic } from './private/alarm-topic';
+import { analyzeSchedule, assertScheduleAccepted } from './private/schedule-deadline';
 import { RunTracker } from './run-tracker';
 
 /** Defaults of {@link JobSchedule}, in one place. */
@@ -155,6 +156,17 @@ export class JobSchedule extends Construct {
       });
       target = this.tracker.scheduleTarget({ role: this.schedulerRole, ...retry });
     } else {
+      // The same refusals as a tracked schedule's: one that never fires, a zero or sub-minute rate, a malformed one.
+      const expression = props.schedule.expressionString;
+      if (!Token.isUnresolved(expression)) {
+        assertScheduleAccepted(analyzeSchedule({
+          expression,
+          timeZone: props.schedule.timeZone?.timezoneName,
+          jobTimeoutSeconds: job.timeout.toSeconds(),
+          attempts: job.retryAttempts,
+          flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(),
+        }));
+      }
       // EventBridge Scheduler has no templated Batch target: the universal target calls batch:SubmitJob.
       // @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html
       target = new targets.Universal({

@@ -100,7 +100,7 @@ describe('the library acknowledges findings on its own resources only', () => {
   });
 
   test('the missed-run alarm\'s F3002 is recorded as a known false positive on that alarm only, not acknowledged', () => {
-    const alarm = workload.alarms.missedRunAlarm!.node.defaultChild!;
+    const alarm = workload.alarms!.missedRunAlarm!.node.defaultChild!;
     const marked = (c: cdk.CfnResource | any) => c.node.metadata.some((m: any) => m.type === KNOWN_FALSE_POSITIVE_METADATA_KEY);
     const everyConstruct = cdk.Stack.of(workload).node.findAll();
     expect(everyConstruct.filter(marked).map(c => c.node.path)).toEqual([alarm.node.path]);

@@ -714,3 +714,13 @@ describe('per-workload footprint on a shared platform', () => {
     expect(two.network).toBe(one.network);
   });
 });
+
+describe('schedules that can never run fail at synth, tracked or not', () => {
+  test.each([
+    ['a cron that never fires (31 February)', scheduler.ScheduleExpression.expression('cron(0 0 31 2 ? *)')],
+    ['a zero rate', scheduler.ScheduleExpression.expression('rate(0 minutes)')],
+  ])('fails on %s', (_what, expression) => {
+    expect(() => workload(stack(), { schedule: expression })).toThrow(/'schedule'/);
+    expect(() => workload(stack(), { schedule: expression, trackRuns: false })).toThrow(/'schedule'/);
+  });
+});
