@@ -2,8 +2,8 @@
  * What a user writes without this library to get the resources of `n` ScheduledBatchWorkloads on one BatchPlatform:
  * a VPC with a hardened NAT instance (recovery alarms, flow logs, S3 gateway endpoint), a Spot compute environment with
  * a launch template, a job queue and an alarm topic; per job a log group, execution/job/scheduler roles, a job
- * definition, a schedule group, a schedule with a retry policy and a dead-letter queue, three EventBridge rules and
- * five alarms. Plain aws-cdk-lib L2s, no helper of the library: the benchmark's "hand-written L2" baseline.
+ * definition, a schedule group, a schedule with a retry policy and a dead-letter queue, a run-tracking state machine
+ * with its log group and a topic of its own, a queue-blocked rule and two alarms. Plain aws-cdk-lib L2s, no helper of the library: the benchmark's "hand-written L2" baseline.
  */
 import * as cdk from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
@@ -19,6 +19,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 const IMAGE = 'public.ecr.aws/docker/library/python:3.13-slim';
@@ -133,42 +134,54 @@ export function handWrittenStack(stack: cdk.Stack, n: number): void {
     const scheduleGroup = new scheduler.ScheduleGroup(job, 'ScheduleGroup');
     const deadLetterQueue = new sqs.Queue(job, 'DeadLetterQueue', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: cdk.Duration.days(14) });
     const schedulerRole = new iam.Role(job, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+    // Each job's notifications on a topic of its own; a run-tracking state machine started once per scheduled time.
+    const jobTopic = new sns.Topic(job, 'Notifications', { enforceSSL: true });
+    const runLogs = new logs.LogGroup(job, 'RunLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: cdk.RemovalPolicy.RETAIN });
+    const machine = new sfn.StateMachine(job, 'Runs', {
+      definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString({
+        StartAt: 'RunJob',
+        States: {
+          RunJob: {
+            Type: 'Task', Resource: `arn:${cdk.Aws.PARTITION}:states:::batch:submitJob.sync`, TimeoutSeconds: 12300,
+            Parameters: { 'JobName': `job${i}`, 'JobQueue': jobQueue.jobQueueArn, 'JobDefinition': jobDefinition.jobDefinitionArn, 'Parameters': { 'scheduledTime.$': '$.scheduledTime' } },
+            Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Notify' }], End: true,
+          },
+          Notify: { Type: 'Task', Resource: `arn:${cdk.Aws.PARTITION}:states:::sns:publish`, Parameters: { 'TopicArn': jobTopic.topicArn, 'Message.$': '$' }, Next: 'Failed' },
+          Failed: { Type: 'Fail', Error: 'RunDidNotSucceed' },
+        },
+      })),
+      logs: { destination: runLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    machine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [jobQueue.jobQueueArn, jobDefinition.jobDefinitionArn] }));
+    machine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs', 'batch:TerminateJob'], resources: ['*'] }));
+    machine.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' })],
+    }));
+    jobTopic.grantPublish(machine);
     new scheduler.Schedule(job, 'Schedule', {
       schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(24)),
       scheduleGroup,
-      target: new schedulerTargets.Universal({
-        service: 'batch',
-        action: 'submitJob',
+      target: new schedulerTargets.StepFunctionsStartExecution(machine, {
         role: schedulerRole,
-        input: scheduler.ScheduleTargetInput.fromObject({ JobName: `job${i}`, JobQueue: jobQueue.jobQueueArn, JobDefinition: jobDefinition.jobDefinitionArn }),
-        policyStatements: [new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [jobQueue.jobQueueArn, jobDefinition.jobDefinitionArn] })],
+        input: scheduler.ScheduleTargetInput.fromObject({ scheduledTime: scheduler.ContextAttribute.scheduledTime }),
         deadLetterQueue,
         retryAttempts: 5,
         maxEventAge: cdk.Duration.hours(1),
       }),
     });
 
-    // Alarms: per-job EventBridge rules on the shared queue, filtered on this job definition.
-    const rule = (id: string, detailType: string, status?: string) => new events.Rule(job, id, {
+    // The queue-blocked events go to the job's topic and the platform's; two alarms watch schedule delivery.
+    const blocked = new events.Rule(job, 'QueueBlockedRule', {
       eventPattern: {
         source: ['aws.batch'],
-        detailType: [detailType],
-        detail: { ...(status ? { status: [status] } : {}), jobQueue: [jobQueue.jobQueueArn], jobDefinition: [{ prefix: jobDefinition.jobDefinitionArn }] },
+        detailType: ['Batch Job Queue Blocked'],
+        detail: { jobQueue: [jobQueue.jobQueueArn], jobDefinition: [{ prefix: jobDefinition.jobDefinitionArn }] },
       },
     });
-    const triggered = (r: events.Rule, period: cdk.Duration) => new cloudwatch.Metric({
-      namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensionsMap: { RuleName: r.ruleName }, statistic: 'Sum', period,
-    });
-    const failed = rule('FailedJobRule', 'Batch Job State Change', 'FAILED');
-    failed.addTarget(new eventTargets.SnsTopic(topic));
-    const succeeded = rule('SucceededJobRule', 'Batch Job State Change', 'SUCCEEDED');
-    const blocked = rule('QueueBlockedRule', 'Batch Job Queue Blocked');
+    blocked.addTarget(new eventTargets.SnsTopic(jobTopic));
+    blocked.addTarget(new eventTargets.SnsTopic(topic));
     const alarms = [
-      triggered(failed, cdk.Duration.minutes(5)).createAlarm(job, 'FailedJobsAlarm', { threshold: 1, evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }),
-      triggered(succeeded, cdk.Duration.hours(1)).createAlarm(job, 'MissedRunAlarm', {
-        threshold: 1, evaluationPeriods: 36, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      }),
-      triggered(blocked, cdk.Duration.minutes(5)).createAlarm(job, 'QueueBlockedAlarm', { threshold: 1, evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }),
       new cloudwatch.MathExpression({
         expression: 'FILL(targetErrors, 0) + FILL(dropped, 0)',
         usingMetrics: { targetErrors: scheduleGroup.metricTargetErrors(), dropped: scheduleGroup.metricDropped() },
@@ -177,6 +190,6 @@ export function handWrittenStack(stack: cdk.Stack, n: number): void {
       deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: cdk.Duration.minutes(5) })
         .createAlarm(job, 'DeadLetterQueueAlarm', { threshold: 1, evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }),
     ];
-    alarms.forEach(a => a.addAlarmAction(alarmAction));
+    alarms.forEach(a => { a.addAlarmAction(new cwActions.SnsAction(jobTopic)); a.addAlarmAction(alarmAction); });
   }
 }
