@@ -64,6 +64,13 @@ export class UnitPrices {
    */
   public static readonly SECRET_MONTH = 0.40;
 
+  /**
+   * Step Functions Standard workflow, per state transition (after the account's 4,000 free a month): what each tracked
+   * run costs (`RunTracker`). Not an idle cost.
+   * @see https://aws.amazon.com/step-functions/pricing/
+   */
+  public static readonly STATE_TRANSITION = 0.000025;
+
   private constructor() {}
 }
 

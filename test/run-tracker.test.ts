@@ -9,9 +9,9 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { RunTracker, RunTrackerProps } from '../src';
+import { RunTracker, RunTrackerProps, UnitPrices } from '../src';
 import { readValidationReport } from './checkers/synth-fixtures';
-import { messageExpression, renderRunMessage, RUN_OUTCOMES, SCHEDULED_TIME, STATES } from '../src/private/run-tracking';
+import { messageExpression, renderRunMessage, RUN_OUTCOMES, runTrackingDefinition, SCHEDULED_TIME, STATES } from '../src/private/run-tracking';
 
 // Literal names from the AWS documentation, not imported from src, so a typo in src fails here.
 // https://docs.aws.amazon.com/step-functions/latest/dg/connect-batch.html
@@ -444,5 +444,43 @@ describe('the one message of a bad run', () => {
     expect(expression).toContain('($stopped ? ');
     // The job detail of a failed job is parsed from the Cause only for that outcome.
     expect(expression).toContain(`$outcome = '${RUN_OUTCOMES.jobFailed}' ? $parse($c) : {}`);
+  });
+});
+
+describe('cost per run (docs/run-tracking.md, docs/performance.md)', () => {
+  // Counts the states a run enters on each path of the definition, from RunJob to its end.
+  const definition = runTrackingDefinition({
+    partition: 'aws',
+    jobQueueArn: QUEUE_ARN,
+    jobDefinitionArn: JOB_DEF_ARN,
+    topicArn: TOPIC_ARN,
+    jobName: 'nightly-report',
+    workloadName: 'Nightly report',
+    logGroupName: '/aws/batch/job',
+    timeZone: 'UTC',
+    deadlineSeconds: 3600,
+    deadlineText: '1 hour',
+  }) as any;
+  const walk = (from: string): number => {
+    let n = 0;
+    for (let name: string | undefined = from; name; n++) {
+      const state: any = definition.States[name];
+      name = state.Type === 'Fail' || state.End ? undefined : state.Next;
+    }
+    return n;
+  };
+  const runJob = definition.States[definition.StartAt];
+  const catchTo = (error: string) => runJob.Catch.find((c: any) => c.ErrorEquals.includes(error)).Next as string;
+  const transitions = { succeeded: 1, failed: 1 + walk(catchTo('States.ALL')), deadline: 1 + walk(catchTo('States.Timeout')) };
+
+  test('a successful run is 1 transition, a failed run 3, a run past its deadline 6; priced with UnitPrices.STATE_TRANSITION', () => {
+    expect(runJob.End).toBe(true);
+    expect(transitions).toEqual({ succeeded: 1, failed: 3, deadline: 6 });
+    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'run-tracking.md'), 'utf8');
+    const usd = (n: number) => `$${(n * UnitPrices.STATE_TRANSITION).toFixed(n * UnitPrices.STATE_TRANSITION < 0.0001 ? 6 : 5)}`;
+    expect(doc).toContain(`| succeeded | ${transitions.succeeded} | ${usd(transitions.succeeded)} |`);
+    expect(doc).toContain(`| \`JobFailed\` / \`NotSubmitted\` | ${transitions.failed} | ${usd(transitions.failed)} |`);
+    expect(doc).toContain(`| \`DeadlinePassed\` | ${transitions.deadline} | ${usd(transitions.deadline)} |`);
+    expect(doc).toContain(`Standard workflows cost $${(UnitPrices.STATE_TRANSITION * 1000).toFixed(3)} per 1,000 state transitions`);
   });
 });

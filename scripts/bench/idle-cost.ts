@@ -58,7 +58,7 @@ export function idleCostRows(): IdleCostRow[] {
   profiles.forEach(([name, egress, platform], i) => {
     const w = oneLiner(app, `Cost${i}`, egress, platform);
     const vpcAlarms = CostReport.of(w.vpc!).monthlyUsdOf(CostCategory.ALARMS);
-    rows.push(row(`ScheduledBatchWorkload, ${name}`, 'one-liner: own VPC, compute, queue, 6 alarms', CostReport.of(w), vpcAlarms));
+    rows.push(row(`ScheduledBatchWorkload, ${name}`, 'one-liner: own VPC, compute, queue, run tracking, 2 alarms', CostReport.of(w), vpcAlarms));
   });
 
   const shared = buildStack(app, 'library', 10);
