@@ -14,6 +14,7 @@ import { RUNNABLE_TIME_LIMITS } from '../src/batch-platform';
 import { UnitPrices } from '../src/cost';
 import { instancePolicyWildcards } from '../src/private/compute-instance-policy';
 import { totalMonthly } from '../src/private/cost-math';
+import { DEADLINE_GRACE } from '../src/private/schedule-deadline';
 import { MAX_ALARM_WINDOW_SECONDS } from '../src/private/schedule-window';
 import { ScheduledBatchWorkload, WORKLOAD_DEFAULTS } from '../src/scheduled-batch-workload';
 import { endpointsFargateStack } from './fixtures/vpc';
@@ -549,5 +550,14 @@ describe('docs/architecture.md', () => {
 
   test('interface endpoint price', () => {
     expect(architecture).toContain(`$${UnitPrices.INTERFACE_ENDPOINT_AZ_HOUR} per endpoint per AZ-hour`);
+  });
+});
+
+describe('run-tracking deadline in README and docs/run-tracking.md', () => {
+  test('the grace named in the docs is the one the code adds (first placement + per retry)', () => {
+    const first = DEADLINE_GRACE.firstPlacementSeconds / 60;
+    const perRetry = DEADLINE_GRACE.perRetrySeconds / 60;
+    expect(read('README.md')).toContain(`attempts × timeout + ${first} min + ${perRetry} min per retry`);
+    expect(read('docs/run-tracking.md')).toContain(`retryAttempts × jobTimeout + ${first} min + ${perRetry} min per retry`);
   });
 });

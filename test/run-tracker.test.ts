@@ -29,8 +29,8 @@ const JOB_DEF_ARN = `arn:aws:batch:${REGION}:123456789012:job-definition/nightly
 const TOPIC_ARN = `arn:aws:sns:${REGION}:123456789012:runs`;
 const EXECUTION_ARN = `arn:aws:states:${REGION}:123456789012:execution:Runs:c0ffee12-3456-7890-abcd-ef0123456789`;
 
-function setup(props: Partial<RunTrackerProps> = {}) {
-  const app = new cdk.App();
+function setup(props: Partial<RunTrackerProps> = {}, appProps: cdk.AppProps = {}) {
+  const app = new cdk.App(appProps);
   const stack = new cdk.Stack(app, 'Tracked', { env: { account: '123456789012', region: REGION } });
   const tracker = new RunTracker(stack, 'Runs', {
     jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN),
@@ -218,17 +218,7 @@ describe('RunTracker state machine', () => {
   test('cdk-nag: the wildcard resources and X-Ray off (SF2) are acknowledged with reasons on the tracker\'s own resources', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-tracker-nag-'));
     try {
-      const app = new cdk.App({ outdir });
-      const stack = new cdk.Stack(app, 'Tracked', { env: { account: '123456789012', region: REGION } });
-      const tracker = new RunTracker(stack, 'Runs', {
-        jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN),
-        jobDefinition: batch.EcsJobDefinition.fromJobDefinitionArn(stack, 'JobDefinition', JOB_DEF_ARN),
-        jobName: 'nightly-report',
-        notificationTopic: sns.Topic.fromTopicArn(stack, 'Topic', TOPIC_ARN),
-        jobTimeout: cdk.Duration.hours(1),
-        retryAttempts: 3,
-        workloadName: 'Nightly report',
-      });
+      const { app, tracker } = setup({}, { outdir });
       cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
       app.synth();
       const report = path.join(outdir, 'validation-report.json');

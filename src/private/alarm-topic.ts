@@ -28,26 +28,23 @@ export function allowAlarmsToPublish(topic: sns.ITopic): void {
   if (topic.node.tryFindChild(id)) return;
   new Construct(topic, id);
   const stack = Stack.of(topic);
-  topic.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'EventBridgeRulesOfThisAccountPublish',
-    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-    actions: ['sns:Publish'],
-    resources: [topic.topicArn],
-    conditions: {
-      StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:events:${stack.region}:${stack.account}:rule/*` },
-    },
-  }));
-  topic.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'CloudWatchAlarmsOfThisAccountPublish',
-    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-    actions: ['sns:Publish'],
-    resources: [topic.topicArn],
-    conditions: {
-      StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
-    },
-  }));
+  // Each publisher, scoped to this account and to its own kind of source (rules, alarms).
+  const sources = [
+    { sid: 'EventBridgeRulesOfThisAccountPublish', service: 'events', resource: 'rule/*' },
+    { sid: 'CloudWatchAlarmsOfThisAccountPublish', service: 'cloudwatch', resource: 'alarm:*' },
+  ];
+  for (const { sid, service, resource } of sources) {
+    topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid,
+      principals: [new iam.ServicePrincipal(`${service}.amazonaws.com`)],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:${service}:${stack.region}:${stack.account}:${resource}` },
+      },
+    }));
+  }
   const key = topic.masterKey;
   if (key) {
     for (const service of PUBLISHERS) {
