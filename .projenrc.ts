@@ -66,6 +66,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     // Type-checks the Python translations of the README and API-doc examples against the wheel (test/examples/).
     'pyright@1.1.414',
+    // Evaluates the run tracker's JSONata with the engine version Step Functions documents (2.0.6), in unit tests.
+    'jsonata@2.0.6',
+    // Check the run API's request model (JSON schema draft 4, as API Gateway reads it) and render its VTL templates.
+    'ajv@8.20.0',
+    'ajv-draft-04@1.0.0',
+    'velocityjs@2.1.7',
   ],
   jestOptions: {
     // A run that finds no test is a failure, not a pass.

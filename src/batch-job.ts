@@ -15,9 +15,10 @@ import { lineItem } from './private/cost-math';
 import { subtreeCostLineItems } from './private/cost-walk';
 import { createDataBucket, grantDataBucket } from './private/data-bucket';
 import { validateImageTag } from './private/image-tag';
+import { validateJobOptions } from './private/job-options';
 import { validateCpuMemory, validateJobFitsCompute } from './private/job-resources';
 import { acknowledgeWildcardResource } from './private/nag';
-import { defaultRetryStrategies, validateRetryAttempts, validateRetryableExitCodes } from './private/retry';
+import { defaultRetryStrategies } from './private/retry';
 import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 import { CpuArchitecture } from './spot-compute-environment-props';
@@ -151,6 +152,14 @@ export interface BatchJobOptions {
    * @default false
    */
   readonly createDataBucket?: boolean;
+
+  /**
+   * Declared parameters, each with its default: the command reads them as `Ref::<name>`, and a run started through
+   * a `RunApi` (or a manual execution of the run tracker) may override these and only these. Names are letters,
+   * digits and underscores; `scheduledTime` is reserved (every run sets it to its scheduled time).
+   * @default - none
+   */
+  readonly parameters?: { [name: string]: string };
 }
 
 /** Properties of a {@link BatchJob}. */
@@ -194,6 +203,9 @@ export class BatchJob extends Construct implements ICostEstimable {
   public readonly timeout: Duration;
   /** Attempts per job, the first included. */
   public readonly retryAttempts: number;
+  /** The declared parameters and their defaults (a run may override these only). */
+  public readonly parameters: { [name: string]: string };
+  private overlapLock?: batch.CfnConsumableResource;
 
   constructor(scope: Construct, id: string, props: BatchJobProps) {
     super(scope, id);
@@ -212,6 +224,7 @@ export class BatchJob extends Construct implements ICostEstimable {
     }
     this.timeout = props.timeout ?? JOB_DEFAULTS.timeout;
     this.retryAttempts = props.retryAttempts ?? JOB_DEFAULTS.retryAttempts;
+    this.parameters = sortedRecord(props.parameters) ?? {};
     this.jobName = Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
 
     let image = props.image;
@@ -248,6 +261,7 @@ export class BatchJob extends Construct implements ICostEstimable {
       retryStrategies: defaultRetryStrategies(computePlatform, props.retryableExitCodes ?? []),
       timeout: this.timeout,
       propagateTags: true,
+      parameters: Object.keys(this.parameters).length > 0 ? this.parameters : undefined,
       // Keep old revisions ACTIVE on update, so a rollback (or a job still running) can use them.
       skipDeregisterOnUpdate: true,
     });
@@ -273,7 +287,39 @@ export class BatchJob extends Construct implements ICostEstimable {
    * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
    */
   public grantSubmit(grantee: iam.IGrantable): void {
-    this.jobDefinition.grantSubmitJob(grantee, this.platform.jobQueue);
+    const [queue, definition, ...consumables] = this.submitResourceArns;
+    iam.Grant.addToPrincipal({ grantee, actions: ['batch:SubmitJob'], resourceArns: [definition, queue, ...consumables] });
+  }
+
+  /**
+   * What `batch:SubmitJob` of this job is authorized on: the queue, the job definition and, once `runOneAtATime`
+   * was called, the consumable resource the job definition requires.
+   * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
+   */
+  public get submitResourceArns(): string[] {
+    const arns = [this.platform.jobQueue.jobQueueArn, this.jobDefinition.jobDefinitionArn];
+    if (this.overlapLock) arns.push(this.overlapLock.attrConsumableResourceArn);
+    return arns;
+  }
+
+  /**
+   * Make runs of this job wait for each other: an AWS Batch consumable resource of quantity 1 (REPLENISHABLE) that
+   * the job definition requires. A run submitted while another holds it waits in RUNNABLE; the resource is taken
+   * when the job moves to STARTING and returned when it reaches SUCCEEDED or FAILED. Works on any queue (FIFO or
+   * fair share, EC2 or Fargate) and costs nothing. Idempotent: returns the same resource when called again.
+   * @see https://docs.aws.amazon.com/batch/latest/userguide/resource-aware-scheduling.html
+   */
+  public runOneAtATime(): batch.CfnConsumableResource {
+    if (!this.overlapLock) {
+      this.overlapLock = new batch.CfnConsumableResource(this, 'OneRunAtATime', {
+        resourceType: 'REPLENISHABLE',
+        totalQuantity: 1,
+      });
+      (this.jobDefinition.node.defaultChild as batch.CfnJobDefinition).consumableResourceProperties = {
+        consumableResourceList: [{ consumableResource: this.overlapLock.attrConsumableResourceArn, quantity: 1 }],
+      };
+    }
+    return this.overlapLock;
   }
 
   /** Add a statement to the job role (the permissions the job's code runs with). */
@@ -347,41 +393,5 @@ export class BatchJob extends Construct implements ICostEstimable {
       ...containerProps,
       privileged: props.privileged ?? false,
     });
-  }
-}
-
-/**
- * AWS Batch's minimum attempt timeout.
- * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_JobTimeout.html
- */
-const MIN_TIMEOUT = Duration.seconds(60);
-
-/** Environment-variable prefix AWS Batch reserves for itself. @see https://docs.aws.amazon.com/batch/latest/userguide/job_env_vars.html */
-const RESERVED_ENV_PREFIX = 'AWS_BATCH_';
-
-/** Fails at synth on job options AWS Batch would reject, or that contradict each other. */
-function validateJobOptions(props: BatchJobOptions): void {
-  if (props.image && (props.repository || props.imageTag !== undefined)) {
-    throw new Error(`'image' was given together with ${props.repository ? "'repository'" : "'imageTag'"}: 'image' names the image completely. Use 'image' alone, or 'repository' with 'imageTag'.`);
-  }
-  if (props.dataBucket && props.createDataBucket) {
-    throw new Error("'dataBucket' was given and 'createDataBucket' is true: use the brought bucket, or let the job create one, not both.");
-  }
-  if (props.retryAttempts !== undefined) validateRetryAttempts(props.retryAttempts);
-  validateRetryableExitCodes(props.retryableExitCodes ?? []);
-  const timeout = props.timeout;
-  if (timeout && !timeout.isUnresolved() && timeout.toSeconds() < MIN_TIMEOUT.toSeconds()) {
-    throw new Error(`'timeout' must be at least 60 seconds, got ${timeout.toHumanString()}: AWS Batch does not accept shorter attempt timeouts.`);
-  }
-  for (const prop of ['environment', 'secrets'] as const) {
-    for (const key of Object.keys(props[prop] ?? {})) {
-      if (key.startsWith(RESERVED_ENV_PREFIX)) {
-        throw new Error(`'${prop}' key '${key}' starts with ${RESERVED_ENV_PREFIX}, a prefix AWS Batch reserves for its own variables: rename it.`);
-      }
-    }
-  }
-  const both = Object.keys(props.environment ?? {}).filter(k => k in (props.secrets ?? {}));
-  if (both.length > 0) {
-    throw new Error(`'environment' and 'secrets' both set ${both.map(k => `'${k}'`).join(', ')}: a container gets one value per variable and ECS rejects the duplicate at run time. Keep it in one of them.`);
   }
 }

@@ -6,7 +6,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BatchJob } from './batch-job';
+import { OverlapPolicy } from './overlap-policy';
 import { createAlarmTopic } from './private/alarm-topic';
+import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './private/run-tracking';
 import { analyzeSchedule, assertScheduleAccepted } from './private/schedule-deadline';
 import { RunTracker } from './run-tracker';
 
@@ -74,6 +76,13 @@ export interface JobScheduleOptions {
    * @default - attempts x timeout + 15 minutes + 5 minutes per retry
    */
   readonly runDeadline?: Duration;
+
+  /**
+   * What a run does when the previous run is still active: run anyway, queue behind it, or skip (see `OverlapPolicy`).
+   * SKIP needs `trackRuns`.
+   * @default OverlapPolicy.ALLOW
+   */
+  readonly overlapPolicy?: OverlapPolicy;
 }
 
 /** Properties of a {@link JobSchedule}. */
@@ -122,6 +131,8 @@ export class JobSchedule extends Construct {
     this.expression = props.schedule;
     const job = props.job;
     const jobQueue = job.platform.jobQueue;
+    const overlapPolicy = props.overlapPolicy ?? OverlapPolicy.ALLOW;
+    if (overlapPolicy === OverlapPolicy.QUEUE) job.runOneAtATime();
 
     // Not retained: a group holds only this schedule, and a retained group's fixed name would make the next create
     // of the same stack fail with "already exists".
@@ -153,6 +164,9 @@ export class JobSchedule extends Construct {
         schedule: props.schedule,
         flexibleTimeWindow: props.flexibleTimeWindow,
         logGroupName: job.logGroup.logGroupName,
+        overlapPolicy,
+        consumableResourceArns: job.submitResourceArns.slice(2),
+        parameterNames: Object.keys(job.parameters),
       });
       target = this.tracker.scheduleTarget({ role: this.schedulerRole, ...retry });
     } else {
@@ -173,16 +187,16 @@ export class JobSchedule extends Construct {
         service: 'batch',
         action: 'submitJob',
         role: this.schedulerRole,
+        // The scheduled time reaches the job as it does from a tracked run: parameter and environment variable.
         input: scheduler.ScheduleTargetInput.fromObject({
           JobName: job.jobName,
           JobQueue: jobQueue.jobQueueArn,
           JobDefinition: job.jobDefinition.jobDefinitionArn,
+          Parameters: { [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime },
+          ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: scheduler.ContextAttribute.scheduledTime }] },
         }),
         // Scoped to this queue and this job definition: the Universal target would otherwise grant batch:SubmitJob on '*'.
-        policyStatements: [new iam.PolicyStatement({
-          actions: ['batch:SubmitJob'],
-          resources: [jobQueue.jobQueueArn, job.jobDefinition.jobDefinitionArn],
-        })],
+        policyStatements: [new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: job.submitResourceArns })],
         ...retry,
       });
     }
@@ -221,6 +235,9 @@ function createDeadLetterQueue(scope: Construct): sqs.Queue {
 }
 
 function validateScheduleOptions(props: JobScheduleOptions): void {
+  if (props.overlapPolicy === OverlapPolicy.SKIP && props.trackRuns === false) {
+    throw new Error("'overlapPolicy' is SKIP but 'trackRuns' is false: skipping needs the tracked run's check before it submits. Turn 'trackRuns' on, or use OverlapPolicy.QUEUE (runs wait for each other, with or without tracking).");
+  }
   const retries = props.scheduleRetryAttempts;
   const retriesOutOfRange = (n: number) => !Number.isInteger(n) || n < 0 || n > SCHEDULER_LIMITS.maxRetryAttempts;
   if (retries !== undefined && !Token.isUnresolved(retries) && retriesOutOfRange(retries)) {

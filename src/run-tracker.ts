@@ -8,9 +8,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { OverlapPolicy } from './overlap-policy';
+import { PARAMETER_NAME } from './private/job-options';
 import { acknowledgeWildcardResource } from './private/nag';
 import { JOB_NAME_PATTERN, runTrackingDefinition, SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './private/run-tracking';
-import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, describeDuration, ScheduleDeadline } from './private/schedule-deadline';
+import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from './private/schedule-deadline';
 
 /** Properties of a {@link RunTracker}. */
 export interface RunTrackerProps {
@@ -74,6 +76,27 @@ export interface RunTrackerProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What a run does while an earlier run is active. SKIP adds a check before the submission (see `OverlapPolicy`);
+   * QUEUE expects the job definition to require a consumable resource of quantity 1 (`BatchJob.runOneAtATime`, whose
+   * ARN goes in `consumableResourceArns`) and doubles the default deadline, to cover the wait for one earlier run.
+   * @default OverlapPolicy.ALLOW
+   */
+  readonly overlapPolicy?: OverlapPolicy;
+
+  /**
+   * Consumable resources the job definition requires: `batch:SubmitJob` is authorized on them too.
+   * @default - none
+   */
+  readonly consumableResourceArns?: string[];
+
+  /**
+   * Declared job parameters a manual execution may override, in its input: `{"parameters": {"name": "value"}}`.
+   * Other names, and values that are not strings, are dropped.
+   * @default - none: runs set only the scheduled time
+   */
+  readonly parameterNames?: string[];
 }
 
 /** Options of the EventBridge Scheduler target that starts one execution per scheduled time. */
@@ -162,6 +185,8 @@ export class RunTracker extends Construct {
       timeZone: props.timeZone ?? props.schedule?.timeZone?.timezoneName ?? 'UTC',
       deadlineSeconds: analysis.taskTimeoutSeconds,
       deadlineText: describeDuration(analysis.taskTimeoutSeconds),
+      skipWhileActive: props.overlapPolicy === OverlapPolicy.SKIP,
+      parameterNames: props.parameterNames,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
@@ -204,7 +229,7 @@ export class RunTracker extends Construct {
     // https://docs.aws.amazon.com/step-functions/latest/dg/batch-iam.html
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
       actions: ['batch:SubmitJob'],
-      resources: [props.jobQueue.jobQueueArn, props.jobDefinition.jobDefinitionArn],
+      resources: [props.jobQueue.jobQueueArn, props.jobDefinition.jobDefinitionArn, ...props.consumableResourceArns ?? []],
     }));
     // Job ids are known only at run time. https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
     const jobs = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
@@ -236,12 +261,14 @@ function analyze(props: RunTrackerProps): ScheduleDeadline {
     throw new Error(`'timeZone' is '${props.timeZone}' but 'schedule' runs in '${scheduleZone}': leave 'timeZone' out, or make them the same.`);
   }
   const jobTimeoutSeconds = props.jobTimeout.toSeconds();
+  // A queued run may wait for one earlier run (itself stopped at its deadline): twice the default covers both.
+  const queued = props.overlapPolicy === OverlapPolicy.QUEUE && props.deadline === undefined;
   const input = {
     timeZone: props.timeZone ?? scheduleZone,
     jobTimeoutSeconds,
     attempts: props.retryAttempts,
     flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(),
-    deadlineSeconds: props.deadline?.toSeconds(),
+    deadlineSeconds: queued ? 2 * defaultDeadlineSeconds(jobTimeoutSeconds, props.retryAttempts) : props.deadline?.toSeconds(),
   };
   const definitionTimeout = props.jobDefinition.timeout;
   if (definitionTimeout && !definitionTimeout.isUnresolved() && definitionTimeout.toSeconds() > jobTimeoutSeconds) {
@@ -256,6 +283,11 @@ function analyze(props: RunTrackerProps): ScheduleDeadline {
 }
 
 function validateNames(props: RunTrackerProps): void {
+  for (const name of props.parameterNames ?? []) {
+    if (!PARAMETER_NAME.test(name) || name === SCHEDULED_TIME_PARAMETER) {
+      throw new Error(`'parameterNames' holds '${name}': give the job definition's declared parameter names (letters, digits and underscores, starting with a letter; not '${SCHEDULED_TIME_PARAMETER}', which every run sets).`);
+    }
+  }
   if (!Token.isUnresolved(props.jobName) && !JOB_NAME_PATTERN.test(props.jobName)) {
     throw new Error(`'jobName' is '${props.jobName}': AWS Batch job names take letters, digits, hyphens and underscores and start with a letter or digit, for example 'nightly-report'.`);
   }

@@ -20,6 +20,8 @@ import { JobSchedule, JobScheduleOptions, SCHEDULE_DEFAULTS } from './job-schedu
 import { createAlarmTopic } from './private/alarm-topic';
 import { subtreeCostLineItems } from './private/cost-walk';
 import { pickPlatformProps, rejectConflicts } from './private/platform-props';
+import { routeNameFrom } from './private/run-api-templates';
+import { RunApi } from './run-api';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 
 /** Defaults of {@link ScheduledBatchWorkload}, in one place: the job's and the schedule's. */
@@ -61,6 +63,20 @@ export interface ScheduledBatchWorkloadProps extends BatchJobOptions, JobSchedul
    * @default false
    */
   readonly dashboard?: boolean;
+
+  /**
+   * Add this workload's run-now and status routes to a `RunApi` of the same stack
+   * (`POST /workloads/<runApiRouteName>/runs`, `GET /workloads/<runApiRouteName>/runs/{jobId}`); grant callers with
+   * `grantRun`.
+   * @default - no API
+   */
+  readonly runApi?: RunApi;
+
+  /**
+   * The workload's path segment on `runApi`: lower-case letters, digits and hyphens, unique in the API.
+   * @default - the workload's construct id in lower case, other characters turned into hyphens
+   */
+  readonly runApiRouteName?: string;
 }
 
 /**
@@ -92,6 +108,10 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
    * `alarmTopic`, else its own platform's topic, else a topic of its own (on a shared platform).
    */
   public readonly notificationTopic: sns.ITopic;
+  /** The API that starts runs now, when `runApi` was given. */
+  public readonly runApi?: RunApi;
+  /** This workload's route name on `runApi`. */
+  public readonly runApiRouteName?: string;
 
   constructor(scope: Construct, id: string, props: ScheduledBatchWorkloadProps) {
     super(scope, id);
@@ -107,6 +127,13 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     const trackRuns = props.trackRuns ?? true;
     this.jobSchedule = new JobSchedule(this, 'Schedule', { ...props, job: this.job, notificationTopic: this.notificationTopic });
     this.metrics = new BatchQueueMetrics(this.platform.jobQueue);
+    if (props.runApiRouteName !== undefined && !props.runApi) {
+      throw new Error(`'runApiRouteName' is '${props.runApiRouteName}' but no 'runApi' was given: pass the RunApi the route goes on, or leave 'runApiRouteName' out.`);
+    }
+    if (props.runApi) {
+      this.runApi = props.runApi;
+      this.runApiRouteName = props.runApi.addJob(this.job, { routeName: props.runApiRouteName ?? routeNameFrom(id) });
+    }
 
     if (props.alarms ?? true) {
       this.alarms = new BatchAlarms(this, 'Alarms', {
@@ -167,6 +194,18 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
    */
   public grantSubmit(grantee: iam.IGrantable): void {
     this.job.grantSubmit(grantee);
+  }
+
+  /**
+   * Allow `grantee` to start runs of this workload now and read their status through its `runApi` route, and nothing
+   * else: `execute-api:Invoke` on this workload's two routes. Unlike `grantSubmit`, the caller cannot change the
+   * command, image or environment; it gives a scheduled time and the declared `parameters` only.
+   */
+  public grantRun(grantee: iam.IGrantable): iam.Grant {
+    if (!this.runApi || this.runApiRouteName === undefined) {
+      throw new Error(`${this.node.path} has no 'runApi': give it one (new RunApi(stack, 'RunApi')) to grant runs through the API, or use grantSubmit.`);
+    }
+    return this.runApi.grantRun(grantee, this.runApiRouteName);
   }
 
   /** Add a statement to the job role (the permissions the job's code runs with). */

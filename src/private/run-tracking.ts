@@ -19,8 +19,14 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html (JSONata 2.0.6, $parse)
  */
 
+import { SCHEDULED_TIME_PARAMETER } from './job-options';
+
+export { SCHEDULED_TIME_PARAMETER };
+
 /** State names, which show in the execution history. */
 export const STATES = {
+  checkOverlap: 'CheckForActiveRun',
+  skipIfActive: 'SkipIfRunActive',
   run: 'RunJob',
   findJob: 'FindTimedOutJob',
   describeJob: 'DescribeTimedOutJob',
@@ -36,10 +42,10 @@ export const RUN_OUTCOMES = {
   jobFailed: 'JobFailed',
   deadlinePassed: 'DeadlinePassed',
   notSubmitted: 'NotSubmitted',
+  skipped: 'RunSkipped',
 } as const;
 
-/** The job parameter (`Ref::scheduledTime` in a command) and environment variable that carry the scheduled time. */
-export const SCHEDULED_TIME_PARAMETER = 'scheduledTime';
+/** The environment variable that carries the scheduled time (the job parameter is `SCHEDULED_TIME_PARAMETER`). */
 export const SCHEDULED_TIME_ENV = 'SCHEDULED_TIME';
 
 /**
@@ -73,7 +79,34 @@ function subject(text: string): string {
   return `$substring($replace(${text}, /[^ -~]/, ''), 0, 100)`;
 }
 
-const OUTCOME_WORDS = `($outcome = '${RUN_OUTCOMES.jobFailed}' ? 'failed' : ($outcome = '${RUN_OUTCOMES.deadlinePassed}' ? 'not done by its deadline' : 'not submitted'))`;
+const OUTCOME_WORDS = `($outcome = '${RUN_OUTCOMES.jobFailed}' ? 'failed' : ($outcome = '${RUN_OUTCOMES.deadlinePassed}' ? 'not done by its deadline' : `
+  + `($outcome = '${RUN_OUTCOMES.skipped}' ? 'skipped' : 'not submitted')))`;
+
+/** Job states in which a run is still active (it holds, or waits for, compute). */
+export const ACTIVE_JOB_STATUSES = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'];
+
+/**
+ * JSONata: the oldest active job of this workload among a ListJobs result (`$states.result`), or null. A job is the
+ * workload's when its name is `<prefix>-<16 letters and digits of a scheduled time>-...` (see jobNameExpression),
+ * which no other workload's name prefix can produce.
+ */
+export function activeRunExpression(prefix: string): string {
+  return `($p := $substring('${prefix}', 0, ${JOB_NAME_PREFIX_MAX}) & '-'; `
+    + '$a := $states.result.JobSummaryList[$substring(JobName, 0, $length($p)) = $p and $contains($substring(JobName, $length($p)), /^[A-Za-z0-9]{16}-/) '
+    + `and Status in ${JSON.stringify(ACTIVE_JOB_STATUSES).replace(/"/g, '\'')}]^(CreatedAt); `
+    + '$exists($a) ? $a[0] : null)';
+}
+
+/**
+ * JSONata: the job parameters of a run: the declared ones a manual execution gives in its input's `parameters` (any
+ * other name, and any value that is not a string, is dropped), then the scheduled time.
+ */
+export function runParametersExpression(declared: string[]): string {
+  const names = JSON.stringify(declared).replace(/"/g, '\'');
+  const given = '$states.context.Execution.Input.parameters';
+  return `$merge([($type(${given}) = 'object' ? $sift(${given}, function($v, $k) { $k in ${names} and $type($v) = 'string' }) : {}), `
+    + `{'${SCHEDULED_TIME_PARAMETER}': ${SCHEDULED_TIME}}])`;
+}
 
 /** What the message says happened. `deadline` is human text such as "3 hours 25 minutes". */
 export function outcomeSentences(deadline: string) {
@@ -83,6 +116,7 @@ export function outcomeSentences(deadline: string) {
     deadlineStopped: `${late} The job was stopped (AWS Batch TerminateJob); the status below is from just before that.`,
     deadlineNotStopped: `${late} The job could not be looked up or stopped: check it in AWS Batch.`,
     notSubmitted: 'The job was NOT SUBMITTED, or Step Functions could not follow it (see the error).',
+    skipped: 'The run was SKIPPED: an earlier run of this workload is still active (overlap policy SKIP). The job below is that earlier run.',
   };
 }
 
@@ -107,7 +141,7 @@ export function messageExpression(deadline: string): string {
     '$stream := $exists($d.Container.LogStreamName) ? $d.Container.LogStreamName : $last.Container.LogStreamName;',
     `$reason := $outcome = '${RUN_OUTCOMES.notSubmitted}' ? $substring($string($c), 0, 1000) : $d.StatusReason;`,
     `$what := $outcome = '${RUN_OUTCOMES.jobFailed}' ? ${quote(s.jobFailed)} : ($outcome = '${RUN_OUTCOMES.deadlinePassed}' ? `
-      + `($stopped ? ${quote(s.deadlineStopped)} : ${quote(s.deadlineNotStopped)}) : ${quote(s.notSubmitted)});`,
+      + `($stopped ? ${quote(s.deadlineStopped)} : ${quote(s.deadlineNotStopped)}) : ($outcome = '${RUN_OUTCOMES.skipped}' ? ${quote(s.skipped)} : ${quote(s.notSubmitted)}));`,
     '$join([',
     '$workload & \': the scheduled run of \' & $scheduledTime & \' did not succeed.\',',
     '$what,',
@@ -153,6 +187,10 @@ export interface RunTrackingDefinitionProps {
   readonly deadlineSeconds: number;
   /** Human text of the deadline, for the message. */
   readonly deadlineText: string;
+  /** Skip (and report) a run while an earlier one is still active. */
+  readonly skipWhileActive?: boolean;
+  /** Declared job parameters a manual execution may override (in its input's `parameters`). */
+  readonly parameterNames?: string[];
 }
 
 /** The state machine definition (ASL). Values may hold CDK tokens: render with `Stack.toJsonString`. */
@@ -174,11 +212,39 @@ export function runTrackingDefinition(p: RunTrackingDefinitionProps): Record<str
     Arguments: { TopicArn: p.topicArn, Subject: `{% ${subjectExpr} %}`, Message: `{% ${messageExpr} %}` },
   });
   const lookupCatch = [{ ErrorEquals: ['States.ALL'], Next: STATES.notify }];
+  const declared = p.parameterNames ?? [];
+  // Overlap policy SKIP: a run that finds an earlier one active publishes one message and ends RunSkipped. A failed
+  // lookup runs the job (a run too many beats a run silently lost).
+  const overlapCheck = p.skipWhileActive ? {
+    [STATES.checkOverlap]: {
+      Type: 'Task',
+      Resource: states('aws-sdk:batch:listJobs'),
+      Arguments: {
+        JobQueue: p.jobQueueArn,
+        Filters: [{ Name: 'JOB_NAME', Values: [`{% $substring('${p.jobName}', 0, ${JOB_NAME_PREFIX_MAX}) & '-*' %}`] }],
+        MaxResults: 100,
+      },
+      Assign: {
+        ...toNotify(RUN_OUTCOMES.skipped),
+        failure: `{% {'Error': '${RUN_OUTCOMES.skipped}', 'Cause': 'An earlier run of this workload is still active (overlap policy SKIP).'} %}`,
+        job: `{% ${activeRunExpression(p.jobName)} %}`,
+      },
+      TimeoutSeconds: 60,
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: STATES.run }],
+      Next: STATES.skipIfActive,
+    },
+    [STATES.skipIfActive]: {
+      Type: 'Choice',
+      Choices: [{ Condition: '{% $job != null %}', Next: STATES.notify }],
+      Default: STATES.run,
+    },
+  } : {};
   return {
     Comment: `Runs ${p.workloadName} once per scheduled time and publishes one message for a run that does not succeed.`,
     QueryLanguage: 'JSONata',
-    StartAt: STATES.run,
+    StartAt: p.skipWhileActive ? STATES.checkOverlap : STATES.run,
     States: {
+      ...overlapCheck,
       [STATES.run]: {
         Type: 'Task',
         Resource: states('batch:submitJob.sync'),
@@ -186,7 +252,7 @@ export function runTrackingDefinition(p: RunTrackingDefinitionProps): Record<str
           JobName: `{% ${jobNameExpression(p.jobName)} %}`,
           JobQueue: p.jobQueueArn,
           JobDefinition: p.jobDefinitionArn,
-          Parameters: { [SCHEDULED_TIME_PARAMETER]: `{% ${SCHEDULED_TIME} %}` },
+          Parameters: declared.length > 0 ? `{% ${runParametersExpression(declared)} %}` : { [SCHEDULED_TIME_PARAMETER]: `{% ${SCHEDULED_TIME} %}` },
           ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: `{% ${SCHEDULED_TIME} %}` }] },
         },
         TimeoutSeconds: p.deadlineSeconds,
@@ -301,7 +367,8 @@ export function renderRunMessage(f: RunMessageFacts): string {
   return [
     `${f.workload}: the scheduled run of ${f.scheduledTime} did not succeed.`,
     f.outcome === RUN_OUTCOMES.jobFailed ? s.jobFailed
-      : f.outcome === RUN_OUTCOMES.deadlinePassed ? (f.stopped ? s.deadlineStopped : s.deadlineNotStopped) : s.notSubmitted,
+      : f.outcome === RUN_OUTCOMES.deadlinePassed ? (f.stopped ? s.deadlineStopped : s.deadlineNotStopped)
+        : f.outcome === RUN_OUTCOMES.skipped ? s.skipped : s.notSubmitted,
     '',
     `Workload: ${f.workload}`,
     `Scheduled time: ${f.scheduledTime} (${timeNote(f.timeZone)})`,
