@@ -7,9 +7,9 @@
  */
 import * as fs from 'fs';
 import { parseArgs } from 'util';
+import { AwsOptions, DeployedSchedule, rangeHash, readSchedule, replay } from './replay';
 import { daysIn, isTimeZone, localParts, offsetMinutes, wallTimeToUtc } from '../private/calendar';
 import { DEFAULT_FIRE_TIME_LIMIT, fireTimes, schedulerTime } from '../private/fire-times';
-import { AwsOptions, DeployedSchedule, rangeHash, readSchedule, replay } from './replay';
 
 export const USAGE = `Usage:
   cdk-scheduled-batch-backfill --from <date> --to <date> --dry-run --schedule '<expression>' [--time-zone <IANA zone>]

@@ -160,7 +160,9 @@ async function runOne(kind: TargetKind, time: string, options: ReplayOptions): P
   return kind === 'tracked' ? runExecution(schedule.Target.Arn, name, input, time, options) : runJob(input, time, options);
 }
 
-async function runExecution(stateMachineArn: string, name: string, input: string | undefined, time: string, options: ReplayOptions): Promise<RunResult> {
+async function runExecution(
+  stateMachineArn: string, name: string, input: string | undefined, time: string, options: ReplayOptions,
+): Promise<RunResult> {
   let executionArn: string;
   try {
     const started = await aws(['stepfunctions', 'start-execution', '--state-machine-arn', stateMachineArn, '--name', name,
