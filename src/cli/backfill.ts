@@ -33,7 +33,7 @@ scheduled time in its input. Each run waits for the previous ones while --concur
   --region, --profile Passed to the aws CLI.
   --help              This text.
 
-A rate(...) schedule is counted from --from: its own phase is set at creation and is not in the template.
+A rate(...) schedule is counted from --from: its own phase (its creation time) is not in the template.
 Runs are named backfill-<scheduled time>-<hash of the range>: the same command again reports runs already started.
 Exit status: 0 when every run succeeded (or was already started), 1 when one did not, 2 for a usage error.`;
 

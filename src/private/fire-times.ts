@@ -6,8 +6,8 @@
  *   with the same message; crons are parsed by ./cron-spec.ts, the library's one cron parser.
  * - Wall times are in the schedule's time zone. On a spring-forward day a wall time that does not exist is skipped;
  *   on a fall-back day a repeated one runs once, at its first occurrence (schedule-types page below).
- * - `rate(...)`: a rate schedule's phase is set when it is created, which a template does not record; the times are
- *   counted from `from`.
+ * - `rate(...)`: a rate schedule's phase is its StartDate, else its creation time; the library sets no StartDate and a
+ *   template does not record the creation time, so the times are counted from `from`.
  * - `at(...)`: its one time, when it falls in the range.
  *
  * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
