@@ -3,6 +3,8 @@
  * daylight-saving transitions, local wall-clock parts, and the day rules of AWS cron (`L`, `W`, `#`).
  */
 const DAY = 86_400;
+/** Probes around a wall time for the offsets that may apply to it: an instant for it lies within -14 h..+12 h. */
+const PROBE_HOURS = [-26, -14, 0, 12, 26];
 
 export interface Transition {
   readonly atMs: number;
@@ -98,4 +100,15 @@ export function nearestWeekday(y: number, m: number, n: number): number {
   if (dow === 7) return n === 1 ? 3 : n - 1;
   if (dow === 1) return n === daysIn(y, m) ? n - 2 : n + 1;
   return n;
+}
+
+/**
+ * The instants (UTC ms, ascending) at which the wall clock of `tz` reads `wallMs` (a wall time written as if it were
+ * UTC): none in a spring-forward gap, two in a fall-back overlap, one otherwise. Without a zone, `wallMs` itself.
+ */
+export function wallTimeToUtc(wallMs: number, tz: string | undefined): number[] {
+  if (!tz) return [wallMs];
+  // Every offset in force near the wall time is a candidate; it is kept only if the instant reads back as the wall time.
+  const offsets = new Set(PROBE_HOURS.map(h => offsetMinutes(tz, wallMs + h * 3600_000)));
+  return [...offsets].map(o => wallMs - o * 60_000).filter(utc => offsetMinutes(tz, utc) * 60_000 === wallMs - utc).sort((a, b) => a - b);
 }
