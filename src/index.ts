@@ -14,5 +14,6 @@ export * from './batch-platform';
 export * from './batch-job';
 export * from './run-tracker';
 export * from './job-schedule';
+export * from './deploy-verification';
 export * from './scheduled-batch-workload';
 export * from './cost-report';

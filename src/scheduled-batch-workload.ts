@@ -16,10 +16,12 @@ import { BatchPlatform, IBatchPlatform } from './batch-platform';
 import { BatchPlatformProps } from './batch-platform-props';
 import { BatchQueueMetrics } from './batch-queue-metrics';
 import { CostLineItem, ICostEstimable } from './cost';
+import { DeployVerification, DeployVerificationOptions } from './deploy-verification';
 import { JobSchedule, JobScheduleOptions, SCHEDULE_DEFAULTS } from './job-schedule';
 import { createAlarmTopic } from './private/alarm-topic';
 import { subtreeCostLineItems } from './private/cost-walk';
 import { pickPlatformProps, rejectConflicts } from './private/platform-props';
+import { verificationTimeoutFor } from './private/verification-limits';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 
 /** Defaults of {@link ScheduledBatchWorkload}, in one place: the job's and the schedule's. */
@@ -33,9 +35,10 @@ export const WORKLOAD_DEFAULTS = {
  * Properties of a {@link ScheduledBatchWorkload}, in three groups: the job (`BatchJobOptions`), its schedule
  * (`JobScheduleOptions`), and the `BatchPlatformProps` of the platform the workload creates for itself (network,
  * compute, queue, alarm topic) when it is not given a shared `platform`. With `platform`, only `alarmTopic` of those
- * may be set (this workload's alarms then notify it).
+ * may be set (this workload's alarms then notify it). `DeployVerificationOptions` turn on a deploy-time run of each
+ * new job-definition revision.
  */
-export interface ScheduledBatchWorkloadProps extends BatchJobOptions, JobScheduleOptions, BatchPlatformProps {
+export interface ScheduledBatchWorkloadProps extends BatchJobOptions, JobScheduleOptions, BatchPlatformProps, DeployVerificationOptions {
   /**
    * Attach to a shared platform (network, compute, job queue) instead of creating one: a `BatchPlatform`, or one of
    * another stack or app through `BatchPlatform.fromBatchPlatformAttributes`.
@@ -83,6 +86,8 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
   public readonly job: BatchJob;
   /** The schedule that submits the job. */
   public readonly jobSchedule: JobSchedule;
+  /** The deploy-time verification of new job-definition revisions, when `verifyOnDeploy` is true. */
+  public readonly verification?: DeployVerification;
   /** The `AWS/Batch` metrics of the workload's queue (on a shared queue they mix every workload's jobs). */
   public readonly metrics: BatchQueueMetrics;
   /** The alarms, when enabled. */
@@ -105,7 +110,13 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     this.notificationTopic = props.alarmTopic
       ?? (this.ownsPlatform ? this.platform.alarmTopic : undefined) ?? createAlarmTopic(this, 'Notifications');
     const trackRuns = props.trackRuns ?? true;
+    this.verification = createVerification(this, props);
     this.jobSchedule = new JobSchedule(this, 'Schedule', { ...props, job: this.job, notificationTopic: this.notificationTopic });
+    if (this.verification) {
+      // The schedule and the tracker switch to a new revision only once its verification run has succeeded.
+      this.jobSchedule.schedule.node.addDependency(this.verification.resource);
+      this.jobSchedule.tracker?.stateMachine.node.addDependency(this.verification.resource);
+    }
     this.metrics = new BatchQueueMetrics(this.platform.jobQueue);
 
     if (props.alarms ?? true) {
@@ -121,6 +132,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
         notificationEmail: props.notificationEmail,
         dashboard: props.dashboard ?? false,
         runsTracked: trackRuns,
+        ignoredJobNamePrefix: this.verification?.jobNamePrefix,
       });
       const platformTopic = this.platform.alarmTopic;
       if (platformTopic && platformTopic !== this.notificationTopic) this.alarms.addNotificationTopic(platformTopic);
@@ -182,6 +194,23 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
   public costLineItems(): CostLineItem[] {
     return subtreeCostLineItems(this);
   }
+}
+
+/** The deploy-time verification, when `verifyOnDeploy` is on; its options without it are a mistake. */
+function createVerification(workload: ScheduledBatchWorkload, props: ScheduledBatchWorkloadProps): DeployVerification | undefined {
+  if (!props.verifyOnDeploy) {
+    const given = (['verificationCommand', 'verificationTimeout'] as const).filter(p => props[p] !== undefined);
+    if (given.length > 0) {
+      throw new Error(`${given.map(p => `'${p}'`).join(' and ')} ${given.length > 1 ? 'are' : 'is'} set but 'verifyOnDeploy' is ${props.verifyOnDeploy ?? 'not set'}: `
+        + "set 'verifyOnDeploy: true' to verify new revisions at deploy, or remove them.");
+    }
+    return undefined;
+  }
+  // Checked here first, so that a message names the workload's props.
+  const timeout = verificationTimeoutFor(workload.job, {
+    timeoutProp: 'verificationTimeout', commandProp: 'verificationCommand', timeout: props.verificationTimeout, command: props.verificationCommand,
+  });
+  return new DeployVerification(workload, 'Verification', { job: workload.job, command: props.verificationCommand, timeout });
 }
 
 /**
