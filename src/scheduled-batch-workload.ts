@@ -113,9 +113,12 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     this.verification = createVerification(this, props);
     this.jobSchedule = new JobSchedule(this, 'Schedule', { ...props, job: this.job, notificationTopic: this.notificationTopic });
     if (this.verification) {
-      // The schedule and the tracker switch to a new revision only once its verification run has succeeded.
-      this.jobSchedule.schedule.node.addDependency(this.verification.resource);
-      this.jobSchedule.tracker?.stateMachine.node.addDependency(this.verification.resource);
+      // What names the revision switches to a new one only once its verification run has succeeded: the schedule,
+      // the tracker (state machine, role and policy) and the scheduler role's policy. Updated earlier, a policy that
+      // allows only the new revision would refuse the old one the schedule still submits while the run is verified.
+      for (const c of [this.jobSchedule.schedule, this.jobSchedule.schedulerRole, this.jobSchedule.tracker?.stateMachine]) {
+        c?.node.addDependency(this.verification.resource);
+      }
     }
     this.metrics = new BatchQueueMetrics(this.platform.jobQueue);
 

@@ -148,6 +148,19 @@ describe('nothing changed, no run: the custom resource changes only with the job
     expect(only(t, 'AWS::Scheduler::Schedule').DependsOn).toEqual([crId]);
     const tracker = Object.entries(t.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.includes('Runs'))![1] as any;
     expect(tracker.DependsOn).toEqual([expect.stringMatching(/RunsStateMachineRoleDefaultPolicy/), crId]);
+    // The policies that name the revision (they would refuse the old one the schedule still submits) wait too.
+    for (const [id, policy] of Object.entries(t.findResources('AWS::IAM::Policy'))) {
+      if (/RunsStateMachineRole|SchedulerRole/.test(id)) expect((policy as any).DependsOn).toEqual([crId]);
+    }
+  });
+
+  test('untracked runs: the scheduler role\'s policy (SubmitJob on the revision) switches after the verification', () => {
+    const { template: t } = workload({ trackRuns: false });
+    const crId = logicalId(t, CR);
+    const [policy] = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([id]) => id.includes('SchedulerRole'));
+    expect(JSON.stringify(policy[1])).toContain('batch:SubmitJob');
+    expect((policy[1] as any).DependsOn).toEqual([crId]);
+    expect(only(t, 'AWS::Scheduler::Schedule').DependsOn).toEqual([crId]);
   });
 });
 
