@@ -149,7 +149,12 @@ export class DeployVerification extends Construct {
     });
     for (const role of [this.submitFunction.role!, this.checkFunction.role!, ...frameworkRoles]) grantLogWrite(role, this.logGroup);
     acknowledgeVerificationFindings({
-      provider: this.provider, submitFunction: this.submitFunction, checkFunction: this.checkFunction, frameworkRoles, jobsArn: jobs, logGroup: this.logGroup,
+      provider: this.provider,
+      submitFunction: this.submitFunction,
+      checkFunction: this.checkFunction,
+      frameworkRoles,
+      jobsArn: jobs,
+      logGroup: this.logGroup,
     });
 
     this.resource = new CustomResource(this, 'Resource', {
