@@ -134,4 +134,15 @@ export interface BatchAlarmsProps {
    * @default false
    */
   readonly runsTracked?: boolean;
+
+  /**
+   * Jobs whose name starts with this are left out of the failed and succeeded signals and the per-job failure
+   * notification: e.g. `DeployVerification.jobNamePrefix`, whose runs fail the deployment instead. The rules get an
+   * `anything-but` `prefix` match on `detail.jobName`, and on a dedicated queue the failed-jobs and missed-run alarms
+   * read those rules (`AWS/Events` `TriggeredRules`) instead of the `AWS/Batch` metrics, which have no job-name dimension.
+   *
+   * @default - every job of the queue (and job definition) counts
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-anything-but
+   */
+  readonly ignoredJobNamePrefix?: string;
 }

@@ -104,21 +104,26 @@ export class BatchAlarms extends Construct implements ICostEstimable {
     }
 
     const shared = props.sharedQueue ?? false;
+    const ignored = props.ignoredJobNamePrefix;
     const jobDefinitionFilter = props.jobDefinition
       ? { jobDefinition: events.Match.prefix(jobDefinitionArnPrefix(props.jobDefinition)) }
       : {};
+    // Run outcomes leave the ignored jobs out; a blocked queue is reported whichever job found it blocked.
+    const outcomeFilter = { ...jobDefinitionFilter, ...ignored !== undefined ? { jobName: events.Match.anythingButPrefix(ignored) } : {} };
+    // Per-workload outcomes come from the rules when the AWS/Batch metrics (no job-name dimension) would mix in others.
+    const ruleSignals = shared || ignored !== undefined;
     const tracked = props.runsTracked ?? false;
     const notifyFailures = (props.failureNotifications ?? true) && !tracked;
-    if (notifyFailures || (shared && !tracked)) {
-      this.failedJobRule = this.stateChangeRule('FailedJobRule', 'FAILED', 'AWS Batch jobs of this workload that reached FAILED', jobDefinitionFilter);
+    if (notifyFailures || (ruleSignals && !tracked)) {
+      this.failedJobRule = this.stateChangeRule('FailedJobRule', 'FAILED', 'AWS Batch jobs of this workload that reached FAILED', outcomeFilter);
     }
     // The signal source, chosen once: AWS/Batch metrics of a dedicated queue, or per-workload rules on a shared one.
-    this.signals = shared
-      ? sharedQueueSignals(this.failedJobRule!, () => this.succeededRule(jobDefinitionFilter))
+    this.signals = ruleSignals
+      ? sharedQueueSignals(this.failedJobRule!, () => this.succeededRule(outcomeFilter))
       : dedicatedQueueSignals(this.metrics, props.excludeOperatorCancellations ?? false);
-    if (shared && props.excludeOperatorCancellations) {
+    if (ruleSignals && props.excludeOperatorCancellations) {
       Annotations.of(this).addWarningV2('cdk-scheduled-batch:cancellationsNotExcluded',
-        "'excludeOperatorCancellations' has no effect with 'sharedQueue': the Batch event of a cancelled job cannot "
+        `'excludeOperatorCancellations' has no effect with '${shared ? 'sharedQueue' : 'ignoredJobNamePrefix'}': the Batch event of a cancelled job cannot `
         + 'be told apart from another failure, and JobsCancelled/JobsTerminated mix every workload on the queue.');
     }
     if (notifyFailures) this.notifyFailures(props);

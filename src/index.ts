@@ -16,5 +16,6 @@ export * from './overlap-policy';
 export * from './run-tracker';
 export * from './run-api';
 export * from './job-schedule';
+export * from './deploy-verification';
 export * from './scheduled-batch-workload';
 export * from './cost-report';

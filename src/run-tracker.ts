@@ -1,4 +1,4 @@
-import { Annotations, Aws, CfnResource, Duration, Fn, Lazy, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnResource, Duration, Fn, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { OverlapPolicy } from './overlap-policy';
+import { dependOnAllButRole } from './private/depends-on';
 import { PARAMETER_NAME } from './private/job-options';
 import { acknowledgeWildcardResource } from './private/nag';
 import { JOB_NAME_PATTERN, runTrackingDefinition, SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './private/run-tracking';
@@ -200,12 +201,8 @@ export class RunTracker extends Construct {
       reason: 'One Task that waits on an AWS Batch job: the execution history (90 days) and the state log show every step and its timing; X-Ray traces would add cost and no information.',
     });
     this.grantRun(props);
-    // aws-cdk-lib makes the state machine depend on its role and the role's policy; RoleArn's GetAtt already orders the
-    // role, so the explicit one is redundant (cfn-lint W3005). Only the policy dependency is kept.
-    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as CfnResource | undefined;
-    if (policy) {
-      (this.stateMachine.node.defaultChild as CfnResource).addOverride('DependsOn', [Lazy.string({ produce: () => stack.getLogicalId(policy) })]);
-    }
+    // The role's GetAtt orders the role (cfn-lint W3005); the policy and any added dependency are kept.
+    dependOnAllButRole(this.stateMachine.node.defaultChild as CfnResource, this.stateMachine.role);
   }
 
   /**

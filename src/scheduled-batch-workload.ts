@@ -16,11 +16,13 @@ import { BatchPlatform, IBatchPlatform } from './batch-platform';
 import { BatchPlatformProps } from './batch-platform-props';
 import { BatchQueueMetrics } from './batch-queue-metrics';
 import { CostLineItem, ICostEstimable } from './cost';
+import { DeployVerification, DeployVerificationOptions } from './deploy-verification';
 import { JobSchedule, JobScheduleOptions, SCHEDULE_DEFAULTS } from './job-schedule';
 import { createAlarmTopic } from './private/alarm-topic';
 import { subtreeCostLineItems } from './private/cost-walk';
 import { pickPlatformProps, rejectConflicts } from './private/platform-props';
 import { routeNameFrom } from './private/run-api-templates';
+import { verificationTimeoutFor } from './private/verification-limits';
 import { RunApi } from './run-api';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 
@@ -35,9 +37,10 @@ export const WORKLOAD_DEFAULTS = {
  * Properties of a {@link ScheduledBatchWorkload}, in three groups: the job (`BatchJobOptions`), its schedule
  * (`JobScheduleOptions`), and the `BatchPlatformProps` of the platform the workload creates for itself (network,
  * compute, queue, alarm topic) when it is not given a shared `platform`. With `platform`, only `alarmTopic` of those
- * may be set (this workload's alarms then notify it).
+ * may be set (this workload's alarms then notify it). `DeployVerificationOptions` turn on a deploy-time run of each
+ * new job-definition revision.
  */
-export interface ScheduledBatchWorkloadProps extends BatchJobOptions, JobScheduleOptions, BatchPlatformProps {
+export interface ScheduledBatchWorkloadProps extends BatchJobOptions, JobScheduleOptions, BatchPlatformProps, DeployVerificationOptions {
   /**
    * Attach to a shared platform (network, compute, job queue) instead of creating one: a `BatchPlatform`, or one of
    * another stack or app through `BatchPlatform.fromBatchPlatformAttributes`.
@@ -99,6 +102,8 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
   public readonly job: BatchJob;
   /** The schedule that submits the job. */
   public readonly jobSchedule: JobSchedule;
+  /** The deploy-time verification of new job-definition revisions, when `verifyOnDeploy` is true. */
+  public readonly verification?: DeployVerification;
   /** The `AWS/Batch` metrics of the workload's queue (on a shared queue they mix every workload's jobs). */
   public readonly metrics: BatchQueueMetrics;
   /** The alarms, when enabled. */
@@ -125,7 +130,16 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     this.notificationTopic = props.alarmTopic
       ?? (this.ownsPlatform ? this.platform.alarmTopic : undefined) ?? createAlarmTopic(this, 'Notifications');
     const trackRuns = props.trackRuns ?? true;
+    this.verification = createVerification(this, props);
     this.jobSchedule = new JobSchedule(this, 'Schedule', { ...props, job: this.job, notificationTopic: this.notificationTopic });
+    if (this.verification) {
+      // What names the revision switches to a new one only once its verification run has succeeded: the schedule,
+      // the tracker (state machine, role and policy) and the scheduler role's policy. Updated earlier, a policy that
+      // allows only the new revision would refuse the old one the schedule still submits while the run is verified.
+      for (const c of [this.jobSchedule.schedule, this.jobSchedule.schedulerRole, this.jobSchedule.tracker?.stateMachine]) {
+        c?.node.addDependency(this.verification.resource);
+      }
+    }
     this.metrics = new BatchQueueMetrics(this.platform.jobQueue);
     if (props.runApiRouteName !== undefined && !props.runApi) {
       throw new Error(`'runApiRouteName' is '${props.runApiRouteName}' but no 'runApi' was given: pass the RunApi the route goes on, or leave 'runApiRouteName' out.`);
@@ -133,6 +147,11 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     if (props.runApi) {
       this.runApi = props.runApi;
       this.runApiRouteName = props.runApi.addJob(this.job, { routeName: props.runApiRouteName ?? routeNameFrom(id) });
+      if (this.verification) {
+        // The API switches to the new revision with the schedule: its routes and its role wait for the verification.
+        props.runApi.api.root.getResource('workloads')?.getResource(this.runApiRouteName)?.node.addDependency(this.verification.resource);
+        props.runApi.integrationRole.node.addDependency(this.verification.resource);
+      }
     }
 
     if (props.alarms ?? true) {
@@ -148,6 +167,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
         notificationEmail: props.notificationEmail,
         dashboard: props.dashboard ?? false,
         runsTracked: trackRuns,
+        ignoredJobNamePrefix: this.verification?.jobNamePrefix,
       });
       const platformTopic = this.platform.alarmTopic;
       if (platformTopic && platformTopic !== this.notificationTopic) this.alarms.addNotificationTopic(platformTopic);
@@ -221,6 +241,23 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
   public costLineItems(): CostLineItem[] {
     return subtreeCostLineItems(this);
   }
+}
+
+/** The deploy-time verification, when `verifyOnDeploy` is on; its options without it are a mistake. */
+function createVerification(workload: ScheduledBatchWorkload, props: ScheduledBatchWorkloadProps): DeployVerification | undefined {
+  if (!props.verifyOnDeploy) {
+    const given = (['verificationCommand', 'verificationTimeout'] as const).filter(p => props[p] !== undefined);
+    if (given.length > 0) {
+      throw new Error(`${given.map(p => `'${p}'`).join(' and ')} ${given.length > 1 ? 'are' : 'is'} set but 'verifyOnDeploy' is ${props.verifyOnDeploy ?? 'not set'}: `
+        + "set 'verifyOnDeploy: true' to verify new revisions at deploy, or remove them.");
+    }
+    return undefined;
+  }
+  // Checked here first, so that a message names the workload's props.
+  const timeout = verificationTimeoutFor(workload.job, {
+    timeoutProp: 'verificationTimeout', commandProp: 'verificationCommand', timeout: props.verificationTimeout, command: props.verificationCommand,
+  });
+  return new DeployVerification(workload, 'Verification', { job: workload.job, command: props.verificationCommand, timeout });
 }
 
 /**
