@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsbatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
@@ -100,10 +101,42 @@ func main() {
 		},
 	})
 
+	// --- Run control: a run-now API, the overlap policies, declared parameters (a map literal: Go randomizes map
+	// iteration) and verification at deploy.
+	runControl := awscdk.NewStack(app, jsii.String("ConsumerRunControl"), nil)
+	runApi := cdkscheduledbatch.NewRunApi(runControl, jsii.String("RunApi"), nil)
+	report := cdkscheduledbatch.NewScheduledBatchWorkload(runControl, jsii.String("Report"), &cdkscheduledbatch.ScheduledBatchWorkloadProps{
+		RunApi: runApi,
+		Schedule: awsscheduler.ScheduleExpression_Cron(&awsscheduler.CronOptionsWithTimezone{
+			Hour: jsii.String("2"), Minute: jsii.String("0"), TimeZone: awscdk.TimeZone_EUROPE_LONDON(),
+		}),
+		Image:   awsecs.ContainerImage_FromRegistry(jsii.String("public.ecr.aws/docker/library/python:3.13-slim"), nil),
+		Command: jsii.Strings("python", "-m", "report", "Ref::scheduledTime", "Ref::region"),
+		Parameters: &map[string]*string{
+			"region": jsii.String("eu"),
+			"format": jsii.String("csv"),
+			"mode":   jsii.String("full"),
+		},
+		OverlapPolicy:  cdkscheduledbatch.OverlapPolicy_QUEUE,
+		Timeout:        awscdk.Duration_Minutes(jsii.Number(10)),
+		VerifyOnDeploy: jsii.Bool(true),
+	})
+	cdkscheduledbatch.NewScheduledBatchWorkload(runControl, jsii.String("Ingest"), &cdkscheduledbatch.ScheduledBatchWorkloadProps{
+		Platform:        report.Platform(),
+		RunApi:          runApi,
+		RunApiRouteName: jsii.String("ingest-hourly"),
+		Schedule:        awsscheduler.ScheduleExpression_Rate(awscdk.Duration_Hours(jsii.Number(1))),
+		Image:           awsecs.ContainerImage_FromRegistry(jsii.String("public.ecr.aws/docker/library/python:3.13-slim"), nil),
+		OverlapPolicy:   cdkscheduledbatch.OverlapPolicy_SKIP,
+	})
+	report.GrantRun(awsiam.NewRole(runControl, jsii.String("Operators"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewAccountRootPrincipal(),
+	}))
+
 	// --- Add the next construct here (same ids and props as ../typescript/app.ts).
 
 	// --- The idle cost of every stack, as CostReport computes it: run.sh compares these lines across the languages.
-	for _, s := range []awscdk.Stack{stack, oneLiner, shared, withSecrets} {
+	for _, s := range []awscdk.Stack{stack, oneLiner, shared, withSecrets, runControl} {
 		fmt.Printf("COST %s %.2f\n", *s.StackName(), *cdkscheduledbatch.CostReport_Of(s).MonthlyUsd())
 	}
 

@@ -10,6 +10,7 @@ import sys
 from aws_cdk import App, Duration, Size, Stack, TimeZone
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -19,7 +20,9 @@ from cdk_scheduled_batch import (
     ComputePlatform,
     CostReport,
     HardenedRepository,
+    OverlapPolicy,
     ReplicationDestination,
+    RunApi,
     ScheduledBatchWorkload,
 )
 
@@ -90,10 +93,38 @@ ScheduledBatchWorkload(
     },
 )
 
+# --- Run control: a run-now API, the overlap policies, declared parameters (a map, in reverse key order here) and
+# verification at deploy.
+run_control = Stack(app, "ConsumerRunControl")
+run_api = RunApi(run_control, "RunApi")
+report = ScheduledBatchWorkload(
+    run_control,
+    "Report",
+    run_api=run_api,
+    schedule=scheduler.ScheduleExpression.cron(hour="2", minute="0", time_zone=TimeZone.EUROPE_LONDON),
+    image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/python:3.13-slim"),
+    command=["python", "-m", "report", "Ref::scheduledTime", "Ref::region"],
+    parameters={"region": "eu", "mode": "full", "format": "csv"},
+    overlap_policy=OverlapPolicy.QUEUE,
+    timeout=Duration.minutes(10),
+    verify_on_deploy=True,
+)
+ScheduledBatchWorkload(
+    run_control,
+    "Ingest",
+    platform=report.platform,
+    run_api=run_api,
+    run_api_route_name="ingest-hourly",
+    schedule=scheduler.ScheduleExpression.rate(Duration.hours(1)),
+    image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/python:3.13-slim"),
+    overlap_policy=OverlapPolicy.SKIP,
+)
+report.grant_run(iam.Role(run_control, "Operators", assumed_by=iam.AccountRootPrincipal()))
+
 # --- Add the next construct here (same ids and props as ../typescript/app.ts).
 
 # --- The idle cost of every stack, as CostReport computes it: run.sh compares these lines across the languages.
-for s in [stack, one_liner, shared, with_secrets]:
+for s in [stack, one_liner, shared, with_secrets, run_control]:
     print(f"COST {s.stack_name} {CostReport.of(s).monthly_usd:.2f}")
 
 app.synth()

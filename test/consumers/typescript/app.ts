@@ -15,6 +15,7 @@ import * as path from 'path';
 import { App, Duration, Size, Stack, TimeZone } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -22,7 +23,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 
 type Library = typeof import('../../../src');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { BatchPlatform, ComputePlatform, CostReport, HardenedRepository, ScheduledBatchWorkload } = require(path.join(__dirname, '..', '..', '..', 'lib')) as Library;
+const { BatchPlatform, ComputePlatform, CostReport, HardenedRepository, OverlapPolicy, RunApi, ScheduledBatchWorkload } = require(path.join(__dirname, '..', '..', '..', 'lib')) as Library;
 
 const outdir = process.argv[2] ?? path.join(__dirname, 'cdk.out');
 // No CDKMetadata resource: it records the language runtime, which is the one thing that legitimately differs.
@@ -85,10 +86,34 @@ new ScheduledBatchWorkload(withSecrets, 'Export', {
   },
 });
 
+// --- Run control: a run-now API, the overlap policies, declared parameters (a map, in a different key order in every
+// language) and verification at deploy.
+const runControl = new Stack(app, 'ConsumerRunControl');
+const runApi = new RunApi(runControl, 'RunApi');
+const report = new ScheduledBatchWorkload(runControl, 'Report', {
+  runApi,
+  schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', timeZone: TimeZone.EUROPE_LONDON }),
+  image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+  command: ['python', '-m', 'report', 'Ref::scheduledTime', 'Ref::region'],
+  parameters: { format: 'csv', mode: 'full', region: 'eu' },
+  overlapPolicy: OverlapPolicy.QUEUE,
+  timeout: Duration.minutes(10),
+  verifyOnDeploy: true,
+});
+new ScheduledBatchWorkload(runControl, 'Ingest', {
+  platform: report.platform,
+  runApi,
+  runApiRouteName: 'ingest-hourly',
+  schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+  image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+  overlapPolicy: OverlapPolicy.SKIP,
+});
+report.grantRun(new iam.Role(runControl, 'Operators', { assumedBy: new iam.AccountRootPrincipal() }));
+
 // --- Add the next construct here (and the same lines in python/app.py, java/.../ConsumerApp.java, go/main.go).
 
 // --- The idle cost of every stack, as CostReport computes it: run.sh compares these lines across the languages.
-for (const s of [stack, oneLiner, shared, withSecrets]) {
+for (const s of [stack, oneLiner, shared, withSecrets, runControl]) {
   console.log(`COST ${s.stackName} ${CostReport.of(s).monthlyUsd.toFixed(2)}`);
 }
 

@@ -6,7 +6,9 @@ import io.github.cdkscheduledbatch.ComputePlatform;
 import io.github.cdkscheduledbatch.CostReport;
 import io.github.cdkscheduledbatch.HardenedRepository;
 import io.github.cdkscheduledbatch.HardenedRepositoryProps;
+import io.github.cdkscheduledbatch.OverlapPolicy;
 import io.github.cdkscheduledbatch.ReplicationDestination;
+import io.github.cdkscheduledbatch.RunApi;
 import io.github.cdkscheduledbatch.ScheduledBatchWorkload;
 import io.github.cdkscheduledbatch.ScheduledBatchWorkloadProps;
 import java.util.List;
@@ -20,6 +22,9 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.TimeZone;
 import software.amazon.awscdk.services.batch.Secret;
 import software.amazon.awscdk.services.ecs.ContainerImage;
+import software.amazon.awscdk.services.iam.AccountRootPrincipal;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.RoleProps;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.kms.KeyProps;
 import software.amazon.awscdk.services.scheduler.CronOptionsWithTimezone;
@@ -105,10 +110,35 @@ public final class ConsumerApp {
                         "API_TOKEN", Secret.fromSecretsManager(apiToken)))
                 .build());
 
+        // --- Run control: a run-now API, the overlap policies, declared parameters (Map.of: an order that changes from
+        // one JVM to the next) and verification at deploy.
+        final Stack runControl = new Stack(app, "ConsumerRunControl");
+        final RunApi runApi = new RunApi(runControl, "RunApi");
+        final ScheduledBatchWorkload report = new ScheduledBatchWorkload(runControl, "Report", ScheduledBatchWorkloadProps.builder()
+                .runApi(runApi)
+                .schedule(ScheduleExpression.cron(CronOptionsWithTimezone.builder()
+                        .hour("2").minute("0").timeZone(TimeZone.EUROPE_LONDON).build()))
+                .image(ContainerImage.fromRegistry("public.ecr.aws/docker/library/python:3.13-slim"))
+                .command(List.of("python", "-m", "report", "Ref::scheduledTime", "Ref::region"))
+                .parameters(Map.of("mode", "full", "region", "eu", "format", "csv"))
+                .overlapPolicy(OverlapPolicy.QUEUE)
+                .timeout(Duration.minutes(10))
+                .verifyOnDeploy(true)
+                .build());
+        new ScheduledBatchWorkload(runControl, "Ingest", ScheduledBatchWorkloadProps.builder()
+                .platform(report.getPlatform())
+                .runApi(runApi)
+                .runApiRouteName("ingest-hourly")
+                .schedule(ScheduleExpression.rate(Duration.hours(1)))
+                .image(ContainerImage.fromRegistry("public.ecr.aws/docker/library/python:3.13-slim"))
+                .overlapPolicy(OverlapPolicy.SKIP)
+                .build());
+        report.grantRun(new Role(runControl, "Operators", RoleProps.builder().assumedBy(new AccountRootPrincipal()).build()));
+
         // --- Add the next construct here (same ids and props as ../typescript/app.ts).
 
         // --- The idle cost of every stack, as CostReport computes it: run.sh compares these lines across the languages.
-        for (final Stack s : List.of(stack, oneLiner, shared, withSecrets)) {
+        for (final Stack s : List.of(stack, oneLiner, shared, withSecrets, runControl)) {
             // monthlyUsd is a jsii number: a java.lang.Number that is an Integer when the figure is whole.
             System.out.println(String.format(Locale.ROOT, "COST %s %.2f", s.getStackName(), CostReport.of(s).getMonthlyUsd().doubleValue()));
         }
