@@ -122,11 +122,9 @@ export class DeployVerification extends Construct {
     this.submitFunction = fn('Submit', 'onEvent', 'Submits the deploy-time verification run of a new job-definition revision');
     this.checkFunction = fn('Check', 'isComplete', 'Reads the verification run status; terminates it at its deadline');
 
-    // Submit: this job definition (every revision: the ARN changes with each) to this queue, nothing else.
-    this.submitFunction.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['batch:SubmitJob'],
-      resources: [queue.jobQueueArn, job.jobDefinition.jobDefinitionArn],
-    }));
+    // Submit: this job definition (every revision: the ARN changes with each) to this queue, nothing else, and the
+    // job's consumable resource when it runs one at a time (call `job.runOneAtATime()` before, as the workload does).
+    this.submitFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: job.submitResourceArns }));
     const jobs = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
     this.checkFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
     this.checkFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:TerminateJob'], resources: [jobs] }));

@@ -23,6 +23,7 @@ import { subtreeCostLineItems } from './private/cost-walk';
 import { pickPlatformProps, rejectConflicts } from './private/platform-props';
 import { routeNameFrom } from './private/run-api-templates';
 import { verificationTimeoutFor } from './private/verification-limits';
+import { OverlapPolicy } from './overlap-policy';
 import { RunApi } from './run-api';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 
@@ -130,6 +131,8 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     this.notificationTopic = props.alarmTopic
       ?? (this.ownsPlatform ? this.platform.alarmTopic : undefined) ?? createAlarmTopic(this, 'Notifications');
     const trackRuns = props.trackRuns ?? true;
+    // Before the verification, whose submit function must be allowed the consumable resource too.
+    if (props.overlapPolicy === OverlapPolicy.QUEUE) this.job.runOneAtATime();
     this.verification = createVerification(this, props);
     this.jobSchedule = new JobSchedule(this, 'Schedule', { ...props, job: this.job, notificationTopic: this.notificationTopic });
     if (this.verification) {

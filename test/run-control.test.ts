@@ -116,6 +116,14 @@ describe('overlap policy QUEUE', () => {
     for (const s of submitters) expect(s.resources).toContainEqual(lock);
   });
 
+  test('a deploy-time verification may submit the job with its consumable resource too', () => {
+    const t = setup({ overlapPolicy: OverlapPolicy.QUEUE, verifyOnDeploy: true, timeout: cdk.Duration.minutes(10) }).template();
+    const [lockId] = Object.keys(t.findResources('AWS::Batch::ConsumableResource'));
+    const verifier = statementsAllowing(t, 'batch:SubmitJob').filter(s => s.policy.includes('Verification'));
+    expect(verifier).toHaveLength(1);
+    expect(verifier[0].resources).toContainEqual({ 'Fn::GetAtt': [lockId, 'ConsumableResourceArn'] });
+  });
+
   test('untracked schedules queue too: the scheduler role may submit with the consumable resource', () => {
     const t = setup({ overlapPolicy: OverlapPolicy.QUEUE, trackRuns: false }).template();
     const [lockId] = Object.keys(t.findResources('AWS::Batch::ConsumableResource'));
