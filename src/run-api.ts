@@ -214,6 +214,8 @@ export class RunApi extends Construct {
       options: {
         credentialsRole: this.integrationRole,
         passthroughBehavior: apigw.PassthroughBehavior.NEVER,
+        // AWS Batch's REST API reads JSON bodies; say so whatever content type the caller sent.
+        requestParameters: { 'integration.request.header.Content-Type': "'application/json'" },
         requestTemplates: { 'application/json': requestTemplate },
         integrationResponses: [
           { statusCode: '200', responseTemplates: { 'application/json': okTemplate } },

@@ -332,7 +332,12 @@ describe('RunApi', () => {
     const uri = (m: any) => JSON.stringify(m.Properties.Integration.Uri);
     const post = methods.find(m => m.Properties.HttpMethod === 'POST');
     const get = methods.find(m => m.Properties.HttpMethod === 'GET');
-    expect(post.Properties.Integration).toMatchObject({ Type: 'AWS', IntegrationHttpMethod: 'POST', PassthroughBehavior: 'NEVER' });
+    for (const m of [post, get]) {
+      expect(m.Properties.Integration).toMatchObject({
+        Type: 'AWS', IntegrationHttpMethod: 'POST', PassthroughBehavior: 'NEVER',
+        RequestParameters: { 'integration.request.header.Content-Type': "'application/json'" },
+      });
+    }
     expect(uri(post)).toContain(':batch:path/v1/submitjob');
     expect(uri(get)).toContain(':batch:path/v1/describejobs');
     const roleId = post.Properties.Integration.Credentials['Fn::GetAtt'][0];
