@@ -20,6 +20,7 @@ import { performance } from 'perf_hooks';
 import * as cdk from 'aws-cdk-lib';
 import { buildStack, Variant, VARIANTS } from './bench/apps';
 import { UnitPrices } from '../src/cost';
+import { runTrackingDefinition } from '../src/private/run-tracking';
 import { IdleCostRow, idleCostRows } from './bench/idle-cost';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -267,6 +268,7 @@ export function renderTables(r: BenchResults): string {
 
 /** Observations computed from the JSON (no number typed by hand). */
 function findings(r: BenchResults): string {
+  const skip = skipTransitions();
   const fp = (v: string) => r.footprint.find(f => f.variant === v)!;
   const lib = fp('library');
   const hw = fp('handwritten');
@@ -297,7 +299,27 @@ function findings(r: BenchResults): string {
 - **Run tracking (per run, not idle).** Each scheduled run is one Step Functions Standard execution: a successful run is 1
   state transition ($${UnitPrices.STATE_TRANSITION.toFixed(6)}), a failed one 3, one past its deadline 6, after the account's 4,000 free
   transitions a month ([Step Functions pricing](https://aws.amazon.com/step-functions/pricing/)); a daily or hourly schedule stays
-  within the free tier. No fixed cost: \`CostReport\` counts none. Paths and counts: [run-tracking.md](run-tracking.md#cost).`;
+  within the free tier. No fixed cost: \`CostReport\` counts none. Paths and counts: [run-tracking.md](run-tracking.md#cost).
+- **Run control (per run, not idle).** \`OverlapPolicy.SKIP\` adds ${skip.extra} state transitions to every run
+  ($${(skip.extra * UnitPrices.STATE_TRANSITION).toFixed(6)}); a skipped run is ${skip.skipped} in all. \`OverlapPolicy.QUEUE\` (a Batch consumable resource) and a
+  \`RunApi\` (API Gateway, billed per request) add no fixed cost. [operations.md](operations.md#run-it-now-backfill-overlapping-runs).`;
+}
+
+/** State transitions of a tracked run with and without the SKIP check, counted on the rendered definition. */
+function skipTransitions(): { extra: number; skipped: number } {
+  const definition = (skipWhileActive: boolean) => runTrackingDefinition({
+    partition: 'aws', jobQueueArn: 'q', jobDefinitionArn: 'd', topicArn: 't', jobName: 'job', workloadName: 'w',
+    logGroupName: 'l', timeZone: 'UTC', deadlineSeconds: 3600, deadlineText: '1 hour', skipWhileActive,
+  }) as { StartAt: string; States: Record<string, any> };
+  const walk = (def: { StartAt: string; States: Record<string, any> }, skip: boolean): number => {
+    let n = 0;
+    for (let name: string | undefined = def.StartAt; name; n++) {
+      const state: any = def.States[name];
+      name = state.Type === 'Fail' || state.End ? undefined : state.Type === 'Choice' ? (skip ? state.Choices[0].Next : state.Default) : state.Next;
+    }
+    return n;
+  };
+  return { extra: walk(definition(true), false) - walk(definition(false), false), skipped: walk(definition(true), true) };
 }
 
 function renderDocs(r: BenchResults): string {

@@ -18,12 +18,12 @@ import { BatchQueueMetrics } from './batch-queue-metrics';
 import { CostLineItem, ICostEstimable } from './cost';
 import { DeployVerification, DeployVerificationOptions } from './deploy-verification';
 import { JobSchedule, JobScheduleOptions, SCHEDULE_DEFAULTS } from './job-schedule';
+import { OverlapPolicy } from './overlap-policy';
 import { createAlarmTopic } from './private/alarm-topic';
 import { subtreeCostLineItems } from './private/cost-walk';
 import { pickPlatformProps, rejectConflicts } from './private/platform-props';
 import { routeNameFrom } from './private/run-api-templates';
 import { verificationTimeoutFor } from './private/verification-limits';
-import { OverlapPolicy } from './overlap-policy';
 import { RunApi } from './run-api';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 

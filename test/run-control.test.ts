@@ -334,7 +334,9 @@ describe('RunApi', () => {
     const get = methods.find(m => m.Properties.HttpMethod === 'GET');
     for (const m of [post, get]) {
       expect(m.Properties.Integration).toMatchObject({
-        Type: 'AWS', IntegrationHttpMethod: 'POST', PassthroughBehavior: 'NEVER',
+        Type: 'AWS',
+        IntegrationHttpMethod: 'POST',
+        PassthroughBehavior: 'NEVER',
         RequestParameters: { 'integration.request.header.Content-Type': "'application/json'" },
       });
     }
