@@ -132,6 +132,7 @@ export class JobSchedule extends Construct {
     const job = props.job;
     const jobQueue = job.platform.jobQueue;
     const overlapPolicy = props.overlapPolicy ?? OverlapPolicy.ALLOW;
+    validateOverlapQueue(this, jobQueue.jobQueueArn, overlapPolicy);
     if (overlapPolicy === OverlapPolicy.QUEUE) job.runOneAtATime();
 
     // Not retained: a group holds only this schedule, and a retained group's fixed name would make the next create
@@ -232,6 +233,23 @@ function createDeadLetterQueue(scope: Construct): sqs.Queue {
     skip: [{ id: 'CKV_AWS_27', comment: 'Encrypted with SQS-managed keys (SSE-SQS); a customer-managed KMS key would add $1/month for a dead-letter queue of schedule events.' }],
   });
   return queue;
+}
+
+/**
+ * QUEUE needs a consumable resource in the queue's account and region (it is created in this stack's), and SKIP lists
+ * the queue's jobs from this stack's account and region: neither can be honoured on a brought queue elsewhere.
+ */
+function validateOverlapQueue(scope: Construct, queueArn: string, policy: OverlapPolicy): void {
+  if (policy === OverlapPolicy.ALLOW || Token.isUnresolved(queueArn)) return;
+  const [, , , region, account] = queueArn.split(':');
+  const stack = Stack.of(scope);
+  for (const [what, theirs, ours] of [['account', account, stack.account], ['region', region, stack.region]] as const) {
+    if (!Token.isUnresolved(ours) && theirs && theirs !== ours) {
+      throw new Error(`'overlapPolicy' is ${policy} but the job queue ${queueArn} is in ${what} ${theirs}, and stack ${stack.stackName} `
+        + `is in ${what} ${ours}: ${policy === OverlapPolicy.QUEUE ? 'the consumable resource that makes runs wait is created in the stack\'s ' + what
+          : 'the check for an active run lists the queue\'s jobs from the stack\'s ' + what}. Use OverlapPolicy.ALLOW with this queue, or deploy the workload to ${what} ${theirs}.`);
+    }
+  }
 }
 
 function validateScheduleOptions(props: JobScheduleOptions): void {

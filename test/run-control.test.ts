@@ -7,7 +7,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import jsonata from 'jsonata';
-import { BatchPlatform, OverlapPolicy, RUN_API_DEFAULTS, RunApi, ScheduledBatchWorkload, ScheduledBatchWorkloadProps, UnitPrices } from '../src';
+import { BatchPlatform, ComputePlatform, OverlapPolicy, RUN_API_DEFAULTS, RunApi, ScheduledBatchWorkload, ScheduledBatchWorkloadProps, UnitPrices } from '../src';
 import { renderVtl } from './support/vtl';
 import { PARAMETER_VALUE_MAX } from '../src/private/job-options';
 import { DESCRIBE_JOB_TEMPLATE, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE } from '../src/private/run-api-templates';
@@ -244,6 +244,19 @@ describe('overlap policy SKIP', () => {
     });
     expect(message).toBe(rendered);
     expect(def.States[STATES.failed].Error).toBe('{% $outcome %}');
+  });
+
+  test.each([OverlapPolicy.QUEUE, OverlapPolicy.SKIP])('%s on a brought queue in another account or region fails at synth', (policy) => {
+    for (const [queueArn, what] of [['arn:aws:batch:eu-west-2:210987654321:job-queue/theirs', 'account 210987654321'], ['arn:aws:batch:us-east-1:123456789012:job-queue/theirs', 'region us-east-1']]) {
+      const app = new cdk.App();
+      const stack = new cdk.Stack(app, 'Brought', { env: { account: ACCOUNT, region: 'eu-west-2' } });
+      expect(() => new ScheduledBatchWorkload(stack, 'Nightly', {
+        platform: BatchPlatform.fromBatchPlatformAttributes(stack, 'Theirs', { jobQueueArn: queueArn, computePlatform: ComputePlatform.EC2 }),
+        schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)),
+        image: ecs.ContainerImage.fromRegistry(IMAGE),
+        overlapPolicy: policy,
+      })).toThrow(`'overlapPolicy' is ${policy} but the job queue ${queueArn} is in ${what}`);
+    }
   });
 
   test('SKIP without run tracking fails at synth, naming both props and the way out', () => {
