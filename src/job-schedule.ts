@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { BatchJob } from './batch-job';
 import { OverlapPolicy } from './overlap-policy';
 import { createAlarmTopic } from './private/alarm-topic';
+import { validateArraySize } from './private/array-run';
 import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './private/run-tracking';
 import { analyzeSchedule, assertScheduleAccepted } from './private/schedule-deadline';
 import { RunTracker } from './run-tracker';
@@ -83,6 +84,17 @@ export interface JobScheduleOptions {
    * @default OverlapPolicy.ALLOW
    */
   readonly overlapPolicy?: OverlapPolicy;
+
+  /**
+   * Fan-out: submit each run as an AWS Batch array job of this many children (2 to 10,000). Every child runs the same
+   * job and reads its shard from `AWS_BATCH_JOB_ARRAY_INDEX` (0 to N-1). AWS Batch retries each child on its own, and
+   * the run succeeds only when every child does; a tracked run's message counts the failed children and links up to
+   * 10 of them. The default `runDeadline` assumes the children run at the same time: when the compute can run only
+   * some at once (waves), set `runDeadline`. Applies to every submission: the schedule, a `RunApi` route.
+   * @see https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html
+   * @default - a single job per run
+   */
+  readonly arraySize?: number;
 }
 
 /** Properties of a {@link JobSchedule}. */
@@ -167,6 +179,7 @@ export class JobSchedule extends Construct {
         overlapPolicy,
         consumableResourceArns: job.submitResourceArns.slice(2),
         parameterNames: Object.keys(job.parameters),
+        arraySize: props.arraySize,
       });
       target = this.tracker.scheduleTarget({ role: this.schedulerRole, ...retry });
     } else {
@@ -194,6 +207,7 @@ export class JobSchedule extends Construct {
           JobDefinition: job.jobDefinition.jobDefinitionArn,
           Parameters: { [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime },
           ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: scheduler.ContextAttribute.scheduledTime }] },
+          ...props.arraySize !== undefined ? { ArrayProperties: { Size: props.arraySize } } : {},
         }),
         // Scoped to this queue and this job definition: the Universal target would otherwise grant batch:SubmitJob on '*'.
         policyStatements: [new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: job.submitResourceArns })],
@@ -234,7 +248,8 @@ function createDeadLetterQueue(scope: Construct): sqs.Queue {
   return queue;
 }
 
-function validateScheduleOptions(props: JobScheduleOptions): void {
+export function validateScheduleOptions(props: JobScheduleOptions): void {
+  validateArraySize('arraySize', props.arraySize);
   if (props.overlapPolicy === OverlapPolicy.SKIP && props.trackRuns === false) {
     throw new Error("'overlapPolicy' is SKIP but 'trackRuns' is false: skipping needs the tracked run's check before it submits. Turn 'trackRuns' on, or use OverlapPolicy.QUEUE (runs wait for each other, with or without tracking).");
   }

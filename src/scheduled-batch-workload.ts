@@ -18,12 +18,12 @@ import { BatchQueueMetrics } from './batch-queue-metrics';
 import { CostLineItem, ICostEstimable } from './cost';
 import { DeployVerification, DeployVerificationOptions } from './deploy-verification';
 import { JobSchedule, JobScheduleOptions, SCHEDULE_DEFAULTS } from './job-schedule';
+import { OverlapPolicy } from './overlap-policy';
 import { createAlarmTopic } from './private/alarm-topic';
 import { subtreeCostLineItems } from './private/cost-walk';
 import { pickPlatformProps, rejectConflicts } from './private/platform-props';
 import { routeNameFrom } from './private/run-api-templates';
 import { verificationTimeoutFor } from './private/verification-limits';
-import { OverlapPolicy } from './overlap-policy';
 import { RunApi } from './run-api';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 
@@ -149,7 +149,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     }
     if (props.runApi) {
       this.runApi = props.runApi;
-      this.runApiRouteName = props.runApi.addJob(this.job, { routeName: props.runApiRouteName ?? routeNameFrom(id) });
+      this.runApiRouteName = props.runApi.addJob(this.job, { routeName: props.runApiRouteName ?? routeNameFrom(id), arraySize: props.arraySize });
       if (this.verification) {
         // The API switches to the new revision with the schedule: its routes and its role wait for the verification.
         props.runApi.api.root.getResource('workloads')?.getResource(this.runApiRouteName)?.node.addDependency(this.verification.resource);

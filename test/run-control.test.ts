@@ -11,8 +11,9 @@ import { BatchPlatform, OverlapPolicy, RUN_API_DEFAULTS, RunApi, ScheduledBatchW
 import { renderVtl } from './support/vtl';
 import { PARAMETER_VALUE_MAX } from '../src/private/job-options';
 import { DESCRIBE_JOB_TEMPLATE, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE } from '../src/private/run-api-templates';
+import { renderRunMessage } from '../src/private/run-message';
 import {
-  activeRunExpression, messageExpression, renderRunMessage, RUN_OUTCOMES, runParametersExpression, STATES,
+  activeRunExpression, messageExpression, RUN_OUTCOMES, runParametersExpression, STATES,
 } from '../src/private/run-tracking';
 
 // Literal names from the AWS documentation, not imported from src, so a typo in src fails here.
