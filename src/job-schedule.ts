@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -11,6 +11,7 @@ import { createAlarmTopic } from './private/alarm-topic';
 import { validateArraySize } from './private/array-run';
 import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './private/run-tracking';
 import { analyzeSchedule, assertScheduleAccepted } from './private/schedule-deadline';
+import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
 import { RunTracker } from './run-tracker';
 
 /** Defaults of {@link JobSchedule}, in one place. */
@@ -20,20 +21,10 @@ export const SCHEDULE_DEFAULTS = {
 } as const;
 
 /**
- * EventBridge Scheduler retry policy limits and flexible-window limits.
- * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
- * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_FlexibleTimeWindow.html
+ * When and how reliably a run is started, and what bounds it: shared by a job's schedule (`JobScheduleOptions`) and a
+ * workflow's (`ScheduledBatchWorkflowProps`).
  */
-const SCHEDULER_LIMITS = {
-  maxRetryAttempts: 185,
-  minEventAge: Duration.minutes(1),
-  maxEventAge: Duration.days(1),
-  minFlexibleWindow: Duration.minutes(1),
-  maxFlexibleWindow: Duration.minutes(1440),
-} as const;
-
-/** When and how reliably a job is started. Shared by `JobScheduleProps` and `ScheduledBatchWorkloadProps`. */
-export interface JobScheduleOptions {
+export interface RunScheduleOptions {
   /**
    * When the job runs. Use `ScheduleExpression.cron({ ..., timeZone })` for a wall-clock time in a time zone
    * (EventBridge Scheduler follows daylight saving time), or `ScheduleExpression.rate(...)`.
@@ -65,25 +56,30 @@ export interface JobScheduleOptions {
   readonly scheduleMaxEventAge?: Duration;
 
   /**
+   * How long a tracked run may take before it is reported late and its job stopped: a job's run counts from its
+   * submission, a workflow's from its start.
+   * @default - attempts x timeout + 15 minutes + 5 minutes per retry; for a workflow, the sum of that over its levels
+   *   (the longest step of each)
+   */
+  readonly runDeadline?: Duration;
+
+  /**
+   * What a run does when the previous run is still active: run anyway, queue behind it, or skip (see `OverlapPolicy`).
+   * SKIP needs `trackRuns` (a workflow's runs are always tracked).
+   * @default OverlapPolicy.ALLOW
+   */
+  readonly overlapPolicy?: OverlapPolicy;
+}
+
+/** When and how reliably a job is started. Shared by `JobScheduleProps` and `ScheduledBatchWorkloadProps`. */
+export interface JobScheduleOptions extends RunScheduleOptions {
+  /**
    * Track every scheduled run to success (a `RunTracker`: one Step Functions execution per scheduled time submits the
    * job and waits for it under a deadline) and send one notification for each run that fails, is not done by its
    * deadline, or cannot be submitted. Without it the schedule submits the job directly, and only alarms watch it.
    * @default true
    */
   readonly trackRuns?: boolean;
-
-  /**
-   * How long after its submission a tracked run may take before it is reported late and its job stopped.
-   * @default - attempts x timeout + 15 minutes + 5 minutes per retry
-   */
-  readonly runDeadline?: Duration;
-
-  /**
-   * What a run does when the previous run is still active: run anyway, queue behind it, or skip (see `OverlapPolicy`).
-   * SKIP needs `trackRuns`.
-   * @default OverlapPolicy.ALLOW
-   */
-  readonly overlapPolicy?: OverlapPolicy;
 
   /**
    * Fan-out: submit each run as an AWS Batch array job of this many children (2 to 10,000). Every child runs the same
@@ -225,47 +221,10 @@ export class JobSchedule extends Construct {
   }
 }
 
-/**
- * The dead-letter queue, with two checker findings acknowledged, not fixed (listed in docs/security.md):
- * - cdk-nag AwsSolutions-SQS3 asks every queue for a dead-letter queue of its own; this queue *is* one (of the
- *   schedule's target), which the rule does not recognise: https://github.com/cdklabs/cdk-nag/issues/1990.
- * - checkov CKV_AWS_27 accepts only a KMS key for SQS encryption; the queue is encrypted with SQS-managed keys (SSE-SQS),
- *   which cost nothing, where a customer-managed key would add $1/month and a key policy for the scheduler.
- */
-function createDeadLetterQueue(scope: Construct): sqs.Queue {
-  const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-    retentionPeriod: Duration.days(14),
-  });
-  Validations.of(queue).acknowledge({
-    id: 'AwsSolutions-SQS3',
-    reason: 'This queue is the dead-letter queue of the EventBridge Scheduler target; the rule only recognises SQS redrive policies and Lambda DLQs (cdklabs/cdk-nag#1990).',
-  });
-  (queue.node.defaultChild as sqs.CfnQueue).addMetadata('checkov', {
-    skip: [{ id: 'CKV_AWS_27', comment: 'Encrypted with SQS-managed keys (SSE-SQS); a customer-managed KMS key would add $1/month for a dead-letter queue of schedule events.' }],
-  });
-  return queue;
-}
-
-export function validateScheduleOptions(props: JobScheduleOptions): void {
-  validateArraySize('arraySize', props.arraySize);
+function validateScheduleOptions(props: JobScheduleOptions): void {
   if (props.overlapPolicy === OverlapPolicy.SKIP && props.trackRuns === false) {
     throw new Error("'overlapPolicy' is SKIP but 'trackRuns' is false: skipping needs the tracked run's check before it submits. Turn 'trackRuns' on, or use OverlapPolicy.QUEUE (runs wait for each other, with or without tracking).");
   }
-  const retries = props.scheduleRetryAttempts;
-  const retriesOutOfRange = (n: number) => !Number.isInteger(n) || n < 0 || n > SCHEDULER_LIMITS.maxRetryAttempts;
-  if (retries !== undefined && !Token.isUnresolved(retries) && retriesOutOfRange(retries)) {
-    throw new Error(`'scheduleRetryAttempts' must be a whole number from 0 to ${SCHEDULER_LIMITS.maxRetryAttempts}, got ${retries}.`);
-  }
-  const outside = (d: Duration, min: Duration, max: Duration) =>
-    d.toSeconds({ integral: false }) < min.toSeconds() || d.toSeconds({ integral: false }) > max.toSeconds();
-  const age = props.scheduleMaxEventAge;
-  if (age && !age.isUnresolved() && outside(age, SCHEDULER_LIMITS.minEventAge, SCHEDULER_LIMITS.maxEventAge)) {
-    throw new Error(`'scheduleMaxEventAge' must be from 1 minute to 1 day, got ${age.toHumanString()}.`);
-  }
-  const window = props.flexibleTimeWindow;
-  if (window && !window.isUnresolved() && outside(window, SCHEDULER_LIMITS.minFlexibleWindow, SCHEDULER_LIMITS.maxFlexibleWindow)) {
-    throw new Error(`'flexibleTimeWindow' must be from 1 minute to 1440 minutes, got ${window.toHumanString()}.`);
-  }
+  validateRunScheduleOptions(props);
+  validateArraySize('arraySize', props.arraySize);
 }
