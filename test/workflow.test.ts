@@ -156,7 +156,7 @@ describe('ScheduledBatchWorkflow: a failed step', () => {
     for (const step of ['extract', 'transform-a', 'transform-b', 'load']) {
       const b = branchOf(def, step);
       const n = stepStates(step);
-      expect(b.States[step].Catch.map((c: any) => c.Next)).toEqual([n.findLate, n.failed]);
+      expect(b.States[step].Catch.map((c: any) => c.Next)).toEqual([n.findLate, step === 'transform-a' ? n.listChildren : n.failed]);
       expect(b.States[n.failed]).toMatchObject({ Type: 'Fail', Error: '{% $stepOutcome %}' });
       // Nothing inside a branch publishes: the run's one message comes from the top level.
       expect(JSON.stringify(b)).not.toContain(SNS_PUBLISH);
@@ -191,6 +191,23 @@ describe('ScheduledBatchWorkflow: a failed step', () => {
     });
   });
 
+  test('a failed array step lists its FAILED children before its Fail state, whose summary carries their indices', async () => {
+    const def = definitionOf(setup().template());
+    const n = stepStates('transform-a');
+    const b = branchOf(def, 'transform-a');
+    expect(b.States[n.listChildren]).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:batch:listJobs',
+      Arguments: { ArrayJobId: '{% $parse($stepFailure.Cause).JobId %}', JobStatus: 'FAILED', MaxResults: 100 },
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: n.failed }],
+      Next: n.failed,
+    });
+    const cause = JSON.stringify({ JobId: 'p-1', Status: 'FAILED', ArrayProperties: { Size: 50, StatusSummary: { FAILED: 2, SUCCEEDED: 48 } }, Attempts: [] });
+    const summary = await jsonata(b.States[n.failed].Cause.replace(/^\{% | %\}$/g, '')).evaluate({}, {
+      stepFailure: { Error: 'States.TaskFailed', Cause: cause }, lateJobId: null, stopped: false, onDemand: false, stepChildren: [4, 17], parse: JSON.parse,
+    });
+    expect(JSON.parse(summary)).toMatchObject({ step: 'transform-a', jobId: 'p-1', childrenFailed: 2, arraySize: 50, failedChildren: [4, 17] });
+  });
+
   test('a step past the deadline is looked up and stopped before its Fail state', () => {
     const def = definitionOf(setup().template());
     const b = branchOf(def, 'load');
@@ -220,7 +237,18 @@ describe('ScheduledBatchWorkflow: a failed step', () => {
       outcome: RUN_OUTCOMES.jobFailed,
       failure: {
         Error: RUN_OUTCOMES.jobFailed,
-        Cause: JSON.stringify({ step: 'transform-a', error: 'States.TaskFailed', jobId: 'p-1', status: 'FAILED', statusReason: 'Array Child Job failed', attempts: 0, childrenFailed: 3, arraySize: 50, logStream: 's/1' }),
+        Cause: JSON.stringify({
+          step: 'transform-a',
+          error: 'States.TaskFailed',
+          jobId: 'p-1',
+          status: 'FAILED',
+          statusReason: 'Array Child Job failed',
+          attempts: 0,
+          childrenFailed: 3,
+          arraySize: 50,
+          failedChildren: [4, 9, 31],
+          logStream: 's/1',
+        }),
       },
       logGroups: { 'transform-a': '/aws/batch/transform-a' },
       executionArn: EXECUTION_ARN,
@@ -229,7 +257,8 @@ describe('ScheduledBatchWorkflow: a failed step', () => {
     const rendered = renderWorkflowMessage(facts);
     expect(rendered).toContain("Step 'transform-a' FAILED in AWS Batch; the steps that depend on it did not run.");
     expect(rendered).toContain('Failed step: transform-a');
-    expect(rendered).toContain('Children failed: 3 of 50');
+    expect(rendered).toContain('Children failed: 3 of 50\nFailed children (up to 10): https://eu-west-2.console.aws.amazon.com/batch/home?region=eu-west-2#jobs/detail/p-1:4 ');
+    expect(rendered).toContain('#jobs/detail/p-1:31\n');
     expect(rendered).toContain('#logsV2:log-groups/log-group/$252Faws$252Fbatch$252Ftransform-a/log-events/s$252F1');
     const message = await jsonata(workflowMessageExpression(facts.deadlineText)).evaluate({}, {
       ...facts, timeNote: "UTC; the schedule's time zone is Europe/London", parse: JSON.parse, states: { context: { Execution: { Id: EXECUTION_ARN } } },
@@ -240,6 +269,7 @@ describe('ScheduledBatchWorkflow: a failed step', () => {
   test('a run failed outside any step, or skipped, still renders one message; JSONata and TypeScript agree', async () => {
     for (const [outcome, failure] of [
       ['States.Runtime', { Error: 'States.Runtime', Cause: 'An error occurred while executing the state.' }],
+      [RUN_OUTCOMES.jobFailed, { Error: RUN_OUTCOMES.jobFailed, Cause: JSON.stringify({ step: 'shards', jobId: 'p', arraySize: 4, failedChildren: null }) }],
       [RUN_OUTCOMES.skipped, { Error: RUN_OUTCOMES.skipped, Cause: 'An earlier run of this workflow is still running (overlap policy SKIP).' }],
     ] as const) {
       const facts = { workflow: 'W', timeZone: 'UTC', scheduledTime: 't', outcome, failure, logGroups: {}, executionArn: EXECUTION_ARN, deadlineText: '1 hour' };

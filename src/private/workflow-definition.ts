@@ -26,6 +26,7 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-batch.html
  */
+import { CHILD_LINKS_MAX } from './array-run';
 import { ACTIVE_JOB_STATUSES, jobNameExpression, RUN_OUTCOMES, runParametersExpression, SCHEDULED_TIME, SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER, timeNote } from './run-tracking';
 import { WAITED_OUTCOME, workflowMessageExpression } from './workflow-message';
 
@@ -52,6 +53,7 @@ export const stepStates = (step: string) => ({
   findLate: `${step} FindLateJob`,
   findLateOnDemand: `${step} FindLateOnDemandJob`,
   stopLate: `${step} StopLateJob`,
+  listChildren: `${step} ListFailedChildren`,
   failed: `${step} Failed`,
 });
 
@@ -70,7 +72,7 @@ const STEP_OUTCOME = '($e := $states.errorOutput.Error; $c := $states.errorOutpu
   + `($e = 'States.TaskFailed' and $type($c) = 'string' and $substring($c, 0, 1) = '{' and $contains($c, '"JobId"')) ? '${RUN_OUTCOMES.jobFailed}' : '${RUN_OUTCOMES.notSubmitted}')`;
 
 /** JSONata: the step's summary for the Fail state's Cause (small: the Cause of the whole job detail could be large). */
-export function stepSummaryExpression(step: string): string {
+export function stepSummaryExpression(step: string, arrayed = false): string {
   return '($c := $stepFailure.Cause; $d := ($type($c) = \'string\' and $substring($c, 0, 1) = \'{\' and $contains($c, \'"JobId"\')) ? $parse($c) : {}; '
     + '$last := $d.Attempts[-1]; '
     + `$string({'step': '${step}', 'error': $string($stepFailure.Error), 'jobId': $exists($d.JobId) ? $d.JobId : $lateJobId, 'status': $d.Status, `
@@ -78,7 +80,7 @@ export function stepSummaryExpression(step: string): string {
     + '\'exitCode\': $exists($d.Container.ExitCode) ? $d.Container.ExitCode : $last.Container.ExitCode, '
     + '\'logStream\': $exists($d.Container.LogStreamName) ? $d.Container.LogStreamName : $last.Container.LogStreamName, '
     + '\'attempts\': $count($d.Attempts), \'childrenFailed\': $d.ArrayProperties.StatusSummary.FAILED, \'arraySize\': $d.ArrayProperties.Size, '
-    + '\'onDemand\': $onDemand, \'stopped\': $stopped}))';
+    + `'onDemand': $onDemand, 'stopped': $stopped${arrayed ? ", 'failedChildren': $stepChildren" : ''}}))`;
 }
 
 /** One step, as the definition needs it. */
@@ -244,10 +246,18 @@ function stepBranch(s: WorkflowStepDefinition, p: WorkflowDefinitionProps, state
     Output: `{% {'step': '${s.name}', 'jobId': $states.result.JobId, 'status': $states.result.Status} %}`,
     End: true,
   });
+  const arrayed = s.arraySize !== undefined;
   const caught = (outcome: string, onDemand: boolean) => ({
-    stepOutcome: outcome, stepFailure: '{% $states.errorOutput %}', lateJobId: '{% null %}', stopped: false, onDemand,
+    stepOutcome: outcome,
+    stepFailure: '{% $states.errorOutput %}',
+    lateJobId: '{% null %}',
+    stopped: false,
+    onDemand,
+    ...arrayed ? { stepChildren: '{% null %}' } : {},
   });
   const fallback = s.onDemandQueueArn !== undefined;
+  // An array step lists its failed children (their indices, for the message's links) before its Fail state.
+  const afterFailure = fallback ? n.reclaimed : arrayed ? n.listChildren : n.failed;
   const lookup = (queueArn: string) => ({
     Type: 'Task',
     Resource: states('aws-sdk:batch:listJobs'),
@@ -264,9 +274,20 @@ function stepBranch(s: WorkflowStepDefinition, p: WorkflowDefinitionProps, state
       ...submit(p.jobQueueArn),
       Catch: [
         { ErrorEquals: ['States.Timeout'], Assign: caught(RUN_OUTCOMES.deadlinePassed, false), Next: n.findLate },
-        { ErrorEquals: ['States.ALL'], Assign: caught(`{% ${STEP_OUTCOME} %}`, false), Next: fallback ? n.reclaimed : n.failed },
+        { ErrorEquals: ['States.ALL'], Assign: caught(`{% ${STEP_OUTCOME} %}`, false), Next: afterFailure },
       ],
     },
+    ...arrayed ? {
+      [n.listChildren]: {
+        Type: 'Task',
+        Resource: states('aws-sdk:batch:listJobs'),
+        Arguments: { ArrayJobId: '{% $parse($stepFailure.Cause).JobId %}', JobStatus: 'FAILED', MaxResults: 100 },
+        Assign: { stepChildren: `{% $append([], $sort($states.result.JobSummaryList.ArrayProperties.Index)[[0..${CHILD_LINKS_MAX - 1}]]) %}` },
+        TimeoutSeconds: 60,
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: n.failed }],
+        Next: n.failed,
+      },
+    } : {},
     ...fallback ? {
       [n.reclaimed]: {
         Type: 'Choice',
@@ -296,7 +317,7 @@ function stepBranch(s: WorkflowStepDefinition, p: WorkflowDefinitionProps, state
     [n.failed]: {
       Type: 'Fail',
       Error: '{% $stepOutcome %}',
-      Cause: `{% ${stepSummaryExpression(s.name)} %}`,
+      Cause: `{% ${stepSummaryExpression(s.name, arrayed)} %}`,
     },
   };
 }

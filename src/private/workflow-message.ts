@@ -5,6 +5,7 @@
  * `$failure` is the error of the level that failed: its Error is the outcome, its Cause the step's summary (JSON, see
  * `stepSummaryExpression` in workflow-definition.ts), or any other text when the run failed outside a step.
  */
+import { CHILD_LINKS_MAX } from './array-run';
 import { RUN_OUTCOMES, timeNote } from './run-tracking';
 
 /** The step's summary a branch's Fail state puts in its Cause (what the message shows of the failed step). */
@@ -19,6 +20,8 @@ export interface StepSummary {
   readonly attempts?: number;
   readonly childrenFailed?: number;
   readonly arraySize?: number;
+  /** Indices of up to 10 failed children of an array step. */
+  readonly failedChildren?: number[];
   readonly onDemand?: boolean;
   readonly stopped?: boolean;
 }
@@ -71,6 +74,8 @@ export function workflowMessageExpression(deadline: string): string {
     '\'Exit code: \' & $val($w.exitCode),',
     '\'Attempts finished: \' & $val($w.attempts),',
     '$exists($w.arraySize) ? \'Children failed: \' & $val($w.childrenFailed) & \' of \' & $string($w.arraySize),',
+    `$exists($w.arraySize) ? 'Failed children (up to ${CHILD_LINKS_MAX}): ' & (($type($w.failedChildren) = 'array' and $count($w.failedChildren) > 0) ? $join($map($w.failedChildren, function($i) `
+      + '{ $console & \'batch/home?region=\' & $region & \'#jobs/detail/\' & $w.jobId & \':\' & $string($i) }), \' \') : \'n/a\'),',
     '$w.onDemand = true ? \'Resubmitted On-Demand after every Spot attempt was reclaimed: yes\',',
     '$w.stopped = true ? \'The late job was stopped (AWS Batch TerminateJob).\',',
     '\'Job: \' & ($exists($w.jobId) ? $console & \'batch/home?region=\' & $region & \'#jobs/detail/\' & $w.jobId : \'n/a\'),',
@@ -121,6 +126,8 @@ export function renderWorkflowMessage(f: WorkflowMessageFacts): string {
     `Exit code: ${val(w.exitCode)}`,
     `Attempts finished: ${val(w.attempts)}`,
     w.arraySize !== undefined ? `Children failed: ${val(w.childrenFailed)} of ${w.arraySize}` : undefined,
+    w.arraySize !== undefined ? `Failed children (up to ${CHILD_LINKS_MAX}): ${Array.isArray(w.failedChildren) && w.failedChildren.length > 0
+      ? w.failedChildren.map(i => `${consoleUrl}batch/home?region=${region}#jobs/detail/${w.jobId}:${i}`).join(' ') : 'n/a'}` : undefined,
     w.onDemand === true ? 'Resubmitted On-Demand after every Spot attempt was reclaimed: yes' : undefined,
     w.stopped === true ? 'The late job was stopped (AWS Batch TerminateJob).' : undefined,
     `Job: ${w.jobId !== undefined ? `${consoleUrl}batch/home?region=${region}#jobs/detail/${w.jobId}` : 'n/a'}`,
