@@ -58,6 +58,14 @@ describe('fan-out: arraySize', () => {
     expect(def.States[STATES.run].Arguments.ArrayProperties).toEqual({ Size: 500 });
   });
 
+  test('every JSONata expression of the array run\'s definition parses (jsonata 2.0.6)', () => {
+    const walk = (v: any): string[] => typeof v === 'string' ? (/^\{%(.*)%\}$/s.exec(v) ? [v.slice(2, -2)] : [])
+      : v && typeof v === 'object' ? Object.values(v).flatMap(walk) : [];
+    const found = walk(definitionOf(setup({ arraySize: 500 }).template()));
+    expect(found.length).toBeGreaterThan(10);
+    for (const expr of found) expect(() => jsonata(expr)).not.toThrow();
+  });
+
   test('without arraySize the run is a single job and there is no child lookup', () => {
     const def = definitionOf(setup().template());
     expect(def.States[STATES.run].Arguments.ArrayProperties).toBeUndefined();

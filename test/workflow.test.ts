@@ -150,6 +150,30 @@ describe('ScheduledBatchWorkflow: the graph', () => {
   });
 });
 
+describe('every JSONata expression of the definition parses (jsonata 2.0.6, the engine Step Functions runs)', () => {
+  const expressions = (v: any, at: string, out: [string, string][]) => {
+    if (typeof v === 'string') {
+      const m = /^\{%(.*)%\}$/s.exec(v);
+      if (m) out.push([at, m[1]]);
+    } else if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) expressions(child, `${at}/${k}`, out);
+    }
+    return out;
+  };
+  test.each([OverlapPolicy.ALLOW, OverlapPolicy.SKIP, OverlapPolicy.QUEUE])('overlap policy %s, with an array step and an On-Demand fallback', (overlapPolicy) => {
+    const steps: WorkflowStep[] = [...ETL.map(s => s.name === 'extract' ? { ...s, onDemandFallback: true } : s)];
+    const found = expressions(definitionOf(setup({ overlapPolicy, steps }, { onDemandFallback: true }).template()), '', []);
+    expect(found.length).toBeGreaterThan(50);
+    for (const [at, expr] of found) {
+      try {
+        jsonata(expr);
+      } catch (e) {
+        throw new Error(`${at}: ${(e as Error).message}: ${expr}`);
+      }
+    }
+  });
+});
+
 describe('ScheduledBatchWorkflow: a failed step', () => {
   test('stops its dependents: every step catches into its own Fail state, and a failed level goes to Notify, never to the next level', () => {
     const def = definitionOf(setup().template());

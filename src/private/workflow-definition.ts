@@ -216,7 +216,7 @@ function overlapCheck(p: WorkflowDefinitionProps, states: (s: string) => string,
         : [
           {
             Condition: `{% $earlierRuns > 0 and ${elapsed} >= ${p.deadlineSeconds} %}`,
-            Assign: toNotify(WAITED_OUTCOME, `{% {'Error': '${WAITED_OUTCOME}', 'Cause': 'An earlier run of this workflow was still running at this run\\'s deadline (overlap policy QUEUE).'} %}`),
+            Assign: toNotify(WAITED_OUTCOME, `{% {'Error': '${WAITED_OUTCOME}', 'Cause': 'An earlier run of this workflow was still running at the deadline of this run (overlap policy QUEUE).'} %}`),
             Next: S.notify,
           },
           { Condition: '{% $earlierRuns > 0 %}', Next: S.wait },
