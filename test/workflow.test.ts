@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import jsonata from 'jsonata';
 import { BatchPlatform, ComputePlatform, CostReport, OverlapPolicy, ScheduledBatchWorkflow, ScheduledBatchWorkflowProps, UnitPrices, WorkflowStep } from '../src';
 import { RUN_OUTCOMES, SCHEDULED_TIME } from '../src/private/run-tracking';
-import { ALL_ATTEMPTS_RECLAIMED, QUEUE_POLL_SECONDS, stepStates, stepSummaryExpression, WORKFLOW_STATES } from '../src/private/workflow-definition';
+import { ALL_ATTEMPTS_RECLAIMED, QUEUE_POLL_SECONDS, QUEUE_WAIT_EVENTS, queuePollSeconds, stepStates, stepSummaryExpression, WORKFLOW_STATES } from '../src/private/workflow-definition';
 import { MAX_STEPS } from '../src/private/workflow-graph';
 import { renderWorkflowMessage, workflowMessageExpression } from '../src/private/workflow-message';
 
@@ -355,6 +355,14 @@ describe('ScheduledBatchWorkflow: overlap policy and deadline apply to the whole
     expect(choice.Choices[0].Condition).toContain('>= ');
     expect(choice.Choices[1]).toEqual({ Condition: '{% $earlierRuns > 0 %}', Next: WORKFLOW_STATES.wait });
     expect(def.States[WORKFLOW_STATES.wait]).toEqual({ Type: 'Wait', Seconds: QUEUE_POLL_SECONDS, Next: WORKFLOW_STATES.checkOverlap });
+  });
+
+  test('QUEUE: a long deadline polls less often, so the waiting stays within 20,000 of the 25,000 history events', () => {
+    const longDef = definitionOf(setup({ overlapPolicy: OverlapPolicy.QUEUE, runDeadline: cdk.Duration.days(365) }).template());
+    const seconds = longDef.States[WORKFLOW_STATES.wait].Seconds;
+    expect(seconds).toBe(queuePollSeconds(365 * 86400));
+    expect((1 + Math.ceil(365 * 86400 / seconds)) * QUEUE_WAIT_EVENTS.perLook).toBeLessThanOrEqual(QUEUE_WAIT_EVENTS.max);
+    expect(queuePollSeconds(3600)).toBe(60);
   });
 
   test('SKIP/QUEUE: the role may list the executions of this state machine only, in a policy the state machine does not wait for', () => {

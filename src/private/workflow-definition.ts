@@ -42,8 +42,21 @@ export const WORKFLOW_STATES = {
   notificationFailed: 'NotificationFailed',
 } as const;
 
-/** How often a QUEUE run checks whether the earlier run has ended. */
+/** How often a QUEUE run checks whether the earlier run has ended, at least. */
 export const QUEUE_POLL_SECONDS = 60;
+/**
+ * Each look of a waiting QUEUE run adds 9 history events (the ListExecutions Task 5, the Choice 2, the Wait 2); the
+ * waiting may use at most this many of the 25,000 events of an execution, so a long deadline polls less often.
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
+ */
+export const QUEUE_WAIT_EVENTS = { perLook: 9, max: 20_000 } as const;
+
+/** Seconds between two looks of a waiting QUEUE run with this deadline. */
+export function queuePollSeconds(deadlineSeconds: number): number {
+  // The first look is at the start; then one look per wait until the deadline.
+  const waits = Math.floor(QUEUE_WAIT_EVENTS.max / QUEUE_WAIT_EVENTS.perLook) - 1;
+  return Math.max(QUEUE_POLL_SECONDS, Math.ceil(deadlineSeconds / waits));
+}
 
 /** Step state names inside a branch. */
 export const stepStates = (step: string) => ({
@@ -223,7 +236,7 @@ function overlapCheck(p: WorkflowDefinitionProps, states: (s: string) => string,
         ],
       Default: S.level(1),
     },
-    ...skip ? {} : { [S.wait]: { Type: 'Wait', Seconds: QUEUE_POLL_SECONDS, Next: S.checkOverlap } },
+    ...skip ? {} : { [S.wait]: { Type: 'Wait', Seconds: queuePollSeconds(p.deadlineSeconds), Next: S.checkOverlap } },
   };
 }
 
