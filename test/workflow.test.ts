@@ -346,6 +346,10 @@ describe('ScheduledBatchWorkflow: overlap policy and deadline apply to the whole
     expect(await count([{ ExecutionArn: me.Id, StartDate: me.StartTime }])).toBe(0);
     expect(await count([{ ExecutionArn: me.Id, StartDate: me.StartTime }, { ExecutionArn: 'arn:x:exec:old', StartDate: '2026-12-01T02:00:00.000Z' }])).toBe(1);
     expect(await count([{ ExecutionArn: 'arn:x:exec:later', StartDate: '2026-12-02T02:00:09.000Z' }])).toBe(0);
+    // The same as epoch seconds and milliseconds.
+    expect(await count([{ ExecutionArn: 'arn:x:exec:old', StartDate: Date.parse('2026-12-01T02:00:00Z') / 1000 }])).toBe(1);
+    expect(await count([{ ExecutionArn: 'arn:x:exec:old', StartDate: Date.parse('2026-12-01T02:00:00Z') }])).toBe(1);
+    expect(await count([{ ExecutionArn: 'arn:x:exec:later', StartDate: Date.parse('2026-12-02T02:00:09Z') / 1000 }])).toBe(0);
   });
 
   test('QUEUE: waits and looks again until the earlier run ends, and reports a run still waiting at its deadline', () => {

@@ -212,7 +212,9 @@ function overlapCheck(p: WorkflowDefinitionProps, states: (s: string) => string,
       Resource: states('aws-sdk:sfn:listExecutions'),
       Arguments: { StateMachineArn: '{% $states.context.StateMachine.Id %}', StatusFilter: 'RUNNING', MaxResults: 1000 },
       Assign: {
-        earlierRuns: '{% $count($states.result.Executions[ExecutionArn != $states.context.Execution.Id and $string(StartDate) < $states.context.Execution.StartTime]) %}',
+        // StartDate as an ISO 8601 string, or as epoch seconds or milliseconds: compared as milliseconds either way.
+        earlierRuns: '{% ($me := $toMillis($states.context.Execution.StartTime); $ms := function($d) { $type($d) = \'number\' ? ($d < 100000000000 ? $d * 1000 : $d) : $toMillis($string($d)) }; '
+          + '$count($states.result.Executions[ExecutionArn != $states.context.Execution.Id and $ms(StartDate) < $me])) %}',
       },
       TimeoutSeconds: 60,
       Catch: [{ ErrorEquals: ['States.ALL'], Next: S.level(1) }],
