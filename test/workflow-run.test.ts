@@ -164,6 +164,16 @@ describe('a simulated workflow run', () => {
     expect(alone.status).toBe('SUCCEEDED');
   });
 
+  test('QUEUE: waits while an earlier run is running, then runs the graph', async () => {
+    let looks = 0;
+    const run = await simulate(definition({ overlapPolicy: OverlapPolicy.QUEUE }), CONTEXT, c => c.resource.endsWith('sfn:listExecutions')
+      ? { result: { Executions: looks++ < 2 ? [{ ExecutionArn: 'arn:old', StartDate: '2026-12-01T02:00:00.000Z' }] : [] } }
+      : ok(`${stepOf(c)}-1`));
+    expect(looks).toBe(3);
+    expect(submits(run.calls)).toEqual(['extract', 'transform-a', 'transform-b', 'load']);
+    expect(run.status).toBe('SUCCEEDED');
+  });
+
   test('a message that cannot be published goes out plain; if that fails too the run ends NotificationFailed', async () => {
     let publishes = 0;
     const run = await simulate(definition(), CONTEXT, c => {
