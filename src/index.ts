@@ -19,3 +19,4 @@ export * from './job-schedule';
 export * from './deploy-verification';
 export * from './scheduled-batch-workload';
 export * from './cost-report';
+export * from './scheduled-batch-workflow';

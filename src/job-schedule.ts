@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -8,8 +8,10 @@ import { Construct } from 'constructs';
 import { BatchJob } from './batch-job';
 import { OverlapPolicy } from './overlap-policy';
 import { createAlarmTopic } from './private/alarm-topic';
+import { validateArraySize } from './private/array-run';
 import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './private/run-tracking';
 import { analyzeSchedule, assertScheduleAccepted } from './private/schedule-deadline';
+import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
 import { RunTracker } from './run-tracker';
 
 /** Defaults of {@link JobSchedule}, in one place. */
@@ -19,20 +21,10 @@ export const SCHEDULE_DEFAULTS = {
 } as const;
 
 /**
- * EventBridge Scheduler retry policy limits and flexible-window limits.
- * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
- * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_FlexibleTimeWindow.html
+ * When and how reliably a run is started, and what bounds it: shared by a job's schedule (`JobScheduleOptions`) and a
+ * workflow's (`ScheduledBatchWorkflowProps`).
  */
-const SCHEDULER_LIMITS = {
-  maxRetryAttempts: 185,
-  minEventAge: Duration.minutes(1),
-  maxEventAge: Duration.days(1),
-  minFlexibleWindow: Duration.minutes(1),
-  maxFlexibleWindow: Duration.minutes(1440),
-} as const;
-
-/** When and how reliably a job is started. Shared by `JobScheduleProps` and `ScheduledBatchWorkloadProps`. */
-export interface JobScheduleOptions {
+export interface RunScheduleOptions {
   /**
    * When the job runs. Use `ScheduleExpression.cron({ ..., timeZone })` for a wall-clock time in a time zone
    * (EventBridge Scheduler follows daylight saving time), or `ScheduleExpression.rate(...)`.
@@ -64,6 +56,24 @@ export interface JobScheduleOptions {
   readonly scheduleMaxEventAge?: Duration;
 
   /**
+   * How long a tracked run may take before it is reported late and its job stopped: a job's run counts from its
+   * submission, a workflow's from its start.
+   * @default - attempts x timeout + 15 minutes + 5 minutes per retry; for a workflow, the sum of that over its levels
+   *   (the longest step of each)
+   */
+  readonly runDeadline?: Duration;
+
+  /**
+   * What a run does when the previous run is still active: run anyway, queue behind it, or skip (see `OverlapPolicy`).
+   * SKIP needs `trackRuns` (a workflow's runs are always tracked).
+   * @default OverlapPolicy.ALLOW
+   */
+  readonly overlapPolicy?: OverlapPolicy;
+}
+
+/** When and how reliably a job is started. Shared by `JobScheduleProps` and `ScheduledBatchWorkloadProps`. */
+export interface JobScheduleOptions extends RunScheduleOptions {
+  /**
    * Track every scheduled run to success (a `RunTracker`: one Step Functions execution per scheduled time submits the
    * job and waits for it under a deadline) and send one notification for each run that fails, is not done by its
    * deadline, or cannot be submitted. Without it the schedule submits the job directly, and only alarms watch it.
@@ -72,17 +82,15 @@ export interface JobScheduleOptions {
   readonly trackRuns?: boolean;
 
   /**
-   * How long after its submission a tracked run may take before it is reported late and its job stopped.
-   * @default - attempts x timeout + 15 minutes + 5 minutes per retry
+   * Fan-out: submit each run as an AWS Batch array job of this many children (2 to 10,000). Every child runs the same
+   * job and reads its shard from `AWS_BATCH_JOB_ARRAY_INDEX` (0 to N-1). AWS Batch retries each child on its own, and
+   * the run succeeds only when every child does; a tracked run's message counts the failed children and links up to
+   * 10 of them. The default `runDeadline` assumes the children run at the same time: when the compute can run only
+   * some at once (waves), set `runDeadline`. Applies to every submission: the schedule, a `RunApi` route.
+   * @see https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html
+   * @default - a single job per run
    */
-  readonly runDeadline?: Duration;
-
-  /**
-   * What a run does when the previous run is still active: run anyway, queue behind it, or skip (see `OverlapPolicy`).
-   * SKIP needs `trackRuns`.
-   * @default OverlapPolicy.ALLOW
-   */
-  readonly overlapPolicy?: OverlapPolicy;
+  readonly arraySize?: number;
 }
 
 /** Properties of a {@link JobSchedule}. */
@@ -168,6 +176,7 @@ export class JobSchedule extends Construct {
         overlapPolicy,
         consumableResourceArns: job.submitResourceArns.slice(2),
         parameterNames: Object.keys(job.parameters),
+        arraySize: props.arraySize,
       });
       target = this.tracker.scheduleTarget({ role: this.schedulerRole, ...retry });
     } else {
@@ -195,6 +204,7 @@ export class JobSchedule extends Construct {
           JobDefinition: job.jobDefinition.jobDefinitionArn,
           Parameters: { [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime },
           ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: scheduler.ContextAttribute.scheduledTime }] },
+          ...props.arraySize !== undefined ? { ArrayProperties: { Size: props.arraySize } } : {},
         }),
         // Scoped to this queue and this job definition: the Universal target would otherwise grant batch:SubmitJob on '*'.
         policyStatements: [new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: job.submitResourceArns })],
@@ -210,29 +220,6 @@ export class JobSchedule extends Construct {
       target,
     });
   }
-}
-
-/**
- * The dead-letter queue, with two checker findings acknowledged, not fixed (listed in docs/security.md):
- * - cdk-nag AwsSolutions-SQS3 asks every queue for a dead-letter queue of its own; this queue *is* one (of the
- *   schedule's target), which the rule does not recognise: https://github.com/cdklabs/cdk-nag/issues/1990.
- * - checkov CKV_AWS_27 accepts only a KMS key for SQS encryption; the queue is encrypted with SQS-managed keys (SSE-SQS),
- *   which cost nothing, where a customer-managed key would add $1/month and a key policy for the scheduler.
- */
-function createDeadLetterQueue(scope: Construct): sqs.Queue {
-  const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-    retentionPeriod: Duration.days(14),
-  });
-  Validations.of(queue).acknowledge({
-    id: 'AwsSolutions-SQS3',
-    reason: 'This queue is the dead-letter queue of the EventBridge Scheduler target; the rule only recognises SQS redrive policies and Lambda DLQs (cdklabs/cdk-nag#1990).',
-  });
-  (queue.node.defaultChild as sqs.CfnQueue).addMetadata('checkov', {
-    skip: [{ id: 'CKV_AWS_27', comment: 'Encrypted with SQS-managed keys (SSE-SQS); a customer-managed KMS key would add $1/month for a dead-letter queue of schedule events.' }],
-  });
-  return queue;
 }
 
 /**
@@ -256,19 +243,6 @@ function validateScheduleOptions(props: JobScheduleOptions): void {
   if (props.overlapPolicy === OverlapPolicy.SKIP && props.trackRuns === false) {
     throw new Error("'overlapPolicy' is SKIP but 'trackRuns' is false: skipping needs the tracked run's check before it submits. Turn 'trackRuns' on, or use OverlapPolicy.QUEUE (runs wait for each other, with or without tracking).");
   }
-  const retries = props.scheduleRetryAttempts;
-  const retriesOutOfRange = (n: number) => !Number.isInteger(n) || n < 0 || n > SCHEDULER_LIMITS.maxRetryAttempts;
-  if (retries !== undefined && !Token.isUnresolved(retries) && retriesOutOfRange(retries)) {
-    throw new Error(`'scheduleRetryAttempts' must be a whole number from 0 to ${SCHEDULER_LIMITS.maxRetryAttempts}, got ${retries}.`);
-  }
-  const outside = (d: Duration, min: Duration, max: Duration) =>
-    d.toSeconds({ integral: false }) < min.toSeconds() || d.toSeconds({ integral: false }) > max.toSeconds();
-  const age = props.scheduleMaxEventAge;
-  if (age && !age.isUnresolved() && outside(age, SCHEDULER_LIMITS.minEventAge, SCHEDULER_LIMITS.maxEventAge)) {
-    throw new Error(`'scheduleMaxEventAge' must be from 1 minute to 1 day, got ${age.toHumanString()}.`);
-  }
-  const window = props.flexibleTimeWindow;
-  if (window && !window.isUnresolved() && outside(window, SCHEDULER_LIMITS.minFlexibleWindow, SCHEDULER_LIMITS.maxFlexibleWindow)) {
-    throw new Error(`'flexibleTimeWindow' must be from 1 minute to 1440 minutes, got ${window.toHumanString()}.`);
-  }
+  validateRunScheduleOptions(props);
+  validateArraySize('arraySize', props.arraySize);
 }

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { BatchJob } from './batch-job';
+import { validateArraySize } from './private/array-run';
 import { acknowledgeWildcardResource } from './private/nag';
 import {
   DESCRIBE_JOB_TEMPLATE, ERROR_RESPONSE, routeNameFrom, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE,
@@ -47,6 +48,13 @@ export interface RunApiRouteOptions {
    * @default - the job's construct id in lower case, with other characters turned into hyphens
    */
   readonly routeName?: string;
+
+  /**
+   * Submit each run as an AWS Batch array job of this many children (2 to 10,000), as the workload's schedule does
+   * (`arraySize` of a `ScheduledBatchWorkload`).
+   * @default - a single job per run
+   */
+  readonly arraySize?: number;
 }
 
 /**
@@ -135,6 +143,7 @@ export class RunApi extends Construct {
    */
   public addJob(job: BatchJob, options: RunApiRouteOptions = {}): string {
     const routeName = options.routeName ?? routeNameFrom(job.node.id);
+    validateArraySize('arraySize', options.arraySize);
     if (!Token.isUnresolved(routeName) && !ROUTE_NAME.test(routeName)) {
       throw new Error(`'routeName' is '${routeName}': use 1 to 63 lower-case letters, digits and hyphens, starting with a letter or digit, for example 'nightly-report'.`);
     }
@@ -157,7 +166,7 @@ export class RunApi extends Construct {
     });
     const jobQueueArn = job.platform.jobQueue.jobQueueArn;
     const run = runs.addMethod('POST', this.batchIntegration('v1/submitjob', submitJobTemplate({
-      jobName: job.jobName, jobQueueArn, jobDefinitionArn: job.jobDefinition.jobDefinitionArn, declared,
+      jobName: job.jobName, jobQueueArn, jobDefinitionArn: job.jobDefinition.jobDefinitionArn, declared, arraySize: options.arraySize,
     }), SUBMITTED_RESPONSE), {
       requestValidator: this.validator,
       requestModels: { 'application/json': model },

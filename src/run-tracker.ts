@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { OverlapPolicy } from './overlap-policy';
+import { validateArraySize } from './private/array-run';
 import { dependOnAllButRole } from './private/depends-on';
 import { PARAMETER_NAME } from './private/job-options';
 import { acknowledgeWildcardResource } from './private/nag';
@@ -98,6 +99,16 @@ export interface RunTrackerProps {
    * @default - none: runs set only the scheduled time
    */
   readonly parameterNames?: string[];
+
+  /**
+   * Submit each run as an AWS Batch array job of this many children (2 to 10,000), each with its
+   * `AWS_BATCH_JOB_ARRAY_INDEX`. The run succeeds when every child does; its message counts the failed children and
+   * links up to 10 of them. The default deadline assumes the children run at the same time: set `deadline` when the
+   * compute runs them in waves.
+   * @see https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html
+   * @default - a single job per run
+   */
+  readonly arraySize?: number;
 }
 
 /** Options of the EventBridge Scheduler target that starts one execution per scheduled time. */
@@ -155,6 +166,7 @@ export class RunTracker extends Construct {
     assertScheduleAccepted(analysis);
     for (const note of analysis.notes) Annotations.of(this).addInfo(note);
     validateNames(props);
+    validateArraySize('arraySize', props.arraySize);
     this.deadline = Duration.seconds(analysis.taskTimeoutSeconds);
 
     // Level ALL without execution data: a few small events per run (cents a year at any schedule), the run record
@@ -188,6 +200,7 @@ export class RunTracker extends Construct {
       deadlineText: describeDuration(analysis.taskTimeoutSeconds),
       skipWhileActive: props.overlapPolicy === OverlapPolicy.SKIP,
       parameterNames: props.parameterNames,
+      arraySize: props.arraySize,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),

@@ -149,7 +149,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     }
     if (props.runApi) {
       this.runApi = props.runApi;
-      this.runApiRouteName = props.runApi.addJob(this.job, { routeName: props.runApiRouteName ?? routeNameFrom(id) });
+      this.runApiRouteName = props.runApi.addJob(this.job, { routeName: props.runApiRouteName ?? routeNameFrom(id), arraySize: props.arraySize });
       if (this.verification) {
         // The API switches to the new revision with the schedule: its routes and its role wait for the verification.
         props.runApi.api.root.getResource('workloads')?.getResource(this.runApiRouteName)?.node.addDependency(this.verification.resource);

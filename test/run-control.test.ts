@@ -11,8 +11,9 @@ import { BatchPlatform, ComputePlatform, OverlapPolicy, RUN_API_DEFAULTS, RunApi
 import { renderVtl } from './support/vtl';
 import { PARAMETER_VALUE_MAX } from '../src/private/job-options';
 import { DESCRIBE_JOB_TEMPLATE, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE } from '../src/private/run-api-templates';
+import { renderRunMessage } from '../src/private/run-message';
 import {
-  activeRunExpression, messageExpression, renderRunMessage, RUN_OUTCOMES, runParametersExpression, STATES,
+  activeRunExpression, messageExpression, RUN_OUTCOMES, runParametersExpression, STATES,
 } from '../src/private/run-tracking';
 
 // Literal names from the AWS documentation, not imported from src, so a typo in src fails here.
@@ -257,6 +258,14 @@ describe('overlap policy SKIP', () => {
         overlapPolicy: policy,
       })).toThrow(`'overlapPolicy' is ${policy} but the job queue ${queueArn} is in ${what}`);
     }
+  });
+
+  test('message texts with quotes and backslashes stay valid JSONata', async () => {
+    const expression = messageExpression('2 hours (it\'s "late") \\ ok');
+    await expect(jsonata(expression).evaluate({}, {
+      workload: 'w', timeNote: 'UTC', logGroup: 'l', scheduledTime: 't', outcome: RUN_OUTCOMES.deadlinePassed, failure: {}, stopped: true,
+      states: { context: { Execution: { Id: 'arn:aws:states:eu-west-2:1:execution:m:e' } } },
+    })).resolves.toContain('NOT DONE by its deadline, 2 hours (it\'s "late") \\ ok after the job was submitted.');
   });
 
   test('SKIP without run tracking fails at synth, naming both props and the way out', () => {

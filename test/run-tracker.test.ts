@@ -11,7 +11,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { RunTracker, RunTrackerProps, UnitPrices } from '../src';
 import { readValidationReport } from './checkers/synth-fixtures';
-import { messageExpression, renderRunMessage, RUN_OUTCOMES, runTrackingDefinition, SCHEDULED_TIME, STATES } from '../src/private/run-tracking';
+import { renderRunMessage } from '../src/private/run-message';
+import { messageExpression, RUN_OUTCOMES, runTrackingDefinition, SCHEDULED_TIME, STATES } from '../src/private/run-tracking';
 
 // Literal names from the AWS documentation, not imported from src, so a typo in src fails here.
 // https://docs.aws.amazon.com/step-functions/latest/dg/connect-batch.html

@@ -49,6 +49,8 @@ export interface SubmitTemplateProps {
   readonly jobQueueArn: string;
   readonly jobDefinitionArn: string;
   readonly declared: string[];
+  /** An array job of this many children. */
+  readonly arraySize?: number;
 }
 
 /**
@@ -76,6 +78,7 @@ export function submitJobTemplate(p: SubmitTemplateProps): string {
   lines.push(
     `    "${SCHEDULED_TIME_PARAMETER}": "$time"`,
     '  },',
+    ...p.arraySize !== undefined ? [`  "arrayProperties": { "size": ${p.arraySize} },`] : [],
     `  "containerOverrides": { "environment": [{ "name": "${SCHEDULED_TIME_ENV}", "value": "$time" }] }`,
     '}',
   );

@@ -19,6 +19,7 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html (JSONata 2.0.6, $parse)
  */
 
+import { arrayMessageLines } from './array-run';
 import { SCHEDULED_TIME_PARAMETER } from './job-options';
 
 export { SCHEDULED_TIME_PARAMETER };
@@ -31,6 +32,7 @@ export const STATES = {
   findJob: 'FindTimedOutJob',
   describeJob: 'DescribeTimedOutJob',
   stopJob: 'StopTimedOutJob',
+  listChildren: 'ListFailedChildren',
   notify: 'Notify',
   notifyPlain: 'NotifyWithoutDetails',
   failed: 'RunDidNotSucceed',
@@ -124,7 +126,7 @@ export function outcomeSentences(deadline: string) {
  * JSONata for the message. `$job` is a job detail (DescribeJobs) after a timeout; after a failed job the detail is
  * the JSON in the error's Cause. Missing values render as "n/a".
  */
-export function messageExpression(deadline: string): string {
+export function messageExpression(deadline: string, arrayed = false): string {
   const s = outcomeSentences(deadline);
   return [
     '(',
@@ -153,6 +155,7 @@ export function messageExpression(deadline: string): string {
     '\'Status reason: \' & $val($reason),',
     '\'Exit code: \' & $val($exit),',
     '\'Attempts finished: \' & $string($count($d.Attempts)),',
+    ...arrayed ? arrayMessageLines() : [],
     '\'Job: \' & ($exists($id) ? $console & \'batch/home?region=\' & $region & \'#jobs/detail/\' & $id : \'n/a\'),',
     '\'Log stream: \' & ($exists($stream) ? $console & \'cloudwatch/home?region=\' & $region & \'#logsV2:log-groups/log-group/\' & $enc($logGroup) & \'/log-events/\' & $enc($stream) : \'n/a\'),',
     `'Run history: ' & ${EXECUTION_LINK},`,
@@ -168,8 +171,9 @@ export function timeNote(timeZone: string): string {
 }
 
 /** JSONata string literal. */
-function quote(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, '\\\'')}'`;
+export function quote(text: string): string {
+  // A double-quoted JSON string is a JSONata string literal too; JSONata has no \' escape in single-quoted ones.
+  return JSON.stringify(text);
 }
 
 export interface RunTrackingDefinitionProps {
@@ -191,11 +195,14 @@ export interface RunTrackingDefinitionProps {
   readonly skipWhileActive?: boolean;
   /** Declared job parameters a manual execution may override (in its input's `parameters`). */
   readonly parameterNames?: string[];
+  /** Submit each run as an array job of this many children (2 to 10,000). */
+  readonly arraySize?: number;
 }
 
 /** The state machine definition (ASL). Values may hold CDK tokens: render with `Stack.toJsonString`. */
 export function runTrackingDefinition(p: RunTrackingDefinitionProps): Record<string, unknown> {
   const states = (service: string) => `arn:${p.partition}:states:::${service}`;
+  const arrayed = p.arraySize !== undefined;
   const toNotify = (outcome: string) => ({
     workload: p.workloadName,
     logGroup: p.logGroupName,
@@ -205,6 +212,7 @@ export function runTrackingDefinition(p: RunTrackingDefinitionProps): Record<str
     outcome,
     job: '{% null %}',
     stopped: false,
+    ...arrayed ? { children: '{% null %}' } : {},
   });
   const publish = (subjectExpr: string, messageExpr: string) => ({
     Type: 'Task',
@@ -254,15 +262,18 @@ export function runTrackingDefinition(p: RunTrackingDefinitionProps): Record<str
           JobDefinition: p.jobDefinitionArn,
           Parameters: declared.length > 0 ? `{% ${runParametersExpression(declared)} %}` : { [SCHEDULED_TIME_PARAMETER]: `{% ${SCHEDULED_TIME} %}` },
           ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: `{% ${SCHEDULED_TIME} %}` }] },
+          ...arrayed ? { ArrayProperties: { Size: p.arraySize } } : {},
         },
         TimeoutSeconds: p.deadlineSeconds,
         Output: `{% {'scheduledTime': ${SCHEDULED_TIME}, 'jobId': $states.result.JobId, 'jobName': $states.result.JobName, 'status': $states.result.Status} %}`,
         Catch: [
           { ErrorEquals: ['States.Timeout'], Assign: toNotify(RUN_OUTCOMES.deadlinePassed), Next: STATES.findJob },
-          { ErrorEquals: ['States.ALL'], Assign: toNotify(`{% ${OUTCOME} %}`), Next: STATES.notify },
+          { ErrorEquals: ['States.ALL'], Assign: toNotify(`{% ${OUTCOME} %}`), Next: arrayed ? STATES.listChildren : STATES.notify },
         ],
         End: true,
       },
+      // An array run's message links its failed children. Not an array job's detail (not submitted): straight on.
+      ...arrayed ? { [STATES.listChildren]: listFailedChildrenState(states('aws-sdk:batch:listJobs'), lookupCatch) } : {},
       [STATES.findJob]: {
         Type: 'Task',
         Resource: states('aws-sdk:batch:listJobs'),
@@ -293,7 +304,7 @@ export function runTrackingDefinition(p: RunTrackingDefinitionProps): Record<str
         Next: STATES.notify,
       },
       [STATES.notify]: {
-        ...publish(subject(`$workload & ': run ' & $scheduledTime & ' ' & ${OUTCOME_WORDS}`), messageExpression(p.deadlineText)),
+        ...publish(subject(`$workload & ': run ' & $scheduledTime & ' ' & ${OUTCOME_WORDS}`), messageExpression(p.deadlineText, arrayed)),
         // A message that cannot be rendered goes out plain; a publish error is retried, then goes out plain.
         Retry: [
           { ErrorEquals: ['States.QueryEvaluationError'], MaxAttempts: 0 },
@@ -324,62 +335,15 @@ export function runTrackingDefinition(p: RunTrackingDefinitionProps): Record<str
   };
 }
 
-/** A Batch job detail as DescribeJobs returns it to Step Functions (PascalCase), reduced to what the message uses. */
-export interface JobDetail {
-  readonly JobId?: string;
-  readonly Status?: string;
-  readonly StatusReason?: string;
-  readonly Container?: { readonly ExitCode?: number; readonly LogStreamName?: string };
-  readonly Attempts?: { readonly Container?: { readonly ExitCode?: number; readonly LogStreamName?: string }; readonly StatusReason?: string }[];
-}
-
-export interface RunMessageFacts {
-  readonly workload: string;
-  readonly timeZone: string;
-  readonly logGroup: string;
-  readonly scheduledTime: string;
-  readonly outcome: string;
-  readonly failure: { readonly Error?: string; readonly Cause?: string };
-  /** Set after a timeout (DescribeJobs); otherwise the job detail comes from the failure's Cause. */
-  readonly job?: JobDetail;
-  /** After a timeout: whether TerminateJob succeeded. */
-  readonly stopped?: boolean;
-  readonly executionArn: string;
-  readonly deadlineText: string;
-}
-
-/**
- * The message `messageExpression` renders, in TypeScript (the same steps, for the tests). The JSONata is checked
- * against this rendering with the jsonata 2.0.6 engine when the definition changes (see docs/run-tracking.md).
- */
-export function renderRunMessage(f: RunMessageFacts): string {
-  const d: JobDetail = f.job ?? (f.outcome === RUN_OUTCOMES.jobFailed ? JSON.parse(f.failure.Cause ?? '') : {});
-  const last = d.Attempts?.[d.Attempts.length - 1];
-  const val = (v: unknown) => (v === undefined || v === null ? 'n/a' : String(v));
-  const enc = (s: string) => encodeURIComponent(s).split('%').join('$25');
-  const region = f.executionArn.split(':')[3];
-  const consoleUrl = `https://${region}.console.aws.amazon.com/`;
-  // JSONata's $exists is true for null: only a missing value falls back to the last attempt's.
-  const exit = d.Container?.ExitCode !== undefined ? d.Container.ExitCode : last?.Container?.ExitCode;
-  const stream = d.Container?.LogStreamName !== undefined ? d.Container.LogStreamName : last?.Container?.LogStreamName;
-  const reason = f.outcome === RUN_OUTCOMES.notSubmitted ? f.failure.Cause?.slice(0, 1000) : d.StatusReason;
-  const s = outcomeSentences(f.deadlineText);
-  return [
-    `${f.workload}: the scheduled run of ${f.scheduledTime} did not succeed.`,
-    f.outcome === RUN_OUTCOMES.jobFailed ? s.jobFailed
-      : f.outcome === RUN_OUTCOMES.deadlinePassed ? (f.stopped ? s.deadlineStopped : s.deadlineNotStopped)
-        : f.outcome === RUN_OUTCOMES.skipped ? s.skipped : s.notSubmitted,
-    '',
-    `Workload: ${f.workload}`,
-    `Scheduled time: ${f.scheduledTime} (${timeNote(f.timeZone)})`,
-    `Job id: ${val(d.JobId)}`,
-    `Job status: ${val(d.Status)}`,
-    `Status reason: ${val(reason)}`,
-    `Exit code: ${val(exit)}`,
-    `Attempts finished: ${d.Attempts?.length ?? 0}`,
-    `Job: ${d.JobId !== undefined ? `${consoleUrl}batch/home?region=${region}#jobs/detail/${d.JobId}` : 'n/a'}`,
-    `Log stream: ${stream !== undefined ? `${consoleUrl}cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${enc(f.logGroup)}/log-events/${enc(stream)}` : 'n/a'}`,
-    `Run history: ${consoleUrl}states/home?region=${region}#/v2/executions/details/${f.executionArn}`,
-    `Error: ${val(f.failure.Error)}`,
-  ].join('\n');
+/** ListJobs of the array run's FAILED children (up to 100), into `$children`; a failed lookup leaves it null. */
+function listFailedChildrenState(resource: string, lookupCatch: unknown[]) {
+  return {
+    Type: 'Task',
+    Resource: resource,
+    Arguments: { ArrayJobId: '{% $parse($failure.Cause).JobId %}', JobStatus: 'FAILED', MaxResults: 100 },
+    Assign: { children: '{% $states.result.JobSummaryList %}' },
+    TimeoutSeconds: 60,
+    Catch: lookupCatch,
+    Next: STATES.notify,
+  };
 }

@@ -133,10 +133,44 @@ func main() {
 		AssumedBy: awsiam.NewAccountRootPrincipal(),
 	}))
 
+	// --- Workflow: a graph of steps (a list of structs, each with a list of names), fan-out and the On-Demand fallback.
+	workflowStack := awscdk.NewStack(app, jsii.String("ConsumerWorkflow"), nil)
+	workflowPlatform := cdkscheduledbatch.NewBatchPlatform(workflowStack, jsii.String("Platform"), &cdkscheduledbatch.BatchPlatformProps{
+		OnDemandFallback: jsii.Bool(true),
+	})
+	cdkscheduledbatch.NewScheduledBatchWorkflow(workflowStack, jsii.String("Nightly"), &cdkscheduledbatch.ScheduledBatchWorkflowProps{
+		Platform: workflowPlatform,
+		Schedule: awsscheduler.ScheduleExpression_Cron(&awsscheduler.CronOptionsWithTimezone{
+			Hour: jsii.String("3"), Minute: jsii.String("30"), TimeZone: awscdk.TimeZone_EUROPE_LONDON(),
+		}),
+		OverlapPolicy: cdkscheduledbatch.OverlapPolicy_SKIP,
+		Steps: &[]*cdkscheduledbatch.WorkflowStep{
+			{
+				Name:             jsii.String("extract"),
+				Image:            awsecs.ContainerImage_FromRegistry(jsii.String("public.ecr.aws/docker/library/python:3.13-slim"), nil),
+				Command:          jsii.Strings("python", "-m", "extract", "Ref::scheduledTime"),
+				OnDemandFallback: jsii.Bool(true),
+			},
+			{
+				Name:      jsii.String("transform"),
+				Image:     awsecs.ContainerImage_FromRegistry(jsii.String("public.ecr.aws/docker/library/python:3.13-slim"), nil),
+				DependsOn: jsii.Strings("extract"),
+				ArraySize: jsii.Number(10),
+				Timeout:   awscdk.Duration_Minutes(jsii.Number(30)),
+			},
+			{
+				Name:       jsii.String("load"),
+				Image:      awsecs.ContainerImage_FromRegistry(jsii.String("public.ecr.aws/docker/library/python:3.13-slim"), nil),
+				DependsOn:  jsii.Strings("transform"),
+				Parameters: &map[string]*string{"target": jsii.String("warehouse")},
+			},
+		},
+	})
+
 	// --- Add the next construct here (same ids and props as ../typescript/app.ts).
 
 	// --- The idle cost of every stack, as CostReport computes it: run.sh compares these lines across the languages.
-	for _, s := range []awscdk.Stack{stack, oneLiner, shared, withSecrets, runControl} {
+	for _, s := range []awscdk.Stack{stack, oneLiner, shared, withSecrets, runControl, workflowStack} {
 		fmt.Printf("COST %s %.2f\n", *s.StackName(), *cdkscheduledbatch.CostReport_Of(s).MonthlyUsd())
 	}
 

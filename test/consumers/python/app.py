@@ -23,7 +23,9 @@ from cdk_scheduled_batch import (
     OverlapPolicy,
     ReplicationDestination,
     RunApi,
+    ScheduledBatchWorkflow,
     ScheduledBatchWorkload,
+    WorkflowStep,
 )
 
 outdir = sys.argv[1] if len(sys.argv) > 1 else "cdk.out"
@@ -121,10 +123,42 @@ ScheduledBatchWorkload(
 )
 report.grant_run(iam.Role(run_control, "Operators", assumed_by=iam.AccountRootPrincipal()))
 
+# --- Workflow: a graph of steps (a list of structs, each with a list of names), fan-out and the On-Demand fallback.
+workflow_stack = Stack(app, "ConsumerWorkflow")
+workflow_platform = BatchPlatform(workflow_stack, "Platform", on_demand_fallback=True)
+ScheduledBatchWorkflow(
+    workflow_stack,
+    "Nightly",
+    platform=workflow_platform,
+    schedule=scheduler.ScheduleExpression.cron(hour="3", minute="30", time_zone=TimeZone.EUROPE_LONDON),
+    overlap_policy=OverlapPolicy.SKIP,
+    steps=[
+        WorkflowStep(
+            name="extract",
+            image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/python:3.13-slim"),
+            command=["python", "-m", "extract", "Ref::scheduledTime"],
+            on_demand_fallback=True,
+        ),
+        WorkflowStep(
+            name="transform",
+            image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/python:3.13-slim"),
+            depends_on=["extract"],
+            array_size=10,
+            timeout=Duration.minutes(30),
+        ),
+        WorkflowStep(
+            name="load",
+            image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/python:3.13-slim"),
+            depends_on=["transform"],
+            parameters={"target": "warehouse"},
+        ),
+    ],
+)
+
 # --- Add the next construct here (same ids and props as ../typescript/app.ts).
 
 # --- The idle cost of every stack, as CostReport computes it: run.sh compares these lines across the languages.
-for s in [stack, one_liner, shared, with_secrets, run_control]:
+for s in [stack, one_liner, shared, with_secrets, run_control, workflow_stack]:
     print(f"COST {s.stack_name} {CostReport.of(s).monthly_usd:.2f}")
 
 app.synth()

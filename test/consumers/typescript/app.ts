@@ -23,7 +23,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 
 type Library = typeof import('../../../src');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { BatchPlatform, ComputePlatform, CostReport, HardenedRepository, OverlapPolicy, RunApi, ScheduledBatchWorkload } = require(path.join(__dirname, '..', '..', '..', 'lib')) as Library;
+const { BatchPlatform, ComputePlatform, CostReport, HardenedRepository, OverlapPolicy, RunApi, ScheduledBatchWorkflow, ScheduledBatchWorkload } = require(path.join(__dirname, '..', '..', '..', 'lib')) as Library;
 
 const outdir = process.argv[2] ?? path.join(__dirname, 'cdk.out');
 // No CDKMetadata resource: it records the language runtime, which is the one thing that legitimately differs.
@@ -110,10 +110,40 @@ new ScheduledBatchWorkload(runControl, 'Ingest', {
 });
 report.grantRun(new iam.Role(runControl, 'Operators', { assumedBy: new iam.AccountRootPrincipal() }));
 
+// --- Workflow: a graph of steps (a list of structs, each with a list of names), fan-out and the On-Demand fallback.
+const workflowStack = new Stack(app, 'ConsumerWorkflow');
+const workflowPlatform = new BatchPlatform(workflowStack, 'Platform', { onDemandFallback: true });
+new ScheduledBatchWorkflow(workflowStack, 'Nightly', {
+  platform: workflowPlatform,
+  schedule: scheduler.ScheduleExpression.cron({ hour: '3', minute: '30', timeZone: TimeZone.EUROPE_LONDON }),
+  overlapPolicy: OverlapPolicy.SKIP,
+  steps: [
+    {
+      name: 'extract',
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+      command: ['python', '-m', 'extract', 'Ref::scheduledTime'],
+      onDemandFallback: true,
+    },
+    {
+      name: 'transform',
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+      dependsOn: ['extract'],
+      arraySize: 10,
+      timeout: Duration.minutes(30),
+    },
+    {
+      name: 'load',
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+      dependsOn: ['transform'],
+      parameters: { target: 'warehouse' },
+    },
+  ],
+});
+
 // --- Add the next construct here (and the same lines in python/app.py, java/.../ConsumerApp.java, go/main.go).
 
 // --- The idle cost of every stack, as CostReport computes it: run.sh compares these lines across the languages.
-for (const s of [stack, oneLiner, shared, withSecrets, runControl]) {
+for (const s of [stack, oneLiner, shared, withSecrets, runControl, workflowStack]) {
   console.log(`COST ${s.stackName} ${CostReport.of(s).monthlyUsd.toFixed(2)}`);
 }
 

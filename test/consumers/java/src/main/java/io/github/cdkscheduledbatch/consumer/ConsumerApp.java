@@ -9,8 +9,11 @@ import io.github.cdkscheduledbatch.HardenedRepositoryProps;
 import io.github.cdkscheduledbatch.OverlapPolicy;
 import io.github.cdkscheduledbatch.ReplicationDestination;
 import io.github.cdkscheduledbatch.RunApi;
+import io.github.cdkscheduledbatch.ScheduledBatchWorkflow;
+import io.github.cdkscheduledbatch.ScheduledBatchWorkflowProps;
 import io.github.cdkscheduledbatch.ScheduledBatchWorkload;
 import io.github.cdkscheduledbatch.ScheduledBatchWorkloadProps;
+import io.github.cdkscheduledbatch.WorkflowStep;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -135,10 +138,42 @@ public final class ConsumerApp {
                 .build());
         report.grantRun(new Role(runControl, "Operators", RoleProps.builder().assumedBy(new AccountRootPrincipal()).build()));
 
+        // --- Workflow: a graph of steps (a list of structs, each with a list of names), fan-out and the On-Demand fallback.
+        final Stack workflowStack = new Stack(app, "ConsumerWorkflow");
+        final BatchPlatform workflowPlatform = new BatchPlatform(workflowStack, "Platform", BatchPlatformProps.builder()
+                .onDemandFallback(true)
+                .build());
+        new ScheduledBatchWorkflow(workflowStack, "Nightly", ScheduledBatchWorkflowProps.builder()
+                .platform(workflowPlatform)
+                .schedule(ScheduleExpression.cron(CronOptionsWithTimezone.builder()
+                        .hour("3").minute("30").timeZone(TimeZone.EUROPE_LONDON).build()))
+                .overlapPolicy(OverlapPolicy.SKIP)
+                .steps(List.of(
+                        WorkflowStep.builder()
+                                .name("extract")
+                                .image(ContainerImage.fromRegistry("public.ecr.aws/docker/library/python:3.13-slim"))
+                                .command(List.of("python", "-m", "extract", "Ref::scheduledTime"))
+                                .onDemandFallback(true)
+                                .build(),
+                        WorkflowStep.builder()
+                                .name("transform")
+                                .image(ContainerImage.fromRegistry("public.ecr.aws/docker/library/python:3.13-slim"))
+                                .dependsOn(List.of("extract"))
+                                .arraySize(10)
+                                .timeout(Duration.minutes(30))
+                                .build(),
+                        WorkflowStep.builder()
+                                .name("load")
+                                .image(ContainerImage.fromRegistry("public.ecr.aws/docker/library/python:3.13-slim"))
+                                .dependsOn(List.of("transform"))
+                                .parameters(Map.of("target", "warehouse"))
+                                .build()))
+                .build());
+
         // --- Add the next construct here (same ids and props as ../typescript/app.ts).
 
         // --- The idle cost of every stack, as CostReport computes it: run.sh compares these lines across the languages.
-        for (final Stack s : List.of(stack, oneLiner, shared, withSecrets, runControl)) {
+        for (final Stack s : List.of(stack, oneLiner, shared, withSecrets, runControl, workflowStack)) {
             // monthlyUsd is a jsii number: a java.lang.Number that is an Integer when the figure is whole.
             System.out.println(String.format(Locale.ROOT, "COST %s %.2f", s.getStackName(), CostReport.of(s).getMonthlyUsd().doubleValue()));
         }

@@ -1,0 +1,71 @@
+/**
+ * The message a bad run publishes (`messageExpression` in run-tracking.ts), rendered in TypeScript for the tests,
+ * which check the JSONata against it with the jsonata 2.0.6 engine.
+ */
+import { ChildSummary, renderArrayLines } from './array-run';
+import { outcomeSentences, RUN_OUTCOMES, timeNote } from './run-tracking';
+
+/** A Batch job detail as DescribeJobs returns it to Step Functions (PascalCase), reduced to what the message uses. */
+export interface JobDetail {
+  readonly JobId?: string;
+  readonly ArrayProperties?: { readonly Size?: number; readonly StatusSummary?: Record<string, number> };
+  readonly Status?: string;
+  readonly StatusReason?: string;
+  readonly Container?: { readonly ExitCode?: number; readonly LogStreamName?: string };
+  readonly Attempts?: { readonly Container?: { readonly ExitCode?: number; readonly LogStreamName?: string }; readonly StatusReason?: string }[];
+}
+
+export interface RunMessageFacts {
+  readonly workload: string;
+  readonly timeZone: string;
+  readonly logGroup: string;
+  readonly scheduledTime: string;
+  readonly outcome: string;
+  readonly failure: { readonly Error?: string; readonly Cause?: string };
+  /** Set after a timeout (DescribeJobs); otherwise the job detail comes from the failure's Cause. */
+  readonly job?: JobDetail;
+  /** After a timeout: whether TerminateJob succeeded. */
+  readonly stopped?: boolean;
+  readonly executionArn: string;
+  readonly deadlineText: string;
+  /** An array run: the failed children ListJobs returned, or undefined when the lookup failed. */
+  readonly arrayed?: boolean;
+  readonly children?: ChildSummary[];
+}
+
+/**
+ * The message `messageExpression` renders, in TypeScript (the same steps, for the tests). The JSONata is checked
+ * against this rendering with the jsonata 2.0.6 engine when the definition changes (see docs/run-tracking.md).
+ */
+export function renderRunMessage(f: RunMessageFacts): string {
+  const d: JobDetail = f.job ?? (f.outcome === RUN_OUTCOMES.jobFailed ? JSON.parse(f.failure.Cause ?? '') : {});
+  const last = d.Attempts?.[d.Attempts.length - 1];
+  const val = (v: unknown) => (v === undefined || v === null ? 'n/a' : String(v));
+  const enc = (s: string) => encodeURIComponent(s).split('%').join('$25');
+  const region = f.executionArn.split(':')[3];
+  const consoleUrl = `https://${region}.console.aws.amazon.com/`;
+  // JSONata's $exists is true for null: only a missing value falls back to the last attempt's.
+  const exit = d.Container?.ExitCode !== undefined ? d.Container.ExitCode : last?.Container?.ExitCode;
+  const stream = d.Container?.LogStreamName !== undefined ? d.Container.LogStreamName : last?.Container?.LogStreamName;
+  const reason = f.outcome === RUN_OUTCOMES.notSubmitted ? f.failure.Cause?.slice(0, 1000) : d.StatusReason;
+  const s = outcomeSentences(f.deadlineText);
+  return [
+    `${f.workload}: the scheduled run of ${f.scheduledTime} did not succeed.`,
+    f.outcome === RUN_OUTCOMES.jobFailed ? s.jobFailed
+      : f.outcome === RUN_OUTCOMES.deadlinePassed ? (f.stopped ? s.deadlineStopped : s.deadlineNotStopped)
+        : f.outcome === RUN_OUTCOMES.skipped ? s.skipped : s.notSubmitted,
+    '',
+    `Workload: ${f.workload}`,
+    `Scheduled time: ${f.scheduledTime} (${timeNote(f.timeZone)})`,
+    `Job id: ${val(d.JobId)}`,
+    `Job status: ${val(d.Status)}`,
+    `Status reason: ${val(reason)}`,
+    `Exit code: ${val(exit)}`,
+    `Attempts finished: ${d.Attempts?.length ?? 0}`,
+    ...f.arrayed ? renderArrayLines(d, f.children, consoleUrl, region, val) : [],
+    `Job: ${d.JobId !== undefined ? `${consoleUrl}batch/home?region=${region}#jobs/detail/${d.JobId}` : 'n/a'}`,
+    `Log stream: ${stream !== undefined ? `${consoleUrl}cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${enc(f.logGroup)}/log-events/${enc(stream)}` : 'n/a'}`,
+    `Run history: ${consoleUrl}states/home?region=${region}#/v2/executions/details/${f.executionArn}`,
+    `Error: ${val(f.failure.Error)}`,
+  ].join('\n');
+}

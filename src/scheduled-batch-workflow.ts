@@ -1,0 +1,308 @@
+import { Aws, CfnResource, Duration, Fn, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { BatchJob, BatchJobOptions } from './batch-job';
+import { BatchPlatform, IBatchPlatform } from './batch-platform';
+import { CostLineItem, ICostEstimable } from './cost';
+import { RunScheduleOptions, SCHEDULE_DEFAULTS } from './job-schedule';
+import { OverlapPolicy } from './overlap-policy';
+import { allowAlarmsToPublish, createAlarmTopic } from './private/alarm-topic';
+import { validateArraySize } from './private/array-run';
+import { subtreeCostLineItems } from './private/cost-walk';
+import { dependOnAllButRole } from './private/depends-on';
+import { acknowledgeWildcardResource } from './private/nag';
+import { SCHEDULED_TIME_PARAMETER } from './private/run-tracking';
+import { analyzeSchedule, assertScheduleAccepted, DEADLINE_GRACE, defaultDeadlineSeconds, describeDuration, TRACKING_LIMITS } from './private/schedule-deadline';
+import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
+import { workflowDefinition } from './private/workflow-definition';
+import { topologicalLevels, validateGraph } from './private/workflow-graph';
+import { SpotComputeEnvironment } from './spot-compute-environment';
+
+/** One step of a {@link ScheduledBatchWorkflow}: a `BatchJob` (its own image, command and resources) and its place in the graph. */
+export interface WorkflowStep extends BatchJobOptions {
+  /** The step's name, unique in the workflow: 1 to 40 letters, digits and hyphens, e.g. `transform-a`. */
+  readonly name: string;
+  /**
+   * The steps that must succeed before this one starts. A failed step stops every step that depends on it.
+   * @default - none: the step starts with the run
+   */
+  readonly dependsOn?: string[];
+  /**
+   * Fan this step out: an AWS Batch array job of this many children (2 to 10,000), each with its
+   * `AWS_BATCH_JOB_ARRAY_INDEX`. The step succeeds when every child does; AWS Batch retries each child on its own.
+   * @default - a single job
+   */
+  readonly arraySize?: number;
+  /**
+   * When every attempt of the step was a Spot reclaim, submit it once more to On-Demand capacity (a job queue over the
+   * platform's On-Demand fallback compute environment, which the workflow creates) before the run fails. Needs a
+   * platform whose `SpotComputeEnvironment` has `onDemandFallback`; not with `arraySize`.
+   * @default false
+   */
+  readonly onDemandFallback?: boolean;
+}
+
+/** Properties of a {@link ScheduledBatchWorkflow}. */
+export interface ScheduledBatchWorkflowProps extends RunScheduleOptions {
+  /** The steps, each a job; `dependsOn` makes the graph. At most 20. */
+  readonly steps: WorkflowStep[];
+  /**
+   * The platform (network, compute, job queue) every step runs on.
+   * @default - a new `BatchPlatform` with its defaults
+   */
+  readonly platform?: IBatchPlatform;
+  /**
+   * The topic that gets one message for each run that does not succeed, and the alarm on undelivered runs.
+   * @default - the platform's alarm topic when the workflow created the platform, else a new TLS-only topic
+   */
+  readonly notificationTopic?: sns.ITopic;
+  /**
+   * How long the state machine's log events (one per state, without input or output) are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * A graph of AWS Batch jobs run from one schedule: EventBridge Scheduler starts one Step Functions Standard execution
+ * per scheduled time, which runs the steps level by level (`batch:submitJob.sync`, a Parallel state per level) under
+ * one deadline and overlap policy. A run whose step fails, is late or cannot be submitted stops the steps that depend
+ * on it and publishes exactly one message naming the step; a run that succeeds publishes nothing. Every step gets the
+ * scheduled time (`scheduledTime` parameter, `SCHEDULED_TIME` variable) and its declared `parameters`. Design, cost
+ * per run and limits: docs/workflows.md.
+ *
+ * @example
+ * new ScheduledBatchWorkflow(this, 'Nightly', {
+ *   schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
+ *   steps: [
+ *     { name: 'extract', image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim') },
+ *     { name: 'load', dependsOn: ['extract'], image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim') },
+ *   ],
+ * });
+ */
+export class ScheduledBatchWorkflow extends Construct implements ICostEstimable {
+  /** The platform the steps run on. */
+  public readonly platform: IBatchPlatform;
+  /** Each step's job, by step name. */
+  public readonly jobs: { [step: string]: BatchJob };
+  /** The state machine; one execution per run. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The state machine's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The deadline of each run, counted from its start. */
+  public readonly deadline: Duration;
+  /** The topic runs that do not succeed notify. */
+  public readonly notificationTopic: sns.ITopic;
+  /** The schedule group the schedule lives in. */
+  public readonly scheduleGroup: scheduler.ScheduleGroup;
+  /** The schedule. */
+  public readonly schedule: scheduler.Schedule;
+  /** The role EventBridge Scheduler starts executions with (states:StartExecution on this state machine only). */
+  public readonly schedulerRole: iam.IRole;
+  /** Where EventBridge Scheduler puts runs it could not start; these never reach the state machine. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** Alarm on `deadLetterQueue`: a run that was never started publishes no run message. */
+  public readonly undeliveredRunsAlarm: cloudwatch.Alarm;
+  /** The On-Demand job queue reclaimed steps are resubmitted to, when a step has `onDemandFallback`. */
+  public readonly onDemandJobQueue?: batch.JobQueue;
+
+  constructor(scope: Construct, id: string, props: ScheduledBatchWorkflowProps) {
+    super(scope, id);
+    validateRunScheduleOptions(props);
+    validateGraph(props.steps);
+    const ownsPlatform = props.platform === undefined;
+    this.platform = props.platform ?? new BatchPlatform(this, 'Platform');
+    this.notificationTopic = props.notificationTopic
+      ?? (ownsPlatform ? this.platform.alarmTopic : undefined) ?? createAlarmTopic(this, 'Notifications');
+    if (props.steps.some(s => s.onDemandFallback)) this.onDemandJobQueue = this.createOnDemandQueue(props.steps);
+
+    const stepsScope = new Construct(this, 'Steps');
+    this.jobs = {};
+    for (const step of props.steps) {
+      try {
+        validateArraySize('arraySize', step.arraySize);
+        this.jobs[step.name] = new BatchJob(stepsScope, step.name, { ...step, platform: this.platform });
+      } catch (e) {
+        throw new Error(`Step '${step.name}' of 'steps': ${(e as Error).message}`);
+      }
+    }
+    const levels = topologicalLevels(props.steps);
+    const deadlineSeconds = this.deadlineSeconds(props, levels);
+    this.deadline = Duration.seconds(deadlineSeconds);
+
+    this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 300, separator: '-' })}-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    (this.logGroup.node.defaultChild as logs.CfnLogGroup).addMetadata('checkov', {
+      skip: [{ id: 'CKV_AWS_158', comment: 'State events only (no execution data), encrypted at rest by CloudWatch Logs with a service key; a KMS CMK adds $1/month.' }],
+    });
+    // Job names `<workflow>-<step>-<time>-<execution>`: 50 + 1 + 40 stays inside the 98 a job-name prefix may have.
+    const prefix = Names.uniqueResourceName(this, { maxLength: 50, separator: '-' });
+    const definition = workflowDefinition({
+      partition: Aws.PARTITION,
+      jobQueueArn: this.platform.jobQueue.jobQueueArn,
+      topicArn: this.notificationTopic.topicArn,
+      workflowName: this.node.path,
+      timeZone: props.schedule.timeZone?.timezoneName ?? 'UTC',
+      deadlineSeconds,
+      deadlineText: describeDuration(deadlineSeconds),
+      overlap: props.overlapPolicy ?? OverlapPolicy.ALLOW,
+      levels: levels.map(level => level.map(s => ({
+        name: s.name,
+        jobDefinitionArn: this.jobs[s.name].jobDefinition.jobDefinitionArn,
+        jobNamePrefix: `${prefix}-${s.name}`,
+        parameterNames: Object.keys(this.jobs[s.name].parameters),
+        logGroupName: this.jobs[s.name].logGroup.logGroupName,
+        arraySize: s.arraySize,
+        onDemandQueueArn: s.onDemandFallback ? this.onDemandJobQueue!.jobQueueArn : undefined,
+      }))),
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(definition)),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: false,
+    });
+    Validations.of(this.stateMachine.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-SF2',
+      reason: 'Tasks that wait on AWS Batch jobs: the execution history (90 days) and the state log show every step and its timing; X-Ray traces would add cost and no information.',
+    });
+    this.grantRun(props);
+    dependOnAllButRole(this.stateMachine.node.defaultChild as CfnResource, this.stateMachine.role);
+
+    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
+    this.deadLetterQueue = createDeadLetterQueue(this);
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+      description: 'Starts the scheduled runs of the workflow',
+    });
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      schedule: props.schedule,
+      scheduleGroup: this.scheduleGroup,
+      enabled: props.enabled ?? true,
+      timeWindow: props.flexibleTimeWindow ? scheduler.TimeWindow.flexible(props.flexibleTimeWindow) : undefined,
+      description: `Starts a run of the workflow ${this.node.path}`,
+      target: new targets.StepFunctionsStartExecution(this.stateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject({ [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime }),
+        role: this.schedulerRole,
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: props.scheduleRetryAttempts ?? SCHEDULE_DEFAULTS.retryAttempts,
+        maxEventAge: props.scheduleMaxEventAge ?? SCHEDULE_DEFAULTS.maxEventAge,
+      }),
+    });
+    allowAlarmsToPublish(this.notificationTopic);
+    this.undeliveredRunsAlarm = new cloudwatch.Alarm(this, 'UndeliveredRunsAlarm', {
+      alarmDescription: `Runs of the workflow ${this.node.path} that EventBridge Scheduler could not start (they are in its dead-letter queue and produced no run message).`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.undeliveredRunsAlarm.addAlarmAction(new cloudwatchActions.SnsAction(this.notificationTopic));
+  }
+
+  /**
+   * The fixed monthly idle cost of the workflow: its own platform's network (none on a shared one), the alarm on
+   * undelivered runs, and what its jobs add (KMS keys, secrets). The state machine and the schedule cost only per run.
+   */
+  public costLineItems(): CostLineItem[] {
+    return subtreeCostLineItems(this);
+  }
+
+  /**
+   * Default: for each level, the longest step's attempts x timeout + grace (plus one On-Demand attempt for a step with
+   * `onDemandFallback`), summed; doubled with QUEUE, to cover the wait for one earlier run.
+   */
+  private deadlineSeconds(props: ScheduledBatchWorkflowProps, levels: WorkflowStep[][]): number {
+    const stepSeconds = (s: WorkflowStep) => {
+      const job = this.jobs[s.name];
+      const t = job.timeout.toSeconds();
+      return defaultDeadlineSeconds(t, job.retryAttempts) + (s.onDemandFallback ? t + DEADLINE_GRACE.firstPlacementSeconds : 0);
+    };
+    const sum = levels.reduce((total, level) => total + Math.max(...level.map(stepSeconds)), 0);
+    const given = props.runDeadline;
+    const seconds = given ? given.toSeconds() : (props.overlapPolicy === OverlapPolicy.QUEUE ? 2 : 1) * sum;
+    if (!Token.isUnresolved(seconds) && seconds > TRACKING_LIMITS.maxDeadlineSeconds) {
+      throw new Error(given
+        ? `'runDeadline' is ${describeDuration(seconds)}, over the 1-year limit of a Step Functions Standard execution: lower it.`
+        : `The run deadline (the sum over the levels of the longest step's attempts x timeout + grace) is ${describeDuration(seconds)}, over the 1-year limit of a Step Functions Standard execution: lower the steps' 'timeout' or 'retryAttempts', or set 'runDeadline'.`);
+    }
+    const expression = props.schedule.expressionString;
+    if (!Token.isUnresolved(expression)) {
+      assertScheduleAccepted(analyzeSchedule({
+        expression,
+        timeZone: props.schedule.timeZone?.timezoneName,
+        jobTimeoutSeconds: Math.max(...Object.values(this.jobs).map(j => j.timeout.toSeconds())),
+        attempts: 1,
+        flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(),
+        deadlineSeconds: seconds,
+        propNames: { schedule: 'schedule', timeZone: 'schedule', jobTimeout: 'timeout', attempts: 'retryAttempts', flexibleTimeWindow: 'flexibleTimeWindow', deadline: 'runDeadline' },
+      }));
+    }
+    return seconds;
+  }
+
+  /** A job queue over the platform's On-Demand fallback compute environment; refused when there is none. */
+  private createOnDemandQueue(steps: WorkflowStep[]): batch.JobQueue {
+    const names = steps.filter(s => s.onDemandFallback).map(s => `'${s.name}'`).join(', ');
+    const compute = (this.platform as { readonly computeEnvironment?: SpotComputeEnvironment }).computeEnvironment;
+    const fallback = compute?.fallbackComputeEnvironment;
+    if (!fallback) {
+      throw new Error(`Step ${names} has 'onDemandFallback' but the platform has no On-Demand compute: create its SpotComputeEnvironment with 'onDemandFallback: true' `
+        + "(BatchPlatform prop 'onDemandFallback'), or remove 'onDemandFallback' from the step.");
+    }
+    const arrayed = steps.find(s => s.onDemandFallback && s.arraySize !== undefined);
+    if (arrayed) {
+      throw new Error(`Step '${arrayed.name}' has 'onDemandFallback' and 'arraySize': an array job's children cannot be resubmitted one by one. Remove one of them.`);
+    }
+    return new batch.JobQueue(this, 'OnDemandQueue', { computeEnvironments: [{ computeEnvironment: fallback, order: 1 }] });
+  }
+
+  /** The state machine role: SubmitJob on exactly the steps' job definitions and the queue(s), the .sync policy, SNS. */
+  private grantRun(props: ScheduledBatchWorkflowProps): void {
+    const stack = Stack.of(this);
+    const queues = [this.platform.jobQueue.jobQueueArn, ...this.onDemandJobQueue ? [this.onDemandJobQueue.jobQueueArn] : []];
+    // https://docs.aws.amazon.com/step-functions/latest/dg/batch-iam.html
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['batch:SubmitJob'],
+      resources: [...queues, ...props.steps.map(s => this.jobs[s.name].jobDefinition.jobDefinitionArn)],
+    }));
+    const jobs = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:TerminateJob'], resources: [jobs] }));
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs', 'batch:ListJobs'], resources: ['*'] }));
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' })],
+    }));
+    this.notificationTopic.grantPublish(this.stateMachine.role);
+    const role = this.stateMachine.role;
+    if ((props.overlapPolicy ?? OverlapPolicy.ALLOW) !== OverlapPolicy.ALLOW) {
+      // Its own policy: the state machine waits for its role's policy, and this one names the state machine's ARN.
+      new iam.Policy(this, 'OverlapCheckPolicy', {
+        roles: [role],
+        statements: [new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [this.stateMachine.stateMachineArn] })],
+      });
+    }
+    if (this.notificationTopic.masterKey) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: 'Publishing to the KMS-encrypted notification topic needs kms:GenerateDataKey* (a data key per message); the grant is on the topic\'s own key only.',
+      });
+    }
+    acknowledgeWildcardResource(role, '*',
+      'batch:DescribeJobs and batch:ListJobs have no resource-level permissions, nor have the CloudWatch Logs delivery actions Step Functions logging needs: IAM requires "*".');
+    acknowledgeWildcardResource(role, jobs, 'batch:TerminateJob (a step is stopped at the run deadline) acts on job ids that exist only at run time.');
+  }
+}
