@@ -302,7 +302,12 @@ function findings(r: BenchResults): string {
   within the free tier. No fixed cost: \`CostReport\` counts none. Paths and counts: [run-tracking.md](run-tracking.md#cost).
 - **Run control (per run, not idle).** \`OverlapPolicy.SKIP\` adds ${skip.extra} state transitions to every run
   ($${(skip.extra * UnitPrices.STATE_TRANSITION).toFixed(6)}); a skipped run is ${skip.skipped} in all. \`OverlapPolicy.QUEUE\` (a Batch consumable resource) and a
-  \`RunApi\` (API Gateway, billed per request) add no fixed cost. [operations.md](operations.md#run-it-now-backfill-overlapping-runs).`;
+  \`RunApi\` (API Gateway, billed per request) add no fixed cost. [operations.md](operations.md#run-it-now-backfill-overlapping-runs).
+- **Workflows and fan-out (per run).** A \`ScheduledBatchWorkflow\` run is one transition per level (a Parallel state) plus one
+  per step: \`extract -> (transform-a, transform-b) -> load\` is ${3 + 4} ($${((3 + 4) * UnitPrices.STATE_TRANSITION).toFixed(6)}), ${3 + 4 + 3} when its last step fails
+  (counted on the rendered definition in \`test/workflow.test.ts\`). Fixed cost: one alarm on undelivered runs per workflow, which
+  \`CostReport\` counts. An array run (\`arraySize\`) costs what a single job costs, one transition more when it fails.
+  Limits (20 steps, 256 KiB per state, 25,000 history events, one year, 2 to 10,000 children): [workflows.md](workflows.md).`;
 }
 
 /** State transitions of a tracked run with and without the SKIP check, counted on the rendered definition. */

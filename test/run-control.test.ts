@@ -263,7 +263,13 @@ describe('overlap policy SKIP', () => {
   test('message texts with quotes and backslashes stay valid JSONata', async () => {
     const expression = messageExpression('2 hours (it\'s "late") \\ ok');
     await expect(jsonata(expression).evaluate({}, {
-      workload: 'w', timeNote: 'UTC', logGroup: 'l', scheduledTime: 't', outcome: RUN_OUTCOMES.deadlinePassed, failure: {}, stopped: true,
+      workload: 'w',
+      timeNote: 'UTC',
+      logGroup: 'l',
+      scheduledTime: 't',
+      outcome: RUN_OUTCOMES.deadlinePassed,
+      failure: {},
+      stopped: true,
       states: { context: { Execution: { Id: 'arn:aws:states:eu-west-2:1:execution:m:e' } } },
     })).resolves.toContain('NOT DONE by its deadline, 2 hours (it\'s "late") \\ ok after the job was submitted.');
   });

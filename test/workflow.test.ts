@@ -523,6 +523,9 @@ describe('cost per run and limits (docs/workflows.md)', () => {
     expect(doc).toContain(`| succeeded | ${succeeded} | ${usd(succeeded)} |`);
     expect(doc).toContain(`| the last step fails | ${failed} | ${usd(failed)} |`);
     expect(doc).toContain(`$${(UnitPrices.STATE_TRANSITION * 1000).toFixed(3)} per 1,000 state transitions`);
+    // docs/performance.md (rendered by scripts/bench.ts) states the same figures.
+    const performance = fs.readFileSync(path.join(__dirname, '..', 'docs', 'performance.md'), 'utf8');
+    expect(performance).toContain(`\`extract -> (transform-a, transform-b) -> load\` is ${succeeded} (${usd(succeeded)}), ${failed} when its last step fails`);
   });
 
   test('the limits the doc states are the ones the code uses', () => {
