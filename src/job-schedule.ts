@@ -9,6 +9,7 @@ import { BatchJob } from './batch-job';
 import { OverlapPolicy } from './overlap-policy';
 import { createAlarmTopic } from './private/alarm-topic';
 import { validateArraySize } from './private/array-run';
+import { createSchedulerRole } from './private/run-state-machine';
 import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './private/run-tracking';
 import { analyzeSchedule, assertScheduleAccepted } from './private/schedule-deadline';
 import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
@@ -147,12 +148,7 @@ export class JobSchedule extends Construct {
     // of the same stack fail with "already exists".
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
     this.deadLetterQueue = createDeadLetterQueue(this);
-    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-      description: 'Submits the scheduled job to its queue',
-    });
+    this.schedulerRole = createSchedulerRole(this, 'Submits the scheduled job to its queue');
     const retry = {
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: props.scheduleRetryAttempts ?? SCHEDULE_DEFAULTS.retryAttempts,

@@ -1,18 +1,16 @@
-import { Annotations, Aws, CfnResource, Duration, Fn, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { OverlapPolicy } from './overlap-policy';
 import { validateArraySize } from './private/array-run';
-import { dependOnAllButRole } from './private/depends-on';
 import { PARAMETER_NAME } from './private/job-options';
-import { acknowledgeWildcardResource } from './private/nag';
+import { createExecutionLogGroup, createRunStateMachine, grantBatchRuns, scheduledRunTarget } from './private/run-state-machine';
 import { JOB_NAME_PATTERN, runTrackingDefinition, SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './private/run-tracking';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from './private/schedule-deadline';
 
@@ -169,24 +167,8 @@ export class RunTracker extends Construct {
     validateArraySize('arraySize', props.arraySize);
     this.deadline = Duration.seconds(analysis.taskTimeoutSeconds);
 
-    // Level ALL without execution data: a few small events per run (cents a year at any schedule), the run record
-    // outlives the 90-day history, and the job's environment in the DescribeJobs output stays out of the logs.
-    // Named /aws/vendedlogs/ so Step Functions' log delivery does not grow the account's 10 resource policies.
-    // https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
-    this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
-      // Retained, so the name ends in the stack's id (new at every create): a redeploy after a destroy finds it free.
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 300, separator: '-' })}-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    (this.logGroup.node.defaultChild as logs.CfnLogGroup).addMetadata('checkov', {
-      skip: [{
-        id: 'CKV_AWS_158',
-        comment: 'State events only (no execution data), encrypted at rest by CloudWatch Logs with a service key; a KMS CMK adds $1/month.',
-      }],
-    });
+    this.logGroup = createExecutionLogGroup(this, props.logRetention);
 
-    const stack = Stack.of(this);
     const definition = runTrackingDefinition({
       partition: Aws.PARTITION,
       jobQueueArn: props.jobQueue.jobQueueArn,
@@ -202,20 +184,9 @@ export class RunTracker extends Construct {
       parameterNames: props.parameterNames,
       arraySize: props.arraySize,
     });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString(definition)),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      // X-Ray adds nothing to one waiting Task and costs per trace.
-      tracingEnabled: false,
-    });
-    Validations.of(this.stateMachine.node.defaultChild!).acknowledge({
-      id: 'AwsSolutions-SF2',
-      reason: 'One Task that waits on an AWS Batch job: the execution history (90 days) and the state log show every step and its timing; X-Ray traces would add cost and no information.',
-    });
+    this.stateMachine = createRunStateMachine(this, definition, this.logGroup,
+      'One Task that waits on an AWS Batch job: the execution history (90 days) and the state log show every step and its timing; X-Ray traces would add cost and no information.');
     this.grantRun(props);
-    // The role's GetAtt orders the role (cfn-lint W3005); the policy and any added dependency are kept.
-    dependOnAllButRole(this.stateMachine.node.defaultChild as CfnResource, this.stateMachine.role);
   }
 
   /**
@@ -223,45 +194,16 @@ export class RunTracker extends Construct {
    * (`<aws.scheduler.scheduled-time>`) as input.
    */
   public scheduleTarget(options: RunTrackerTargetOptions = {}): scheduler.IScheduleTarget {
-    return new targets.StepFunctionsStartExecution(this.stateMachine, {
-      input: scheduler.ScheduleTargetInput.fromObject({ [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime }),
-      role: options.role,
-      deadLetterQueue: options.deadLetterQueue,
-      retryAttempts: options.retryAttempts,
-      maxEventAge: options.maxEventAge,
-    });
+    return scheduledRunTarget(this.stateMachine, options);
   }
 
-  /** The state machine role: the documented `.sync` Batch policy, scoped where IAM allows, plus the lookups and SNS. */
+  /** The state machine role: SubmitJob of this job definition on this queue, the `.sync` policy, the lookups, SNS. */
   private grantRun(props: RunTrackerProps): void {
-    const stack = Stack.of(this);
-    const role = this.stateMachine.role;
-    // https://docs.aws.amazon.com/step-functions/latest/dg/batch-iam.html
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['batch:SubmitJob'],
-      resources: [props.jobQueue.jobQueueArn, props.jobDefinition.jobDefinitionArn, ...props.consumableResourceArns ?? []],
-    }));
-    // Job ids are known only at run time. https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
-    const jobs = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:TerminateJob'], resources: [jobs] }));
-    // DescribeJobs (.sync polling, the timed-out job) and ListJobs (finding it by name) have no resource-level permissions.
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs', 'batch:ListJobs'], resources: ['*'] }));
-    // The managed rule through which Step Functions learns that the job finished.
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' })],
-    }));
-    props.notificationTopic.grantPublish(role);
-    if (props.notificationTopic.masterKey) {
-      // sns:Publish to a KMS-encrypted topic needs the key's data keys; the grant names the topic's own key.
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        reason: 'Publishing to the KMS-encrypted notification topic needs kms:GenerateDataKey* (a data key per message); the grant is on the topic\'s own key only.',
-      });
-    } acknowledgeWildcardResource(role, '*',
-      'batch:DescribeJobs and batch:ListJobs have no resource-level permissions, nor have the CloudWatch Logs delivery actions Step Functions logging needs: IAM requires "*".');
-    acknowledgeWildcardResource(role, jobs,
-      'batch:TerminateJob (the job is stopped at the run deadline) acts on job ids that exist only at run time.');
+    grantBatchRuns(this.stateMachine, {
+      submitResources: [props.jobQueue.jobQueueArn, props.jobDefinition.jobDefinitionArn, ...props.consumableResourceArns ?? []],
+      topic: props.notificationTopic,
+      stopped: 'the job',
+    });
   }
 }
 

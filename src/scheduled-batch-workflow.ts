@@ -1,11 +1,10 @@
-import { Aws, CfnResource, Duration, Fn, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -18,9 +17,7 @@ import { OverlapPolicy } from './overlap-policy';
 import { allowAlarmsToPublish, createAlarmTopic } from './private/alarm-topic';
 import { validateArraySize } from './private/array-run';
 import { subtreeCostLineItems } from './private/cost-walk';
-import { dependOnAllButRole } from './private/depends-on';
-import { acknowledgeWildcardResource } from './private/nag';
-import { SCHEDULED_TIME_PARAMETER } from './private/run-tracking';
+import { createExecutionLogGroup, createRunStateMachine, createSchedulerRole, grantBatchRuns, scheduledRunTarget } from './private/run-state-machine';
 import { analyzeSchedule, assertScheduleAccepted, DEADLINE_GRACE, defaultDeadlineSeconds, describeDuration, TRACKING_LIMITS } from './private/schedule-deadline';
 import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
 import { workflowDefinition } from './private/workflow-definition';
@@ -139,14 +136,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
     const deadlineSeconds = this.deadlineSeconds(props, levels);
     this.deadline = Duration.seconds(deadlineSeconds);
 
-    this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 300, separator: '-' })}-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    (this.logGroup.node.defaultChild as logs.CfnLogGroup).addMetadata('checkov', {
-      skip: [{ id: 'CKV_AWS_158', comment: 'State events only (no execution data), encrypted at rest by CloudWatch Logs with a service key; a KMS CMK adds $1/month.' }],
-    });
+    this.logGroup = createExecutionLogGroup(this, props.logRetention);
     // Job names `<workflow>-<step>-<time>-<execution>`: 50 + 1 + 40 stays inside the 98 a job-name prefix may have.
     const prefix = Names.uniqueResourceName(this, { maxLength: 50, separator: '-' });
     const definition = workflowDefinition({
@@ -168,33 +158,20 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
         onDemandQueueArn: s.onDemandFallback ? this.onDemandJobQueue!.jobQueueArn : undefined,
       }))),
     });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(definition)),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      tracingEnabled: false,
-    });
-    Validations.of(this.stateMachine.node.defaultChild!).acknowledge({
-      id: 'AwsSolutions-SF2',
-      reason: 'Tasks that wait on AWS Batch jobs: the execution history (90 days) and the state log show every step and its timing; X-Ray traces would add cost and no information.',
-    });
+    this.stateMachine = createRunStateMachine(this, definition, this.logGroup,
+      'Tasks that wait on AWS Batch jobs: the execution history (90 days) and the state log show every step and its timing; X-Ray traces would add cost and no information.');
     this.grantRun(props);
-    dependOnAllButRole(this.stateMachine.node.defaultChild as CfnResource, this.stateMachine.role);
 
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
     this.deadLetterQueue = createDeadLetterQueue(this);
-    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
-      description: 'Starts the scheduled runs of the workflow',
-    });
+    this.schedulerRole = createSchedulerRole(this, 'Starts the scheduled runs of the workflow');
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       schedule: props.schedule,
       scheduleGroup: this.scheduleGroup,
       enabled: props.enabled ?? true,
       timeWindow: props.flexibleTimeWindow ? scheduler.TimeWindow.flexible(props.flexibleTimeWindow) : undefined,
       description: `Starts a run of the workflow ${this.node.path}`,
-      target: new targets.StepFunctionsStartExecution(this.stateMachine, {
-        input: scheduler.ScheduleTargetInput.fromObject({ [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime }),
+      target: scheduledRunTarget(this.stateMachine, {
         role: this.schedulerRole,
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: props.scheduleRetryAttempts ?? SCHEDULE_DEFAULTS.retryAttempts,
@@ -272,21 +249,12 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
 
   /** The state machine role: SubmitJob on exactly the steps' job definitions and the queue(s), the .sync policy, SNS. */
   private grantRun(props: ScheduledBatchWorkflowProps): void {
-    const stack = Stack.of(this);
     const queues = [this.platform.jobQueue.jobQueueArn, ...this.onDemandJobQueue ? [this.onDemandJobQueue.jobQueueArn] : []];
-    // https://docs.aws.amazon.com/step-functions/latest/dg/batch-iam.html
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['batch:SubmitJob'],
-      resources: [...queues, ...props.steps.map(s => this.jobs[s.name].jobDefinition.jobDefinitionArn)],
-    }));
-    const jobs = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:TerminateJob'], resources: [jobs] }));
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs', 'batch:ListJobs'], resources: ['*'] }));
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' })],
-    }));
-    this.notificationTopic.grantPublish(this.stateMachine.role);
+    grantBatchRuns(this.stateMachine, {
+      submitResources: [...queues, ...props.steps.map(s => this.jobs[s.name].jobDefinition.jobDefinitionArn)],
+      topic: this.notificationTopic,
+      stopped: 'a step',
+    });
     const role = this.stateMachine.role;
     if ((props.overlapPolicy ?? OverlapPolicy.ALLOW) !== OverlapPolicy.ALLOW) {
       // Its own policy: the state machine waits for its role's policy, and this one names the state machine's ARN.
@@ -295,14 +263,5 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
         statements: [new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [this.stateMachine.stateMachineArn] })],
       });
     }
-    if (this.notificationTopic.masterKey) {
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        reason: 'Publishing to the KMS-encrypted notification topic needs kms:GenerateDataKey* (a data key per message); the grant is on the topic\'s own key only.',
-      });
-    }
-    acknowledgeWildcardResource(role, '*',
-      'batch:DescribeJobs and batch:ListJobs have no resource-level permissions, nor have the CloudWatch Logs delivery actions Step Functions logging needs: IAM requires "*".');
-    acknowledgeWildcardResource(role, jobs, 'batch:TerminateJob (a step is stopped at the run deadline) acts on job ids that exist only at run time.');
   }
 }

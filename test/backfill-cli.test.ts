@@ -3,7 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { CONCURRENCY, USAGE } from '../src/cli/backfill';
 import { toCliInput } from '../src/cli/replay';
+import { DEFAULT_FIRE_TIME_LIMIT } from '../src/private/fire-times';
 
 /**
  * The backfill CLI end to end: src/cli/backfill.ts run by Node (through ts-node) with a fake `aws` first on PATH. The
@@ -302,5 +304,15 @@ describe('bad command lines give the usage and exit 2, naming the flag', () => {
     const r = await backfill('--help');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage:\n {2}cdk-scheduled-batch-backfill --from <date> --to <date> --dry-run --schedule/);
+  });
+});
+
+describe('docs/backfill.md states the CLI\'s numbers', () => {
+  const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'backfill.md'), 'utf8');
+  test('concurrency and the run limit, as the usage text gives them', () => {
+    expect(doc).toContain(`| \`--concurrency\` | Most runs unfinished at once, 1 to ${CONCURRENCY.max} (default ${CONCURRENCY.default}). |`);
+    expect(USAGE).toContain(`1-${CONCURRENCY.max} (default ${CONCURRENCY.default})`);
+    expect(doc).toContain(`(default ${DEFAULT_FIRE_TIME_LIMIT}), so that a mistyped year`);
+    expect(doc).toContain(`\`--max-runs\` (default ${DEFAULT_FIRE_TIME_LIMIT}) refuses larger ranges`);
   });
 });

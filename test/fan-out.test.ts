@@ -4,6 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import jsonata from 'jsonata';
 import { BatchPlatform, RunApi, ScheduledBatchWorkload, ScheduledBatchWorkloadProps } from '../src';
+import { definitionOf } from './support/state-machine';
 import { renderVtl } from './support/vtl';
 import { submitJobTemplate } from '../src/private/run-api-templates';
 import { renderRunMessage } from '../src/private/run-message';
@@ -29,18 +30,6 @@ function setup(props: Partial<ScheduledBatchWorkloadProps> = {}, options: { api?
     ...props,
   });
   return { stack, workload, template: () => Template.fromStack(stack) };
-}
-
-function definitionOf(template: Template): any {
-  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
-  const flatten = (v: any): string => {
-    if (typeof v === 'string') return v;
-    if (v && Array.isArray(v['Fn::Join'])) return (v['Fn::Join'][1] as any[]).map(flatten).join(v['Fn::Join'][0]);
-    if (v && v.Ref) return v.Ref === 'AWS::Partition' ? 'aws' : `<${v.Ref}>`;
-    if (v && v['Fn::GetAtt']) return `<${v['Fn::GetAtt'].join('.')}>`;
-    throw new Error(`unexpected token: ${JSON.stringify(v)}`);
-  };
-  return JSON.parse(flatten(machine.Properties.DefinitionString));
 }
 
 /** A failed array parent as the .sync Cause carries it (DescribeJobs detail, PascalCase). */
@@ -111,20 +100,21 @@ describe('fan-out: arraySize', () => {
     expect(list.Resource).not.toBe(SNS_PUBLISH);
   });
 
+  /** The facts of a failed run of a 500-child array job (PARENT) whose message is rendered. */
+  const failedArrayRun = {
+    workload: 'Shards',
+    timeZone: 'UTC',
+    logGroup: '/aws/batch/shards',
+    scheduledTime: '2026-12-02T02:00:00Z',
+    outcome: RUN_OUTCOMES.jobFailed,
+    failure: { Error: 'States.TaskFailed', Cause: JSON.stringify(PARENT) },
+    executionArn: EXECUTION_ARN,
+    arrayed: true,
+  };
+
   test('the message says how many children failed and links up to 10 of them; JSONata and TypeScript agree', async () => {
     const children = Array.from({ length: 12 }, (_, i) => ({ JobId: `${PARENT.JobId}:${30 - i}`, ArrayProperties: { Index: 30 - i } }));
-    const facts = {
-      workload: 'Shards',
-      timeZone: 'UTC',
-      logGroup: '/aws/batch/shards',
-      scheduledTime: '2026-12-02T02:00:00Z',
-      outcome: RUN_OUTCOMES.jobFailed,
-      failure: { Error: 'States.TaskFailed', Cause: JSON.stringify(PARENT) },
-      executionArn: EXECUTION_ARN,
-      deadlineText: '3 hours 25 minutes',
-      arrayed: true,
-      children,
-    };
+    const facts = { ...failedArrayRun, deadlineText: '3 hours 25 minutes', children };
     const rendered = renderRunMessage(facts);
     expect(rendered).toContain('Children failed: 3 of 500');
     const links = rendered.split('\n').find(l => l.startsWith('Failed children (up to 10): '))!.split(' ').slice(5);
@@ -138,17 +128,7 @@ describe('fan-out: arraySize', () => {
   });
 
   test('when the children could not be listed the message still counts them and says n/a for the links', async () => {
-    const facts = {
-      workload: 'Shards',
-      timeZone: 'UTC',
-      logGroup: '/aws/batch/shards',
-      scheduledTime: '2026-12-02T02:00:00Z',
-      outcome: RUN_OUTCOMES.jobFailed,
-      failure: { Error: 'States.TaskFailed', Cause: JSON.stringify(PARENT) },
-      executionArn: EXECUTION_ARN,
-      deadlineText: '1 hour',
-      arrayed: true,
-    };
+    const facts = { ...failedArrayRun, deadlineText: '1 hour' };
     const rendered = renderRunMessage(facts);
     expect(rendered).toContain('Children failed: 3 of 500\nFailed children (up to 10): n/a');
     const message = await jsonata(messageExpression(facts.deadlineText, true)).evaluate({}, {

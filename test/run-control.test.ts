@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import jsonata from 'jsonata';
 import { BatchPlatform, ComputePlatform, OverlapPolicy, RUN_API_DEFAULTS, RunApi, ScheduledBatchWorkload, ScheduledBatchWorkloadProps, UnitPrices } from '../src';
+import { definitionOf } from './support/state-machine';
 import { renderVtl } from './support/vtl';
 import { PARAMETER_VALUE_MAX } from '../src/private/job-options';
 import { DESCRIBE_JOB_TEMPLATE, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE } from '../src/private/run-api-templates';
@@ -45,19 +46,6 @@ function setup(props: Partial<ScheduledBatchWorkloadProps> = {}, options: { api?
     ...props,
   });
   return { app, stack, platform, runApi, workload, template: () => Template.fromStack(stack) };
-}
-
-/** The state machine definition, with CloudFormation references replaced by their logical ids. */
-function definitionOf(template: Template): any {
-  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
-  const flatten = (v: any): string => {
-    if (typeof v === 'string') return v;
-    if (v && Array.isArray(v['Fn::Join'])) return (v['Fn::Join'][1] as any[]).map(flatten).join(v['Fn::Join'][0]);
-    if (v && v.Ref) return v.Ref === 'AWS::Partition' ? 'aws' : `<${v.Ref}>`;
-    if (v && v['Fn::GetAtt']) return `<${v['Fn::GetAtt'].join('.')}>`;
-    throw new Error(`unexpected token: ${JSON.stringify(v)}`);
-  };
-  return JSON.parse(flatten(machine.Properties.DefinitionString));
 }
 
 /** The statements of every IAM policy that allows `action`, with the policy's logical id. */
@@ -493,6 +481,28 @@ describe('RunApi mapping templates (rendered as API Gateway renders VTL)', () =>
   });
 });
 
+describe('RunApi footprint', () => {
+  /** Resources of a stack with a platform and `ids` workloads, on one RunApi or without one. */
+  const count = (ids: string[], api: boolean): number => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Footprint', { env: { account: ACCOUNT, region: 'eu-west-2' } });
+    const platform = new BatchPlatform(stack, 'Platform');
+    const runApi = api ? new RunApi(stack, 'RunApi') : undefined;
+    for (const id of ids) {
+      new ScheduledBatchWorkload(stack, id, {
+        platform, runApi, schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)), image: ecs.ContainerImage.fromRegistry(IMAGE),
+      });
+    }
+    return Object.keys(Template.fromStack(stack).toJSON().Resources).length;
+  };
+
+  test('the first workload on an API adds 14 resources, each further one 6 (its route, runs and {jobId} paths, POST, GET and its model)', () => {
+    const first = count(['A'], true) - count(['A'], false);
+    const second = count(['A', 'B'], true) - count(['A', 'B'], false) - first;
+    expect({ first, second }).toEqual({ first: 14, second: 6 });
+  });
+});
+
 describe('RunApi validations', () => {
   test('two workloads may not share a route name', () => {
     const { stack, platform, runApi } = setup({}, { api: true });
@@ -556,6 +566,11 @@ describe('docs/operations.md states the numbers of the code', () => {
     expect(operations).toContain(`| 2 state transitions more per run ($${price}), 4 in all for a skipped run |`);
     expect(operations).toContain('`batch:ListJobs`, newest 100');
     expect(skip.States[STATES.checkOverlap].Arguments.MaxResults).toBe(100);
+  });
+
+  test('the access log\'s retention', () => {
+    expect(RUN_API_DEFAULTS.accessLogRetention).toBe(365);
+    expect(operations).toContain('Every request is in the API\'s access log (`runApi.accessLogGroup`, one year)');
   });
 
   test('the API\'s throttle and the longest parameter value', () => {

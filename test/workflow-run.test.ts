@@ -9,6 +9,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { BatchPlatform, OverlapPolicy, ScheduledBatchWorkflow, ScheduledBatchWorkflowProps, ScheduledBatchWorkload, WorkflowStep } from '../src';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
+import { definitionOf } from './support/state-machine';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
 const ACCOUNT = '123456789012';
@@ -40,18 +41,6 @@ function definition(props: Partial<ScheduledBatchWorkflowProps> = {}): any {
     platform, schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }), steps: ETL, ...props,
   });
   return definitionOf(Template.fromStack(stack));
-}
-
-function definitionOf(template: Template): any {
-  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
-  const flatten = (v: any): string => {
-    if (typeof v === 'string') return v;
-    if (v && Array.isArray(v['Fn::Join'])) return (v['Fn::Join'][1] as any[]).map(flatten).join(v['Fn::Join'][0]);
-    if (v && v.Ref) return v.Ref === 'AWS::Partition' ? 'aws' : `<${v.Ref}>`;
-    if (v && v['Fn::GetAtt']) return `<${v['Fn::GetAtt'].join('.')}>`;
-    throw new Error(`unexpected token: ${JSON.stringify(v)}`);
-  };
-  return JSON.parse(flatten(machine.Properties.DefinitionString));
 }
 
 /** The step a submission is for, from its job name `<workflow>-<step>-<time>-<execution>`. */

@@ -7,6 +7,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import jsonata from 'jsonata';
 import { BatchPlatform, ComputePlatform, CostReport, OverlapPolicy, ScheduledBatchWorkflow, ScheduledBatchWorkflowProps, UnitPrices, WorkflowStep } from '../src';
+import { definitionOf } from './support/state-machine';
 import { RUN_OUTCOMES, SCHEDULED_TIME } from '../src/private/run-tracking';
 import { ALL_ATTEMPTS_RECLAIMED, QUEUE_POLL_SECONDS, QUEUE_WAIT_EVENTS, queuePollSeconds, stepStates, stepSummaryExpression, WORKFLOW_STATES } from '../src/private/workflow-definition';
 import { MAX_STEPS } from '../src/private/workflow-graph';
@@ -43,18 +44,6 @@ function setup(props: Partial<ScheduledBatchWorkflowProps> = {}, platformProps: 
     ...props,
   });
   return { stack, platform, workflow, template: () => Template.fromStack(stack) };
-}
-
-function definitionOf(template: Template): any {
-  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
-  const flatten = (v: any): string => {
-    if (typeof v === 'string') return v;
-    if (v && Array.isArray(v['Fn::Join'])) return (v['Fn::Join'][1] as any[]).map(flatten).join(v['Fn::Join'][0]);
-    if (v && v.Ref) return v.Ref === 'AWS::Partition' ? 'aws' : `<${v.Ref}>`;
-    if (v && v['Fn::GetAtt']) return `<${v['Fn::GetAtt'].join('.')}>`;
-    throw new Error(`unexpected token: ${JSON.stringify(v)}`);
-  };
-  return JSON.parse(flatten(machine.Properties.DefinitionString));
 }
 
 const branchOf = (def: any, step: string): any => {

@@ -11,6 +11,9 @@ import { AwsOptions, DeployedSchedule, rangeHash, readSchedule, replay } from '.
 import { daysIn, isTimeZone, localParts, offsetMinutes, wallTimeToUtc } from '../private/calendar';
 import { DEFAULT_FIRE_TIME_LIMIT, fireTimes, schedulerTime } from '../private/fire-times';
 
+/** Runs unfinished at once: the default and the most `--concurrency` allows. */
+export const CONCURRENCY = { default: 1, max: 50 } as const;
+
 export const USAGE = `Usage:
   cdk-scheduled-batch-backfill --from <date> --to <date> --dry-run --schedule '<expression>' [--time-zone <IANA zone>]
   cdk-scheduled-batch-backfill --from <date> --to <date> --dry-run --template <file> [--schedule-id <id or path part>]
@@ -28,7 +31,7 @@ scheduled time in its input. Each run waits for the previous ones while --concur
   --template          A synthesized template (cdk.out/<Stack>.template.json); its AWS::Scheduler::Schedule. Dry run only.
   --schedule-id       Which schedule of --template: its logical id, or a part of its id or construct path.
   --schedule-group    The deployed workload's schedule group (JobSchedule.scheduleGroup); read with the aws CLI.
-  --concurrency       Runs unfinished at once, 1-50 (default 1).
+  --concurrency       Runs unfinished at once, 1-${CONCURRENCY.max} (default ${CONCURRENCY.default}).
   --max-runs          Refuse a range with more scheduled times than this (default ${DEFAULT_FIRE_TIME_LIMIT}).
   --region, --profile Passed to the aws CLI.
   --help              This text.
@@ -56,7 +59,6 @@ const FLAGS = {
 /** How often a run's status is read; an environment variable for the tests (not documented as a flag). */
 const POLL_ENV = 'CDK_SCHEDULED_BATCH_BACKFILL_POLL_MS';
 const DEFAULT_POLL_MS = 5000;
-const MAX_CONCURRENCY = 50;
 
 /** A mistake in the command line: exit 2 with the usage. */
 class UsageError extends Error {}
@@ -99,7 +101,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (!flags['dry-run'] && flags['schedule-group'] === undefined) {
     throw new UsageError('a real run replays the deployed schedule\'s own target: give --schedule-group, or add --dry-run to print the times.');
   }
-  const concurrency = positiveInteger('concurrency', flags.concurrency, 1, MAX_CONCURRENCY);
+  const concurrency = positiveInteger('concurrency', flags.concurrency, CONCURRENCY.default, CONCURRENCY.max);
   const limit = positiveInteger('max-runs', flags['max-runs'], DEFAULT_FIRE_TIME_LIMIT);
   const awsOptions: AwsOptions = { region: flags.region, profile: flags.profile };
 
