@@ -7,7 +7,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import jsonata from 'jsonata';
-import { BatchPlatform, ComputePlatform, OverlapPolicy, RUN_API_DEFAULTS, RunApi, ScheduledBatchWorkload, ScheduledBatchWorkloadProps, UnitPrices } from '../src';
+import { BatchPlatform, ComputePlatform, CostReport, OverlapPolicy, RUN_API_DEFAULTS, RunApi, ScheduledBatchWorkload, ScheduledBatchWorkloadProps, UnitPrices } from '../src';
 import { definitionOf } from './support/state-machine';
 import { renderVtl } from './support/vtl';
 import { PARAMETER_VALUE_MAX } from '../src/private/job-options';
@@ -482,8 +482,8 @@ describe('RunApi mapping templates (rendered as API Gateway renders VTL)', () =>
 });
 
 describe('RunApi footprint', () => {
-  /** Resources of a stack with a platform and `ids` workloads, on one RunApi or without one. */
-  const count = (ids: string[], api: boolean): number => {
+  /** A stack with a platform and `ids` workloads, on one RunApi or without one. */
+  const build = (ids: string[], api: boolean): cdk.Stack => {
     const app = new cdk.App();
     const stack = new cdk.Stack(app, 'Footprint', { env: { account: ACCOUNT, region: 'eu-west-2' } });
     const platform = new BatchPlatform(stack, 'Platform');
@@ -493,13 +493,18 @@ describe('RunApi footprint', () => {
         platform, runApi, schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)), image: ecs.ContainerImage.fromRegistry(IMAGE),
       });
     }
-    return Object.keys(Template.fromStack(stack).toJSON().Resources).length;
+    return stack;
   };
+  const count = (ids: string[], api: boolean): number => Object.keys(Template.fromStack(build(ids, api)).toJSON().Resources).length;
 
   test('the first workload on an API adds 14 resources, each further one 6 (its route, runs and {jobId} paths, POST, GET and its model)', () => {
     const first = count(['A'], true) - count(['A'], false);
     const second = count(['A', 'B'], true) - count(['A', 'B'], false) - first;
     expect({ first, second }).toEqual({ first: 14, second: 6 });
+  });
+
+  test('no idle cost: CostReport counts the same with or without the API (API Gateway bills per request)', () => {
+    expect(CostReport.of(build(['A', 'B'], true)).monthlyUsd).toBe(CostReport.of(build(['A', 'B'], false)).monthlyUsd);
   });
 });
 
