@@ -3,10 +3,12 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { BatchJobOptions, JOB_DEFAULTS } from './jobs/batch-job-options';
+import { BatchJobAttributes, IBatchJob } from './jobs/batch-job-ref';
+import { ImportedBatchJob } from './private/imported-batch-job';
 import { IBatchPlatform } from './batch-platform';
 import { ComputePlatform } from './compute-platform';
 import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from './cost';
@@ -20,147 +22,7 @@ import { validateCpuMemory, validateJobFitsCompute } from './private/job-resourc
 import { acknowledgeWildcardResource } from './private/nag';
 import { defaultRetryStrategies } from './private/retry';
 import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
-import { SpotComputeEnvironment } from './spot-compute-environment';
 import { CpuArchitecture } from './spot-compute-environment-props';
-
-/** Defaults of {@link BatchJob}, in one place. */
-export const JOB_DEFAULTS = {
-  cpu: 1,
-  memory: Size.gibibytes(2),
-  timeout: Duration.hours(1),
-  retryAttempts: 3,
-  user: '1000:1000',
-  imageTag: 'latest',
-  logRetention: logs.RetentionDays.ONE_MONTH,
-} as const;
-
-/**
- * What a {@link BatchJob} runs and how: image, command, resources, retries, environment, logs and data. Shared by
- * `BatchJobProps` and `ScheduledBatchWorkloadProps`.
- */
-export interface BatchJobOptions {
-  /**
-   * The container image.
-   * @default - an image tagged `imageTag` in a new `HardenedRepository` the job creates (`job.repository`)
-   */
-  readonly image?: ecs.ContainerImage;
-
-  /**
-   * The tag to run from the job's repository (or from `repository`). Ignored when `image` is given.
-   * The default `latest` stays a moving tag in a repository the job creates (every other tag is immutable):
-   * a pipeline ships a new version by pushing `:latest`; set a version tag here to pin one.
-   * @default 'latest'
-   */
-  readonly imageTag?: string;
-
-  /**
-   * Bring your own repository to run `imageTag` from. Ignored when `image` is given.
-   * @default - a new `HardenedRepository` when `image` is not given
-   */
-  readonly repository?: ecr.IRepository;
-
-  /**
-   * The command the container runs.
-   * @default - the image's CMD
-   */
-  readonly command?: string[];
-
-  /**
-   * vCPUs for the job. On Fargate: 0.25, 0.5, 1, 2, 4, 8 or 16 with a matching `memory`; on EC2 a whole number.
-   * @default 1
-   */
-  readonly cpu?: number;
-
-  /**
-   * Memory for the job.
-   * @default Size.gibibytes(2)
-   */
-  readonly memory?: Size;
-
-  /**
-   * How long one attempt may run before Batch stops it. At least 60 seconds.
-   * @default Duration.hours(1)
-   */
-  readonly timeout?: Duration;
-
-  /**
-   * Attempts per job, the first included (1-10). Spot reclaims and image-pull errors are retried, application errors
-   * (a non-zero exit code) are not unless listed in `retryableExitCodes`.
-   * @default 3
-   */
-  readonly retryAttempts?: number;
-
-  /**
-   * Exit codes that mean "try again" for this application, e.g. `['75']` or `['13*']` (digits, optional trailing `*`).
-   * AWS Batch allows 5 retry rules and the job uses 4, so one pattern fits.
-   * @default - none: a non-zero exit code fails the job
-   */
-  readonly retryableExitCodes?: string[];
-
-  /**
-   * Environment variables. Stored in plain text in the job definition: put secrets in `secrets`.
-   * Rendered in key order, whatever order the map arrives in.
-   * @default - none
-   */
-  readonly environment?: { [key: string]: string };
-
-  /**
-   * Secrets from Secrets Manager or SSM Parameter Store, injected as environment variables at start.
-   * The execution role may read exactly these. Rendered in key order.
-   * @default - none
-   */
-  readonly secrets?: { [key: string]: batch.Secret };
-
-  /**
-   * The user the container runs as. The default is a non-root UID/GID; set `'root'` only for an image that needs it.
-   * @default '1000:1000'
-   */
-  readonly user?: string;
-
-  /**
-   * Give the container elevated privileges on the host (EC2 only). Almost never needed.
-   * @default false
-   */
-  readonly privileged?: boolean;
-
-  /**
-   * Mount the container's root file system read-only.
-   * @default false
-   */
-  readonly readonlyRootFilesystem?: boolean;
-
-  /**
-   * Days to keep the job's logs.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * KMS key to encrypt the job's logs with (its key policy must allow the CloudWatch Logs service principal).
-   * @default - CloudWatch Logs' own encryption
-   */
-  readonly logEncryptionKey?: kms.IKey;
-
-  /**
-   * A bucket the job reads and writes; the job role gets read/write on it.
-   * @default - none, unless `createDataBucket` is true
-   */
-  readonly dataBucket?: s3.IBucket;
-
-  /**
-   * Create a data bucket (encrypted, versioned, TLS-only, public access blocked, retained, with access logs).
-   * @default false
-   */
-  readonly createDataBucket?: boolean;
-
-  /**
-   * Declared parameters, each with its default: the command reads them as `Ref::<name>`, and a run started through
-   * a `RunApi` (or a manual execution of the run tracker) may override these and only these. Names are letters,
-   * digits and underscores; `scheduledTime` is reserved (every run sets it to its scheduled time).
-   * @default - none
-   */
-  readonly parameters?: { [name: string]: string };
-}
 
 /** Properties of a {@link BatchJob}. */
 export interface BatchJobProps extends BatchJobOptions {
@@ -180,7 +42,12 @@ export interface BatchJobProps extends BatchJobOptions {
  *   command: ['python', '-c', 'print("hello")'],
  * });
  */
-export class BatchJob extends Construct implements ICostEstimable {
+export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
+  /** A job defined elsewhere (another stack or app), for schedules, trackers and run APIs of this app. */
+  public static fromBatchJobAttributes(scope: Construct, id: string, attrs: BatchJobAttributes): IBatchJob {
+    return new ImportedBatchJob(scope, id, attrs);
+  }
+
   /** The platform the job runs on. */
   public readonly platform: IBatchPlatform;
   /** The job definition. */
@@ -191,6 +58,8 @@ export class BatchJob extends Construct implements ICostEstimable {
   public readonly repository?: ecr.IRepository;
   /** The job's log group. */
   public readonly logGroup: logs.ILogGroup;
+  /** The queue runs are submitted to (the platform's). */
+  public readonly jobQueue: batch.IJobQueue;
   /** The role ECS uses to pull the image, write logs and read secrets. */
   public readonly executionRole: iam.IRole;
   /** The role the job's code runs with; empty unless you grant it something. */
@@ -206,17 +75,19 @@ export class BatchJob extends Construct implements ICostEstimable {
   /** The declared parameters and their defaults (a run may override these only). */
   public readonly parameters: { [name: string]: string };
   private overlapLock?: batch.CfnConsumableResource;
+  private readonly submitStatements: iam.PolicyStatement[] = [];
 
   constructor(scope: Construct, id: string, props: BatchJobProps) {
     super(scope, id);
     validateJobOptions(props);
     this.platform = props.platform;
+    this.jobQueue = props.platform.jobQueue;
     const computePlatform = props.platform.computePlatform;
     const cpu = props.cpu ?? JOB_DEFAULTS.cpu;
     const memory = props.memory ?? JOB_DEFAULTS.memory;
     validateCpuMemory(computePlatform, cpu, memory);
     // A job bigger than any instance of the platform's compute would sit RUNNABLE until the queue cancels it.
-    const compute = (props.platform as { readonly computeEnvironment?: SpotComputeEnvironment }).computeEnvironment;
+    const compute = props.platform.computeEnvironment;
     if (compute) validateJobFitsCompute(compute, cpu, memory);
     if (props.imageTag !== undefined) validateImageTag('imageTag', props.imageTag);
     if (props.privileged && computePlatform === ComputePlatform.FARGATE) {
@@ -287,13 +158,24 @@ export class BatchJob extends Construct implements ICostEstimable {
    * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
    */
   public grantSubmit(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(this.submitPolicyStatement());
+  }
+
+  /**
+   * A new statement that allows `batch:SubmitJob` of this job, for a policy made elsewhere (a schedule target's
+   * `policyStatements`). Kept, so that a later `runOneAtATime` adds its consumable resource: no order of calls matters.
+   */
+  public submitPolicyStatement(): iam.PolicyStatement {
     const [queue, definition, ...consumables] = this.submitResourceArns;
-    iam.Grant.addToPrincipal({ grantee, actions: ['batch:SubmitJob'], resourceArns: [definition, queue, ...consumables] });
+    const statement = new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [definition, queue, ...consumables] });
+    this.submitStatements.push(statement);
+    return statement;
   }
 
   /**
    * What `batch:SubmitJob` of this job is authorized on: the queue, the job definition and, once `runOneAtATime`
-   * was called, the consumable resource the job definition requires.
+   * was called, the consumable resource the job definition requires. Grants made with `grantSubmit` follow a later
+   * `runOneAtATime`; a copy of this list does not.
    * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
    */
   public get submitResourceArns(): string[] {
@@ -306,7 +188,8 @@ export class BatchJob extends Construct implements ICostEstimable {
    * Make runs of this job wait for each other: an AWS Batch consumable resource of quantity 1 (REPLENISHABLE) that
    * the job definition requires. A run submitted while another holds it waits in RUNNABLE; the resource is taken
    * when the job moves to STARTING and returned when it reaches SUCCEEDED or FAILED. Works on any queue (FIFO or
-   * fair share, EC2 or Fargate) and costs nothing. Idempotent: returns the same resource when called again.
+   * fair share, EC2 or Fargate) and costs nothing. Idempotent: returns the same resource when called again. Every
+   * `grantSubmit`, before or after, covers it.
    * @see https://docs.aws.amazon.com/batch/latest/userguide/resource-aware-scheduling.html
    */
   public runOneAtATime(): batch.CfnConsumableResource {
@@ -318,8 +201,14 @@ export class BatchJob extends Construct implements ICostEstimable {
       (this.jobDefinition.node.defaultChild as batch.CfnJobDefinition).consumableResourceProperties = {
         consumableResourceList: [{ consumableResource: this.overlapLock.attrConsumableResourceArn, quantity: 1 }],
       };
+      for (const statement of this.submitStatements) statement.addResources(this.overlapLock.attrConsumableResourceArn);
     }
     return this.overlapLock;
+  }
+
+  /** The name of the job's log group. */
+  public get logGroupName(): string {
+    return this.logGroup.logGroupName;
   }
 
   /** Add a statement to the job role (the permissions the job's code runs with). */

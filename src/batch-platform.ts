@@ -35,6 +35,19 @@ export interface IBatchPlatform extends IConstruct {
    * on the platform instead.
    */
   requireJobAccess(requester: IConstruct, access: JobAccess): void;
+  /**
+   * The compute the queue runs on, when this app defines it: jobs are checked against it at synth (a job bigger than
+   * every instance type would sit RUNNABLE).
+   * @default - unknown: an imported platform, or one given only a job queue
+   */
+  readonly computeEnvironment?: SpotComputeEnvironment;
+  /**
+   * The platform's On-Demand job queue, over its On-Demand fallback compute environment, for work resubmitted after
+   * Spot reclaims. One per platform: created at the first call and shared by every workflow and workload on the
+   * platform (AWS Batch allows 50 job queues per region). Fails at synth, naming `requester`, when the platform has
+   * no On-Demand compute.
+   */
+  onDemandJobQueue(requester: IConstruct): batch.IJobQueue;
 }
 
 /** What identifies a platform defined elsewhere (another stack or app), for {@link BatchPlatform.fromBatchPlatformAttributes}. */
@@ -61,6 +74,11 @@ export interface BatchPlatformAttributes {
    * @default - none: each workload notifies its own topic only
    */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * ARN of the platform's On-Demand job queue (`onDemandJobQueue()` of the platform where it is defined).
+   * @default - none: work cannot fall back to On-Demand on this platform
+   */
+  readonly onDemandJobQueueArn?: string;
 }
 
 /**
@@ -118,6 +136,7 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
   public readonly assignPublicIp: boolean;
   /** Topic the workloads' alarms go to. */
   public readonly alarmTopic?: sns.ITopic;
+  private onDemandQueue?: batch.JobQueue;
 
   constructor(scope: Construct, id: string, props: BatchPlatformProps = {}) {
     super(scope, id);
@@ -160,6 +179,16 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
     ComputeReachability.require(requester, this.vpc, this.computeEnvironment.vpcSubnets, requirements);
   }
 
+  public onDemandJobQueue(requester: IConstruct): batch.IJobQueue {
+    const fallback = this.computeEnvironment?.fallbackComputeEnvironment;
+    if (!fallback) {
+      throw new Error(`${requester.node.path} falls back to On-Demand but its platform ${this.node.path} has no On-Demand compute: create the platform with `
+        + "'onDemandFallback: true' (or a SpotComputeEnvironment with 'onDemandFallback: true'), or remove 'onDemandFallback' from the step.");
+    }
+    this.onDemandQueue ??= new batch.JobQueue(this, 'OnDemandJobQueue', { computeEnvironments: [{ computeEnvironment: fallback, order: 1 }] });
+    return this.onDemandQueue;
+  }
+
   /**
    * The fixed monthly idle cost of what the platform created: its network (compute scales to zero and costs nothing
    * idle). A brought VPC is counted where it is defined. The same figure as `CostReport.of(platform)`.
@@ -187,9 +216,13 @@ class ImportedBatchPlatform extends Resource implements IBatchPlatform {
   public readonly architecture: CpuArchitecture;
   public readonly assignPublicIp: boolean;
   public readonly alarmTopic?: sns.ITopic;
+  private readonly onDemandQueue?: batch.IJobQueue;
 
   constructor(scope: Construct, id: string, attrs: BatchPlatformAttributes) {
     super(scope, id);
+    if (attrs.onDemandJobQueueArn !== undefined) {
+      this.onDemandQueue = batch.JobQueue.fromJobQueueArn(this, 'OnDemandJobQueue', attrs.onDemandJobQueueArn);
+    }
     this.jobQueue = batch.JobQueue.fromJobQueueArn(this, 'JobQueue', attrs.jobQueueArn);
     this.computePlatform = attrs.computePlatform ?? ComputePlatform.EC2;
     this.architecture = attrs.architecture ?? CpuArchitecture.X86_64;
@@ -203,6 +236,14 @@ class ImportedBatchPlatform extends Resource implements IBatchPlatform {
       `${requester.node.path} reads ${describeAccess(access)} on the imported platform ${this.node.path}, whose network this app cannot see. `
       + "Without NAT its VPC needs the matching interface endpoints: declare 'jobAccess' on the BatchPlatform where it is defined. "
       + 'Acknowledge this warning once verified.');
+  }
+
+  public onDemandJobQueue(requester: IConstruct): batch.IJobQueue {
+    if (!this.onDemandQueue) {
+      throw new Error(`${requester.node.path} falls back to On-Demand but the imported platform ${this.node.path} has no 'onDemandJobQueueArn': `
+        + 'give the ARN of onDemandJobQueue() of the platform where it is defined, or remove \'onDemandFallback\'.');
+    }
+    return this.onDemandQueue;
   }
 }
 

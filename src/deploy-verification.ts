@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { BatchJob } from './batch-job';
+import { IBatchJob } from './jobs/batch-job-ref';
 import { acknowledgeVerificationFindings, grantLogWrite } from './private/verification-findings';
 import { VERIFICATION_HANDLER_SOURCE } from './private/verification-handler';
 import { VERIFICATION_LIMITS, verificationJobNamePrefix, verificationTimeoutFor } from './private/verification-limits';
@@ -44,7 +44,7 @@ export interface DeployVerificationOptions {
 /** Properties of a {@link DeployVerification}. */
 export interface DeployVerificationProps {
   /** The job whose new revisions are verified, on its platform's queue. */
-  readonly job: BatchJob;
+  readonly job: IBatchJob;
 
   /**
    * The command the verification run executes instead of the job's own.
@@ -103,7 +103,7 @@ export class DeployVerification extends Construct {
     const job = props.job;
     this.timeout = verificationTimeoutFor(job, { timeoutProp: 'timeout', commandProp: 'command', timeout: props.timeout, command: props.command });
     this.jobNamePrefix = verificationJobNamePrefix(job.jobName);
-    const queue = job.platform.jobQueue;
+    const queue = job.jobQueue;
     const stack = Stack.of(this);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR });
@@ -123,8 +123,8 @@ export class DeployVerification extends Construct {
     this.checkFunction = fn('Check', 'isComplete', 'Reads the verification run status; terminates it at its deadline');
 
     // Submit: this job definition (every revision: the ARN changes with each) to this queue, nothing else, and the
-    // job's consumable resource when it runs one at a time (call `job.runOneAtATime()` before, as the workload does).
-    this.submitFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: job.submitResourceArns }));
+    // job's consumable resource when it runs one at a time (whenever `runOneAtATime` is called).
+    job.grantSubmit(this.submitFunction);
     const jobs = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
     this.checkFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
     this.checkFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:TerminateJob'], resources: [jobs] }));

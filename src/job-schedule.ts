@@ -5,12 +5,14 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BatchJob } from './batch-job';
-import { OverlapPolicy } from './overlap-policy';
+import { IBatchJob } from './jobs/batch-job-ref';
+import { OverlapPolicy } from './runs/overlap-policy';
+import { overlapStrategy } from './runs/overlap/resolve';
+import { OverlapStrategy } from './runs/overlap/strategy';
 import { createAlarmTopic } from './private/alarm-topic';
-import { validateArraySize } from './private/array-run';
+import { validateArraySize } from './private/array-size';
 import { createSchedulerRole } from './private/run-state-machine';
-import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './private/run-tracking';
+import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './runs/engine/expressions';
 import { analyzeSchedule, assertScheduleAccepted } from './private/schedule-deadline';
 import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
 import { RunTracker } from './run-tracker';
@@ -96,8 +98,14 @@ export interface JobScheduleOptions extends RunScheduleOptions {
 
 /** Properties of a {@link JobSchedule}. */
 export interface JobScheduleProps extends JobScheduleOptions {
-  /** The job the schedule submits, to its platform's queue. */
-  readonly job: BatchJob;
+  /** The job the schedule submits, to its queue: a `BatchJob`, or one imported with `BatchJob.fromBatchJobAttributes`. */
+  readonly job: IBatchJob;
+
+  /**
+   * The name of the runs in messages.
+   * @default - the path of this schedule in the construct tree
+   */
+  readonly runName?: string;
 
   /**
    * The topic that gets one message for each tracked run that does not succeed.
@@ -139,10 +147,10 @@ export class JobSchedule extends Construct {
     validateScheduleOptions(props);
     this.expression = props.schedule;
     const job = props.job;
-    const jobQueue = job.platform.jobQueue;
-    const overlapPolicy = props.overlapPolicy ?? OverlapPolicy.ALLOW;
-    validateOverlapQueue(this, jobQueue.jobQueueArn, overlapPolicy);
-    if (overlapPolicy === OverlapPolicy.QUEUE) job.runOneAtATime();
+    const jobQueue = job.jobQueue;
+    const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
+    validateOverlapQueue(this, jobQueue.jobQueueArn, overlap);
+    overlap.prepareJob({ runOneAtATime: () => job.runOneAtATime().attrConsumableResourceArn });
 
     // Not retained: a group holds only this schedule, and a retained group's fixed name would make the next create
     // of the same stack fail with "already exists".
@@ -158,20 +166,13 @@ export class JobSchedule extends Construct {
     if (props.trackRuns ?? true) {
       this.notificationTopic = props.notificationTopic ?? createAlarmTopic(this, 'Notifications');
       this.tracker = new RunTracker(this, 'Runs', {
-        jobQueue,
-        jobDefinition: job.jobDefinition,
-        jobName: job.jobName,
+        job,
         notificationTopic: this.notificationTopic,
-        jobTimeout: job.timeout,
-        retryAttempts: job.retryAttempts,
         deadline: props.runDeadline,
-        workloadName: scope.node.path || job.jobName,
+        workloadName: props.runName ?? this.node.path,
         schedule: props.schedule,
         flexibleTimeWindow: props.flexibleTimeWindow,
-        logGroupName: job.logGroup.logGroupName,
-        overlapPolicy,
-        consumableResourceArns: job.submitResourceArns.slice(2),
-        parameterNames: Object.keys(job.parameters),
+        overlapPolicy: props.overlapPolicy,
         arraySize: props.arraySize,
       });
       target = this.tracker.scheduleTarget({ role: this.schedulerRole, ...retry });
@@ -203,7 +204,7 @@ export class JobSchedule extends Construct {
           ...props.arraySize !== undefined ? { ArrayProperties: { Size: props.arraySize } } : {},
         }),
         // Scoped to this queue and this job definition: the Universal target would otherwise grant batch:SubmitJob on '*'.
-        policyStatements: [new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: job.submitResourceArns })],
+        policyStatements: [job.submitPolicyStatement()],
         ...retry,
       });
     }
@@ -222,22 +223,22 @@ export class JobSchedule extends Construct {
  * QUEUE needs a consumable resource in the queue's account and region (it is created in this stack's), and SKIP lists
  * the queue's jobs from this stack's account and region: neither can be honoured on a brought queue elsewhere.
  */
-function validateOverlapQueue(scope: Construct, queueArn: string, policy: OverlapPolicy): void {
-  if (policy === OverlapPolicy.ALLOW || Token.isUnresolved(queueArn)) return;
+function validateOverlapQueue(scope: Construct, queueArn: string, policy: OverlapStrategy): void {
+  if (policy.needsLocalQueue === undefined || Token.isUnresolved(queueArn)) return;
   const [, , , region, account] = queueArn.split(':');
   const stack = Stack.of(scope);
   for (const [what, theirs, ours] of [['account', account, stack.account], ['region', region, stack.region]] as const) {
     if (!Token.isUnresolved(ours) && theirs && theirs !== ours) {
-      throw new Error(`'overlapPolicy' is ${policy} but the job queue ${queueArn} is in ${what} ${theirs}, and stack ${stack.stackName} `
-        + `is in ${what} ${ours}: ${policy === OverlapPolicy.QUEUE ? 'the consumable resource that makes runs wait is created in the stack\'s ' + what
-          : 'the check for an active run lists the queue\'s jobs from the stack\'s ' + what}. Use OverlapPolicy.ALLOW with this queue, or deploy the workload to ${what} ${theirs}.`);
+      throw new Error(`'overlapPolicy' is ${policy.name} but the job queue ${queueArn} is in ${what} ${theirs}, and stack ${stack.stackName} `
+        + `is in ${what} ${ours}: ${policy.needsLocalQueue} ${what}. Use OverlapPolicy.ALLOW with this queue, or deploy the workload to ${what} ${theirs}.`);
     }
   }
 }
 
 function validateScheduleOptions(props: JobScheduleOptions): void {
-  if (props.overlapPolicy === OverlapPolicy.SKIP && props.trackRuns === false) {
-    throw new Error("'overlapPolicy' is SKIP but 'trackRuns' is false: skipping needs the tracked run's check before it submits. Turn 'trackRuns' on, or use OverlapPolicy.QUEUE (runs wait for each other, with or without tracking).");
+  const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
+  if (overlap.needsTracking && props.trackRuns === false) {
+    throw new Error(`'overlapPolicy' is ${overlap.name} but 'trackRuns' is false: ${overlap.name} acts in the tracked run, before it submits. Turn 'trackRuns' on, or use OverlapPolicy.QUEUE (runs wait for each other, with or without tracking).`);
   }
   validateRunScheduleOptions(props);
   validateArraySize('arraySize', props.arraySize);

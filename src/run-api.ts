@@ -3,8 +3,8 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { BatchJob } from './batch-job';
-import { validateArraySize } from './private/array-run';
+import { IBatchJob } from './jobs/batch-job-ref';
+import { validateArraySize } from './private/array-size';
 import { acknowledgeWildcardResource } from './private/nag';
 import {
   DESCRIBE_JOB_TEMPLATE, ERROR_RESPONSE, routeNameFrom, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE,
@@ -141,7 +141,7 @@ export class RunApi extends Construct {
   /**
    * Add the run and status routes of `job`, which must be in this API's stack. Returns the route name.
    */
-  public addJob(job: BatchJob, options: RunApiRouteOptions = {}): string {
+  public addJob(job: IBatchJob, options: RunApiRouteOptions = {}): string {
     const routeName = options.routeName ?? routeNameFrom(job.node.id);
     validateArraySize('arraySize', options.arraySize);
     if (!Token.isUnresolved(routeName) && !ROUTE_NAME.test(routeName)) {
@@ -155,7 +155,7 @@ export class RunApi extends Construct {
       throw new Error(`${job.node.path} is in stack ${Stack.of(job).stackName} but the RunApi ${this.node.path} is in ${Stack.of(this).stackName}: the API's routes reference the job, and the job's stack would have to reference the API back. Create a RunApi in the job's stack.`);
     }
     this.routes.set(routeName, job.node.path);
-    iam.Grant.addToPrincipal({ grantee: this.integrationRole, actions: ['batch:SubmitJob'], resourceArns: job.submitResourceArns });
+    job.grantSubmit(this.integrationRole);
 
     const declared = Object.keys(job.parameters);
     const runs = this.workloads.addResource(routeName).addResource('runs');
@@ -164,7 +164,7 @@ export class RunApi extends Construct {
       schema: runRequestSchema(declared) as apigw.JsonSchema,
       description: `A run of ${routeName}: its scheduled time and declared parameters`,
     });
-    const jobQueueArn = job.platform.jobQueue.jobQueueArn;
+    const jobQueueArn = job.jobQueue.jobQueueArn;
     const run = runs.addMethod('POST', this.batchIntegration('v1/submitjob', submitJobTemplate({
       jobName: job.jobName, jobQueueArn, jobDefinitionArn: job.jobDefinition.jobDefinitionArn, declared, arraySize: options.arraySize,
     }), SUBMITTED_RESPONSE), {

@@ -1,5 +1,4 @@
-import { Annotations, Aws, Duration, Token } from 'aws-cdk-lib';
-import * as batch from 'aws-cdk-lib/aws-batch';
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -7,34 +6,26 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { OverlapPolicy } from './overlap-policy';
-import { validateArraySize } from './private/array-run';
+import { IBatchJob } from './jobs/batch-job-ref';
+import { validateArraySize } from './private/array-size';
 import { PARAMETER_NAME } from './private/job-options';
-import { createExecutionLogGroup, createRunStateMachine, grantBatchRuns, scheduledRunTarget } from './private/run-state-machine';
-import { JOB_NAME_PATTERN, runTrackingDefinition, SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './private/run-tracking';
+import { createExecutionLogGroup, createRunStateMachine, scheduledRunTarget } from './private/run-state-machine';
+import { JOB_NAME_PATTERN, SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './runs/engine/expressions';
+import { RunDefinition } from './runs/engine/run-definition';
+import { OverlapPolicy } from './runs/overlap-policy';
+import { overlapStrategy } from './runs/overlap/resolve';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from './private/schedule-deadline';
 
 /** Properties of a {@link RunTracker}. */
 export interface RunTrackerProps {
-  /** The queue each run's job is submitted to. */
-  readonly jobQueue: batch.IJobQueue;
   /**
-   * The job definition each run submits. Its timeout and attempts must not exceed `jobTimeout` and `retryAttempts`,
-   * which the deadline is derived from.
+   * The job each run submits, to its queue, by its job definition's revision-bearing ARN. Its name prefixes each run's
+   * job name: `<jobName>-<scheduled time>-<execution>` (the prefix is cut to 98 characters), e.g.
+   * `nightly-report-20261201T060000Z-3f2a9c1b4e7d`. Its timeout and attempts make the default deadline.
    */
-  readonly jobDefinition: batch.IJobDefinition;
-  /**
-   * Prefix of each run's job name: letters, digits, hyphens and underscores, starting with a letter or digit. A run's
-   * job is named `<jobName>-<scheduled time>-<execution>` (the prefix is cut to 98 characters), e.g.
-   * `nightly-report-20261201T060000Z-3f2a9c1b4e7d`.
-   */
-  readonly jobName: string;
+  readonly job: IBatchJob;
   /** The topic that gets one message for each run that does not succeed. */
   readonly notificationTopic: sns.ITopic;
-  /** Timeout of one attempt of the job (the job definition's `timeout`). */
-  readonly jobTimeout: Duration;
-  /** Attempts of the job, 1 to 10 (the job definition's `retryAttempts`). */
-  readonly retryAttempts: number;
   /**
    * How long after its submission a run may take before it is reported as not done by its deadline. At the deadline,
    * the job is stopped (AWS Batch TerminateJob) and the run reported.
@@ -64,12 +55,6 @@ export interface RunTrackerProps {
    */
   readonly flexibleTimeWindow?: Duration;
   /**
-   * The log group of the job's container, for the log-stream link in messages.
-   *
-   * @default '/aws/batch/job' (where AWS Batch jobs log when the job definition sets no log configuration)
-   */
-  readonly logGroupName?: string;
-  /**
    * How long the state machine's log events (one per state, without input or output) are kept. The execution history
    * itself is kept 90 days by Step Functions.
    *
@@ -78,25 +63,11 @@ export interface RunTrackerProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * What a run does while an earlier run is active. SKIP adds a check before the submission (see `OverlapPolicy`);
-   * QUEUE expects the job definition to require a consumable resource of quantity 1 (`BatchJob.runOneAtATime`, whose
-   * ARN goes in `consumableResourceArns`) and doubles the default deadline, to cover the wait for one earlier run.
+   * What a run does while an earlier run is active (see `OverlapPolicy`). QUEUE makes the job run one at a time
+   * (`runOneAtATime`) and doubles the default deadline, to cover the wait for one earlier run.
    * @default OverlapPolicy.ALLOW
    */
   readonly overlapPolicy?: OverlapPolicy;
-
-  /**
-   * Consumable resources the job definition requires: `batch:SubmitJob` is authorized on them too.
-   * @default - none
-   */
-  readonly consumableResourceArns?: string[];
-
-  /**
-   * Declared job parameters a manual execution may override, in its input: `{"parameters": {"name": "value"}}`.
-   * Other names, and values that are not strings, are dropped.
-   * @default - none: runs set only the scheduled time
-   */
-  readonly parameterNames?: string[];
 
   /**
    * Submit each run as an AWS Batch array job of this many children (2 to 10,000), each with its
@@ -169,24 +140,33 @@ export class RunTracker extends Construct {
 
     this.logGroup = createExecutionLogGroup(this, props.logRetention);
 
-    const definition = runTrackingDefinition({
-      partition: Aws.PARTITION,
-      jobQueueArn: props.jobQueue.jobQueueArn,
-      jobDefinitionArn: props.jobDefinition.jobDefinitionArn,
-      topicArn: props.notificationTopic.topicArn,
-      jobName: props.jobName,
-      workloadName: props.workloadName,
-      logGroupName: props.logGroupName ?? '/aws/batch/job',
+    const job = props.job;
+    const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
+    overlap.prepareJob({ runOneAtATime: () => job.runOneAtATime().attrConsumableResourceArn });
+    const jobName = job.jobName;
+    const definition = new RunDefinition(this, {
+      label: props.workloadName,
+      jobQueueArn: job.jobQueue.jobQueueArn,
+      topic: props.notificationTopic,
       timeZone: props.timeZone ?? props.schedule?.timeZone?.timezoneName ?? 'UTC',
       deadlineSeconds: analysis.taskTimeoutSeconds,
       deadlineText: describeDuration(analysis.taskTimeoutSeconds),
-      skipWhileActive: props.overlapPolicy === OverlapPolicy.SKIP,
-      parameterNames: props.parameterNames,
-      arraySize: props.arraySize,
+      workflow: false,
+      runPrefix: jobName,
+      overlap,
+      levels: [[{
+        name: jobName,
+        jobDefinitionArn: job.jobDefinition.jobDefinitionArn,
+        jobNamePrefix: jobName,
+        parameterNames: Object.keys(job.parameters),
+        logGroupName: job.logGroupName,
+        arraySize: props.arraySize,
+      }]],
     });
-    this.stateMachine = createRunStateMachine(this, definition, this.logGroup,
+    this.stateMachine = createRunStateMachine(this, definition.startState, this.logGroup,
+      `Runs ${props.workloadName} once per scheduled time and publishes one message for a run that does not succeed.`,
       'One Task that waits on an AWS Batch job: the execution history (90 days) and the state log show every step and its timing; X-Ray traces would add cost and no information.');
-    this.grantRun(props);
+    definition.grant(this.stateMachine, job);
   }
 
   /**
@@ -197,14 +177,6 @@ export class RunTracker extends Construct {
     return scheduledRunTarget(this.stateMachine, options);
   }
 
-  /** The state machine role: SubmitJob of this job definition on this queue, the `.sync` policy, the lookups, SNS. */
-  private grantRun(props: RunTrackerProps): void {
-    grantBatchRuns(this.stateMachine, {
-      submitResources: [props.jobQueue.jobQueueArn, props.jobDefinition.jobDefinitionArn, ...props.consumableResourceArns ?? []],
-      topic: props.notificationTopic,
-      stopped: 'the job',
-    });
-  }
 }
 
 function analyze(props: RunTrackerProps): ScheduleDeadline {
@@ -212,38 +184,33 @@ function analyze(props: RunTrackerProps): ScheduleDeadline {
   if (props.timeZone !== undefined && scheduleZone !== undefined && props.timeZone !== scheduleZone) {
     throw new Error(`'timeZone' is '${props.timeZone}' but 'schedule' runs in '${scheduleZone}': leave 'timeZone' out, or make them the same.`);
   }
-  const jobTimeoutSeconds = props.jobTimeout.toSeconds();
-  // A queued run may wait for one earlier run (itself stopped at its deadline): twice the default covers both.
-  const queued = props.overlapPolicy === OverlapPolicy.QUEUE && props.deadline === undefined;
+  const job = props.job;
+  const jobTimeoutSeconds = job.timeout.toSeconds();
+  // A run that may wait for an earlier one (itself stopped at its deadline) gets the policy's factor of the default.
+  const factor = props.deadline === undefined ? overlapStrategy('overlapPolicy', props.overlapPolicy).deadlineFactor : 1;
   const input = {
     timeZone: props.timeZone ?? scheduleZone,
     jobTimeoutSeconds,
-    attempts: props.retryAttempts,
+    attempts: job.retryAttempts,
     flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(),
-    deadlineSeconds: queued ? 2 * defaultDeadlineSeconds(jobTimeoutSeconds, props.retryAttempts) : props.deadline?.toSeconds(),
+    deadlineSeconds: factor !== 1 ? factor * defaultDeadlineSeconds(jobTimeoutSeconds, job.retryAttempts) : props.deadline?.toSeconds(),
+    propNames: { schedule: 'schedule', timeZone: 'timeZone', jobTimeout: 'timeout', attempts: 'retryAttempts', flexibleTimeWindow: 'flexibleTimeWindow', deadline: 'deadline' },
   };
-  const definitionTimeout = props.jobDefinition.timeout;
-  if (definitionTimeout && !definitionTimeout.isUnresolved() && definitionTimeout.toSeconds() > jobTimeoutSeconds) {
-    throw new Error(`'jobTimeout' is ${props.jobTimeout.toHumanString()} but the job definition's timeout is ${definitionTimeout.toHumanString()}: runs would be reported late while AWS Batch still lets them run. Set 'jobTimeout' to the job definition's timeout.`);
-  }
-  const definitionAttempts = props.jobDefinition.retryAttempts;
-  if (definitionAttempts !== undefined && !Token.isUnresolved(definitionAttempts) && definitionAttempts > props.retryAttempts) {
-    throw new Error(`'retryAttempts' is ${props.retryAttempts} but the job definition makes ${definitionAttempts} attempts: runs would be reported late while AWS Batch still retries them. Set 'retryAttempts' to ${definitionAttempts}.`);
-  }
   const expression = props.schedule?.expressionString;
   return expression !== undefined && !Token.isUnresolved(expression) ? analyzeSchedule({ ...input, expression }) : analyzeDeadline(input);
 }
 
 function validateNames(props: RunTrackerProps): void {
-  for (const name of props.parameterNames ?? []) {
+  const jobName = props.job.jobName;
+  if (!Token.isUnresolved(jobName) && !JOB_NAME_PATTERN.test(jobName)) {
+    throw new Error(`'jobName' of the job is '${jobName}': AWS Batch job names take letters, digits, hyphens and underscores and start with a letter or digit, for example 'nightly-report'.`);
+  }
+  for (const name of Object.keys(props.job.parameters)) {
     if (!PARAMETER_NAME.test(name) || name === SCHEDULED_TIME_PARAMETER) {
-      throw new Error(`'parameterNames' holds '${name}': give the job definition's declared parameter names (letters, digits and underscores, starting with a letter; not '${SCHEDULED_TIME_PARAMETER}', which every run sets).`);
+      throw new Error(`'parameters' of the job holds '${name}': declared parameter names are letters, digits and underscores, starting with a letter; not '${SCHEDULED_TIME_PARAMETER}', which every run sets.`);
     }
   }
-  if (!Token.isUnresolved(props.jobName) && !JOB_NAME_PATTERN.test(props.jobName)) {
-    throw new Error(`'jobName' is '${props.jobName}': AWS Batch job names take letters, digits, hyphens and underscores and start with a letter or digit, for example 'nightly-report'.`);
-  }
-  for (const [name, value] of [['workloadName', props.workloadName], ['logGroupName', props.logGroupName]] as const) {
+  for (const [name, value] of [['workloadName', props.workloadName], ['logGroupName', props.job.logGroupName]] as const) {
     if (value !== undefined && !Token.isUnresolved(value) && (value.trim() === '' || value.includes('{%'))) {
       throw new Error(`'${name}' is '${value}': give a non-empty name without '{%' (Step Functions would read it as an expression).`);
     }

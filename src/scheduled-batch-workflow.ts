@@ -1,4 +1,4 @@
-import { Aws, Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -9,20 +9,20 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { BatchJob, BatchJobOptions } from './batch-job';
+import { BatchJob } from './batch-job';
+import { BatchJobOptions } from './jobs/batch-job-options';
 import { BatchPlatform, IBatchPlatform } from './batch-platform';
 import { CostLineItem, ICostEstimable } from './cost';
 import { RunScheduleOptions, SCHEDULE_DEFAULTS } from './job-schedule';
-import { OverlapPolicy } from './overlap-policy';
+import { overlapStrategy } from './runs/overlap/resolve';
 import { allowAlarmsToPublish, createAlarmTopic } from './private/alarm-topic';
-import { validateArraySize } from './private/array-run';
+import { validateArraySize } from './private/array-size';
 import { subtreeCostLineItems } from './private/cost-walk';
-import { createExecutionLogGroup, createRunStateMachine, createSchedulerRole, grantBatchRuns, scheduledRunTarget } from './private/run-state-machine';
+import { createExecutionLogGroup, createRunStateMachine, createSchedulerRole, scheduledRunTarget } from './private/run-state-machine';
 import { analyzeSchedule, assertScheduleAccepted, DEADLINE_GRACE, defaultDeadlineSeconds, describeDuration, TRACKING_LIMITS } from './private/schedule-deadline';
 import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
-import { workflowDefinition } from './private/workflow-definition';
+import { RunDefinition } from './runs/engine/run-definition';
 import { topologicalLevels, validateGraph } from './private/workflow-graph';
-import { SpotComputeEnvironment } from './spot-compute-environment';
 
 /** One step of a {@link ScheduledBatchWorkflow}: a `BatchJob` (its own image, command and resources) and its place in the graph. */
 export interface WorkflowStep extends BatchJobOptions {
@@ -109,8 +109,8 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
   public readonly deadLetterQueue: sqs.IQueue;
   /** Alarm on `deadLetterQueue`: a run that was never started publishes no run message. */
   public readonly undeliveredRunsAlarm: cloudwatch.Alarm;
-  /** The On-Demand job queue reclaimed steps are resubmitted to, when a step has `onDemandFallback`. */
-  public readonly onDemandJobQueue?: batch.JobQueue;
+  /** The platform's On-Demand job queue reclaimed steps are resubmitted to, when a step has `onDemandFallback`. */
+  public readonly onDemandJobQueue?: batch.IJobQueue;
 
   constructor(scope: Construct, id: string, props: ScheduledBatchWorkflowProps) {
     super(scope, id);
@@ -120,7 +120,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
     this.platform = props.platform ?? new BatchPlatform(this, 'Platform');
     this.notificationTopic = props.notificationTopic
       ?? (ownsPlatform ? this.platform.alarmTopic : undefined) ?? createAlarmTopic(this, 'Notifications');
-    if (props.steps.some(s => s.onDemandFallback)) this.onDemandJobQueue = this.createOnDemandQueue(props.steps);
+    if (props.steps.some(s => s.onDemandFallback)) this.onDemandJobQueue = this.onDemandQueueFor(props.steps);
 
     const stepsScope = new Construct(this, 'Steps');
     this.jobs = {};
@@ -139,15 +139,16 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
     this.logGroup = createExecutionLogGroup(this, props.logRetention);
     // Job names `<workflow>-<step>-<time>-<execution>`: 50 + 1 + 40 stays inside the 98 a job-name prefix may have.
     const prefix = Names.uniqueResourceName(this, { maxLength: 50, separator: '-' });
-    const definition = workflowDefinition({
-      partition: Aws.PARTITION,
+    const definition = new RunDefinition(this, {
+      label: this.node.path,
       jobQueueArn: this.platform.jobQueue.jobQueueArn,
-      topicArn: this.notificationTopic.topicArn,
-      workflowName: this.node.path,
+      topic: this.notificationTopic,
       timeZone: props.schedule.timeZone?.timezoneName ?? 'UTC',
       deadlineSeconds,
       deadlineText: describeDuration(deadlineSeconds),
-      overlap: props.overlapPolicy ?? OverlapPolicy.ALLOW,
+      workflow: true,
+      runPrefix: prefix,
+      overlap: overlapStrategy('overlapPolicy', props.overlapPolicy),
       levels: levels.map(level => level.map(s => ({
         name: s.name,
         jobDefinitionArn: this.jobs[s.name].jobDefinition.jobDefinitionArn,
@@ -158,9 +159,10 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
         onDemandQueueArn: s.onDemandFallback ? this.onDemandJobQueue!.jobQueueArn : undefined,
       }))),
     });
-    this.stateMachine = createRunStateMachine(this, definition, this.logGroup,
+    this.stateMachine = createRunStateMachine(this, definition.startState, this.logGroup,
+      `Runs the workflow ${this.node.path} once per scheduled time and publishes one message for a run that does not succeed.`,
       'Tasks that wait on AWS Batch jobs: the execution history (90 days) and the state log show every step and its timing; X-Ray traces would add cost and no information.');
-    this.grantRun(props);
+    definition.grant(this.stateMachine);
 
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
     this.deadLetterQueue = createDeadLetterQueue(this);
@@ -210,7 +212,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
     };
     const sum = levels.reduce((total, level) => total + Math.max(...level.map(stepSeconds)), 0);
     const given = props.runDeadline;
-    const seconds = given ? given.toSeconds() : (props.overlapPolicy === OverlapPolicy.QUEUE ? 2 : 1) * sum;
+    const seconds = given ? given.toSeconds() : overlapStrategy('overlapPolicy', props.overlapPolicy).deadlineFactor * sum;
     if (!Token.isUnresolved(seconds) && seconds > TRACKING_LIMITS.maxDeadlineSeconds) {
       throw new Error(given
         ? `'runDeadline' is ${describeDuration(seconds)}, over the 1-year limit of a Step Functions Standard execution: lower it.`
@@ -231,37 +233,17 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
     return seconds;
   }
 
-  /** A job queue over the platform's On-Demand fallback compute environment; refused when there is none. */
-  private createOnDemandQueue(steps: WorkflowStep[]): batch.JobQueue {
-    const names = steps.filter(s => s.onDemandFallback).map(s => `'${s.name}'`).join(', ');
-    const compute = (this.platform as { readonly computeEnvironment?: SpotComputeEnvironment }).computeEnvironment;
-    const fallback = compute?.fallbackComputeEnvironment;
-    if (!fallback) {
-      throw new Error(`Step ${names} has 'onDemandFallback' but the platform has no On-Demand compute: create its SpotComputeEnvironment with 'onDemandFallback: true' `
-        + "(BatchPlatform prop 'onDemandFallback'), or remove 'onDemandFallback' from the step.");
-    }
+  /** The platform's On-Demand queue (one per platform, shared); refused for an array step, or without On-Demand compute. */
+  private onDemandQueueFor(steps: WorkflowStep[]): batch.IJobQueue {
     const arrayed = steps.find(s => s.onDemandFallback && s.arraySize !== undefined);
     if (arrayed) {
       throw new Error(`Step '${arrayed.name}' has 'onDemandFallback' and 'arraySize': an array job's children cannot be resubmitted one by one. Remove one of them.`);
     }
-    return new batch.JobQueue(this, 'OnDemandQueue', { computeEnvironments: [{ computeEnvironment: fallback, order: 1 }] });
-  }
-
-  /** The state machine role: SubmitJob on exactly the steps' job definitions and the queue(s), the .sync policy, SNS. */
-  private grantRun(props: ScheduledBatchWorkflowProps): void {
-    const queues = [this.platform.jobQueue.jobQueueArn, ...this.onDemandJobQueue ? [this.onDemandJobQueue.jobQueueArn] : []];
-    grantBatchRuns(this.stateMachine, {
-      submitResources: [...queues, ...props.steps.map(s => this.jobs[s.name].jobDefinition.jobDefinitionArn)],
-      topic: this.notificationTopic,
-      stopped: 'a step',
-    });
-    const role = this.stateMachine.role;
-    if ((props.overlapPolicy ?? OverlapPolicy.ALLOW) !== OverlapPolicy.ALLOW) {
-      // Its own policy: the state machine waits for its role's policy, and this one names the state machine's ARN.
-      new iam.Policy(this, 'OverlapCheckPolicy', {
-        roles: [role],
-        statements: [new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [this.stateMachine.stateMachineArn] })],
-      });
+    const names = steps.filter(s => s.onDemandFallback).map(s => `'${s.name}'`).join(', ');
+    try {
+      return this.platform.onDemandJobQueue(this);
+    } catch (e) {
+      throw new Error(`Step ${names} has 'onDemandFallback': ${(e as Error).message}`);
     }
   }
 }

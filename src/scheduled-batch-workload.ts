@@ -11,14 +11,14 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { BatchAlarms } from './batch-alarms';
-import { BatchJob, BatchJobOptions, JOB_DEFAULTS } from './batch-job';
+import { BatchJob } from './batch-job';
+import { BatchJobOptions, JOB_DEFAULTS } from './jobs/batch-job-options';
 import { BatchPlatform, IBatchPlatform } from './batch-platform';
 import { BatchPlatformProps } from './batch-platform-props';
 import { BatchQueueMetrics } from './batch-queue-metrics';
 import { CostLineItem, ICostEstimable } from './cost';
 import { DeployVerification, DeployVerificationOptions } from './deploy-verification';
 import { JobSchedule, JobScheduleOptions, SCHEDULE_DEFAULTS } from './job-schedule';
-import { OverlapPolicy } from './overlap-policy';
 import { createAlarmTopic } from './private/alarm-topic';
 import { subtreeCostLineItems } from './private/cost-walk';
 import { pickPlatformProps, rejectConflicts } from './private/platform-props';
@@ -131,10 +131,8 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     this.notificationTopic = props.alarmTopic
       ?? (this.ownsPlatform ? this.platform.alarmTopic : undefined) ?? createAlarmTopic(this, 'Notifications');
     const trackRuns = props.trackRuns ?? true;
-    // Before the verification, whose submit function must be allowed the consumable resource too.
-    if (props.overlapPolicy === OverlapPolicy.QUEUE) this.job.runOneAtATime();
     this.verification = createVerification(this, props);
-    this.jobSchedule = new JobSchedule(this, 'Schedule', { ...props, job: this.job, notificationTopic: this.notificationTopic });
+    this.jobSchedule = new JobSchedule(this, 'Schedule', { ...props, job: this.job, notificationTopic: this.notificationTopic, runName: this.node.path });
     if (this.verification) {
       // What names the revision switches to a new one only once its verification run has succeeded: the schedule,
       // the tracker (state machine, role and policy) and the scheduler role's policy. Updated earlier, a policy that

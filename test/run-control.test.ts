@@ -12,10 +12,10 @@ import { definitionOf } from './support/state-machine';
 import { renderVtl } from './support/vtl';
 import { PARAMETER_VALUE_MAX } from '../src/private/job-options';
 import { DESCRIBE_JOB_TEMPLATE, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE } from '../src/private/run-api-templates';
-import { renderRunMessage } from '../src/private/run-message';
+import { renderRunMessage } from './support/run-message';
 import {
-  activeRunExpression, messageExpression, RUN_OUTCOMES, runParametersExpression, STATES,
-} from '../src/private/run-tracking';
+  activeJobsExpression, messageExpression, RUN_OUTCOMES, runParametersExpression, STATES,
+} from './support/engine';
 
 // Literal names from the AWS documentation, not imported from src, so a typo in src fails here.
 // https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-context-attributes.html
@@ -100,7 +100,7 @@ describe('overlap policy QUEUE', () => {
     const lock = { 'Fn::GetAtt': [lockId, 'ConsumableResourceArn'] };
     const submitters = statementsAllowing(t, 'batch:SubmitJob');
     // The tracker's role, the API's integration role, and the pipeline.
-    const owners = submitters.map(s => s.policy.replace(/DefaultPolicy.*$/, '')).sort();
+    const owners = [...new Set(submitters.map(s => s.policy.replace(/DefaultPolicy.*$/, '')))].sort();
     expect(owners).toEqual(['NightlyScheduleRunsStateMachineRole', 'Pipeline', 'RunApiIntegrationRole']);
     for (const s of submitters) expect(s.resources).toContainEqual(lock);
   });
@@ -177,20 +177,21 @@ function matches(pattern: any, event: any): boolean {
 describe('overlap policy SKIP', () => {
   const t = setup({ overlapPolicy: OverlapPolicy.SKIP }).template();
   const def = definitionOf(t);
-  const jobName = def.States[STATES.run].Arguments.JobName.match(/\$substring\('([^']+)'/)[1];
+  const jobName = def.States[STATES.run].Arguments.JobName.match(/\$substring\("([^"]+)"/)[1];
 
   test('the run first lists the workload\'s jobs on its queue, then runs or skips', () => {
     expect(def.StartAt).toBe(STATES.checkOverlap);
     const check = def.States[STATES.checkOverlap];
     expect(check).toMatchObject({ Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:batch:listJobs', Next: STATES.skipIfActive });
     expect(check.Arguments.JobQueue).toBe(def.States[STATES.run].Arguments.JobQueue);
-    expect(check.Arguments.Filters).toEqual([{ Name: 'JOB_NAME', Values: [`{% $substring('${jobName}', 0, 98) & '-*' %}`] }]);
+    expect(check.Arguments.Filters).toEqual([{ Name: 'JOB_NAME', Values: [`{% $substring("${jobName}", 0, 98) & '-*' %}`] }]);
     // A failed lookup runs the job rather than losing the run.
     expect(check.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: STATES.run }]);
-    expect(check.Assign.outcome).toBe(RUN_OUTCOMES.skipped);
-    expect(def.States[STATES.skipIfActive]).toEqual({
-      Type: 'Choice', Choices: [{ Condition: '{% $job != null %}', Next: STATES.notify }], Default: STATES.run,
-    });
+    const choice = def.States[STATES.skipIfActive];
+    expect(choice).toMatchObject({ Type: 'Choice', Choices: [{ Condition: '{% $count($activeJobs) > 0 %}', Next: STATES.notify }], Default: STATES.run });
+    // The skip is reported with the SKIP policy's outcome, sentence and the earlier run's job.
+    expect(choice.Choices[0].Assign).toMatchObject({ outcome: RUN_OUTCOMES.skipped, word: 'skipped', job: '{% $activeJobs[0] %}' });
+    expect(choice.Choices[0].Assign.note).toContain('The run was SKIPPED');
   });
 
   const summary = (name: string, status: string, createdAt: number) => ({ JobId: `id-${createdAt}`, JobName: name, Status: status, StatusReason: 'r', CreatedAt: createdAt });
@@ -205,8 +206,8 @@ describe('overlap policy SKIP', () => {
     ['a verification job of this workload', [summary(`${jobName}-verify-abc`, 'RUNNING', 5)], null],
     ['no jobs at all', [], null],
   ])('the check finds %s', async (_what, jobs, expected) => {
-    const found = await evaluate(activeRunExpression(jobName), { result: { JobSummaryList: jobs } });
-    expect(found === null ? null : found.JobId).toBe(expected);
+    const found = await evaluate(activeJobsExpression(jobName), { result: { JobSummaryList: jobs } });
+    expect(found.length === 0 ? null : found[0].JobId).toBe(expected);
   });
 
   test('a skipped run publishes one message that says so and names the active run, and ends RunSkipped', async () => {
@@ -229,6 +230,7 @@ describe('overlap policy SKIP', () => {
       ...facts,
       timeNote: "UTC; the schedule's time zone is Europe/London",
       stopped: false,
+      note: 'The run was SKIPPED: an earlier run of this workload is still active (overlap policy SKIP). The job below is that earlier run.',
       states: { context: { Execution: { Id: facts.executionArn } } },
     });
     expect(message).toBe(rendered);
@@ -264,7 +266,7 @@ describe('overlap policy SKIP', () => {
 
   test('SKIP without run tracking fails at synth, naming both props and the way out', () => {
     expect(() => setup({ overlapPolicy: OverlapPolicy.SKIP, trackRuns: false }))
-      .toThrow("'overlapPolicy' is SKIP but 'trackRuns' is false: skipping needs the tracked run's check before it submits. Turn 'trackRuns' on, or use OverlapPolicy.QUEUE");
+      .toThrow("'overlapPolicy' is SKIP but 'trackRuns' is false: SKIP acts in the tracked run, before it submits. Turn 'trackRuns' on, or use OverlapPolicy.QUEUE");
   });
 });
 

@@ -9,10 +9,10 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { RunTracker, RunTrackerProps, UnitPrices } from '../src';
+import { BatchJob, BatchJobAttributes, RunTracker, RunTrackerProps, UnitPrices } from '../src';
 import { readValidationReport } from './checkers/synth-fixtures';
-import { renderRunMessage } from '../src/private/run-message';
-import { messageExpression, RUN_OUTCOMES, runTrackingDefinition, SCHEDULED_TIME, STATES } from '../src/private/run-tracking';
+import { renderRunMessage } from './support/run-message';
+import { messageExpression, RUN_OUTCOMES, SCHEDULED_TIME, STATES } from './support/engine';
 
 // Literal names from the AWS documentation, not imported from src, so a typo in src fails here.
 // https://docs.aws.amazon.com/step-functions/latest/dg/connect-batch.html
@@ -30,16 +30,19 @@ const JOB_DEF_ARN = `arn:aws:batch:${REGION}:123456789012:job-definition/nightly
 const TOPIC_ARN = `arn:aws:sns:${REGION}:123456789012:runs`;
 const EXECUTION_ARN = `arn:aws:states:${REGION}:123456789012:execution:Runs:c0ffee12-3456-7890-abcd-ef0123456789`;
 
-function setup(props: Partial<RunTrackerProps> = {}, appProps: cdk.AppProps = {}) {
+function setup(props: Partial<RunTrackerProps> = {}, appProps: cdk.AppProps = {}, job: Partial<BatchJobAttributes> = {}) {
   const app = new cdk.App(appProps);
   const stack = new cdk.Stack(app, 'Tracked', { env: { account: '123456789012', region: REGION } });
   const tracker = new RunTracker(stack, 'Runs', {
-    jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN),
-    jobDefinition: batch.EcsJobDefinition.fromJobDefinitionArn(stack, 'JobDefinition', JOB_DEF_ARN),
-    jobName: 'nightly-report',
+    job: BatchJob.fromBatchJobAttributes(stack, 'Job', {
+      jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN),
+      jobDefinitionArn: JOB_DEF_ARN,
+      jobName: 'nightly-report',
+      timeout: cdk.Duration.hours(1),
+      retryAttempts: 3,
+      ...job,
+    }),
     notificationTopic: sns.Topic.fromTopicArn(stack, 'Topic', TOPIC_ARN),
-    jobTimeout: cdk.Duration.hours(1),
-    retryAttempts: 3,
     workloadName: 'Nightly report',
     ...props,
   });
@@ -92,7 +95,7 @@ describe('RunTracker state machine', () => {
     expect(tracker.deadline.toSeconds()).toBe(run.TimeoutSeconds);
     expect(run.End).toBe(true);
     expect(run.Arguments).toMatchObject({ JobQueue: QUEUE_ARN, JobDefinition: JOB_DEF_ARN });
-    expect(run.Arguments.JobName).toMatch(/^\{% \$substring\('nightly-report', 0, 98\) & '-' & /);
+    expect(run.Arguments.JobName).toMatch(/^\{% \$substring\("nightly-report", 0, 98\) & '-' & /);
   });
 
   test('hands the scheduled time to the job as the parameter scheduledTime and the variable SCHEDULED_TIME', () => {
@@ -157,7 +160,7 @@ describe('RunTracker state machine', () => {
   });
 
   test('the message names the workload, scheduled time, job id, status reason, exit code, attempts and links', () => {
-    const { stack } = setup({ timeZone: 'Europe/London', logGroupName: '/aws/batch/nightly-report' });
+    const { stack } = setup({ timeZone: 'Europe/London' }, {}, { logGroupName: '/aws/batch/nightly-report' });
     const def = definitionOf(stack);
     const message: string = def.States[STATES.notify].Arguments.Message;
 
@@ -201,6 +204,11 @@ describe('RunTracker state machine', () => {
 
     expect(Object.keys(policies)).toHaveLength(1);
     expect(flat(policy.Properties.PolicyDocument.Statement)).toEqual([
+      // The typed lookup and publish tasks' own statements.
+      { Action: 'batch:ListJobs', Effect: 'Allow', Resource: '*' },
+      { Action: 'batch:DescribeJobs', Effect: 'Allow', Resource: '*' },
+      { Action: 'batch:TerminateJob', Effect: 'Allow', Resource: `arn:aws:batch:${REGION}:123456789012:job/*` },
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: TOPIC_ARN },
       {
         // Step Functions' own statement for log delivery: these actions have no resource-level permissions.
         Action: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
@@ -209,10 +217,7 @@ describe('RunTracker state machine', () => {
         Resource: '*',
       },
       { Action: 'batch:SubmitJob', Effect: 'Allow', Resource: [QUEUE_ARN, JOB_DEF_ARN] },
-      { Action: 'batch:TerminateJob', Effect: 'Allow', Resource: `arn:aws:batch:${REGION}:123456789012:job/*` },
-      { Action: ['batch:DescribeJobs', 'batch:ListJobs'], Effect: 'Allow', Resource: '*' },
       { Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], Effect: 'Allow', Resource: BATCH_RULE },
-      { Action: 'sns:Publish', Effect: 'Allow', Resource: TOPIC_ARN },
     ]);
   });
 
@@ -272,7 +277,7 @@ describe('RunTracker props', () => {
 
     expect(definitionOf(stack).States[STATES.run].TimeoutSeconds).toBe(7200);
     expect(tracker.deadline.toHours()).toBe(2);
-    Annotations.fromStack(stack).hasInfo('/Tracked/Runs', Match.stringLikeRegexp("'deadline' \\(2 hours\\) is shorter than 'retryAttempts' x 'jobTimeout' \\(3 hours\\)"));
+    Annotations.fromStack(stack).hasInfo('/Tracked/Runs', Match.stringLikeRegexp("'deadline' \\(2 hours\\) is shorter than 'retryAttempts' x 'timeout' \\(3 hours\\)"));
   });
 
   test('a schedule that never fires is refused with the prop, the value and a fix', () => {
@@ -281,8 +286,8 @@ describe('RunTracker props', () => {
   });
 
   test('a deadline over the 1-year Step Functions limit is refused', () => {
-    expect(() => setup({ jobTimeout: cdk.Duration.days(40), retryAttempts: 10 }))
-      .toThrow(/over the 1-year limit of a Step Functions Standard execution: lower 'jobTimeout' or 'retryAttempts'/);
+    expect(() => setup({}, {}, { timeout: cdk.Duration.days(40), retryAttempts: 10 }))
+      .toThrow(/over the 1-year limit of a Step Functions Standard execution: lower 'timeout' or 'retryAttempts'/);
   });
 
   test('overlapping runs and DST-skipped runs are reported as info, not refused', () => {
@@ -305,37 +310,32 @@ describe('RunTracker props', () => {
     expect(() => setup({ timeZone: 'Europe/Londres' })).toThrow(/'timeZone' is 'Europe\/Londres', which is not an IANA time zone name/);
   });
 
-  test('a job definition with a longer timeout or more attempts than the props is refused', () => {
-    const app = new cdk.App();
-    const stack = new cdk.Stack(app, 'S');
-    const jobDefinition = new batch.EcsJobDefinition(stack, 'Def', {
-      container: new batch.EcsFargateContainerDefinition(stack, 'Container', {
-        image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:latest'),
-        cpu: 1,
-        memory: cdk.Size.gibibytes(2),
-      }),
-      timeout: cdk.Duration.hours(2),
-      retryAttempts: 3,
-    });
-    const base = {
-      jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Q', QUEUE_ARN),
-      jobDefinition,
-      jobName: 'job',
-      notificationTopic: sns.Topic.fromTopicArn(stack, 'T', TOPIC_ARN),
-      workloadName: 'W',
-    };
+  test('the job brings its timeout and attempts: the default deadline is attempts x timeout + grace', () => {
+    const { tracker } = setup({}, {}, { timeout: cdk.Duration.hours(2), retryAttempts: 2 });
+    // 2 x 2 hours + 15 minutes + 5 minutes per retry (docs/run-tracking.md)
+    expect(tracker.deadline.toMinutes()).toBe(2 * 120 + 15 + 5);
+  });
 
-    expect(() => new RunTracker(stack, 'Short', { ...base, jobTimeout: cdk.Duration.hours(1), retryAttempts: 3 }))
-      .toThrow("'jobTimeout' is 1 hour but the job definition's timeout is 2 hours");
-    expect(() => new RunTracker(stack, 'Few', { ...base, jobTimeout: cdk.Duration.hours(2), retryAttempts: 1 }))
-      .toThrow("'retryAttempts' is 1 but the job definition makes 3 attempts");
-    expect(() => new RunTracker(stack, 'Same', { ...base, jobTimeout: cdk.Duration.hours(2), retryAttempts: 3 })).not.toThrow();
+  test('two trackers in one stack name their own job in their messages', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Jobs', { env: { account: '123456789012', region: REGION } });
+    const queue = batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN);
+    const topic = sns.Topic.fromTopicArn(stack, 'Topic', TOPIC_ARN);
+    for (const name of ['extract', 'load']) {
+      new RunTracker(stack, `${name}Runs`, {
+        job: BatchJob.fromBatchJobAttributes(stack, `${name}Job`, { jobQueue: queue, jobDefinitionArn: `${JOB_DEF_ARN}${name}`, jobName: name }),
+        notificationTopic: topic, workloadName: name,
+      });
+    }
+    const machines = Object.values(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'));
+    const text = machines.map(m => JSON.stringify(m.Properties.DefinitionString));
+    expect(text.filter(t => t.includes('\\"workload\\":\\"extract\\"'))).toHaveLength(1);
+    expect(text.filter(t => t.includes('\\"workload\\":\\"load\\"'))).toHaveLength(1);
   });
 
   test('invalid names are refused', () => {
-    expect(() => setup({ jobName: 'nightly report' })).toThrow(/'jobName' is 'nightly report': AWS Batch job names take letters/);
+    expect(() => setup({}, {}, { jobName: 'nightly report' })).toThrow(/'jobName' of the job is 'nightly report': AWS Batch job names take letters/);
     expect(() => setup({ workloadName: '{% $x %}' })).toThrow(/'workloadName' is '\{% \$x %\}'/);
-    expect(() => setup({ retryAttempts: 11 })).toThrow(/'retryAttempts' is 11: AWS Batch takes a whole number of attempts from 1 to 10/);
+    expect(() => setup({}, {}, { retryAttempts: 11 })).toThrow(/'retryAttempts' is 11: AWS Batch makes 1 to 10 attempts/);
   });
 });
 
@@ -425,33 +425,35 @@ describe('the one message of a bad run', () => {
 
   test('the message expression in the state machine says what the TypeScript rendering says, per outcome', () => {
     const expression = messageExpression(base.deadlineText);
-    for (const outcome of Object.values(RUN_OUTCOMES)) {
+    for (const outcome of [RUN_OUTCOMES.jobFailed, RUN_OUTCOMES.deadlinePassed, RUN_OUTCOMES.notSubmitted]) {
       expect(expression).toContain(`'${outcome}'`);
     }
+    // An overlap policy's outcome (e.g. RunSkipped) brings its own sentence.
+    expect(expression).toContain('$type($note) = \'string\' ? $note');
     for (const text of ['The job FAILED in AWS Batch.', 'NOT DONE by its deadline, 3 hours 25 minutes after', 'The job was stopped (AWS Batch TerminateJob)',
       'could not be looked up or stopped', 'NOT SUBMITTED']) {
       expect(expression).toContain(text);
     }
     expect(expression).toContain('($stopped ? ');
     // The job detail of a failed job is parsed from the Cause only for that outcome.
-    expect(expression).toContain(`$outcome = '${RUN_OUTCOMES.jobFailed}' ? $parse($c) : {}`);
+    expect(expression).toContain(`$outcome = '${RUN_OUTCOMES.jobFailed}' ? (($type($c) = 'string'`);
   });
 });
 
 describe('cost per run (docs/run-tracking.md, docs/performance.md)', () => {
   // Counts the states a run enters on each path of the definition, from RunJob to its end.
-  const definition = runTrackingDefinition({
-    partition: 'aws',
-    jobQueueArn: QUEUE_ARN,
-    jobDefinitionArn: JOB_DEF_ARN,
-    topicArn: TOPIC_ARN,
-    jobName: 'nightly-report',
-    workloadName: 'Nightly report',
-    logGroupName: '/aws/batch/job',
-    timeZone: 'UTC',
-    deadlineSeconds: 3600,
-    deadlineText: '1 hour',
-  }) as any;
+  const definition = (() => {
+    const stack = new cdk.Stack(new cdk.App(), 'Cost', { env: { account: '123456789012', region: 'eu-west-2' } });
+    new RunTracker(stack, 'Runs', {
+      job: BatchJob.fromBatchJobAttributes(stack, 'Job', {
+        jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Q', QUEUE_ARN), jobDefinitionArn: JOB_DEF_ARN, jobName: 'nightly-report',
+        timeout: cdk.Duration.minutes(30), retryAttempts: 1,
+      }),
+      notificationTopic: sns.Topic.fromTopicArn(stack, 'T', TOPIC_ARN),
+      workloadName: 'Nightly report', deadline: cdk.Duration.hours(1),
+    });
+    return definitionOf(stack);
+  })();
   const walk = (from: string): number => {
     let n = 0;
     for (let name: string | undefined = from; name; n++) {

@@ -6,7 +6,7 @@
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
  */
 import { PARAMETER_VALUE_MAX, SCHEDULED_TIME_PARAMETER } from './job-options';
-import { JOB_NAME_PREFIX_MAX, SCHEDULED_TIME_ENV } from './run-tracking';
+import { JOB_NAME_PREFIX_MAX, SCHEDULED_TIME_ENV } from '../runs/engine/expressions';
 
 /**
  * A scheduled time as EventBridge Scheduler writes `<aws.scheduler.scheduled-time>`: ISO 8601 in UTC, optionally with

@@ -1,6 +1,6 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
-import type { BatchJob } from '../batch-job';
+import type { IBatchJob } from '../jobs/batch-job-ref';
 
 /**
  * Limits of the deploy-time verification.
@@ -43,7 +43,7 @@ export interface VerificationInput {
  * The verification timeout, validated: fails at synth, naming the prop, the value and the fix, on a timeout the job
  * cannot meet or the custom resource cannot wait for, an empty command, or a queue the deployment cannot submit to.
  */
-export function verificationTimeoutFor(job: BatchJob, input: VerificationInput): Duration {
+export function verificationTimeoutFor(job: IBatchJob, input: VerificationInput): Duration {
   validateCommand(input);
   validateQueue(job);
   const attempts = job.retryAttempts;
@@ -93,8 +93,8 @@ function validateCommand(input: VerificationInput): void {
  * The deployment submits from this stack's account and region: AWS Batch has no cross-account submission, and the
  * custom resource's function calls the stack's region. A queue that is disabled would never start the run.
  */
-function validateQueue(job: BatchJob): void {
-  const queue = job.platform.jobQueue;
+function validateQueue(job: IBatchJob): void {
+  const queue = job.jobQueue;
   const arn = queue.jobQueueArn;
   const stack = Stack.of(job);
   if (!Token.isUnresolved(arn)) {

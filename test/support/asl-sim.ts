@@ -2,7 +2,7 @@ import jsonata from 'jsonata';
 
 /**
  * A small interpreter of the Amazon States Language subset the library's JSONata state machines use (Task, Choice,
- * Parallel, Wait, Fail), to run a definition against scripted task results with the real jsonata engine: variables
+ * Parallel, Map (inline), Wait, Fail), to run a definition against scripted task results with the real jsonata engine: variables
  * (Assign, with Parallel branches in their own scope that reads the outer one), `$states.input/result/errorOutput/
  * context`, Catch by error name, Output. Retries, timeouts and Wait durations are not simulated: a Task's outcome is
  * what the script returns (an error named `States.Timeout` stands for a timeout).
@@ -90,6 +90,16 @@ export async function simulate(def: any, context: any, onTask: (call: TaskCall) 
           // Each branch reads the outer variables and assigns its own.
           result = [];
           for (const b of state.Branches) result.push(await run(b, data, { ...vars }));
+        } catch (e) {
+          if (!(e instanceof Failed)) throw e;
+          error = { Error: e.Error, Cause: e.Cause };
+        }
+      } else if (state.Type === 'Map') {
+        try {
+          // Each item runs the processor with the item as its input, reading the outer variables.
+          const items = await evaluate(state.Items, vars, { input: data });
+          result = [];
+          for (const item of items ?? []) result.push(await run(state.ItemProcessor, item, { ...vars }));
         } catch (e) {
           if (!(e instanceof Failed)) throw e;
           error = { Error: e.Error, Cause: e.Cause };

@@ -1,9 +1,28 @@
 /**
- * The message a bad run publishes (`messageExpression` in run-tracking.ts), rendered in TypeScript for the tests,
- * which check the JSONata against it with the jsonata 2.0.6 engine.
+ * The message a bad job run publishes (`jobRunMessage`), rendered in TypeScript for the tests, which check the JSONata
+ * against it with the jsonata 2.0.6 engine.
  */
-import { ChildSummary, renderArrayLines } from './array-run';
-import { outcomeSentences, RUN_OUTCOMES, timeNote } from './run-tracking';
+import { timeNote } from '../../src/runs/engine/expressions';
+import { CHILD_LINKS_MAX, outcomeSentences, RUN_OUTCOMES } from '../../src/runs/engine/messages';
+
+/** A child as ListJobs returns it to Step Functions, reduced to what the message uses. */
+export interface ChildSummary {
+  readonly JobId?: string;
+  readonly ArrayProperties?: { readonly Index?: number };
+}
+
+/** The lines of an array run's message, in TypeScript. */
+export function renderArrayLines(parent: { JobId?: string; ArrayProperties?: { Size?: number; StatusSummary?: Record<string, number> } },
+  children: ChildSummary[] | undefined, consoleUrl: string, region: string, val: (v: unknown) => string): string[] {
+  const links = [...children ?? []]
+    .sort((a, b) => (a.ArrayProperties?.Index ?? 0) - (b.ArrayProperties?.Index ?? 0))
+    .slice(0, CHILD_LINKS_MAX)
+    .map(c => `${consoleUrl}batch/home?region=${region}#jobs/detail/${parent.JobId}:${c.ArrayProperties?.Index}`);
+  return [
+    `Children failed: ${val(parent.ArrayProperties?.StatusSummary?.FAILED)} of ${val(parent.ArrayProperties?.Size)}`,
+    `Failed children (up to ${CHILD_LINKS_MAX}): ${links.length > 0 ? links.join(' ') : 'n/a'}`,
+  ];
+}
 
 /** A Batch job detail as DescribeJobs returns it to Step Functions (PascalCase), reduced to what the message uses. */
 export interface JobDetail {
@@ -53,7 +72,7 @@ export function renderRunMessage(f: RunMessageFacts): string {
     `${f.workload}: the scheduled run of ${f.scheduledTime} did not succeed.`,
     f.outcome === RUN_OUTCOMES.jobFailed ? s.jobFailed
       : f.outcome === RUN_OUTCOMES.deadlinePassed ? (f.stopped ? s.deadlineStopped : s.deadlineNotStopped)
-        : f.outcome === RUN_OUTCOMES.skipped ? s.skipped : s.notSubmitted,
+        : f.outcome === 'RunSkipped' ? 'The run was SKIPPED: an earlier run of this workload is still active (overlap policy SKIP). The job below is that earlier run.' : s.notSubmitted,
     '',
     `Workload: ${f.workload}`,
     `Scheduled time: ${f.scheduledTime} (${timeNote(f.timeZone)})`,

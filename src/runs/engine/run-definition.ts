@@ -1,0 +1,390 @@
+/**
+ * The one run engine: the Step Functions definition of every run, built with aws-cdk-lib's typed states in the JSONata
+ * query language. A run is a graph of steps, each an AWS Batch job submitted with `batch:submitJob.sync`:
+ *
+ *   - a job's run (`RunTracker`) is a one-step graph, rendered inline (a good run is one state transition):
+ *       [overlap policy states] -> RunJob -> end (SUCCEEDED, nothing published)
+ *       RunJob catches States.Timeout -> FindTimedOutJob -> DescribeTimedOutJob -> StopTimedOutJob -> Notify
+ *       RunJob catches States.ALL     -> [ListFailedChildren, an array job] -> Notify
+ *   - a workflow's run (`ScheduledBatchWorkflow`) is levels of steps (topological), one Parallel state per level with
+ *     a branch per step; a failed step ends its branch in a Fail state whose Cause is the step's summary, which fails
+ *     the level, whose Catch goes to Notify:
+ *       [overlap policy states] -> Level1 -> ... -> LevelN -> end
+ *
+ * Every bad run ends the same way: Notify (the one message) -> RunDidNotSucceed (Fail); a message that cannot be
+ * rendered, or a publish that keeps failing, goes out plain (NotifyWithoutDetails); if that fails too, the run ends
+ * NotificationFailed. What runs before the run proper (skip, wait, replace) comes from the overlap policy's strategy.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-batch.html (.sync; the error Cause is the job detail)
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html
+ */
+import { ArnFormat, Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { IBatchJob } from '../../jobs/batch-job-ref';
+import { acknowledgeWildcardResource } from '../../private/nag';
+import { OverlapStrategy, RunGuard } from '../overlap/strategy';
+import {
+  activeJobsExpression, ACTIVE_JOB_STATUSES, EARLIER_EXECUTIONS, EXECUTION_LINK, failureOutcome, isJobDetail, jobDetail, jobNameExpression,
+  prefixExpression, quote, quoteList, runParametersExpression, SCHEDULED_TIME, SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER, subject, timeNote,
+} from './expressions';
+import { CHILD_LINKS_MAX, jobRunMessage, RUN_OUTCOMES, stepSummary, workflowRunMessage } from './messages';
+import { ALL_ATTEMPTS_RECLAIMED, STATES, stepStates } from './states';
+
+/** One step of a run: a job and how it is submitted. */
+export interface EngineStep {
+  /** The step's name (a workflow's step; a job's run names its one step after the job). */
+  readonly name: string;
+  readonly jobDefinitionArn: string;
+  /** Prefix of the step's job names (JOB_NAME_PATTERN). */
+  readonly jobNamePrefix: string;
+  readonly parameterNames: string[];
+  readonly logGroupName: string;
+  readonly arraySize?: number;
+  /** The On-Demand queue a step whose every attempt was a Spot reclaim is resubmitted to. */
+  readonly onDemandQueueArn?: string;
+}
+
+/** What the engine needs to build a run's definition. */
+export interface RunDefinitionProps {
+  /** The workload's or the workflow's name, in messages. */
+  readonly label: string;
+  readonly jobQueueArn: string;
+  readonly topic: sns.ITopic;
+  /** Shown next to the scheduled time (which is UTC). */
+  readonly timeZone: string;
+  readonly deadlineSeconds: number;
+  /** Human text of the deadline, for messages. */
+  readonly deadlineText: string;
+  /** The steps, level by level. A job's run: one level of one step, and `workflow` false. */
+  readonly levels: EngineStep[][];
+  readonly workflow: boolean;
+  /** Every job this run kind submits is named `<runPrefix>-...`. */
+  readonly runPrefix: string;
+  readonly overlap: OverlapStrategy;
+}
+
+const LOOKUP_TIMEOUT = sfn.Timeout.duration(Duration.seconds(60));
+
+/** Builds the definition of one run kind; `grant` completes the state machine's role once it exists. */
+export class RunDefinition {
+  /** The first state. */
+  public readonly startState: sfn.IChainable;
+  private readonly notify: sfn.IChainable;
+  private readonly afterCreate: ((stateMachine: sfn.StateMachine) => void)[] = [];
+  private readonly submitResources: string[];
+  private readonly ownExecutionActions = new Set<string>();
+  private listsExecutions = false;
+
+  constructor(private readonly scope: Construct, private readonly p: RunDefinitionProps) {
+    this.notify = this.notificationTail();
+    const body = p.workflow ? this.levels() : this.jobRun(p.levels[0][0]);
+    const queues = new Set([p.jobQueueArn, ...p.levels.flat().flatMap(s => s.onDemandQueueArn ? [s.onDemandQueueArn] : [])]);
+    this.submitResources = [...queues, ...p.levels.flat().map(s => s.jobDefinitionArn)];
+    this.startState = p.overlap.guard(this.guard(body));
+  }
+
+  /**
+   * The state machine's role: SubmitJob on exactly the run's queues and job definitions (and what the overlap policy
+   * adds), the documented `.sync` rule actions (https://docs.aws.amazon.com/step-functions/latest/dg/batch-iam.html),
+   * sns:Publish on the topic (and its key). The lookups' statements come with their typed tasks.
+   */
+  public grant(stateMachine: sfn.StateMachine, job?: IBatchJob): void {
+    const stack = Stack.of(stateMachine);
+    if (job) {
+      // The job's own grant: it follows the job (a consumable resource added to it later included).
+      job.grantSubmit(stateMachine);
+    } else {
+      stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: this.submitResources }));
+    }
+    // .sync follows the job through DescribeJobs (no resource-level permissions) and a managed EventBridge rule. A job's
+    // run has a DescribeJobs state, whose typed task grants it already.
+    if (this.p.workflow) stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
+    stateMachine.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' })],
+    }));
+    // sns:Publish comes with the typed publish tasks; a KMS-encrypted topic also needs its key (as Topic.grantPublish).
+    this.p.topic.masterKey?.grant(stateMachine.role, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    if (this.p.topic.masterKey) {
+      // sns:Publish to a KMS-encrypted topic needs the key's data keys; the grant names the topic's own key.
+      Validations.of(stateMachine.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: 'Publishing to the KMS-encrypted notification topic needs kms:GenerateDataKey* (a data key per message); the grant is on the topic\'s own key only.',
+      });
+    }
+    acknowledgeWildcardResource(stateMachine.role, '*',
+      'batch:DescribeJobs and batch:ListJobs have no resource-level permissions, nor have the CloudWatch Logs delivery actions Step Functions logging needs: IAM requires "*".');
+    acknowledgeWildcardResource(stateMachine.role, stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' }),
+      `batch:TerminateJob (${this.p.workflow ? 'a step' : 'the job'} is stopped at the run deadline) acts on job ids that exist only at run time.`);
+    for (const hook of this.afterCreate) hook(stateMachine);
+    this.grantOwnExecutions(stateMachine);
+  }
+
+  /**
+   * ListExecutions of this state machine and actions on its executions, in a policy of their own: the role's default
+   * policy is one the state machine waits for, so it cannot name the state machine without a circular dependency.
+   */
+  private grantOwnExecutions(stateMachine: sfn.StateMachine): void {
+    if (!this.listsExecutions && this.ownExecutionActions.size === 0) return;
+    const statements = [];
+    if (this.listsExecutions) {
+      statements.push(new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [stateMachine.stateMachineArn] }));
+    }
+    if (this.ownExecutionActions.size > 0) {
+      statements.push(new iam.PolicyStatement({
+        actions: [...this.ownExecutionActions].sort(),
+        resources: [Stack.of(stateMachine).formatArn({
+          service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        })],
+      }));
+    }
+    new iam.Policy(this.scope, 'OverlapCheckPolicy', { roles: [stateMachine.role], statements });
+  }
+
+  /**
+   * ListExecutions of this state machine. A CustomState, because the typed `CallAwsService` puts its grant in the role's
+   * default policy, which cannot name this state machine (see grantOwnExecutions); `$states.context.StateMachine.Id`
+   * names it at run time.
+   */
+  private listEarlierRuns(id: string, assign: Record<string, unknown> = {}): sfn.CustomState {
+    this.listsExecutions = true;
+    return this.sfnCall(id, 'listExecutions', { StateMachineArn: '{% $states.context.StateMachine.Id %}', StatusFilter: 'RUNNING', MaxResults: 1000 },
+      { earlierRuns: `{% ${EARLIER_EXECUTIONS} %}`, ...assign });
+  }
+
+  /** A call on an execution of this state machine, granted on its executions only (see grantOwnExecutions). */
+  private callOnOwnExecutions(id: string, action: string, args: Record<string, unknown>, assign?: Record<string, unknown>): sfn.CustomState {
+    this.ownExecutionActions.add(`states:${action.charAt(0).toUpperCase()}${action.slice(1)}`);
+    return this.sfnCall(id, action, args, assign);
+  }
+
+  private sfnCall(id: string, action: string, args: Record<string, unknown>, assign?: Record<string, unknown>): sfn.CustomState {
+    return new sfn.CustomState(this.scope, id, {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${Aws.PARTITION}:states:::aws-sdk:sfn:${action}`,
+        Arguments: args,
+        ...assign ? { Assign: assign } : {},
+        TimeoutSeconds: 60,
+      },
+    });
+  }
+
+  /** The variables the message reads, for a transition to Notify. */
+  private report(outcome: string, failure = '{% $states.errorOutput %}', extra: Record<string, unknown> = {}): Record<string, unknown> {
+    const common = { timeNote: timeNote(this.p.timeZone), scheduledTime: `{% ${SCHEDULED_TIME} %}`, failure, outcome, note: '{% null %}', word: '{% null %}' };
+    if (this.p.workflow) {
+      return { workflow: this.p.label, logGroups: Object.fromEntries(this.p.levels.flat().map(s => [s.name, s.logGroupName])), ...common, ...extra };
+    }
+    const step = this.p.levels[0][0];
+    return {
+      workload: this.p.label, logGroup: step.logGroupName, ...common, job: '{% null %}', stopped: false,
+      ...step.arraySize !== undefined ? { children: '{% null %}' } : {}, ...extra,
+    };
+  }
+
+  /** What an overlap strategy builds with. */
+  private guard(body: sfn.IChainable): RunGuard {
+    const p = this.p;
+    const anyStep = p.workflow;
+    return {
+      scope: this.scope,
+      label: p.label,
+      workflow: p.workflow,
+      deadlineSeconds: p.deadlineSeconds,
+      deadlineText: p.deadlineText,
+      body,
+      notify: this.notify,
+      report: (r) => this.report(r.outcome, `{% {'Error': ${quote(r.outcome)}, 'Cause': ${r.cause}} %}`,
+        { note: r.sentence, word: r.word, ...r.job !== undefined ? { job: r.job } : {} }),
+      listActiveJobs: (id, assign) => this.lookup(id, 'batch', 'listJobs', ['*'], {
+        JobQueue: p.jobQueueArn,
+        Filters: [{ Name: 'JOB_NAME', Values: [`{% ${prefixExpression(p.runPrefix)} & '-*' %}`] }],
+        MaxResults: 100,
+      }, { activeJobs: `{% ${activeJobsExpression(p.runPrefix, anyStep)} %}`, ...assign }),
+      listEarlierRuns: (id, assign) => this.listEarlierRuns(id, assign),
+      callOnOwnExecutions: (id, action, args, assign) => this.callOnOwnExecutions(id, action, args, assign),
+      call: (id, service, action, iamResources, args, assign, iamAction) => this.lookup(id, service, action, iamResources, args, assign, iamAction),
+      publish: (id, subjectExpr, messageExpr) => this.publish(id, subjectExpr, messageExpr),
+      onCreate: hook => { this.afterCreate.push(hook); },
+    };
+  }
+
+  /** A Task calling an AWS API (typed `CallAwsService`), bounded to 60 seconds. */
+  private lookup(id: string, service: string, action: string, iamResources: string[], args: Record<string, unknown>,
+    assign?: Record<string, unknown>, iamAction?: string): tasks.CallAwsService {
+    return tasks.CallAwsService.jsonata(this.scope, id, {
+      service, action, iamResources, iamAction: iamAction ?? `${service}:${action.charAt(0).toUpperCase()}${action.slice(1)}`, parameters: args, assign, taskTimeout: LOOKUP_TIMEOUT,
+    });
+  }
+
+  private publish(id: string, subjectExpr: string, messageExpr: string): tasks.SnsPublish {
+    return tasks.SnsPublish.jsonata(this.scope, id, {
+      topic: this.p.topic,
+      subject: `{% ${subject(subjectExpr)} %}`,
+      message: sfn.TaskInput.fromText(`{% ${messageExpr} %}`),
+    });
+  }
+
+  /**
+   * `batch:submitJob.sync` of a step. A CustomState, because the typed `BatchSubmitJob` cannot say what a run needs:
+   * it renders no state `TimeoutSeconds` (it turns `taskTimeout` into the job's attempt timeout, so a run would have no
+   * deadline), and it grants batch:SubmitJob on every job definition of the account (`job-definition/*`).
+   */
+  private submit(id: string, step: EngineStep, queueArn: string, timeoutSeconds: number | string, output: string): sfn.CustomState {
+    const declared = step.parameterNames;
+    return new sfn.CustomState(this.scope, id, {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${Aws.PARTITION}:states:::batch:submitJob.sync`,
+        Arguments: {
+          JobName: `{% ${jobNameExpression(step.jobNamePrefix)} %}`,
+          JobQueue: queueArn,
+          JobDefinition: step.jobDefinitionArn,
+          Parameters: declared.length > 0 ? `{% ${runParametersExpression(declared)} %}` : { [SCHEDULED_TIME_PARAMETER]: `{% ${SCHEDULED_TIME} %}` },
+          ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: `{% ${SCHEDULED_TIME} %}` }] },
+          ...step.arraySize !== undefined ? { ArrayProperties: { Size: step.arraySize } } : {},
+        },
+        TimeoutSeconds: timeoutSeconds,
+        Output: output,
+      },
+    });
+  }
+
+  /** A job's run: one step, inline. */
+  private jobRun(step: EngineStep): sfn.IChainable {
+    const arrayed = step.arraySize !== undefined;
+    const run = this.submit(STATES.run, step, this.p.jobQueueArn, this.p.deadlineSeconds,
+      `{% {'scheduledTime': ${SCHEDULED_TIME}, 'jobId': $states.result.JobId, 'jobName': $states.result.JobName, 'status': $states.result.Status} %}`);
+    const toNotify = { errors: [sfn.Errors.ALL] };
+    const find = this.lookup(STATES.findJob, 'batch', 'listJobs', ['*'],
+      { JobQueue: this.p.jobQueueArn, Filters: [{ Name: 'JOB_NAME', Values: [`{% ${jobNameExpression(step.jobNamePrefix)} %}`] }] });
+    const describe = this.lookup(STATES.describeJob, 'batch', 'describeJobs', ['*'],
+      { Jobs: '{% [$states.input.JobSummaryList.JobId] %}' },
+      { job: '{% $count($states.result.Jobs) > 0 ? $states.result.Jobs^(>CreatedAt)[0] : null %}' });
+    // The run is reported as failed: a job finishing later would contradict the message and hold compute (and could
+    // overlap the next run). Stopping it explicitly does not depend on what .sync does when its Task times out.
+    const stop = this.terminate(STATES.stopJob, '{% $job.JobId %}', `Scheduled run passed its deadline of ${this.p.deadlineText} (RunTracker)`);
+    for (const s of [find, describe, stop]) s.addCatch(this.notify, toNotify);
+    find.next(describe).next(stop).next(this.notify);
+    run.addCatch(find, { errors: [sfn.Errors.TIMEOUT], assign: this.report(RUN_OUTCOMES.deadlinePassed) });
+    let afterFailure: sfn.IChainable = this.notify;
+    if (arrayed) {
+      // An array run's message links its failed children. Not an array job's detail (not submitted): straight on.
+      const children = this.lookup(STATES.listChildren, 'batch', 'listJobs', ['*'],
+        { ArrayJobId: `{% ${jobDetail('$failure.Cause')}.JobId %}`, JobStatus: 'FAILED', MaxResults: 100 },
+        { children: '{% $states.result.JobSummaryList %}' });
+      children.addCatch(this.notify, toNotify).next(this.notify);
+      afterFailure = children;
+    }
+    run.addCatch(afterFailure, { errors: [sfn.Errors.ALL], assign: this.report(`{% ${failureOutcome(RUN_OUTCOMES.jobFailed, RUN_OUTCOMES.notSubmitted)} %}`) });
+    return run;
+  }
+
+  private terminate(id: string, jobId: string, reason: string): tasks.CallAwsService {
+    // Job ids are known only at run time. https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
+    const jobs = Stack.of(this.scope).formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
+    return this.lookup(id, 'batch', 'terminateJob', [jobs], { JobId: jobId, Reason: reason }, { stopped: true });
+  }
+
+  /** A workflow's run: a Parallel state per level. */
+  private levels(): sfn.IChainable {
+    const levels = this.p.levels.map((level, i) => {
+      const parallel = sfn.Parallel.jsonata(this.scope, STATES.level(i + 1), {
+        comment: `Steps ${level.map(s => s.name).join(', ')}`,
+        // The branches' outputs (one small summary per step) go on as the next level's input, which does not use them.
+        outputs: `{% {'level': ${i + 1}, 'steps': $states.result} %}`,
+      });
+      for (const step of level) parallel.branch(this.stepBranch(step));
+      parallel.addCatch(this.notify, { errors: [sfn.Errors.ALL], assign: this.report('{% $states.errorOutput.Error %}') });
+      return parallel;
+    });
+    levels.reduce((previous, level) => { previous.next(level); return level; });
+    return levels[0];
+  }
+
+  /** The states of one workflow step's branch. */
+  private stepBranch(s: EngineStep): sfn.IChainable {
+    const scope = new Construct(this.scope, `Step-${s.name}`);
+    const n = stepStates(s.name);
+    const arrayed = s.arraySize !== undefined;
+    const remaining = `{% $max([1, $floor(${this.p.deadlineSeconds} - ($toMillis($states.context.State.EnteredTime) - $toMillis($states.context.Execution.StartTime)) / 1000)]) %}`;
+    const output = `{% {'step': ${quote(s.name)}, 'jobId': $states.result.JobId, 'status': $states.result.Status} %}`;
+    const failed = sfn.Fail.jsonata(scope, n.failed, { error: '{% $stepOutcome %}', cause: `{% ${stepSummary(s.name, arrayed)} %}` });
+    const caught = (outcome: string, onDemand: boolean) => ({
+      stepOutcome: outcome, stepFailure: '{% $states.errorOutput %}', lateJobId: '{% null %}', stopped: false, onDemand,
+      ...arrayed ? { stepChildren: '{% null %}' } : {},
+    });
+    const outcome = `{% ${failureOutcome(RUN_OUTCOMES.jobFailed, RUN_OUTCOMES.notSubmitted)} %}`;
+    const stopLate = this.terminate(n.stopLate, '{% $lateJobId %}', `Workflow run passed its deadline of ${this.p.deadlineText} (ScheduledBatchWorkflow)`);
+    stopLate.addCatch(failed).next(failed);
+    const findLate = (id: string, queueArn: string) => this.lookup(id, 'batch', 'listJobs', ['*'],
+      { JobQueue: queueArn, Filters: [{ Name: 'JOB_NAME', Values: [`{% ${jobNameExpression(s.jobNamePrefix)} %}`] }] },
+      { lateJobId: `{% ($j := $states.result.JobSummaryList[Status in ${quoteList(ACTIVE_JOB_STATUSES)}]; $exists($j) ? $j[0].JobId : null) %}` })
+      .addCatch(failed).next(stopLate);
+    const run = this.submit(n.run, s, this.p.jobQueueArn, remaining, output);
+    run.addCatch(findLate(n.findLate, this.p.jobQueueArn), { errors: [sfn.Errors.TIMEOUT], assign: caught(RUN_OUTCOMES.deadlinePassed, false) });
+    let afterFailure: sfn.IChainable = failed;
+    if (arrayed) {
+      // An array step lists its failed children (their indices, for the message's links) before its Fail state.
+      afterFailure = this.lookup(n.listChildren, 'batch', 'listJobs', ['*'],
+        { ArrayJobId: `{% ${jobDetail('$stepFailure.Cause')}.JobId %}`, JobStatus: 'FAILED', MaxResults: 100 },
+        { stepChildren: `{% $append([], $sort($append([], $states.result.JobSummaryList.ArrayProperties.Index))[[0..${CHILD_LINKS_MAX - 1}]]) %}` })
+        .addCatch(failed).next(failed);
+    }
+    if (s.onDemandQueueArn !== undefined) {
+      const onDemand = this.submit(n.onDemand, s, s.onDemandQueueArn, remaining, output);
+      onDemand.addCatch(findLate(n.findLateOnDemand, s.onDemandQueueArn), { errors: [sfn.Errors.TIMEOUT], assign: caught(RUN_OUTCOMES.deadlinePassed, true) });
+      onDemand.addCatch(failed, { errors: [sfn.Errors.ALL], assign: caught(outcome, true) });
+      afterFailure = sfn.Choice.jsonata(scope, n.reclaimed)
+        .when(sfn.Condition.jsonata(`{% ${ALL_ATTEMPTS_RECLAIMED} %}`), onDemand)
+        .otherwise(failed);
+    }
+    run.addCatch(afterFailure, { errors: [sfn.Errors.ALL], assign: caught(outcome, false) });
+    return run;
+  }
+
+  /** Notify -> RunDidNotSucceed, with the plain message and NotificationFailed behind it. */
+  private notificationTail(): sfn.IChainable {
+    const p = this.p;
+    const name = p.workflow ? '$workflow' : '$workload';
+    const failed = p.workflow
+      ? sfn.Fail.jsonata(this.scope, STATES.failed, {
+        error: '{% $string($outcome) %}',
+        cause: '{% \'scheduledTime=\' & $scheduledTime & \' \' & $substring($string($failure.Cause), 0, 1000) %}',
+      })
+      : sfn.Fail.jsonata(this.scope, STATES.failed, {
+        error: '{% $outcome %}',
+        cause: `{% ($d := ${jobDetail('$failure.Cause')}; 'scheduledTime=' & $scheduledTime & ' jobId=' & `
+          + `($exists($job.JobId) ? $job.JobId : ($exists($d.JobId) ? $d.JobId : 'none')) & ' error=' & $string($failure.Error)) %}`,
+      });
+    const notificationFailed = sfn.Fail.jsonata(this.scope, STATES.notificationFailed, {
+      error: 'NotificationFailed',
+      cause: 'The run did not succeed and its message could not be published to the SNS topic (see this execution\'s history).',
+    });
+    const words = `($outcome = '${RUN_OUTCOMES.jobFailed}' ? 'failed' : ($outcome = '${RUN_OUTCOMES.deadlinePassed}' ? 'not done by its deadline' : `
+      + `($type($word) = 'string' ? $word : 'not submitted')))`;
+    const notify = p.workflow
+      ? this.publish(STATES.notify, `$workflow & ': run ' & $scheduledTime & ' did not succeed (' & $string($outcome) & ')'`, workflowRunMessage(p.deadlineText))
+      : this.publish(STATES.notify, `$workload & ': run ' & $scheduledTime & ' ' & ${words}`, jobRunMessage(p.deadlineText, p.levels[0][0].arraySize !== undefined));
+    const plain = this.publish(STATES.notifyPlain, `${name} & ': a scheduled run did not succeed'`,
+      `${name} & ': the scheduled run of ' & $scheduledTime & ' did not succeed (' & $string($outcome) & ', error ' & $string($failure.Error) & '). `
+      + `Its details could not be formatted; open the run: ' & ${EXECUTION_LINK}`);
+    // A message that cannot be rendered goes out plain; a publish error is retried, then goes out plain.
+    notify.addRetry({ errors: ['States.QueryEvaluationError'], maxAttempts: 0 });
+    notify.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(2), maxAttempts: 2, backoffRate: 2 });
+    notify.addCatch(plain);
+    plain.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(2), maxAttempts: 2, backoffRate: 2 });
+    plain.addCatch(notificationFailed);
+    plain.next(failed);
+    notify.next(failed);
+    return notify;
+  }
+}
+
+/** Whether a caught error's Cause is a job detail (re-exported for strategies). */
+export { isJobDetail };
