@@ -1,5 +1,6 @@
 import { AllowOverlap } from './overlap/allow';
 import { QueueOverlap } from './overlap/queue';
+import { ReplaceOverlap } from './overlap/replace';
 import { SkipOverlap } from './overlap/skip';
 import { OverlapStrategy } from './overlap/strategy';
 
@@ -23,6 +24,12 @@ export class OverlapPolicy {
    * one message says so, and it ends `RunSkipped`. Needs run tracking (`trackRuns`).
    */
   public static readonly SKIP = new OverlapPolicy(new SkipOverlap());
+  /**
+   * Replace the active run (Kubernetes CronJob's `Replace`): the new run stops the earlier executions (each gets one
+   * message, "replaced by the run of <time>") and terminates the active jobs of the workload or workflow, then runs.
+   * Needs run tracking (`trackRuns`).
+   */
+  public static readonly REPLACE = new OverlapPolicy(new ReplaceOverlap());
   /** Checks a value that may come from an untyped language (a string such as 'skip' is not a policy). */
   public static isOverlapPolicy(x: any): boolean {
     return x instanceof OverlapPolicy;

@@ -1,0 +1,61 @@
+/**
+ * REPLACE (Kubernetes CronJob's `Replace`): the new run stops the earlier ones, then runs. Before the run proper it
+ *   1. lists the RUNNING executions of its state machine that started before it, and for each: reads its scheduled
+ *      time (DescribeExecution), stops it (StopExecution, error `RunReplaced`) and publishes the replaced run's one
+ *      message, "replaced by the run of <time>" (a stopped execution cannot publish its own);
+ *   2. lists the active jobs of this workload or workflow on the queue (runs started by a `RunApi` or by hand too) and
+ *      terminates each (TerminateJob, reason "Replaced by the run of <time>").
+ * A lookup that fails runs the job anyway: a run too many beats a run silently lost. Works for a job's run, an array
+ * job (terminating the parent terminates its children) and a workflow.
+ * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_TerminateJob.html
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { CONSOLE, quote, REGION, SCHEDULED_TIME } from '../engine/expressions';
+import { OverlapStrategy, RunGuard } from './strategy';
+
+/** The error of a replaced run's execution, and the start of its jobs' status reason. */
+export const REPLACED = { error: 'RunReplaced', reason: 'Replaced by the run of' } as const;
+
+export class ReplaceOverlap extends OverlapStrategy {
+  public readonly name = 'REPLACE';
+  public readonly needsTracking = true;
+  public readonly needsLocalQueue = 'the replacing run lists and stops the queue\'s jobs from the stack\'s';
+
+  public guard(run: RunGuard): sfn.IChainable {
+    const what = run.workflow ? 'workflow' : 'workload';
+    const name = quote(run.label);
+    const replacedBy = `'${REPLACED.reason} ' & ${SCHEDULED_TIME} & ' (overlap policy REPLACE)'`;
+
+    // 1. Earlier executions: stop each, then its one message.
+    const describe = run.callOnOwnExecutions('DescribeReplacedRun', 'describeExecution',
+      { ExecutionArn: '{% $states.input.ExecutionArn %}' },
+      { replaced: `{% ($i := $states.result.Input ? $parse($states.result.Input) : {}; {'arn': $states.result.ExecutionArn, 'scheduledTime': $exists($i.scheduledTime) ? $string($i.scheduledTime) : $string($states.result.StartDate)}) %}` },
+    );
+    const stop = run.callOnOwnExecutions('StopReplacedRun', 'stopExecution',
+      { ExecutionArn: '{% $replaced.arn %}', Error: REPLACED.error, Cause: `{% ${replacedBy} %}` });
+    const message = run.publish('NotifyReplacedRun',
+      `${name} & ': run ' & $replaced.scheduledTime & ' replaced'`,
+      `${name} & ': the scheduled run of ' & $replaced.scheduledTime & ' was REPLACED by the run of ' & ${SCHEDULED_TIME} & ' (overlap policy REPLACE): `
+      + `it was stopped, and its job(s) terminated.' & '\\n\\n' & 'The ${what}: ' & ${name} & '\\n' & 'Replaced run: ' & ${CONSOLE} & 'states/home?region=' & ${REGION} `
+      + `& '#/v2/executions/details/' & $replaced.arn & '\\n' & 'Replacing run: ' & ${CONSOLE} & 'states/home?region=' & ${REGION} & '#/v2/executions/details/' & $states.context.Execution.Id`);
+    const stopRuns = sfn.Map.jsonata(run.scope, 'StopReplacedRuns', { items: sfn.ProvideItems.jsonata('{% $earlierRuns %}'), maxConcurrency: 1 });
+    stopRuns.itemProcessor(describe.next(stop).next(message));
+
+    // 2. Active jobs of this run kind, whoever started them.
+    const jobs = Stack.of(run.scope).formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
+    const terminate = run.call('TerminateReplacedJob', 'batch', 'terminateJob', [jobs],
+      { JobId: '{% $states.input.JobId %}', Reason: `{% ${replacedBy} %}` });
+    const terminateJobs = sfn.Map.jsonata(run.scope, 'TerminateReplacedJobs', { items: sfn.ProvideItems.jsonata('{% $activeJobs %}'), maxConcurrency: 1 });
+    terminateJobs.itemProcessor(terminate);
+
+    const findRuns = run.listEarlierRuns('FindRunsToReplace');
+    const findJobs = run.listActiveJobs('FindJobsToReplace');
+    findRuns.addCatch(findJobs);
+    stopRuns.addCatch(findJobs);
+    findJobs.addCatch(run.body);
+    terminateJobs.addCatch(run.body);
+    return findRuns.next(stopRuns).next(findJobs).next(terminateJobs).next(run.body);
+  }
+}
