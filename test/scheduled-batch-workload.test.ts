@@ -176,7 +176,8 @@ describe('the one-liner', () => {
         Statement: Match.arrayWith([{
           Action: 'batch:SubmitJob',
           Effect: 'Allow',
-          Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformJobQueue'), 'JobQueueArn'] }, { Ref: Match.stringLikeRegexp('^NightlyJobJobDefinition') }],
+          // The job's own submit statement (BatchJob.submitPolicyStatement), the same as grantSubmit's.
+          Resource: [{ Ref: Match.stringLikeRegexp('^NightlyJobJobDefinition') }, { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformJobQueue'), 'JobQueueArn'] }],
         }]),
       },
     });
