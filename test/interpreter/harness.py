@@ -307,7 +307,45 @@ def patch_localstack(engine: str, jars: str | None):
         jsonata_mod.jpype_jsonata_package = types.SimpleNamespace(get_installer=lambda: Installer())
     else:
         jsonata_mod._eval_jsonata = NodeJsonata().evaluate
+
+    # Remember which expression of the definition each composed expression (variables bound in front) is.
+    import localstack.services.stepfunctions.asl.component.common.string.string_expression as string_expression_mod
+    compose = string_expression_mod.compose_jsonata_expression
+
+    def remembering_compose(final_jsonata_expression, variable_declarations_list):
+        composed = compose(final_jsonata_expression=final_jsonata_expression,
+                           variable_declarations_list=variable_declarations_list)
+        DEFINITION_EXPRESSION[composed] = final_jsonata_expression
+        return composed
+    string_expression_mod.compose_jsonata_expression = remembering_compose
     return jsonata_mod
+
+
+DEFINITION_EXPRESSION: dict[str, str] = {}
+DIVERGENCES: list[dict] = []
+CURRENT_SCENARIO: list = [None]
+
+
+def differential(jsonata_mod, other: 'NodeJsonata'):
+    """Evaluates every expression with jsonata-js too, and records where the answers differ. The execution goes on
+    with the engine's own answer: the other one is only observed."""
+    own = jsonata_mod._eval_jsonata
+
+    def outcome(fn, expression):
+        try:
+            return {'value': json.loads(json.dumps(fn(expression)))}
+        except Exception as e:  # noqa
+            return {'error': str(getattr(e, 'details', None) or e)[:300]}
+
+    def evaluate(expression):
+        mine, theirs = outcome(own, expression), outcome(other.evaluate, expression)
+        if ('error' in mine) != ('error' in theirs) or mine.get('value') != theirs.get('value'):
+            DIVERGENCES.append({'scenario': CURRENT_SCENARIO[0], 'expression': DEFINITION_EXPRESSION.get(expression, expression),
+                                'java': mine, 'js': theirs, 'composed': expression})
+        if 'error' in mine:
+            return own(expression)  # raise it as the engine raises it
+        return mine['value']
+    jsonata_mod._eval_jsonata = evaluate
 
 
 def java_lib_path() -> str:
@@ -406,13 +444,29 @@ def execute(definition: dict, state_machine_arn: str, execution_input: Any, name
     return {'status': type(state).__name__, 'error': None, 'cause': None, 'events': events}
 
 
+def plant_empty_last(definition: dict):
+    """INTERP_PLANT_EMPTY_LAST=1, to show that the java runs catch an expression that only the Java port rejects:
+    `[][-1]` (the last item of an empty array: nothing in jsonata-js, an IndexOutOfBoundsException in the Java port)
+    is planted in the Output of every Batch .sync Task. Never set in CI."""
+    def walk(states: dict):
+        for state in states.values():
+            if str(state.get('Resource', '')).endswith(':batch:submitJob.sync') and isinstance(state.get('Output'), str):
+                state['Output'] = '{% ($planted := [][-1]; ' + state['Output'][2:-2].strip() + ') %}'
+            for branch in state.get('Branches', []):
+                walk(branch['States'])
+    walk(definition['States'])
+
+
 def evaluation_errors(events) -> list[str]:
     """The JSONata evaluation errors the execution met (caught ones included): what tells two engines apart."""
     out = []
     for e in events or []:
         for v in e.values():
-            if isinstance(v, dict) and v.get('error') == 'States.QueryEvaluationError':
-                out.append(str(v.get('cause'))[:300])
+            # LocalStack reports a JSONata evaluation error as States.Runtime, AWS as States.QueryEvaluationError.
+            if isinstance(v, dict) and v.get('error') in ('States.QueryEvaluationError', 'States.Runtime'):
+                cause = str(v.get('cause'))[:300]
+                if cause not in out:
+                    out.append(cause)
     return out
 
 
@@ -485,7 +539,70 @@ def check(scenario: dict, result: dict, aws: FakeAws) -> str | None:
     return None
 
 
+def report(result_files: list[str], scenarios_file: str, divergences_file: str | None) -> int:
+    """The table (scenario x engine), the reasons, the divergences, and the closing line. A failure the scenario
+    declares in `knownFailures` (engine -> regex of the reason) is KNOWN and counted as skipped, unless INTERP_STRICT=1;
+    a known failure that no longer fails is a failure (remove it from the scenario)."""
+    scenarios = {s['name']: s for s in json.load(open(scenarios_file))['scenarios']}
+    strict = os.environ.get('INTERP_STRICT') == '1'
+    rows: dict[str, dict[str, dict]] = {}
+    engines: list[str] = []
+    for f in result_files:
+        for r in json.load(open(f)):
+            rows.setdefault(r['scenario'], {})[r['engine']] = r
+            if r['engine'] not in engines:
+                engines.append(r['engine'])
+    passed = failed = known = 0
+    width = max([len(n) for n in rows] + [8])
+    lines, notes = [f"{'scenario':<{width}}  " + '  '.join(f'{e:<10}' for e in engines)], []
+    for name in [n for n in scenarios if n in rows] + [n for n in rows if n not in scenarios]:
+        cells = []
+        for e in engines:
+            r = rows[name].get(e)
+            expected = (scenarios.get(name, {}).get('knownFailures') or {}).get(e)
+            if r is None:
+                cell, failed = 'MISSING', failed + 1
+            elif expected and not strict:
+                if not r['passed'] and re.search(expected, r['reason'] or ''):
+                    cell, known = 'KNOWN', known + 1
+                    notes.append(f'{name} [{e}] KNOWN: {r["reason"]}')
+                else:
+                    cell, failed = 'FAIL', failed + 1
+                    notes.append(f'{name} [{e}] FAIL: declared knownFailure /{expected}/ but got: '
+                                 + (r['reason'] or 'a pass: remove the knownFailure'))
+            elif r['passed']:
+                cell, passed = 'PASS', passed + 1
+            else:
+                cell, failed = 'FAIL', failed + 1
+                notes.append(f'{name} [{e}] FAIL: {r["reason"]}')
+            if r is not None and r.get('evaluationErrors'):
+                notes.append(f'{name} [{e}] JSONata evaluation errors: ' + ' | '.join(r['evaluationErrors']))
+            cells.append(f'{cell:<10}')
+        lines.append(f'{name:<{width}}  ' + '  '.join(cells))
+    print('\n'.join(lines))
+    if notes:
+        print('\n' + '\n'.join(notes))
+    if divergences_file and os.path.exists(divergences_file):
+        seen: dict[str, dict] = {}
+        for d in json.load(open(divergences_file)):
+            seen.setdefault(d['expression'], dict(d, scenarios=set()))['scenarios'].add(d['scenario'])
+        print(f'\nJSONata expressions whose answers differ between the engines ({len(seen)}; every expression the '
+              'java runs evaluated was evaluated with jsonata-js too):')
+        for expression, d in seen.items():
+            short = expression if len(expression) <= 160 else expression[:157] + '...'
+            print(f"- in {', '.join(sorted(d['scenarios']))}: {short}\n    java: {json.dumps(d['java'])[:200]}\n    js:   {json.dumps(d['js'])[:200]}")
+    print(f'\n{passed} passed, {failed} failed' + (f', {known} skipped' if known else ''))
+    return 0 if failed == 0 else 1
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == 'report':
+        rp = argparse.ArgumentParser(prog='harness.py report')
+        rp.add_argument('results', nargs='+')
+        rp.add_argument('--scenarios', default=os.path.join(HERE, 'scenarios.json'))
+        rp.add_argument('--divergences')
+        a = rp.parse_args(sys.argv[2:])
+        sys.exit(report(a.results, a.scenarios, a.divergences))
     ap = argparse.ArgumentParser()
     ap.add_argument('--engine', choices=['java', 'js'], required=True)
     ap.add_argument('--definitions', required=True)
@@ -493,6 +610,8 @@ def main():
     ap.add_argument('--jars')
     ap.add_argument('--only', default=os.environ.get('INTERP_ONLY', ''))
     ap.add_argument('--json')
+    ap.add_argument('--differential', help='with --engine java: evaluate every expression with jsonata-js too and '
+                                           'write where they differ to this file')
     args = ap.parse_args()
     if args.engine == 'java' and not args.jars:
         ap.error('--jars is needed with --engine java')
@@ -503,6 +622,8 @@ def main():
     # Start the engine (the JVM, or node) before the first execution, so its start-up is not counted against a
     # state's TimeoutSeconds.
     jsonata_mod.eval_jsonata_expression('$string(1)')
+    if args.differential and args.engine == 'java':
+        differential(jsonata_mod, NodeJsonata())
     scenarios = json.load(open(args.scenarios))['scenarios']
     only = [s for s in args.only.split(',') if s]
     results = []
@@ -512,8 +633,11 @@ def main():
         started = time.time()
         aws = FakeAws(scn)
         CURRENT_AWS[0] = aws
+        CURRENT_SCENARIO[0] = scn['name']
         try:
             rendered = json.load(open(os.path.join(args.definitions, f"{scn['fixture']}.json")))
+            if os.environ.get('INTERP_PLANT_EMPTY_LAST') == '1':
+                plant_empty_last(rendered['definition'])
             execution_input = scn.get('input', {'scheduledTime': '2026-12-02T02:00:00Z'})
             result = execute(rendered['definition'], rendered['stateMachineArn'], execution_input,
                              f"interp-{scn['name']}-0123456789ab"[-80:])
@@ -528,6 +652,9 @@ def main():
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(results, f, indent=2)
+    if args.differential:
+        with open(args.differential, 'w') as f:
+            json.dump(DIVERGENCES, f, indent=2)
     os._exit(0 if all(r['passed'] for r in results) else 1)  # the JVM and daemon threads end with the process
 
 
