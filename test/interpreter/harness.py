@@ -548,6 +548,13 @@ def report(result_files: list[str], scenarios_file: str, divergences_file: str |
     rows: dict[str, dict[str, dict]] = {}
     engines: list[str] = []
     for f in result_files:
+        if not os.path.exists(f):  # an engine's run that crashed: every scenario of it is MISSING
+            m = re.search(r'results-(\w+)\.json$', f)
+            if m and m.group(1) not in engines:
+                engines.append(m.group(1))
+            for name in scenarios:
+                rows.setdefault(name, {})
+            continue
         for r in json.load(open(f)):
             rows.setdefault(r['scenario'], {})[r['engine']] = r
             if r['engine'] not in engines:
