@@ -8,6 +8,7 @@
 #   INTERP_ONLY=workload-succeeds,... run.sh     some scenarios
 #   INTERP_ENGINES=js run.sh                     one engine
 #   INTERP_STRICT=1 run.sh                       the scenarios' knownFailures count as failures
+#   INTERP_RENDER=0 run.sh                       reuse the definitions rendered last time
 #   INTERP_PLANT_EMPTY_LAST=1 run.sh             plants [][-1] in every .sync Task's Output (shows the java runs fail)
 #
 # Needs: node (the repo's node_modules), Python >= 3.13, a JDK/JRE >= 11 (JAVA_HOME or the default JVM), curl.
@@ -60,8 +61,10 @@ if [[ " $ENGINES " == *" java "* ]] && [ ! -f "$JARS/.complete" ]; then
 fi
 
 # 2. The definitions.
-echo "run.sh: rendering the definitions" >&2
-(cd "$ROOT" && TS_NODE_TRANSPILE_ONLY=1 npx ts-node --project test/tsconfig.json test/interpreter/render-definitions.ts "$OUT/definitions" >/dev/null)
+if [ "${INTERP_RENDER:-1}" != 0 ] || [ ! -d "$OUT/definitions" ]; then
+  echo "run.sh: rendering the definitions" >&2
+  (cd "$ROOT" && TS_NODE_TRANSPILE_ONLY=1 npx ts-node --project test/tsconfig.json test/interpreter/render-definitions.ts "$OUT/definitions" >/dev/null)
+fi
 
 # 3. The scenarios, both engines at once (one process each).
 pids=()
