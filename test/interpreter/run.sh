@@ -20,6 +20,7 @@ OUT="${INTERP_OUT:-$ROOT/.tmp/interpreter}"
 CACHE="${INTERP_CACHE:-$HOME/.cache/cdk-scheduled-batch-interp}"
 ENGINES="${INTERP_ENGINES:-java js}"
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+export PYTHONDONTWRITEBYTECODE=1
 started=$(date +%s)
 
 find_python() {
