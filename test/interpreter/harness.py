@@ -1,0 +1,669 @@
+#!/usr/bin/env python3
+"""
+Runs the rendered state machines (render-definitions.ts) in LocalStack's Step Functions interpreter, in process,
+with every AWS API answer scripted per scenario (scenarios.json), under one JSONata engine:
+
+  java  LocalStack's own: com.dashjoin:jsonata (the Java port) through JPype, the JARs from Maven Central
+  js    jsonata-js (the repo's jsonata 2.0.6) in a long-lived node process (jsonata-server.js)
+
+What is real: LocalStack's ASL parser and evaluator, every state (Task, Parallel, Choice, Wait, Fail, Retry, Catch,
+Assign, Output, TimeoutSeconds), its JSONata variable binding and its service integrations, including the Batch
+`.sync` pattern (SubmitJob, then DescribeJobs polls; SUCCEEDED -> the job detail, FAILED -> States.TaskFailed with the
+job detail as Cause). What is faked: the boto3 client those integrations call (LocalStack's `boto_client_for`), which
+answers from the scenario's script in the AWS API's own shapes (camelCase, as boto3 returns them), and time: every
+declared second (TimeoutSeconds, Wait, Retry intervals) lasts INTERP_TIME_SCALE real seconds (default 0.05), so a
+60-second deadline passes in 3 s.
+
+  harness.py --engine java|js --definitions DIR --scenarios FILE [--only NAME,...] [--jars DIR] [--json OUT]
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import types
+import uuid
+from typing import Any
+
+ACCOUNT = '123456789012'
+REGION = 'eu-west-2'
+TIME_SCALE = float(os.environ.get('INTERP_TIME_SCALE', '0.05'))
+# A scenario that has not ended after this much real time is a failure (a hang is a finding too).
+SCENARIO_TIMEOUT = float(os.environ.get('INTERP_SCENARIO_TIMEOUT', '60'))
+HERE = os.path.dirname(os.path.abspath(__file__))
+IAM_PREFIX = {'stepfunctions': 'states', 'sfn': 'states'}
+ACTIVE = {'SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'}
+
+
+def snake_to_camel(name: str) -> str:
+    head, *rest = name.split('_')
+    return head + ''.join(p[:1].upper() + p[1:] for p in rest)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The scripted AWS
+# ---------------------------------------------------------------------------------------------------------------
+
+class ScriptedError(Exception):
+    pass
+
+
+class FakeAws:
+    """Answers the AWS API calls of one execution from a scenario's `aws` script, and records them in order."""
+
+    def __init__(self, scenario: dict):
+        self.rules: dict[str, list[dict]] = {k: [dict(r, used=0) for r in v] for k, v in scenario.get('aws', {}).items()}
+        self.label_re = re.compile(scenario['label']) if scenario.get('label') else None
+        self.lock = threading.RLock()
+        self.calls: list[dict] = []
+        self.jobs: dict[str, dict] = {}  # jobId -> {name, queue, definition, label, status}
+        self.counter = 0
+        self.last_poll: dict[str, str] = {}
+
+    # -- helpers ------------------------------------------------------------------------------------------------
+    def label_of(self, job_name: str | None) -> str | None:
+        if not job_name or not self.label_re:
+            return None
+        m = self.label_re.search(job_name)
+        return m.group(1) if m else None
+
+    def _label_for(self, action: str, params: dict) -> str | None:
+        if 'jobName' in params:
+            return self.label_of(params['jobName'])
+        ids = params.get('jobs') or ([params['jobId']] if 'jobId' in params else [])
+        if params.get('arrayJobId'):
+            ids = [params['arrayJobId']]
+        for i in ids:
+            if i in self.jobs:
+                return self.jobs[i]['label']
+        for f in params.get('filters') or []:
+            for v in f.get('values') or []:
+                lab = self.label_of(v)
+                if lab:
+                    return lab
+        return None
+
+    def _match(self, rule: dict, params: dict, label: str | None) -> bool:
+        if rule.get('times') is not None and rule['used'] >= rule['times']:
+            return False
+        for key, pattern in (rule.get('match') or {}).items():
+            value = label if key == 'label' else params.get(key)
+            text = value if isinstance(value, str) else json.dumps(value, default=str)
+            if value is None or not re.search(pattern, text):
+                return False
+        return True
+
+    # -- the call -----------------------------------------------------------------------------------------------
+    def call(self, service: str, action: str, params: dict, via: str) -> dict:
+        with self.lock:
+            name = f'{IAM_PREFIX.get(service, service)}:{action}'
+            label = self._label_for(action, params)
+            rule = next((r for r in self.rules.get(name, []) if self._match(r, params, label)), None)
+            if rule is not None:
+                rule['used'] += 1
+            answer = self._answer(name, params, rule)
+            # A .sync integration polls DescribeJobs until the job ends: repeated polls with the same answer are
+            # recorded once, so that the call list does not depend on timing.
+            if via == 'sync' and name == 'batch:describeJobs':
+                key = json.dumps(params.get('jobs'))
+                summary = json.dumps(answer, sort_keys=True, default=str)
+                if self.last_poll.get(key) == summary:
+                    return answer
+                self.last_poll[key] = summary
+            self.calls.append({'call': name, 'label': label, 'params': copy.deepcopy(params), 'via': via,
+                               'error': answer.get('__error__') if isinstance(answer, dict) else None})
+            if isinstance(answer, dict) and '__error__' in answer:
+                raise_client_error(answer['__error__'], action)
+            return answer
+
+    def _answer(self, name: str, params: dict, rule: dict | None) -> dict:
+        if rule is not None and 'error' in rule:
+            return {'__error__': rule['error']}
+        scripted = self._template(copy.deepcopy(rule.get('return')), params) if rule is not None else None
+        if name == 'batch:submitJob':
+            self.counter += 1
+            label = self.label_of(params.get('jobName'))
+            job_id = (scripted or {}).get('jobId') or f"{label or 'job'}-{self.counter}"
+            self.jobs[job_id] = {'name': params.get('jobName'), 'queue': params.get('jobQueue'),
+                                 'definition': params.get('jobDefinition'), 'label': label, 'status': 'SUBMITTED',
+                                 'arraySize': (params.get('arrayProperties') or {}).get('size')}
+            return {'jobArn': f'arn:aws:batch:{REGION}:{ACCOUNT}:job/{job_id}', 'jobName': params.get('jobName'),
+                    'jobId': job_id, **(scripted or {})}
+        if name == 'batch:describeJobs':
+            jobs = scripted['jobs'] if scripted is not None else [{'status': 'SUCCEEDED'}] * len(params.get('jobs') or [])
+            ids = params.get('jobs') or []
+            filled = [self._job_detail(ids[i] if i < len(ids) else None, j) for i, j in enumerate(jobs)]
+            return {'jobs': filled}
+        if scripted is not None:
+            return scripted
+        if name == 'batch:listJobs':
+            return {'jobSummaryList': self._list_jobs(params)}
+        if name == 'sns:publish':
+            return {'messageId': str(uuid.uuid4())}
+        if name == 'states:listExecutions':
+            return {'executions': []}
+        if name == 'states:stopExecution':
+            return {'stopDate': datetime.datetime.now(datetime.timezone.utc)}
+        if name == 'batch:terminateJob':
+            for i in [params.get('jobId')]:
+                if i in self.jobs:
+                    self.jobs[i]['status'] = 'FAILED'
+            return {}
+        raise ScriptedError(f'no answer scripted for {name}')
+
+    @staticmethod
+    def _template(value: Any, params: dict) -> Any:
+        """`{jobNamePrefix}` in a scripted string: the request's JOB_NAME filter without its `*`; ISO times in the keys
+        startDate and stopDate become datetimes, as boto3 returns them."""
+        prefix = next((v[:-1] for f in params.get('filters') or [] if f.get('name') == 'JOB_NAME'
+                       for v in f.get('values') or [] if v.endswith('*')), '')
+
+        def walk(v, key=None):
+            if isinstance(v, dict):
+                return {k: walk(x, k) for k, x in v.items()}
+            if isinstance(v, list):
+                return [walk(x) for x in v]
+            if isinstance(v, str):
+                v = v.replace('{jobNamePrefix}', prefix)
+                if key in ('startDate', 'stopDate'):
+                    return datetime.datetime.fromisoformat(v.replace('Z', '+00:00'))
+            return v
+        return walk(value)
+
+    def _job_detail(self, job_id: str | None, given: dict) -> dict:
+        """A DescribeJobs job detail: what the scenario gives, the rest from the submission."""
+        job = self.jobs.get(job_id or given.get('jobId'), {})
+        job_id = given.get('jobId', job_id)
+        status = given.get('status', 'SUCCEEDED')
+        if job:
+            job['status'] = status
+        created = 1764640801000
+        detail = {
+            'jobArn': f'arn:aws:batch:{REGION}:{ACCOUNT}:job/{job_id}',
+            'jobName': job.get('name', 'job'),
+            'jobId': job_id,
+            'jobQueue': job.get('queue', f'arn:aws:batch:{REGION}:{ACCOUNT}:job-queue/q'),
+            'status': status,
+            'attempts': [],
+            'createdAt': created,
+            'jobDefinition': job.get('definition', f'arn:aws:batch:{REGION}:{ACCOUNT}:job-definition/d:1'),
+            'container': {},
+        }
+        if status in ('SUCCEEDED', 'FAILED'):
+            detail.update(startedAt=created + 60_000, stoppedAt=created + 120_000)
+        if status == 'SUCCEEDED':
+            stream = f'default/{job_id}'
+            detail['container'] = {'exitCode': 0, 'logStreamName': stream}
+            detail['attempts'] = [{'container': {'exitCode': 0, 'logStreamName': stream}, 'startedAt': created + 60_000,
+                                   'stoppedAt': created + 120_000, 'statusReason': 'Essential container in task exited'}]
+        if job.get('arraySize'):
+            detail['arrayProperties'] = {'size': job['arraySize'], 'statusSummary': {}}
+            detail.pop('container', None)
+        detail.update(given)
+        return detail
+
+    def _list_jobs(self, params: dict) -> list:
+        """ListJobs: the submitted jobs of the queue whose name matches the JOB_NAME filter (a trailing * is a prefix)."""
+        if params.get('arrayJobId'):
+            return []
+        out = []
+        for job_id, job in self.jobs.items():
+            if params.get('jobQueue') and job['queue'] != params['jobQueue']:
+                continue
+            ok = True
+            for f in params.get('filters') or []:
+                if f.get('name') == 'JOB_NAME':
+                    ok = ok and any(job['name'] == v or (v.endswith('*') and job['name'].startswith(v[:-1])) for v in f['values'])
+            if ok:
+                out.append({'jobArn': f'arn:aws:batch:{REGION}:{ACCOUNT}:job/{job_id}', 'jobId': job_id, 'jobName': job['name'],
+                            'createdAt': 1764640801000, 'status': job['status']})
+        return out
+
+
+def raise_client_error(error: dict, action: str):
+    from botocore.exceptions import ClientError
+    raise ClientError({'Error': {'Code': error.get('code', 'ClientException'), 'Message': error.get('message', 'scripted error')},
+                       'ResponseMetadata': {'HTTPStatusCode': error.get('status', 400), 'RequestId': 'req-00000000'}},
+                      snake_to_camel(action))
+
+
+class FakeClient:
+    """Stands for the boto3 client LocalStack's integrations build: each method is an AWS API call."""
+
+    def __init__(self, aws_ref: list, service: str, via: str):
+        self._aws_ref, self._service, self._via = aws_ref, service, via
+
+    def __getattr__(self, method: str):
+        if method.startswith('_'):
+            raise AttributeError(method)
+
+        def call(**params):
+            return self._aws_ref[0].call(self._service, snake_to_camel(method), params, self._via)
+        return call
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# LocalStack, patched: the clients, the clock, the JSONata engine
+# ---------------------------------------------------------------------------------------------------------------
+
+CURRENT_AWS: list = [None]
+
+
+def patch_localstack(engine: str, jars: str | None):
+    import localstack.services.stepfunctions.asl.utils.boto_client as boto_client_mod
+    from localstack.services.stepfunctions.asl.component.state.state_execution.state_task.service import (
+        state_task_service_aws_sdk as aws_sdk_mod, state_task_service_batch as batch_mod,
+        state_task_service_callback as callback_mod)
+    import localstack.services.stepfunctions.asl.component.state.state_execution.execute_state as execute_state_mod
+    import localstack.services.stepfunctions.asl.component.common.retry.retrier_decl as retrier_mod
+    from localstack.services.stepfunctions.asl.component.state.state_wait.wait_function.wait_function import WaitFunction
+    import localstack.services.stepfunctions.asl.jsonata.jsonata as jsonata_mod
+
+    # Clients: every module that imported boto_client_for gets the scripted one.
+    def client_for(via):
+        return lambda service, region, state_credentials: FakeClient(CURRENT_AWS, service, via)
+    boto_client_mod.boto_client_for = client_for('sdk')
+    import localstack.services.stepfunctions.asl.component.state.state_execution.state_task.service as service_pkg
+    import pkgutil, importlib
+    for m in pkgutil.iter_modules(service_pkg.__path__):
+        mod = importlib.import_module(f'{service_pkg.__name__}.{m.name}')
+        if hasattr(mod, 'boto_client_for'):
+            mod.boto_client_for = client_for('sync' if mod is batch_mod else 'sdk')
+    assert aws_sdk_mod.boto_client_for is not None
+
+    # Time: declared seconds x TIME_SCALE.
+    class ScaledEvent(threading.Event):
+        def wait(self, timeout=None):
+            return super().wait(None if timeout is None else timeout * TIME_SCALE)
+    execute_state_mod.threading = types.SimpleNamespace(Event=ScaledEvent)
+    retrier_mod.time = types.SimpleNamespace(sleep=lambda s: time.sleep(s * TIME_SCALE))
+
+    def scaled_wait_interval(self, env, wait_seconds):
+        if wait_seconds > 0:
+            env.program_state_event.wait(wait_seconds * TIME_SCALE)
+    WaitFunction._wait_interval = scaled_wait_interval
+    callback_mod._DELAY_SECONDS_SYNC_CONDITION_CHECK = 0.02
+
+    # JSONata.
+    if engine == 'java':
+        class Installer:
+            def install(self):
+                pass
+
+            def get_java_lib_path(self):
+                return java_lib_path()
+
+            def get_installed_dir(self):
+                return jars
+
+        jsonata_mod.jpype_jsonata_package = types.SimpleNamespace(get_installer=lambda: Installer())
+    else:
+        jsonata_mod._eval_jsonata = NodeJsonata().evaluate
+
+    # Remember which expression of the definition each composed expression (variables bound in front) is.
+    import localstack.services.stepfunctions.asl.component.common.string.string_expression as string_expression_mod
+    compose = string_expression_mod.compose_jsonata_expression
+
+    def remembering_compose(final_jsonata_expression, variable_declarations_list):
+        composed = compose(final_jsonata_expression=final_jsonata_expression,
+                           variable_declarations_list=variable_declarations_list)
+        DEFINITION_EXPRESSION[composed] = final_jsonata_expression
+        return composed
+    string_expression_mod.compose_jsonata_expression = remembering_compose
+    return jsonata_mod
+
+
+DEFINITION_EXPRESSION: dict[str, str] = {}
+DIVERGENCES: list[dict] = []
+CURRENT_SCENARIO: list = [None]
+
+
+def differential(jsonata_mod, other: 'NodeJsonata'):
+    """Evaluates every expression with jsonata-js too, and records where the answers differ. The execution goes on
+    with the engine's own answer: the other one is only observed."""
+    own = jsonata_mod._eval_jsonata
+
+    def outcome(fn, expression):
+        try:
+            return {'value': json.loads(json.dumps(fn(expression)))}
+        except Exception as e:  # noqa
+            return {'error': str(getattr(e, 'details', None) or e)[:300]}
+
+    def evaluate(expression):
+        mine, theirs = outcome(own, expression), outcome(other.evaluate, expression)
+        if ('error' in mine) != ('error' in theirs) or mine.get('value') != theirs.get('value'):
+            DIVERGENCES.append({'scenario': CURRENT_SCENARIO[0], 'expression': DEFINITION_EXPRESSION.get(expression, expression),
+                                'java': mine, 'js': theirs, 'composed': expression})
+        if 'error' in mine:
+            return own(expression)  # raise it as the engine raises it
+        return mine['value']
+    jsonata_mod._eval_jsonata = evaluate
+
+
+def java_lib_path() -> str:
+    home = os.environ.get('JAVA_HOME')
+    candidates = [os.path.join(home, 'lib', 'server', 'libjvm.so')] if home else []
+    try:
+        import jpype
+        candidates.append(jpype.getDefaultJVMPath())
+    except Exception:  # noqa
+        pass
+    for c in candidates:
+        if c and os.path.exists(c):
+            return c
+    raise RuntimeError('no JVM found: set JAVA_HOME')
+
+
+class NodeJsonata:
+    """jsonata-js in one node process for the whole run."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen(['node', os.path.join(HERE, 'jsonata-server.js')], cwd=HERE, text=True,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        hello = json.loads(self.proc.stdout.readline())
+        self.version = hello['version']
+        self.lock = threading.Lock()
+        self.next_id = 0
+
+    def evaluate(self, expression: str) -> Any:
+        from localstack.services.stepfunctions.asl.jsonata.jsonata import JSONataException
+        with self.lock:
+            self.next_id += 1
+            self.proc.stdin.write(json.dumps({'id': self.next_id, 'expression': expression}) + '\n')
+            self.proc.stdin.flush()
+            answer = json.loads(self.proc.stdout.readline())
+        if 'error' in answer:
+            raise JSONataException('UNKNOWN', answer['error'])
+        return answer['value']
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One execution
+# ---------------------------------------------------------------------------------------------------------------
+
+def execute(definition: dict, state_machine_arn: str, execution_input: Any, name: str) -> dict:
+    from localstack.aws.api.stepfunctions import StateMachineType
+    from localstack.services.stepfunctions.asl.eval.environment import Environment
+    from localstack.services.stepfunctions.asl.eval.evaluation_details import AWSExecutionDetails
+    from localstack.services.stepfunctions.asl.eval.event.event_manager import EventHistoryContext
+    from localstack.services.stepfunctions.asl.eval.program_state import (ProgramEnded, ProgramError, ProgramStopped,
+                                                                           ProgramTimedOut)
+    from localstack.services.stepfunctions.asl.eval.states import ContextObjectData, ExecutionData, StateMachineData
+    from localstack.services.stepfunctions.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    program = AmazonStateLanguageParser.parse(json.dumps(definition))[0]
+    sm_name = state_machine_arn.split(':')[-1]
+    role = f'arn:aws:iam::{ACCOUNT}:role/StateMachineRole'
+    now = datetime.datetime.now(datetime.timezone.utc)
+    env = Environment(
+        aws_execution_details=AWSExecutionDetails(account=ACCOUNT, region=REGION, role_arn=role),
+        execution_type=StateMachineType.STANDARD,
+        context=ContextObjectData(
+            Execution=ExecutionData(Id=f'arn:aws:states:{REGION}:{ACCOUNT}:execution:{sm_name}:{name}', Input=execution_input,
+                                    Name=name, RoleArn=role, StartTime=now.isoformat(timespec='milliseconds').replace('+00:00', 'Z')),
+            StateMachine=StateMachineData(Id=state_machine_arn, Name=sm_name),
+        ),
+        event_history_context=EventHistoryContext.of_program_start(),
+        cloud_watch_logging_session=None,
+        activity_store={},
+    )
+    done = threading.Event()
+    crash: list = []
+
+    def run():
+        try:
+            program.eval(env)
+        except Exception:  # noqa
+            crash.append(traceback.format_exc())
+        done.set()
+    threading.Thread(target=run, daemon=True).start()
+    if not done.wait(SCENARIO_TIMEOUT):
+        env.set_stop(stop_date=datetime.datetime.now(), cause='harness timeout', error='HarnessTimeout')
+        return {'status': 'HUNG', 'error': None, 'cause': f'no end after {SCENARIO_TIMEOUT}s'}
+    if crash:
+        return {'status': 'CRASHED', 'error': None, 'cause': crash[0]}
+    state = env.program_state()
+    events = env.event_manager.get_event_history()
+    if isinstance(state, ProgramEnded):
+        return {'status': 'SUCCEEDED', 'error': None, 'cause': None, 'events': events}
+    if isinstance(state, ProgramError):
+        err = state.error or {}
+        return {'status': 'FAILED', 'error': err.get('error'), 'cause': err.get('cause'), 'events': events}
+    if isinstance(state, ProgramTimedOut):
+        return {'status': 'TIMED_OUT', 'error': None, 'cause': None, 'events': events}
+    if isinstance(state, ProgramStopped):
+        return {'status': 'ABORTED', 'error': state.error, 'cause': state.cause, 'events': events}
+    return {'status': type(state).__name__, 'error': None, 'cause': None, 'events': events}
+
+
+def plant_empty_last(definition: dict):
+    """INTERP_PLANT_EMPTY_LAST=1, to show that the java runs catch an expression that only the Java port rejects:
+    `[][-1]` (the last item of an empty array: nothing in jsonata-js, an IndexOutOfBoundsException in the Java port)
+    is planted in the Output of every Batch .sync Task. Never set in CI."""
+    def walk(states: dict):
+        for state in states.values():
+            if str(state.get('Resource', '')).endswith(':batch:submitJob.sync') and isinstance(state.get('Output'), str):
+                state['Output'] = '{% ($planted := [][-1]; ' + state['Output'][2:-2].strip() + ') %}'
+            for branch in state.get('Branches', []):
+                walk(branch['States'])
+    walk(definition['States'])
+
+
+def evaluation_errors(events) -> list[str]:
+    """The JSONata evaluation errors the execution met (caught ones included): what tells two engines apart."""
+    out = []
+    for e in events or []:
+        for v in e.values():
+            # LocalStack reports a JSONata evaluation error as States.Runtime, AWS as States.QueryEvaluationError.
+            if isinstance(v, dict) and v.get('error') in ('States.QueryEvaluationError', 'States.Runtime'):
+                cause = str(v.get('cause'))[:300]
+                if cause not in out:
+                    out.append(cause)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Checking a scenario
+# ---------------------------------------------------------------------------------------------------------------
+
+def match_calls(expected: list, actual: list[dict]) -> str | None:
+    """None when `actual` is `expected`: entries 'service:action' or 'service:action label', and {"anyOrder": [...]}."""
+    def same(e: str, a: dict) -> bool:
+        call, _, label = e.partition(' ')
+        return call == a['call'] and (not label or label == a['label'])
+
+    i = 0
+    for e in expected:
+        group = e['anyOrder'] if isinstance(e, dict) else [e]
+        window = actual[i:i + len(group)]
+        left = list(group)
+        for a in window:
+            hit = next((x for x in left if same(x, a)), None)
+            if hit is None:
+                break
+            left.remove(hit)
+        if left or len(window) < len(group):
+            return f'call #{i + 1}: expected {group if isinstance(e, dict) else e}, got {show(actual[i:i + max(1, len(group))])}'
+        i += len(group)
+    if i < len(actual):
+        return f'unexpected calls after #{i}: {show(actual[i:])}'
+    return None
+
+
+def show(calls: list[dict]) -> str:
+    return ', '.join(c['call'] + (f" {c['label']}" if c['label'] else '') for c in calls) or '(none)'
+
+
+def check(scenario: dict, result: dict, aws: FakeAws) -> str | None:
+    exp = scenario['expect']
+    if result['status'] != exp['status']:
+        return f"status {result['status']} (error {result['error']}: {str(result['cause'])[:200]}), expected {exp['status']}; calls: {show(aws.calls)}"
+    if 'error' in exp and result['error'] != exp['error']:
+        return f"error {result['error']}, expected {exp['error']}; calls: {show(aws.calls)}"
+    if 'calls' in exp:
+        wrong = match_calls(exp['calls'], aws.calls)
+        if wrong:
+            return wrong
+    publishes = [c for c in aws.calls if c['call'] == 'sns:publish' and not c['error']]
+    want = exp.get('publishes', 0 if exp['status'] == 'SUCCEEDED' else 1)
+    if len(publishes) != want:
+        return f'{len(publishes)} sns:publish, expected {want}'
+    if publishes:
+        message, subject = publishes[0]['params'].get('Message', ''), publishes[0]['params'].get('Subject', '')
+        for s in exp.get('message', []):
+            if s not in message:
+                return f'message lacks {s!r}; message: {message[:400]!r}'
+        for s in exp.get('messageLacks', []):
+            if s in message:
+                return f'message has {s!r}'
+        for s in exp.get('subject', []):
+            if s not in subject:
+                return f'subject lacks {s!r}; subject: {subject!r}'
+    for s in exp.get('cause', []):
+        if s not in str(result['cause']):
+            return f"cause lacks {s!r}; cause: {str(result['cause'])[:300]!r}"
+    for key, pattern in exp.get('callParams', {}).items():
+        idx, _, field = key.partition('.')
+        call = aws.calls[int(idx)] if int(idx) < len(aws.calls) else None
+        value = call and call['params'].get(field)
+        if call is None or not re.search(pattern, json.dumps(value, default=str) if not isinstance(value, str) else value):
+            return f'call #{idx} {field} = {value!r}, expected /{pattern}/'
+    return None
+
+
+def report(result_files: list[str], scenarios_file: str, divergences_file: str | None) -> int:
+    """The table (scenario x engine), the reasons, the divergences, and the closing line. A failure the scenario
+    declares in `knownFailures` (engine -> regex of the reason) is KNOWN and counted as skipped, unless INTERP_STRICT=1;
+    a known failure that no longer fails is a failure (remove it from the scenario)."""
+    scenarios = {s['name']: s for s in json.load(open(scenarios_file))['scenarios']}
+    strict = os.environ.get('INTERP_STRICT') == '1'
+    rows: dict[str, dict[str, dict]] = {}
+    engines: list[str] = []
+    for f in result_files:
+        if not os.path.exists(f):  # an engine's run that crashed: every scenario of it is MISSING
+            m = re.search(r'results-(\w+)\.json$', f)
+            if m and m.group(1) not in engines:
+                engines.append(m.group(1))
+            for name in scenarios:
+                rows.setdefault(name, {})
+            continue
+        for r in json.load(open(f)):
+            rows.setdefault(r['scenario'], {})[r['engine']] = r
+            if r['engine'] not in engines:
+                engines.append(r['engine'])
+    passed = failed = known = 0
+    width = max([len(n) for n in rows] + [8])
+    lines, notes = [f"{'scenario':<{width}}  " + '  '.join(f'{e:<10}' for e in engines)], []
+    for name in [n for n in scenarios if n in rows] + [n for n in rows if n not in scenarios]:
+        cells = []
+        for e in engines:
+            r = rows[name].get(e)
+            expected = (scenarios.get(name, {}).get('knownFailures') or {}).get(e)
+            if r is None:
+                cell, failed = 'MISSING', failed + 1
+            elif expected and not strict:
+                if not r['passed'] and re.search(expected, r['reason'] or ''):
+                    cell, known = 'KNOWN', known + 1
+                    notes.append(f'{name} [{e}] KNOWN: {r["reason"]}')
+                else:
+                    cell, failed = 'FAIL', failed + 1
+                    notes.append(f'{name} [{e}] FAIL: declared knownFailure /{expected}/ but got: '
+                                 + (r['reason'] or 'a pass: remove the knownFailure'))
+            elif r['passed']:
+                cell, passed = 'PASS', passed + 1
+            else:
+                cell, failed = 'FAIL', failed + 1
+                notes.append(f'{name} [{e}] FAIL: {r["reason"]}')
+            if r is not None and r.get('evaluationErrors'):
+                notes.append(f'{name} [{e}] JSONata evaluation errors: ' + ' | '.join(r['evaluationErrors']))
+            cells.append(f'{cell:<10}')
+        lines.append(f'{name:<{width}}  ' + '  '.join(cells))
+    print('\n'.join(lines))
+    if notes:
+        print('\n' + '\n'.join(notes))
+    if divergences_file and os.path.exists(divergences_file):
+        seen: dict[str, dict] = {}
+        for d in json.load(open(divergences_file)):
+            seen.setdefault(d['expression'], dict(d, scenarios=set()))['scenarios'].add(d['scenario'])
+        print(f'\nJSONata expressions whose answers differ between the engines ({len(seen)}; every expression the '
+              'java runs evaluated was evaluated with jsonata-js too):')
+        for expression, d in seen.items():
+            short = expression if len(expression) <= 160 else expression[:157] + '...'
+            print(f"- in {', '.join(sorted(d['scenarios']))}: {short}\n    java: {json.dumps(d['java'])[:200]}\n    js:   {json.dumps(d['js'])[:200]}")
+    print(f'\n{passed} passed, {failed} failed' + (f', {known} skipped' if known else ''))
+    return 0 if failed == 0 else 1
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == 'report':
+        rp = argparse.ArgumentParser(prog='harness.py report')
+        rp.add_argument('results', nargs='+')
+        rp.add_argument('--scenarios', default=os.path.join(HERE, 'scenarios.json'))
+        rp.add_argument('--divergences')
+        a = rp.parse_args(sys.argv[2:])
+        sys.exit(report(a.results, a.scenarios, a.divergences))
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--engine', choices=['java', 'js'], required=True)
+    ap.add_argument('--definitions', required=True)
+    ap.add_argument('--scenarios', default=os.path.join(HERE, 'scenarios.json'))
+    ap.add_argument('--jars')
+    ap.add_argument('--only', default=os.environ.get('INTERP_ONLY', ''))
+    ap.add_argument('--json')
+    ap.add_argument('--differential', help='with --engine java: evaluate every expression with jsonata-js too and '
+                                           'write where they differ to this file')
+    args = ap.parse_args()
+    if args.engine == 'java' and not args.jars:
+        ap.error('--jars is needed with --engine java')
+
+    import logging
+    logging.disable(logging.CRITICAL)
+    jsonata_mod = patch_localstack(args.engine, args.jars)
+    # Start the engine (the JVM, or node) before the first execution, so its start-up is not counted against a
+    # state's TimeoutSeconds.
+    jsonata_mod.eval_jsonata_expression('$string(1)')
+    if args.differential and args.engine == 'java':
+        differential(jsonata_mod, NodeJsonata())
+    scenarios = json.load(open(args.scenarios))['scenarios']
+    only = [s for s in args.only.split(',') if s]
+    results = []
+    for scn in scenarios:
+        if only and scn['name'] not in only:
+            continue
+        started = time.time()
+        aws = FakeAws(scn)
+        CURRENT_AWS[0] = aws
+        CURRENT_SCENARIO[0] = scn['name']
+        try:
+            rendered = json.load(open(os.path.join(args.definitions, f"{scn['fixture']}.json")))
+            if os.environ.get('INTERP_PLANT_EMPTY_LAST') == '1':
+                plant_empty_last(rendered['definition'])
+            execution_input = scn.get('input', {'scheduledTime': '2026-12-02T02:00:00Z'})
+            result = execute(rendered['definition'], rendered['stateMachineArn'], execution_input,
+                             f"interp-{scn['name']}-0123456789ab"[-80:])
+            reason = check(scn, result, aws)
+        except Exception as e:  # noqa
+            result, reason = {'events': []}, f'harness error: {e!r}'
+        results.append({'scenario': scn['name'], 'engine': args.engine, 'passed': reason is None, 'reason': reason,
+                        'seconds': round(time.time() - started, 1), 'calls': show(aws.calls),
+                        'evaluationErrors': evaluation_errors(result.get('events'))})
+        print(f"{'PASS' if reason is None else 'FAIL'} {args.engine} {scn['name']} ({results[-1]['seconds']}s)"
+              + (f': {reason}' if reason else ''), file=sys.stderr, flush=True)
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(results, f, indent=2)
+    if args.differential:
+        with open(args.differential, 'w') as f:
+            json.dump(DIVERGENCES, f, indent=2)
+    os._exit(0 if all(r['passed'] for r in results) else 1)  # the JVM and daemon threads end with the process
+
+
+if __name__ == '__main__':
+    main()
