@@ -82,7 +82,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 120_000,
     },
   },
-  gitignore: ['.jsii.tabl.json', 'cdk.out', '*.cdk.out', '.venv', '/.tmp', '/bench-results'],
+  gitignore: ['.jsii.tabl.json', 'cdk.out', '*.cdk.out', '.venv', '/.tmp', '/bench-results', '__pycache__/'],
   npmIgnoreOptions: { ignorePatterns: ['/.jsii.tabl.json', '/examples', '/scripts', '/.ci', '/docs/*.json', '/docs/api', '/.tmp', '/rosetta', '/bench-results'] },
   tsconfigDev: {
     include: ['examples/**/*.ts', 'scripts/**/*.ts'],
@@ -111,6 +111,13 @@ project.addTask('example', {
   description: 'Synthesize the example app (examples/app.ts) offline and print its resources, alarms and idle cost',
   cwd: 'examples',
   exec: 'cdk synth --quiet --no-notices',
+});
+
+// The rendered state machines run in LocalStack's Step Functions interpreter under its Java JSONata port and
+// jsonata-js 2.0.6, with AWS answers scripted per scenario (test/interpreter/README.md). Installs what it needs.
+project.addTask('test:interpreter', {
+  description: 'Run every rendered state machine in an independent Step Functions interpreter under two JSONata engines',
+  exec: 'bash test/interpreter/run.sh',
 });
 
 // Benchmarks: synth time, footprint and idle cost against ScheduledFargateTask and hand-written L2 code (never a test).

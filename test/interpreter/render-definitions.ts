@@ -52,6 +52,12 @@ export const FIXTURES: Record<string, Fixture> = {
   }),
   'workflow-skip': s => new ScheduledBatchWorkflow(s, 'Etl', { schedule: SCHEDULE, steps: ETL, overlapPolicy: OverlapPolicy.SKIP }),
   'workflow-queue': s => new ScheduledBatchWorkflow(s, 'Etl', { schedule: SCHEDULE, steps: ETL, overlapPolicy: OverlapPolicy.QUEUE }),
+  'workload-replace': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, overlapPolicy: OverlapPolicy.REPLACE }),
+  'workload-array-replace': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, overlapPolicy: OverlapPolicy.REPLACE, arraySize: 5 }),
+  'workflow-replace': s => new ScheduledBatchWorkflow(s, 'Etl', {
+    schedule: SCHEDULE, overlapPolicy: OverlapPolicy.REPLACE,
+    steps: [{ name: 'extract', image: IMAGE }, { name: 'load', image: IMAGE, dependsOn: ['extract'] }],
+  }),
 };
 
 /** A concrete ARN (or name) for a resource's Ref / Fn::GetAtt, by resource type. */
