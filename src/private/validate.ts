@@ -19,8 +19,6 @@ export interface WholeNumberCheck {
   readonly why?: string;
   /** The unit the number counts, e.g. `GiB` or `seconds`. @default - none */
   readonly unit?: string;
-  /** How the value is shown instead of the number, e.g. a Duration's `toHumanString()`. @default - the number and unit */
-  readonly shown?: string;
   /** What to do instead, e.g. `use 0 to scale to zero`. */
   readonly fix: string;
 }
@@ -36,7 +34,7 @@ export function validateWholeNumber(prop: string, value: unknown, check: WholeNu
     && (min === undefined || value >= min) && (max === undefined || value <= max);
   if (ok) return;
   const unit = check.unit ? ` ${check.unit}` : '';
-  const shown = check.shown ?? (typeof value === 'number' ? `${value}${unit}` : describeValue(value));
+  const shown = typeof value === 'number' ? `${value}${unit}` : describeValue(value);
   throw new Error(`'${prop}' is ${shown}: it must be a whole number${check.unit ? ` of ${check.unit}` : ''}`
     + `${describeRange(min, max)}${check.why ? ` ${check.why}` : ''}; ${check.fix}.`);
 }
