@@ -58,9 +58,16 @@ export function validateEnum(prop: string, value: unknown, enumObject: object, e
  * Fails unless `value` is an instance of the class `type` (an enum-like class such as `Duration`, `Size` or
  * `EgressProfile`), naming how to make one in `accepted`, e.g. `a Duration, e.g. Duration.hours(1)`. `undefined` passes.
  */
-export function validateInstanceOf(prop: string, value: unknown, type: abstract new (...args: any[]) => unknown, accepted: string): void {
-  if (value === undefined || value instanceof type) return;
+export function validateInstanceOf(prop: string, value: unknown, type: AnyClass, accepted: string): void {
+  // `instanceof`, for classes whose constructor is private (enum-like classes), which TypeScript's instanceof refuses.
+  if (value === undefined || Object.prototype.isPrototypeOf.call(type.prototype, value as object)) return;
   throw new Error(`'${prop}' is ${describeValue(value)}, which is not ${withArticle(type.name)}: use ${accepted}.`);
+}
+
+/** A class, whatever its constructor's visibility: enum-like classes (`Duration`, `Size`) have private ones. */
+export interface AnyClass {
+  readonly prototype: object;
+  readonly name: string;
 }
 
 /** Enums with more members than this are listed in part (ec2.InstanceClass has hundreds). */
