@@ -12,24 +12,19 @@ import { BatchAlarmsProps } from './batch-alarms-props';
 import { BatchQueueMetrics } from './batch-queue-metrics';
 import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from './cost';
 import { createAlarmDashboard } from './private/alarm-dashboard';
-import { jobDefinitionArnPrefix } from './private/alarm-patterns';
+import { failureMessage, queueBlockedMessage } from './private/alarm-messages';
+import { SignalPlan, eventFilters, planSignals, validateAlarmsProps } from './private/alarm-props';
 import { WorkloadSignals, dedicatedQueueSignals, sharedQueueSignals } from './private/alarm-signals';
 import { allowAlarmsToPublish, createAlarmTopic, topicTarget } from './private/alarm-topic';
 import { lineItem } from './private/cost-math';
 import { recordKnownFalsePositive } from './private/nag';
 import { SuccessWindow, describeSeconds } from './private/schedule-window';
 import { missedRunWindow } from './private/success-window';
-import { WholeNumberCheck, validateInstanceOf, validateWholeNumber } from './private/validate';
 
 /** Period of the event-driven alarms (failed, blocked, delivery, DLQ, durations). */
 const ALARM_PERIOD = Duration.minutes(5);
 /** The long-running alarm fires above this share of the job timeout. */
 const LONG_RUNNING_SHARE = 0.8;
-/**
- * Smallest job timeout AWS Batch accepts (`attemptDurationSeconds`).
- * @see https://docs.aws.amazon.com/batch/latest/userguide/job_timeouts.html
- */
-const MIN_JOB_TIMEOUT_SECONDS = 60;
 
 /**
  * Alarms for a scheduled AWS Batch workload, on metrics and events AWS really emits.
@@ -340,116 +335,8 @@ export class BatchAlarms extends Construct implements ICostEstimable {
   }
 }
 
-/** Which signals and notifications this construct creates, from the props. */
-interface SignalPlan {
-  /** Other workloads submit to the queue. */
-  readonly shared: boolean;
-  /** Runs are tracked elsewhere: no failed-jobs, missed-run or long-running alarm, no per-job notification. */
-  readonly tracked: boolean;
-  /** Per-workload outcomes come from EventBridge rules, because the AWS/Batch metrics (no job-name dimension) would mix in other jobs. */
-  readonly ruleSignals: boolean;
-  /** Send one message per FAILED job. */
-  readonly notifyFailures: boolean;
-}
-
-function planSignals(props: BatchAlarmsProps): SignalPlan {
-  const shared = props.sharedQueue ?? false;
-  const tracked = props.runsTracked ?? false;
-  return {
-    shared,
-    tracked,
-    ruleSignals: shared || props.ignoredJobNamePrefix !== undefined,
-    notifyFailures: (props.failureNotifications ?? true) && !tracked,
-  };
-}
-
-/**
- * The `detail` filters of the EventBridge rules: `jobDefinition` (every rule, when given) and `outcome`, which also
- * leaves the ignored jobs out. A blocked queue is reported whichever job found it blocked; run outcomes are not.
- */
-function eventFilters(props: BatchAlarmsProps): { readonly jobDefinition: object; readonly outcome: object } {
-  const ignored = props.ignoredJobNamePrefix;
-  const jobDefinition = props.jobDefinition
-    ? { jobDefinition: events.Match.prefix(jobDefinitionArnPrefix(props.jobDefinition)) }
-    : {};
-  const outcome = { ...jobDefinition, ...ignored !== undefined ? { jobName: events.Match.anythingButPrefix(ignored) } : {} };
-  return { jobDefinition, outcome };
-}
 
 /** What the alarm descriptions name: the construct path watched, and the queue (its name when it is a literal). */
 function subjectOf(scope: Construct, queue: batch.IJobQueue): string {
   return `${scope.node.path || 'the app'} (job queue ${Token.isUnresolved(queue.jobQueueName) ? queue.node.path : queue.jobQueueName})`;
-}
-
-function validateAlarmsProps(props: BatchAlarmsProps): void {
-  validatePropTypes(props);
-  if (props.sharedQueue && !props.jobDefinition) {
-    throw new Error("'jobDefinition' is required when 'sharedQueue' is true: AWS/Batch metrics only have the "
-      + 'JobQueueName dimension, so per-workload alarms need EventBridge rules filtered on the job definition. '
-      + "Pass the workload's job definition, or set 'sharedQueue' to false if the queue is dedicated.");
-  }
-  validateWholeSeconds('jobTimeout', props.jobTimeout, {
-    min: MIN_JOB_TIMEOUT_SECONDS, why: '(the AWS Batch minimum)', fix: 'pass the timeout of the job definition',
-  });
-  validateWholeSeconds('slowStartThreshold', props.slowStartThreshold, {
-    min: 1, fix: 'pass how long a job may wait in RUNNABLE, e.g. Duration.minutes(30), or leave it unset',
-  });
-  if (props.notificationEmail !== undefined && !Token.isUnresolved(props.notificationEmail)
-    && !/^[^@\s]+@[^@\s]+$/.test(props.notificationEmail)) {
-    throw new Error(`'notificationEmail' must be an e-mail address, got '${props.notificationEmail}'.`);
-  }
-}
-
-/** Enum-like props hold what they are typed as (untyped languages can pass anything, e.g. '1 hour'). */
-function validatePropTypes(props: BatchAlarmsProps): void {
-  validateInstanceOf('schedule', props.schedule, scheduler.ScheduleExpression,
-    "a scheduler.ScheduleExpression, e.g. ScheduleExpression.cron({ hour: '2', minute: '0' })");
-  for (const prop of ['successWindow', 'jobTimeout', 'slowStartThreshold'] as const) {
-    validateInstanceOf(prop, props[prop], Duration, 'a Duration, e.g. Duration.hours(1)');
-  }
-}
-
-/** A Duration prop is a whole number of seconds within bounds; a token passes. */
-function validateWholeSeconds(prop: string, duration: Duration | undefined, check: Omit<WholeNumberCheck, 'unit'>): void {
-  if (duration === undefined || duration.isUnresolved()) return;
-  validateWholeNumber(prop, duration.toSeconds({ integral: false }), { ...check, unit: 'seconds' });
-}
-
-/**
- * The SNS message of the per-job failure notification (input transformer over the `Batch Job State Change` event).
- * `container.*` holds the last attempt.
- * @see https://docs.aws.amazon.com/batch/latest/userguide/batch_job_events.html
- */
-function failureMessage(): events.RuleTargetInput {
-  return events.RuleTargetInput.fromObject({
-    message: 'AWS Batch job FAILED',
-    jobName: events.EventField.fromPath('$.detail.jobName'),
-    jobId: events.EventField.fromPath('$.detail.jobId'),
-    status: events.EventField.fromPath('$.detail.status'),
-    statusReason: events.EventField.fromPath('$.detail.statusReason'),
-    exitCode: events.EventField.fromPath('$.detail.container.exitCode'),
-    logStreamName: events.EventField.fromPath('$.detail.container.logStreamName'),
-    jobQueue: events.EventField.fromPath('$.detail.jobQueue'),
-    jobDefinition: events.EventField.fromPath('$.detail.jobDefinition'),
-    time: events.EventField.time,
-    region: events.EventField.region,
-  });
-}
-
-/**
- * The SNS message for a `Batch Job Queue Blocked` event: the job that cannot start and why.
- * @see https://docs.aws.amazon.com/batch/latest/userguide/batch-job-queue-blocked-events.html
- */
-function queueBlockedMessage(): events.RuleTargetInput {
-  return events.RuleTargetInput.fromObject({
-    message: 'AWS Batch job queue blocked: a RUNNABLE job cannot start',
-    jobName: events.EventField.fromPath('$.detail.jobName'),
-    jobId: events.EventField.fromPath('$.detail.jobId'),
-    statusReason: events.EventField.fromPath('$.detail.statusReason'),
-    jobQueue: events.EventField.fromPath('$.detail.jobQueue'),
-    jobDefinition: events.EventField.fromPath('$.detail.jobDefinition'),
-    firstCheck: 'ACTION_REQUIRED: a compute environment is INVALID (aws batch describe-compute-environments); CAPACITY or MISCONFIGURATION: instance types, maxvCpus or the job size',
-    time: events.EventField.time,
-    region: events.EventField.region,
-  });
 }
