@@ -97,7 +97,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
 
     const plan = planSignals(props);
     const filters = eventFilters(props);
-    if (plan.notifyFailures || (plan.ruleSignals && !plan.tracked)) {
+    if (plan.failedJobRule) {
       this.failedJobRule = this.stateChangeRule('FailedJobRule', 'FAILED', 'AWS Batch jobs of this workload that reached FAILED', filters.outcome);
     }
     this.signals = this.chooseSignals(props, plan, filters.outcome);
@@ -113,9 +113,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
     this.queueBlockedRule = this.createQueueBlockedRule(filters.jobDefinition);
     if (props.scheduleGroup) this.scheduleDeliveryAlarm = this.addScheduleDeliveryAlarm(props.scheduleGroup);
     if (props.deadLetterQueue) this.deadLetterQueueAlarm = this.addDeadLetterQueueAlarm(props.deadLetterQueue);
-    // On a shared queue JobAttemptExecutionDuration mixes every workload's run times, so there is no long-running
-    // alarm; the job timeout still ends runaways, which the failed-jobs alarm reports.
-    if (jobTimeout && !plan.shared && !plan.tracked && !jobTimeout.isUnresolved()) this.longRunningAlarm = this.addLongRunningAlarm(jobTimeout);
+    if (plan.longRunningAlarm && jobTimeout && !jobTimeout.isUnresolved()) this.longRunningAlarm = this.addLongRunningAlarm(jobTimeout);
     if (props.slowStartThreshold) this.slowStartAlarm = this.addSlowStartAlarm(props.slowStartThreshold);
 
     this.alarms = [...this.ownAlarms];

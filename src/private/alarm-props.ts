@@ -25,17 +25,29 @@ export interface SignalPlan {
   readonly ruleSignals: boolean;
   /** Send one message per FAILED job. */
   readonly notifyFailures: boolean;
+  /** An EventBridge rule on FAILED jobs is needed: for the notifications, or as the failed-jobs signal. */
+  readonly failedJobRule: boolean;
+  /**
+   * A long-running alarm can be made (given a job timeout): not on a shared queue, where JobAttemptExecutionDuration
+   * mixes every workload's run times (the job timeout still ends runaways, which the failed-jobs alarm reports), and
+   * not when runs are tracked.
+   */
+  readonly longRunningAlarm: boolean;
 }
 
 /** Which signals and notifications the props ask for. */
 export function planSignals(props: BatchAlarmsProps): SignalPlan {
   const shared = props.sharedQueue ?? false;
   const tracked = props.runsTracked ?? false;
+  const ruleSignals = shared || props.ignoredJobNamePrefix !== undefined;
+  const notifyFailures = (props.failureNotifications ?? true) && !tracked;
   return {
     shared,
     tracked,
-    ruleSignals: shared || props.ignoredJobNamePrefix !== undefined,
-    notifyFailures: (props.failureNotifications ?? true) && !tracked,
+    ruleSignals,
+    notifyFailures,
+    failedJobRule: notifyFailures || (ruleSignals && !tracked),
+    longRunningAlarm: !shared && !tracked,
   };
 }
 
