@@ -1,4 +1,5 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatch_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,7 +12,8 @@ import { BatchAlarmsProps } from './batch-alarms-props';
 import { BatchQueueMetrics } from './batch-queue-metrics';
 import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from './cost';
 import { createAlarmDashboard } from './private/alarm-dashboard';
-import { jobDefinitionArnPrefix } from './private/alarm-patterns';
+import { failureMessage, queueBlockedMessage } from './private/alarm-messages';
+import { SignalPlan, eventFilters, planSignals, validateAlarmsProps } from './private/alarm-props';
 import { WorkloadSignals, dedicatedQueueSignals, sharedQueueSignals } from './private/alarm-signals';
 import { allowAlarmsToPublish, createAlarmTopic, topicTarget } from './private/alarm-topic';
 import { lineItem } from './private/cost-math';
@@ -23,11 +25,6 @@ import { missedRunWindow } from './private/success-window';
 const ALARM_PERIOD = Duration.minutes(5);
 /** The long-running alarm fires above this share of the job timeout. */
 const LONG_RUNNING_SHARE = 0.8;
-/**
- * Smallest job timeout AWS Batch accepts (`attemptDurationSeconds`).
- * @see https://docs.aws.amazon.com/batch/latest/userguide/job_timeouts.html
- */
-const MIN_JOB_TIMEOUT_SECONDS = 60;
 
 /**
  * Alarms for a scheduled AWS Batch workload, on metrics and events AWS really emits.
@@ -94,76 +91,34 @@ export class BatchAlarms extends Construct implements ICostEstimable {
   constructor(scope: Construct, id: string, props: BatchAlarmsProps) {
     super(scope, id);
     validateAlarmsProps(props);
-    const queue = props.jobQueue;
-    this.subject = `${scope.node.path || 'the app'} (job queue ${Token.isUnresolved(queue.jobQueueName) ? queue.node.path : queue.jobQueueName})`;
-    this.metrics = new BatchQueueMetrics(queue);
-    this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic');
-    allowAlarmsToPublish(this.alarmTopic);
-    if (props.notificationEmail !== undefined) {
-      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
-    }
+    this.subject = subjectOf(scope, props.jobQueue);
+    this.metrics = new BatchQueueMetrics(props.jobQueue);
+    this.alarmTopic = this.setUpAlarmTopic(props);
 
-    const shared = props.sharedQueue ?? false;
-    const ignored = props.ignoredJobNamePrefix;
-    const jobDefinitionFilter = props.jobDefinition
-      ? { jobDefinition: events.Match.prefix(jobDefinitionArnPrefix(props.jobDefinition)) }
-      : {};
-    // Run outcomes leave the ignored jobs out; a blocked queue is reported whichever job found it blocked.
-    const outcomeFilter = { ...jobDefinitionFilter, ...ignored !== undefined ? { jobName: events.Match.anythingButPrefix(ignored) } : {} };
-    // Per-workload outcomes come from the rules when the AWS/Batch metrics (no job-name dimension) would mix in others.
-    const ruleSignals = shared || ignored !== undefined;
-    const tracked = props.runsTracked ?? false;
-    const notifyFailures = (props.failureNotifications ?? true) && !tracked;
-    if (notifyFailures || (ruleSignals && !tracked)) {
-      this.failedJobRule = this.stateChangeRule('FailedJobRule', 'FAILED', 'AWS Batch jobs of this workload that reached FAILED', outcomeFilter);
+    const plan = planSignals(props);
+    const filters = eventFilters(props);
+    if (plan.failedJobRule) {
+      this.failedJobRule = this.stateChangeRule('FailedJobRule', 'FAILED', 'AWS Batch jobs of this workload that reached FAILED', filters.outcome);
     }
-    // The signal source, chosen once: AWS/Batch metrics of a dedicated queue, or per-workload rules on a shared one.
-    this.signals = ruleSignals
-      ? sharedQueueSignals(this.failedJobRule!, () => this.succeededRule(outcomeFilter))
-      : dedicatedQueueSignals(this.metrics, props.excludeOperatorCancellations ?? false);
-    if (ruleSignals && props.excludeOperatorCancellations) {
-      Annotations.of(this).addWarningV2('cdk-scheduled-batch:cancellationsNotExcluded',
-        `'excludeOperatorCancellations' has no effect with '${shared ? 'sharedQueue' : 'ignoredJobNamePrefix'}': the Batch event of a cancelled job cannot `
-        + 'be told apart from another failure, and JobsCancelled/JobsTerminated mix every workload on the queue.');
-    }
-    if (notifyFailures) this.notifyFailures(props);
+    this.signals = this.chooseSignals(props, plan, filters.outcome);
+    if (plan.notifyFailures) this.notifyFailures(props);
 
-    if (!tracked) this.failedJobsAlarm = this.addFailedJobsAlarm();
+    if (!plan.tracked) this.failedJobsAlarm = this.addFailedJobsAlarm();
     const jobTimeout = props.jobTimeout ?? props.jobDefinition?.timeout;
-    const window = tracked ? undefined : missedRunWindow(this, { schedule: props.schedule, successWindow: props.successWindow, jobTimeout });
+    const window = plan.tracked ? undefined : missedRunWindow(this, { schedule: props.schedule, successWindow: props.successWindow, jobTimeout });
     if (window) {
       this.missedRunWindow = Duration.seconds(window.windowSeconds);
       this.missedRunAlarm = this.addMissedRunAlarm(window);
     }
-    this.queueBlockedRule = new events.Rule(this, 'QueueBlockedRule', {
-      description: 'AWS Batch reports a RUNNABLE job of this queue blocked (e.g. compute environment INVALID)',
-      eventPattern: {
-        source: ['aws.batch'],
-        detailType: ['Batch Job Queue Blocked'],
-        detail: { jobQueue: [queue.jobQueueArn], ...jobDefinitionFilter },
-      },
-    });
-    this.queueBlockedRule.addTarget(topicTarget(this.alarmTopic, queueBlockedMessage()));
+    this.queueBlockedRule = this.createQueueBlockedRule(filters.jobDefinition);
     if (props.scheduleGroup) this.scheduleDeliveryAlarm = this.addScheduleDeliveryAlarm(props.scheduleGroup);
     if (props.deadLetterQueue) this.deadLetterQueueAlarm = this.addDeadLetterQueueAlarm(props.deadLetterQueue);
-    // On a shared queue JobAttemptExecutionDuration mixes every workload's run times, so there is no long-running
-    // alarm; the job timeout still ends runaways, which the failed-jobs alarm reports.
-    if (jobTimeout && !shared && !tracked && !jobTimeout.isUnresolved()) this.longRunningAlarm = this.addLongRunningAlarm(jobTimeout);
+    if (plan.longRunningAlarm && jobTimeout && !jobTimeout.isUnresolved()) this.longRunningAlarm = this.addLongRunningAlarm(jobTimeout);
     if (props.slowStartThreshold) this.slowStartAlarm = this.addSlowStartAlarm(props.slowStartThreshold);
 
     this.alarms = [...this.ownAlarms];
     this.addAlarmAction(new cloudwatch_actions.SnsAction(this.alarmTopic));
-    if (props.dashboard) {
-      this.dashboard = createAlarmDashboard(this, {
-        metrics: this.metrics,
-        shared,
-        failedJobRule: this.failedJobRule,
-        succeededJobRule: this.succeededJobRule,
-        scheduleGroup: props.scheduleGroup,
-        deadLetterQueue: props.deadLetterQueue,
-        alarms: this.alarms,
-      });
-    }
+    if (props.dashboard) this.dashboard = this.createDashboard(props);
   }
 
   /**
@@ -194,6 +149,58 @@ export class BatchAlarms extends Construct implements ICostEstimable {
       items.push(lineItem(CostCategory.DASHBOARD, 'CloudWatch dashboard', 1, UnitPrices.DASHBOARD_MONTH));
     }
     return items;
+  }
+
+  /** The topic every alarm notifies (the caller's, or a new one), open to CloudWatch and EventBridge, with the e-mail. */
+  private setUpAlarmTopic(props: BatchAlarmsProps): sns.ITopic {
+    const topic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic');
+    allowAlarmsToPublish(topic);
+    if (props.notificationEmail !== undefined) {
+      topic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
+    }
+    return topic;
+  }
+
+  /**
+   * The signal source, chosen once: `AWS/Batch` metrics of a dedicated queue, or per-workload rules (on a shared queue,
+   * or when some jobs are ignored), where operator cancellations cannot be told apart (warned).
+   */
+  private chooseSignals(props: BatchAlarmsProps, plan: SignalPlan, outcomeFilter: object): WorkloadSignals {
+    if (!plan.ruleSignals) {
+      return dedicatedQueueSignals(this.metrics, props.excludeOperatorCancellations ?? false);
+    }
+    if (props.excludeOperatorCancellations) {
+      Annotations.of(this).addWarningV2('cdk-scheduled-batch:cancellationsNotExcluded',
+        `'excludeOperatorCancellations' has no effect with '${plan.shared ? 'sharedQueue' : 'ignoredJobNamePrefix'}': the Batch event of a cancelled job cannot `
+        + 'be told apart from another failure, and JobsCancelled/JobsTerminated mix every workload on the queue.');
+    }
+    return sharedQueueSignals(this.failedJobRule!, () => this.succeededRule(outcomeFilter));
+  }
+
+  /** The rule that sends each `Batch Job Queue Blocked` event of this queue (and job definition) to the alarm topic. */
+  private createQueueBlockedRule(jobDefinitionFilter: object): events.Rule {
+    const rule = new events.Rule(this, 'QueueBlockedRule', {
+      description: 'AWS Batch reports a RUNNABLE job of this queue blocked (e.g. compute environment INVALID)',
+      eventPattern: {
+        source: ['aws.batch'],
+        detailType: ['Batch Job Queue Blocked'],
+        detail: { jobQueue: [this.metrics.jobQueue.jobQueueArn], ...jobDefinitionFilter },
+      },
+    });
+    rule.addTarget(topicTarget(this.alarmTopic, queueBlockedMessage()));
+    return rule;
+  }
+
+  private createDashboard(props: BatchAlarmsProps): cloudwatch.Dashboard {
+    return createAlarmDashboard(this, {
+      metrics: this.metrics,
+      shared: props.sharedQueue ?? false,
+      failedJobRule: this.failedJobRule,
+      succeededJobRule: this.succeededJobRule,
+      scheduleGroup: props.scheduleGroup,
+      deadLetterQueue: props.deadLetterQueue,
+      alarms: this.alarms,
+    });
   }
 
   private addFailedJobsAlarm(): cloudwatch.Alarm {
@@ -326,61 +333,8 @@ export class BatchAlarms extends Construct implements ICostEstimable {
   }
 }
 
-function validateAlarmsProps(props: BatchAlarmsProps): void {
-  if (props.sharedQueue && !props.jobDefinition) {
-    throw new Error("'jobDefinition' is required when 'sharedQueue' is true: AWS/Batch metrics only have the "
-      + 'JobQueueName dimension, so per-workload alarms need EventBridge rules filtered on the job definition. '
-      + "Pass the workload's job definition, or set 'sharedQueue' to false if the queue is dedicated.");
-  }
-  if (props.jobTimeout && !props.jobTimeout.isUnresolved() && props.jobTimeout.toSeconds() < MIN_JOB_TIMEOUT_SECONDS) {
-    throw new Error(`'jobTimeout' must be at least 60 seconds (the AWS Batch minimum), got ${props.jobTimeout.toHumanString()}. `
-      + 'Pass the timeout of the job definition.');
-  }
-  if (props.slowStartThreshold && !props.slowStartThreshold.isUnresolved() && props.slowStartThreshold.toSeconds() <= 0) {
-    throw new Error(`'slowStartThreshold' must be positive, got ${props.slowStartThreshold.toHumanString()}. `
-      + 'Pass how long a job may wait in RUNNABLE, e.g. Duration.minutes(30), or leave it unset.');
-  }
-  if (props.notificationEmail !== undefined && !Token.isUnresolved(props.notificationEmail)
-    && !/^[^@\s]+@[^@\s]+$/.test(props.notificationEmail)) {
-    throw new Error(`'notificationEmail' must be an e-mail address, got '${props.notificationEmail}'.`);
-  }
-}
 
-/**
- * The SNS message of the per-job failure notification (input transformer over the `Batch Job State Change` event).
- * `container.*` holds the last attempt.
- * @see https://docs.aws.amazon.com/batch/latest/userguide/batch_job_events.html
- */
-function failureMessage(): events.RuleTargetInput {
-  return events.RuleTargetInput.fromObject({
-    message: 'AWS Batch job FAILED',
-    jobName: events.EventField.fromPath('$.detail.jobName'),
-    jobId: events.EventField.fromPath('$.detail.jobId'),
-    status: events.EventField.fromPath('$.detail.status'),
-    statusReason: events.EventField.fromPath('$.detail.statusReason'),
-    exitCode: events.EventField.fromPath('$.detail.container.exitCode'),
-    logStreamName: events.EventField.fromPath('$.detail.container.logStreamName'),
-    jobQueue: events.EventField.fromPath('$.detail.jobQueue'),
-    jobDefinition: events.EventField.fromPath('$.detail.jobDefinition'),
-    time: events.EventField.time,
-    region: events.EventField.region,
-  });
-}
-
-/**
- * The SNS message for a `Batch Job Queue Blocked` event: the job that cannot start and why.
- * @see https://docs.aws.amazon.com/batch/latest/userguide/batch-job-queue-blocked-events.html
- */
-function queueBlockedMessage(): events.RuleTargetInput {
-  return events.RuleTargetInput.fromObject({
-    message: 'AWS Batch job queue blocked: a RUNNABLE job cannot start',
-    jobName: events.EventField.fromPath('$.detail.jobName'),
-    jobId: events.EventField.fromPath('$.detail.jobId'),
-    statusReason: events.EventField.fromPath('$.detail.statusReason'),
-    jobQueue: events.EventField.fromPath('$.detail.jobQueue'),
-    jobDefinition: events.EventField.fromPath('$.detail.jobDefinition'),
-    firstCheck: 'ACTION_REQUIRED: a compute environment is INVALID (aws batch describe-compute-environments); CAPACITY or MISCONFIGURATION: instance types, maxvCpus or the job size',
-    time: events.EventField.time,
-    region: events.EventField.region,
-  });
+/** What the alarm descriptions name: the construct path watched, and the queue (its name when it is a literal). */
+function subjectOf(scope: Construct, queue: batch.IJobQueue): string {
+  return `${scope.node.path || 'the app'} (job queue ${Token.isUnresolved(queue.jobQueueName) ? queue.node.path : queue.jobQueueName})`;
 }

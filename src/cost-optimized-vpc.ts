@@ -19,12 +19,18 @@ import {
   requiredInterfaceEndpoints,
   unionRequirements,
 } from './private/vpc-endpoints';
+import { computeSubnetTypeFor, validateVpcProps, vpcPropsFor } from './private/vpc-props';
 
-const DEFAULT_MAX_AZS = 2;
 const NAT_INSTANCE_TYPE = ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO);
 
 /** Root volume of the NAT instance (the AL2023 AMI's own size). */
 const NAT_ROOT_VOLUME_GB = 8;
+
+/** Where the interface endpoints go (VPC_ENDPOINTS profile): their subnets and how many AZs each one is billed for. */
+interface EndpointPlacement {
+  readonly subnets?: ec2.SubnetSelection;
+  readonly azCount: number;
+}
 
 interface CreatedEndpoint {
   readonly spec: InterfaceEndpointSpec;
@@ -68,28 +74,15 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
 
   private readonly natProvider?: ec2.NatProvider;
   private readonly endpointPolicies: boolean;
-  private readonly endpointSubnets?: ec2.SubnetSelection;
-  private readonly endpointAzCount: number;
+  private readonly endpointPlacement: EndpointPlacement;
   private readonly createdEndpoints: CreatedEndpoint[];
   private requirements: RequirementFlags;
 
   constructor(scope: Construct, id: string, props: CostOptimizedVpcProps = {}) {
-    validateProps(props);
+    validateVpcProps(props);
     const egress = props.egress ?? EgressProfile.natInstance();
-    const maxAzs = props.maxAzs ?? DEFAULT_MAX_AZS;
     const natProvider = natProviderFor(egress);
-    const natCount = egress.kind === EgressKind.NAT_INSTANCE || egress.kind === EgressKind.NAT_GATEWAY
-      ? (egress.perAz ? maxAzs : 1)
-      : 0;
-
-    super(scope, id, {
-      ipAddresses: props.ipAddresses,
-      maxAzs,
-      natGateways: natCount,
-      natGatewayProvider: natProvider,
-      subnetConfiguration: subnetConfigurationFor(egress),
-      restrictDefaultSecurityGroup: props.restrictDefaultSecurityGroup ?? false,
-    });
+    super(scope, id, vpcPropsFor(props, egress, natProvider));
 
     this.egress = egress;
     this.natProvider = natProvider;
@@ -98,66 +91,22 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
     this.requirements = NO_REQUIREMENTS;
     this.computeSubnetType = computeSubnetTypeFor(egress);
     this.computeSubnets = { subnetType: this.computeSubnetType };
-    // The literal CIDR when known (cdk-nag and reviewers can then read the rule); the attribute for IPAM-allocated ranges.
-    const cfnCidr = (this.node.defaultChild as ec2.CfnVPC).cidrBlock;
-    const vpcPeer = ec2.Peer.ipv4(cfnCidr !== undefined && !Token.isUnresolved(cfnCidr) ? cfnCidr : this.vpcCidrBlock);
+    const vpcPeer = this.vpcPeer();
 
-    // NAT instance hardening: the provider gives no props for these, so they are set on the L1 instance.
     this.natInstances = natProvider instanceof NatInstanceProvider ? natProvider.gatewayInstances : [];
-    this.natInstanceAlarms = [];
-    if (natProvider instanceof NatInstanceProvider) {
-      // Forwarding only for traffic from inside the VPC; the provider's group allows all outbound.
-      natProvider.connections.allowFrom(vpcPeer, ec2.Port.allTraffic(), 'NAT for traffic from inside the VPC');
-      this.natInstances.forEach((instance, i) => {
-        this.hardenNatInstance(instance);
-        this.natInstanceAlarms.push(...this.addNatRecoveryAlarms(instance, i + 1));
-      });
-    }
-
-    // Free, and ECR serves image layers from S3: every profile gets it.
-    // @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
-    this.s3Endpoint = this.addGatewayEndpoint('S3Endpoint', {
-      service: ec2.GatewayVpcEndpointAwsService.S3,
-      subnets: [this.computeSubnets],
-    });
-    if (this.endpointPolicies) {
-      this.s3Endpoint.addToPolicy(accountOnlyEndpointStatement(Stack.of(this)));
-      this.s3Endpoint.addToPolicy(ecrLayerBucketStatement(Stack.of(this)));
-    }
-
+    this.natInstanceAlarms = natProvider instanceof NatInstanceProvider ? this.hardenNatInstances(natProvider, vpcPeer) : [];
+    this.s3Endpoint = this.addS3Endpoint();
     if (egress.kind === EgressKind.VPC_ENDPOINTS) {
-      this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
-        vpc: this,
-        description: 'Interface VPC endpoints: HTTPS from inside the VPC only',
-        allowAllOutbound: false,
-      });
-      this.endpointSecurityGroup.addIngressRule(vpcPeer, ec2.Port.tcp(443), 'HTTPS from inside the VPC');
-      const isolated = this.isolatedSubnets;
-      this.endpointSubnets = egress.singleAz ? { subnets: [isolated[0]] } : { subnets: isolated };
-      this.endpointAzCount = egress.singleAz ? 1 : isolated.length;
-    } else {
-      this.endpointAzCount = 0;
+      this.endpointSecurityGroup = this.createEndpointSecurityGroup(vpcPeer);
     }
-
+    this.endpointPlacement = this.interfaceEndpointPlacement();
     if (props.flowLogs ?? true) {
-      let destination = props.flowLogDestination;
-      if (!destination) {
-        this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
-          retention: props.flowLogRetention ?? logs.RetentionDays.THREE_MONTHS,
-        });
-        // Acknowledged, not fixed (docs/security.md): CloudWatch Logs encrypts at rest with a service key.
-        (this.flowLogGroup.node.defaultChild as CfnResource).addMetadata('checkov', {
-          skip: [{
-            id: 'CKV_AWS_158',
-            comment: 'Flow logs are encrypted at rest by CloudWatch Logs with a service key; a KMS CMK adds $1/month (+13% of the '
-              + 'default idle cost). Pass flowLogDestination with your own encrypted log group or bucket if policy requires a CMK.',
-          }],
-        });
-        destination = ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup);
-      }
-      this.flowLog = this.addFlowLog('FlowLog', { destination, trafficType: ec2.FlowLogTrafficType.ALL });
+      this.flowLogGroup = props.flowLogDestination ? undefined : this.createFlowLogGroup(props.flowLogRetention);
+      this.flowLog = this.addFlowLog('FlowLog', {
+        destination: props.flowLogDestination ?? ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup!),
+        trafficType: ec2.FlowLogTrafficType.ALL,
+      });
     }
-
     if (props.compute) {
       this.addComputeRequirements(props.compute);
     }
@@ -189,7 +138,7 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
       }
       const endpoint = this.addInterfaceEndpoint(spec.id, {
         service: spec.service,
-        subnets: this.endpointSubnets,
+        subnets: this.endpointPlacement.subnets,
         securityGroups: [this.endpointSecurityGroup!],
         open: false,
         privateDnsEnabled: true,
@@ -197,7 +146,7 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
       if (this.endpointPolicies && spec.supportsPolicy) {
         endpoint.addToPolicy(accountOnlyEndpointStatement(Stack.of(this)));
       }
-      this.createdEndpoints.push({ spec, endpoint, azCount: this.endpointAzCount });
+      this.createdEndpoints.push({ spec, endpoint, azCount: this.endpointPlacement.azCount });
       this.createdEndpoints.sort((a, b) => ALL_INTERFACE_ENDPOINTS.indexOf(a.spec) - ALL_INTERFACE_ENDPOINTS.indexOf(b.spec));
     }
   }
@@ -243,6 +192,82 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
   /** Total of {@link costLineItems}, in USD per month, rounded to cents. A method: it grows with added compute. */
   public monthlyIdleCostUsd(): number {
     return totalMonthly(this.costLineItems());
+  }
+
+  /**
+   * The peer for rules that admit the VPC: its literal CIDR when known (cdk-nag and reviewers can then read the rule),
+   * the attribute for IPAM-allocated ranges.
+   */
+  private vpcPeer(): ec2.IPeer {
+    const cfnCidr = (this.node.defaultChild as ec2.CfnVPC).cidrBlock;
+    return ec2.Peer.ipv4(cfnCidr !== undefined && !Token.isUnresolved(cfnCidr) ? cfnCidr : this.vpcCidrBlock);
+  }
+
+  /**
+   * Opens each NAT instance to the VPC only, hardens it and adds its recovery alarms (returned). The provider gives no
+   * props for the hardening, so it is set on the L1 instance.
+   */
+  private hardenNatInstances(natProvider: NatInstanceProvider, vpcPeer: ec2.IPeer): cloudwatch.Alarm[] {
+    // Forwarding only for traffic from inside the VPC; the provider's group allows all outbound.
+    natProvider.connections.allowFrom(vpcPeer, ec2.Port.allTraffic(), 'NAT for traffic from inside the VPC');
+    return this.natInstances.flatMap((instance, i) => {
+      this.hardenNatInstance(instance);
+      return this.addNatRecoveryAlarms(instance, i + 1);
+    });
+  }
+
+  /**
+   * The S3 gateway endpoint on the compute subnets. Free, and ECR serves image layers from S3: every profile gets it.
+   * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
+   */
+  private addS3Endpoint(): ec2.GatewayVpcEndpoint {
+    const endpoint = this.addGatewayEndpoint('S3Endpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [this.computeSubnets],
+    });
+    if (this.endpointPolicies) {
+      endpoint.addToPolicy(accountOnlyEndpointStatement(Stack.of(this)));
+      endpoint.addToPolicy(ecrLayerBucketStatement(Stack.of(this)));
+    }
+    return endpoint;
+  }
+
+  /** The security group of the interface endpoints: HTTPS from inside the VPC only. */
+  private createEndpointSecurityGroup(vpcPeer: ec2.IPeer): ec2.SecurityGroup {
+    const sg = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this,
+      description: 'Interface VPC endpoints: HTTPS from inside the VPC only',
+      allowAllOutbound: false,
+    });
+    sg.addIngressRule(vpcPeer, ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+    return sg;
+  }
+
+  /** The isolated subnets of all AZs, or of the first one with `singleAz`; none unless the profile is VPC_ENDPOINTS. */
+  private interfaceEndpointPlacement(): EndpointPlacement {
+    if (this.egress.kind !== EgressKind.VPC_ENDPOINTS) {
+      return { azCount: 0 };
+    }
+    const isolated = this.isolatedSubnets;
+    return this.egress.singleAz
+      ? { subnets: { subnets: [isolated[0]] }, azCount: 1 }
+      : { subnets: { subnets: isolated }, azCount: isolated.length };
+  }
+
+  /** The flow-log log group, with retention. */
+  private createFlowLogGroup(retention: logs.RetentionDays | undefined): logs.LogGroup {
+    const group = new logs.LogGroup(this, 'FlowLogGroup', {
+      retention: retention ?? logs.RetentionDays.THREE_MONTHS,
+    });
+    // Acknowledged, not fixed (docs/security.md): CloudWatch Logs encrypts at rest with a service key.
+    (group.node.defaultChild as CfnResource).addMetadata('checkov', {
+      skip: [{
+        id: 'CKV_AWS_158',
+        comment: 'Flow logs are encrypted at rest by CloudWatch Logs with a service key; a KMS CMK adds $1/month (+13% of the '
+          + 'default idle cost). Pass flowLogDestination with your own encrypted log group or bucket if policy requires a CMK.',
+      }],
+    });
+    return group;
   }
 
   private hardenNatInstance(instance: ec2.Instance): void {
@@ -306,22 +331,6 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
   }
 }
 
-function validateProps(props: CostOptimizedVpcProps): void {
-  const maxAzs = props.maxAzs;
-  if (maxAzs !== undefined && !Token.isUnresolved(maxAzs) && (!Number.isInteger(maxAzs) || maxAzs < 1)) {
-    throw new Error(`'maxAzs' must be a whole number >= 1, got ${maxAzs}: pass 1 or more (the default is ${DEFAULT_MAX_AZS}).`);
-  }
-  if (props.flowLogs === false && props.flowLogRetention !== undefined) {
-    throw new Error(`'flowLogRetention' is set (${props.flowLogRetention} days) but 'flowLogs' is false: remove 'flowLogRetention' or turn flow logs on.`);
-  }
-  if (props.flowLogs === false && props.flowLogDestination !== undefined) {
-    throw new Error("'flowLogDestination' is set but 'flowLogs' is false: remove 'flowLogDestination' or turn flow logs on.");
-  }
-  if (props.flowLogDestination !== undefined && props.flowLogRetention !== undefined) {
-    throw new Error(`'flowLogRetention' (${props.flowLogRetention} days) only applies to the log group this construct creates, and 'flowLogDestination' replaces it: set the retention on your own destination and remove 'flowLogRetention'.`);
-  }
-}
-
 function natProviderFor(egress: EgressProfile): ec2.NatProvider | undefined {
   switch (egress.kind) {
     case EgressKind.NAT_INSTANCE:
@@ -332,31 +341,5 @@ function natProviderFor(egress: EgressProfile): ec2.NatProvider | undefined {
       return ec2.NatProvider.gateway();
     default:
       return undefined;
-  }
-}
-
-function subnetConfigurationFor(egress: EgressProfile): ec2.SubnetConfiguration[] {
-  switch (egress.kind) {
-    case EgressKind.VPC_ENDPOINTS:
-      // No public subnet, hence no internet gateway.
-      return [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }];
-    case EgressKind.PUBLIC_SUBNETS:
-      return [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC, mapPublicIpOnLaunch: true }];
-    default:
-      return [
-        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, mapPublicIpOnLaunch: false },
-        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      ];
-  }
-}
-
-function computeSubnetTypeFor(egress: EgressProfile): ec2.SubnetType {
-  switch (egress.kind) {
-    case EgressKind.VPC_ENDPOINTS:
-      return ec2.SubnetType.PRIVATE_ISOLATED;
-    case EgressKind.PUBLIC_SUBNETS:
-      return ec2.SubnetType.PUBLIC;
-    default:
-      return ec2.SubnetType.PRIVATE_WITH_EGRESS;
   }
 }

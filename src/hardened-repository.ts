@@ -2,6 +2,7 @@ import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib'
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { validateEnum, validateInstanceOf, validateWholeNumber } from './private/validate';
 
 /** Defaults of {@link HardenedRepository}, in one place. */
 const DEFAULTS = {
@@ -111,6 +112,7 @@ export class HardenedRepository extends ecr.Repository {
   public readonly replicationConfiguration?: ecr.CfnReplicationConfiguration;
 
   constructor(scope: Construct, id: string, props: HardenedRepositoryProps = {}) {
+    validatePropTypes(props);
     const maxTaggedImages = props.maxTaggedImages ?? DEFAULTS.maxTaggedImages;
     const untaggedImageExpiry = props.untaggedImageExpiry ?? Duration.days(DEFAULTS.untaggedImageExpiryDays);
     validateMaxTaggedImages(maxTaggedImages);
@@ -249,19 +251,29 @@ function validateReplicationDestination(d: ReplicationDestination, index: number
   }
 }
 
-function validateMaxTaggedImages(n: number): void {
-  if (Token.isUnresolved(n)) return;
-  if (!Number.isInteger(n) || n < 1) {
-    throw new Error(`'maxTaggedImages' must be a whole number of at least 1, got ${n}: it is how many tagged images the lifecycle policy keeps (default ${DEFAULTS.maxTaggedImages}).`);
-  }
+/** Enum and enum-like props hold what they are typed as (untyped languages can pass anything, e.g. 'retain'). */
+function validatePropTypes(props: HardenedRepositoryProps): void {
+  validateInstanceOf('untaggedImageExpiry', props.untaggedImageExpiry, Duration, 'a Duration, e.g. Duration.days(7)');
+  validateEnum('removalPolicy', props.removalPolicy, RemovalPolicy, 'RemovalPolicy');
 }
 
+function validateMaxTaggedImages(n: number): void {
+  validateWholeNumber('maxTaggedImages', n, {
+    min: 1,
+    why: '(how many tagged images the lifecycle policy keeps)',
+    fix: `use e.g. ${DEFAULTS.maxTaggedImages}, the default`,
+  });
+}
+
+/** ECR lifecycle rules count image age in whole days (`countNumber` with `countUnit: days`). */
 function validateUntaggedExpiry(d: Duration): void {
   if (d.isUnresolved()) return;
-  const days = d.toDays({ integral: false });
-  if (!Number.isInteger(days) || days < 1) {
-    throw new Error(`'untaggedImageExpiry' must be a whole number of days, at least Duration.days(1), got ${d.toHumanString()}: ECR lifecycle rules count image age in days (default Duration.days(${DEFAULTS.untaggedImageExpiryDays})).`);
-  }
+  validateWholeNumber('untaggedImageExpiry', d.toDays({ integral: false }), {
+    min: 1,
+    unit: 'days',
+    why: '(ECR lifecycle rules count image age in days)',
+    fix: `use e.g. Duration.days(${DEFAULTS.untaggedImageExpiryDays}), the default`,
+  });
 }
 
 function validateMutableTagPatterns(patterns: string[]): void {

@@ -8,32 +8,20 @@ import { ComputeReachability } from './compute-reachability';
 import { CostLineItem, ICostEstimable } from './cost';
 import { CostOptimizedVpc } from './cost-optimized-vpc';
 import { ecsContainerInstanceStatements, instancePolicyWildcards } from './private/compute-instance-policy';
-import { nonexistentSize } from './private/instance-families';
+import {
+  DEFAULT_MAX_VCPUS,
+  DEFAULT_MIN_VCPUS,
+  DEFAULT_ROOT_VOLUME_GIB,
+  FARGATE_MAX_SECURITY_GROUPS,
+  FARGATE_MAX_SUBNETS,
+  resolveArchitecture,
+  validateComputeProps,
+} from './private/compute-props';
 import { acknowledgeWildcardResource } from './private/nag';
 import { CpuArchitecture, SpotComputeEnvironmentProps } from './spot-compute-environment-props';
 
-/** Defaults, in one place. */
-const DEFAULT_MAX_VCPUS = 256;
-const DEFAULT_MIN_VCPUS = 0;
-/**
- * Root volume of the ECS-optimized Amazon Linux 2023 AMI: 30 GiB gp3 on /dev/xvda (aws/amazon-ecs-ami
- * `block_device_size_gb`). A launch template cannot make it smaller than the AMI snapshot.
- * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html
- */
-const DEFAULT_ROOT_VOLUME_GIB = 30;
+/** Root device of the ECS-optimized Amazon Linux 2023 AMI. */
 const ROOT_DEVICE_NAME = '/dev/xvda';
-/**
- * gp3 volumes are 1 GiB to 16 TiB.
- * @see https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html
- */
-const MAX_GP3_GIB = 16_384;
-/**
- * A Fargate compute environment takes at most 16 subnets and 5 security groups.
- * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_ComputeResource.html (subnets)
- * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_ComputeResourceUpdate.html (securityGroupIds)
- */
-const FARGATE_MAX_SUBNETS = 16;
-const FARGATE_MAX_SECURITY_GROUPS = 5;
 
 /**
  * Batch compute that costs nothing when idle: EC2 Spot (default) or Fargate Spot, or On-Demand variants,
@@ -88,110 +76,40 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
 
   constructor(scope: Construct, id: string, props: SpotComputeEnvironmentProps) {
     super(scope, id);
+    validateComputeProps(props);
 
     this.platform = props.platform ?? ComputePlatform.EC2;
     this.spot = props.spot ?? true;
     this.vpc = props.vpc;
     this.minvCpus = props.minvCpus ?? DEFAULT_MIN_VCPUS;
     this.maxvCpus = props.maxvCpus ?? DEFAULT_MAX_VCPUS;
-    const isEc2 = this.platform === ComputePlatform.EC2;
-
-    validateVcpus(props.minvCpus, this.minvCpus, this.maxvCpus, isEc2);
-    validateSpotOptions(props, this.spot, isEc2);
-    if (!isEc2) {
-      rejectEc2Only(props);
-    }
     this.architecture = resolveArchitecture(props);
     this.instanceTypes = [...(props.instanceTypes ?? [])];
     this.instanceClasses = [...(props.instanceClasses ?? [])];
 
-    // Subnets: the caller's, else the compute subnets of a CostOptimizedVpc, else the VPC default (private).
-    const requestedSubnets = props.vpcSubnets
-      ?? (props.vpc instanceof CostOptimizedVpc ? props.vpc.computeSubnets : undefined);
+    const requestedSubnets = this.requestedSubnets(props);
     this.vpcSubnets = requestedSubnets ?? {};
-    ComputeReachability.require(this, props.vpc, requestedSubnets, { platform: this.platform });
-    const selectedSubnets = props.vpc.selectSubnets(requestedSubnets);
-    this.assignPublicIp = !isEc2 && selectedSubnets.hasPublic;
-    if (!isEc2 && selectedSubnets.subnetIds.length > FARGATE_MAX_SUBNETS) {
-      throw new Error(`'vpcSubnets' selects ${selectedSubnets.subnetIds.length} subnets, but a Fargate compute environment takes at most ${FARGATE_MAX_SUBNETS}: select fewer subnets (e.g. { subnetType, availabilityZones }) or lower the VPC's maxAzs.`);
-    }
+    const selectedSubnets = this.selectReachableSubnets(requestedSubnets);
+    this.assignPublicIp = this.platform === ComputePlatform.FARGATE && selectedSubnets.hasPublic;
 
-    const securityGroups = props.securityGroups ?? [this.createSecurityGroup(props.allowAllOutbound ?? false)];
-    if (securityGroups.length === 0) {
-      throw new Error("'securityGroups' is empty: give at least one security group, or leave it unset to get a zero-ingress group");
-    }
-    if (!isEc2 && securityGroups.length > FARGATE_MAX_SECURITY_GROUPS) {
-      throw new Error(`'securityGroups' has ${securityGroups.length} security groups, but a Fargate compute environment takes at most ${FARGATE_MAX_SECURITY_GROUPS}: combine their rules into fewer groups.`);
-    }
+    const securityGroups = this.securityGroupsFor(props);
     this.securityGroup = securityGroups[0];
     this.connections = new ec2.Connections({ securityGroups });
 
-    const shared = {
-      vpc: props.vpc,
-      vpcSubnets: requestedSubnets,
-      securityGroups,
-      maxvCpus: this.maxvCpus,
-      // No computeEnvironmentName: a custom name blocks CloudFormation replacement (aws/aws-cdk#27054).
-      // replaceComputeEnvironment stays false (the L2 default), so most changes are in-place
-      // infrastructure updates instead of replacements (docs/compute.md, "Updates").
-      replaceComputeEnvironment: false,
-    };
-
-    if (isEc2) {
+    const shared = this.sharedOptions(requestedSubnets, securityGroups);
+    if (this.platform === ComputePlatform.EC2) {
       this.instanceRole = props.instanceRole ?? this.createInstanceRole();
       this.launchTemplate = this.createLaunchTemplate(props.rootVolumeSize);
-      const ec2Options = this.ec2Options(props);
-      const primary = new batch.ManagedEc2EcsComputeEnvironment(this, 'ComputeEnvironment', {
-        ...shared,
-        ...ec2Options,
-        spot: this.spot,
-        minvCpus: this.minvCpus,
-        spotBidPercentage: props.spotBidPercentage,
-        // Spot: price-capacity-optimized (AWS's recommendation); On-Demand: best-fit-progressive.
-        // Neither needs a Spot Fleet role (only BEST_FIT does), so none is created.
-        allocationStrategy: this.spot
-          ? batch.AllocationStrategy.SPOT_PRICE_CAPACITY_OPTIMIZED
-          : batch.AllocationStrategy.BEST_FIT_PROGRESSIVE,
-      });
-      this.computeEnvironment = primary;
-      if (props.onDemandFallback) {
-        this.fallbackComputeEnvironment = new batch.ManagedEc2EcsComputeEnvironment(this, 'FallbackComputeEnvironment', {
-          ...shared,
-          ...ec2Options,
-          spot: false,
-          minvCpus: 0,
-          allocationStrategy: batch.AllocationStrategy.BEST_FIT_PROGRESSIVE,
-        });
-      }
-    } else {
-      this.computeEnvironment = new batch.FargateComputeEnvironment(this, 'ComputeEnvironment', {
-        ...shared,
-        spot: this.spot,
-      });
-      if (props.onDemandFallback) {
-        this.fallbackComputeEnvironment = new batch.FargateComputeEnvironment(this, 'FallbackComputeEnvironment', {
-          ...shared,
-          spot: false,
-        });
-      }
     }
+    const environments = this.platform === ComputePlatform.EC2
+      ? this.createEc2ComputeEnvironments(props, shared)
+      : this.createFargateComputeEnvironments(props, shared);
+    this.computeEnvironment = environments.primary;
+    this.fallbackComputeEnvironment = environments.fallback;
 
-    for (const ce of this.computeEnvironments()) {
-      if (this.launchTemplate) {
-        // Pin the template version so a template change is an infrastructure update of the CE
-        // (with no Version, Batch would keep using $Default until some other CE change).
-        cfnOf(ce).addPropertyOverride('ComputeResources.LaunchTemplate.Version', this.launchTemplate.versionNumber);
-      }
-      if (props.containerInsights !== undefined) {
-        // No L2 prop and no typed L1 prop in aws-cdk-lib 2.264 (aws/aws-cdk#21698): raw override.
-        cfnOf(ce).addPropertyOverride('EcsSettings.ContainerInsights', props.containerInsights ? 'ENABLED' : 'DISABLED');
-      }
-    }
-
-    if (!Token.isUnresolved(this.minvCpus) && this.minvCpus > 0) {
-      Annotations.of(this).addWarningV2('cdk-scheduled-batch:computeMinvCpusNotZero',
-        `'minvCpus' is ${this.minvCpus}: Batch keeps that many vCPUs of instances running with an empty queue, and that idle cost is not in costLineItems(). Use 0 to scale to zero.`);
-    }
+    this.pinLaunchTemplateVersion();
+    this.setContainerInsights(props.containerInsights);
+    this.warnWhenIdleVcpusAreKept();
   }
 
   /**
@@ -214,6 +132,114 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
     return this.fallbackComputeEnvironment
       ? [this.computeEnvironment, this.fallbackComputeEnvironment]
       : [this.computeEnvironment];
+  }
+
+  /** The caller's subnets, else the compute subnets of a CostOptimizedVpc, else none (the VPC default: private). */
+  private requestedSubnets(props: SpotComputeEnvironmentProps): ec2.SubnetSelection | undefined {
+    return props.vpcSubnets ?? (props.vpc instanceof CostOptimizedVpc ? props.vpc.computeSubnets : undefined);
+  }
+
+  /**
+   * Selects the subnets, after checking that they reach what the platform needs and that a Fargate compute environment
+   * takes that many.
+   */
+  private selectReachableSubnets(requestedSubnets: ec2.SubnetSelection | undefined): ec2.SelectedSubnets {
+    ComputeReachability.require(this, this.vpc, requestedSubnets, { platform: this.platform });
+    const selected = this.vpc.selectSubnets(requestedSubnets);
+    if (this.platform === ComputePlatform.FARGATE && selected.subnetIds.length > FARGATE_MAX_SUBNETS) {
+      throw new Error(`'vpcSubnets' selects ${selected.subnetIds.length} subnets, but a Fargate compute environment takes at most ${FARGATE_MAX_SUBNETS}: select fewer subnets (e.g. { subnetType, availabilityZones }) or lower the VPC's maxAzs.`);
+    }
+    return selected;
+  }
+
+  /** The caller's security groups (at least one; at most five on Fargate), else a new zero-ingress group. */
+  private securityGroupsFor(props: SpotComputeEnvironmentProps): ec2.ISecurityGroup[] {
+    const securityGroups = props.securityGroups ?? [this.createSecurityGroup(props.allowAllOutbound ?? false)];
+    if (securityGroups.length === 0) {
+      throw new Error("'securityGroups' is empty: give at least one security group, or leave it unset to get a zero-ingress group");
+    }
+    if (this.platform === ComputePlatform.FARGATE && securityGroups.length > FARGATE_MAX_SECURITY_GROUPS) {
+      throw new Error(`'securityGroups' has ${securityGroups.length} security groups, but a Fargate compute environment takes at most ${FARGATE_MAX_SECURITY_GROUPS}: combine their rules into fewer groups.`);
+    }
+    return securityGroups;
+  }
+
+  /** The settings the primary and the fallback compute environment share. */
+  private sharedOptions(vpcSubnets: ec2.SubnetSelection | undefined, securityGroups: ec2.ISecurityGroup[]): SharedComputeOptions {
+    return {
+      vpc: this.vpc,
+      vpcSubnets,
+      securityGroups,
+      maxvCpus: this.maxvCpus,
+      // No computeEnvironmentName: a custom name blocks CloudFormation replacement (aws/aws-cdk#27054).
+      // replaceComputeEnvironment stays false (the L2 default), so most changes are in-place
+      // infrastructure updates instead of replacements (docs/compute.md, "Updates").
+      replaceComputeEnvironment: false,
+    };
+  }
+
+  /** The EC2 compute environment (Spot unless `spot: false`) and its On-Demand fallback, when asked for. */
+  private createEc2ComputeEnvironments(props: SpotComputeEnvironmentProps, shared: SharedComputeOptions): ComputeEnvironments {
+    const ec2Options = this.ec2Options(props);
+    const primary = new batch.ManagedEc2EcsComputeEnvironment(this, 'ComputeEnvironment', {
+      ...shared,
+      ...ec2Options,
+      spot: this.spot,
+      minvCpus: this.minvCpus,
+      spotBidPercentage: props.spotBidPercentage,
+      // Spot: price-capacity-optimized (AWS's recommendation); On-Demand: best-fit-progressive.
+      // Neither needs a Spot Fleet role (only BEST_FIT does), so none is created.
+      allocationStrategy: this.spot
+        ? batch.AllocationStrategy.SPOT_PRICE_CAPACITY_OPTIMIZED
+        : batch.AllocationStrategy.BEST_FIT_PROGRESSIVE,
+    });
+    const fallback = props.onDemandFallback
+      ? new batch.ManagedEc2EcsComputeEnvironment(this, 'FallbackComputeEnvironment', {
+        ...shared,
+        ...ec2Options,
+        spot: false,
+        minvCpus: 0,
+        allocationStrategy: batch.AllocationStrategy.BEST_FIT_PROGRESSIVE,
+      })
+      : undefined;
+    return { primary, fallback };
+  }
+
+  /** The Fargate compute environment (Fargate Spot unless `spot: false`) and its On-Demand fallback, when asked for. */
+  private createFargateComputeEnvironments(props: SpotComputeEnvironmentProps, shared: SharedComputeOptions): ComputeEnvironments {
+    const primary = new batch.FargateComputeEnvironment(this, 'ComputeEnvironment', { ...shared, spot: this.spot });
+    const fallback = props.onDemandFallback
+      ? new batch.FargateComputeEnvironment(this, 'FallbackComputeEnvironment', { ...shared, spot: false })
+      : undefined;
+    return { primary, fallback };
+  }
+
+  /**
+   * Pins the launch template version (EC2 only), so a template change is an infrastructure update of the compute
+   * environments (with no Version, Batch would keep using $Default until some other change).
+   */
+  private pinLaunchTemplateVersion(): void {
+    if (!this.launchTemplate) return;
+    for (const ce of this.computeEnvironments()) {
+      cfnOf(ce).addPropertyOverride('ComputeResources.LaunchTemplate.Version', this.launchTemplate.versionNumber);
+    }
+  }
+
+  /** Container Insights on or off; unset leaves the account's setting. */
+  private setContainerInsights(enabled: boolean | undefined): void {
+    if (enabled === undefined) return;
+    for (const ce of this.computeEnvironments()) {
+      // No L2 prop and no typed L1 prop in aws-cdk-lib 2.264 (aws/aws-cdk#21698): raw override.
+      cfnOf(ce).addPropertyOverride('EcsSettings.ContainerInsights', enabled ? 'ENABLED' : 'DISABLED');
+    }
+  }
+
+  /** minvCpus above 0 is an idle cost that costLineItems() does not count: say so. */
+  private warnWhenIdleVcpusAreKept(): void {
+    if (!Token.isUnresolved(this.minvCpus) && this.minvCpus > 0) {
+      Annotations.of(this).addWarningV2('cdk-scheduled-batch:computeMinvCpusNotZero',
+        `'minvCpus' is ${this.minvCpus}: Batch keeps that many vCPUs of instances running with an empty queue, and that idle cost is not in costLineItems(). Use 0 to scale to zero.`);
+    }
   }
 
   private createSecurityGroup(allowAllOutbound: boolean): ec2.ISecurityGroup {
@@ -249,9 +275,6 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
 
   private createLaunchTemplate(rootVolumeSize: Size | undefined): ec2.LaunchTemplate {
     const gib = rootVolumeSize?.toGibibytes({ rounding: SizeRoundingBehavior.NONE }) ?? DEFAULT_ROOT_VOLUME_GIB;
-    if (!Token.isUnresolved(gib) && (!Number.isInteger(gib) || gib < DEFAULT_ROOT_VOLUME_GIB || gib > MAX_GP3_GIB)) {
-      throw new Error(`'rootVolumeSize' must be a whole number of GiB from ${DEFAULT_ROOT_VOLUME_GIB} (the ECS AMI snapshot) to ${MAX_GP3_GIB} (gp3 maximum), got ${gib} GiB: use e.g. Size.gibibytes(${DEFAULT_ROOT_VOLUME_GIB})`);
-    }
     // No launchTemplateName: a fixed name would block replacement.
     return new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       // IMDSv2 only, and a hop limit of 1 so containers in bridge mode cannot reach the instance credentials.
@@ -299,6 +322,21 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
   }
 }
 
+/** What the primary and the fallback compute environment share. */
+interface SharedComputeOptions {
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups: ec2.ISecurityGroup[];
+  readonly maxvCpus: number;
+  readonly replaceComputeEnvironment: boolean;
+}
+
+/** The compute environments created, in queue order. */
+interface ComputeEnvironments {
+  readonly primary: batch.IManagedComputeEnvironment;
+  readonly fallback?: batch.IManagedComputeEnvironment;
+}
+
 function cfnOf(ce: batch.IManagedComputeEnvironment): batch.CfnComputeEnvironment {
   return ce.node.defaultChild as batch.CfnComputeEnvironment;
 }
@@ -308,83 +346,3 @@ function isNvidiaGpuClass(cls: string): boolean {
   return /^(p\d|g\d|gr\d)/.test(cls) && cls !== 'g4ad';
 }
 
-function validateVcpus(givenMin: number | undefined, min: number, max: number, isEc2: boolean) {
-  if (!Token.isUnresolved(max) && (!Number.isInteger(max) || max < 1)) {
-    throw new Error(`'maxvCpus' must be a whole number >= 1, got ${max}: use e.g. ${DEFAULT_MAX_VCPUS}`);
-  }
-  if (!Token.isUnresolved(min) && (!Number.isInteger(min) || min < 0)) {
-    throw new Error(`'minvCpus' must be a whole number >= 0, got ${min}: use 0 to scale to zero`);
-  }
-  if (!Token.isUnresolved(min) && !Token.isUnresolved(max) && min > max) {
-    throw new Error(`'minvCpus' (${min}) must be <= 'maxvCpus' (${max}): lower minvCpus or raise maxvCpus`);
-  }
-  if (!isEc2 && givenMin !== undefined && (Token.isUnresolved(givenMin) || givenMin !== 0)) {
-    throw new Error(`'minvCpus' is ${givenMin}, but Fargate compute environments have no minimum: remove 'minvCpus' or use ComputePlatform.EC2`);
-  }
-}
-
-function validateSpotOptions(props: SpotComputeEnvironmentProps, spot: boolean, isEc2: boolean) {
-  const bid = props.spotBidPercentage;
-  if (bid !== undefined) {
-    if (!spot) {
-      throw new Error(`'spotBidPercentage' is ${bid}, but 'spot' is false: remove 'spotBidPercentage' or set 'spot: true'`);
-    }
-    if (!isEc2) {
-      throw new Error(`'spotBidPercentage' is ${bid}, but Fargate Spot has no bid: remove 'spotBidPercentage' or use ComputePlatform.EC2`);
-    }
-    if (!Token.isUnresolved(bid) && (!Number.isInteger(bid) || bid < 1 || bid > 100)) {
-      throw new Error(`'spotBidPercentage' must be a whole number from 1 to 100, got ${bid}: leave it unset (AWS's recommendation) or use e.g. 100`);
-    }
-  }
-  if (props.onDemandFallback && !spot) {
-    throw new Error("'onDemandFallback' is true, but 'spot' is false: the primary compute environment is already On-Demand; remove 'onDemandFallback' or set 'spot: true'");
-  }
-}
-
-function rejectEc2Only(props: SpotComputeEnvironmentProps) {
-  const ec2Only: Array<[string, unknown]> = [
-    ['instanceTypes', props.instanceTypes],
-    ['instanceClasses', props.instanceClasses],
-    ['rootVolumeSize', props.rootVolumeSize],
-    ['instanceRole', props.instanceRole],
-  ];
-  for (const [name, value] of ec2Only) {
-    if (value !== undefined) {
-      throw new Error(`'${name}' applies to ComputePlatform.EC2 only, but 'platform' is FARGATE: remove '${name}' or use ComputePlatform.EC2`);
-    }
-  }
-}
-
-function resolveArchitecture(props: SpotComputeEnvironmentProps): CpuArchitecture {
-  const found = new Map<CpuArchitecture, string>();
-  const note = (name: string, arch: ec2.InstanceArchitecture) => {
-    const a = arch === ec2.InstanceArchitecture.ARM_64 ? CpuArchitecture.ARM64 : CpuArchitecture.X86_64;
-    if (!found.has(a)) found.set(a, name);
-  };
-  for (const t of props.instanceTypes ?? []) note(t.toString(), t.architecture);
-  for (const c of props.instanceClasses ?? []) note(`${c}`, ec2.InstanceType.of(c, ec2.InstanceSize.LARGE).architecture);
-
-  if (found.size > 1) {
-    throw new Error(`'instanceTypes'/'instanceClasses' mix architectures (${found.get(CpuArchitecture.X86_64)} is X86_64, ${found.get(CpuArchitecture.ARM64)} is ARM64): a compute environment runs one image architecture; use one architecture, or two SpotComputeEnvironments`);
-  }
-  const derived = [...found.keys()][0];
-  if (props.architecture !== undefined && derived !== undefined && derived !== props.architecture) {
-    throw new Error(`'architecture' is ${props.architecture}, but '${found.get(derived)}' in 'instanceTypes'/'instanceClasses' is ${derived}: make them agree or drop 'architecture'`);
-  }
-  for (const t of props.instanceTypes ?? []) {
-    const why = Token.isUnresolved(t.toString()) ? undefined : nonexistentSize(t.toString());
-    if (why) {
-      throw new Error(`'instanceTypes' entry '${t}' is not an EC2 instance type: ${why}. Fix: use an existing size, or the instance class alone (instanceClasses) to let Batch pick the size.`);
-    }
-  }
-  const all = [...(props.instanceTypes ?? []).map(t => t.toString().split('.')[0]), ...(props.instanceClasses ?? []).map(c => `${c}`)];
-  const a1 = all.find(c => c === 'a1');
-  if (a1) {
-    throw new Error("'instanceTypes'/'instanceClasses' contain A1, which Amazon Linux 2023 (ECS_AL2023) does not support: use Graviton2 or later (e.g. m6g, c7g)");
-  }
-  // Both architectures on Fargate and Fargate Spot: AWS Batch added Fargate Spot on ARM64 Linux in August 2025; only
-  // Windows containers remain unsupported on Fargate Spot (the job definition decides the OS, not this construct).
-  // @see https://docs.aws.amazon.com/batch/latest/APIReference/API_RuntimePlatform.html
-  // @see https://docs.aws.amazon.com/batch/latest/userguide/create-compute-environment.html
-  return props.architecture ?? derived ?? CpuArchitecture.X86_64;
-}

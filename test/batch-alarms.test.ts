@@ -764,21 +764,51 @@ describe('validation', () => {
       .toThrow(/'successWindow' \(2 hours\) is shorter than the period of the schedule 'cron\(0 2 \* \* \? \*\)' \(1 day/);
   });
 
-  test('fails when successWindow is longer than 7 days', () => {
-    expect(() => setup({ successWindow: cdk.Duration.days(8) })).toThrow(/'successWindow' must be between 1 minute and 7 days.*got 8 days/);
+  // Duration props are whole seconds within bounds; NaN, Infinity and fractions fail naming the prop.
+  test.each<[string, Partial<BatchAlarmsProps>, RegExp]>([
+    ['successWindow longer than 7 days', { successWindow: cdk.Duration.days(8) },
+      /'successWindow' is 691200 seconds: it must be a whole number of seconds from 60 to 604800 \(1 minute to 7 days, the longest CloudWatch alarm window\); use e.g. Duration.days\(1\)/],
+    ['successWindow under a minute', { successWindow: cdk.Duration.seconds(30) }, /'successWindow' is 30 seconds: it must be a whole number of seconds from 60 to 604800/],
+    ['successWindow fractional seconds', { successWindow: cdk.Duration.millis(90_500) }, /'successWindow' is 90.5 seconds: it must be a whole number of seconds/],
+    ['successWindow NaN', { successWindow: cdk.Duration.seconds(NaN) }, /'successWindow' is NaN seconds: it must be a whole number of seconds/],
+    ['jobTimeout under 60 seconds', { jobTimeout: cdk.Duration.seconds(30) },
+      /'jobTimeout' is 30 seconds: it must be a whole number of seconds of at least 60 \(the AWS Batch minimum\); pass the timeout of the job definition/],
+    ['jobTimeout fractional seconds', { jobTimeout: cdk.Duration.millis(90_500) }, /'jobTimeout' is 90.5 seconds: it must be a whole number of seconds of at least 60/],
+    ['jobTimeout NaN', { jobTimeout: cdk.Duration.seconds(NaN) }, /'jobTimeout' is NaN seconds: it must be a whole number of seconds/],
+    ['jobTimeout Infinity', { jobTimeout: cdk.Duration.seconds(Infinity) }, /'jobTimeout' is Infinity seconds: it must be a whole number of seconds/],
+    ['slowStartThreshold zero', { slowStartThreshold: cdk.Duration.seconds(0) },
+      /'slowStartThreshold' is 0 seconds: it must be a whole number of seconds of at least 1; pass how long a job may wait in RUNNABLE/],
+    ['slowStartThreshold under a second', { slowStartThreshold: cdk.Duration.millis(500) }, /'slowStartThreshold' is 0.5 seconds: it must be a whole number of seconds of at least 1/],
+    ['slowStartThreshold Infinity', { slowStartThreshold: cdk.Duration.minutes(Infinity) }, /'slowStartThreshold' is Infinity seconds: it must be a whole number of seconds/],
+  ])('fails on a bad duration: %s', (_, props, message) => {
+    expect(() => setup(props)).toThrow(message);
+  });
+
+  // Untyped languages can pass a string or a number where an enum-like class is typed.
+  test.each<[string, Partial<BatchAlarmsProps>, RegExp]>([
+    ['schedule', { schedule: 'cron(0 2 * * ? *)' as any },
+      /'schedule' is 'cron\(0 2 \* \* \? \*\)', which is not a ScheduleExpression: use a scheduler.ScheduleExpression, e.g. ScheduleExpression.cron/],
+    ['jobTimeout', { jobTimeout: 3600 as any }, /'jobTimeout' is 3600, which is not a Duration: use a Duration, e.g. Duration.hours\(1\)/],
+    ['successWindow', { successWindow: '1 day' as any }, /'successWindow' is '1 day', which is not a Duration/],
+    ['slowStartThreshold', { slowStartThreshold: { minutes: 30 } as any }, /'slowStartThreshold' is \{"minutes":30\}, which is not a Duration/],
+  ])('fails on a foreign value for an enum-like prop: %s', (_, props, message) => {
+    expect(() => setup(props)).toThrow(message);
+  });
+
+  test('token durations pass the checks unchecked', () => {
+    // Values a range check would refuse (30 s, 0.5 s), hidden in tokens: they pass, and resolve at synth.
+    const { alarms, template } = setup({
+      jobTimeout: cdk.Duration.seconds(cdk.Lazy.number({ produce: () => 30 })),
+      slowStartThreshold: cdk.Duration.millis(cdk.Lazy.number({ produce: () => 500 })),
+    });
+    // A token timeout cannot be turned into a threshold, so no long-running alarm; the slow-start alarm takes the token.
+    expect(alarms.longRunningAlarm).toBeUndefined();
+    expect(alarmProps(template, logicalId(alarms.slowStartAlarm!)).Threshold).toBe(500);
   });
 
   test('fails when successWindow is a token', () => {
     expect(() => setup({ successWindow: cdk.Duration.seconds(cdk.Lazy.number({ produce: () => 60 })) }))
       .toThrow(/'successWindow' must be a concrete duration/);
-  });
-
-  test('fails when jobTimeout is under 60 seconds', () => {
-    expect(() => setup({ jobTimeout: cdk.Duration.seconds(30) })).toThrow(/'jobTimeout' must be at least 60 seconds.*got 30 seconds/);
-  });
-
-  test('fails when slowStartThreshold is zero', () => {
-    expect(() => setup({ slowStartThreshold: cdk.Duration.seconds(0) })).toThrow(/'slowStartThreshold' must be positive/);
   });
 
   test('fails when notificationEmail is not an address', () => {

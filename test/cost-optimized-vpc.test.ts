@@ -517,12 +517,42 @@ describe('options', () => {
 });
 
 describe('validation', () => {
-  test('fails when maxAzs is below 1', () => {
-    expect(() => build({ maxAzs: 0 })).toThrow(/'maxAzs' must be a whole number >= 1, got 0/);
+  test.each<[string, CostOptimizedVpcProps, RegExp]>([
+    ['maxAzs below 1', { maxAzs: 0 }, /'maxAzs' is 0: it must be a whole number of at least 1; pass 1 or more \(the default is 2\)/],
+    ['maxAzs negative', { maxAzs: -2 }, /'maxAzs' is -2: it must be a whole number of at least 1/],
+    ['maxAzs fractional', { maxAzs: 1.5 }, /'maxAzs' is 1.5: it must be a whole number of at least 1/],
+    ['maxAzs NaN', { maxAzs: NaN }, /'maxAzs' is NaN: it must be a whole number of at least 1/],
+    ['maxAzs Infinity', { maxAzs: Infinity }, /'maxAzs' is Infinity: it must be a whole number of at least 1/],
+    ['maxAzs a string (untyped languages)', { maxAzs: '2' as any }, /'maxAzs' is '2': it must be a whole number of at least 1/],
+  ])('fails on a bad number: %s', (_, props, message) => {
+    expect(() => build(props)).toThrow(message);
   });
 
-  test('fails when maxAzs is not a whole number', () => {
-    expect(() => build({ maxAzs: 1.5 })).toThrow(/'maxAzs' must be a whole number >= 1, got 1.5/);
+  // Untyped languages can pass a string where an enum or an enum-like class is typed.
+  test.each<[string, CostOptimizedVpcProps, RegExp]>([
+    ['egress', { egress: 'natInstance' as any },
+      /'egress' is 'natInstance', which is not an EgressProfile: use one of EgressProfile.natInstance\(\), EgressProfile.natGateway\(\), EgressProfile.vpcEndpoints\(\) or EgressProfile.publicSubnets\(\)/],
+    ['egress as a plain object', { egress: { kind: EgressKind.NAT_GATEWAY, perAz: false, singleAz: false } as any },
+      /'egress' is \{"kind":"NAT_GATEWAY","perAz":false,"singleAz":false\}, which is not an EgressProfile/],
+    ['flowLogRetention', { flowLogRetention: 10 as any },
+      /'flowLogRetention' is 10, which is not a logs.RetentionDays: use one of logs.RetentionDays.ONE_DAY, logs.RetentionDays.THREE_DAYS, /],
+    ['flowLogDestination', { flowLogDestination: 's3://bucket' as any },
+      /'flowLogDestination' is 's3:\/\/bucket', which is not a FlowLogDestination: use ec2.FlowLogDestination.toCloudWatchLogs\(logGroup\)/],
+    ['compute.platform', { compute: { platform: 'fargate' as any } },
+      /'compute.platform' is 'fargate', which is not a ComputePlatform: use one of ComputePlatform.EC2, ComputePlatform.FARGATE/],
+  ])('fails on a foreign value for an enum-typed prop: %s', (_, props, message) => {
+    expect(() => build(props)).toThrow(message);
+  });
+
+  test('tokens pass the numeric and enum checks unchecked', () => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Stack', { env: ENV });
+    const retention = new cdk.CfnParameter(stack, 'Retention', { type: 'Number' }).valueAsNumber as logs.RetentionDays;
+    new CostOptimizedVpc(stack, 'Vpc', { flowLogRetention: retention });
+    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: { Ref: 'Retention' } });
+    // maxAzs: this check lets a token through; ec2.Vpc itself then finds no AZs (it slices the AZ list with it) and fails.
+    const maxAzs = new cdk.CfnParameter(stack, 'MaxAzs', { type: 'Number' }).valueAsNumber;
+    expect(() => new CostOptimizedVpc(stack, 'Other', { maxAzs })).not.toThrow(/'maxAzs' is/);
   });
 
   test('fails when flowLogRetention is set with flowLogs: false', () => {

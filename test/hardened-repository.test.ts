@@ -1,8 +1,8 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { HardenedRepository } from '../src';
+import { HardenedRepository, HardenedRepositoryProps } from '../src';
 
 function stack(): Stack {
   return new Stack(new App(), 'Test');
@@ -229,19 +229,39 @@ describe('HardenedRepository replication', () => {
 });
 
 describe('HardenedRepository validation', () => {
-  test.each([0, -1, 2.5])('fails when maxTaggedImages is %p', (n) => {
-    expect(() => new HardenedRepository(stack(), 'Repo', { maxTaggedImages: n }))
-      .toThrow(new RegExp(`'maxTaggedImages' must be a whole number of at least 1, got ${n}`));
+  test.each<[string, Partial<HardenedRepositoryProps>, RegExp]>([
+    ['maxTaggedImages 0', { maxTaggedImages: 0 },
+      /'maxTaggedImages' is 0: it must be a whole number of at least 1 \(how many tagged images the lifecycle policy keeps\); use e.g. 10, the default/],
+    ['maxTaggedImages negative', { maxTaggedImages: -1 }, /'maxTaggedImages' is -1: it must be a whole number of at least 1/],
+    ['maxTaggedImages fractional', { maxTaggedImages: 2.5 }, /'maxTaggedImages' is 2.5: it must be a whole number of at least 1/],
+    ['maxTaggedImages NaN', { maxTaggedImages: NaN }, /'maxTaggedImages' is NaN: it must be a whole number of at least 1/],
+    ['maxTaggedImages Infinity', { maxTaggedImages: Infinity }, /'maxTaggedImages' is Infinity: it must be a whole number of at least 1/],
+    ['maxTaggedImages a string (untyped languages)', { maxTaggedImages: '10' as any }, /'maxTaggedImages' is '10': it must be a whole number/],
+    ['untaggedImageExpiry less than a day', { untaggedImageExpiry: Duration.hours(12) },
+      /'untaggedImageExpiry' is 0.5 days: it must be a whole number of days of at least 1 \(ECR lifecycle rules count image age in days\); use e.g. Duration.days\(7\), the default/],
+    ['untaggedImageExpiry not whole days', { untaggedImageExpiry: Duration.hours(36) }, /'untaggedImageExpiry' is 1.5 days: it must be a whole number of days/],
+    ['untaggedImageExpiry NaN', { untaggedImageExpiry: Duration.days(NaN) }, /'untaggedImageExpiry' is NaN days: it must be a whole number of days/],
+    ['untaggedImageExpiry Infinity', { untaggedImageExpiry: Duration.days(Infinity) }, /'untaggedImageExpiry' is Infinity days: it must be a whole number of days/],
+  ])('fails on a bad number: %s', (_, props, message) => {
+    expect(() => new HardenedRepository(stack(), 'Repo', props)).toThrow(message);
   });
 
-  test('fails when untaggedImageExpiry is less than a day', () => {
-    expect(() => new HardenedRepository(stack(), 'Repo', { untaggedImageExpiry: Duration.hours(12) }))
-      .toThrow(/'untaggedImageExpiry' must be a whole number of days, at least Duration.days\(1\), got 12 hours/);
+  // Untyped languages can pass a string or a number where an enum or an enum-like class is typed.
+  test.each<[string, Partial<HardenedRepositoryProps>, RegExp]>([
+    ['removalPolicy', { removalPolicy: 'keep' as any },
+      /'removalPolicy' is 'keep', which is not a RemovalPolicy: use one of RemovalPolicy.DESTROY, RemovalPolicy.RETAIN, RemovalPolicy.SNAPSHOT/],
+    ['untaggedImageExpiry', { untaggedImageExpiry: 7 as any }, /'untaggedImageExpiry' is 7, which is not a Duration: use a Duration, e.g. Duration.days\(7\)/],
+  ])('fails on a foreign value for an enum-typed prop: %s', (_, props, message) => {
+    expect(() => new HardenedRepository(stack(), 'Repo', props)).toThrow(message);
   });
 
-  test('fails when untaggedImageExpiry is not whole days', () => {
-    expect(() => new HardenedRepository(stack(), 'Repo', { untaggedImageExpiry: Duration.hours(36) }))
-      .toThrow(/'untaggedImageExpiry' must be a whole number of days.*got 1 day 12 hours/);
+  test('tokens pass the numeric checks unchecked', () => {
+    const s = stack();
+    const count = new CfnParameter(s, 'Count', { type: 'Number' }).valueAsNumber;
+    const days = new CfnParameter(s, 'Days', { type: 'Number' }).valueAsNumber;
+    new HardenedRepository(s, 'Repo', { maxTaggedImages: count, untaggedImageExpiry: Duration.days(days) });
+    const rules = lifecycle(Template.fromStack(s)).rules;
+    expect(rules.map((r: any) => r.selection.countNumber)).toEqual([{ Ref: 'Days' }, { Ref: 'Count' }]);
   });
 
   test('fails with more than 5 mutable tag patterns', () => {

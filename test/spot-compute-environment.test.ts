@@ -460,10 +460,54 @@ describe('validation', () => {
     expect(() => new SpotComputeEnvironment(stack, 'Compute', { vpc, ...props })).toThrow(message);
   };
 
-  test('fails when maxvCpus is below 1', () => fails({ maxvCpus: 0 }, /'maxvCpus' must be a whole number >= 1, got 0/));
-  test('fails when maxvCpus is not an integer', () => fails({ maxvCpus: 2.5 }, /'maxvCpus' must be a whole number >= 1, got 2.5/));
-  test('fails when minvCpus is negative', () => fails({ minvCpus: -1 }, /'minvCpus' must be a whole number >= 0, got -1/));
-  test('fails when minvCpus is not an integer', () => fails({ minvCpus: 0.5 }, /'minvCpus' must be a whole number >= 0, got 0.5/));
+  // One table per family: every numeric prop refuses NaN, ±Infinity, fractions, non-numbers and out-of-range values.
+  test.each<[string, Partial<SpotComputeEnvironmentProps>, RegExp]>([
+    ['maxvCpus below 1', { maxvCpus: 0 }, /'maxvCpus' is 0: it must be a whole number of at least 1; use e.g. 256/],
+    ['maxvCpus negative', { maxvCpus: -5 }, /'maxvCpus' is -5: it must be a whole number of at least 1/],
+    ['maxvCpus fractional', { maxvCpus: 2.5 }, /'maxvCpus' is 2.5: it must be a whole number/],
+    ['maxvCpus NaN', { maxvCpus: NaN }, /'maxvCpus' is NaN: it must be a whole number/],
+    ['maxvCpus Infinity', { maxvCpus: Infinity }, /'maxvCpus' is Infinity: it must be a whole number/],
+    ['maxvCpus a string (untyped languages)', { maxvCpus: '8' as any }, /'maxvCpus' is '8': it must be a whole number/],
+    ['minvCpus negative', { minvCpus: -1 }, /'minvCpus' is -1: it must be a whole number of at least 0; use 0 to scale to zero/],
+    ['minvCpus fractional', { minvCpus: 0.5 }, /'minvCpus' is 0.5: it must be a whole number/],
+    ['minvCpus NaN', { minvCpus: NaN }, /'minvCpus' is NaN: it must be a whole number/],
+    ['minvCpus -Infinity', { minvCpus: -Infinity }, /'minvCpus' is -Infinity: it must be a whole number/],
+    ['spotBidPercentage 0', { spotBidPercentage: 0 }, /'spotBidPercentage' is 0: it must be a whole number from 1 to 100 \(percent of the On-Demand price\); leave it unset/],
+    ['spotBidPercentage above 100', { spotBidPercentage: 101 }, /'spotBidPercentage' is 101: it must be a whole number from 1 to 100/],
+    ['spotBidPercentage fractional', { spotBidPercentage: 50.5 }, /'spotBidPercentage' is 50.5: it must be a whole number from 1 to 100/],
+    ['spotBidPercentage NaN', { spotBidPercentage: NaN }, /'spotBidPercentage' is NaN: it must be a whole number from 1 to 100/],
+    ['rootVolumeSize below the AMI snapshot', { rootVolumeSize: cdk.Size.gibibytes(20) },
+      /'rootVolumeSize' is 20 GiB: it must be a whole number of GiB from 30 to 16384 \(30 GiB is the ECS AMI snapshot, 16384 GiB the gp3 maximum\); use e.g. Size.gibibytes\(30\)/],
+    ['rootVolumeSize above the gp3 maximum', { rootVolumeSize: cdk.Size.tebibytes(17) }, /'rootVolumeSize' is 17408 GiB: it must be a whole number of GiB from 30 to 16384/],
+    ['rootVolumeSize not whole GiB', { rootVolumeSize: cdk.Size.mebibytes(40 * 1024 + 512) }, /'rootVolumeSize' is 40.5 GiB: it must be a whole number of GiB/],
+    ['rootVolumeSize NaN GiB', { rootVolumeSize: cdk.Size.gibibytes(NaN) }, /'rootVolumeSize' is NaN GiB: it must be a whole number of GiB/],
+  ])('fails on a bad number: %s', (_, props, message) => fails(props, message));
+
+  // Untyped languages can pass a string where an enum or an enum-like class is typed.
+  test.each<[string, Partial<SpotComputeEnvironmentProps>, RegExp]>([
+    ['platform', { platform: 'spot' as any }, /'platform' is 'spot', which is not a ComputePlatform: use one of ComputePlatform.EC2, ComputePlatform.FARGATE/],
+    ['architecture', { architecture: 'arm64' as any }, /'architecture' is 'arm64', which is not a CpuArchitecture: use one of CpuArchitecture.X86_64, CpuArchitecture.ARM64/],
+    ['instanceClasses', { instanceClasses: [ec2.InstanceClass.M7G, 'm7x' as any] },
+      /'instanceClasses\[1\]' is 'm7x', which is not an ec2.InstanceClass: use one of ec2.InstanceClass.STANDARD3, .*\(\d+ in all\)/],
+    ['instanceTypes', { instanceTypes: ['m7g.large' as any] },
+      /'instanceTypes\[0\]' is 'm7g.large', which is not an InstanceType: use new ec2.InstanceType\('m7g.large'\)/],
+    ['rootVolumeSize', { rootVolumeSize: 50 as any }, /'rootVolumeSize' is 50, which is not a Size: use a Size, e.g. Size.gibibytes\(30\)/],
+  ])('fails on a foreign value for an enum-typed prop: %s', (_, props, message) => fails(props, message));
+
+  test('tokens pass the numeric checks unchecked', () => {
+    const { stack, vpc } = setup();
+    const n = (name: string) => new cdk.CfnParameter(stack, name, { type: 'Number' }).valueAsNumber;
+    const compute = new SpotComputeEnvironment(stack, 'Compute', {
+      vpc, maxvCpus: n('Max'), minvCpus: n('Min'), spotBidPercentage: n('Bid'), rootVolumeSize: cdk.Size.gibibytes(n('Gib')),
+    });
+    Template.fromStack(stack).hasResourceProperties(CE, {
+      ComputeResources: Match.objectLike({ MaxvCpus: { Ref: 'Max' }, MinvCpus: { Ref: 'Min' }, BidPercentage: { Ref: 'Bid' } }),
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({ BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ VolumeSize: { Ref: 'Gib' } }) })] }),
+    });
+    expect(cdk.Token.isUnresolved(compute.maxvCpus)).toBe(true);
+  });
   test('fails when minvCpus exceeds maxvCpus', () => fails({ minvCpus: 8, maxvCpus: 4 }, /'minvCpus' \(8\) must be <= 'maxvCpus' \(4\)/));
   test('fails when minvCpus is set on Fargate', () =>
     fails({ platform: ComputePlatform.FARGATE, minvCpus: 2 }, /'minvCpus' is 2, but Fargate compute environments have no minimum/));
@@ -471,9 +515,6 @@ describe('validation', () => {
     fails({ spot: false, spotBidPercentage: 50 }, /'spotBidPercentage' is 50, but 'spot' is false/));
   test('fails when spotBidPercentage is set on Fargate', () =>
     fails({ platform: ComputePlatform.FARGATE, spotBidPercentage: 50 }, /'spotBidPercentage' is 50, but Fargate Spot has no bid/));
-  test('fails when spotBidPercentage is 0', () => fails({ spotBidPercentage: 0 }, /'spotBidPercentage' must be a whole number from 1 to 100, got 0/));
-  test('fails when spotBidPercentage is above 100', () => fails({ spotBidPercentage: 101 }, /'spotBidPercentage' must be a whole number from 1 to 100, got 101/));
-  test('fails when spotBidPercentage is fractional', () => fails({ spotBidPercentage: 50.5 }, /'spotBidPercentage' must be a whole number from 1 to 100, got 50.5/));
   test('fails when onDemandFallback is set without spot', () =>
     fails({ spot: false, onDemandFallback: true }, /'onDemandFallback' is true, but 'spot' is false/));
   test('fails when instanceTypes is set on Fargate', () =>
@@ -498,12 +539,6 @@ describe('validation', () => {
       /'architecture' is X86_64, but 'c7g.large' in 'instanceTypes'\/'instanceClasses' is ARM64/));
   test('fails with A1 instances, which Amazon Linux 2023 does not support', () =>
     fails({ instanceClasses: [ec2.InstanceClass.A1] }, /'instanceTypes'\/'instanceClasses' contain A1/));
-  test('fails when rootVolumeSize is below the AMI snapshot', () =>
-    fails({ rootVolumeSize: cdk.Size.gibibytes(20) }, /'rootVolumeSize' must be a whole number of GiB from 30 .* got 20 GiB/));
-  test('fails when rootVolumeSize is above the gp3 maximum', () =>
-    fails({ rootVolumeSize: cdk.Size.tebibytes(17) }, /'rootVolumeSize' must be .* to 16384 .* got 17408 GiB/));
-  test('fails when rootVolumeSize is not whole GiB', () =>
-    fails({ rootVolumeSize: cdk.Size.mebibytes(40 * 1024 + 512) }, /'rootVolumeSize' must be a whole number of GiB .* got 40.5 GiB/));
   test('fails when securityGroups is empty', () => fails({ securityGroups: [] }, /'securityGroups' is empty/));
   test('fails with an instance size larger than its family has', () =>
     fails({ instanceTypes: [new ec2.InstanceType('m6i.48xlarge')] },

@@ -9,6 +9,7 @@ import {
   scheduleCadence,
   slidingWindow,
 } from './schedule-window';
+import { validateWholeNumber } from './validate';
 
 /** What the missed-run window is derived from. */
 export interface MissedRunInput {
@@ -29,11 +30,14 @@ export function missedRunWindow(scope: IConstruct, props: MissedRunInput): Succe
     if (props.successWindow.isUnresolved()) {
       throw new Error("'successWindow' must be a concrete duration (it sets the alarm period), got a token.");
     }
-    const seconds = props.successWindow.toSeconds();
-    if (seconds < 60 || seconds > MAX_ALARM_WINDOW_SECONDS) {
-      throw new Error('\'successWindow\' must be between 1 minute and 7 days (the longest CloudWatch alarm window), got '
-        + `${props.successWindow.toHumanString()}.`);
-    }
+    const seconds = props.successWindow.toSeconds({ integral: false });
+    validateWholeNumber('successWindow', seconds, {
+      min: 60,
+      max: MAX_ALARM_WINDOW_SECONDS,
+      unit: 'seconds',
+      why: '(1 minute to 7 days, the longest CloudWatch alarm window)',
+      fix: 'use e.g. Duration.days(1), or leave it unset to derive it from the schedule',
+    });
     if (cadence && seconds < cadence.maxGapSeconds) {
       throw new Error(`'successWindow' (${props.successWindow.toHumanString()}) is shorter than the period of the schedule `
         + `'${expression}' (${describeSeconds(cadence.maxGapSeconds)} between runs): the alarm would fire while nothing is `

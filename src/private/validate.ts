@@ -1,0 +1,99 @@
+import { Token } from 'aws-cdk-lib';
+
+/**
+ * Synth-time checks of props against bad input, shared by the constructs so every message has the same shape:
+ * `'<prop>' is <value>: <what is accepted>; <the fix>`. A token (an unresolved number or string) always passes: its
+ * value is only known at deploy time.
+ *
+ * Values from untyped languages (JavaScript, or a Python dict) can be anything at run time, so every check takes
+ * `unknown`: a string where a number or enum is declared fails here with the prop's name, not later in aws-cdk-lib.
+ */
+
+/** What a whole-number prop accepts. */
+export interface WholeNumberCheck {
+  /** Smallest accepted value (inclusive). @default - no lower bound */
+  readonly min?: number;
+  /** Largest accepted value (inclusive). @default - no upper bound */
+  readonly max?: number;
+  /** Why the bounds are what they are, e.g. `(the ECS AMI snapshot)`, appended to the accepted range. */
+  readonly why?: string;
+  /** The unit the number counts, e.g. `GiB` or `seconds`. @default - none */
+  readonly unit?: string;
+  /** What to do instead, e.g. `use 0 to scale to zero`. */
+  readonly fix: string;
+}
+
+/**
+ * Fails unless `value` is a whole number within `check`'s bounds: NaN, ±Infinity, fractions, non-numbers and
+ * out-of-range values fail. `undefined` (the prop was not given) and tokens pass.
+ */
+export function validateWholeNumber(prop: string, value: unknown, check: WholeNumberCheck): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  const { min, max } = check;
+  const ok = typeof value === 'number' && Number.isInteger(value)
+    && (min === undefined || value >= min) && (max === undefined || value <= max);
+  if (ok) return;
+  const unit = check.unit ? ` ${check.unit}` : '';
+  const shown = typeof value === 'number' ? `${value}${unit}` : describeValue(value);
+  throw new Error(`'${prop}' is ${shown}: it must be a whole number${check.unit ? ` of ${check.unit}` : ''}`
+    + `${describeRange(min, max)}${check.why ? ` ${check.why}` : ''}; ${check.fix}.`);
+}
+
+/**
+ * Fails unless `value` is one of the values of the TypeScript enum `enumObject` (string or numeric), listing the
+ * accepted members as `<enumName>.<MEMBER>`. `undefined` and tokens pass.
+ */
+export function validateEnum(prop: string, value: unknown, enumObject: object, enumName: string): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  const entries = Object.entries(enumObject)
+    // A numeric enum also maps each value back to its name; those reverse entries are not members.
+    .filter(([name]) => Number.isNaN(Number(name)));
+  if (entries.some(([, member]) => member === value)) return;
+  const names = entries.map(([name]) => `${enumName}.${name}`);
+  const listed = names.length <= MAX_LISTED ? names.join(', ') : `${names.slice(0, MAX_LISTED).join(', ')}, … (${names.length} in all)`;
+  throw new Error(`'${prop}' is ${describeValue(value)}, which is not ${withArticle(enumName)}: use one of ${listed}.`);
+}
+
+/**
+ * Fails unless `value` is an instance of the class `type` (an enum-like class such as `Duration`, `Size` or
+ * `EgressProfile`), naming how to make one in `accepted`, e.g. `a Duration, e.g. Duration.hours(1)`. `undefined` passes.
+ */
+export function validateInstanceOf(prop: string, value: unknown, type: AnyClass, accepted: string): void {
+  // `instanceof`, for classes whose constructor is private (enum-like classes), which TypeScript's instanceof refuses.
+  if (value === undefined || Object.prototype.isPrototypeOf.call(type.prototype, value as object)) return;
+  throw new Error(`'${prop}' is ${describeValue(value)}, which is not ${withArticle(type.name)}: use ${accepted}.`);
+}
+
+/** A class, whatever its constructor's visibility: enum-like classes (`Duration`, `Size`) have private ones. */
+export interface AnyClass {
+  readonly prototype: object;
+  readonly name: string;
+}
+
+/** Enums with more members than this are listed in part (ec2.InstanceClass has hundreds). */
+const MAX_LISTED = 25;
+
+function describeRange(min: number | undefined, max: number | undefined): string {
+  if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
+  if (min !== undefined) return ` of at least ${min}`;
+  if (max !== undefined) return ` of at most ${max}`;
+  return '';
+}
+
+/** `a Size`, `an InstanceType`. */
+function withArticle(name: string): string {
+  return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+}
+
+/** A value as the user would recognise it in a message: strings quoted, objects by their class or JSON. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value !== 'object' || value === null) return String(value);
+  const className = value.constructor?.name;
+  if (className && className !== 'Object') return withArticle(className);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
