@@ -83,16 +83,7 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
     this.platform = props.platform;
     this.jobQueue = props.platform.jobQueue;
     const computePlatform = props.platform.computePlatform;
-    const cpu = props.cpu ?? JOB_DEFAULTS.cpu;
-    const memory = props.memory ?? JOB_DEFAULTS.memory;
-    validateCpuMemory(computePlatform, cpu, memory);
-    // A job bigger than any instance of the platform's compute would sit RUNNABLE until the queue cancels it.
-    const compute = props.platform.computeEnvironment;
-    if (compute) validateJobFitsCompute(compute, cpu, memory);
-    if (props.imageTag !== undefined) validateImageTag('imageTag', props.imageTag);
-    if (props.privileged && computePlatform === ComputePlatform.FARGATE) {
-      throw new Error("'privileged' is true but the job runs on Fargate, which does not support privileged containers: remove 'privileged' or use ComputePlatform.EC2.");
-    }
+    const { cpu, memory } = validatedResources(props);
     this.timeout = props.timeout ?? JOB_DEFAULTS.timeout;
     this.retryAttempts = props.retryAttempts ?? JOB_DEFAULTS.retryAttempts;
     this.parameters = sortedRecord(props.parameters) ?? {};
@@ -100,22 +91,13 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
 
     let image = props.image;
     if (!image) {
-      const imageTag = props.imageTag ?? JOB_DEFAULTS.imageTag;
-      this.repository = props.repository ?? new HardenedRepository(this, 'Repository', {
-        mutableTagPatterns: imageTag === JOB_DEFAULTS.imageTag ? [imageTag] : undefined,
-      });
-      image = ecs.ContainerImage.fromEcrRepository(this.repository, imageTag);
+      this.repository = props.repository ?? this.createRepository(props);
+      image = ecs.ContainerImage.fromEcrRepository(this.repository, props.imageTag ?? JOB_DEFAULTS.imageTag);
     }
 
     this.logGroup = this.createLogGroup(props);
-    this.executionRole = new iam.Role(this, 'ExecutionRole', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'Pulls the image, writes the job logs and reads the job secrets',
-    });
-    this.jobRole = new iam.Role(this, 'JobRole', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'The permissions of the job code',
-    });
+    this.executionRole = taskRole(this, 'ExecutionRole', 'Pulls the image, writes the job logs and reads the job secrets');
+    this.jobRole = taskRole(this, 'JobRole', 'The permissions of the job code');
     this.container = this.createContainer(props, image, cpu, memory);
     if (this.repository || image instanceof ecs.EcrImage) {
       // Pulling from ECR needs the registry token, which has no resource-level permission.
@@ -137,13 +119,7 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
       skipDeregisterOnUpdate: true,
     });
 
-    // Asked of the platform in a visible call: the endpoints the secrets need when compute has no NAT.
-    const secrets = Object.values(props.secrets ?? {});
-    const secretsManager = secrets.some(isSecretsManagerSecret);
-    const ssmParameters = secrets.some(s => !isSecretsManagerSecret(s));
-    if (secretsManager || ssmParameters) {
-      props.platform.requireJobAccess(this, { secretsManager, ssmParameters });
-    }
+    this.requireSecretsAccess(props);
 
     if (props.dataBucket || props.createDataBucket) {
       this.dataBucket = props.dataBucket ?? createDataBucket(this);
@@ -233,6 +209,22 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
     return items;
   }
 
+  /** The job's own repository: every tag immutable but the default moving one. */
+  private createRepository(props: BatchJobProps): HardenedRepository {
+    const imageTag = props.imageTag ?? JOB_DEFAULTS.imageTag;
+    return new HardenedRepository(this, 'Repository', { mutableTagPatterns: imageTag === JOB_DEFAULTS.imageTag ? [imageTag] : undefined });
+  }
+
+  /** Asked of the platform in a visible call: the endpoints the secrets need when compute has no NAT. */
+  private requireSecretsAccess(props: BatchJobProps): void {
+    const secrets = Object.values(props.secrets ?? {});
+    const secretsManager = secrets.some(isSecretsManagerSecret);
+    const ssmParameters = secrets.some(s => !isSecretsManagerSecret(s));
+    if (secretsManager || ssmParameters) {
+      props.platform.requireJobAccess(this, { secretsManager, ssmParameters });
+    }
+  }
+
   private createLogGroup(props: BatchJobProps): logs.LogGroup {
     // Retained when the stack goes, so the name must not repeat: the stack's own id (a new one at every create)
     // ends it, and a redeploy after `cdk destroy` creates a fresh group instead of failing on "already exists".
@@ -283,4 +275,24 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
       privileged: props.privileged ?? false,
     });
   }
+}
+
+/** The job's vCPUs and memory, checked against the platform: a job bigger than any instance would sit RUNNABLE. */
+function validatedResources(props: BatchJobProps): { cpu: number; memory: Size } {
+  const computePlatform = props.platform.computePlatform;
+  const cpu = props.cpu ?? JOB_DEFAULTS.cpu;
+  const memory = props.memory ?? JOB_DEFAULTS.memory;
+  validateCpuMemory(computePlatform, cpu, memory);
+  const compute = props.platform.computeEnvironment;
+  if (compute) validateJobFitsCompute(compute, cpu, memory);
+  if (props.imageTag !== undefined) validateImageTag('imageTag', props.imageTag);
+  if (props.privileged && computePlatform === ComputePlatform.FARGATE) {
+    throw new Error("'privileged' is true but the job runs on Fargate, which does not support privileged containers: remove 'privileged' or use ComputePlatform.EC2.");
+  }
+  return { cpu, memory };
+}
+
+/** A role ECS tasks assume. */
+function taskRole(scope: Construct, id: string, description: string): iam.Role {
+  return new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'), description });
 }

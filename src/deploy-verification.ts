@@ -107,20 +107,8 @@ export class DeployVerification extends Construct {
     const stack = Stack.of(this);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR });
-    const code = lambda.Code.fromInline(VERIFICATION_HANDLER_SOURCE);
-    const fn = (fnId: string, handler: string, description: string) => new lambda.Function(this, fnId, {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      code,
-      handler: `index.${handler}`,
-      description,
-      timeout: Duration.seconds(30),
-      memorySize: 128,
-      logGroup: this.logGroup,
-      role: lambdaRole(this, `${fnId}Role`, description),
-    });
-    this.submitFunction = fn('Submit', 'onEvent', 'Submits the deploy-time verification run of a new job-definition revision');
-    this.checkFunction = fn('Check', 'isComplete', 'Reads the verification run status; terminates it at its deadline');
+    this.submitFunction = this.createFunction('Submit', 'onEvent', 'Submits the deploy-time verification run of a new job-definition revision');
+    this.checkFunction = this.createFunction('Check', 'isComplete', 'Reads the verification run status; terminates it at its deadline');
 
     // Submit: this job definition (every revision: the ARN changes with each) to this queue, nothing else, and the
     // job's consumable resource when it runs one at a time (whenever `runOneAtATime` is called).
@@ -134,17 +122,7 @@ export class DeployVerification extends Construct {
       lambdaRole(this, 'FrameworkOnEventRole', 'Provider framework: starts the verification waiter'),
       lambdaRole(this, 'FrameworkWaiterRole', 'Provider framework: polls the verification and answers CloudFormation'),
     ];
-    this.provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: this.submitFunction,
-      isCompleteHandler: this.checkFunction,
-      queryInterval: VERIFICATION_LIMITS.queryInterval,
-      totalTimeout: VERIFICATION_LIMITS.providerTimeoutFor(this.timeout),
-      logGroup: this.logGroup,
-      frameworkOnEventRole: frameworkRoles[0],
-      frameworkCompleteAndTimeoutRole: frameworkRoles[1],
-      disableWaiterStateMachineLogging: false,
-      waiterStateMachineLogOptions: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
+    this.provider = this.createProvider(frameworkRoles);
     for (const role of [this.submitFunction.role!, this.checkFunction.role!, ...frameworkRoles]) grantLogWrite(role, this.logGroup);
     acknowledgeVerificationFindings({
       provider: this.provider,
@@ -166,6 +144,36 @@ export class DeployVerification extends Construct {
         TimeoutSeconds: Token.asString(this.timeout.toSeconds()),
         ...(props.command ? { Command: props.command } : {}),
       },
+    });
+  }
+
+  /** One of the two handlers (Node.js, arm64, inline: no asset), logging to the verification's log group. */
+  private createFunction(id: string, handler: string, description: string): lambda.Function {
+    return new lambda.Function(this, id, {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      code: lambda.Code.fromInline(VERIFICATION_HANDLER_SOURCE),
+      handler: `index.${handler}`,
+      description,
+      timeout: Duration.seconds(30),
+      memorySize: 128,
+      logGroup: this.logGroup,
+      role: lambdaRole(this, `${id}Role`, description),
+    });
+  }
+
+  /** The Provider framework: submit once, then poll until the run ends or the verification times out. */
+  private createProvider(frameworkRoles: iam.IRole[]): cr.Provider {
+    return new cr.Provider(this, 'Provider', {
+      onEventHandler: this.submitFunction,
+      isCompleteHandler: this.checkFunction,
+      queryInterval: VERIFICATION_LIMITS.queryInterval,
+      totalTimeout: VERIFICATION_LIMITS.providerTimeoutFor(this.timeout),
+      logGroup: this.logGroup,
+      frameworkOnEventRole: frameworkRoles[0],
+      frameworkCompleteAndTimeoutRole: frameworkRoles[1],
+      disableWaiterStateMachineLogging: false,
+      waiterStateMachineLogOptions: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
   }
 }

@@ -147,9 +147,8 @@ export class JobSchedule extends Construct {
     validateScheduleOptions(props);
     this.expression = props.schedule;
     const job = props.job;
-    const jobQueue = job.jobQueue;
     const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
-    validateOverlapQueue(this, jobQueue.jobQueueArn, overlap);
+    validateOverlapQueue(this, job.jobQueue.jobQueueArn, overlap);
     overlap.prepareJob({ runOneAtATime: () => job.runOneAtATime().attrConsumableResourceArn });
 
     // Not retained: a group holds only this schedule, and a retained group's fixed name would make the next create
@@ -165,48 +164,10 @@ export class JobSchedule extends Construct {
     let target: scheduler.IScheduleTarget;
     if (props.trackRuns ?? true) {
       this.notificationTopic = props.notificationTopic ?? createAlarmTopic(this, 'Notifications');
-      this.tracker = new RunTracker(this, 'Runs', {
-        job,
-        notificationTopic: this.notificationTopic,
-        deadline: props.runDeadline,
-        workloadName: props.runName ?? this.node.path,
-        schedule: props.schedule,
-        flexibleTimeWindow: props.flexibleTimeWindow,
-        overlapPolicy: props.overlapPolicy,
-        arraySize: props.arraySize,
-      });
+      this.tracker = this.createTracker(props, this.notificationTopic);
       target = this.tracker.scheduleTarget({ role: this.schedulerRole, ...retry });
     } else {
-      // The same refusals as a tracked schedule's: one that never fires, a zero or sub-minute rate, a malformed one.
-      const expression = props.schedule.expressionString;
-      if (!Token.isUnresolved(expression)) {
-        assertScheduleAccepted(analyzeSchedule({
-          expression,
-          timeZone: props.schedule.timeZone?.timezoneName,
-          jobTimeoutSeconds: job.timeout.toSeconds(),
-          attempts: job.retryAttempts,
-          flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(),
-        }));
-      }
-      // EventBridge Scheduler has no templated Batch target: the universal target calls batch:SubmitJob.
-      // @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html
-      target = new targets.Universal({
-        service: 'batch',
-        action: 'submitJob',
-        role: this.schedulerRole,
-        // The scheduled time reaches the job as it does from a tracked run: parameter and environment variable.
-        input: scheduler.ScheduleTargetInput.fromObject({
-          JobName: job.jobName,
-          JobQueue: jobQueue.jobQueueArn,
-          JobDefinition: job.jobDefinition.jobDefinitionArn,
-          Parameters: { [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime },
-          ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: scheduler.ContextAttribute.scheduledTime }] },
-          ...props.arraySize !== undefined ? { ArrayProperties: { Size: props.arraySize } } : {},
-        }),
-        // Scoped to this queue and this job definition: the Universal target would otherwise grant batch:SubmitJob on '*'.
-        policyStatements: [job.submitPolicyStatement()],
-        ...retry,
-      });
+      target = this.submitTarget(props, retry);
     }
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       schedule: props.schedule,
@@ -215,6 +176,55 @@ export class JobSchedule extends Construct {
       timeWindow: props.flexibleTimeWindow ? scheduler.TimeWindow.flexible(props.flexibleTimeWindow) : undefined,
       description: this.tracker ? `Starts a tracked run of ${job.jobName} on AWS Batch` : `Submits ${job.jobName} to AWS Batch`,
       target,
+    });
+  }
+
+  /** A tracked schedule: a `RunTracker` whose state machine submits the job and follows each run. */
+  private createTracker(props: JobScheduleProps, notificationTopic: sns.ITopic): RunTracker {
+    return new RunTracker(this, 'Runs', {
+      job: props.job,
+      notificationTopic,
+      deadline: props.runDeadline,
+      workloadName: props.runName ?? this.node.path,
+      schedule: props.schedule,
+      flexibleTimeWindow: props.flexibleTimeWindow,
+      overlapPolicy: props.overlapPolicy,
+      arraySize: props.arraySize,
+    });
+  }
+
+  /** An untracked schedule: EventBridge Scheduler submits the job itself (universal target, batch:SubmitJob). */
+  private submitTarget(props: JobScheduleProps, retry: Pick<targets.UniversalTargetProps, 'deadLetterQueue' | 'retryAttempts' | 'maxEventAge'>): scheduler.IScheduleTarget {
+    const job = props.job;
+    // The same refusals as a tracked schedule's: one that never fires, a zero or sub-minute rate, a malformed one.
+    const expression = props.schedule.expressionString;
+    if (!Token.isUnresolved(expression)) {
+      assertScheduleAccepted(analyzeSchedule({
+        expression,
+        timeZone: props.schedule.timeZone?.timezoneName,
+        jobTimeoutSeconds: job.timeout.toSeconds(),
+        attempts: job.retryAttempts,
+        flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(),
+      }));
+    }
+    // EventBridge Scheduler has no templated Batch target: the universal target calls batch:SubmitJob.
+    // @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html
+    return new targets.Universal({
+      service: 'batch',
+      action: 'submitJob',
+      role: this.schedulerRole,
+      // The scheduled time reaches the job as it does from a tracked run: parameter and environment variable.
+      input: scheduler.ScheduleTargetInput.fromObject({
+        JobName: job.jobName,
+        JobQueue: job.jobQueue.jobQueueArn,
+        JobDefinition: job.jobDefinition.jobDefinitionArn,
+        Parameters: { [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime },
+        ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: scheduler.ContextAttribute.scheduledTime }] },
+        ...props.arraySize !== undefined ? { ArrayProperties: { Size: props.arraySize } } : {},
+      }),
+      // Scoped to this queue and this job definition: the Universal target would otherwise grant batch:SubmitJob on '*'.
+      policyStatements: [job.submitPolicyStatement()],
+      ...retry,
     });
   }
 }

@@ -122,21 +122,50 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
       ?? (ownsPlatform ? this.platform.alarmTopic : undefined) ?? createAlarmTopic(this, 'Notifications');
     if (props.steps.some(s => s.onDemandFallback)) this.onDemandJobQueue = this.onDemandQueueFor(props.steps);
 
-    const stepsScope = new Construct(this, 'Steps');
-    this.jobs = {};
-    for (const step of props.steps) {
-      try {
-        validateArraySize('arraySize', step.arraySize);
-        this.jobs[step.name] = new BatchJob(stepsScope, step.name, { ...step, platform: this.platform });
-      } catch (e) {
-        throw new Error(`Step '${step.name}' of 'steps': ${(e as Error).message}`);
-      }
-    }
+    this.jobs = this.createJobs(props.steps);
     const levels = topologicalLevels(props.steps);
     const deadlineSeconds = this.deadlineSeconds(props, levels);
     this.deadline = Duration.seconds(deadlineSeconds);
 
     this.logGroup = createExecutionLogGroup(this, props.logRetention);
+    this.stateMachine = this.createStateMachine(props, levels, deadlineSeconds);
+
+    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
+    this.deadLetterQueue = createDeadLetterQueue(this);
+    this.schedulerRole = createSchedulerRole(this, 'Starts the scheduled runs of the workflow');
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      schedule: props.schedule,
+      scheduleGroup: this.scheduleGroup,
+      enabled: props.enabled ?? true,
+      timeWindow: props.flexibleTimeWindow ? scheduler.TimeWindow.flexible(props.flexibleTimeWindow) : undefined,
+      description: `Starts a run of the workflow ${this.node.path}`,
+      target: scheduledRunTarget(this.stateMachine, {
+        role: this.schedulerRole,
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: props.scheduleRetryAttempts ?? SCHEDULE_DEFAULTS.retryAttempts,
+        maxEventAge: props.scheduleMaxEventAge ?? SCHEDULE_DEFAULTS.maxEventAge,
+      }),
+    });
+    this.undeliveredRunsAlarm = this.createUndeliveredRunsAlarm();
+  }
+
+  /** One `BatchJob` per step, on the platform; a step's error names the step. */
+  private createJobs(steps: WorkflowStep[]): { [step: string]: BatchJob } {
+    const stepsScope = new Construct(this, 'Steps');
+    const jobs: { [step: string]: BatchJob } = {};
+    for (const step of steps) {
+      try {
+        validateArraySize('arraySize', step.arraySize);
+        jobs[step.name] = new BatchJob(stepsScope, step.name, { ...step, platform: this.platform });
+      } catch (e) {
+        throw new Error(`Step '${step.name}' of 'steps': ${(e as Error).message}`);
+      }
+    }
+    return jobs;
+  }
+
+  /** The run engine's definition of the graph, level by level, and its state machine. */
+  private createStateMachine(props: ScheduledBatchWorkflowProps, levels: WorkflowStep[][], deadlineSeconds: number): sfn.StateMachine {
     // Job names `<workflow>-<step>-<time>-<execution>`: 50 + 1 + 40 stays inside the 98 a job-name prefix may have.
     const prefix = Names.uniqueResourceName(this, { maxLength: 50, separator: '-' });
     const definition = new RunDefinition(this, {
@@ -159,29 +188,17 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
         onDemandQueueArn: s.onDemandFallback ? this.onDemandJobQueue!.jobQueueArn : undefined,
       }))),
     });
-    this.stateMachine = createRunStateMachine(this, definition.startState, this.logGroup,
+    const stateMachine = createRunStateMachine(this, definition.startState, this.logGroup,
       `Runs the workflow ${this.node.path} once per scheduled time and publishes one message for a run that does not succeed.`,
       'Tasks that wait on AWS Batch jobs: the execution history (90 days) and the state log show every step and its timing; X-Ray traces would add cost and no information.');
-    definition.grant(this.stateMachine);
+    definition.grant(stateMachine);
+    return stateMachine;
+  }
 
-    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
-    this.deadLetterQueue = createDeadLetterQueue(this);
-    this.schedulerRole = createSchedulerRole(this, 'Starts the scheduled runs of the workflow');
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      schedule: props.schedule,
-      scheduleGroup: this.scheduleGroup,
-      enabled: props.enabled ?? true,
-      timeWindow: props.flexibleTimeWindow ? scheduler.TimeWindow.flexible(props.flexibleTimeWindow) : undefined,
-      description: `Starts a run of the workflow ${this.node.path}`,
-      target: scheduledRunTarget(this.stateMachine, {
-        role: this.schedulerRole,
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: props.scheduleRetryAttempts ?? SCHEDULE_DEFAULTS.retryAttempts,
-        maxEventAge: props.scheduleMaxEventAge ?? SCHEDULE_DEFAULTS.maxEventAge,
-      }),
-    });
+  /** Alarm on the dead-letter queue: a run EventBridge Scheduler could not start publishes no run message. */
+  private createUndeliveredRunsAlarm(): cloudwatch.Alarm {
     allowAlarmsToPublish(this.notificationTopic);
-    this.undeliveredRunsAlarm = new cloudwatch.Alarm(this, 'UndeliveredRunsAlarm', {
+    const alarm = new cloudwatch.Alarm(this, 'UndeliveredRunsAlarm', {
       alarmDescription: `Runs of the workflow ${this.node.path} that EventBridge Scheduler could not start (they are in its dead-letter queue and produced no run message).`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       threshold: 1,
@@ -189,7 +206,8 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.undeliveredRunsAlarm.addAlarmAction(new cloudwatchActions.SnsAction(this.notificationTopic));
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.notificationTopic));
+    return alarm;
   }
 
   /**
