@@ -62,7 +62,8 @@ describe('the custom resource and its IAM', () => {
     const queue = { 'Fn::GetAtt': [logicalId(t, 'AWS::Batch::JobQueue'), 'JobQueueArn'] };
     t.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('VerificationSubmitRole') }],
-      PolicyDocument: { Statement: Match.arrayWith([{ Action: 'batch:SubmitJob', Effect: 'Allow', Resource: [queue, jobDefinition] }]) },
+      // The job's own grant (BatchJob.grantSubmit).
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: 'batch:SubmitJob', Effect: 'Allow', Resource: [jobDefinition, queue] }]) },
     });
     t.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('VerificationCheckRole') }],

@@ -88,7 +88,7 @@ describe('a simulated workflow run', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(submits(run.calls)).toEqual(['extract', 'extract', 'transform-a', 'transform-b', 'load']);
     expect(run.calls[0].args.JobQueue).toBe('<PlatformJobQueue45479A00.JobQueueArn>');
-    expect(run.calls[1].args.JobQueue).toMatch(/^<NightlyOnDemandQueue.*JobQueueArn>$/);
+    expect(run.calls[1].args.JobQueue).toMatch(/^<PlatformOnDemandJobQueue.*JobQueueArn>$/);
     expect(published(run.calls)).toEqual([]);
   });
 

@@ -382,7 +382,7 @@ describe('ScheduledBatchWorkflow: On-Demand resubmission', () => {
     expect(b.States[n.reclaimed]).toMatchObject({ Type: 'Choice', Choices: [{ Condition: `{% ${ALL_ATTEMPTS_RECLAIMED} %}`, Next: n.onDemand }], Default: n.failed });
     const onDemand = b.States[n.onDemand];
     expect(onDemand.Resource).toBe(BATCH_SYNC);
-    expect(onDemand.Arguments.JobQueue).toMatch(/^<NightlyOnDemandQueue.*>$/);
+    expect(onDemand.Arguments.JobQueue).toMatch(/^<PlatformOnDemandJobQueue.*>$/);
     expect(onDemand.Arguments.JobDefinition).toBe(b.States.extract.Arguments.JobDefinition);
     // Once: a failed On-Demand attempt fails the step.
     expect(onDemand.Catch.map((c: any) => c.Next)).toEqual([n.findLateOnDemand, n.failed]);
@@ -413,7 +413,21 @@ describe('ScheduledBatchWorkflow: On-Demand resubmission', () => {
 
   test('fails at synth on a platform without On-Demand compute', () => {
     expect(() => setup({ steps }))
-      .toThrow("Step 'extract' has 'onDemandFallback' but the platform has no On-Demand compute: create its SpotComputeEnvironment with 'onDemandFallback: true' (BatchPlatform prop 'onDemandFallback'), or remove 'onDemandFallback' from the step.");
+      .toThrow("Step 'extract' has 'onDemandFallback': Workflow/Nightly falls back to On-Demand but its platform Workflow/Platform has no On-Demand compute: create the platform with 'onDemandFallback: true' (or a SpotComputeEnvironment with 'onDemandFallback: true'), or remove 'onDemandFallback' from the step.");
+  });
+
+  test('one On-Demand queue per platform: two workflows share it, and the platform owns it', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Shared', { env: { account: '123456789012', region: 'eu-west-2' } });
+    const platform = new BatchPlatform(stack, 'Platform', { onDemandFallback: true });
+    const flows = ['Nightly', 'Hourly'].map(id => new ScheduledBatchWorkflow(stack, id, {
+      platform, schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }), steps,
+    }));
+    const t = Template.fromStack(stack);
+    // The platform's own queue and its On-Demand queue: no queue per workflow.
+    t.resourceCountIs('AWS::Batch::JobQueue', 2);
+    expect(flows[0].onDemandJobQueue).toBe(flows[1].onDemandJobQueue);
+    expect(flows[0].onDemandJobQueue).toBe(platform.onDemandJobQueue(flows[0]));
+    expect(flows[0].onDemandJobQueue!.node.path).toBe('Shared/Platform/OnDemandJobQueue');
   });
 
   test('fails at synth on onDemandFallback with arraySize', () => {
@@ -438,7 +452,7 @@ describe('ScheduledBatchWorkflow: IAM', () => {
     const t = setup({ steps: [{ name: 'extract', image: IMAGE, onDemandFallback: true }] }, { onDemandFallback: true }).template();
     const policies = Object.values(t.findResources('AWS::IAM::Policy')) as any[];
     const submit = policies.flatMap(p => p.Properties.PolicyDocument.Statement).find((s: any) => s.Action === 'batch:SubmitJob');
-    expect(submit.Resource.map((r: any) => r.Ref ?? r['Fn::GetAtt']?.[0])).toEqual(['PlatformJobQueue45479A00', expect.stringMatching(/^NightlyOnDemandQueue/), expect.stringMatching(/^NightlyStepsextractJobDefinition/)]);
+    expect(submit.Resource.map((r: any) => r.Ref ?? r['Fn::GetAtt']?.[0])).toEqual(['PlatformJobQueue45479A00', expect.stringMatching(/^PlatformOnDemandJobQueue/), expect.stringMatching(/^NightlyStepsextractJobDefinition/)]);
   });
 });
 
