@@ -106,6 +106,22 @@ project.eslint?.addRules({ 'import/no-cycle': ['error', { ignoreExternal: true }
 // jsii 6 prints an end-of-life banner on Node 20 (a warning only).
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
+// A fresh clone has no lib/ and no .jsii: every package task compiles first when the build is missing or older than
+// src/, package.json or README.md (scripts/check-build.js; .ci/run compiles before packaging, so it does not compile
+// twice), and `npm pack` / `npm publish` without a build fail loudly instead of packing neither.
+const BUILD_CHECK = 'node scripts/check-build.js';
+const compileIfStale = project.addTask('compile:if-stale', {
+  description: 'Compile unless lib/ and .jsii exist and are newer than src/, package.json and README.md',
+});
+compileIfStale.spawn(project.compileTask, { condition: `${BUILD_CHECK} --stale` });
+for (const target of ['js', 'java', 'python', 'go']) {
+  project.tasks.tryFind(`package:${target}`)!.prependSpawn(compileIfStale);
+}
+project.addTask('prepack', {
+  description: 'npm runs it before `npm pack` and `npm publish`: fails unless lib/ and .jsii are built and current',
+  exec: BUILD_CHECK,
+});
+
 // The main job: synthesize the example app offline and print what it made (README, command 1).
 project.addTask('example', {
   description: 'Synthesize the example app (examples/app.ts) offline and print its resources, alarms and idle cost',
