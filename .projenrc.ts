@@ -84,6 +84,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['.jsii.tabl.json', 'cdk.out', '*.cdk.out', '.venv', '/.tmp', '/bench-results'],
   npmIgnoreOptions: { ignorePatterns: ['/.jsii.tabl.json', '/examples', '/scripts', '/.ci', '/docs/*.json', '/docs/api', '/.tmp', '/rosetta', '/bench-results'] },
+  eslintOptions: {
+    // projen's defaults, spelled out because eslintOptions replaces them.
+    dirs: ['src'],
+    devdirs: ['test', 'build-tools'],
+    // `npx projen test` (and so .ci/run) checks and changes no file; `npx projen eslint --fix` fixes.
+    commandOptions: { fix: false },
+  },
   tsconfigDev: {
     include: ['examples/**/*.ts', 'scripts/**/*.ts'],
     compilerOptions: {},
@@ -157,8 +164,9 @@ project.gitattributes.addAttributes('/docs/api/*.md', 'linguist-generated');
 
 // Integration-test snapshots: the templates are the contract. Metadata files and the validation report carry stack
 // traces with absolute paths (aws-cdk-lib records them for acknowledgements whatever the context says), so they are
-// neither committed nor compared; a snapshot then reads the same in every checkout.
-const UNPORTABLE_SNAPSHOT_FILES = ['*.metadata.json', 'validation-report.json'];
+// neither committed nor compared; a snapshot then reads the same in every checkout. aws-cdk-lib writes
+// performance-counters.json only when a synth is slow (a busy machine): a measurement, not part of the template.
+const UNPORTABLE_SNAPSHOT_FILES = ['*.metadata.json', 'validation-report.json', 'performance-counters.json'];
 // Build output of the consumer apps (added after construction: projen drops /test/ patterns given as options).
 project.gitignore.exclude('test/consumers/*/target/', 'test/consumers/*/cdk.out/');
 project.gitignore.exclude(...UNPORTABLE_SNAPSHOT_FILES.map(f => `test/*.integ.snapshot/${f}`));
