@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as ts from 'typescript';
 import * as cdk from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as ts from 'typescript';
 import { RUNNABLE_TIME_LIMITS } from '../src/batch-platform';
 import { oneLinerStack } from './fixtures/workload';
 import { CostReport } from '../src/cost-report';

@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
 
 /** The warning id of a workload that runs a tag of the repository it creates (see {@link warnEmptyRepository}). */
-export const EMPTY_REPOSITORY_WARNING = 'cdk-scheduled-batch:emptyRepository';
+export const EMPTY_REPOSITORY_WARNING_ID = 'cdk-scheduled-batch:emptyRepository';
 
 /** Fails at synth when `email` is not an e-mail address; a token passes. */
 export function validateNotificationEmail(prop: string, email: string | undefined): void {
@@ -28,11 +28,11 @@ export function rejectIgnoredWorkloadProps(props: { readonly alarms?: boolean; r
  * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/docker-push-ecr-image.html
  */
 export function warnEmptyRepository(scope: IConstruct, tag: string): void {
-  Annotations.of(scope).addWarningV2(EMPTY_REPOSITORY_WARNING,
+  Annotations.of(scope).addWarningV2(EMPTY_REPOSITORY_WARNING_ID,
     `No 'image' was given, so the workload runs ':${tag}' of the ECR repository it creates (workload.repository), which is empty after the deploy: `
     + `every run fails to pull the image until ':${tag}' is pushed. Push it once the stack exists: `
     + 'aws ecr get-login-password | docker login --username AWS --password-stdin <account>.dkr.ecr.<region>.amazonaws.com, then '
     + `docker build -t <repositoryUri>:${tag} . && docker push <repositoryUri>:${tag} (docs/operations.md, "Ship a new image"). `
     + "Or give 'image' (e.g. ecs.ContainerImage.fromAsset('./app') builds and pushes it at deploy). "
-    + `Acknowledge with Annotations.of(workload).acknowledgeWarning('${EMPTY_REPOSITORY_WARNING}', '<why>') once a pipeline pushes it.`);
+    + `Acknowledge with Annotations.of(workload).acknowledgeWarning('${EMPTY_REPOSITORY_WARNING_ID}', '<why>') once a pipeline pushes it.`);
 }
