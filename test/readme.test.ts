@@ -82,7 +82,7 @@ describe('README numbers come from the code', () => {
     const network = Math.round((total - alarmsUsd) * 100) / 100;
     expect(flat).toContain(`the one-liner above costs $${total.toFixed(2)} a month idle, $${network.toFixed(2)} of it network (the NAT instance) `
       + `and $${alarmsUsd.toFixed(2)} its ${alarms} alarms`);
-    expect(flat).toContain('CostReport.of(stack)');
+    expect(flat).toContain('CostReport.of(this)');
   });
 
   test('.ci/run calls the README test command', () => {
