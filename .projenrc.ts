@@ -84,6 +84,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['.jsii.tabl.json', 'cdk.out', '*.cdk.out', '.venv', '/.tmp', '/bench-results', '__pycache__/'],
   npmIgnoreOptions: { ignorePatterns: ['/.jsii.tabl.json', '/examples', '/scripts', '/.ci', '/docs/*.json', '/docs/api', '/.tmp', '/rosetta', '/bench-results'] },
+  eslintOptions: {
+    // projen's defaults, spelled out because eslintOptions replaces them.
+    dirs: ['src'],
+    devdirs: ['test', 'build-tools'],
+    // `npx projen test` (and so .ci/run) checks and changes no file; `npx projen eslint --fix` fixes.
+    commandOptions: { fix: false },
+  },
   tsconfigDev: {
     include: ['examples/**/*.ts', 'scripts/**/*.ts'],
     compilerOptions: {},
@@ -105,6 +112,22 @@ project.addBins({ 'cdk-scheduled-batch-backfill': 'lib/cli/backfill.js' });
 project.eslint?.addRules({ 'import/no-cycle': ['error', { ignoreExternal: true }] });
 // jsii 6 prints an end-of-life banner on Node 20 (a warning only).
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+// A fresh clone has no lib/ and no .jsii: every package task compiles first when the build is missing or older than
+// src/, package.json or README.md (scripts/check-build.js; .ci/run compiles before packaging, so it does not compile
+// twice), and `npm pack` / `npm publish` without a build fail loudly instead of packing neither.
+const BUILD_CHECK = 'node scripts/check-build.js';
+const compileIfStale = project.addTask('compile:if-stale', {
+  description: 'Compile unless lib/ and .jsii exist and are newer than src/, package.json and README.md',
+});
+compileIfStale.spawn(project.compileTask, { condition: `${BUILD_CHECK} --stale` });
+for (const target of ['js', 'java', 'python', 'go']) {
+  project.tasks.tryFind(`package:${target}`)!.prependSpawn(compileIfStale);
+}
+project.addTask('prepack', {
+  description: 'npm runs it before `npm pack` and `npm publish`: fails unless lib/ and .jsii are built and current',
+  exec: BUILD_CHECK,
+});
 
 // The main job: synthesize the example app offline and print what it made (README, command 1).
 project.addTask('example', {
@@ -148,8 +171,9 @@ project.gitattributes.addAttributes('/docs/api/*.md', 'linguist-generated');
 
 // Integration-test snapshots: the templates are the contract. Metadata files and the validation report carry stack
 // traces with absolute paths (aws-cdk-lib records them for acknowledgements whatever the context says), so they are
-// neither committed nor compared; a snapshot then reads the same in every checkout.
-const UNPORTABLE_SNAPSHOT_FILES = ['*.metadata.json', 'validation-report.json'];
+// neither committed nor compared; a snapshot then reads the same in every checkout. aws-cdk-lib writes
+// performance-counters.json only when a synth is slow (a busy machine): a measurement, not part of the template.
+const UNPORTABLE_SNAPSHOT_FILES = ['*.metadata.json', 'validation-report.json', 'performance-counters.json'];
 // Build output of the consumer apps (added after construction: projen drops /test/ patterns given as options).
 project.gitignore.exclude('test/consumers/*/target/', 'test/consumers/*/cdk.out/');
 project.gitignore.exclude(...UNPORTABLE_SNAPSHOT_FILES.map(f => `test/*.integ.snapshot/${f}`));

@@ -11,6 +11,11 @@ export interface StackSummary {
 
 /** Prints, per stack: resources by type, alarms, and the fixed monthly idle cost (from `CostReport`). */
 export function summarize(assembly: cxapi.CloudAssembly, stacks: StackSummary[]): void {
+  process.stderr.write(summaryLines(assembly, stacks).join('\n') + '\n');
+}
+
+/** What {@link summarize} prints, line by line. */
+export function summaryLines(assembly: cxapi.CloudAssembly, stacks: StackSummary[]): string[] {
   const lines: string[] = [];
   for (const { stack, workloads } of stacks) {
     const template = JSON.parse(fs.readFileSync(assembly.getStackByName(stack.stackName).templateFullPath, 'utf-8'));
@@ -27,5 +32,5 @@ export function summarize(assembly: cxapi.CloudAssembly, stacks: StackSummary[])
     lines.push(`    resources: ${top.map(([t, n]) => `${t.replace('AWS::', '')} ${n}`).join(', ')}`);
   }
   lines.push(`templates written to ${assembly.directory}`);
-  process.stderr.write(lines.join('\n') + '\n');
+  return lines;
 }

@@ -4,6 +4,9 @@
  *
  *   npx ts-node -P test/tsconfig.json scripts/bench.ts [--quick] [--reps=5] [--validation-reps=5] [--write-docs]
  *   npx ts-node -P test/tsconfig.json scripts/bench.ts --docs-only   # re-render docs/performance.md from docs/performance.json
+ *   npx ts-node -P test/tsconfig.json scripts/bench.ts --footprint-only   # re-measure what is not a timing (resources,
+ *       template bytes, idle cost) into docs/performance.json and .md, keeping the timings: after a change to the
+ *       templates, test/performance-doc.test.ts asks for it
  *
  * Prints one table, writes bench-results/bench-<timestamp>.json and bench-results/latest.json; with --write-docs also
  * docs/performance.json and docs/performance.md (generated from that JSON, never typed by hand).
@@ -17,8 +20,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import * as cdk from 'aws-cdk-lib';
-import { buildStack, Variant, VARIANTS } from './bench/apps';
+import { Variant, VARIANTS } from './bench/apps';
+import { FootprintRow, MAX_RESOURCES, measureFootprint, synthInProcess, WorkloadShape } from './bench/footprint';
 import { UnitPrices } from '../src/cost';
 import { runTrackingDefinition } from '../src/private/run-tracking';
 import { IdleCostRow, idleCostRows } from './bench/idle-cost';
@@ -27,12 +30,6 @@ const ROOT = path.resolve(__dirname, '..');
 const RESULTS_DIR = path.join(ROOT, 'bench-results');
 const DOCS_JSON = path.join(ROOT, 'docs', 'performance.json');
 const DOCS_MD = path.join(ROOT, 'docs', 'performance.md');
-/**
- * CloudFormation quotas: 500 resources per stack; a template uploaded to S3 may be 1 MB.
- * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
- */
-const MAX_RESOURCES = 500;
-const MAX_TEMPLATE_BYTES = 1_000_000;
 /** The issue's goals (issue #7). */
 const GOALS = { vsFargate: 1.5, vsHandWritten: 1.10, marginalResources: 20, defaultIdleUsd: 8 };
 
@@ -51,27 +48,22 @@ interface TimingRow {
   resources: number;
   bytes: number;
 }
-interface FootprintRow {
-  variant: Variant | 'oneliner';
-  resourcesN1: number;
-  resourcesN2: number;
-  bytesN1: number;
-  bytesN2: number;
-  marginalResources: number;
-  marginalBytes: number;
-  baseResources: number;
-  fitByResources: number;
-  fitByBytes: number;
-}
 export interface BenchResults {
   schema: 1;
+  /** When the timings were measured. */
   date: string;
+  /** When resources, bytes and idle cost were last re-measured (`--footprint-only`), if after `date`. */
+  footprintDate?: string;
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; platform: string; awsCdkLib: string };
   settings: { ns: number[]; reps: number; validationReps: number };
   timing: TimingRow[];
   footprint: FootprintRow[];
   resourceTypesEqual: boolean;
   resourceTypes: { library: Record<string, number>; handwritten: Record<string, number> };
+  /** What one more library workload on a shared platform adds (alarms, rules, intrinsics in the rules). */
+  workloadShape?: WorkloadShape;
+  /** Template bytes at N=1 as `cdk synth` writes them (its metadata included), per app. */
+  cliBytesN1?: Record<string, number>;
   idleCost: IdleCostRow[];
   goals: { name: string; target: string; measured: string; met: boolean }[];
 }
@@ -137,45 +129,6 @@ function measureTiming(ns: number[], reps: number, validationReps: number): Timi
     }
   }
   return rows;
-}
-
-function synthInProcess(variant: Variant, n: number): { resources: number; bytes: number; types: Record<string, number> } {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fp-'));
-  try {
-    const app = new cdk.App({ outdir });
-    const stack = buildStack(app, variant, n);
-    const artifact = app.synth().getStackByName(stack.stackName);
-    const types: Record<string, number> = {};
-    for (const r of Object.values<{ Type: string }>(artifact.template.Resources ?? {})) types[r.Type] = (types[r.Type] ?? 0) + 1;
-    return { resources: Object.keys(artifact.template.Resources ?? {}).length, bytes: fs.statSync(artifact.templateFullPath).size, types };
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
-}
-
-function measureFootprint(): { rows: FootprintRow[]; equal: boolean; types: BenchResults['resourceTypes'] } {
-  process.env.CDK_VALIDATION = 'false'; // footprint only: the validator does not change the template
-  const rows: FootprintRow[] = [];
-  const typesAt2: Record<string, Record<string, number>> = {};
-  for (const variant of ['oneliner', ...VARIANTS] as Variant[]) {
-    const one = synthInProcess(variant, 1);
-    const two = variant === 'oneliner' ? one : synthInProcess(variant, 2);
-    typesAt2[variant] = two.types;
-    const marginalResources = two.resources - one.resources;
-    const marginalBytes = two.bytes - one.bytes;
-    const baseResources = one.resources - marginalResources;
-    const baseBytes = one.bytes - marginalBytes;
-    rows.push({
-      variant,
-      resourcesN1: one.resources, resourcesN2: two.resources, bytesN1: one.bytes, bytesN2: two.bytes,
-      marginalResources, marginalBytes, baseResources,
-      fitByResources: marginalResources > 0 ? Math.floor((MAX_RESOURCES - baseResources) / marginalResources) : 1,
-      fitByBytes: marginalBytes > 0 ? Math.floor((MAX_TEMPLATE_BYTES - baseBytes) / marginalBytes) : 1,
-    });
-  }
-  const a = JSON.stringify(Object.entries(typesAt2.library).sort());
-  const b = JSON.stringify(Object.entries(typesAt2.handwritten).sort());
-  return { rows, equal: a === b, types: { library: typesAt2.library, handwritten: typesAt2.handwritten } };
 }
 
 function machine(): BenchResults['machine'] {
@@ -285,9 +238,8 @@ function findings(r: BenchResults): string {
   ${lib.fitByBytes}). aws-cdk-lib refuses to synthesize a stack over ${MAX_RESOURCES} resources, so the N=${maxN} timing rows lift that
   check for every app alike; deploy more workloads by putting them in several stacks around one \`BatchPlatform\`.
 - **Template bytes.** The library's template is ${(lib.marginalBytes / hw.marginalBytes).toFixed(2)}× the hand-written one per workload for the
-  same resources: each alarm carries a runbook description naming the queue (\`Fn::Select\`/\`Fn::Split\` of the queue ARN) and each
-  of the three EventBridge rules filters on a revision-independent job-definition ARN prefix built from six \`Fn::Select\`s, where
-  the hand-written app filters on the ARN of the current revision (which stops matching after an update).
+  same resources${templateBytesWhy(r.workloadShape)}, where the hand-written app filters on the ARN of the current revision (which stops
+  matching after an update).${cliBytesNote(r)}
 - **Where the synth time goes.** A CPU profile (\`node --cpu-prof\` of \`scripts/bench/child.ts library ${maxN}\`) shows the
   constructs cost about what the hand-written ones cost; the difference is in \`app.synth()\` resolving and writing the larger
   template (N=${maxN}, validation off: library ${off('library')?.medianMs} ms, hand-written ${off('handwritten')?.medianMs} ms,
@@ -310,6 +262,37 @@ function findings(r: BenchResults): string {
   Limits (20 steps, 256 KiB per state, 25,000 history events, one year, 2 to 10,000 children): [workflows.md](workflows.md).`;
 }
 
+/**
+ * The template bytes above are those of a bare \`App\`; \`cdk synth\` writes more (path metadata on every resource, a
+ * CDKMetadata resource), and that is what the 1 MB limit sees.
+ */
+function cliBytesNote(r: BenchResults): string {
+  if (!r.cliBytesN1) return '';
+  const more = (v: Variant) => {
+    const bare = r.timing.find(t => t.n === 1 && t.variant === v)?.bytes;
+    const cli = r.cliBytesN1![v];
+    return bare && cli ? `${Math.round((cli / bare - 1) * 100)}% for ${NAMES[v]} (${cli} bytes)` : undefined;
+  };
+  const parts = VARIANTS.map(more).filter(Boolean);
+  return parts.length === 0 ? '' : `
+- **Template bytes as \`cdk synth\` writes them.** The byte counts above are those of a bare \`App\`. \`cdk synth\` adds
+  \`aws:cdk:path\` metadata to every resource and a \`CDKMetadata\` resource (one more of the ${MAX_RESOURCES}), so at N=1 its templates
+  are larger: ${parts.join(', ')}. \`cdk synth --no-path-metadata --no-asset-metadata --no-version-reporting\` writes the bare sizes.`;
+}
+
+/** Why a library workload's template is larger, from what one more workload adds (`workloadShape`). */
+function templateBytesWhy(shape: WorkloadShape | undefined): string {
+  if (!shape) return '';
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const intrinsics = [
+    shape.ruleJoins > 0 ? plural(shape.ruleJoins, '`Fn::Join`', '`Fn::Join`s') : '',
+    shape.ruleSelects > 0 ? plural(shape.ruleSelects, '`Fn::Select`', '`Fn::Select`s') : '',
+  ].filter(Boolean).join(' and ');
+  return `: each of its ${plural(shape.alarms, 'alarm', 'alarms')} carries a runbook description (naming the schedule group or `
+    + `dead-letter queue it watches), and its ${plural(shape.rules, 'EventBridge rule filters', 'EventBridge rules filter')} on a `
+    + `revision-independent job-definition ARN prefix${intrinsics ? ` built with ${intrinsics}` : ''}`;
+}
+
 /** State transitions of a tracked run with and without the SKIP check, counted on the rendered definition. */
 function skipTransitions(): { extra: number; skipped: number } {
   const definition = (skipWhileActive: boolean) => runTrackingDefinition({
@@ -327,15 +310,16 @@ function skipTransitions(): { extra: number; skipped: number } {
   return { extra: walk(definition(true), false) - walk(definition(false), false), skipped: walk(definition(true), true) };
 }
 
-function renderDocs(r: BenchResults): string {
+export function renderDocs(r: BenchResults): string {
   const m = r.machine;
-  return `<!-- Generated by \`scripts/bench.ts --write-docs\` from docs/performance.json. Do not edit by hand: re-run the benchmark. -->
+  return `<!-- Generated by \`scripts/bench.ts --write-docs\` from docs/performance.json. Do not edit by hand: re-run the benchmark (test/performance-doc.test.ts checks it against the code). -->
 # Performance: synth time, footprint, idle cost
 
 Users choose between this library, \`aws-ecs-patterns\` \`ScheduledFargateTask\` and hand-written \`aws-batch\` L2 code.
 This page compares the three on what they care about: how long \`cdk synth\` takes, how big the CloudFormation
 template gets (the ${MAX_RESOURCES}-resource limit), and what the stack costs while idle. All numbers below come from one run
-of \`npm run bench\` on ${r.date} (the JSON is [performance.json](performance.json)).
+of \`npm run bench\` on ${r.date}${r.footprintDate ? `; resources, template bytes and idle cost were measured again on ${r.footprintDate}
+(\`scripts/bench.ts --footprint-only\`), after the templates changed` : ''} (the JSON is [performance.json](performance.json)).
 
 ## The machine
 
@@ -375,7 +359,8 @@ npm ci
 npm run bench                      # prints the table, writes bench-results/latest.json (about 10 minutes on 2 cores)
 npm run bench -- --quick           # N = 1 and 10, 3 repetitions: a smoke run
 npm run bench -- --write-docs      # also rewrites docs/performance.json and this page
-npx ts-node -P test/tsconfig.json scripts/bench.ts --docs-only   # re-render this page from docs/performance.json
+npx ts-node -P test/tsconfig.json scripts/bench.ts --docs-only        # re-render this page from docs/performance.json
+npx ts-node -P test/tsconfig.json scripts/bench.ts --footprint-only   # re-measure resources, bytes and idle cost, keep the timings
 \`\`\`
 
 Compare two runs by diffing their JSON files in \`bench-results/\`. Timings depend on the machine and on what else runs
@@ -388,6 +373,10 @@ function main(): void {
     const r: BenchResults = JSON.parse(fs.readFileSync(DOCS_JSON, 'utf-8'));
     fs.writeFileSync(DOCS_MD, renderDocs(r));
     process.stdout.write(`wrote ${path.relative(ROOT, DOCS_MD)} from ${path.relative(ROOT, DOCS_JSON)}\n`);
+    return;
+  }
+  if (arg('footprint-only')) {
+    writeDocs(remeasureFootprint(JSON.parse(fs.readFileSync(DOCS_JSON, 'utf-8'))));
     return;
   }
   const quick = arg('quick') !== undefined;
@@ -412,6 +401,8 @@ function main(): void {
     footprint: fp.rows,
     resourceTypesEqual: fp.equal,
     resourceTypes: fp.types,
+    workloadShape: fp.workloadShape,
+    cliBytesN1: fp.cliBytesN1,
     idleCost,
   };
   const results: BenchResults = { ...partial, goals: goals(partial) };
@@ -422,11 +413,35 @@ function main(): void {
   fs.writeFileSync(file, json);
   fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), json);
   process.stdout.write(`\n${renderTables(results)}\n\nresults: ${path.relative(ROOT, file)} (and bench-results/latest.json)\n`);
-  if (arg('write-docs')) {
-    fs.writeFileSync(DOCS_JSON, json);
-    fs.writeFileSync(DOCS_MD, renderDocs(results));
-    process.stdout.write(`wrote ${path.relative(ROOT, DOCS_JSON)} and ${path.relative(ROOT, DOCS_MD)}\n`);
-  }
+  if (arg('write-docs')) writeDocs(results);
 }
 
-main();
+function writeDocs(results: BenchResults): void {
+  fs.writeFileSync(DOCS_JSON, JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(DOCS_MD, renderDocs(results));
+  process.stdout.write(`wrote ${path.relative(ROOT, DOCS_JSON)} and ${path.relative(ROOT, DOCS_MD)}\n`);
+}
+
+/**
+ * `r` with everything that is not a timing measured again: the footprint, the resources and bytes of every timing
+ * row (synthesized in process), the idle cost and the goals. The timings and their date stay.
+ */
+function remeasureFootprint(r: BenchResults): BenchResults {
+  const fp = measureFootprint();
+  const sizes = new Map<string, { resources: number; bytes: number }>();
+  const timing = r.timing.map(t => {
+    const key = `${t.variant}/${t.n}`;
+    if (!sizes.has(key)) {
+      const { resources, bytes } = synthInProcess(t.variant, t.n);
+      sizes.set(key, { resources, bytes });
+    }
+    return { ...t, ...sizes.get(key)! };
+  });
+  const partial = {
+    ...r, footprintDate: new Date().toISOString(), timing, footprint: fp.rows, resourceTypesEqual: fp.equal, resourceTypes: fp.types,
+    workloadShape: fp.workloadShape, cliBytesN1: fp.cliBytesN1, idleCost: idleCostRows(),
+  };
+  return { ...partial, goals: goals(partial) };
+}
+
+if (require.main === module) main();

@@ -25,12 +25,12 @@ const ROUTE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Properties of a {@link RunApi}. */
 export interface RunApiProps {
   /**
-   * Steady-state requests per second the stage accepts (API Gateway throttling).
+   * Steady-state requests per second the stage accepts (API Gateway throttling): a number above 0, fractions allowed.
    * @default 5
    */
   readonly throttlingRateLimit?: number;
   /**
-   * Burst of requests the stage accepts.
+   * Burst of requests the stage accepts: a whole number, at least 1.
    * @default 10
    */
   readonly throttlingBurstLimit?: number;
@@ -91,6 +91,7 @@ export class RunApi extends Construct {
 
   constructor(scope: Construct, id: string, props: RunApiProps = {}) {
     super(scope, id);
+    validateThrottling(props);
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? RUN_API_DEFAULTS.accessLogRetention,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -258,6 +259,23 @@ export class RunApi extends Construct {
 
 /** The method responses every route declares (errors of Batch come back as 400 or 502). */
 const METHOD_RESPONSES: apigw.MethodResponse[] = [{ statusCode: '200' }, { statusCode: '400' }, { statusCode: '502' }];
+
+/**
+ * The stage's throttle, checked at synth: CloudFormation takes `ThrottlingRateLimit` as a number and
+ * `ThrottlingBurstLimit` as an integer; 0 would refuse every request, and NaN or Infinity cannot be written at all.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-stage-methodsetting.html
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
+ */
+function validateThrottling(props: RunApiProps): void {
+  const rate = props.throttlingRateLimit;
+  if (rate !== undefined && !Token.isUnresolved(rate) && !(Number.isFinite(rate) && rate > 0)) {
+    throw new Error(`'throttlingRateLimit' is ${rate}: give the steady requests per second the stage accepts, a number above 0 (fractions allowed, e.g. 0.5), or leave it out for ${RUN_API_DEFAULTS.throttlingRateLimit}.`);
+  }
+  const burst = props.throttlingBurstLimit;
+  if (burst !== undefined && !Token.isUnresolved(burst) && !(Number.isInteger(burst) && burst >= 1)) {
+    throw new Error(`'throttlingBurstLimit' is ${burst}: give the burst of requests the stage accepts, a whole number of at least 1 (API Gateway takes an integer), or leave it out for ${RUN_API_DEFAULTS.throttlingBurstLimit}.`);
+  }
+}
 
 /** Model names are alphanumeric. */
 function modelSuffix(routeName: string): string {

@@ -24,6 +24,7 @@ import { subtreeCostLineItems } from './private/cost-walk';
 import { pickPlatformProps, rejectConflicts } from './private/platform-props';
 import { routeNameFrom } from './private/run-api-templates';
 import { verificationTimeoutFor } from './private/verification-limits';
+import { rejectIgnoredWorkloadProps, validateNotificationEmail, warnEmptyRepository } from './private/workload-checks';
 import { RunApi } from './run-api';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 
@@ -57,13 +58,14 @@ export interface ScheduledBatchWorkloadProps extends BatchJobOptions, JobSchedul
   readonly alarms?: boolean;
 
   /**
-   * E-mail address subscribed to the alarm topic.
+   * E-mail address subscribed to the workload's notification topic (also with `alarms: false`: tracked runs still
+   * notify it). Checked at synth.
    * @default - no subscription
    */
   readonly notificationEmail?: string;
 
   /**
-   * Create a CloudWatch dashboard for the workload ($3/month beyond the account's 3 free dashboards).
+   * Create a CloudWatch dashboard for the workload ($3/month beyond the account's 3 free dashboards). Needs `alarms`.
    * @default false
    */
   readonly dashboard?: boolean;
@@ -122,10 +124,14 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
   constructor(scope: Construct, id: string, props: ScheduledBatchWorkloadProps) {
     super(scope, id);
     rejectConflicts(props, 'platform');
+    // Checked whatever 'alarms' says: the address is subscribed either way.
+    validateNotificationEmail('notificationEmail', props.notificationEmail);
+    rejectIgnoredWorkloadProps(props);
     this.ownsPlatform = props.platform === undefined;
     this.platform = props.platform ?? new BatchPlatform(this, 'Platform', pickPlatformProps(props));
     if (this.ownsPlatform) OwnPlatforms.of(Stack.of(this)).add(this);
     this.job = new BatchJob(this, 'Job', { ...props, platform: this.platform });
+    if (props.image === undefined && props.repository === undefined) warnEmptyRepository(this, props.imageTag ?? WORKLOAD_DEFAULTS.imageTag);
     // Each workload notifies its own topic (its own platform's, or one of its own on a shared platform), so its
     // subscribers get only its messages; a shared platform's topic also gets the alarms, for the platform team.
     this.notificationTopic = props.alarmTopic

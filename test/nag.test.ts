@@ -5,7 +5,7 @@ import * as cdk from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { stacks as plantedStacks } from './checkers/planted';
-import { FIXTURES_DIR, PLANTED_FIXTURE, readValidationReport, synthFixtures } from './checkers/synth-fixtures';
+import { FIXTURES_DIR, PLANTED_FIXTURE, PLANTED_REASON, readValidationReport, synthFixtures } from './checkers/synth-fixtures';
 
 /** The cdk-nag AwsSolutions gate (cdk-nag 3: a policy-validation plugin) must really fail on a finding. */
 describe('cdk-nag AwsSolutions gate', () => {
@@ -22,7 +22,7 @@ describe('cdk-nag AwsSolutions gate', () => {
   });
 
   test('synthFixtures reports each planted finding with its rule, severity and construct path', () => {
-    const result = synthFixtures({ outdir: tmp, fixtureFiles: [PLANTED_FIXTURE] });
+    const result = synthFixtures({ outdir: tmp, fixtureFiles: [PLANTED_FIXTURE], plantedFailure: PLANTED_REASON });
 
     const nag = result.findings.filter(f => f.plugin === 'AwsSolutions');
     expect(nag).toEqual(expect.arrayContaining([

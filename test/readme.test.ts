@@ -1,8 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as cdk from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as ts from 'typescript';
 import { RUNNABLE_TIME_LIMITS } from '../src/batch-platform';
-import { WORKLOAD_DEFAULTS } from '../src/scheduled-batch-workload';
+import { oneLinerStack } from './fixtures/workload';
+import { CostReport } from '../src/cost-report';
+import { VERIFICATION_LIMITS } from '../src/private/verification-limits';
+import { ScheduledBatchWorkload, WORKLOAD_DEFAULTS } from '../src/scheduled-batch-workload';
 
 const root = path.join(__dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -40,6 +46,43 @@ describe('README numbers come from the code', () => {
     }
     expect(readme.slice(0, 2500)).toMatch(/npx projen example/);
     expect(readme.slice(0, 2500)).toMatch(/npx projen test/);
+  });
+
+  test('deploy verification: attempts x timeout at most 45 minutes by default, 55 with verificationTimeout', () => {
+    const flat = readme.replace(/\s+/g, ' ');
+    const maxMinutes = VERIFICATION_LIMITS.maxTimeout.toMinutes();
+    const marginMinutes = VERIFICATION_LIMITS.startMargin.toMinutes();
+    const jobMaxMinutes = maxMinutes - marginMinutes;
+    expect({ maxMinutes, marginMinutes, jobMaxMinutes }).toEqual({ maxMinutes: 55, marginMinutes: 10, jobMaxMinutes: 45 });
+    expect(flat).toContain(`attempts x timeout plus ${marginMinutes} minutes`);
+    expect(flat).toContain(`a deployment waits at most ${maxMinutes} minutes, so attempts x timeout must be at most ${jobMaxMinutes} minutes`);
+    expect(flat).toContain(`an explicit \`verificationTimeout\` (at most ${maxMinutes} minutes) allows up to that`);
+    // What the sentence promises, on a synthesized workload.
+    const verified = (timeoutMinutes: number, verificationTimeoutMinutes?: number) => new ScheduledBatchWorkload(new cdk.Stack(new cdk.App(), 'Verify'), 'W', {
+      schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(24)),
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+      retryAttempts: 3,
+      timeout: cdk.Duration.minutes(timeoutMinutes),
+      verifyOnDeploy: true,
+      verificationTimeout: verificationTimeoutMinutes === undefined ? undefined : cdk.Duration.minutes(verificationTimeoutMinutes),
+    });
+    expect(() => verified(jobMaxMinutes / 3)).not.toThrow();
+    expect(() => verified(jobMaxMinutes / 3 + 1)).toThrow(/more than 55 minutes, the longest a deployment can wait/);
+    expect(() => verified(18, maxMinutes)).not.toThrow();
+    expect(() => verified(19, maxMinutes)).toThrow(/'verificationTimeout' is 55 minutes, less than the job may take/);
+  });
+
+  test('CostReport: the one-liner\'s idle cost, its network part and its alarms, from a synthesized stack', () => {
+    const flat = readme.replace(/\s+/g, ' ');
+    const stack = oneLinerStack(new cdk.App());
+    const workload = stack.node.findChild('NightlyReport') as ScheduledBatchWorkload;
+    const alarms = workload.alarms!.node.findAll().filter(c => c instanceof cdk.aws_cloudwatch.CfnAlarm).length;
+    const total = CostReport.of(stack).monthlyUsd;
+    const alarmsUsd = CostReport.of(workload.alarms!).monthlyUsd;
+    const network = Math.round((total - alarmsUsd) * 100) / 100;
+    expect(flat).toContain(`the one-liner above costs $${total.toFixed(2)} a month idle, $${network.toFixed(2)} of it network (the NAT instance) `
+      + `and $${alarmsUsd.toFixed(2)} its ${alarms} alarms`);
+    expect(flat).toContain('CostReport.of(this)');
   });
 
   test('.ci/run calls the README test command', () => {

@@ -11,7 +11,9 @@ import { BatchPlatform, ComputePlatform, CostReport, OverlapPolicy, RUN_API_DEFA
 import { definitionOf } from './support/state-machine';
 import { renderVtl } from './support/vtl';
 import { PARAMETER_VALUE_MAX } from '../src/private/job-options';
-import { DESCRIBE_JOB_TEMPLATE, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE } from '../src/private/run-api-templates';
+import {
+  DESCRIBE_JOB_TEMPLATE, ERROR_RESPONSE, runRequestSchema, SCHEDULED_TIME_PATTERN, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE,
+} from '../src/private/run-api-templates';
 import { renderRunMessage } from './support/run-message';
 import {
   activeJobsExpression, messageExpression, RUN_OUTCOMES, runParametersExpression, STATES,
@@ -423,6 +425,37 @@ describe('RunApi request model (JSON schema draft 4, as API Gateway validates)',
   ])('rejects %s', (_what, request) => {
     expect(validate(request)).toBe(false);
   });
+
+  // Java's and Python's `$` also match before a final line terminator, Ruby's `^` and `$` at every line: a JavaScript
+  // engine whose `^` and `$` match at any line terminator (the `m` flag) stands in for all of them.
+  const lineAnchoredRegExp = Object.assign((pattern: string, flags: string) => new RegExp(pattern, `${flags}m`), { code: 'lineAnchoredRegExp' });
+  const lineAnchored = new Ajv({ strict: false, code: { regExp: lineAnchoredRegExp } });
+  const validateLineAnchored = lineAnchored.compile(runRequestSchema(['region']));
+  const TERMINATORS = [['\\n', '\n'], ['\\r\\n', '\r\n'], ['\\r', '\r'], ['U+2028', '\u2028'], ['U+2029', '\u2029']];
+  test.each(TERMINATORS)('a scheduled time ending in %s is refused, also where `$` matches before a line terminator', (_name, terminator) => {
+    for (const time of ['2026-11-23T02:00:00Z', '2026-11-23T02:00:00.123Z']) {
+      expect(validate({ scheduledTime: time + terminator })).toBe(false);
+      expect(validateLineAnchored({ scheduledTime: time + terminator })).toBe(false);
+      expect(validateLineAnchored({ scheduledTime: `x${terminator}${time}` })).toBe(false);
+      expect(validateLineAnchored({ scheduledTime: time })).toBe(true);
+    }
+  });
+
+  test('the stand-in engine does let a `...Z$` pattern through with a final line break (the hazard the model avoids)', () => {
+    const dollar = lineAnchored.compile({ type: 'string', pattern: `${SCHEDULED_TIME_PATTERN}$` });
+    expect(dollar('2026-11-23T02:00:00Z\n')).toBe(true);
+    expect(SCHEDULED_TIME_PATTERN).not.toContain('$');
+  });
+
+  test.each([
+    ['anything after the Z', '2026-11-23T02:00:00Z1'],
+    ['a second time', '2026-11-23T02:00:00Z2026'],
+    ['four fraction digits', '2026-11-23T02:00:00.1234Z'],
+    ['a space', '2026-11-23T02:00:00Z '],
+  ])('rejects %s in either engine', (_what, scheduledTime) => {
+    expect(validate({ scheduledTime })).toBe(false);
+    expect(validateLineAnchored({ scheduledTime })).toBe(false);
+  });
 });
 
 describe('RunApi mapping templates (rendered as API Gateway renders VTL)', () => {
@@ -441,6 +474,38 @@ describe('RunApi mapping templates (rendered as API Gateway renders VTL)', () =>
 
   test('SubmitJob: declared parameters that are not given keep their job-definition defaults', () => {
     expect(renderSubmit(['mode', 'region'], { scheduledTime: '2026-11-23T02:00:00Z' }).parameters).toEqual({ scheduledTime: '2026-11-23T02:00:00Z' });
+  });
+
+  // What would reach the template if the model were bypassed or loosened: every value must still come out as itself.
+  const HOSTILE = 'x", "jobQueue": "arn:evil" } \\ it\'s\n\r\t\u2028\u2029\u0001 </script> 😀';
+
+  test('SubmitJob: the scheduled time is escaped where it lands (parameter and environment variable)', () => {
+    const body = renderSubmit(['region'], { scheduledTime: HOSTILE, parameters: { region: HOSTILE } });
+    expect(body.jobQueue).toBe('arn:queue');
+    expect(body.parameters).toEqual({ region: HOSTILE, scheduledTime: HOSTILE });
+    expect(body.containerOverrides).toEqual({ environment: [{ name: 'SCHEDULED_TIME', value: HOSTILE }] });
+    // The job name keeps letters and digits of it only.
+    expect(body.jobName).toMatch(/^nightly-report-[A-Za-z0-9]*-333344445555$/);
+  });
+
+  test('an error from AWS Batch renders as JSON, with or without a message', () => {
+    const render = (body: object) => JSON.parse(renderVtl(ERROR_RESPONSE, { body }).text);
+    expect(render({ __type: 'ClientException', message: 'Job queue is DISABLED' })).toEqual({ message: 'Job queue is DISABLED' });
+    expect(render({ __type: 'ClientException', message: HOSTILE })).toEqual({ message: HOSTILE });
+    expect(render({ __type: 'ServerException' })).toEqual({ message: 'AWS Batch returned an error without a message.' });
+    expect(render({ message: '' })).toEqual({ message: 'AWS Batch returned an error without a message.' });
+    expect(render({})).toEqual({ message: 'AWS Batch returned an error without a message.' });
+  });
+
+  test('responses escape what AWS Batch returns', () => {
+    expect(JSON.parse(renderVtl(SUBMITTED_RESPONSE, { body: { jobArn: HOSTILE, jobName: HOSTILE, jobId: HOSTILE } }).text))
+      .toEqual({ jobId: HOSTILE, jobName: HOSTILE, jobArn: HOSTILE });
+    const job = {
+      jobId: HOSTILE, jobName: `nightly-report-${HOSTILE}`, jobQueue: 'arn:queue', status: HOSTILE, statusReason: HOSTILE, parameters: { scheduledTime: HOSTILE },
+    };
+    expect(JSON.parse(renderVtl(statusResponseTemplate('nightly-report', 'arn:queue'), { body: { jobs: [job] } }).text)).toMatchObject({
+      jobId: HOSTILE, jobName: job.jobName, status: HOSTILE, statusReason: HOSTILE, scheduledTime: HOSTILE,
+    });
   });
 
   test('the submit response returns the job id', () => {
@@ -531,6 +596,36 @@ describe('RunApi validations', () => {
     const { stack, workload } = setup();
     expect(() => workload.grantRun(new iam.Role(stack, 'R', { assumedBy: new iam.AccountPrincipal(ACCOUNT) })))
       .toThrow("RunControl/Nightly has no 'runApi'");
+  });
+
+  test.each([
+    ['throttlingRateLimit', -5],
+    ['throttlingRateLimit', 0],
+    ['throttlingRateLimit', NaN],
+    ['throttlingRateLimit', Infinity],
+    ['throttlingBurstLimit', -5],
+    ['throttlingBurstLimit', 0],
+    ['throttlingBurstLimit', 2.5],
+    ['throttlingBurstLimit', NaN],
+    ['throttlingBurstLimit', Infinity],
+  ])('%s %p fails at synth, naming the prop and the value', (prop, value) => {
+    const stack = new cdk.Stack(new cdk.App(), 'Throttle');
+    expect(() => new RunApi(stack, 'RunApi', { [prop]: value })).toThrow(`'${prop}' is ${value}: give`);
+  });
+
+  test('a fractional rate, a whole burst and tokens are accepted', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Throttle');
+    const rate = new cdk.CfnParameter(stack, 'Rate', { type: 'Number' }).valueAsNumber;
+    const burst = new cdk.CfnParameter(stack, 'Burst', { type: 'Number' }).valueAsNumber;
+    const apis = [
+      new RunApi(stack, 'Fraction', { throttlingRateLimit: 0.5, throttlingBurstLimit: 1 }),
+      new RunApi(stack, 'Tokens', { throttlingRateLimit: rate, throttlingBurstLimit: burst }),
+    ];
+    const settings = apis.map(a => stack.resolve((a.api.deploymentStage.node.defaultChild as cdk.aws_apigateway.CfnStage).methodSettings)[0]);
+    expect(settings).toEqual([
+      expect.objectContaining({ throttlingRateLimit: 0.5, throttlingBurstLimit: 1 }),
+      expect.objectContaining({ throttlingRateLimit: { Ref: 'Rate' }, throttlingBurstLimit: { Ref: 'Burst' } }),
+    ]);
   });
 
   test('grantRun on an unknown route fails, listing the routes', () => {

@@ -1,4 +1,4 @@
-import { App, Duration, Size, Stack, Tags, TimeZone } from 'aws-cdk-lib';
+import { App, Annotations as CoreAnnotations, Duration, Size, Stack, Tags, TimeZone } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -273,6 +273,25 @@ describe('image and repository', () => {
     const t = Template.fromStack(s);
     t.hasResourceProperties('AWS::ECR::Repository', { ImageTagMutability: 'IMMUTABLE' });
     expect(JSON.stringify(jobDefinition(t).ContainerProperties.Image)).toContain(':v1.2.3');
+  });
+
+  test('without an image, synth warns that runs fail until the tag is pushed, and says how to push it', () => {
+    const s = stack();
+    new ScheduledBatchWorkload(s, 'Nightly', { schedule: nightly() });
+    new ScheduledBatchWorkload(s, 'Pinned', { schedule: nightly(), imageTag: 'v1.2.3' });
+    const annotations = Annotations.fromStack(s);
+    annotations.hasWarning('/Test/Nightly', Match.stringLikeRegexp(
+      "runs ':latest' of the ECR repository it creates.*every run fails to pull the image until ':latest' is pushed.*docker push <repositoryUri>:latest.*cdk-scheduled-batch:emptyRepository"));
+    annotations.hasWarning('/Test/Pinned', Match.stringLikeRegexp("until ':v1.2.3' is pushed.*docker push <repositoryUri>:v1.2.3"));
+  });
+
+  test('the empty-repository warning can be acknowledged, and a given image or brought repository raises none', () => {
+    const s = stack();
+    const acknowledged = new ScheduledBatchWorkload(s, 'Acknowledged', { schedule: nightly() });
+    CoreAnnotations.of(acknowledged).acknowledgeWarning('cdk-scheduled-batch:emptyRepository', 'The pipeline pushes :latest before the first run');
+    workload(s, {}, 'WithImage');
+    new ScheduledBatchWorkload(s, 'Brought', { schedule: nightly(), repository: ecr.Repository.fromRepositoryName(s, 'Repo', 'team/report') });
+    Annotations.fromStack(s).hasNoWarning('*', Match.stringLikeRegexp('emptyRepository'));
   });
 
   test('a brought repository is used and none is created', () => {
@@ -642,6 +661,28 @@ describe('validation', () => {
   ];
   test.each(cases)('fails on %s', (_name, props, message) => {
     expect(() => workload(stack(), props)).toThrow(message);
+  });
+
+  test.each([
+    ['alarms on', {}],
+    ['alarms off', { alarms: false }],
+  ])('notificationEmail that is not an address fails at synth, %s', (_name, props) => {
+    expect(() => workload(stack(), { ...props, notificationEmail: 'oncall' }))
+      .toThrow("'notificationEmail' must be an e-mail address, got 'oncall': give one address such as 'oncall@example.com'");
+  });
+
+  test('notificationEmail with alarms off is subscribed; a token passes', () => {
+    const s = stack();
+    workload(s, { alarms: false, notificationEmail: 'oncall@example.com' }, 'Plain');
+    const email = new ssm.StringParameter(s, 'Email', { stringValue: 'x@example.com' }).stringValue;
+    workload(s, { alarms: false, notificationEmail: email }, 'Token');
+    const endpoints = Object.values(Template.fromStack(s).findResources('AWS::SNS::Subscription')).map((r: any) => r.Properties.Endpoint);
+    expect(endpoints).toEqual(['oncall@example.com', expect.objectContaining({ 'Fn::GetAtt': expect.any(Array) })]);
+  });
+
+  test('a dashboard without alarms fails at synth, naming both props', () => {
+    expect(() => workload(stack(), { alarms: false, dashboard: true }))
+      .toThrow("'dashboard' is true but 'alarms' is false: the dashboard shows the workload's alarms. Set 'alarms' to true (the default), or leave 'dashboard' out.");
   });
 
   test('fails when a platform is combined with a VPC', () => {

@@ -2,6 +2,7 @@
  * Idle-cost rows of the benchmark, every figure computed by `CostReport` (prices from `UnitPrices`, nothing typed here).
  */
 import * as cdk from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -31,6 +32,16 @@ function row(design: string, what: string, report: CostReport, networkAlarmsUsd 
   };
 }
 
+/** The CloudWatch alarms a workload creates (its `BatchAlarms`; none with `alarms: false`). */
+export function workloadAlarmCount(workload: ScheduledBatchWorkload): number {
+  return workload.alarms?.node.findAll().filter(c => c instanceof cloudwatch.CfnAlarm).length ?? 0;
+}
+
+/** "N alarms", counted. */
+function alarms(n: number): string {
+  return `${n} alarm${n === 1 ? '' : 's'}`;
+}
+
 function oneLiner(app: cdk.App, id: string, egress?: EgressProfile, platform?: ComputePlatform): ScheduledBatchWorkload {
   const stack = new cdk.Stack(app, id);
   return new ScheduledBatchWorkload(stack, 'Job', {
@@ -58,12 +69,14 @@ export function idleCostRows(): IdleCostRow[] {
   profiles.forEach(([name, egress, platform], i) => {
     const w = oneLiner(app, `Cost${i}`, egress, platform);
     const vpcAlarms = CostReport.of(w.vpc!).monthlyUsdOf(CostCategory.ALARMS);
-    rows.push(row(`ScheduledBatchWorkload, ${name}`, 'one-liner: own VPC, compute, queue, run tracking, 2 alarms', CostReport.of(w), vpcAlarms));
+    rows.push(row(`ScheduledBatchWorkload, ${name}`, `one-liner: own VPC, compute, queue, run tracking, ${alarms(workloadAlarmCount(w))}`, CostReport.of(w), vpcAlarms));
   });
 
   const shared = buildStack(app, 'library', 10);
   const sharedVpc = (shared.node.findChild('Platform') as BatchPlatform).vpc!;
-  rows.push(row('ScheduledBatchWorkload × 10 on one BatchPlatform', 'shared network, 5 alarms each', CostReport.of(shared),
+  const perWorkload = [...new Set(shared.node.children.filter((c): c is ScheduledBatchWorkload => c instanceof ScheduledBatchWorkload).map(workloadAlarmCount))];
+  if (perWorkload.length !== 1) throw new Error(`the 10 shared workloads have different alarm counts: ${perWorkload.join(', ')}`);
+  rows.push(row('ScheduledBatchWorkload × 10 on one BatchPlatform', `shared network, ${alarms(perWorkload[0])} each`, CostReport.of(shared),
     CostReport.of(sharedVpc).monthlyUsdOf(CostCategory.ALARMS)));
 
   const fargate = buildStack(app, 'fargate', 1);

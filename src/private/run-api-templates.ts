@@ -10,9 +10,22 @@ import { JOB_NAME_PREFIX_MAX, SCHEDULED_TIME_ENV } from '../runs/engine/expressi
 
 /**
  * A scheduled time as EventBridge Scheduler writes `<aws.scheduler.scheduled-time>`: ISO 8601 in UTC, optionally with
- * milliseconds, e.g. `2026-12-01T06:00:00Z`.
+ * milliseconds, e.g. `2026-12-01T06:00:00Z`. Anchored at the start only: what `$` means differs between regex engines
+ * (in Java and Python it also matches before a final line break, in Ruby before any), so the end of the value is pinned
+ * by {@link SCHEDULED_TIME_REFUSED} instead.
  */
-export const SCHEDULED_TIME_PATTERN = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,3})?Z$';
+export const SCHEDULED_TIME_PATTERN = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,3})?Z';
+
+/**
+ * What a scheduled time may not contain (the model refuses a value this pattern finds anywhere in it): a character
+ * outside `0-9 - : . T Z` (so no line terminator, and `^` is the start of the value in every engine), or anything after
+ * a `Z` (the value's only `Z` ends it). With {@link SCHEDULED_TIME_PATTERN} it pins the whole value without `$` or
+ * look-arounds, which mean different things (or nothing) in different engines.
+ */
+export const SCHEDULED_TIME_REFUSED = '[^-0-9:.TZ]|Z[\\s\\S]';
+
+/** Lengths of a scheduled time: `2026-12-01T06:00:00Z` to `2026-12-01T06:00:00.123Z`. */
+export const SCHEDULED_TIME_LENGTH = { min: 20, max: 24 } as const;
 
 /** A Batch job id (a UUID), for the status route's path parameter. */
 export const JOB_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:[0-9]+)?$/;
@@ -29,7 +42,13 @@ export function runRequestSchema(declared: string[]): Record<string, unknown> {
     required: [SCHEDULED_TIME_PARAMETER],
     additionalProperties: false,
     properties: {
-      [SCHEDULED_TIME_PARAMETER]: { type: 'string', pattern: SCHEDULED_TIME_PATTERN },
+      [SCHEDULED_TIME_PARAMETER]: {
+        type: 'string',
+        minLength: SCHEDULED_TIME_LENGTH.min,
+        maxLength: SCHEDULED_TIME_LENGTH.max,
+        pattern: SCHEDULED_TIME_PATTERN,
+        not: { pattern: SCHEDULED_TIME_REFUSED },
+      },
       parameters: {
         type: 'object',
         additionalProperties: false,
@@ -39,9 +58,20 @@ export function runRequestSchema(declared: string[]): Record<string, unknown> {
   };
 }
 
-/** VTL: a JSON string value, escaped (escapeJavaScript also escapes `'`, which JSON does not allow escaped). */
+/**
+ * VTL: a JSON string value, escaped. Every value a request or AWS Batch supplies enters a template through this, never
+ * as a bare `$reference`. `$util.escapeJavaScript` escapes quotes, backslashes and control characters, and turns `'`
+ * into `\'`, which JSON does not allow: the `replaceAll` turns it back. `$!` renders a missing value as the empty
+ * string, where a bare reference would render its own source text.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html#util-template-reference
+ */
 function jsonString(expr: string): string {
-  return `"$util.escapeJavaScript(${expr}).replaceAll("\\\\'","'")"`;
+  return `"$!util.escapeJavaScript(${expr}).replaceAll("\\\\'","'")"`;
+}
+
+/** VTL: the reference `name` (no `$`) as a JSON string when it is set and not empty, else JSON `null`. */
+function jsonStringOrNull(name: string): string {
+  return `#if("$!{${name}}" != "")${jsonString(`$${name}`)}#{else}null#end`;
 }
 
 export interface SubmitTemplateProps {
@@ -76,10 +106,10 @@ export function submitJobTemplate(p: SubmitTemplateProps): string {
     lines.push(`    #if($params && $params.containsKey("${name}"))"${name}": ${jsonString(`$params.get("${name}")`)},#end`);
   }
   lines.push(
-    `    "${SCHEDULED_TIME_PARAMETER}": "$time"`,
+    `    "${SCHEDULED_TIME_PARAMETER}": ${jsonString('$time')}`,
     '  },',
     ...p.arraySize !== undefined ? [`  "arrayProperties": { "size": ${p.arraySize} },`] : [],
-    `  "containerOverrides": { "environment": [{ "name": "${SCHEDULED_TIME_ENV}", "value": "$time" }] }`,
+    `  "containerOverrides": { "environment": [{ "name": "${SCHEDULED_TIME_ENV}", "value": ${jsonString('$time')} }] }`,
     '}',
   );
   return lines.join('\n');
@@ -88,7 +118,7 @@ export function submitJobTemplate(p: SubmitTemplateProps): string {
 /** VTL of the 200 response to a submission: what Batch returned, and the time the run was for. */
 export const SUBMITTED_RESPONSE = [
   "#set($body = $input.path('$'))",
-  '{ "jobId": "$body.jobId", "jobName": "$body.jobName", "jobArn": "$body.jobArn" }',
+  `{ "jobId": ${jsonString('$body.jobId')}, "jobName": ${jsonString('$body.jobName')}, "jobArn": ${jsonString('$body.jobArn')} }`,
 ].join('\n');
 
 /** VTL of the DescribeJobs request for the status route. */
@@ -106,12 +136,12 @@ export function statusResponseTemplate(jobName: string, jobQueueArn: string): st
     `#if($jobs.size() == 1 && $jobs[0].jobName.startsWith("${prefix}") && $jobs[0].jobQueue == "${jobQueueArn}")`,
     '#set($job = $jobs[0])',
     '{',
-    '  "jobId": "$job.jobId",',
-    '  "jobName": "$job.jobName",',
-    '  "status": "$job.status",',
-    `  "statusReason": #if($job.statusReason)${jsonString('$job.statusReason')}#{else}null#end,`,
-    // Set by every path (schedule, API, backfill) from a validated time: letters, digits and ":-.".
-    `  "scheduledTime": "$!job.parameters.${SCHEDULED_TIME_PARAMETER}",`,
+    `  "jobId": ${jsonString('$job.jobId')},`,
+    `  "jobName": ${jsonString('$job.jobName')},`,
+    `  "status": ${jsonString('$job.status')},`,
+    `  "statusReason": ${jsonStringOrNull('job.statusReason')},`,
+    // Set by every path (schedule, API, backfill) from a validated time, but any caller of SubmitJob may set it too.
+    `  "scheduledTime": ${jsonString(`$job.parameters.${SCHEDULED_TIME_PARAMETER}`)},`,
     '  "createdAt": #if($job.createdAt)$job.createdAt#{else}null#end,',
     '  "startedAt": #if($job.startedAt)$job.startedAt#{else}null#end,',
     '  "stoppedAt": #if($job.stoppedAt)$job.stoppedAt#{else}null#end',
@@ -123,8 +153,14 @@ export function statusResponseTemplate(jobName: string, jobQueueArn: string): st
   ].join('\n');
 }
 
-/** VTL of an error from AWS Batch, passed on without its internals. */
-export const ERROR_RESPONSE = '{ "message": ' + jsonString("$input.path('$.message')") + ' }';
+/**
+ * VTL of an error from AWS Batch, passed on without its internals: its `message`, or a fixed text when the error has
+ * none (an error body need not carry one).
+ */
+export const ERROR_RESPONSE = [
+  "#set($message = $input.path('$.message'))",
+  `{ "message": #if("$!{message}" != "")${jsonString('$message')}#{else}"AWS Batch returned an error without a message."#end }`,
+].join('\n');
 
 /** A route name from a construct id: `NightlyReport` -> `nightlyreport`, `Nightly_Report` -> `nightly-report`. */
 export function routeNameFrom(id: string): string {

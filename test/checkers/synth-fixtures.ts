@@ -27,6 +27,8 @@ import { KNOWN_FALSE_POSITIVE_METADATA_KEY } from '../../src/private/nag';
 export const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures');
 /** The stacks built to fail every gate; only synthesized on purpose (`--planted`). */
 export const PLANTED_FIXTURE = path.join(__dirname, 'planted.ts');
+/** Why test/checkers/planted.ts fails: the one line its synth prints instead of the report. */
+export const PLANTED_REASON = 'test/checkers/planted.ts (an open bucket, SSH open to the world) fails cdk-nag on purpose, to prove the gate fails';
 
 /** One finding that remains after acknowledgements. */
 export interface GateFinding {
@@ -50,6 +52,11 @@ export interface SynthFixturesOptions {
   readonly outdir: string;
   /** Fixture modules to load. @default every .ts file in test/fixtures */
   readonly fixtureFiles?: string[];
+  /**
+   * The fixtures fail the gates on purpose, for this reason: their report is not printed, one line says so instead.
+   * @default - they must pass: the report is printed when it has a finding
+   */
+  readonly plantedFailure?: string;
 }
 
 export interface SynthFixturesResult {
@@ -111,15 +118,41 @@ export function synthFixtures(options: SynthFixturesOptions): SynthFixturesResul
   }
   cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
-  const exitCodeBefore = process.exitCode;
-  const assembly = app.synth();
-  // The verdict is ours (below); do not leave the CDK's exit code behind in a long-lived process such as jest.
-  process.exitCode = exitCodeBefore;
-
+  const { assembly, printed } = synthCapturingReport(app);
   const templates = assembly.stacks.map(s => s.templateFullPath);
-  const report = readValidationReport(path.join(assembly.directory, 'validation-report.json'));
+  const reportFile = path.join(assembly.directory, 'validation-report.json');
+  const report = readValidationReport(reportFile);
   const { findings, knownFalsePositives } = separateKnownFalsePositives(app, report.findings);
+  if (options.plantedFailure !== undefined) {
+    announcePlantedFailure(options.plantedFailure, findings.length, reportFile);
+  } else if (findings.length > 0) {
+    // A real finding: the report as aws-cdk-lib prints it. Known false positives alone print nothing.
+    console.error(printed);
+  }
   return { outdir: assembly.directory, templates, stackNames, findings, acknowledgements: report.acknowledgements, knownFalsePositives };
+}
+
+/**
+ * `app.synth()` of an app in "process" mode, which prints its validation report with console.error and sets
+ * process.exitCode: the report is returned instead of printed, and the exit code is put back (the verdict is the
+ * caller's; a long-lived process such as jest must not inherit it). The report is also in validation-report.json.
+ */
+export function synthCapturingReport(app: cdk.App): { assembly: cdk.cx_api.CloudAssembly; printed: string } {
+  const lines: string[] = [];
+  const consoleError = console.error;
+  const exitCodeBefore = process.exitCode;
+  console.error = (...args: unknown[]) => { lines.push(args.map(String).join(' ')); };
+  try {
+    return { assembly: app.synth(), printed: lines.join('\n') };
+  } finally {
+    console.error = consoleError;
+    process.exitCode = exitCodeBefore;
+  }
+}
+
+/** The one line a fixture that fails on purpose prints instead of its report. */
+export function announcePlantedFailure(reason: string, findings: number, reportFile: string): void {
+  process.stderr.write(`[planted] ${reason}: ${findings} finding(s), as intended (report: ${reportFile})\n`);
 }
 
 /**
@@ -204,7 +237,11 @@ function main(argv: string[]): number {
     console.error('[synth-fixtures] CDK_VALIDATION=false would switch the built-in template validator off; unset it.');
     return 1;
   }
-  const result = synthFixtures({ outdir, fixtureFiles: planted ? [PLANTED_FIXTURE] : undefined });
+  const result = synthFixtures({
+    outdir,
+    fixtureFiles: planted ? [PLANTED_FIXTURE] : undefined,
+    plantedFailure: planted ? PLANTED_REASON : undefined,
+  });
   console.log(`[synth-fixtures] ${result.templates.length} templates (${result.stackNames.join(', ')}) in ${path.relative(process.cwd(), result.outdir)}`);
   for (const a of result.acknowledgements) {
     console.log(`[synth-fixtures] acknowledged [${a.plugin}] ${a.rule} at ${a.constructPaths.join(', ')}: ${a.reason}`);

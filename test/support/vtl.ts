@@ -33,10 +33,26 @@ function javaValue(v: unknown): unknown {
   return v;
 }
 
-/** `$util.escapeJavaScript`: backslash-escapes quotes (single ones too), backslashes and control characters. */
-function escapeJavaScript(value: unknown): JavaString {
-  const s = String(value).replace(/[\\"'\/]/g, c => `\\${c}`).replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
-  return new JavaString(s);
+/**
+ * `$util.escapeJavaScript` as Apache Commons Lang's `StringEscapeUtils.escapeJavaScript`, whose "JavaScript string
+ * rules" the mapping-template reference names: `"`, `'`, `\` and `/` get a backslash; backspace, tab, line feed, form
+ * feed and carriage return their short escapes; every other character below U+0020 or above U+007F a `\uXXXX` escape
+ * (upper-case hex), so U+2028 and U+2029 come out as `\u2028` and `\u2029`. A null argument gives null.
+ */
+function escapeJavaScript(value: unknown): JavaString | undefined {
+  if (value === undefined || value === null) return undefined;
+  const short: Record<string, string> = { '\b': 'b', '\t': 't', '\n': 'n', '\f': 'f', '\r': 'r', '"': '"', "'": "'", '\\': '\\', '/': '/' };
+  let out = '';
+  const s = String(value);
+  // UTF-16 code units, as Java's charAt: a character outside the BMP becomes two escapes (its surrogates).
+  for (let i = 0; i < s.length; i++) {
+    const unit = s.charAt(i);
+    const code = s.charCodeAt(i);
+    if (short[unit] !== undefined) out += `\\${short[unit]}`;
+    else if (code < 0x20 || code > 0x7f) out += `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    else out += unit;
+  }
+  return new JavaString(out);
 }
 
 export interface VtlRequest {

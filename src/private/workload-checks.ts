@@ -1,0 +1,38 @@
+import { Annotations, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/** An e-mail address as SNS's `email` protocol takes it: one `@`, no white space (the same check as `BatchAlarms`). */
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
+
+/** The warning id of a workload that runs a tag of the repository it creates (see {@link warnEmptyRepository}). */
+export const EMPTY_REPOSITORY_WARNING_ID = 'cdk-scheduled-batch:emptyRepository';
+
+/** Fails at synth when `email` is not an e-mail address; a token passes. */
+export function validateNotificationEmail(prop: string, email: string | undefined): void {
+  if (email === undefined || Token.isUnresolved(email)) return;
+  if (!EMAIL.test(email)) {
+    throw new Error(`'${prop}' must be an e-mail address, got '${email}': give one address such as 'oncall@example.com', or leave '${prop}' out.`);
+  }
+}
+
+/** Fails at synth on workload props that would be ignored without a word. */
+export function rejectIgnoredWorkloadProps(props: { readonly alarms?: boolean; readonly dashboard?: boolean }): void {
+  if (props.alarms === false && props.dashboard === true) {
+    throw new Error("'dashboard' is true but 'alarms' is false: the dashboard shows the workload's alarms. Set 'alarms' to true (the default), or leave 'dashboard' out.");
+  }
+}
+
+/**
+ * Warns, acknowledgeably, that a repository the workload creates is empty at deploy: the first scheduled run fails
+ * (CannotPullContainerError) until the tag it runs is pushed. Says how to push it.
+ * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/docker-push-ecr-image.html
+ */
+export function warnEmptyRepository(scope: IConstruct, tag: string): void {
+  Annotations.of(scope).addWarningV2(EMPTY_REPOSITORY_WARNING_ID,
+    `No 'image' was given, so the workload runs ':${tag}' of the ECR repository it creates (workload.repository), which is empty after the deploy: `
+    + `every run fails to pull the image until ':${tag}' is pushed. Push it once the stack exists: `
+    + 'aws ecr get-login-password | docker login --username AWS --password-stdin <account>.dkr.ecr.<region>.amazonaws.com, then '
+    + `docker build -t <repositoryUri>:${tag} . && docker push <repositoryUri>:${tag} (docs/operations.md, "Ship a new image"). `
+    + "Or give 'image' (e.g. ecs.ContainerImage.fromAsset('./app') builds and pushes it at deploy). "
+    + `Acknowledge with Annotations.of(workload).acknowledgeWarning('${EMPTY_REPOSITORY_WARNING_ID}', '<why>') once a pipeline pushes it.`);
+}

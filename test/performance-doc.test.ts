@@ -1,0 +1,107 @@
+/**
+ * docs/performance.md states what the code synthesizes: every resource count, template size, alarm, rule and cost on
+ * it is measured here again from synthesized stacks, and must agree with what the example app prints and the README.
+ * After a change to the templates: `npx ts-node -P test/tsconfig.json scripts/bench.ts --footprint-only`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as cdk from 'aws-cdk-lib';
+import { exampleStacks, SHARED_WORKLOADS } from '../examples/stacks';
+import { summaryLines } from '../examples/summary';
+import { BenchResults, renderDocs } from '../scripts/bench';
+import { measureFootprint, synthInProcess } from '../scripts/bench/footprint';
+import { idleCostRows, workloadAlarmCount } from '../scripts/bench/idle-cost';
+import { BatchPlatform, CostReport, ScheduledBatchWorkload } from '../src';
+
+const ROOT = path.join(__dirname, '..');
+const json: BenchResults = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'performance.json'), 'utf8'));
+const page = fs.readFileSync(path.join(ROOT, 'docs', 'performance.md'), 'utf8');
+const flat = (text: string) => text.replace(/\s+/g, ' ');
+const REMEASURE = 'docs/performance.md is out of date: run `npx ts-node -P test/tsconfig.json scripts/bench.ts --footprint-only` and commit docs/performance.{json,md}';
+
+/** toEqual, failing with how to bring the page up to date. */
+function expectDocumented(measured: unknown, documented: unknown, what: string): void {
+  try {
+    expect(measured).toEqual(documented);
+  } catch (e) {
+    throw new Error(`${what}: ${REMEASURE}\n${(e as Error).message}`);
+  }
+}
+
+describe('docs/performance.md', () => {
+  const footprint = measureFootprint();
+
+  test('is rendered from docs/performance.json (no hand edit)', () => {
+    expect(page).toBe(renderDocs(json));
+  });
+
+  test('footprint table: resources and template bytes at N=1 and N=2 of every app, synthesized now', () => {
+    expectDocumented(footprint.rows, json.footprint, 'footprint');
+    expectDocumented(footprint.types, json.resourceTypes, 'resource types');
+    expectDocumented(footprint.equal, json.resourceTypesEqual, 'same resource types');
+  });
+
+  test('timing tables: the resources and template bytes of every row, synthesized now', () => {
+    const sizes = new Map<string, { resources: number; bytes: number }>();
+    for (const row of json.timing) {
+      const key = `${row.variant}/${row.n}`;
+      if (!sizes.has(key)) {
+        const { resources, bytes } = synthInProcess(row.variant, row.n);
+        sizes.set(key, { resources, bytes });
+      }
+      expectDocumented({ resources: row.resources, bytes: row.bytes }, sizes.get(key), `N=${row.n} ${row.variant}`);
+    }
+  });
+
+  test('template bytes as `cdk synth` writes them (with its metadata), at N=1', () => {
+    expectDocumented(footprint.cliBytesN1, json.cliBytesN1, 'cdk synth bytes');
+    for (const bytes of Object.values(footprint.cliBytesN1)) expect(page).toContain(`(${bytes} bytes)`);
+  });
+
+  test('what one more workload adds, as the findings state it: its alarms, its EventBridge rule and the Fn::Join in it', () => {
+    expectDocumented(footprint.workloadShape, json.workloadShape, 'workload shape');
+    const { alarms, rules, ruleJoins, ruleSelects } = footprint.workloadShape;
+    expect({ alarms, rules, ruleJoins, ruleSelects }).toEqual({ alarms: 2, rules: 1, ruleJoins: 1, ruleSelects: 0 });
+    expect(flat(page)).toContain('each of its 2 alarms carries a runbook description');
+    expect(flat(page)).toContain('its 1 EventBridge rule filters on a revision-independent job-definition ARN prefix built with 1 `Fn::Join`');
+    expect(page).not.toMatch(/three EventBridge rules|six `Fn::Select`/);
+  });
+
+  test('idle-cost table: CostReport of every design, and the alarms each workload has', () => {
+    expectDocumented(idleCostRows(), json.idleCost, 'idle cost');
+    const shared = json.idleCost.find(c => c.design === `ScheduledBatchWorkload × ${SHARED_WORKLOADS} on one BatchPlatform`)!;
+    expect(shared.what).toBe(`shared network, ${footprint.workloadShape.alarms} alarms each`);
+    for (const oneLiner of json.idleCost.filter(c => c.what.startsWith('one-liner'))) {
+      expect(oneLiner.what).toBe(`one-liner: own VPC, compute, queue, run tracking, ${footprint.workloadShape.alarms} alarms`);
+    }
+  });
+});
+
+describe('the example app, the performance page and the README agree', () => {
+  const app = new cdk.App({ context: { 'aws:cdk:disable-creation-stack-traces': true } });
+  const stacks = exampleStacks(app);
+  const lines = summaryLines(app.synth(), stacks);
+  const [oneLiner, shared] = stacks.map(s => s.stack);
+  const idle = (design: string) => json.idleCost.find(c => c.design === design)!;
+
+  test('the one-liner: the same idle cost in the example output, the cost table and the README', () => {
+    const total = CostReport.of(oneLiner).monthlyUsd;
+    expect(total).toBe(idle('ScheduledBatchWorkload, default (natInstance())').totalUsd);
+    expect(lines[0]).toContain(`NightlyReportStack: 1 workload(s), ${Object.keys(cdk.assertions.Template.fromStack(oneLiner).toJSON().Resources).length} resources`);
+    expect(lines[0]).toContain(`idle cost $${total.toFixed(2)}/month`);
+    const readme = flat(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+    expect(readme).toContain(`the one-liner above costs $${total.toFixed(2)} a month idle`);
+  });
+
+  test(`${SHARED_WORKLOADS} workloads on one platform: the same alarms per workload and idle cost everywhere`, () => {
+    const workloads = shared.node.children.filter((c): c is ScheduledBatchWorkload => c instanceof ScheduledBatchWorkload);
+    expect(workloads).toHaveLength(SHARED_WORKLOADS);
+    for (const w of workloads) expect(workloadAlarmCount(w)).toBe(json.workloadShape!.alarms);
+    const platformAlarms = (shared.node.findChild('Platform') as BatchPlatform).node.findAll().filter(c => c instanceof cdk.aws_cloudwatch.CfnAlarm).length;
+    const total = CostReport.of(shared).monthlyUsd;
+    expect(total).toBe(idle(`ScheduledBatchWorkload × ${SHARED_WORKLOADS} on one BatchPlatform`).totalUsd);
+    const sharedLine = lines.find(l => l.startsWith('SharedPlatformStack:'))!;
+    expect(sharedLine).toContain(`${SHARED_WORKLOADS} workload(s)`);
+    expect(sharedLine).toContain(`${platformAlarms + SHARED_WORKLOADS * json.workloadShape!.alarms} alarms, idle cost $${total.toFixed(2)}/month`);
+  });
+});
