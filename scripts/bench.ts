@@ -23,7 +23,10 @@ import { performance } from 'perf_hooks';
 import { Variant, VARIANTS } from './bench/apps';
 import { FootprintRow, MAX_RESOURCES, measureFootprint, synthInProcess, WorkloadShape } from './bench/footprint';
 import { UnitPrices } from '../src/cost';
-import { runTrackingDefinition } from '../src/private/run-tracking';
+import * as cdk from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { BatchJob, OverlapPolicy, RunTracker } from '../src';
 import { IdleCostRow, idleCostRows } from './bench/idle-cost';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -295,10 +298,20 @@ function templateBytesWhy(shape: WorkloadShape | undefined): string {
 
 /** State transitions of a tracked run with and without the SKIP check, counted on the rendered definition. */
 function skipTransitions(): { extra: number; skipped: number } {
-  const definition = (skipWhileActive: boolean) => runTrackingDefinition({
-    partition: 'aws', jobQueueArn: 'q', jobDefinitionArn: 'd', topicArn: 't', jobName: 'job', workloadName: 'w',
-    logGroupName: 'l', timeZone: 'UTC', deadlineSeconds: 3600, deadlineText: '1 hour', skipWhileActive,
-  }) as { StartAt: string; States: Record<string, any> };
+  const definition = (overlapPolicy: OverlapPolicy) => {
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'Transitions', { env: { account: '123456789012', region: 'eu-west-2' } });
+    const jobQueue = batch.JobQueue.fromJobQueueArn(stack, 'Queue', 'arn:aws:batch:eu-west-2:123456789012:job-queue/q');
+    new RunTracker(stack, 'Runs', {
+      job: BatchJob.fromBatchJobAttributes(stack, 'Job', { jobQueue, jobDefinitionArn: 'arn:aws:batch:eu-west-2:123456789012:job-definition/d:1', jobName: 'job' }),
+      notificationTopic: sns.Topic.fromTopicArn(stack, 'Topic', 'arn:aws:sns:eu-west-2:123456789012:t'),
+      workloadName: 'w', deadline: cdk.Duration.hours(4), overlapPolicy,
+    });
+    const resources = app.synth().getStackByName('Transitions').template.Resources as Record<string, any>;
+    const machine = Object.values(resources).find(r => r.Type === 'AWS::StepFunctions::StateMachine');
+    const flatten = (v: any): string => typeof v === 'string' ? v : v['Fn::Join'] ? v['Fn::Join'][1].map(flatten).join('') : 'aws';
+    return JSON.parse(flatten(machine.Properties.DefinitionString)) as { StartAt: string; States: Record<string, any> };
+  };
   const walk = (def: { StartAt: string; States: Record<string, any> }, skip: boolean): number => {
     let n = 0;
     for (let name: string | undefined = def.StartAt; name; n++) {
@@ -307,7 +320,7 @@ function skipTransitions(): { extra: number; skipped: number } {
     }
     return n;
   };
-  return { extra: walk(definition(true), false) - walk(definition(false), false), skipped: walk(definition(true), true) };
+  return { extra: walk(definition(OverlapPolicy.SKIP), false) - walk(definition(OverlapPolicy.ALLOW), false), skipped: walk(definition(OverlapPolicy.SKIP), true) };
 }
 
 export function renderDocs(r: BenchResults): string {

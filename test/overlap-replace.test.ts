@@ -149,7 +149,7 @@ describe('overlap policy REPLACE: an array job and a workflow', () => {
     const def = definitionOf(template);
     expect(def.StartAt).toBe('FindRunsToReplace');
     expect(def.States.TerminateReplacedJobs.Next).toBe('Level1');
-    const first = (await simulate(def, CONTEXT, c => ({ result: { JobId: 'x', Status: 'SUCCEEDED' } }))).calls;
+    const first = (await simulate(def, CONTEXT, () => ({ result: { JobId: 'x', Status: 'SUCCEEDED' } }))).calls;
     const jobName = first.find(c => callName(c) === 'submit')!.args.JobName as string;
     const prefix = jobName.replace(/-extract-[0-9A-Z]{16}-.*$/, '');
     const run = await simulate(def, CONTEXT, c => {
