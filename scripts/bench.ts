@@ -22,7 +22,7 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { Variant, VARIANTS } from './bench/apps';
 import { FootprintRow, MAX_RESOURCES, measureFootprint, synthInProcess, WorkloadShape } from './bench/footprint';
-import { UnitPrices } from '../src/cost';
+import { UnitPrices } from '../src/cost/cost';
 import * as cdk from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -354,7 +354,7 @@ of \`npm run bench\` on ${r.date}${r.footprintDate ? `; resources, template byte
   Workloads per stack = (limit − fixed part) ÷ per-workload part, for the ${MAX_RESOURCES}-resource and the 1 MB template limits
   ([CloudFormation quotas](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html)).
   Past the resource limit, split workloads over stacks (a \`BatchPlatform\` in one stack can serve workloads in others).
-- **Idle cost**: \`CostReport.of(scope)\` for every design, with the prices in \`UnitPrices\` (src/cost.ts, each with its
+- **Idle cost**: \`CostReport.of(scope)\` for every design, with the prices in \`UnitPrices\` (src/cost/cost.ts, each with its
   AWS pricing page). For \`ScheduledFargateTask\` and the original design the report counts the NAT gateways, Elastic IPs
   and interface endpoints found in the construct tree; no figure is typed in.
 

@@ -1,24 +1,32 @@
-export * from './compute-platform';
-export * from './cost';
-export * from './hardened-repository';
-export * from './cost-optimized-vpc-props';
-export * from './cost-optimized-vpc';
-export * from './compute-reachability';
-export * from './spot-compute-environment-props';
-export * from './spot-compute-environment';
-export * from './batch-queue-metrics';
-export * from './batch-alarms-props';
-export * from './batch-alarms';
-export * from './batch-platform-props';
-export * from './batch-platform';
+// Cost: prices, line items and the report every construct answers to.
+export * from './cost/cost';
+export * from './cost/cost-report';
+// Network: the VPC compute runs in, and what it can reach.
+export * from './network/cost-optimized-vpc-props';
+export * from './network/cost-optimized-vpc';
+export * from './network/compute-reachability';
+// Compute: Spot compute environments and the platform (queue + compute + network) workloads share.
+export * from './compute/compute-platform';
+export * from './compute/spot-compute-environment-props';
+export * from './compute/spot-compute-environment';
+export * from './compute/batch-platform-props';
+export * from './compute/batch-platform';
+// Jobs: what runs, and where its image comes from.
+export * from './jobs/hardened-repository';
 export * from './jobs/batch-job-options';
 export * from './jobs/batch-job-ref';
-export * from './batch-job';
+export * from './jobs/batch-job';
+// Alarms: signals on metrics and events AWS emits.
+export * from './alarms/batch-queue-metrics';
+export * from './alarms/batch-alarms-props';
+export * from './alarms/batch-alarms';
+// Runs: the one run engine, its overlap policies, and every way a run starts on a schedule.
 export * from './runs/overlap-policy';
-export * from './run-tracker';
-export * from './run-api';
-export * from './job-schedule';
-export * from './deploy-verification';
-export * from './scheduled-batch-workload';
-export * from './cost-report';
-export * from './scheduled-batch-workflow';
+export * from './runs/run-tracker';
+export * from './runs/job-schedule';
+export * from './runs/deploy-verification';
+export * from './runs/scheduled-batch-workflow';
+// API: runs started on demand.
+export * from './api/run-api';
+// The one-liner that wires them.
+export * from './workload/scheduled-batch-workload';

@@ -6,8 +6,8 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { BatchJob, BatchPlatform, DeployVerification, ScheduledBatchWorkload, ScheduledBatchWorkloadProps } from '../src';
-import { VERIFICATION_HANDLER_SOURCE } from '../src/private/verification-handler';
-import { VERIFICATION_LIMITS } from '../src/private/verification-limits';
+import { VERIFICATION_HANDLER_SOURCE } from '../src/runs/private/verification-handler';
+import { VERIFICATION_LIMITS } from '../src/runs/private/verification-limits';
 
 const env = { account: '123456789012', region: 'eu-west-2' };
 const IMAGE = 'public.ecr.aws/docker/library/python:3.13-slim';
@@ -407,7 +407,7 @@ describe('README and docs/operations.md state the verification\'s numbers', () =
   const read = (...p: string[]) => fs.readFileSync(path.join(__dirname, '..', ...p), 'utf8').replace(/\s+/g, ' ');
   const max = DeployVerification.MAX_TIMEOUT.toMinutes();
   test('the longest verification, the polling interval and the default margin', () => {
-    expect(read('README.md')).toContain(`attempts x timeout must fit in ${max} minutes`);
+    expect(read('README.md')).toContain(`a deployment waits at most ${max} minutes, so attempts x timeout must be at most ${max - VERIFICATION_LIMITS.startMargin.toMinutes()} minutes`);
     const operations = read('docs', 'operations.md');
     expect(operations).toContain(`\`verificationTimeout\` is at most ${max} minutes, leaving ${VERIFICATION_LIMITS.providerMargin.toMinutes()} minutes to terminate a timed-out run`);
     expect(operations).toContain(`by default it is that plus ${VERIFICATION_LIMITS.startMargin.toMinutes()} minutes (queueing, instance start, image pull)`);

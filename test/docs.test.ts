@@ -9,16 +9,16 @@ import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { BatchAlarms } from '../src/batch-alarms';
-import { RUNNABLE_TIME_LIMITS } from '../src/batch-platform';
-import { UnitPrices } from '../src/cost';
-import { instancePolicyWildcards } from '../src/private/compute-instance-policy';
+import { endpointsFargateStack } from './fixtures/vpc';
+import { oneLinerStack } from './fixtures/workload';
+import { BatchAlarms } from '../src/alarms/batch-alarms';
+import { RUNNABLE_TIME_LIMITS } from '../src/compute/batch-platform';
+import { instancePolicyWildcards } from '../src/compute/private/compute-instance-policy';
+import { UnitPrices } from '../src/cost/cost';
 import { totalMonthly } from '../src/private/cost-math';
 import { DEADLINE_GRACE } from '../src/private/schedule-deadline';
 import { MAX_ALARM_WINDOW_SECONDS } from '../src/private/schedule-window';
-import { ScheduledBatchWorkload, WORKLOAD_DEFAULTS } from '../src/scheduled-batch-workload';
-import { endpointsFargateStack } from './fixtures/vpc';
-import { oneLinerStack } from './fixtures/workload';
+import { ScheduledBatchWorkload, WORKLOAD_DEFAULTS } from '../src/workload/scheduled-batch-workload';
 
 const ROOT = path.join(__dirname, '..');
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -550,6 +550,16 @@ describe('docs/architecture.md', () => {
 
   test('interface endpoint price', () => {
     expect(architecture).toContain(`$${UnitPrices.INTERFACE_ENDPOINT_AZ_HOUR} per endpoint per AZ-hour`);
+  });
+
+  test('the source layout it draws is the one in src/, and every file it names exists', () => {
+    const raw = read('docs/architecture.md');
+    const folders = fs.readdirSync(path.join(__dirname, '..', 'src'), { withFileTypes: true })
+      .filter(e => e.isDirectory() && e.name !== 'private' && e.name !== 'cli').map(e => e.name);
+    for (const folder of folders) expect(raw).toContain(`${folder}/`);
+    const named = [...raw.matchAll(/`((?:runs|jobs|compute|network|alarms|cost|api|workload)\/[a-z/-]+\.ts)`/g)].map(m => m[1]);
+    expect(named.length).toBeGreaterThan(3);
+    for (const file of named) expect(fs.existsSync(path.join(__dirname, '..', 'src', file))).toBe(true);
   });
 });
 

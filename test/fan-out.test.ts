@@ -4,11 +4,11 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import jsonata from 'jsonata';
 import { BatchPlatform, RunApi, ScheduledBatchWorkload, ScheduledBatchWorkloadProps } from '../src';
+import { messageExpression, RUN_OUTCOMES, STATES } from './support/engine';
+import { renderRunMessage } from './support/run-message';
 import { definitionOf } from './support/state-machine';
 import { renderVtl } from './support/vtl';
-import { submitJobTemplate } from '../src/private/run-api-templates';
-import { renderRunMessage } from './support/run-message';
-import { messageExpression, RUN_OUTCOMES, STATES } from './support/engine';
+import { submitJobTemplate } from '../src/api/private/run-api-templates';
 
 // https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html (aws-sdk:<service>:<action>)
 const LIST_JOBS = 'arn:aws:states:::aws-sdk:batch:listJobs';

@@ -1,5 +1,5 @@
 import { Fn, Lazy, Stack, Token } from 'aws-cdk-lib';
-import { MAX_IMAGE_TAG_LENGTH, validateImageTag } from '../src/private/image-tag';
+import { MAX_IMAGE_TAG_LENGTH, validateImageTag } from '../src/jobs/private/image-tag';
 
 describe('validateImageTag', () => {
   test.each([

@@ -1,9 +1,9 @@
 import * as cdk from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ComputePlatform } from '../src/compute-platform';
-import { ECS_RESERVED_MEMORY_MIB, maxJobResources, validateJobFitsCompute } from '../src/private/job-resources';
-import { SpotComputeEnvironment } from '../src/spot-compute-environment';
-import { CpuArchitecture, SpotComputeEnvironmentProps } from '../src/spot-compute-environment-props';
+import { ComputePlatform } from '../src/compute/compute-platform';
+import { SpotComputeEnvironment } from '../src/compute/spot-compute-environment';
+import { CpuArchitecture, SpotComputeEnvironmentProps } from '../src/compute/spot-compute-environment-props';
+import { ECS_RESERVED_MEMORY_MIB, maxJobResources, validateJobFitsCompute } from '../src/jobs/private/job-resources';
 
 const GIB = 1024;
 

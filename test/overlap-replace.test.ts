@@ -36,8 +36,11 @@ function workload(props: Partial<ScheduledBatchWorkloadProps> = {}) {
   const stack = new cdk.Stack(new cdk.App(), 'Replace', { env: { account: ACCOUNT, region: 'eu-west-2' } });
   const platform = new BatchPlatform(stack, 'Platform');
   const w = new ScheduledBatchWorkload(stack, 'Nightly', {
-    platform, image: IMAGE, overlapPolicy: OverlapPolicy.REPLACE,
-    schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }), ...props,
+    platform,
+    image: IMAGE,
+    overlapPolicy: OverlapPolicy.REPLACE,
+    schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
+    ...props,
   });
   return { stack, workload: w, template: Template.fromStack(stack) };
 }
@@ -46,7 +49,9 @@ function workflow() {
   const stack = new cdk.Stack(new cdk.App(), 'ReplaceFlow', { env: { account: ACCOUNT, region: 'eu-west-2' } });
   const platform = new BatchPlatform(stack, 'Platform');
   new ScheduledBatchWorkflow(stack, 'Nightly', {
-    platform, overlapPolicy: OverlapPolicy.REPLACE, schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
+    platform,
+    overlapPolicy: OverlapPolicy.REPLACE,
+    schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
     steps: [{ name: 'extract', image: IMAGE }, { name: 'load', image: IMAGE, dependsOn: ['extract'], arraySize: 4 }],
   });
   return { stack, template: Template.fromStack(stack) };
@@ -57,16 +62,24 @@ function answers(jobPrefix: string, active: number): (c: TaskCall) => TaskOutcom
   return c => {
     switch (callName(c)) {
       case 'listExecutions':
-        return { result: { Executions: [
-          { ExecutionArn: ME, StartDate: '2026-12-02T02:00:01.250Z', Status: 'RUNNING' },
-          { ExecutionArn: EARLIER, StartDate: '2026-12-01T02:00:01.000Z', Status: 'RUNNING' },
-        ] } };
+        return {
+          result: {
+            Executions: [
+              { ExecutionArn: ME, StartDate: '2026-12-02T02:00:01.250Z', Status: 'RUNNING' },
+              { ExecutionArn: EARLIER, StartDate: '2026-12-01T02:00:01.000Z', Status: 'RUNNING' },
+            ],
+          },
+        };
       case 'describeExecution':
         return { result: { ExecutionArn: c.args.ExecutionArn, Input: JSON.stringify({ scheduledTime: '2026-12-01T02:00:00Z' }), StartDate: '2026-12-01T02:00:01.000Z' } };
       case 'listJobs':
-        return { result: { JobSummaryList: [...Array(active).keys()].map(i => ({
-          JobId: `old-${i}`, JobName: `${jobPrefix}-20261201T020000Z-earlier00000${i}`, Status: 'RUNNING', CreatedAt: 100 + i,
-        })) } };
+        return {
+          result: {
+            JobSummaryList: [...Array(active).keys()].map(i => ({
+              JobId: `old-${i}`, JobName: `${jobPrefix}-20261201T020000Z-earlier00000${i}`, Status: 'RUNNING', CreatedAt: 100 + i,
+            })),
+          },
+        };
       case 'submit':
         return { result: { JobId: 'new-1', JobName: 'n', Status: 'SUCCEEDED' } };
       default:
@@ -154,10 +167,14 @@ describe('overlap policy REPLACE: an array job and a workflow', () => {
     const prefix = jobName.replace(/-extract-[0-9A-Z]{16}-.*$/, '');
     const run = await simulate(def, CONTEXT, c => {
       if (callName(c) === 'listJobs') {
-        return { result: { JobSummaryList: [
-          { JobId: 'step-job', JobName: `${prefix}-load-20261201T020000Z-earlier000001`, Status: 'RUNNABLE', CreatedAt: 1 },
-          { JobId: 'other', JobName: `${prefix}x-load-20261201T020000Z-earlier000001`, Status: 'RUNNING', CreatedAt: 2 },
-        ] } };
+        return {
+          result: {
+            JobSummaryList: [
+              { JobId: 'step-job', JobName: `${prefix}-load-20261201T020000Z-earlier000001`, Status: 'RUNNABLE', CreatedAt: 1 },
+              { JobId: 'other', JobName: `${prefix}x-load-20261201T020000Z-earlier000001`, Status: 'RUNNING', CreatedAt: 2 },
+            ],
+          },
+        };
       }
       return answers(prefix, 0)(c);
     });

@@ -8,16 +8,16 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import jsonata from 'jsonata';
 import { BatchPlatform, ComputePlatform, CostReport, OverlapPolicy, RUN_API_DEFAULTS, RunApi, ScheduledBatchWorkload, ScheduledBatchWorkloadProps, UnitPrices } from '../src';
-import { definitionOf } from './support/state-machine';
-import { renderVtl } from './support/vtl';
-import { PARAMETER_VALUE_MAX } from '../src/private/job-options';
-import {
-  DESCRIBE_JOB_TEMPLATE, ERROR_RESPONSE, runRequestSchema, SCHEDULED_TIME_PATTERN, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE,
-} from '../src/private/run-api-templates';
-import { renderRunMessage } from './support/run-message';
 import {
   activeJobsExpression, messageExpression, RUN_OUTCOMES, runParametersExpression, STATES,
 } from './support/engine';
+import { renderRunMessage } from './support/run-message';
+import { definitionOf } from './support/state-machine';
+import { renderVtl } from './support/vtl';
+import {
+  DESCRIBE_JOB_TEMPLATE, ERROR_RESPONSE, runRequestSchema, SCHEDULED_TIME_PATTERN, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE,
+} from '../src/api/private/run-api-templates';
+import { PARAMETER_VALUE_MAX } from '../src/private/job-options';
 
 // Literal names from the AWS documentation, not imported from src, so a typo in src fails here.
 // https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-context-attributes.html

@@ -10,8 +10,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BatchJob, BatchJobAttributes, RunTracker, RunTrackerProps, UnitPrices } from '../src';
 import { readValidationReport } from './checkers/synth-fixtures';
-import { renderRunMessage } from './support/run-message';
 import { messageExpression, RUN_OUTCOMES, SCHEDULED_TIME, STATES } from './support/engine';
+import { renderRunMessage } from './support/run-message';
 
 // Literal names from the AWS documentation, not imported from src, so a typo in src fails here.
 // https://docs.aws.amazon.com/step-functions/latest/dg/connect-batch.html
@@ -322,7 +322,8 @@ describe('RunTracker props', () => {
     for (const name of ['extract', 'load']) {
       new RunTracker(stack, `${name}Runs`, {
         job: BatchJob.fromBatchJobAttributes(stack, `${name}Job`, { jobQueue: queue, jobDefinitionArn: `${JOB_DEF_ARN}${name}`, jobName: name }),
-        notificationTopic: topic, workloadName: name,
+        notificationTopic: topic,
+        workloadName: name,
       });
     }
     const machines = Object.values(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'));
@@ -445,11 +446,15 @@ describe('cost per run (docs/run-tracking.md, docs/performance.md)', () => {
     const stack = new cdk.Stack(new cdk.App(), 'Cost', { env: { account: '123456789012', region: 'eu-west-2' } });
     new RunTracker(stack, 'Runs', {
       job: BatchJob.fromBatchJobAttributes(stack, 'Job', {
-        jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Q', QUEUE_ARN), jobDefinitionArn: JOB_DEF_ARN, jobName: 'nightly-report',
-        timeout: cdk.Duration.minutes(30), retryAttempts: 1,
+        jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Q', QUEUE_ARN),
+        jobDefinitionArn: JOB_DEF_ARN,
+        jobName: 'nightly-report',
+        timeout: cdk.Duration.minutes(30),
+        retryAttempts: 1,
       }),
       notificationTopic: sns.Topic.fromTopicArn(stack, 'T', TOPIC_ARN),
-      workloadName: 'Nightly report', deadline: cdk.Duration.hours(1),
+      workloadName: 'Nightly report',
+      deadline: cdk.Duration.hours(1),
     });
     return definitionOf(stack);
   })();

@@ -3,12 +3,12 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ComputePlatform } from '../src/compute-platform';
-import { ComputeReachability } from '../src/compute-reachability';
-import { CostOptimizedVpc } from '../src/cost-optimized-vpc';
-import { EgressProfile } from '../src/cost-optimized-vpc-props';
-import { SpotComputeEnvironment } from '../src/spot-compute-environment';
-import { CpuArchitecture, SpotComputeEnvironmentProps } from '../src/spot-compute-environment-props';
+import { ComputePlatform } from '../src/compute/compute-platform';
+import { SpotComputeEnvironment } from '../src/compute/spot-compute-environment';
+import { CpuArchitecture, SpotComputeEnvironmentProps } from '../src/compute/spot-compute-environment-props';
+import { ComputeReachability } from '../src/network/compute-reachability';
+import { CostOptimizedVpc } from '../src/network/cost-optimized-vpc';
+import { EgressProfile } from '../src/network/cost-optimized-vpc-props';
 
 // Observe the reachability guard; it still runs (spyOn calls through).
 const requireSpy = jest.spyOn(ComputeReachability, 'require');

@@ -7,12 +7,10 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import jsonata from 'jsonata';
 import { BatchPlatform, ComputePlatform, CostReport, OverlapPolicy, ScheduledBatchWorkflow, ScheduledBatchWorkflowProps, UnitPrices, WorkflowStep } from '../src';
+import { RUN_OUTCOMES, SCHEDULED_TIME, ALL_ATTEMPTS_RECLAIMED, QUEUE_POLL_SECONDS, QUEUE_WAIT_EVENTS, queuePollSeconds, stepStates, stepSummaryExpression, WORKFLOW_STATES, workflowMessageExpression } from './support/engine';
 import { definitionOf } from './support/state-machine';
-import { RUN_OUTCOMES, SCHEDULED_TIME } from './support/engine';
-import { ALL_ATTEMPTS_RECLAIMED, QUEUE_POLL_SECONDS, QUEUE_WAIT_EVENTS, queuePollSeconds, stepStates, stepSummaryExpression, WORKFLOW_STATES } from './support/engine';
-import { MAX_STEPS } from '../src/private/workflow-graph';
-import { workflowMessageExpression } from './support/engine';
 import { renderWorkflowMessage } from './support/workflow-message';
+import { MAX_STEPS } from '../src/runs/private/workflow-graph';
 
 // Literal names from the AWS documentation, not imported from src, so a typo in src fails here.
 // https://docs.aws.amazon.com/step-functions/latest/dg/connect-batch.html
@@ -334,7 +332,8 @@ describe('ScheduledBatchWorkflow: overlap policy and deadline apply to the whole
     const def = definitionOf(setup({ overlapPolicy: OverlapPolicy.SKIP }).template());
     const expr = def.States[WORKFLOW_STATES.checkOverlap].Assign.earlierRuns.replace(/^\{% | %\}$/g, '');
     const me = { Id: 'arn:x:exec:me', StartTime: '2026-12-02T02:00:01.000Z' };
-    const count = async (executions: any[]) => (await jsonata(expr).evaluate({}, { states: { result: { Executions: executions }, context: { Execution: me } } })).length;
+    const count = async (executions: any[]) =>
+      (await jsonata(expr).evaluate({}, { states: { result: { Executions: executions }, context: { Execution: me } } })).length;
     expect(await count([{ ExecutionArn: me.Id, StartDate: me.StartTime }])).toBe(0);
     expect(await count([{ ExecutionArn: me.Id, StartDate: me.StartTime }, { ExecutionArn: 'arn:x:exec:old', StartDate: '2026-12-01T02:00:00.000Z' }])).toBe(1);
     expect(await count([{ ExecutionArn: 'arn:x:exec:later', StartDate: '2026-12-02T02:00:09.000Z' }])).toBe(0);

@@ -35,7 +35,7 @@ export function synthInProcess(variant: Variant, n: number, cliMetadata = false)
   const deprecatedBefore = process.env.JSII_DEPRECATED;
   process.env.CDK_VALIDATION = 'false';
   // The hand-written comparison uses aws-cdk-lib's NatProvider.instanceV2, which passes the deprecated
-  // InstanceProps#keyName itself (see src/private/nat-instance-provider.ts): jsii's warning about it is not ours.
+  // InstanceProps#keyName itself (see src/network/private/nat-instance-provider.ts): jsii's warning about it is not ours.
   if (variant === 'handwritten') process.env.JSII_DEPRECATED = 'quiet';
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fp-'));
   try {

@@ -1,4 +1,4 @@
-import { CostCategory, CostLineItem, UnitPrices } from '../cost';
+import { CostCategory, CostLineItem, UnitPrices } from '../cost/cost';
 
 /** Rounds a USD amount to cents. */
 export function cents(usd: number): number {

@@ -4,8 +4,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
-import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from '../cost';
 import { hourlyToMonthly, lineItem } from './cost-math';
+import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from '../cost/cost';
 
 /** Whether a construct estimates its own cost (the one contract the cost walk knows). */
 export function isCostEstimable(c: IConstruct): c is IConstruct & ICostEstimable {

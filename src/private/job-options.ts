@@ -1,5 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import { validateRetryAttempts, validateRetryableExitCodes } from './retry';
+import { validateRetryAttempts, validateRetryableExitCodes } from '../jobs/private/retry';
 
 /** The job options checked here (a structural subset of `BatchJobOptions`, which imports this module). */
 export interface CheckedJobOptions {

@@ -55,7 +55,8 @@ export const FIXTURES: Record<string, Fixture> = {
   'workload-replace': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, overlapPolicy: OverlapPolicy.REPLACE }),
   'workload-array-replace': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, overlapPolicy: OverlapPolicy.REPLACE, arraySize: 5 }),
   'workflow-replace': s => new ScheduledBatchWorkflow(s, 'Etl', {
-    schedule: SCHEDULE, overlapPolicy: OverlapPolicy.REPLACE,
+    schedule: SCHEDULE,
+    overlapPolicy: OverlapPolicy.REPLACE,
     steps: [{ name: 'extract', image: IMAGE }, { name: 'load', image: IMAGE, dependsOn: ['extract'] }],
   }),
 };

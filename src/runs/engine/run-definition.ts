@@ -20,52 +20,19 @@
  */
 import { ArnFormat, Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { IBatchJob } from '../../jobs/batch-job-ref';
-import { acknowledgeWildcardResource } from '../../private/nag';
-import { OverlapStrategy, RunGuard } from '../overlap/strategy';
 import {
   activeJobsExpression, ACTIVE_JOB_STATUSES, EARLIER_EXECUTIONS, EXECUTION_LINK, failureOutcome, isJobDetail, jobDetail, jobNameExpression,
   prefixExpression, quote, quoteList, runParametersExpression, SCHEDULED_TIME, SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER, subject, timeNote,
 } from './expressions';
 import { CHILD_LINKS_MAX, jobRunMessage, RUN_OUTCOMES, stepSummary, workflowRunMessage } from './messages';
+import { EngineStep, RunDefinitionProps } from './run-graph';
 import { ALL_ATTEMPTS_RECLAIMED, STATES, stepStates } from './states';
-
-/** One step of a run: a job and how it is submitted. */
-export interface EngineStep {
-  /** The step's name (a workflow's step; a job's run names its one step after the job). */
-  readonly name: string;
-  readonly jobDefinitionArn: string;
-  /** Prefix of the step's job names (JOB_NAME_PATTERN). */
-  readonly jobNamePrefix: string;
-  readonly parameterNames: string[];
-  readonly logGroupName: string;
-  readonly arraySize?: number;
-  /** The On-Demand queue a step whose every attempt was a Spot reclaim is resubmitted to. */
-  readonly onDemandQueueArn?: string;
-}
-
-/** What the engine needs to build a run's definition. */
-export interface RunDefinitionProps {
-  /** The workload's or the workflow's name, in messages. */
-  readonly label: string;
-  readonly jobQueueArn: string;
-  readonly topic: sns.ITopic;
-  /** Shown next to the scheduled time (which is UTC). */
-  readonly timeZone: string;
-  readonly deadlineSeconds: number;
-  /** Human text of the deadline, for messages. */
-  readonly deadlineText: string;
-  /** The steps, level by level. A job's run: one level of one step, and `workflow` false. */
-  readonly levels: EngineStep[][];
-  readonly workflow: boolean;
-  /** Every job this run kind submits is named `<runPrefix>-...`. */
-  readonly runPrefix: string;
-  readonly overlap: OverlapStrategy;
-}
+import { IBatchJob } from '../../jobs/batch-job-ref';
+import { acknowledgeWildcardResource } from '../../private/nag';
+import { RunGuard } from '../overlap/strategy';
 
 const LOOKUP_TIMEOUT = sfn.Timeout.duration(Duration.seconds(60));
 
@@ -182,8 +149,13 @@ export class RunDefinition {
     }
     const step = this.p.levels[0][0];
     return {
-      workload: this.p.label, logGroup: step.logGroupName, ...common, job: '{% null %}', stopped: false,
-      ...step.arraySize !== undefined ? { children: '{% null %}' } : {}, ...extra,
+      workload: this.p.label,
+      logGroup: step.logGroupName,
+      ...common,
+      job: '{% null %}',
+      stopped: false,
+      ...step.arraySize !== undefined ? { children: '{% null %}' } : {},
+      ...extra,
     };
   }
 
@@ -316,7 +288,11 @@ export class RunDefinition {
     const output = `{% {'step': ${quote(s.name)}, 'jobId': $states.result.JobId, 'status': $states.result.Status} %}`;
     const failed = sfn.Fail.jsonata(scope, n.failed, { error: '{% $stepOutcome %}', cause: `{% ${stepSummary(s.name, arrayed)} %}` });
     const caught = (outcome: string, onDemand: boolean) => ({
-      stepOutcome: outcome, stepFailure: '{% $states.errorOutput %}', lateJobId: '{% null %}', stopped: false, onDemand,
+      stepOutcome: outcome,
+      stepFailure: '{% $states.errorOutput %}',
+      lateJobId: '{% null %}',
+      stopped: false,
+      onDemand,
       ...arrayed ? { stepChildren: '{% null %}' } : {},
     });
     const outcome = `{% ${failureOutcome(RUN_OUTCOMES.jobFailed, RUN_OUTCOMES.notSubmitted)} %}`;
@@ -338,7 +314,8 @@ export class RunDefinition {
     }
     if (s.onDemandQueueArn !== undefined) {
       const onDemand = this.submit(n.onDemand, s, s.onDemandQueueArn, remaining, output);
-      onDemand.addCatch(findLate(n.findLateOnDemand, s.onDemandQueueArn), { errors: [sfn.Errors.TIMEOUT], assign: caught(RUN_OUTCOMES.deadlinePassed, true) });
+      const lateOnDemand = findLate(n.findLateOnDemand, s.onDemandQueueArn);
+      onDemand.addCatch(lateOnDemand, { errors: [sfn.Errors.TIMEOUT], assign: caught(RUN_OUTCOMES.deadlinePassed, true) });
       onDemand.addCatch(failed, { errors: [sfn.Errors.ALL], assign: caught(outcome, true) });
       afterFailure = sfn.Choice.jsonata(scope, n.reclaimed)
         .when(sfn.Condition.jsonata(`{% ${ALL_ATTEMPTS_RECLAIMED} %}`), onDemand)
@@ -360,16 +337,16 @@ export class RunDefinition {
       : sfn.Fail.jsonata(this.scope, STATES.failed, {
         error: '{% $outcome %}',
         cause: `{% ($d := ${jobDetail('$failure.Cause')}; 'scheduledTime=' & $scheduledTime & ' jobId=' & `
-          + `($exists($job.JobId) ? $job.JobId : ($exists($d.JobId) ? $d.JobId : 'none')) & ' error=' & $string($failure.Error)) %}`,
+          + '($exists($job.JobId) ? $job.JobId : ($exists($d.JobId) ? $d.JobId : \'none\')) & \' error=\' & $string($failure.Error)) %}',
       });
     const notificationFailed = sfn.Fail.jsonata(this.scope, STATES.notificationFailed, {
       error: 'NotificationFailed',
       cause: 'The run did not succeed and its message could not be published to the SNS topic (see this execution\'s history).',
     });
     const words = `($outcome = '${RUN_OUTCOMES.jobFailed}' ? 'failed' : ($outcome = '${RUN_OUTCOMES.deadlinePassed}' ? 'not done by its deadline' : `
-      + `($type($word) = 'string' ? $word : 'not submitted')))`;
+      + '($type($word) = \'string\' ? $word : \'not submitted\')))';
     const notify = p.workflow
-      ? this.publish(STATES.notify, `$workflow & ': run ' & $scheduledTime & ' did not succeed (' & $string($outcome) & ')'`, workflowRunMessage(p.deadlineText))
+      ? this.publish(STATES.notify, '$workflow & \': run \' & $scheduledTime & \' did not succeed (\' & $string($outcome) & \')\'', workflowRunMessage(p.deadlineText))
       : this.publish(STATES.notify, `$workload & ': run ' & $scheduledTime & ' ' & ${words}`, jobRunMessage(p.deadlineText, p.levels[0][0].arraySize !== undefined));
     const plain = this.publish(STATES.notifyPlain, `${name} & ': a scheduled run did not succeed'`,
       `${name} & ': the scheduled run of ' & $scheduledTime & ' did not succeed (' & $string($outcome) & ', error ' & $string($failure.Error) & '). `

@@ -8,8 +8,8 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { ELAPSED_SECONDS, quote } from '../engine/expressions';
 import { GuardedJob, OverlapStrategy, RunGuard } from './strategy';
+import { ELAPSED_SECONDS, quote } from '../engine/expressions';
 
 /** How often a waiting workflow run looks again, at least. */
 export const QUEUE_POLL_SECONDS = 60;

@@ -12,8 +12,8 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { CONSOLE, quote, REGION, SCHEDULED_TIME } from '../engine/expressions';
 import { OverlapStrategy, RunGuard } from './strategy';
+import { CONSOLE, quote, REGION, SCHEDULED_TIME } from '../engine/expressions';
 
 /** The error of a replaced run's execution, and the start of its jobs' status reason. */
 export const REPLACED = { error: 'RunReplaced', reason: 'Replaced by the run of' } as const;
@@ -31,7 +31,7 @@ export class ReplaceOverlap extends OverlapStrategy {
     // 1. Earlier executions: stop each, then its one message.
     const describe = run.callOnOwnExecutions('DescribeReplacedRun', 'describeExecution',
       { ExecutionArn: '{% $states.input.ExecutionArn %}' },
-      { replaced: `{% ($i := $states.result.Input ? $parse($states.result.Input) : {}; {'arn': $states.result.ExecutionArn, 'scheduledTime': $exists($i.scheduledTime) ? $string($i.scheduledTime) : $string($states.result.StartDate)}) %}` },
+      { replaced: '{% ($i := $states.result.Input ? $parse($states.result.Input) : {}; {\'arn\': $states.result.ExecutionArn, \'scheduledTime\': $exists($i.scheduledTime) ? $string($i.scheduledTime) : $string($states.result.StartDate)}) %}' },
     );
     const stop = run.callOnOwnExecutions('StopReplacedRun', 'stopExecution',
       { ExecutionArn: '{% $replaced.arn %}', Error: REPLACED.error, Cause: `{% ${replacedBy} %}` });

@@ -6,8 +6,8 @@
  * beats a run silently lost.
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { quote } from '../engine/expressions';
 import { OverlapStrategy, RunGuard } from './strategy';
+import { quote } from '../engine/expressions';
 
 export class SkipOverlap extends OverlapStrategy {
   public readonly name = 'SKIP';

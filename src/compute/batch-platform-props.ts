@@ -1,0 +1,101 @@
+import { Duration } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ComputePlatform } from './compute-platform';
+import { SpotComputeEnvironment } from './spot-compute-environment';
+import { EgressProfile } from '../network/cost-optimized-vpc-props';
+
+/** What the jobs on a platform read at start, so the platform's network can reach it. */
+export interface JobAccess {
+  /**
+   * Jobs read secrets from AWS Secrets Manager (without NAT: the `secretsmanager` endpoint).
+   * @default false
+   */
+  readonly secretsManager?: boolean;
+  /**
+   * Jobs read parameters from SSM Parameter Store (without NAT: the `ssm` endpoint).
+   * @default false
+   */
+  readonly ssmParameters?: boolean;
+}
+
+/** Properties of a {@link BatchPlatform}. */
+export interface BatchPlatformProps {
+  /**
+   * The VPC to run compute in.
+   * @default - a new `CostOptimizedVpc` with the default egress profile
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` to run compute in.
+   * @default - the VPC's compute subnets (`CostOptimizedVpc.computeSubnets`), else its private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * How a new VPC reaches AWS and the internet. Only used when the platform creates its VPC.
+   * @default - the `CostOptimizedVpc` default
+   */
+  readonly egress?: EgressProfile;
+
+  /**
+   * Where jobs run: EC2 container instances or Fargate tasks.
+   * With a brought `computeEnvironment` its platform is used; with a brought `jobQueue`, say here what it runs on.
+   * @default ComputePlatform.EC2
+   */
+  readonly computePlatform?: ComputePlatform;
+
+  /**
+   * Run on Spot capacity.
+   * @default true
+   */
+  readonly spot?: boolean;
+
+  /**
+   * The most vCPUs the compute environment may run at once.
+   * @default 256
+   */
+  readonly maxvCpus?: number;
+
+  /**
+   * Add an On-Demand compute environment after the Spot one in the queue order.
+   * @default false
+   */
+  readonly onDemandFallback?: boolean;
+
+  /**
+   * Bring your own compute.
+   * @default - a new `SpotComputeEnvironment`
+   */
+  readonly computeEnvironment?: SpotComputeEnvironment;
+
+  /**
+   * Bring your own job queue (it may serve other workloads). No compute environment or VPC is created then.
+   * @default - a new job queue over the platform's compute environments
+   */
+  readonly jobQueue?: batch.IJobQueue;
+
+  /**
+   * How long a job may stay RUNNABLE for lack of capacity (`INSUFFICIENT_INSTANCE_CAPACITY`) or because the compute
+   * environment is at its vCPU maximum (`COMPUTE_ENVIRONMENT_MAX_RESOURCE`) before the queue cancels it.
+   * Jobs that ask for more than any instance offers (`JOB_RESOURCE_REQUIREMENT`) are cancelled after 10 minutes.
+   * Only applies to a queue the platform creates. Between 10 minutes and 1 day.
+   * @default Duration.hours(4)
+   */
+  readonly runnableTimeLimit?: Duration;
+
+  /**
+   * Topic every workload on this platform sends its alarms to.
+   * @default - a new topic that accepts only TLS connections
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * What the jobs on this platform read at start, declared up front: workloads in other stacks cannot add the VPC
+   * endpoints they need to this platform's stack themselves.
+   * @default - only what workloads in the platform's own stack ask for
+   */
+  readonly jobAccess?: JobAccess;
+}

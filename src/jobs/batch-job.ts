@@ -1,0 +1,298 @@
+import { Aws, Duration, Fn, Names, RemovalPolicy, Size } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { BatchJobOptions, JOB_DEFAULTS } from './batch-job-options';
+import { BatchJobAttributes, IBatchJob } from './batch-job-ref';
+import { HardenedRepository } from './hardened-repository';
+import { ImportedBatchJob } from './private/imported-batch-job';
+import { IBatchPlatform } from '../compute/batch-platform';
+import { ComputePlatform } from '../compute/compute-platform';
+import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from '../cost/cost';
+import { lineItem } from '../private/cost-math';
+import { subtreeCostLineItems } from '../private/cost-walk';
+import { createDataBucket, grantDataBucket } from './private/data-bucket';
+import { validateImageTag } from './private/image-tag';
+import { validateJobOptions } from '../private/job-options';
+import { validateCpuMemory, validateJobFitsCompute } from './private/job-resources';
+import { acknowledgeWildcardResource } from '../private/nag';
+import { defaultRetryStrategies } from './private/retry';
+import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
+import { CpuArchitecture } from '../compute/spot-compute-environment-props';
+
+/** Properties of a {@link BatchJob}. */
+export interface BatchJobProps extends BatchJobOptions {
+  /** The platform whose queue runs the job: it decides EC2 or Fargate, the CPU architecture and the network. */
+  readonly platform: IBatchPlatform;
+}
+
+/**
+ * An AWS Batch job ready to submit: job definition, container, execution and job roles, log group, and the image
+ * (from a `HardenedRepository` by default), with retries that tell Spot reclaims from application errors.
+ *
+ * @example
+ * declare const platform: BatchPlatform;
+ * const job = new BatchJob(this, 'Report', {
+ *   platform,
+ *   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+ *   command: ['python', '-c', 'print("hello")'],
+ * });
+ */
+export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
+  /** A job defined elsewhere (another stack or app), for schedules, trackers and run APIs of this app. */
+  public static fromBatchJobAttributes(scope: Construct, id: string, attrs: BatchJobAttributes): IBatchJob {
+    return new ImportedBatchJob(scope, id, attrs);
+  }
+
+  /** The platform the job runs on. */
+  public readonly platform: IBatchPlatform;
+  /** The job definition. */
+  public readonly jobDefinition: batch.EcsJobDefinition;
+  /** The container the job runs. */
+  public readonly container: batch.IEcsContainerDefinition;
+  /** The repository the image comes from, when the job created it. */
+  public readonly repository?: ecr.IRepository;
+  /** The job's log group. */
+  public readonly logGroup: logs.ILogGroup;
+  /** The queue runs are submitted to (the platform's). */
+  public readonly jobQueue: batch.IJobQueue;
+  /** The role ECS uses to pull the image, write logs and read secrets. */
+  public readonly executionRole: iam.IRole;
+  /** The role the job's code runs with; empty unless you grant it something. */
+  public readonly jobRole: iam.IRole;
+  /** The data bucket, when given or created. */
+  public readonly dataBucket?: s3.IBucket;
+  /** The job definition's name, also the name submitted jobs get. */
+  public readonly jobName: string;
+  /** The attempt timeout. */
+  public readonly timeout: Duration;
+  /** Attempts per job, the first included. */
+  public readonly retryAttempts: number;
+  /** The declared parameters and their defaults (a run may override these only). */
+  public readonly parameters: { [name: string]: string };
+  private overlapLock?: batch.CfnConsumableResource;
+  private readonly submitStatements: iam.PolicyStatement[] = [];
+
+  constructor(scope: Construct, id: string, props: BatchJobProps) {
+    super(scope, id);
+    validateJobOptions(props);
+    this.platform = props.platform;
+    this.jobQueue = props.platform.jobQueue;
+    const computePlatform = props.platform.computePlatform;
+    const { cpu, memory } = validatedResources(props);
+    this.timeout = props.timeout ?? JOB_DEFAULTS.timeout;
+    this.retryAttempts = props.retryAttempts ?? JOB_DEFAULTS.retryAttempts;
+    this.parameters = sortedRecord(props.parameters) ?? {};
+    this.jobName = Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
+
+    let image = props.image;
+    if (!image) {
+      this.repository = props.repository ?? this.createRepository(props);
+      image = ecs.ContainerImage.fromEcrRepository(this.repository, props.imageTag ?? JOB_DEFAULTS.imageTag);
+    }
+
+    this.logGroup = this.createLogGroup(props);
+    this.executionRole = taskRole(this, 'ExecutionRole', 'Pulls the image, writes the job logs and reads the job secrets');
+    this.jobRole = taskRole(this, 'JobRole', 'The permissions of the job code');
+    this.container = this.createContainer(props, image, cpu, memory);
+    if (this.repository || image instanceof ecs.EcrImage) {
+      // Pulling from ECR needs the registry token, which has no resource-level permission.
+      acknowledgeWildcardResource(this.executionRole, '*',
+        'ecr:GetAuthorizationToken supports no resource-level permissions: IAM requires "*". Image pulls are limited to this repository.');
+    }
+
+    this.jobDefinition = new batch.EcsJobDefinition(this, 'JobDefinition', {
+      // A literal name: every revision keeps it (updates add revisions, so the name never blocks one), and the
+      // per-workload event patterns match `job-definition/<name>:` without parsing the ARN in CloudFormation.
+      jobDefinitionName: this.jobName,
+      container: this.container,
+      retryAttempts: this.retryAttempts,
+      retryStrategies: defaultRetryStrategies(computePlatform, props.retryableExitCodes ?? []),
+      timeout: this.timeout,
+      propagateTags: true,
+      parameters: Object.keys(this.parameters).length > 0 ? this.parameters : undefined,
+      // Keep old revisions ACTIVE on update, so a rollback (or a job still running) can use them.
+      skipDeregisterOnUpdate: true,
+    });
+
+    this.requireSecretsAccess(props);
+
+    if (props.dataBucket || props.createDataBucket) {
+      this.dataBucket = props.dataBucket ?? createDataBucket(this);
+      grantDataBucket(this.jobRole, this.dataBucket);
+    }
+  }
+
+  /**
+   * Allow `grantee` to submit this job to the platform's queue. SubmitJob also accepts container overrides (command,
+   * environment, resources) and IAM has no condition key against them: whoever may submit may run any command in
+   * this image with the job role.
+   * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
+   */
+  public grantSubmit(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(this.submitPolicyStatement());
+  }
+
+  /**
+   * A new statement that allows `batch:SubmitJob` of this job, for a policy made elsewhere (a schedule target's
+   * `policyStatements`). Kept, so that a later `runOneAtATime` adds its consumable resource: no order of calls matters.
+   */
+  public submitPolicyStatement(): iam.PolicyStatement {
+    const [queue, definition, ...consumables] = this.submitResourceArns;
+    const statement = new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [definition, queue, ...consumables] });
+    this.submitStatements.push(statement);
+    return statement;
+  }
+
+  /**
+   * What `batch:SubmitJob` of this job is authorized on: the queue, the job definition and, once `runOneAtATime`
+   * was called, the consumable resource the job definition requires. Grants made with `grantSubmit` follow a later
+   * `runOneAtATime`; a copy of this list does not.
+   * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
+   */
+  public get submitResourceArns(): string[] {
+    const arns = [this.platform.jobQueue.jobQueueArn, this.jobDefinition.jobDefinitionArn];
+    if (this.overlapLock) arns.push(this.overlapLock.attrConsumableResourceArn);
+    return arns;
+  }
+
+  /**
+   * Make runs of this job wait for each other: an AWS Batch consumable resource of quantity 1 (REPLENISHABLE) that
+   * the job definition requires. A run submitted while another holds it waits in RUNNABLE; the resource is taken
+   * when the job moves to STARTING and returned when it reaches SUCCEEDED or FAILED. Works on any queue (FIFO or
+   * fair share, EC2 or Fargate) and costs nothing. Idempotent: returns the same resource when called again. Every
+   * `grantSubmit`, before or after, covers it.
+   * @see https://docs.aws.amazon.com/batch/latest/userguide/resource-aware-scheduling.html
+   */
+  public runOneAtATime(): batch.CfnConsumableResource {
+    if (!this.overlapLock) {
+      this.overlapLock = new batch.CfnConsumableResource(this, 'OneRunAtATime', {
+        resourceType: 'REPLENISHABLE',
+        totalQuantity: 1,
+      });
+      (this.jobDefinition.node.defaultChild as batch.CfnJobDefinition).consumableResourceProperties = {
+        consumableResourceList: [{ consumableResource: this.overlapLock.attrConsumableResourceArn, quantity: 1 }],
+      };
+      for (const statement of this.submitStatements) statement.addResources(this.overlapLock.attrConsumableResourceArn);
+    }
+    return this.overlapLock;
+  }
+
+  /** The name of the job's log group. */
+  public get logGroupName(): string {
+    return this.logGroup.logGroupName;
+  }
+
+  /** Add a statement to the job role (the permissions the job's code runs with). */
+  public addToJobRolePolicy(statement: iam.PolicyStatement): void {
+    this.jobRole.addToPrincipalPolicy(statement);
+  }
+
+  /**
+   * Fixed monthly idle cost: KMS keys created in the job and each Secrets Manager secret it reads (counted once per
+   * secret by `CostReport`, wherever the secret is defined). Everything else a job has is billed per use.
+   */
+  public costLineItems(): CostLineItem[] {
+    const items = subtreeCostLineItems(this);
+    const stack = this.jobDefinition.stack;
+    for (const secret of Object.values(this.container.secrets ?? {})) {
+      if (!isSecretsManagerSecret(secret)) continue; // SSM parameters are free
+      items.push({
+        ...lineItem(CostCategory.SECRETS, 'Secrets Manager secret', 1, UnitPrices.SECRET_MONTH),
+        key: JSON.stringify(stack.resolve(secretKey(secret.arn))),
+      });
+    }
+    return items;
+  }
+
+  /** The job's own repository: every tag immutable but the default moving one. */
+  private createRepository(props: BatchJobProps): HardenedRepository {
+    const imageTag = props.imageTag ?? JOB_DEFAULTS.imageTag;
+    return new HardenedRepository(this, 'Repository', { mutableTagPatterns: imageTag === JOB_DEFAULTS.imageTag ? [imageTag] : undefined });
+  }
+
+  /** Asked of the platform in a visible call: the endpoints the secrets need when compute has no NAT. */
+  private requireSecretsAccess(props: BatchJobProps): void {
+    const secrets = Object.values(props.secrets ?? {});
+    const secretsManager = secrets.some(isSecretsManagerSecret);
+    const ssmParameters = secrets.some(s => !isSecretsManagerSecret(s));
+    if (secretsManager || ssmParameters) {
+      props.platform.requireJobAccess(this, { secretsManager, ssmParameters });
+    }
+  }
+
+  private createLogGroup(props: BatchJobProps): logs.LogGroup {
+    // Retained when the stack goes, so the name must not repeat: the stack's own id (a new one at every create)
+    // ends it, and a redeploy after `cdk destroy` creates a fresh group instead of failing on "already exists".
+    const stackGuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
+    const logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName: `/aws/batch/${Names.uniqueResourceName(this, { maxLength: 160, separator: '-' })}-${stackGuid}`,
+      retention: props.logRetention ?? JOB_DEFAULTS.logRetention,
+      encryptionKey: props.logEncryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    if (!props.logEncryptionKey) {
+      // Acknowledged, not fixed (docs/security.md): CloudWatch Logs encrypts at rest with a service key.
+      (logGroup.node.defaultChild as logs.CfnLogGroup).addMetadata('checkov', {
+        skip: [{
+          id: 'CKV_AWS_158',
+          comment: 'Job logs are encrypted at rest by CloudWatch Logs with a service key; a KMS CMK adds $1/month per key. Pass logEncryptionKey if policy requires a CMK.',
+        }],
+      });
+    }
+    return logGroup;
+  }
+
+  private createContainer(props: BatchJobProps, image: ecs.ContainerImage, cpu: number, memory: Size): batch.IEcsContainerDefinition {
+    const containerProps = {
+      image,
+      cpu,
+      memory,
+      command: props.command,
+      environment: sortedRecord(props.environment),
+      secrets: sortedRecord(props.secrets),
+      executionRole: this.executionRole,
+      jobRole: this.jobRole,
+      user: props.user ?? JOB_DEFAULTS.user,
+      readonlyRootFilesystem: props.readonlyRootFilesystem ?? false,
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'job' }),
+    };
+    if (this.platform.computePlatform === ComputePlatform.FARGATE) {
+      return new batch.EcsFargateContainerDefinition(this, 'Container', {
+        ...containerProps,
+        assignPublicIp: this.platform.assignPublicIp,
+        fargateCpuArchitecture: this.platform.architecture === CpuArchitecture.ARM64
+          ? ecs.CpuArchitecture.ARM64
+          : ecs.CpuArchitecture.X86_64,
+      });
+    }
+    return new batch.EcsEc2ContainerDefinition(this, 'Container', {
+      ...containerProps,
+      privileged: props.privileged ?? false,
+    });
+  }
+}
+
+/** The job's vCPUs and memory, checked against the platform: a job bigger than any instance would sit RUNNABLE. */
+function validatedResources(props: BatchJobProps): { cpu: number; memory: Size } {
+  const computePlatform = props.platform.computePlatform;
+  const cpu = props.cpu ?? JOB_DEFAULTS.cpu;
+  const memory = props.memory ?? JOB_DEFAULTS.memory;
+  validateCpuMemory(computePlatform, cpu, memory);
+  const compute = props.platform.computeEnvironment;
+  if (compute) validateJobFitsCompute(compute, cpu, memory);
+  if (props.imageTag !== undefined) validateImageTag('imageTag', props.imageTag);
+  if (props.privileged && computePlatform === ComputePlatform.FARGATE) {
+    throw new Error("'privileged' is true but the job runs on Fargate, which does not support privileged containers: remove 'privileged' or use ComputePlatform.EC2.");
+  }
+  return { cpu, memory };
+}
+
+/** A role ECS tasks assume. */
+function taskRole(scope: Construct, id: string, description: string): iam.Role {
+  return new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'), description });
+}

@@ -1,0 +1,43 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { BatchJobAttributes, IBatchJob } from '../batch-job-ref';
+
+/** A job defined elsewhere. */
+export class ImportedBatchJob extends Construct implements IBatchJob {
+  public readonly jobDefinition: batch.IJobDefinition;
+  public readonly jobQueue: batch.IJobQueue;
+  public readonly jobName: string;
+  public readonly logGroupName: string;
+  public readonly timeout: Duration;
+  public readonly retryAttempts: number;
+  public readonly parameters: { [name: string]: string };
+
+  constructor(scope: Construct, id: string, attrs: BatchJobAttributes) {
+    super(scope, id);
+    this.jobDefinition = batch.EcsJobDefinition.fromJobDefinitionArn(this, 'JobDefinition', attrs.jobDefinitionArn);
+    this.jobQueue = attrs.jobQueue;
+    this.jobName = attrs.jobName;
+    this.logGroupName = attrs.logGroupName ?? '/aws/batch/job';
+    this.timeout = attrs.timeout ?? Duration.hours(1);
+    this.retryAttempts = attrs.retryAttempts ?? 3;
+    this.parameters = { ...attrs.parameters };
+    if (!Token.isUnresolved(this.retryAttempts) && (!Number.isInteger(this.retryAttempts) || this.retryAttempts < 1 || this.retryAttempts > 10)) {
+      throw new Error(`'retryAttempts' is ${this.retryAttempts}: AWS Batch makes 1 to 10 attempts (a whole number); give the job definition's.`);
+    }
+  }
+
+  public grantSubmit(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(this.submitPolicyStatement());
+  }
+
+  public submitPolicyStatement(): iam.PolicyStatement {
+    return new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [this.jobQueue.jobQueueArn, this.jobDefinition.jobDefinitionArn] });
+  }
+
+  public runOneAtATime(): batch.CfnConsumableResource {
+    throw new Error(`${this.node.path} is an imported job: its job definition is not this app's, so it cannot be made to require a consumable resource. `
+      + 'Use OverlapPolicy.ALLOW or SKIP with it, or define the job with BatchJob.');
+  }
+}

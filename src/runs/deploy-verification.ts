@@ -1,0 +1,184 @@
+import { CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { IBatchJob } from '../jobs/batch-job-ref';
+import { acknowledgeVerificationFindings, grantLogWrite } from './private/verification-findings';
+import { VERIFICATION_HANDLER_SOURCE } from './private/verification-handler';
+import { VERIFICATION_LIMITS, verificationJobNamePrefix, verificationTimeoutFor } from './private/verification-limits';
+
+/**
+ * What a deploy-time verification runs and how long the deployment waits for it. Shared by
+ * `DeployVerificationProps` and `ScheduledBatchWorkloadProps`.
+ */
+export interface DeployVerificationOptions {
+  /**
+   * Run each new revision of the job definition once, during the deployment that brings it, on the job's own queue,
+   * and fail the deployment (CloudFormation rolls back; the schedule keeps the previous revision) unless it reaches
+   * SUCCEEDED within `verificationTimeout`. A deployment that does not change the job definition runs nothing.
+   * Adds a Lambda-backed custom resource (docs/operations.md, "Releasing a new image").
+   * @default false
+   */
+  readonly verifyOnDeploy?: boolean;
+
+  /**
+   * The command the verification run executes instead of the job's own (e.g. a self-test of the image).
+   * @default - the job's own command
+   */
+  readonly verificationCommand?: string[];
+
+  /**
+   * How long the deployment waits for the verification run to succeed, counted from its submission (queueing,
+   * instance start and image pull included); then the run is terminated and the deployment fails. At least the
+   * job's attempts x timeout (the verification run keeps the job's retries and attempt timeout), at most 55 minutes
+   * (a CloudFormation custom resource must answer within 1 hour).
+   * @default - attempts x timeout + 10 minutes, when that is at most 55 minutes
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-customresource.html
+   */
+  readonly verificationTimeout?: Duration;
+}
+
+/** Properties of a {@link DeployVerification}. */
+export interface DeployVerificationProps {
+  /** The job whose new revisions are verified, on its platform's queue. */
+  readonly job: IBatchJob;
+
+  /**
+   * The command the verification run executes instead of the job's own.
+   * @default - the job's own command
+   */
+  readonly command?: string[];
+
+  /**
+   * How long the deployment waits for the verification run to succeed (see `verificationTimeout`).
+   * @default - attempts x timeout + 10 minutes, when that is at most 55 minutes
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Days to keep the logs of the verification functions and of the Provider framework.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Runs each new revision of a {@link BatchJob}'s job definition once while CloudFormation deploys it, and fails the
+ * deployment unless the run succeeds: a custom resource (CDK Provider framework, `onEvent` submits, `isComplete`
+ * polls every 30 seconds) whose only input that matters is the job definition's ARN with its revision. Unchanged job,
+ * no run. The run is named `<jobName>-verify-<time>` so alarms can leave it out (`BatchAlarmsProps.ignoredJobNamePrefix`)
+ * and is not a tracked run. Make what should switch only after a successful verification depend on
+ * {@link resource} (`ScheduledBatchWorkload` does so for its schedule and run tracker).
+ *
+ * @example
+ * declare const job: BatchJob;
+ * new DeployVerification(this, 'Verify', { job, command: ['python', '-c', 'import report'] });
+ */
+export class DeployVerification extends Construct {
+  /** The longest `timeout` accepted: 55 minutes. */
+  public static readonly MAX_TIMEOUT = VERIFICATION_LIMITS.maxTimeout;
+  /** How often the run's status is read: every 30 seconds. */
+  public static readonly QUERY_INTERVAL = VERIFICATION_LIMITS.queryInterval;
+
+  /** The custom resource; depend on it to switch something over only after a successful verification. */
+  public readonly resource: CustomResource;
+  /** The Provider framework (its functions and waiter state machine). */
+  public readonly provider: cr.Provider;
+  /** The function that submits the verification run. */
+  public readonly submitFunction: lambda.Function;
+  /** The function that reads the run's status and terminates it at the deadline. */
+  public readonly checkFunction: lambda.Function;
+  /** The log group of every function of the verification and of the waiter state machine. */
+  public readonly logGroup: logs.LogGroup;
+  /** How long the deployment waits for the run. */
+  public readonly timeout: Duration;
+  /** Every verification run's job name starts with this. */
+  public readonly jobNamePrefix: string;
+
+  constructor(scope: Construct, id: string, props: DeployVerificationProps) {
+    super(scope, id);
+    const job = props.job;
+    this.timeout = verificationTimeoutFor(job, { timeoutProp: 'timeout', commandProp: 'command', timeout: props.timeout, command: props.command });
+    this.jobNamePrefix = verificationJobNamePrefix(job.jobName);
+    const queue = job.jobQueue;
+    const stack = Stack.of(this);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR });
+    this.submitFunction = this.createFunction('Submit', 'onEvent', 'Submits the deploy-time verification run of a new job-definition revision');
+    this.checkFunction = this.createFunction('Check', 'isComplete', 'Reads the verification run status; terminates it at its deadline');
+
+    // Submit: this job definition (every revision: the ARN changes with each) to this queue, nothing else, and the
+    // job's consumable resource when it runs one at a time (whenever `runOneAtATime` is called).
+    job.grantSubmit(this.submitFunction);
+    const jobs = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
+    this.checkFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
+    this.checkFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:TerminateJob'], resources: [jobs] }));
+
+    // The framework's own roles, without the AWSLambdaBasicExecutionRole managed policy it would attach.
+    const frameworkRoles = [
+      lambdaRole(this, 'FrameworkOnEventRole', 'Provider framework: starts the verification waiter'),
+      lambdaRole(this, 'FrameworkWaiterRole', 'Provider framework: polls the verification and answers CloudFormation'),
+    ];
+    this.provider = this.createProvider(frameworkRoles);
+    for (const role of [this.submitFunction.role!, this.checkFunction.role!, ...frameworkRoles]) grantLogWrite(role, this.logGroup);
+    acknowledgeVerificationFindings({
+      provider: this.provider,
+      submitFunction: this.submitFunction,
+      checkFunction: this.checkFunction,
+      frameworkRoles,
+      jobsArn: jobs,
+      logGroup: this.logGroup,
+    });
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: this.provider.serviceToken,
+      resourceType: 'Custom::BatchDeployVerification',
+      // Only the job definition ARN (with its revision) decides whether a run is due; the rest is how to run it.
+      properties: {
+        JobDefinition: job.jobDefinition.jobDefinitionArn,
+        JobQueue: queue.jobQueueArn,
+        JobNamePrefix: this.jobNamePrefix,
+        TimeoutSeconds: Token.asString(this.timeout.toSeconds()),
+        ...(props.command ? { Command: props.command } : {}),
+      },
+    });
+  }
+
+  /** One of the two handlers (Node.js, arm64, inline: no asset), logging to the verification's log group. */
+  private createFunction(id: string, handler: string, description: string): lambda.Function {
+    return new lambda.Function(this, id, {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      code: lambda.Code.fromInline(VERIFICATION_HANDLER_SOURCE),
+      handler: `index.${handler}`,
+      description,
+      timeout: Duration.seconds(30),
+      memorySize: 128,
+      logGroup: this.logGroup,
+      role: lambdaRole(this, `${id}Role`, description),
+    });
+  }
+
+  /** The Provider framework: submit once, then poll until the run ends or the verification times out. */
+  private createProvider(frameworkRoles: iam.IRole[]): cr.Provider {
+    return new cr.Provider(this, 'Provider', {
+      onEventHandler: this.submitFunction,
+      isCompleteHandler: this.checkFunction,
+      queryInterval: VERIFICATION_LIMITS.queryInterval,
+      totalTimeout: VERIFICATION_LIMITS.providerTimeoutFor(this.timeout),
+      logGroup: this.logGroup,
+      frameworkOnEventRole: frameworkRoles[0],
+      frameworkCompleteAndTimeoutRole: frameworkRoles[1],
+      disableWaiterStateMachineLogging: false,
+      waiterStateMachineLogOptions: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+  }
+}
+
+/** A role for one function: no managed policy (its log statement is added on the shared log group). */
+function lambdaRole(scope: Construct, id: string, description: string): iam.Role {
+  return new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description });
+}

@@ -1,0 +1,255 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { OverlapPolicy } from './overlap-policy';
+import { IBatchJob } from '../jobs/batch-job-ref';
+import { overlapStrategy } from './overlap/resolve';
+import { OverlapStrategy } from './overlap/strategy';
+import { createAlarmTopic } from '../private/alarm-topic';
+import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './engine/expressions';
+import { validateArraySize } from '../private/array-size';
+import { createSchedulerRole } from './private/run-state-machine';
+import { analyzeSchedule, assertScheduleAccepted } from '../private/schedule-deadline';
+import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
+import { RunTracker } from './run-tracker';
+
+/** Defaults of {@link JobSchedule}, in one place. */
+export const SCHEDULE_DEFAULTS = {
+  retryAttempts: 5,
+  maxEventAge: Duration.hours(1),
+} as const;
+
+/**
+ * When and how reliably a run is started, and what bounds it: shared by a job's schedule (`JobScheduleOptions`) and a
+ * workflow's (`ScheduledBatchWorkflowProps`).
+ */
+export interface RunScheduleOptions {
+  /**
+   * When the job runs. Use `ScheduleExpression.cron({ ..., timeZone })` for a wall-clock time in a time zone
+   * (EventBridge Scheduler follows daylight saving time), or `ScheduleExpression.rate(...)`.
+   */
+  readonly schedule: scheduler.ScheduleExpression;
+
+  /**
+   * Whether the schedule is enabled.
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Let EventBridge Scheduler start the job at any time within this window after the scheduled time (spreads load).
+   * @default - no window: on time
+   */
+  readonly flexibleTimeWindow?: Duration;
+
+  /**
+   * How often EventBridge Scheduler retries a failed SubmitJob call before it sends the event to the dead-letter queue.
+   * @default 5
+   */
+  readonly scheduleRetryAttempts?: number;
+
+  /**
+   * How long EventBridge Scheduler keeps retrying a SubmitJob call (1 minute to 1 day).
+   * @default Duration.hours(1)
+   */
+  readonly scheduleMaxEventAge?: Duration;
+
+  /**
+   * How long a tracked run may take before it is reported late and its job stopped: a job's run counts from its
+   * submission, a workflow's from its start.
+   * @default - attempts x timeout + 15 minutes + 5 minutes per retry; for a workflow, the sum of that over its levels
+   *   (the longest step of each)
+   */
+  readonly runDeadline?: Duration;
+
+  /**
+   * What a run does when the previous run is still active: run anyway, queue behind it, or skip (see `OverlapPolicy`).
+   * SKIP needs `trackRuns` (a workflow's runs are always tracked).
+   * @default OverlapPolicy.ALLOW
+   */
+  readonly overlapPolicy?: OverlapPolicy;
+}
+
+/** When and how reliably a job is started. Shared by `JobScheduleProps` and `ScheduledBatchWorkloadProps`. */
+export interface JobScheduleOptions extends RunScheduleOptions {
+  /**
+   * Track every scheduled run to success (a `RunTracker`: one Step Functions execution per scheduled time submits the
+   * job and waits for it under a deadline) and send one notification for each run that fails, is not done by its
+   * deadline, or cannot be submitted. Without it the schedule submits the job directly, and only alarms watch it.
+   * @default true
+   */
+  readonly trackRuns?: boolean;
+
+  /**
+   * Fan-out: submit each run as an AWS Batch array job of this many children (2 to 10,000). Every child runs the same
+   * job and reads its shard from `AWS_BATCH_JOB_ARRAY_INDEX` (0 to N-1). AWS Batch retries each child on its own, and
+   * the run succeeds only when every child does; a tracked run's message counts the failed children and links up to
+   * 10 of them. The default `runDeadline` assumes the children run at the same time: when the compute can run only
+   * some at once (waves), set `runDeadline`. Applies to every submission: the schedule, a `RunApi` route.
+   * @see https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html
+   * @default - a single job per run
+   */
+  readonly arraySize?: number;
+}
+
+/** Properties of a {@link JobSchedule}. */
+export interface JobScheduleProps extends JobScheduleOptions {
+  /** The job the schedule submits, to its queue: a `BatchJob`, or one imported with `BatchJob.fromBatchJobAttributes`. */
+  readonly job: IBatchJob;
+
+  /**
+   * The name of the runs in messages.
+   * @default - the path of this schedule in the construct tree
+   */
+  readonly runName?: string;
+
+  /**
+   * The topic that gets one message for each tracked run that does not succeed.
+   * @default - a new TLS-only topic, when runs are tracked
+   */
+  readonly notificationTopic?: sns.ITopic;
+}
+
+/**
+ * An EventBridge Scheduler schedule that submits a {@link BatchJob}: its own schedule group (so the `AWS/Scheduler`
+ * metrics are per job), a role that may submit exactly this job to exactly its queue, retries, and an encrypted,
+ * TLS-only dead-letter queue for invocations it could not deliver.
+ *
+ * @example
+ * declare const job: BatchJob;
+ * new JobSchedule(this, 'Nightly', {
+ *   job,
+ *   schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', timeZone: TimeZone.EUROPE_LONDON }),
+ * });
+ */
+export class JobSchedule extends Construct {
+  /** The schedule group the schedule lives in. */
+  public readonly scheduleGroup: scheduler.ScheduleGroup;
+  /** The schedule. */
+  public readonly schedule: scheduler.Schedule;
+  /** The role EventBridge Scheduler submits the job with. */
+  public readonly schedulerRole: iam.IRole;
+  /** Where EventBridge Scheduler puts invocations it could not deliver. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** The schedule expression. */
+  public readonly expression: scheduler.ScheduleExpression;
+  /** What tracks each run, when `trackRuns` is on (the default). */
+  public readonly tracker?: RunTracker;
+  /** The topic tracked runs notify, when `trackRuns` is on. */
+  public readonly notificationTopic?: sns.ITopic;
+
+  constructor(scope: Construct, id: string, props: JobScheduleProps) {
+    super(scope, id);
+    validateScheduleOptions(props);
+    this.expression = props.schedule;
+    const job = props.job;
+    const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
+    validateOverlapQueue(this, job.jobQueue.jobQueueArn, overlap);
+    overlap.prepareJob({ runOneAtATime: () => job.runOneAtATime().attrConsumableResourceArn });
+
+    // Not retained: a group holds only this schedule, and a retained group's fixed name would make the next create
+    // of the same stack fail with "already exists".
+    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
+    this.deadLetterQueue = createDeadLetterQueue(this);
+    this.schedulerRole = createSchedulerRole(this, 'Submits the scheduled job to its queue');
+    const retry = {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: props.scheduleRetryAttempts ?? SCHEDULE_DEFAULTS.retryAttempts,
+      maxEventAge: props.scheduleMaxEventAge ?? SCHEDULE_DEFAULTS.maxEventAge,
+    };
+    let target: scheduler.IScheduleTarget;
+    if (props.trackRuns ?? true) {
+      this.notificationTopic = props.notificationTopic ?? createAlarmTopic(this, 'Notifications');
+      this.tracker = this.createTracker(props, this.notificationTopic);
+      target = this.tracker.scheduleTarget({ role: this.schedulerRole, ...retry });
+    } else {
+      target = this.submitTarget(props, retry);
+    }
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      schedule: props.schedule,
+      scheduleGroup: this.scheduleGroup,
+      enabled: props.enabled ?? true,
+      timeWindow: props.flexibleTimeWindow ? scheduler.TimeWindow.flexible(props.flexibleTimeWindow) : undefined,
+      description: this.tracker ? `Starts a tracked run of ${job.jobName} on AWS Batch` : `Submits ${job.jobName} to AWS Batch`,
+      target,
+    });
+  }
+
+  /** A tracked schedule: a `RunTracker` whose state machine submits the job and follows each run. */
+  private createTracker(props: JobScheduleProps, notificationTopic: sns.ITopic): RunTracker {
+    return new RunTracker(this, 'Runs', {
+      job: props.job,
+      notificationTopic,
+      deadline: props.runDeadline,
+      workloadName: props.runName ?? this.node.path,
+      schedule: props.schedule,
+      flexibleTimeWindow: props.flexibleTimeWindow,
+      overlapPolicy: props.overlapPolicy,
+      arraySize: props.arraySize,
+    });
+  }
+
+  /** An untracked schedule: EventBridge Scheduler submits the job itself (universal target, batch:SubmitJob). */
+  private submitTarget(props: JobScheduleProps, retry: Pick<targets.UniversalTargetProps, 'deadLetterQueue' | 'retryAttempts' | 'maxEventAge'>): scheduler.IScheduleTarget {
+    const job = props.job;
+    // The same refusals as a tracked schedule's: one that never fires, a zero or sub-minute rate, a malformed one.
+    const expression = props.schedule.expressionString;
+    if (!Token.isUnresolved(expression)) {
+      assertScheduleAccepted(analyzeSchedule({
+        expression,
+        timeZone: props.schedule.timeZone?.timezoneName,
+        jobTimeoutSeconds: job.timeout.toSeconds(),
+        attempts: job.retryAttempts,
+        flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(),
+      }));
+    }
+    // EventBridge Scheduler has no templated Batch target: the universal target calls batch:SubmitJob.
+    // @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html
+    return new targets.Universal({
+      service: 'batch',
+      action: 'submitJob',
+      role: this.schedulerRole,
+      // The scheduled time reaches the job as it does from a tracked run: parameter and environment variable.
+      input: scheduler.ScheduleTargetInput.fromObject({
+        JobName: job.jobName,
+        JobQueue: job.jobQueue.jobQueueArn,
+        JobDefinition: job.jobDefinition.jobDefinitionArn,
+        Parameters: { [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime },
+        ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: scheduler.ContextAttribute.scheduledTime }] },
+        ...props.arraySize !== undefined ? { ArrayProperties: { Size: props.arraySize } } : {},
+      }),
+      // Scoped to this queue and this job definition: the Universal target would otherwise grant batch:SubmitJob on '*'.
+      policyStatements: [job.submitPolicyStatement()],
+      ...retry,
+    });
+  }
+}
+
+/**
+ * QUEUE needs a consumable resource in the queue's account and region (it is created in this stack's), and SKIP lists
+ * the queue's jobs from this stack's account and region: neither can be honoured on a brought queue elsewhere.
+ */
+function validateOverlapQueue(scope: Construct, queueArn: string, policy: OverlapStrategy): void {
+  if (policy.needsLocalQueue === undefined || Token.isUnresolved(queueArn)) return;
+  const [, , , region, account] = queueArn.split(':');
+  const stack = Stack.of(scope);
+  for (const [what, theirs, ours] of [['account', account, stack.account], ['region', region, stack.region]] as const) {
+    if (!Token.isUnresolved(ours) && theirs && theirs !== ours) {
+      throw new Error(`'overlapPolicy' is ${policy.name} but the job queue ${queueArn} is in ${what} ${theirs}, and stack ${stack.stackName} `
+        + `is in ${what} ${ours}: ${policy.needsLocalQueue} ${what}. Use OverlapPolicy.ALLOW with this queue, or deploy the workload to ${what} ${theirs}.`);
+    }
+  }
+}
+
+function validateScheduleOptions(props: JobScheduleOptions): void {
+  const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
+  if (overlap.needsTracking && props.trackRuns === false) {
+    throw new Error(`'overlapPolicy' is ${overlap.name} but 'trackRuns' is false: ${overlap.name} acts in the tracked run, before it submits. Turn 'trackRuns' on, or use OverlapPolicy.QUEUE (runs wait for each other, with or without tracking).`);
+  }
+  validateRunScheduleOptions(props);
+  validateArraySize('arraySize', props.arraySize);
+}

@@ -1,0 +1,83 @@
+import { Aws, CfnResource, Duration, Fn, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { dependOnAllButRole } from '../../private/depends-on';
+import { SCHEDULED_TIME_PARAMETER } from '../../private/job-options';
+
+/**
+ * The pieces a run tracker and a workflow share: the state log, the Standard state machine, the scheduler role and the
+ * schedule target that starts one execution per scheduled time.
+ */
+
+/**
+ * The state machine's log group, `ExecutionLogs`. Level ALL without execution data: a few small events per run (cents
+ * a year at any schedule), the run record outlives the 90-day history, and the jobs' environment in the DescribeJobs
+ * output stays out of the logs. Named /aws/vendedlogs/ so Step Functions' log delivery does not grow the account's 10
+ * resource policies (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html). Retained, so the name ends
+ * in the stack's id (new at every create): a redeploy after a destroy finds it free.
+ */
+export function createExecutionLogGroup(scope: Construct, retention: logs.RetentionDays | undefined): logs.LogGroup {
+  const logGroup = new logs.LogGroup(scope, 'ExecutionLogs', {
+    logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(scope, { maxLength: 300, separator: '-' })}-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`,
+    retention: retention ?? logs.RetentionDays.ONE_YEAR,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  (logGroup.node.defaultChild as logs.CfnLogGroup).addMetadata('checkov', {
+    skip: [{
+      id: 'CKV_AWS_158',
+      comment: 'State events only (no execution data), encrypted at rest by CloudWatch Logs with a service key; a KMS CMK adds $1/month.',
+    }],
+  });
+  return logGroup;
+}
+
+/**
+ * The Standard state machine `StateMachine` of `definition` (ASL as data, with CDK tokens), logging to `logGroup`,
+ * without X-Ray (cdk-nag SF2 acknowledged with `tracingReason`), depending on its role's policy but not on the role
+ * itself (cfn-lint W3005).
+ */
+export function createRunStateMachine(scope: Construct, start: sfn.IChainable, logGroup: logs.ILogGroup,
+  comment: string, tracingReason: string): sfn.StateMachine {
+  const stateMachine = new sfn.StateMachine(scope, 'StateMachine', {
+    definitionBody: sfn.DefinitionBody.fromChainable(start),
+    queryLanguage: sfn.QueryLanguage.JSONATA,
+    comment,
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    tracingEnabled: false,
+  });
+  Validations.of(stateMachine.node.defaultChild!).acknowledge({ id: 'AwsSolutions-SF2', reason: tracingReason });
+  dependOnAllButRole(stateMachine.node.defaultChild as CfnResource, stateMachine.role);
+  return stateMachine;
+}
+
+/** The role EventBridge Scheduler assumes, for schedules of this stack's account only. */
+export function createSchedulerRole(scope: Construct, description: string): iam.Role {
+  return new iam.Role(scope, 'SchedulerRole', {
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+    }),
+    description,
+  });
+}
+
+/** Options of {@link scheduledRunTarget}. */
+export interface ScheduledRunTargetOptions {
+  readonly role?: iam.IRole;
+  readonly deadLetterQueue?: sqs.IQueue;
+  readonly retryAttempts?: number;
+  readonly maxEventAge?: Duration;
+}
+
+/** Starts one execution of `stateMachine` per scheduled time, with `{"scheduledTime": <aws.scheduler.scheduled-time>}`. */
+export function scheduledRunTarget(stateMachine: sfn.IStateMachine, options: ScheduledRunTargetOptions): scheduler.IScheduleTarget {
+  return new targets.StepFunctionsStartExecution(stateMachine, {
+    input: scheduler.ScheduleTargetInput.fromObject({ [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime }),
+    ...options,
+  });
+}

@@ -1,0 +1,218 @@
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { IBatchJob } from '../jobs/batch-job-ref';
+import { JOB_NAME_PATTERN, SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './engine/expressions';
+import { RunDefinition } from './engine/run-definition';
+import { overlapStrategy } from './overlap/resolve';
+import { OverlapPolicy } from './overlap-policy';
+import { validateArraySize } from '../private/array-size';
+import { createExecutionLogGroup, createRunStateMachine, scheduledRunTarget } from './private/run-state-machine';
+import { PARAMETER_NAME } from '../private/job-options';
+import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from '../private/schedule-deadline';
+
+/** Properties of a {@link RunTracker}. */
+export interface RunTrackerProps {
+  /**
+   * The job each run submits, to its queue, by its job definition's revision-bearing ARN. Its name prefixes each run's
+   * job name: `<jobName>-<scheduled time>-<execution>` (the prefix is cut to 98 characters), e.g.
+   * `nightly-report-20261201T060000Z-3f2a9c1b4e7d`. Its timeout and attempts make the default deadline.
+   */
+  readonly job: IBatchJob;
+  /** The topic that gets one message for each run that does not succeed. */
+  readonly notificationTopic: sns.ITopic;
+  /**
+   * How long after its submission a run may take before it is reported as not done by its deadline. At the deadline,
+   * the job is stopped (AWS Batch TerminateJob) and the run reported.
+   *
+   * @default - retryAttempts x jobTimeout + 15 minutes + 5 minutes per retry (queueing, instance launch, image pull)
+   */
+  readonly deadline?: Duration;
+  /** Name of the workload in messages. */
+  readonly workloadName: string;
+  /**
+   * The schedule's time zone, named in messages next to the scheduled time (which is in UTC).
+   *
+   * @default - the time zone of `schedule`, else UTC
+   */
+  readonly timeZone?: string;
+  /**
+   * The schedule that starts the runs. When given, it is checked: a schedule that never fires, or a deadline Step
+   * Functions cannot hold, throws; overlapping runs and runs that daylight saving time skips are reported as info.
+   *
+   * @default - no schedule check
+   */
+  readonly schedule?: scheduler.ScheduleExpression;
+  /**
+   * The schedule's flexible time window, for the check of `schedule` (a run starts up to this long after its time).
+   *
+   * @default - none
+   */
+  readonly flexibleTimeWindow?: Duration;
+  /**
+   * How long the state machine's log events (one per state, without input or output) are kept. The execution history
+   * itself is kept 90 days by Step Functions.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What a run does while an earlier run is active (see `OverlapPolicy`). QUEUE makes the job run one at a time
+   * (`runOneAtATime`) and doubles the default deadline, to cover the wait for one earlier run.
+   * @default OverlapPolicy.ALLOW
+   */
+  readonly overlapPolicy?: OverlapPolicy;
+
+  /**
+   * Submit each run as an AWS Batch array job of this many children (2 to 10,000), each with its
+   * `AWS_BATCH_JOB_ARRAY_INDEX`. The run succeeds when every child does; its message counts the failed children and
+   * links up to 10 of them. The default deadline assumes the children run at the same time: set `deadline` when the
+   * compute runs them in waves.
+   * @see https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html
+   * @default - a single job per run
+   */
+  readonly arraySize?: number;
+}
+
+/** Options of the EventBridge Scheduler target that starts one execution per scheduled time. */
+export interface RunTrackerTargetOptions {
+  /**
+   * The role EventBridge Scheduler assumes to start executions.
+   *
+   * @default - a role created by the target, allowed states:StartExecution on this state machine
+   */
+  readonly role?: iam.IRole;
+  /**
+   * Where EventBridge Scheduler puts a run it could not start after its retries. Such a run never reaches the state
+   * machine, so it produces no message: alarm on this queue.
+   *
+   * @default - no dead-letter queue
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * How often EventBridge Scheduler retries a StartExecution call that failed (0 to 185).
+   *
+   * @default 185
+   */
+  readonly retryAttempts?: number;
+  /**
+   * How long EventBridge Scheduler keeps retrying (1 minute to 1 day).
+   *
+   * @default Duration.hours(24)
+   */
+  readonly maxEventAge?: Duration;
+}
+
+/**
+ * Run-by-run tracking of a scheduled AWS Batch job, without Lambda: EventBridge Scheduler starts one Step Functions
+ * Standard execution per scheduled time; the execution submits the job and waits for it (`batch:submitJob.sync`)
+ * under a deadline. A run that fails, is not done by its deadline, or cannot be submitted publishes exactly one
+ * message to `notificationTopic` and ends FAILED; a run that succeeds publishes nothing. The execution history
+ * (kept 90 days) is the run history. Wiring and limits: docs/run-tracking.md.
+ */
+export class RunTracker extends Construct {
+  /** The environment variable that carries the run's scheduled time (ISO 8601, UTC) into the container. */
+  public static readonly SCHEDULED_TIME_ENV = SCHEDULED_TIME_ENV;
+  /** The job parameter that carries the run's scheduled time (`Ref::scheduledTime` in the job's command). */
+  public static readonly SCHEDULED_TIME_PARAMETER = SCHEDULED_TIME_PARAMETER;
+
+  /** The state machine; one execution per run. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The state machine's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The deadline of each run, counted from the job's submission. */
+  public readonly deadline: Duration;
+
+  constructor(scope: Construct, id: string, props: RunTrackerProps) {
+    super(scope, id);
+    const analysis = analyze(props);
+    assertScheduleAccepted(analysis);
+    for (const note of analysis.notes) Annotations.of(this).addInfo(note);
+    validateNames(props);
+    validateArraySize('arraySize', props.arraySize);
+    this.deadline = Duration.seconds(analysis.taskTimeoutSeconds);
+
+    this.logGroup = createExecutionLogGroup(this, props.logRetention);
+
+    const job = props.job;
+    const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
+    overlap.prepareJob({ runOneAtATime: () => job.runOneAtATime().attrConsumableResourceArn });
+    const jobName = job.jobName;
+    const definition = new RunDefinition(this, {
+      label: props.workloadName,
+      jobQueueArn: job.jobQueue.jobQueueArn,
+      topic: props.notificationTopic,
+      timeZone: props.timeZone ?? props.schedule?.timeZone?.timezoneName ?? 'UTC',
+      deadlineSeconds: analysis.taskTimeoutSeconds,
+      deadlineText: describeDuration(analysis.taskTimeoutSeconds),
+      workflow: false,
+      runPrefix: jobName,
+      overlap,
+      levels: [[{
+        name: jobName,
+        jobDefinitionArn: job.jobDefinition.jobDefinitionArn,
+        jobNamePrefix: jobName,
+        parameterNames: Object.keys(job.parameters),
+        logGroupName: job.logGroupName,
+        arraySize: props.arraySize,
+      }]],
+    });
+    this.stateMachine = createRunStateMachine(this, definition.startState, this.logGroup,
+      `Runs ${props.workloadName} once per scheduled time and publishes one message for a run that does not succeed.`,
+      'One Task that waits on an AWS Batch job: the execution history (90 days) and the state log show every step and its timing; X-Ray traces would add cost and no information.');
+    definition.grant(this.stateMachine, job);
+  }
+
+  /**
+   * The EventBridge Scheduler target that starts one execution per scheduled time, with the scheduled time
+   * (`<aws.scheduler.scheduled-time>`) as input.
+   */
+  public scheduleTarget(options: RunTrackerTargetOptions = {}): scheduler.IScheduleTarget {
+    return scheduledRunTarget(this.stateMachine, options);
+  }
+
+}
+
+function analyze(props: RunTrackerProps): ScheduleDeadline {
+  const scheduleZone = props.schedule?.timeZone?.timezoneName;
+  if (props.timeZone !== undefined && scheduleZone !== undefined && props.timeZone !== scheduleZone) {
+    throw new Error(`'timeZone' is '${props.timeZone}' but 'schedule' runs in '${scheduleZone}': leave 'timeZone' out, or make them the same.`);
+  }
+  const job = props.job;
+  const jobTimeoutSeconds = job.timeout.toSeconds();
+  // A run that may wait for an earlier one (itself stopped at its deadline) gets the policy's factor of the default.
+  const factor = props.deadline === undefined ? overlapStrategy('overlapPolicy', props.overlapPolicy).deadlineFactor : 1;
+  const input = {
+    timeZone: props.timeZone ?? scheduleZone,
+    jobTimeoutSeconds,
+    attempts: job.retryAttempts,
+    flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(),
+    deadlineSeconds: factor !== 1 ? factor * defaultDeadlineSeconds(jobTimeoutSeconds, job.retryAttempts) : props.deadline?.toSeconds(),
+    propNames: { schedule: 'schedule', timeZone: 'timeZone', jobTimeout: 'timeout', attempts: 'retryAttempts', flexibleTimeWindow: 'flexibleTimeWindow', deadline: 'deadline' },
+  };
+  const expression = props.schedule?.expressionString;
+  return expression !== undefined && !Token.isUnresolved(expression) ? analyzeSchedule({ ...input, expression }) : analyzeDeadline(input);
+}
+
+function validateNames(props: RunTrackerProps): void {
+  const jobName = props.job.jobName;
+  if (!Token.isUnresolved(jobName) && !JOB_NAME_PATTERN.test(jobName)) {
+    throw new Error(`'jobName' of the job is '${jobName}': AWS Batch job names take letters, digits, hyphens and underscores and start with a letter or digit, for example 'nightly-report'.`);
+  }
+  for (const name of Object.keys(props.job.parameters)) {
+    if (!PARAMETER_NAME.test(name) || name === SCHEDULED_TIME_PARAMETER) {
+      throw new Error(`'parameters' of the job holds '${name}': declared parameter names are letters, digits and underscores, starting with a letter; not '${SCHEDULED_TIME_PARAMETER}', which every run sets.`);
+    }
+  }
+  for (const [name, value] of [['workloadName', props.workloadName], ['logGroupName', props.job.logGroupName]] as const) {
+    if (value !== undefined && !Token.isUnresolved(value) && (value.trim() === '' || value.includes('{%'))) {
+      throw new Error(`'${name}' is '${value}': give a non-empty name without '{%' (Step Functions would read it as an expression).`);
+    }
+  }
+}

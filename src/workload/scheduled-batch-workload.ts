@@ -1,0 +1,295 @@
+import { Annotations, Stack } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, IConstruct } from 'constructs';
+import { BatchAlarms } from '../alarms/batch-alarms';
+import { BatchQueueMetrics } from '../alarms/batch-queue-metrics';
+import { routeNameFrom } from '../api/private/run-api-templates';
+import { RunApi } from '../api/run-api';
+import { BatchPlatform, IBatchPlatform } from '../compute/batch-platform';
+import { BatchPlatformProps } from '../compute/batch-platform-props';
+import { pickPlatformProps, rejectConflicts } from '../compute/private/platform-props';
+import { SpotComputeEnvironment } from '../compute/spot-compute-environment';
+import { CostLineItem, ICostEstimable } from '../cost/cost';
+import { BatchJob } from '../jobs/batch-job';
+import { BatchJobOptions, JOB_DEFAULTS } from '../jobs/batch-job-options';
+import { createAlarmTopic } from '../private/alarm-topic';
+import { subtreeCostLineItems } from '../private/cost-walk';
+import { DeployVerification, DeployVerificationOptions } from '../runs/deploy-verification';
+import { JobSchedule, JobScheduleOptions, SCHEDULE_DEFAULTS } from '../runs/job-schedule';
+import { rejectIgnoredWorkloadProps, validateNotificationEmail, warnEmptyRepository } from './private/workload-checks';
+import { verificationTimeoutFor } from '../runs/private/verification-limits';
+
+/** Defaults of {@link ScheduledBatchWorkload}, in one place: the job's and the schedule's. */
+export const WORKLOAD_DEFAULTS = {
+  ...JOB_DEFAULTS,
+  scheduleRetryAttempts: SCHEDULE_DEFAULTS.retryAttempts,
+  scheduleMaxEventAge: SCHEDULE_DEFAULTS.maxEventAge,
+} as const;
+
+/**
+ * Properties of a {@link ScheduledBatchWorkload}, in three groups: the job (`BatchJobOptions`), its schedule
+ * (`JobScheduleOptions`), and the `BatchPlatformProps` of the platform the workload creates for itself (network,
+ * compute, queue, alarm topic) when it is not given a shared `platform`. With `platform`, only `alarmTopic` of those
+ * may be set (this workload's alarms then notify it). `DeployVerificationOptions` turn on a deploy-time run of each
+ * new job-definition revision.
+ */
+export interface ScheduledBatchWorkloadProps extends BatchJobOptions, JobScheduleOptions, BatchPlatformProps, DeployVerificationOptions {
+  /**
+   * Attach to a shared platform (network, compute, job queue) instead of creating one: a `BatchPlatform`, or one of
+   * another stack or app through `BatchPlatform.fromBatchPlatformAttributes`.
+   * Cannot be combined with the other `BatchPlatformProps` except `alarmTopic`.
+   * @default - the workload creates its own `BatchPlatform`
+   */
+  readonly platform?: IBatchPlatform;
+
+  /**
+   * Create the workload's alarms.
+   * @default true
+   */
+  readonly alarms?: boolean;
+
+  /**
+   * E-mail address subscribed to the workload's notification topic (also with `alarms: false`: tracked runs still
+   * notify it). Checked at synth.
+   * @default - no subscription
+   */
+  readonly notificationEmail?: string;
+
+  /**
+   * Create a CloudWatch dashboard for the workload ($3/month beyond the account's 3 free dashboards). Needs `alarms`.
+   * @default false
+   */
+  readonly dashboard?: boolean;
+
+  /**
+   * Add this workload's run-now and status routes to a `RunApi` of the same stack
+   * (`POST /workloads/<runApiRouteName>/runs`, `GET /workloads/<runApiRouteName>/runs/{jobId}`); grant callers with
+   * `grantRun`.
+   * @default - no API
+   */
+  readonly runApi?: RunApi;
+
+  /**
+   * The workload's path segment on `runApi`: lower-case letters, digits and hyphens, unique in the API.
+   * @default - the workload's construct id in lower case, other characters turned into hyphens
+   */
+  readonly runApiRouteName?: string;
+}
+
+/**
+ * A container that runs on a schedule on AWS Batch: on Spot, in private subnets, with logs, retries, a dead-letter
+ * queue, least-privilege IAM and alarms — in one statement.
+ *
+ * @example
+ * new ScheduledBatchWorkload(this, 'NightlyReport', {
+ *   schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', timeZone: TimeZone.EUROPE_LONDON }),
+ *   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+ *   command: ['python', '-c', 'print("hello")'],
+ * });
+ */
+export class ScheduledBatchWorkload extends Construct implements ICostEstimable {
+  /** The platform (network, compute, queue) the workload runs on: its own, or the shared one it was given. */
+  public readonly platform: IBatchPlatform;
+  /** Whether the workload created its platform (false when it attached to a shared one). */
+  public readonly ownsPlatform: boolean;
+  /** The job: definition, container, roles, logs, image. */
+  public readonly job: BatchJob;
+  /** The schedule that submits the job. */
+  public readonly jobSchedule: JobSchedule;
+  /** The deploy-time verification of new job-definition revisions, when `verifyOnDeploy` is true. */
+  public readonly verification?: DeployVerification;
+  /** The `AWS/Batch` metrics of the workload's queue (on a shared queue they mix every workload's jobs). */
+  public readonly metrics: BatchQueueMetrics;
+  /** The alarms, when enabled. */
+  public readonly alarms?: BatchAlarms;
+  /**
+   * The topic this workload's notifications go to (tracked runs that do not succeed, alarms, blocked queue):
+   * `alarmTopic`, else its own platform's topic, else a topic of its own (on a shared platform).
+   */
+  public readonly notificationTopic: sns.ITopic;
+  /** The API that starts runs now, when `runApi` was given. */
+  public readonly runApi?: RunApi;
+  /** This workload's route name on `runApi`. */
+  public readonly runApiRouteName?: string;
+
+  constructor(scope: Construct, id: string, props: ScheduledBatchWorkloadProps) {
+    super(scope, id);
+    rejectConflicts(props, 'platform');
+    // Checked whatever 'alarms' says: the address is subscribed either way.
+    validateNotificationEmail('notificationEmail', props.notificationEmail);
+    rejectIgnoredWorkloadProps(props);
+    this.ownsPlatform = props.platform === undefined;
+    this.platform = props.platform ?? new BatchPlatform(this, 'Platform', pickPlatformProps(props));
+    if (this.ownsPlatform) OwnPlatforms.of(Stack.of(this)).add(this);
+    this.job = new BatchJob(this, 'Job', { ...props, platform: this.platform });
+    if (props.image === undefined && props.repository === undefined) warnEmptyRepository(this, props.imageTag ?? WORKLOAD_DEFAULTS.imageTag);
+    // Each workload notifies its own topic (its own platform's, or one of its own on a shared platform), so its
+    // subscribers get only its messages; a shared platform's topic also gets the alarms, for the platform team.
+    this.notificationTopic = props.alarmTopic
+      ?? (this.ownsPlatform ? this.platform.alarmTopic : undefined) ?? createAlarmTopic(this, 'Notifications');
+    const trackRuns = props.trackRuns ?? true;
+    this.verification = createVerification(this, props);
+    this.jobSchedule = new JobSchedule(this, 'Schedule', { ...props, job: this.job, notificationTopic: this.notificationTopic, runName: this.node.path });
+    if (this.verification) {
+      // What names the revision switches to a new one only once its verification run has succeeded: the schedule,
+      // the tracker (state machine, role and policy) and the scheduler role's policy. Updated earlier, a policy that
+      // allows only the new revision would refuse the old one the schedule still submits while the run is verified.
+      for (const c of [this.jobSchedule.schedule, this.jobSchedule.schedulerRole, this.jobSchedule.tracker?.stateMachine]) {
+        c?.node.addDependency(this.verification.resource);
+      }
+    }
+    this.metrics = new BatchQueueMetrics(this.platform.jobQueue);
+    if (props.runApiRouteName !== undefined && !props.runApi) {
+      throw new Error(`'runApiRouteName' is '${props.runApiRouteName}' but no 'runApi' was given: pass the RunApi the route goes on, or leave 'runApiRouteName' out.`);
+    }
+    if (props.runApi) {
+      this.runApi = props.runApi;
+      // With a verification, the API switches to a new revision with the schedule: its route and role wait for it.
+      this.runApiRouteName = props.runApi.addJob(this.job, {
+        routeName: props.runApiRouteName ?? routeNameFrom(id), arraySize: props.arraySize, waitFor: this.verification?.resource,
+      });
+    }
+    this.alarms = this.createAlarms(props, trackRuns);
+  }
+
+  /** The workload's alarms on its own topic (and the platform's); without alarms, the e-mail still subscribes. */
+  private createAlarms(props: ScheduledBatchWorkloadProps, trackRuns: boolean): BatchAlarms | undefined {
+    if (props.alarms ?? true) {
+      const alarms = new BatchAlarms(this, 'Alarms', {
+        jobQueue: this.jobQueue,
+        jobDefinition: this.jobDefinition,
+        sharedQueue: !this.ownsPlatform || props.jobQueue !== undefined,
+        schedule: props.schedule,
+        scheduleGroup: this.scheduleGroup,
+        deadLetterQueue: this.deadLetterQueue,
+        jobTimeout: this.job.timeout,
+        alarmTopic: this.notificationTopic,
+        notificationEmail: props.notificationEmail,
+        dashboard: props.dashboard ?? false,
+        runsTracked: trackRuns,
+        ignoredJobNamePrefix: this.verification?.jobNamePrefix,
+      });
+      const platformTopic = this.platform.alarmTopic;
+      if (platformTopic && platformTopic !== this.notificationTopic) alarms.addNotificationTopic(platformTopic);
+      return alarms;
+    }
+    if (props.notificationEmail !== undefined) {
+      this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
+    }
+    return undefined;
+  }
+
+  /** The VPC the jobs run in (undefined with a brought job queue or an imported platform). */
+  public get vpc(): ec2.IVpc | undefined { return this.platform.vpc; }
+  /** The compute (undefined with a brought job queue or an imported platform). */
+  public get computeEnvironment(): SpotComputeEnvironment | undefined { return this.platform.computeEnvironment; }
+  /** The job queue the schedule submits to. */
+  public get jobQueue(): batch.IJobQueue { return this.platform.jobQueue; }
+  /** The job definition. */
+  public get jobDefinition(): batch.EcsJobDefinition { return this.job.jobDefinition; }
+  /** The container the job runs. */
+  public get container(): batch.IEcsContainerDefinition { return this.job.container; }
+  /** The repository the image comes from, when the workload created it. */
+  public get repository(): ecr.IRepository | undefined { return this.job.repository; }
+  /** The job's log group. */
+  public get logGroup(): logs.ILogGroup { return this.job.logGroup; }
+  /** The role ECS uses to pull the image, write logs and read secrets. */
+  public get executionRole(): iam.IRole { return this.job.executionRole; }
+  /** The role the job's code runs with; empty unless you grant it something. */
+  public get jobRole(): iam.IRole { return this.job.jobRole; }
+  /** The data bucket, when given or created. */
+  public get dataBucket(): s3.IBucket | undefined { return this.job.dataBucket; }
+  /** The name the schedule gives each job it submits. */
+  public get jobName(): string { return this.job.jobName; }
+  /** The schedule group the workload's schedule lives in. */
+  public get scheduleGroup(): scheduler.ScheduleGroup { return this.jobSchedule.scheduleGroup; }
+  /** The schedule. */
+  public get schedule(): scheduler.Schedule { return this.jobSchedule.schedule; }
+  /** The role EventBridge Scheduler submits the job with. */
+  public get schedulerRole(): iam.IRole { return this.jobSchedule.schedulerRole; }
+  /** Where EventBridge Scheduler puts events it could not deliver. */
+  public get deadLetterQueue(): sqs.IQueue { return this.jobSchedule.deadLetterQueue; }
+
+  /**
+   * Allow `grantee` to submit this job to this queue (manual runs, pipelines, other schedulers). SubmitJob also
+   * accepts container overrides (command, environment, resources) and IAM has no condition key against them: whoever
+   * may submit may run any command in this image with the job role.
+   */
+  public grantSubmit(grantee: iam.IGrantable): void {
+    this.job.grantSubmit(grantee);
+  }
+
+  /**
+   * Allow `grantee` to start runs of this workload now and read their status through its `runApi` route, and nothing
+   * else: `execute-api:Invoke` on this workload's two routes. Unlike `grantSubmit`, the caller cannot change the
+   * command, image or environment; it gives a scheduled time and the declared `parameters` only.
+   */
+  public grantRun(grantee: iam.IGrantable): iam.Grant {
+    if (!this.runApi || this.runApiRouteName === undefined) {
+      throw new Error(`${this.node.path} has no 'runApi': give it one (new RunApi(stack, 'RunApi')) to grant runs through the API, or use grantSubmit.`);
+    }
+    return this.runApi.grantRun(grantee, this.runApiRouteName);
+  }
+
+  /** Add a statement to the job role (the permissions the job's code runs with). */
+  public addToJobRolePolicy(statement: iam.PolicyStatement): void {
+    this.job.addToJobRolePolicy(statement);
+  }
+
+  /**
+   * The workload's fixed monthly idle cost: its own platform's network (none on a shared platform), its alarms and
+   * dashboard, KMS keys created in it and each Secrets Manager secret it reads (us-east-1 list prices of
+   * `UnitPrices.PRICE_DATE`). The same figure as `CostReport.of(workload)`.
+   */
+  public costLineItems(): CostLineItem[] {
+    return subtreeCostLineItems(this);
+  }
+}
+
+/** The deploy-time verification, when `verifyOnDeploy` is on; its options without it are a mistake. */
+function createVerification(workload: ScheduledBatchWorkload, props: ScheduledBatchWorkloadProps): DeployVerification | undefined {
+  if (!props.verifyOnDeploy) {
+    const given = (['verificationCommand', 'verificationTimeout'] as const).filter(p => props[p] !== undefined);
+    if (given.length > 0) {
+      throw new Error(`${given.map(p => `'${p}'`).join(' and ')} ${given.length > 1 ? 'are' : 'is'} set but 'verifyOnDeploy' is ${props.verifyOnDeploy ?? 'not set'}: `
+        + "set 'verifyOnDeploy: true' to verify new revisions at deploy, or remove them.");
+    }
+    return undefined;
+  }
+  // Checked here first, so that a message names the workload's props.
+  const timeout = verificationTimeoutFor(workload.job, {
+    timeoutProp: 'verificationTimeout', commandProp: 'verificationCommand', timeout: props.verificationTimeout, command: props.verificationCommand,
+  });
+  return new DeployVerification(workload, 'Verification', { job: workload.job, command: props.verificationCommand, timeout });
+}
+
+/**
+ * The own-platform workloads of one stack, kept in the construct tree (a node-scoped singleton), to point at
+ * BatchPlatform when a stack makes several.
+ */
+class OwnPlatforms extends Construct {
+  public static of(stack: Stack): OwnPlatforms {
+    const id = 'cdk-scheduled-batch.OwnPlatforms';
+    return (stack.node.tryFindChild(id) as OwnPlatforms | undefined) ?? new OwnPlatforms(stack, id);
+  }
+
+  private count = 0;
+
+  public add(workload: IConstruct): void {
+    this.count++;
+    if (this.count > 1) {
+      const stack = Stack.of(workload);
+      Annotations.of(workload).addWarningV2('cdk-scheduled-batch:severalOwnPlatforms',
+        `This is workload number ${this.count} in stack ${stack.stackName} with its own VPC, compute environment and job queue. AWS Batch allows 50 job queues and 50 compute environments per region (not adjustable) and each VPC adds its network cost: create one BatchPlatform and pass it to every workload as 'platform'.`);
+    }
+  }
+}
