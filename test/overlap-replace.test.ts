@@ -3,11 +3,12 @@
  * terminates the active jobs of its workload or workflow, then runs. Rendered definitions, IAM, and simulated runs
  * (test/support/asl-sim.ts, real jsonata engine) of a workload, an array job and a workflow.
  */
+import * as fs from 'fs';
 import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { BatchPlatform, OverlapPolicy, ScheduledBatchWorkflow, ScheduledBatchWorkload, ScheduledBatchWorkloadProps } from '../src';
+import { BatchPlatform, OverlapPolicy, ScheduledBatchWorkflow, ScheduledBatchWorkload, ScheduledBatchWorkloadProps, UnitPrices } from '../src';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
 import { definitionOf } from './support/state-machine';
 
@@ -141,6 +142,18 @@ describe('overlap policy REPLACE: a workload', () => {
     expect(JSON.stringify(statements[1].Resource)).toMatch(/:execution:".*StateMachine.*Name.*":\*"/);
     const all = JSON.stringify(policies);
     expect(all).not.toMatch(/"states:StopExecution","Effect":"Allow","Resource":"\*"/);
+  });
+
+  test('state transitions: 4 more per run, 3 per replaced run, 1 per terminated job; docs/operations.md says so', () => {
+    // From the start to RunJob with nothing to replace: two lookups and two Map states with no items.
+    const path: string[] = [];
+    for (let name: string = def.StartAt; name !== 'RunJob'; name = def.States[name].Next) path.push(name);
+    expect(path).toEqual(['FindRunsToReplace', 'StopReplacedRuns', 'FindJobsToReplace', 'TerminateReplacedJobs']);
+    expect(Object.keys(def.States.StopReplacedRuns.ItemProcessor.States)).toHaveLength(3);
+    expect(Object.keys(def.States.TerminateReplacedJobs.ItemProcessor.States)).toHaveLength(1);
+    const price = (4 * UnitPrices.STATE_TRANSITION).toFixed(4);
+    const operations = fs.readFileSync(require.resolve('../docs/operations.md'), 'utf8');
+    expect(operations).toContain(`| ${path.length} state transitions more per run when nothing is active ($${price}); 3 more (and one SNS message) per replaced run, 1 per terminated job |`);
   });
 
   test('REPLACE without run tracking fails at synth, naming the props', () => {
