@@ -6,7 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import jsonata from 'jsonata';
-import { BatchPlatform, ComputePlatform, CostReport, OverlapPolicy, ScheduledBatchWorkflow, ScheduledBatchWorkflowProps, UnitPrices, WorkflowStep } from '../src';
+import { BatchPlatform, ComputePlatform, CostReport, OverlapPolicy, ScheduledBatchWorkflow, ScheduledBatchWorkflowProps, ScheduledBatchWorkload, UnitPrices, WorkflowStep } from '../src';
 import { RUN_OUTCOMES, SCHEDULED_TIME, ALL_ATTEMPTS_RECLAIMED, QUEUE_POLL_SECONDS, QUEUE_WAIT_EVENTS, queuePollSeconds, stepStates, stepSummaryExpression, WORKFLOW_STATES, workflowMessageExpression } from './support/engine';
 import { definitionOf } from './support/state-machine';
 import { renderWorkflowMessage } from './support/workflow-message';
@@ -415,18 +415,27 @@ describe('ScheduledBatchWorkflow: On-Demand resubmission', () => {
       .toThrow("Step 'extract' has 'onDemandFallback': Workflow/Nightly falls back to On-Demand but its platform Workflow/Platform has no On-Demand compute: create the platform with 'onDemandFallback: true' (or a SpotComputeEnvironment with 'onDemandFallback: true'), or remove 'onDemandFallback' from the step.");
   });
 
-  test('one On-Demand queue per platform: two workflows share it, and the platform owns it', () => {
+  test('one On-Demand queue per platform: two workflows and a workload share it, and the platform owns it', () => {
     const stack = new cdk.Stack(new cdk.App(), 'Shared', { env: { account: '123456789012', region: 'eu-west-2' } });
     const platform = new BatchPlatform(stack, 'Platform', { onDemandFallback: true });
     const flows = ['Nightly', 'Hourly'].map(id => new ScheduledBatchWorkflow(stack, id, {
       platform, schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }), steps,
     }));
+    // A workload on the same platform resubmits reclaimed runs to the same queue.
+    new ScheduledBatchWorkload(stack, 'Report', {
+      platform, resubmitOnDemand: true, image: IMAGE, schedule: scheduler.ScheduleExpression.cron({ hour: '3', minute: '0' }),
+    });
     const t = Template.fromStack(stack);
-    // The platform's own queue and its On-Demand queue: no queue per workflow.
+    // The platform's own queue and its On-Demand queue: no queue per workflow or workload.
     t.resourceCountIs('AWS::Batch::JobQueue', 2);
     expect(flows[0].onDemandJobQueue).toBe(flows[1].onDemandJobQueue);
     expect(flows[0].onDemandJobQueue).toBe(platform.onDemandJobQueue(flows[0]));
     expect(flows[0].onDemandJobQueue!.node.path).toBe('Shared/Platform/OnDemandJobQueue');
+    const machines = Object.entries(t.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines).toHaveLength(3);
+    for (const [, machine] of machines) {
+      expect(JSON.stringify(machine.Properties.DefinitionString)).toMatch(/OnDemand.*PlatformOnDemandJobQueue/);
+    }
   });
 
   test('fails at synth on onDemandFallback with arraySize', () => {

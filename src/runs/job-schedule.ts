@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -102,6 +103,12 @@ export interface JobScheduleProps extends JobScheduleOptions {
   readonly job: IBatchJob;
 
   /**
+   * Resubmit a run whose every attempt was a Spot reclaim once, to this On-Demand queue (a tracked run only).
+   * @default - none
+   */
+  readonly onDemandJobQueue?: batch.IJobQueue;
+
+  /**
    * The name of the runs in messages.
    * @default - the path of this schedule in the construct tree
    */
@@ -190,6 +197,7 @@ export class JobSchedule extends Construct {
       flexibleTimeWindow: props.flexibleTimeWindow,
       overlapPolicy: props.overlapPolicy,
       arraySize: props.arraySize,
+      onDemandJobQueue: props.onDemandJobQueue,
     });
   }
 

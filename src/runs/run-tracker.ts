@@ -1,4 +1,5 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -78,6 +79,14 @@ export interface RunTrackerProps {
    * @default - a single job per run
    */
   readonly arraySize?: number;
+
+  /**
+   * When every attempt of a run was a Spot reclaim, submit it once more to this queue (an On-Demand one, such as
+   * `BatchPlatform.onDemandJobQueue()`) under what is left of the deadline, before the run is reported. Not with
+   * `arraySize` (an array job's children cannot be resubmitted one by one).
+   * @default - no resubmission: a run whose attempts were all reclaimed is reported as failed
+   */
+  readonly onDemandJobQueue?: batch.IJobQueue;
 }
 
 /** Options of the EventBridge Scheduler target that starts one execution per scheduled time. */
@@ -136,6 +145,9 @@ export class RunTracker extends Construct {
     for (const note of analysis.notes) Annotations.of(this).addInfo(note);
     validateNames(props);
     validateArraySize('arraySize', props.arraySize);
+    if (props.onDemandJobQueue && props.arraySize !== undefined) {
+      throw new Error("'onDemandJobQueue' and 'arraySize' are both set: an array job's children cannot be resubmitted one by one. Remove one of them.");
+    }
     this.deadline = Duration.seconds(analysis.taskTimeoutSeconds);
 
     this.logGroup = createExecutionLogGroup(this, props.logRetention);
@@ -161,6 +173,7 @@ export class RunTracker extends Construct {
         parameterNames: Object.keys(job.parameters),
         logGroupName: job.logGroupName,
         arraySize: props.arraySize,
+        onDemandQueueArn: props.onDemandJobQueue?.jobQueueArn,
       }]],
     });
     this.stateMachine = createRunStateMachine(this, definition.startState, this.logGroup,

@@ -58,6 +58,15 @@ export interface ScheduledBatchWorkloadProps extends BatchJobOptions, JobSchedul
   readonly alarms?: boolean;
 
   /**
+   * When every attempt of a run was a Spot reclaim, submit it once more to the platform's On-Demand job queue
+   * (`BatchPlatform.onDemandJobQueue`: one per platform, shared by its workloads and workflows) under what is left of
+   * the run deadline, before the run is reported. Needs run tracking and a platform with On-Demand compute
+   * (`onDemandFallback: true`); not with `arraySize`.
+   * @default false
+   */
+  readonly resubmitOnDemand?: boolean;
+
+  /**
    * E-mail address subscribed to the workload's notification topic (also with `alarms: false`: tracked runs still
    * notify it). Checked at synth.
    * @default - no subscription
@@ -138,7 +147,13 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
       ?? (this.ownsPlatform ? this.platform.alarmTopic : undefined) ?? createAlarmTopic(this, 'Notifications');
     const trackRuns = props.trackRuns ?? true;
     this.verification = createVerification(this, props);
-    this.jobSchedule = new JobSchedule(this, 'Schedule', { ...props, job: this.job, notificationTopic: this.notificationTopic, runName: this.node.path });
+    this.jobSchedule = new JobSchedule(this, 'Schedule', {
+      ...props,
+      job: this.job,
+      notificationTopic: this.notificationTopic,
+      runName: this.node.path,
+      onDemandJobQueue: props.resubmitOnDemand ? this.platform.onDemandJobQueue(this) : undefined,
+    });
     if (this.verification) {
       // What names the revision switches to a new one only once its verification run has succeeded: the schedule,
       // the tracker (state machine, role and policy) and the scheduler role's policy. Updated earlier, a policy that

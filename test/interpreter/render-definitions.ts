@@ -52,6 +52,9 @@ export const FIXTURES: Record<string, Fixture> = {
   }),
   'workflow-skip': s => new ScheduledBatchWorkflow(s, 'Etl', { schedule: SCHEDULE, steps: ETL, overlapPolicy: OverlapPolicy.SKIP }),
   'workflow-queue': s => new ScheduledBatchWorkflow(s, 'Etl', { schedule: SCHEDULE, steps: ETL, overlapPolicy: OverlapPolicy.QUEUE }),
+  'workload-on-demand': s => new ScheduledBatchWorkload(s, 'Nightly', {
+    schedule: SCHEDULE, image: IMAGE, resubmitOnDemand: true, platform: new BatchPlatform(s, 'Platform', { onDemandFallback: true }),
+  }),
   'workload-replace': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, overlapPolicy: OverlapPolicy.REPLACE }),
   'workload-array-replace': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, overlapPolicy: OverlapPolicy.REPLACE, arraySize: 5 }),
   'workflow-replace': s => new ScheduledBatchWorkflow(s, 'Etl', {

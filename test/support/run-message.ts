@@ -50,6 +50,8 @@ export interface RunMessageFacts {
   /** An array run: the failed children ListJobs returned, or undefined when the lookup failed. */
   readonly arrayed?: boolean;
   readonly children?: ChildSummary[];
+  /** The run was resubmitted On-Demand after every Spot attempt was reclaimed. */
+  readonly onDemand?: boolean;
 }
 
 /**
@@ -82,6 +84,7 @@ export function renderRunMessage(f: RunMessageFacts): string {
     `Exit code: ${val(exit)}`,
     `Attempts finished: ${d.Attempts?.length ?? 0}`,
     ...f.arrayed ? renderArrayLines(d, f.children, consoleUrl, region, val) : [],
+    ...f.onDemand ? ['Resubmitted On-Demand after every Spot attempt was reclaimed: yes'] : [],
     `Job: ${d.JobId !== undefined ? `${consoleUrl}batch/home?region=${region}#jobs/detail/${d.JobId}` : 'n/a'}`,
     `Log stream: ${stream !== undefined ? `${consoleUrl}cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${enc(f.logGroup)}/log-events/${enc(stream)}` : 'n/a'}`,
     `Run history: ${consoleUrl}states/home?region=${region}#/v2/executions/details/${f.executionArn}`,

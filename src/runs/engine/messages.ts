@@ -53,8 +53,8 @@ function childLines(jobId: string, failed: string, size: string, indices: string
 /**
  * JSONata for a job run's message. Variables: `$workload`, `$scheduledTime`, `$timeNote`, `$logGroup`, `$outcome`,
  * `$failure` (the caught error), `$job` (a job detail after a timeout or for a skip, else null: the detail is then the
- * JSON in the error's Cause), `$stopped`, `$note` (the sentence of an outcome an overlap policy adds) and, for an
- * array job, `$children` (the failed children ListJobs returned, or null). Missing values render as "n/a".
+ * JSON in the error's Cause), `$stopped`, `$note` (the sentence of an outcome an overlap policy adds), `$onDemand` (the run was resubmitted
+ * On-Demand) and, for an array job, `$children` (the failed children ListJobs returned, or null). Missing values render as "n/a".
  */
 export function jobRunMessage(deadline: string, arrayed = false): string {
   const s = outcomeSentences(deadline);
@@ -87,6 +87,7 @@ export function jobRunMessage(deadline: string, arrayed = false): string {
     '\'Attempts finished: \' & $string($count($d.Attempts)),',
     ...arrayed ? childLines('$d.JobId', '$d.ArrayProperties.StatusSummary.FAILED', '$d.ArrayProperties.Size',
       `$sort($append([], ($type($children) = 'array' ? $children : []).ArrayProperties.Index))[[0..${CHILD_LINKS_MAX - 1}]]`) : [],
+    '$onDemand = true ? \'Resubmitted On-Demand after every Spot attempt was reclaimed: yes\',',
     `'Job: ' & ($exists($id) ? ${JOB_LINK('$id')} : 'n/a'),`,
     `'Log stream: ' & ($exists($stream) ? ${LOG_LINK('$logGroup', '$stream')} : 'n/a'),`,
     `'Run history: ' & ${EXECUTION_LINK},`,

@@ -29,10 +29,15 @@ import {
 } from './expressions';
 import { CHILD_LINKS_MAX, jobRunMessage, RUN_OUTCOMES, stepSummary, workflowRunMessage } from './messages';
 import { EngineStep, RunDefinitionProps } from './run-graph';
-import { ALL_ATTEMPTS_RECLAIMED, STATES, stepStates } from './states';
+import { ALL_ATTEMPTS_RECLAIMED, allAttemptsReclaimed, STATES, stepStates } from './states';
 import { IBatchJob } from '../../jobs/batch-job-ref';
 import { acknowledgeWildcardResource } from '../../private/nag';
 import { RunGuard } from '../overlap/strategy';
+
+/** JSONata: seconds left of the run deadline (counted from the execution's start), at least 1. */
+function remainingSeconds(deadlineSeconds: number): string {
+  return `{% $max([1, $floor(${deadlineSeconds} - ($toMillis($states.context.State.EnteredTime) - $toMillis($states.context.Execution.StartTime)) / 1000)]) %}`;
+}
 
 const LOOKUP_TIMEOUT = sfn.Timeout.duration(Duration.seconds(60));
 
@@ -62,8 +67,13 @@ export class RunDefinition {
   public grant(stateMachine: sfn.StateMachine, job?: IBatchJob): void {
     const stack = Stack.of(stateMachine);
     if (job) {
-      // The job's own grant: it follows the job (a consumable resource added to it later included).
+      // The job's own grant: it follows the job (a consumable resource added to it later included); the On-Demand
+      // queue of a resubmission besides.
       job.grantSubmit(stateMachine);
+      const onDemandQueues = this.p.levels.flat().flatMap(st => st.onDemandQueueArn !== undefined ? [st.onDemandQueueArn] : []);
+      if (onDemandQueues.length > 0) {
+        stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [...onDemandQueues, job.jobDefinition.jobDefinitionArn] }));
+      }
     } else {
       stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: this.submitResources }));
     }
@@ -253,8 +263,29 @@ export class RunDefinition {
       children.addCatch(this.notify, toNotify).next(this.notify);
       afterFailure = children;
     }
+    if (step.onDemandQueueArn !== undefined) afterFailure = this.onDemandRetry(step, step.onDemandQueueArn, describe);
     run.addCatch(afterFailure, { errors: [sfn.Errors.ALL], assign: this.report(`{% ${failureOutcome(RUN_OUTCOMES.jobFailed, RUN_OUTCOMES.notSubmitted)} %}`) });
     return run;
+  }
+
+  /**
+   * A job's run whose every attempt was a Spot reclaim is submitted once more, to the On-Demand queue, under what is
+   * left of its deadline; anything else, or a failure there, is reported as usual (the message says it was resubmitted).
+   */
+  private onDemandRetry(step: EngineStep, queueArn: string, describeLateJob: sfn.IChainable): sfn.IChainable {
+    const output = `{% {'scheduledTime': ${SCHEDULED_TIME}, 'jobId': $states.result.JobId, 'jobName': $states.result.JobName, 'status': $states.result.Status} %}`;
+    const onDemand = this.submit(STATES.runOnDemand, step, queueArn, remainingSeconds(this.p.deadlineSeconds), output);
+    const findLate = this.lookup(STATES.findOnDemandJob, 'batch', 'listJobs', ['*'],
+      { JobQueue: queueArn, Filters: [{ Name: 'JOB_NAME', Values: [`{% ${jobNameExpression(step.jobNamePrefix)} %}`] }] });
+    findLate.addCatch(this.notify).next(describeLateJob);
+    onDemand.addCatch(findLate, { errors: [sfn.Errors.TIMEOUT], assign: this.report(RUN_OUTCOMES.deadlinePassed, undefined, { onDemand: true }) });
+    onDemand.addCatch(this.notify, {
+      errors: [sfn.Errors.ALL],
+      assign: this.report(`{% ${failureOutcome(RUN_OUTCOMES.jobFailed, RUN_OUTCOMES.notSubmitted)} %}`, undefined, { onDemand: true }),
+    });
+    return sfn.Choice.jsonata(this.scope, STATES.reclaimed)
+      .when(sfn.Condition.jsonata(`{% ${allAttemptsReclaimed('$failure')} %}`), onDemand)
+      .otherwise(this.notify);
   }
 
   private terminate(id: string, jobId: string, reason: string): tasks.CallAwsService {
@@ -284,7 +315,7 @@ export class RunDefinition {
     const scope = new Construct(this.scope, `Step-${s.name}`);
     const n = stepStates(s.name);
     const arrayed = s.arraySize !== undefined;
-    const remaining = `{% $max([1, $floor(${this.p.deadlineSeconds} - ($toMillis($states.context.State.EnteredTime) - $toMillis($states.context.Execution.StartTime)) / 1000)]) %}`;
+    const remaining = remainingSeconds(this.p.deadlineSeconds);
     const output = `{% {'step': ${quote(s.name)}, 'jobId': $states.result.JobId, 'status': $states.result.Status} %}`;
     const failed = sfn.Fail.jsonata(scope, n.failed, { error: '{% $stepOutcome %}', cause: `{% ${stepSummary(s.name, arrayed)} %}` });
     const caught = (outcome: string, onDemand: boolean) => ({

@@ -7,6 +7,9 @@ import { jobDetail } from './expressions';
 /** State names, which show in the execution history. */
 export const STATES = {
   run: 'RunJob',
+  reclaimed: 'AllAttemptsReclaimed',
+  runOnDemand: 'RunJobOnDemand',
+  findOnDemandJob: 'FindTimedOutOnDemandJob',
   findJob: 'FindTimedOutJob',
   describeJob: 'DescribeTimedOutJob',
   stopJob: 'StopTimedOutJob',
@@ -31,10 +34,15 @@ export const stepStates = (step: string) => ({
 });
 
 /**
- * JSONata: true when a caught error (`$stepFailure`) is a job that failed and every attempt of it ended in a Spot
- * reclaim: "Host EC2..." (EC2 Spot, aws-cdk-lib Reason.SPOT_INSTANCE_RECLAIMED) or "Your Spot Task was interrupted..."
- * (Fargate Spot). The .sync error's Cause is the job's DescribeJobs detail, with `Attempts[].StatusReason`.
+ * JSONata: true when a caught error (in the variable `failure`) is a job that failed and every attempt of it ended in
+ * a Spot reclaim: "Host EC2..." (EC2 Spot, aws-cdk-lib Reason.SPOT_INSTANCE_RECLAIMED) or "Your Spot Task was
+ * interrupted..." (Fargate Spot). The .sync error's Cause is the job's DescribeJobs detail, with `Attempts[].StatusReason`.
  */
-export const ALL_ATTEMPTS_RECLAIMED = `($d := $stepFailure.Error = 'States.TaskFailed' ? ${jobDetail('$stepFailure.Cause')} : {}; `
-  + '$r := function($s) { $type($s) = \'string\' and ($substring($s, 0, 8) = \'Host EC2\' or $substring($s, 0, 30) = \'Your Spot Task was interrupted\') }; '
-  + '$count($d.Attempts) > 0 and $count($filter($d.Attempts, function($a) { $not($r($a.StatusReason)) })) = 0)';
+export function allAttemptsReclaimed(failure: string): string {
+  return `($d := ${failure}.Error = 'States.TaskFailed' ? ${jobDetail(`${failure}.Cause`)} : {}; `
+    + '$r := function($s) { $type($s) = \'string\' and ($substring($s, 0, 8) = \'Host EC2\' or $substring($s, 0, 30) = \'Your Spot Task was interrupted\') }; '
+    + '$count($d.Attempts) > 0 and $count($filter($d.Attempts, function($a) { $not($r($a.StatusReason)) })) = 0)';
+}
+
+/** `allAttemptsReclaimed` of a workflow step's caught error. */
+export const ALL_ATTEMPTS_RECLAIMED = allAttemptsReclaimed('$stepFailure');

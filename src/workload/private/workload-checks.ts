@@ -16,9 +16,14 @@ export function validateNotificationEmail(prop: string, email: string | undefine
 }
 
 /** Fails at synth on workload props that would be ignored without a word. */
-export function rejectIgnoredWorkloadProps(props: { readonly alarms?: boolean; readonly dashboard?: boolean }): void {
+export function rejectIgnoredWorkloadProps(props: {
+  readonly alarms?: boolean; readonly dashboard?: boolean; readonly resubmitOnDemand?: boolean; readonly trackRuns?: boolean;
+}): void {
   if (props.alarms === false && props.dashboard === true) {
     throw new Error("'dashboard' is true but 'alarms' is false: the dashboard shows the workload's alarms. Set 'alarms' to true (the default), or leave 'dashboard' out.");
+  }
+  if (props.resubmitOnDemand === true && props.trackRuns === false) {
+    throw new Error("'resubmitOnDemand' is true but 'trackRuns' is false: the resubmission happens in the tracked run. Turn 'trackRuns' on, or leave 'resubmitOnDemand' out.");
   }
 }
 
