@@ -8,8 +8,8 @@ import { IConstruct } from 'constructs';
  * route. Implemented by `BatchJob`, or imported with `BatchJob.fromBatchJobAttributes`.
  */
 export interface IBatchJob extends IConstruct {
-  /** The job definition each run submits (by its revision-bearing ARN). */
-  readonly jobDefinition: batch.IJobDefinition;
+  /** The ARN of the job definition each run submits, with its revision (a new one at every change of the job). */
+  readonly jobDefinitionArn: string;
   /** The queue runs are submitted to. */
   readonly jobQueue: batch.IJobQueue;
   /** The job's name: submitted jobs are named `<jobName>-...`. Letters, digits, hyphens and underscores. */

@@ -182,6 +182,11 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
     return this.overlapLock;
   }
 
+  /** The job definition's ARN, with its revision (`Ref` of the job definition). */
+  public get jobDefinitionArn(): string {
+    return this.jobDefinition.jobDefinitionArn;
+  }
+
   /** The name of the job's log group. */
   public get logGroupName(): string {
     return this.logGroup.logGroupName;

@@ -138,7 +138,7 @@ export class DeployVerification extends Construct {
       resourceType: 'Custom::BatchDeployVerification',
       // Only the job definition ARN (with its revision) decides whether a run is due; the rest is how to run it.
       properties: {
-        JobDefinition: job.jobDefinition.jobDefinitionArn,
+        JobDefinition: job.jobDefinitionArn,
         JobQueue: queue.jobQueueArn,
         JobNamePrefix: this.jobNamePrefix,
         TimeoutSeconds: Token.asString(this.timeout.toSeconds()),

@@ -225,7 +225,7 @@ export class JobSchedule extends Construct {
       input: scheduler.ScheduleTargetInput.fromObject({
         JobName: job.jobName,
         JobQueue: job.jobQueue.jobQueueArn,
-        JobDefinition: job.jobDefinition.jobDefinitionArn,
+        JobDefinition: job.jobDefinitionArn,
         Parameters: { [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime },
         ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: scheduler.ContextAttribute.scheduledTime }] },
         ...props.arraySize !== undefined ? { ArrayProperties: { Size: props.arraySize } } : {},

@@ -168,7 +168,7 @@ export class RunTracker extends Construct {
       overlap,
       levels: [[{
         name: jobName,
-        jobDefinitionArn: job.jobDefinition.jobDefinitionArn,
+        jobDefinitionArn: job.jobDefinitionArn,
         jobNamePrefix: jobName,
         parameterNames: Object.keys(job.parameters),
         logGroupName: job.logGroupName,

@@ -6,7 +6,7 @@ import { BatchJobAttributes, IBatchJob } from '../batch-job-ref';
 
 /** A job defined elsewhere. */
 export class ImportedBatchJob extends Construct implements IBatchJob {
-  public readonly jobDefinition: batch.IJobDefinition;
+  public readonly jobDefinitionArn: string;
   public readonly jobQueue: batch.IJobQueue;
   public readonly jobName: string;
   public readonly logGroupName: string;
@@ -16,7 +16,7 @@ export class ImportedBatchJob extends Construct implements IBatchJob {
 
   constructor(scope: Construct, id: string, attrs: BatchJobAttributes) {
     super(scope, id);
-    this.jobDefinition = batch.EcsJobDefinition.fromJobDefinitionArn(this, 'JobDefinition', attrs.jobDefinitionArn);
+    this.jobDefinitionArn = attrs.jobDefinitionArn;
     this.jobQueue = attrs.jobQueue;
     this.jobName = attrs.jobName;
     this.logGroupName = attrs.logGroupName ?? '/aws/batch/job';
@@ -33,7 +33,7 @@ export class ImportedBatchJob extends Construct implements IBatchJob {
   }
 
   public submitPolicyStatement(): iam.PolicyStatement {
-    return new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [this.jobQueue.jobQueueArn, this.jobDefinition.jobDefinitionArn] });
+    return new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [this.jobQueue.jobQueueArn, this.jobDefinitionArn] });
   }
 
   public runOneAtATime(): batch.CfnConsumableResource {

@@ -72,7 +72,7 @@ export class RunDefinition {
       job.grantSubmit(stateMachine);
       const onDemandQueues = this.p.levels.flat().flatMap(st => st.onDemandQueueArn !== undefined ? [st.onDemandQueueArn] : []);
       if (onDemandQueues.length > 0) {
-        stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [...onDemandQueues, job.jobDefinition.jobDefinitionArn] }));
+        stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [...onDemandQueues, job.jobDefinitionArn] }));
       }
     } else {
       stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: this.submitResources }));
