@@ -117,7 +117,7 @@ func main() {
 			"format": jsii.String("csv"),
 			"mode":   jsii.String("full"),
 		},
-		OverlapPolicy:  cdkscheduledbatch.OverlapPolicy_QUEUE,
+		OverlapPolicy:  cdkscheduledbatch.OverlapPolicy_QUEUE(),
 		Timeout:        awscdk.Duration_Minutes(jsii.Number(10)),
 		VerifyOnDeploy: jsii.Bool(true),
 	})
@@ -127,7 +127,7 @@ func main() {
 		RunApiRouteName: jsii.String("ingest-hourly"),
 		Schedule:        awsscheduler.ScheduleExpression_Rate(awscdk.Duration_Hours(jsii.Number(1))),
 		Image:           awsecs.ContainerImage_FromRegistry(jsii.String("public.ecr.aws/docker/library/python:3.13-slim"), nil),
-		OverlapPolicy:   cdkscheduledbatch.OverlapPolicy_SKIP,
+		OverlapPolicy:   cdkscheduledbatch.OverlapPolicy_SKIP(),
 	})
 	report.GrantRun(awsiam.NewRole(runControl, jsii.String("Operators"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewAccountRootPrincipal(),
@@ -143,7 +143,7 @@ func main() {
 		Schedule: awsscheduler.ScheduleExpression_Cron(&awsscheduler.CronOptionsWithTimezone{
 			Hour: jsii.String("3"), Minute: jsii.String("30"), TimeZone: awscdk.TimeZone_EUROPE_LONDON(),
 		}),
-		OverlapPolicy: cdkscheduledbatch.OverlapPolicy_SKIP,
+		OverlapPolicy: cdkscheduledbatch.OverlapPolicy_SKIP(),
 		Steps: &[]*cdkscheduledbatch.WorkflowStep{
 			{
 				Name:             jsii.String("extract"),
