@@ -4,17 +4,29 @@
  */
 import { Duration, Token, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import { DeadlinePropNames } from '../../private/schedule-deadline';
+import { validateDuration, validateInstanceOf } from '../../private/validate';
+
+/**
+ * The names a `RunTracker`'s props have for the construct that creates it (a `JobSchedule`: `runDeadline` for the
+ * tracker's `deadline`), keyed by the props object it passes, so that the tracker's messages name what the user wrote.
+ */
+export const trackerPropNames = new WeakMap<object, Partial<DeadlinePropNames>>();
 
 /** The schedule options checked here (a structural subset of `RunScheduleOptions`). */
 export interface CheckedScheduleOptions {
+  readonly schedule?: scheduler.ScheduleExpression;
+  readonly runDeadline?: Duration;
   readonly scheduleRetryAttempts?: number;
   readonly scheduleMaxEventAge?: Duration;
   readonly flexibleTimeWindow?: Duration;
 }
 
 /**
- * EventBridge Scheduler retry policy limits and flexible-window limits.
+ * EventBridge Scheduler retry policy limits and flexible-window limits: MaximumRetryAttempts an integer from 0 to 185,
+ * MaximumEventAgeInSeconds an integer from 60 to 86400, MaximumWindowInMinutes an integer from 1 to 1440.
  * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
  * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_FlexibleTimeWindow.html
  */
@@ -51,6 +63,11 @@ export function createDeadLetterQueue(scope: Construct): sqs.Queue {
 
 /** The checks of the options every schedule has (retries, event age, flexible window). */
 export function validateRunScheduleOptions(props: CheckedScheduleOptions): void {
+  validateInstanceOf('schedule', props.schedule, scheduler.ScheduleExpression,
+    "a ScheduleExpression, e.g. ScheduleExpression.cron({ hour: '2', minute: '0' }) or ScheduleExpression.rate(Duration.hours(1))");
+  for (const prop of ['scheduleMaxEventAge', 'flexibleTimeWindow', 'runDeadline'] as const) {
+    validateInstanceOf(prop, props[prop], Duration, 'a Duration, e.g. Duration.hours(1)');
+  }
   const retries = props.scheduleRetryAttempts;
   const retriesOutOfRange = (n: number) => !Number.isInteger(n) || n < 0 || n > SCHEDULER_LIMITS.maxRetryAttempts;
   if (retries !== undefined && !Token.isUnresolved(retries) && retriesOutOfRange(retries)) {
@@ -66,4 +83,17 @@ export function validateRunScheduleOptions(props: CheckedScheduleOptions): void 
   if (window && !window.isUnresolved() && outside(window, SCHEDULER_LIMITS.minFlexibleWindow, SCHEDULER_LIMITS.maxFlexibleWindow)) {
     throw new Error(`'flexibleTimeWindow' must be from 1 minute to 1440 minutes, got ${window.toHumanString()}.`);
   }
+  // What the range checks above let through: NaN, Infinity, fractions of the unit the API takes.
+  validateDuration('scheduleMaxEventAge', age, {
+    minSeconds: SCHEDULER_LIMITS.minEventAge.toSeconds(), maxSeconds: SCHEDULER_LIMITS.maxEventAge.toSeconds(),
+    why: '(EventBridge Scheduler MaximumEventAgeInSeconds)', fix: 'e.g. Duration.hours(1), or leave it out for the default',
+  });
+  validateDuration('flexibleTimeWindow', window, {
+    minSeconds: SCHEDULER_LIMITS.minFlexibleWindow.toSeconds(), maxSeconds: SCHEDULER_LIMITS.maxFlexibleWindow.toSeconds(), wholeUnit: 'minutes',
+    why: '(EventBridge Scheduler MaximumWindowInMinutes)', fix: 'e.g. Duration.minutes(15), or leave it out for runs at the scheduled time',
+  });
+  // The 1-year upper bound is checked with the derived deadline, whose message says what the deadline is made of.
+  validateDuration('runDeadline', props.runDeadline, {
+    minSeconds: 60, why: '(it must leave time to submit and start the job)', fix: 'e.g. Duration.hours(2), or leave it out for the derived deadline',
+  });
 }
