@@ -91,8 +91,8 @@ function validateResourceNumbers(props: CheckedJobOptions): void {
   validateInstanceOf('memory', memory, Size, 'a Size, e.g. Size.gibibytes(2)');
   if (memory === undefined || memory.isUnresolved()) return;
   const mib = memory.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
-  if (!(Number.isInteger(mib) && mib >= 4)) {
-    throw new Error(`'memory' is ${mib} MiB: it must be a whole number of MiB, at least 4 (AWS Batch MEMORY); give e.g. Size.mebibytes(512) or Size.gibibytes(2).`);
+  if (!(Number.isInteger(mib) && mib > 0)) {
+    throw new Error(`'memory' is ${mib} MiB: it must be a positive whole number of MiB (AWS Batch MEMORY, at least 4); give e.g. Size.mebibytes(512) or Size.gibibytes(2).`);
   }
 }
 

@@ -61,6 +61,23 @@ export function createDeadLetterQueue(scope: Construct): sqs.Queue {
   return queue;
 }
 
+/**
+ * aws-cdk-lib's `Schedule` and `TimeWindow.flexible` compare these with their limits at synth, so a token would fail
+ * there, printed as a number (-1.888e+289): refused here first, with the prop's name.
+ */
+function rejectSchedulerTokens(props: CheckedScheduleOptions): void {
+  const given: Array<[string, boolean, string]> = [
+    ['scheduleRetryAttempts', Token.isUnresolved(props.scheduleRetryAttempts), 'e.g. 5'],
+    ['scheduleMaxEventAge', props.scheduleMaxEventAge?.isUnresolved() ?? false, 'e.g. Duration.hours(1)'],
+    ['flexibleTimeWindow', props.flexibleTimeWindow?.isUnresolved() ?? false, 'e.g. Duration.minutes(15)'],
+  ];
+  for (const [prop, token, example] of given) {
+    if (token) {
+      throw new Error(`'${prop}' is a token (known only at deploy), but aws-cdk-lib's Schedule checks it against the EventBridge Scheduler limits at synth: give a concrete value (${example}), or leave it out for the default.`);
+    }
+  }
+}
+
 /** The checks of the options every schedule has (retries, event age, flexible window). */
 export function validateRunScheduleOptions(props: CheckedScheduleOptions): void {
   validateInstanceOf('schedule', props.schedule, scheduler.ScheduleExpression,
@@ -68,6 +85,7 @@ export function validateRunScheduleOptions(props: CheckedScheduleOptions): void 
   for (const prop of ['scheduleMaxEventAge', 'flexibleTimeWindow', 'runDeadline'] as const) {
     validateInstanceOf(prop, props[prop], Duration, 'a Duration, e.g. Duration.hours(1)');
   }
+  rejectSchedulerTokens(props);
   const retries = props.scheduleRetryAttempts;
   const retriesOutOfRange = (n: number) => !Number.isInteger(n) || n < 0 || n > SCHEDULER_LIMITS.maxRetryAttempts;
   if (retries !== undefined && !Token.isUnresolved(retries) && retriesOutOfRange(retries)) {
