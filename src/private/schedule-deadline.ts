@@ -175,7 +175,8 @@ export function analyzeSchedule(input: ScheduleDeadlineInput): ScheduleDeadline 
     errors.push(`${schedule} is not a schedule expression: use rate(value unit), cron(minutes hours day-of-month month day-of-week year) or at(yyyy-mm-ddThh:mm:ss) (aws-cdk-lib ScheduleExpression).`);
   }
 
-  if (minGapSeconds !== undefined && !Token.isUnresolved(deadlineAfterScheduledSeconds) && deadlineAfterScheduledSeconds > minGapSeconds && errors.length === 0) {
+  const overlaps = minGapSeconds !== undefined && !Token.isUnresolved(deadlineAfterScheduledSeconds) && deadlineAfterScheduledSeconds > minGapSeconds;
+  if (overlaps && minGapSeconds !== undefined && errors.length === 0) {
     notes.push(`${schedule} has runs ${describeDuration(minGapSeconds)} apart, but a run may take up to ${describeDuration(deadlineAfterScheduledSeconds)} after its scheduled time to reach its deadline: runs can overlap. Each run is still tracked and reported on its own; make sure two runs of the job can run at the same time, or lower '${names.jobTimeout}' or '${names.attempts}'.`);
   }
   return { ...base, kind, minGapSeconds, errors, notes };

@@ -219,7 +219,8 @@ export class JobSchedule extends Construct {
         timeZone: props.schedule.timeZone?.timezoneName,
         jobTimeoutSeconds: secondsOf(job.timeout),
         attempts: job.retryAttempts,
-        flexibleWindowSeconds: props.flexibleTimeWindow && !props.flexibleTimeWindow.isUnresolved() ? props.flexibleTimeWindow.toSeconds() : undefined,
+        // A token window is refused by validateRunScheduleOptions.
+        flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(),
         propNames: SCHEDULE_PROP_NAMES,
         // Untracked runs have no deadline: a token timeout or attempt count is fine.
         deadlineRequired: false,

@@ -17,7 +17,7 @@ import { createExecutionLogGroup, createRunStateMachine, scheduledRunTarget } fr
 import { PARAMETER_NAME } from '../private/job-options';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline, secondsOf } from '../private/schedule-deadline';
 import { validateDuration } from '../private/validate';
-import { trackerPropNames } from './private/schedule-parts';
+import { RUN_DEADLINE_CHECK, trackerPropNames } from './private/schedule-parts';
 
 /** Properties of a {@link RunTracker}. */
 export interface RunTrackerProps {
@@ -197,16 +197,19 @@ export class RunTracker extends Construct {
 function analyze(props: RunTrackerProps): ScheduleDeadline {
   // A JobSchedule (and so a workload) registers its own prop names, so that messages name what its user wrote.
   const names: DeadlinePropNames = {
-    schedule: 'schedule', timeZone: 'timeZone', jobTimeout: 'timeout', attempts: 'retryAttempts', flexibleTimeWindow: 'flexibleTimeWindow', deadline: 'deadline',
+    schedule: 'schedule',
+    timeZone: 'timeZone',
+    jobTimeout: 'timeout',
+    attempts: 'retryAttempts',
+    flexibleTimeWindow: 'flexibleTimeWindow',
+    deadline: 'deadline',
     ...trackerPropNames.get(props),
   };
   const scheduleZone = props.schedule?.timeZone?.timezoneName;
   if (props.timeZone !== undefined && scheduleZone !== undefined && props.timeZone !== scheduleZone) {
     throw new Error(`'timeZone' is '${props.timeZone}' but 'schedule' runs in '${scheduleZone}': leave 'timeZone' out, or make them the same.`);
   }
-  validateDuration(names.deadline, props.deadline, {
-    minSeconds: 60, why: '(it must leave time to submit and start the job)', fix: 'e.g. Duration.hours(2), or leave it out for the derived deadline',
-  });
+  validateDuration(names.deadline, props.deadline, RUN_DEADLINE_CHECK);
   if (props.deadline?.isUnresolved()) {
     throw new Error(`'${names.deadline}' is a token (known only at deploy): the run deadline is written into the state machine and its messages at synth. Give a concrete Duration, e.g. Duration.hours(2), or leave it out for the derived deadline.`);
   }

@@ -3,8 +3,8 @@
  * checks of the retry and window options, and the dead-letter queue.
  */
 import { Duration, Token, Validations } from 'aws-cdk-lib';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DeadlinePropNames } from '../../private/schedule-deadline';
 import { validateDuration, validateInstanceOf } from '../../private/validate';
@@ -78,6 +78,13 @@ function rejectSchedulerTokens(props: CheckedScheduleOptions): void {
   }
 }
 
+/** A run deadline: at least a minute (the 1-year bound is checked with the deadline's parts). */
+export const RUN_DEADLINE_CHECK = {
+  minSeconds: 60,
+  why: '(it must leave time to submit and start the job)',
+  fix: 'e.g. Duration.hours(2), or leave it out for the derived deadline',
+} as const;
+
 /** The checks of the options every schedule has (retries, event age, flexible window). */
 export function validateRunScheduleOptions(props: CheckedScheduleOptions): void {
   validateInstanceOf('schedule', props.schedule, scheduler.ScheduleExpression,
@@ -103,15 +110,18 @@ export function validateRunScheduleOptions(props: CheckedScheduleOptions): void 
   }
   // What the range checks above let through: NaN, Infinity, fractions of the unit the API takes.
   validateDuration('scheduleMaxEventAge', age, {
-    minSeconds: SCHEDULER_LIMITS.minEventAge.toSeconds(), maxSeconds: SCHEDULER_LIMITS.maxEventAge.toSeconds(),
-    why: '(EventBridge Scheduler MaximumEventAgeInSeconds)', fix: 'e.g. Duration.hours(1), or leave it out for the default',
+    minSeconds: SCHEDULER_LIMITS.minEventAge.toSeconds(),
+    maxSeconds: SCHEDULER_LIMITS.maxEventAge.toSeconds(),
+    why: '(EventBridge Scheduler MaximumEventAgeInSeconds)',
+    fix: 'e.g. Duration.hours(1), or leave it out for the default',
   });
   validateDuration('flexibleTimeWindow', window, {
-    minSeconds: SCHEDULER_LIMITS.minFlexibleWindow.toSeconds(), maxSeconds: SCHEDULER_LIMITS.maxFlexibleWindow.toSeconds(), wholeUnit: 'minutes',
-    why: '(EventBridge Scheduler MaximumWindowInMinutes)', fix: 'e.g. Duration.minutes(15), or leave it out for runs at the scheduled time',
+    minSeconds: SCHEDULER_LIMITS.minFlexibleWindow.toSeconds(),
+    maxSeconds: SCHEDULER_LIMITS.maxFlexibleWindow.toSeconds(),
+    wholeUnit: 'minutes',
+    why: '(EventBridge Scheduler MaximumWindowInMinutes)',
+    fix: 'e.g. Duration.minutes(15), or leave it out for runs at the scheduled time',
   });
   // The 1-year upper bound is checked with the derived deadline, whose message says what the deadline is made of.
-  validateDuration('runDeadline', props.runDeadline, {
-    minSeconds: 60, why: '(it must leave time to submit and start the job)', fix: 'e.g. Duration.hours(2), or leave it out for the derived deadline',
-  });
+  validateDuration('runDeadline', props.runDeadline, RUN_DEADLINE_CHECK);
 }
