@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct, IConstruct } from 'constructs';
 import { CostOptimizedVpc } from './cost-optimized-vpc';
 import { ComputePlatform, ComputeRequirements } from '../compute/compute-platform';
+import { rejectUnknownKeys } from '../private/struct-keys';
 import {
   NO_REQUIREMENTS,
   RequirementFlags,
@@ -122,6 +123,7 @@ export class ComputeReachability {
    * without secrets
    */
   public static requiredInterfaceEndpoints(requirements: ComputeRequirements = DEFAULT_REQUIREMENTS): string[] {
+    rejectUnknownKeys('ComputeRequirements', requirements);
     return requiredInterfaceEndpoints(unionRequirements(NO_REQUIREMENTS, requirements)).map(e => e.name);
   }
 

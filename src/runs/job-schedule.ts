@@ -17,6 +17,7 @@ import { createSchedulerRole } from './private/run-state-machine';
 import { analyzeSchedule, assertScheduleAccepted } from '../private/schedule-deadline';
 import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
 import { RunTracker } from './run-tracker';
+import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Defaults of {@link JobSchedule}, in one place. */
 export const SCHEDULE_DEFAULTS = {
@@ -151,6 +152,7 @@ export class JobSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: JobScheduleProps) {
     super(scope, id);
+    rejectUnknownKeys('JobScheduleProps', props);
     validateScheduleOptions(props);
     this.expression = props.schedule;
     const job = props.job;

@@ -16,6 +16,7 @@ import { validateArraySize } from '../private/array-size';
 import { createExecutionLogGroup, createRunStateMachine, scheduledRunTarget } from './private/run-state-machine';
 import { PARAMETER_NAME } from '../private/job-options';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from '../private/schedule-deadline';
+import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Properties of a {@link RunTracker}. */
 export interface RunTrackerProps {
@@ -140,6 +141,7 @@ export class RunTracker extends Construct {
 
   constructor(scope: Construct, id: string, props: RunTrackerProps) {
     super(scope, id);
+    rejectUnknownKeys('RunTrackerProps', props);
     const analysis = analyze(props);
     assertScheduleAccepted(analysis);
     for (const note of analysis.notes) Annotations.of(this).addInfo(note);
@@ -187,6 +189,7 @@ export class RunTracker extends Construct {
    * (`<aws.scheduler.scheduled-time>`) as input.
    */
   public scheduleTarget(options: RunTrackerTargetOptions = {}): scheduler.IScheduleTarget {
+    rejectUnknownKeys('RunTrackerTargetOptions', options);
     return scheduledRunTarget(this.stateMachine, options);
   }
 

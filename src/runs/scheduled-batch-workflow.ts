@@ -23,6 +23,7 @@ import { createExecutionLogGroup, createRunStateMachine, createSchedulerRole, sc
 import { analyzeSchedule, assertScheduleAccepted, DEADLINE_GRACE, defaultDeadlineSeconds, describeDuration, TRACKING_LIMITS } from '../private/schedule-deadline';
 import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
 import { topologicalLevels, validateGraph } from './private/workflow-graph';
+import { builtByLibrary, rejectUnknownKeys } from '../private/struct-keys';
 
 /** One step of a {@link ScheduledBatchWorkflow}: a `BatchJob` (its own image, command and resources) and its place in the graph. */
 export interface WorkflowStep extends BatchJobOptions {
@@ -114,6 +115,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
 
   constructor(scope: Construct, id: string, props: ScheduledBatchWorkflowProps) {
     super(scope, id);
+    rejectUnknownKeys('ScheduledBatchWorkflowProps', props);
     validateRunScheduleOptions(props);
     validateGraph(props.steps);
     const ownsPlatform = props.platform === undefined;
@@ -156,7 +158,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
     for (const step of steps) {
       try {
         validateArraySize('arraySize', step.arraySize);
-        jobs[step.name] = new BatchJob(stepsScope, step.name, { ...step, platform: this.platform });
+        jobs[step.name] = new BatchJob(stepsScope, step.name, builtByLibrary({ ...step, platform: this.platform }));
       } catch (e) {
         throw new Error(`Step '${step.name}' of 'steps': ${(e as Error).message}`);
       }
