@@ -1,7 +1,10 @@
+/* eslint-disable no-bitwise */ // the TypeScript compiler API reports modifiers and symbol kinds as bit sets
 import * as fs from 'fs';
+import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as ts from 'typescript';
 import { generate, GENERATED_FILE, REGENERATE_COMMAND } from '../scripts/struct-keys';
 import {
   BatchAlarms, BatchJob, BatchPlatform, ComputeReachability, CostOptimizedVpc, EgressProfile, HardenedRepository, JobSchedule,
@@ -48,6 +51,8 @@ const CASES: Array<[string, (s: cdk.Stack) => unknown, string]> = [
     "'ssm_parameters' is not a property of ComputeRequirements: did you mean 'ssmParameters'?"],
   ['ComputeReachability.requiredInterfaceEndpoints secretManager', () => ComputeReachability.requiredInterfaceEndpoints(untyped({ secretManager: true })),
     "'secretManager' is not a property of ComputeRequirements: did you mean 'secretsManager'?"],
+  ['ComputeReachability.require secrets_manager', s => ComputeReachability.require(s, new CostOptimizedVpc(s, 'V'), undefined, untyped({ secrets_manager: true })),
+    "'secrets_manager' is not a property of ComputeRequirements: did you mean 'secretsManager'?"],
   ['EgressProfile.natGateway per_az', () => EgressProfile.natGateway(untyped({ per_az: true })),
     "'per_az' is not a property of NatGatewayEgressOptions: did you mean 'perAz'?"],
   ['EgressProfile.vpcEndpoints single_az', () => EgressProfile.vpcEndpoints(untyped({ single_az: true })),
@@ -143,4 +148,46 @@ test(`the committed struct keys are what scripts/struct-keys.ts generates now (i
   expect(STRUCT_KEYS.ScheduledBatchWorkloadProps).toEqual(expect.arrayContaining(['retryAttempts', 'maxvCpus', 'verifyOnDeploy', 'schedule']));
   expect(STRUCT_KEYS.WorkflowStep).toEqual(expect.arrayContaining(['dependsOn', 'image', 'name']));
   expect(Object.keys(STRUCT_KEYS).filter(name => /^I[A-Z]/.test(name))).toEqual([]);
+});
+
+/**
+ * Every struct parameter of a public constructor or method of an exported class, and whether the body checks it with
+ * `rejectUnknownKeys('<Struct>', <parameter>)`: a new method that takes a struct cannot forget the check.
+ */
+function structParameters(): Array<{ where: string; checked: boolean }> {
+  const src = path.join(__dirname, '..', 'src');
+  const program = ts.createProgram([path.join(src, 'index.ts')], { strict: true, noEmit: true, skipLibCheck: true });
+  const checker = program.getTypeChecker();
+  const index = program.getSourceFile(path.join(src, 'index.ts'))!;
+  const found: Array<{ where: string; checked: boolean }> = [];
+  for (const exported of checker.getExportsOfModule(checker.getSymbolAtLocation(index)!)) {
+    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    const declaration = symbol.declarations?.find(ts.isClassDeclaration);
+    if (!declaration) continue;
+    for (const member of declaration.members) {
+      if (ts.getCombinedModifierFlags(member) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
+      if (!(ts.isConstructorDeclaration(member) || ts.isMethodDeclaration(member)) || !member.body) continue;
+      for (const parameter of member.parameters) {
+        const structName = checker.getNonNullableType(checker.getTypeAtLocation(parameter)).getSymbol()?.name;
+        if (!structName || !(structName in STRUCT_KEYS)) continue;
+        const method = ts.isConstructorDeclaration(member) ? 'constructor' : member.name.getText();
+        found.push({
+          where: `${symbol.name}.${method}(${parameter.name.getText()}: ${structName})`,
+          checked: member.body.getText().includes(`rejectUnknownKeys('${structName}', ${parameter.name.getText()})`),
+        });
+      }
+    }
+  }
+  return found;
+}
+
+test('every struct a public constructor or method takes is checked against unknown keys', () => {
+  const parameters = structParameters();
+  // The finder sees the public API's struct parameters (constructors, static factories, methods).
+  expect(parameters.map(p => p.where)).toEqual(expect.arrayContaining([
+    'ScheduledBatchWorkflow.constructor(props: ScheduledBatchWorkflowProps)',
+    'BatchJob.fromBatchJobAttributes(attrs: BatchJobAttributes)',
+    'RunApi.addJob(options: RunApiRouteOptions)',
+  ]));
+  expect(parameters.filter(p => !p.checked).map(p => p.where)).toEqual([]);
 });

@@ -94,6 +94,7 @@ export class ComputeReachability {
     subnets?: ec2.SubnetSelection,
     requirements: ComputeRequirements = DEFAULT_REQUIREMENTS,
   ): void {
+    rejectUnknownKeys('ComputeRequirements', requirements);
     if (vpc instanceof CostOptimizedVpc) {
       vpc.addComputeRequirements(requirements);
     }
