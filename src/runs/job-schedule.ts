@@ -17,6 +17,7 @@ import { createSchedulerRole } from './private/run-state-machine';
 import { analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, secondsOf } from '../private/schedule-deadline';
 import { createDeadLetterQueue, trackerPropNames, validateRunScheduleOptions } from './private/schedule-parts';
 import { RunTracker } from './run-tracker';
+import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Defaults of {@link JobSchedule}, in one place. */
 export const SCHEDULE_DEFAULTS = {
@@ -155,6 +156,7 @@ export class JobSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: JobScheduleProps) {
     super(scope, id);
+    rejectUnknownKeys('JobScheduleProps', props);
     validateScheduleOptions(props);
     warnQueuedArrayJob(this, props);
     this.expression = props.schedule;

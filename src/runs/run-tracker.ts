@@ -18,6 +18,7 @@ import { PARAMETER_NAME } from '../private/job-options';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline, secondsOf } from '../private/schedule-deadline';
 import { validateDuration } from '../private/validate';
 import { RUN_DEADLINE_CHECK, trackerPropNames } from './private/schedule-parts';
+import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Properties of a {@link RunTracker}. */
 export interface RunTrackerProps {
@@ -142,6 +143,7 @@ export class RunTracker extends Construct {
 
   constructor(scope: Construct, id: string, props: RunTrackerProps) {
     super(scope, id);
+    rejectUnknownKeys('RunTrackerProps', props);
     const analysis = analyze(props);
     assertScheduleAccepted(analysis);
     for (const note of analysis.notes) Annotations.of(this).addInfo(note);
@@ -189,6 +191,7 @@ export class RunTracker extends Construct {
    * (`<aws.scheduler.scheduled-time>`) as input.
    */
   public scheduleTarget(options: RunTrackerTargetOptions = {}): scheduler.IScheduleTarget {
+    rejectUnknownKeys('RunTrackerTargetOptions', options);
     return scheduledRunTarget(this.stateMachine, options);
   }
 

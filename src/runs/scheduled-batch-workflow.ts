@@ -23,6 +23,7 @@ import { createExecutionLogGroup, createRunStateMachine, createSchedulerRole, sc
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DEADLINE_GRACE, defaultDeadlineSeconds, describeDuration, secondsOf, TRACKING_LIMITS } from '../private/schedule-deadline';
 import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
 import { topologicalLevels, validateGraph } from './private/workflow-graph';
+import { builtByLibrary, rejectUnknownKeys } from '../private/struct-keys';
 
 /** `steps` as an untyped language may pass it: missing, or not a list. */
 function validateSteps(steps: unknown): void {
@@ -122,6 +123,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
 
   constructor(scope: Construct, id: string, props: ScheduledBatchWorkflowProps) {
     super(scope, id);
+    rejectUnknownKeys('ScheduledBatchWorkflowProps', props);
     validateSteps(props.steps);
     validateRunScheduleOptions(props);
     validateGraph(props.steps);
@@ -165,7 +167,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
     for (const step of steps) {
       try {
         validateArraySize('arraySize', step.arraySize);
-        jobs[step.name] = new BatchJob(stepsScope, step.name, { ...step, platform: this.platform });
+        jobs[step.name] = new BatchJob(stepsScope, step.name, builtByLibrary({ ...step, platform: this.platform }));
       } catch (e) {
         throw new Error(`Step '${step.name}' of 'steps': ${(e as Error).message}`);
       }
