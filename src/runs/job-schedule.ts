@@ -15,7 +15,7 @@ import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './engine/expressio
 import { validateArraySize } from '../private/array-size';
 import { createSchedulerRole } from './private/run-state-machine';
 import { analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, secondsOf } from '../private/schedule-deadline';
-import { createDeadLetterQueue, trackerPropNames, validateRunScheduleOptions } from './private/schedule-parts';
+import { createDeadLetterQueue, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
 import { RunTracker } from './run-tracker';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
@@ -206,7 +206,7 @@ export class JobSchedule extends Construct {
       arraySize: props.arraySize,
       onDemandJobQueue: props.onDemandJobQueue,
     };
-    trackerPropNames.set(trackerProps, SCHEDULE_PROP_NAMES);
+    withTrackerPropNames(trackerProps, SCHEDULE_PROP_NAMES);
     return new RunTracker(this, 'Runs', trackerProps);
   }
 

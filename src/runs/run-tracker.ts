@@ -17,7 +17,7 @@ import { createExecutionLogGroup, createRunStateMachine, scheduledRunTarget } fr
 import { PARAMETER_NAME } from '../private/job-options';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline, secondsOf } from '../private/schedule-deadline';
 import { validateDuration } from '../private/validate';
-import { RUN_DEADLINE_CHECK, trackerPropNames } from './private/schedule-parts';
+import { RUN_DEADLINE_CHECK, trackerPropNamesOf } from './private/schedule-parts';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Properties of a {@link RunTracker}. */
@@ -206,7 +206,7 @@ function analyze(props: RunTrackerProps): ScheduleDeadline {
     attempts: 'retryAttempts',
     flexibleTimeWindow: 'flexibleTimeWindow',
     deadline: 'deadline',
-    ...trackerPropNames.get(props),
+    ...trackerPropNamesOf(props),
   };
   const scheduleZone = props.schedule?.timeZone?.timezoneName;
   if (props.timeZone !== undefined && scheduleZone !== undefined && props.timeZone !== scheduleZone) {

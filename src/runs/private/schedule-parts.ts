@@ -9,11 +9,23 @@ import { Construct } from 'constructs';
 import { DeadlinePropNames } from '../../private/schedule-deadline';
 import { validateDuration, validateInstanceOf } from '../../private/validate';
 
+/** Where the names a `RunTracker`'s props have for its creator travel: a non-enumerable symbol key on the props. */
+const PROP_NAMES = Symbol.for('cdk-scheduled-batch.trackerPropNames');
+
 /**
- * The names a `RunTracker`'s props have for the construct that creates it (a `JobSchedule`: `runDeadline` for the
- * tracker's `deadline`), keyed by the props object it passes, so that the tracker's messages name what the user wrote.
+ * Marks the props a construct passes to the `RunTracker` it creates (a `JobSchedule`: `runDeadline` for the tracker's
+ * `deadline`) with its own names, so that the tracker's messages name what the user wrote. The mark is not a key (a
+ * spread does not copy it) and lives on the props, not in module state.
  */
-export const trackerPropNames = new WeakMap<object, Partial<DeadlinePropNames>>();
+export function withTrackerPropNames<T extends object>(props: T, names: Partial<DeadlinePropNames>): T {
+  Object.defineProperty(props, PROP_NAMES, { value: names, enumerable: false });
+  return props;
+}
+
+/** The names `withTrackerPropNames` put on `props`, if any. */
+export function trackerPropNamesOf(props: object): Partial<DeadlinePropNames> | undefined {
+  return (props as { [PROP_NAMES]?: Partial<DeadlinePropNames> })[PROP_NAMES];
+}
 
 /** The schedule options checked here (a structural subset of `RunScheduleOptions`). */
 export interface CheckedScheduleOptions {
