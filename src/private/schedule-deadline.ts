@@ -11,7 +11,6 @@
  *
  * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html (rate, cron, at; DST handling)
  */
-import { Duration, Token } from 'aws-cdk-lib';
 import { daysIn, isTimeZone, localParts, minGapMinutes, offsetMinutes, transitions } from './calendar';
 import { CronSpec, parseCronExpression } from './cron-spec';
 import { describeSeconds, scheduleCadence } from './schedule-window';
@@ -101,9 +100,13 @@ export interface ScheduleDeadline {
   readonly notes: string[];
 }
 
-/** A Duration in seconds, or a number token when it holds one (`Duration.toSeconds` throws on `Duration.hours(token)`). */
-export function secondsOf(duration: Duration): number {
-  return duration.isUnresolved() ? Token.asNumber(duration) : duration.toSeconds();
+/**
+ * Whether a number is a CDK number token (known only at deploy). This module runs in the backfill CLI too, which has
+ * no dependency but Node: aws-cdk-lib encodes a number token as a double near -1.888e+289
+ * (aws-cdk-lib core/lib/private/encoding.ts, `createTokenDouble`), far beyond any real duration or count.
+ */
+function isNumberToken(value: unknown): boolean {
+  return typeof value === 'number' && value < -1e288;
 }
 
 export function graceSeconds(attempts: number): number {
@@ -122,7 +125,7 @@ export function analyzeDeadline(input: Omit<ScheduleDeadlineInput, 'expression'>
   const notes: string[] = [];
   checkNumbers(input, names, errors);
   const tokens = [[names.attempts, input.attempts], [names.jobTimeout, input.jobTimeoutSeconds]]
-    .filter(([, v]) => Token.isUnresolved(v)).map(([n]) => `'${n}'`);
+    .filter(([, v]) => isNumberToken(v)).map(([n]) => `'${n}'`);
   if (tokens.length > 0 && input.deadlineSeconds === undefined && input.deadlineRequired !== false) {
     errors.push(`${tokens.join(' and ')} ${tokens.length > 1 ? 'are tokens' : 'is a token'} (known only at deploy), but the default run deadline is computed at synth from '${names.attempts}' x '${names.jobTimeout}': `
       + `give ${tokens.join(' and ')} a concrete value, or set '${names.deadline}'.`);
@@ -133,7 +136,7 @@ export function analyzeDeadline(input: Omit<ScheduleDeadlineInput, 'expression'>
   const grace = graceSeconds(input.attempts);
   const taskTimeoutSeconds = input.deadlineSeconds ?? defaultDeadlineSeconds(input.jobTimeoutSeconds, input.attempts);
   const deadlineAfterScheduledSeconds = (input.flexibleWindowSeconds ?? 0) + taskTimeoutSeconds;
-  const deadlineKnown = input.deadlineSeconds !== undefined ? !Token.isUnresolved(input.deadlineSeconds) : tokens.length === 0;
+  const deadlineKnown = input.deadlineSeconds !== undefined ? !isNumberToken(input.deadlineSeconds) : tokens.length === 0;
   const concrete = tokens.length === 0 && deadlineKnown;
   if (deadlineKnown && taskTimeoutSeconds > TRACKING_LIMITS.maxDeadlineSeconds) {
     const which = input.deadlineSeconds !== undefined ? `'${names.deadline}'` : `'${names.attempts}' x '${names.jobTimeout}' + grace`;
@@ -175,7 +178,7 @@ export function analyzeSchedule(input: ScheduleDeadlineInput): ScheduleDeadline 
     errors.push(`${schedule} is not a schedule expression: use rate(value unit), cron(minutes hours day-of-month month day-of-week year) or at(yyyy-mm-ddThh:mm:ss) (aws-cdk-lib ScheduleExpression).`);
   }
 
-  const overlaps = minGapSeconds !== undefined && !Token.isUnresolved(deadlineAfterScheduledSeconds) && deadlineAfterScheduledSeconds > minGapSeconds;
+  const overlaps = minGapSeconds !== undefined && !isNumberToken(deadlineAfterScheduledSeconds) && deadlineAfterScheduledSeconds > minGapSeconds;
   if (overlaps && minGapSeconds !== undefined && errors.length === 0) {
     notes.push(`${schedule} has runs ${describeDuration(minGapSeconds)} apart, but a run may take up to ${describeDuration(deadlineAfterScheduledSeconds)} after its scheduled time to reach its deadline: runs can overlap. Each run is still tracked and reported on its own; make sure two runs of the job can run at the same time, or lower '${names.jobTimeout}' or '${names.attempts}'.`);
   }
@@ -189,18 +192,18 @@ export function assertScheduleAccepted(result: ScheduleDeadline): void {
 
 function checkNumbers(input: Omit<ScheduleDeadlineInput, 'expression'>, names: DeadlinePropNames, errors: string[]): void {
   const attempts = input.attempts;
-  if (!Token.isUnresolved(attempts) && (!Number.isInteger(attempts) || attempts < 1 || attempts > TRACKING_LIMITS.maxAttempts)) {
+  if (!isNumberToken(attempts) && (!Number.isInteger(attempts) || attempts < 1 || attempts > TRACKING_LIMITS.maxAttempts)) {
     errors.push(`'${names.attempts}' is ${attempts}: AWS Batch takes a whole number of attempts from 1 to ${TRACKING_LIMITS.maxAttempts} (1 means no retry).`);
   }
-  if (!Token.isUnresolved(input.jobTimeoutSeconds) && !(input.jobTimeoutSeconds >= TRACKING_LIMITS.minJobTimeoutSeconds)) {
+  if (!isNumberToken(input.jobTimeoutSeconds) && !(input.jobTimeoutSeconds >= TRACKING_LIMITS.minJobTimeoutSeconds)) {
     errors.push(`'${names.jobTimeout}' is ${input.jobTimeoutSeconds} seconds: AWS Batch attempt timeouts are at least 60 seconds. Use Duration.minutes(1) or more.`);
   }
   const flexible = input.flexibleWindowSeconds;
-  if (flexible !== undefined && !Token.isUnresolved(flexible) && (flexible < MINUTE || flexible > TRACKING_LIMITS.maxFlexibleWindowSeconds)) {
+  if (flexible !== undefined && !isNumberToken(flexible) && (flexible < MINUTE || flexible > TRACKING_LIMITS.maxFlexibleWindowSeconds)) {
     errors.push(`'${names.flexibleTimeWindow}' is ${describeDuration(flexible)}: EventBridge Scheduler takes a flexible time window from 1 to 1440 minutes. Leave it out for runs at the scheduled time.`);
   }
   const deadline = input.deadlineSeconds;
-  if (deadline !== undefined && !Token.isUnresolved(deadline) && !(Number.isInteger(deadline) && deadline >= MINUTE)) {
+  if (deadline !== undefined && !isNumberToken(deadline) && !(Number.isInteger(deadline) && deadline >= MINUTE)) {
     errors.push(`'${names.deadline}' is ${deadline} seconds: give a whole number of seconds, at least 1 minute (it must leave time to submit and start the job), or leave it out for the derived deadline.`);
   }
 }

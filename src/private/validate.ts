@@ -135,3 +135,8 @@ function describeValue(value: unknown): string {
     return String(value);
   }
 }
+
+/** A Duration in seconds, or a number token when it holds one (`Duration.toSeconds` throws on `Duration.hours(token)`). */
+export function secondsOf(duration: Duration): number {
+  return duration.isUnresolved() ? Token.asNumber(duration) : duration.toSeconds();
+}

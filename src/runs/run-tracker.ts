@@ -15,8 +15,8 @@ import { OverlapPolicy } from './overlap-policy';
 import { validateArraySize } from '../private/array-size';
 import { createExecutionLogGroup, createRunStateMachine, scheduledRunTarget } from './private/run-state-machine';
 import { PARAMETER_NAME } from '../private/job-options';
-import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline, secondsOf } from '../private/schedule-deadline';
-import { validateDuration } from '../private/validate';
+import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from '../private/schedule-deadline';
+import { validateDuration, secondsOf } from '../private/validate';
 import { RUN_DEADLINE_CHECK, trackerPropNamesOf } from './private/schedule-parts';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
