@@ -150,6 +150,13 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
+// The known keys of every struct, read from src/ (scripts/struct-keys.ts): constructors refuse a key a struct does not
+// have (a misspelling, or a Python dict's snake_case key). test/struct-keys.test.ts fails when the file is stale.
+project.addTask('struct-keys', {
+  description: 'Regenerate src/private/struct-keys.generated.ts from the struct interfaces in src/',
+  exec: 'ts-node -P test/tsconfig.json scripts/struct-keys.ts',
+});
+
 // README snippets must compile in every jsii language: in TypeScript here (rosetta --strict), translated to Python,
 // Java and Go by test/examples/run.sh. rosetta's Go translator writes Go that does not compile; scripts/rosetta-go.ts
 // re-renders the Go of the tablet (.jsii.tabl.json), which jsii-pacmak and jsii-docgen then publish.

@@ -99,3 +99,50 @@ describe('BatchJob.fromBatchJobAttributes', () => {
     }
   });
 });
+
+describe('BatchJob inputs', () => {
+  const job = (props: Record<string, unknown>) => {
+    const stack = new cdk.Stack(new cdk.App(), 'Inputs', { env: ENV });
+    return new BatchJob(stack, 'Job', { platform: new BatchPlatform(stack, 'Platform'), image: IMAGE, ...props } as any);
+  };
+
+  test.each([
+    ['cpu NaN', { cpu: NaN }, /^'cpu' is NaN: it must be a positive number of vCPUs; give a whole number on EC2/],
+    ['cpu Infinity', { cpu: Infinity }, /^'cpu' is Infinity: it must be a positive number of vCPUs/],
+    ['cpu negative', { cpu: -2 }, /^'cpu' is -2: it must be a positive number of vCPUs/],
+    ['cpu as a string', { cpu: '2' }, /^'cpu' is '2': it must be a positive number of vCPUs/],
+    ['cpu fractional on EC2', { cpu: 1.5 }, /'cpu' must be a whole number of vCPUs from 1 to .* on EC2, got 1.5/],
+    ['memory NaN', { memory: cdk.Size.mebibytes(NaN) }, /^'memory' is NaN MiB: it must be a positive whole number of MiB \(AWS Batch MEMORY, at least 4\); give e.g. Size.mebibytes\(512\)/],
+    ['memory Infinity', { memory: cdk.Size.gibibytes(Infinity) }, /^'memory' is Infinity MiB: it must be a positive whole number of MiB/],
+    ['memory a fraction of a MiB', { memory: cdk.Size.mebibytes(512.5) }, /^'memory' is 512.5 MiB: it must be a positive whole number of MiB/],
+    ['memory as a string', { memory: '2GiB' }, /^'memory' is '2GiB', which is not a Size: use a Size, e.g. Size.gibibytes\(2\)\.$/],
+    ['timeout NaN', { timeout: cdk.Duration.hours(NaN) }, /^'timeout' is NaN seconds: it must be a whole number of seconds of at least 1 minute \(AWS Batch attemptDurationSeconds\); give one attempt's limit, e.g. Duration.hours\(1\)\.$/],
+    ['timeout Infinity', { timeout: cdk.Duration.hours(Infinity) }, /^'timeout' is Infinity seconds: it must be a whole number of seconds/],
+    ['timeout a fraction of a second', { timeout: cdk.Duration.millis(90_500) }, /^'timeout' is 90.5 seconds: it must be a whole number of seconds/],
+    ['timeout as a string', { timeout: '1h' }, /^'timeout' is '1h', which is not a Duration: use a Duration, e.g. Duration.hours\(1\)\.$/],
+    ['retryAttempts NaN', { retryAttempts: NaN }, /^'retryAttempts' must be a whole number from 1 to 10, got NaN/],
+    ['retryAttempts Infinity', { retryAttempts: Infinity }, /^'retryAttempts' must be a whole number from 1 to 10, got Infinity/],
+    ['retryAttempts negative', { retryAttempts: -1 }, /^'retryAttempts' must be a whole number from 1 to 10, got -1/],
+    ['retryAttempts fractional', { retryAttempts: 2.5 }, /^'retryAttempts' must be a whole number from 1 to 10, got 2.5/],
+    ['an undeclared Ref:: in command', { command: ['report', '--day', 'Ref::day'] },
+      /^'command' reads Ref::day, but 'parameters' declares no 'day': AWS Batch would pass the text 'Ref::day' to the container unchanged\. Declare it with a default, e.g. parameters: \{ day: '<default>' \}/],
+    ['an undeclared Ref:: inside an argument', { command: ['sh', '-c', 'echo Ref::region'], parameters: { mode: 'full' } }, /^'command' reads Ref::region, but 'parameters' declares no 'region'/],
+  ])('fails on bad input: %s', (_name, props, message) => {
+    expect(() => job(props)).toThrow(message);
+  });
+
+  test('declared parameters and Ref::scheduledTime in command pass', () => {
+    expect(() => job({ command: ['report', 'Ref::scheduledTime', 'Ref::region'], parameters: { region: 'eu' } })).not.toThrow();
+  });
+
+  test('tokens pass: cpu, memory, timeout and retryAttempts from parameters', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Tokens', { env: ENV });
+    const n = (name: string) => new cdk.CfnParameter(stack, name, { type: 'Number' }).valueAsNumber;
+    const platform = new BatchPlatform(stack, 'Platform');
+    const tokenJob = new BatchJob(stack, 'Job', {
+      platform, image: IMAGE, cpu: n('Cpu'), memory: cdk.Size.mebibytes(n('Memory')), timeout: cdk.Duration.seconds(n('Timeout')), retryAttempts: n('Attempts'),
+    });
+    expect(cdk.Token.isUnresolved(tokenJob.retryAttempts)).toBe(true);
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toMatch(/e\+\d{3}/);
+  });
+});

@@ -3,7 +3,7 @@
  * an imported job; two schedules in one stack each name their own runs.
  */
 import * as cdk from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -80,5 +80,88 @@ describe('JobSchedule', () => {
     expect(def.States.RunJob.Arguments.JobDefinition).toBe('arn:aws:batch:eu-west-2:123456789012:job-definition/report:7');
     expect(() => new JobSchedule(stack, 'Queued', { job, schedule, overlapPolicy: OverlapPolicy.QUEUE }))
       .toThrow(/is an imported job: its job definition is not this app's/);
+  });
+});
+
+describe('JobSchedule inputs', () => {
+  const scheduleWith = (props: Record<string, unknown>, jobProps: Record<string, unknown> = {}) => {
+    const stack = new cdk.Stack(new cdk.App(), 'Inputs', { env: ENV });
+    const job = new BatchJob(stack, 'Job', { platform: new BatchPlatform(stack, 'Platform'), image: IMAGE, ...jobProps });
+    return new JobSchedule(stack, 'Schedule', { job, schedule, ...props } as any);
+  };
+  const tokenOf = (stack: cdk.Stack, name: string) => new cdk.CfnParameter(stack, name, { type: 'Number' }).valueAsNumber;
+
+  test.each([
+    ['runDeadline without tracking', { runDeadline: cdk.Duration.hours(2), trackRuns: false }, {},
+      /^'runDeadline' is set but 'trackRuns' is false: the deadline applies to tracked runs only.*Turn 'trackRuns' on, or leave 'runDeadline' out\.$/],
+    ['runDeadline shorter than one attempt', { runDeadline: cdk.Duration.minutes(10) }, { timeout: cdk.Duration.hours(1) },
+      /^'runDeadline' is 10 minutes, shorter than one attempt's 'timeout' \(1 hour\): .* Lower 'timeout' to at most 10 minutes, or raise 'runDeadline' to at least 1 hour\.$/],
+    ['runDeadline 0', { runDeadline: cdk.Duration.seconds(0) }, {},
+      /^'runDeadline' is 0 seconds: it must be a whole number of seconds of at least 1 minute \(it must leave time to submit and start the job\); e.g. Duration.hours\(2\), or leave it out for the derived deadline\.$/],
+    ['runDeadline over a year', { runDeadline: cdk.Duration.days(366) }, {}, /^The run deadline \('runDeadline'\) is 366 days, over the 1-year limit of a Step Functions Standard execution: lower 'timeout' or 'retryAttempts' or 'runDeadline'\.$/],
+    ['runDeadline NaN', { runDeadline: cdk.Duration.hours(NaN) }, {}, /^'runDeadline' is NaN seconds: it must be a whole number of seconds/],
+    ['runDeadline as a string', { runDeadline: '2h' }, {}, /^'runDeadline' is '2h', which is not a Duration: use a Duration, e.g. Duration.hours\(1\)\.$/],
+    ['schedule as a string', { schedule: 'cron(0 2 * * ? *)' }, {}, /^'schedule' is 'cron\(0 2 \* \* \? \*\)', which is not a ScheduleExpression: use a ScheduleExpression, e.g. ScheduleExpression.cron/],
+    ['scheduleRetryAttempts NaN', { scheduleRetryAttempts: NaN }, {}, /^'scheduleRetryAttempts' must be a whole number from 0 to 185, got NaN/],
+    ['scheduleRetryAttempts Infinity', { scheduleRetryAttempts: Infinity }, {}, /^'scheduleRetryAttempts' must be a whole number from 0 to 185, got Infinity/],
+    ['scheduleRetryAttempts negative', { scheduleRetryAttempts: -1 }, {}, /^'scheduleRetryAttempts' must be a whole number from 0 to 185, got -1/],
+    ['scheduleRetryAttempts fractional', { scheduleRetryAttempts: 2.5 }, {}, /^'scheduleRetryAttempts' must be a whole number from 0 to 185, got 2.5/],
+    ['scheduleMaxEventAge NaN', { scheduleMaxEventAge: cdk.Duration.minutes(NaN) }, {},
+      /^'scheduleMaxEventAge' is NaN seconds: it must be a whole number of seconds from 1 minute to 1 day \(EventBridge Scheduler MaximumEventAgeInSeconds\)/],
+    ['scheduleMaxEventAge a fraction of a second', { scheduleMaxEventAge: cdk.Duration.millis(90_500) }, {}, /^'scheduleMaxEventAge' is 90.5 seconds: it must be a whole number of seconds/],
+    ['scheduleMaxEventAge as a string', { scheduleMaxEventAge: '1h' }, {}, /^'scheduleMaxEventAge' is '1h', which is not a Duration/],
+    ['flexibleTimeWindow NaN', { flexibleTimeWindow: cdk.Duration.minutes(NaN) }, {},
+      /^'flexibleTimeWindow' is NaN seconds: it must be a whole number of minutes from 1 minute to 1 day \(EventBridge Scheduler MaximumWindowInMinutes\)/],
+    ['flexibleTimeWindow a fraction of a minute', { flexibleTimeWindow: cdk.Duration.seconds(90) }, {}, /^'flexibleTimeWindow' is 1 minute 30 seconds: it must be a whole number of minutes/],
+    ['flexibleTimeWindow Infinity', { flexibleTimeWindow: cdk.Duration.minutes(Infinity) }, {}, /^'flexibleTimeWindow' must be from 1 minute to 1440 minutes, got Infinity/],
+    ['arraySize NaN', { arraySize: NaN }, {}, /^'arraySize' is NaN: an AWS Batch array job has 2 to 10,000 children/],
+    ['arraySize Infinity', { arraySize: Infinity }, {}, /^'arraySize' is Infinity: an AWS Batch array job has 2 to 10,000 children/],
+    ['arraySize negative', { arraySize: -4 }, {}, /^'arraySize' is -4: an AWS Batch array job/],
+    ['arraySize fractional', { arraySize: 2.5 }, {}, /^'arraySize' is 2.5: an AWS Batch array job/],
+  ])('fails on bad input: %s', (_name, props, jobProps, message) => {
+    expect(() => scheduleWith(props, jobProps)).toThrow(message);
+  });
+
+  test('fails when a token job prop makes the default runDeadline, naming the prop, never printing the token', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Tokens', { env: ENV });
+    const job = new BatchJob(stack, 'Job', { platform: new BatchPlatform(stack, 'Platform'), image: IMAGE, retryAttempts: tokenOf(stack, 'Attempts') });
+    const attempt = () => new JobSchedule(stack, 'Schedule', { job, schedule });
+    expect(attempt).toThrow(/^'retryAttempts' is a token \(known only at deploy\), but the default run deadline is computed at synth from 'retryAttempts' x 'timeout': give 'retryAttempts' a concrete value, or set 'runDeadline'\.$/);
+    expect(attempt).not.toThrow(/e\+\d{3}/);
+  });
+
+  test('tokens pass: job retryAttempts and timeout with a runDeadline, arraySize, an untracked schedule', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Tokens', { env: ENV });
+    const platform = new BatchPlatform(stack, 'Platform');
+    const job = new BatchJob(stack, 'Job', { platform, image: IMAGE, retryAttempts: tokenOf(stack, 'Attempts'), timeout: cdk.Duration.seconds(tokenOf(stack, 'Timeout')) });
+    const options = {
+      job, schedule, arraySize: tokenOf(stack, 'Size'),
+    };
+    const tracked = new JobSchedule(stack, 'Tracked', { ...options, runDeadline: cdk.Duration.hours(4) });
+    new JobSchedule(stack, 'Untracked', { ...options, trackRuns: false });
+    expect(tracked.tracker!.deadline.toHours()).toBe(4);
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toMatch(/e\+\d{3}/);
+  });
+
+  test('fails on a token runDeadline or scheduler option: each is needed at synth, and the message names it', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Tokens', { env: ENV });
+    const job = new BatchJob(stack, 'Job', { platform: new BatchPlatform(stack, 'Platform'), image: IMAGE });
+    expect(() => new JobSchedule(stack, 'WithDeadline', { job, schedule, runDeadline: cdk.Duration.seconds(tokenOf(stack, 'Deadline')) }))
+      .toThrow(/^'runDeadline' is a token \(known only at deploy\): the run deadline is written into the state machine and its messages at synth\. Give a concrete Duration/);
+    expect(() => new JobSchedule(stack, 'WithWindow', { job, schedule, flexibleTimeWindow: cdk.Duration.minutes(tokenOf(stack, 'Window')) }))
+      .toThrow(/^'flexibleTimeWindow' is a token \(known only at deploy\), but aws-cdk-lib's Schedule checks it against the EventBridge Scheduler limits at synth: give a concrete value \(e.g. Duration.minutes\(15\)\)/);
+    expect(() => new JobSchedule(stack, 'WithRetries', { job, schedule, scheduleRetryAttempts: tokenOf(stack, 'Retries') })).toThrow(/^'scheduleRetryAttempts' is a token/);
+    expect(() => new JobSchedule(stack, 'WithAge', { job, schedule, scheduleMaxEventAge: cdk.Duration.seconds(tokenOf(stack, 'Age')) })).toThrow(/^'scheduleMaxEventAge' is a token/);
+  });
+
+  test('QUEUE with arraySize warns, acknowledgeably: the children hold the one-at-a-time resource in turn', () => {
+    const s = scheduleWith({ overlapPolicy: OverlapPolicy.QUEUE, arraySize: 8 });
+    const warnings = Annotations.fromStack(cdk.Stack.of(s)).findWarning('*', Match.stringLikeRegexp('queuedArrayJob'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].entry.data).toMatch(/its 8 children run one at a time, not in parallel\. The default 'runDeadline' counts one child's attempts.*set 'runDeadline' to cover its 8 children in a row\..*acknowledgeWarning\('cdk-scheduled-batch:queuedArrayJob'/);
+    const acknowledged = scheduleWith({ overlapPolicy: OverlapPolicy.QUEUE, arraySize: 8, runDeadline: cdk.Duration.hours(30) });
+    cdk.Annotations.of(acknowledged).acknowledgeWarning('cdk-scheduled-batch:queuedArrayJob', 'the deadline covers 8 children in a row');
+    expect(Annotations.fromStack(cdk.Stack.of(acknowledged)).findWarning('*', Match.stringLikeRegexp('queuedArrayJob'))).toHaveLength(0);
+    expect(Annotations.fromStack(cdk.Stack.of(scheduleWith({ arraySize: 8 }))).findWarning('*', Match.stringLikeRegexp('queuedArrayJob'))).toHaveLength(0);
   });
 });

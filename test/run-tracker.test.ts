@@ -481,3 +481,29 @@ describe('cost per run (docs/run-tracking.md, docs/performance.md)', () => {
     expect(doc).toContain(`Standard workflows cost $${(UnitPrices.STATE_TRANSITION * 1000).toFixed(3)} per 1,000 state transitions`);
   });
 });
+
+describe('RunTracker inputs', () => {
+  const token = (name: string) => cdk.Token.asNumber({ Ref: name });
+
+  test.each([
+    ['deadline shorter than one attempt\'s timeout', { deadline: cdk.Duration.minutes(10) }, {},
+      /^'deadline' is 10 minutes, shorter than one attempt's 'timeout' \(1 hour\): .* Lower 'timeout' to at most 10 minutes, or raise 'deadline' to at least 1 hour\.$/],
+    ['deadline 0', { deadline: cdk.Duration.seconds(0) }, {}, /^'deadline' is 0 seconds: it must be a whole number of seconds of at least 1 minute/],
+    ['deadline NaN', { deadline: cdk.Duration.hours(NaN) }, {}, /^'deadline' is NaN seconds: it must be a whole number of seconds/],
+    ['deadline as a string', { deadline: '2h' }, {}, /^'deadline' is '2h', which is not a Duration/],
+    ['deadline a token', { deadline: cdk.Duration.seconds(token('Deadline')) }, {}, /^'deadline' is a token \(known only at deploy\)/],
+    ['the job\'s retryAttempts a token, without a deadline', {}, { retryAttempts: token('Attempts') },
+      /^'retryAttempts' is a token \(known only at deploy\), but the default run deadline is computed at synth from 'retryAttempts' x 'timeout': give 'retryAttempts' a concrete value, or set 'deadline'\.$/],
+    ['the job\'s timeout a token, without a deadline', {}, { timeout: cdk.Duration.seconds(token('Timeout')) },
+      /^'timeout' is a token \(known only at deploy\), but the default run deadline is computed at synth/],
+  ])('fails on bad input: %s', (_name, props, job, message) => {
+    expect(() => setup(props as any, {}, job)).toThrow(message);
+  });
+
+  test('tokens pass: the job\'s retryAttempts and timeout with a concrete deadline, an arraySize', () => {
+    const { stack, tracker } = setup({ deadline: cdk.Duration.hours(5), arraySize: token('Size') }, {},
+      { retryAttempts: token('Attempts'), timeout: cdk.Duration.seconds(token('Timeout')) });
+    expect(tracker.deadline.toHours()).toBe(5);
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toMatch(/e\+\d{3}/);
+  });
+});

@@ -1,4 +1,4 @@
-import { App, Annotations as CoreAnnotations, Duration, Size, Stack, Tags, TimeZone } from 'aws-cdk-lib';
+import { App, Annotations as CoreAnnotations, CfnParameter, Duration, Size, Stack, Tags, TimeZone } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -764,5 +764,48 @@ describe('schedules that can never run fail at synth, tracked or not', () => {
   ])('fails on %s', (_what, expression) => {
     expect(() => workload(stack(), { schedule: expression })).toThrow(/'schedule'/);
     expect(() => workload(stack(), { schedule: expression, trackRuns: false })).toThrow(/'schedule'/);
+  });
+});
+
+describe('run deadline and numeric inputs', () => {
+  const numberToken = (s: Stack, name: string) => new CfnParameter(s, name, { type: 'Number' }).valueAsNumber;
+
+  test.each([
+    ['runDeadline without tracking', { runDeadline: Duration.hours(2), trackRuns: false },
+      /^'runDeadline' is set but 'trackRuns' is false: the deadline applies to tracked runs only/],
+    ['runDeadline shorter than one attempt\'s timeout', { runDeadline: Duration.minutes(10) },
+      /^'runDeadline' is 10 minutes, shorter than one attempt's 'timeout' \(1 hour\): a run that uses its attempt's time is stopped and reported late/],
+    ['runDeadline 0', { runDeadline: Duration.seconds(0) }, /^'runDeadline' is 0 seconds: it must be a whole number of seconds of at least 1 minute/],
+    ['runDeadline over a year', { runDeadline: Duration.days(400) }, /^The run deadline \('runDeadline'\) is 400 days, over the 1-year limit of a Step Functions Standard execution: lower 'timeout' or 'retryAttempts' or 'runDeadline'\.$/],
+    ['a derived deadline over a year', { timeout: Duration.days(40), retryAttempts: 10 }, /^The run deadline \('retryAttempts' x 'timeout' \+ grace\) is 400 days 1 hour/],
+    ['timeout NaN', { timeout: Duration.hours(NaN) }, /^'timeout' is NaN seconds: it must be a whole number of seconds/],
+    ['timeout Infinity', { timeout: Duration.hours(Infinity) }, /^'timeout' is Infinity seconds: it must be a whole number of seconds/],
+    ['runDeadline as a string', { runDeadline: '2h' as any }, /^'runDeadline' is '2h', which is not a Duration/],
+    ['schedule as a string', { schedule: 'rate(1 hour)' as any }, /^'schedule' is 'rate\(1 hour\)', which is not a ScheduleExpression/],
+    ['memory as a string', { memory: '2GiB' as any }, /^'memory' is '2GiB', which is not a Size/],
+    ['an undeclared Ref:: in command', { command: ['report', 'Ref::day'] }, /^'command' reads Ref::day, but 'parameters' declares no 'day'/],
+  ])('fails on %s, naming the workload prop', (_name, props, message) => {
+    expect(() => workload(stack(), props as Partial<ScheduledBatchWorkloadProps>)).toThrow(message);
+  });
+
+  test('fails on a token retryAttempts without a runDeadline, naming it and never printing the token as a number', () => {
+    const s = stack();
+    const attempt = () => workload(s, { retryAttempts: numberToken(s, 'Attempts') });
+    expect(attempt).toThrow(/^'retryAttempts' is a token \(known only at deploy\), but the default run deadline is computed at synth from 'retryAttempts' x 'timeout': give 'retryAttempts' a concrete value, or set 'runDeadline'\.$/);
+    expect(attempt).not.toThrow(/e\+\d{3}/);
+  });
+
+  test('tokens pass: retryAttempts and arraySize from parameters, with a concrete runDeadline', () => {
+    const s = stack();
+    const w = workload(s, { retryAttempts: numberToken(s, 'Attempts'), arraySize: numberToken(s, 'Size'), runDeadline: Duration.hours(6) });
+    expect(w.jobSchedule.tracker!.deadline.toHours()).toBe(6);
+    expect(JSON.stringify(Template.fromStack(s).toJSON())).not.toMatch(/e\+\d{3}/);
+  });
+
+  test('the note of a deadline shorter than every attempt names runDeadline', () => {
+    const s = stack();
+    workload(s, { runDeadline: Duration.hours(2) });
+    const infos = Annotations.fromStack(s).findInfo('*', Match.stringLikeRegexp("'runDeadline' \\(2 hours\\) is shorter than 'retryAttempts' x 'timeout' \\(3 hours\\)"));
+    expect(infos).toHaveLength(1);
   });
 });

@@ -551,3 +551,43 @@ describe('cost per run and limits (docs/workflows.md)', () => {
     expect(JSON.stringify(def).length).toBeLessThan(1_048_576);
   });
 });
+
+describe('ScheduledBatchWorkflow inputs', () => {
+  const numberToken = (name: string) => cdk.Token.asNumber({ Ref: name });
+
+  test.each([
+    ['steps missing', { steps: undefined }, /^'steps' is missing: give a list of steps, e.g. steps: \[\{ name: 'extract'/],
+    ['steps not a list', { steps: { name: 'extract' } }, /^'steps' is object, not a list: give a list of steps/],
+    ['steps a string', { steps: 'extract' }, /^'steps' is 'extract', not a list: give a list of steps/],
+  ])('fails on %s (untyped languages)', (_name, props, message) => {
+    expect(() => setup(props as any)).toThrow(message);
+  });
+
+  test.each([
+    ['runDeadline shorter than the longest step\'s timeout', { runDeadline: cdk.Duration.minutes(30) },
+      /^'runDeadline' is 30 minutes, shorter than one attempt's 'timeout' \(2 hours\): .* Lower 'timeout' to at most 30 minutes, or raise 'runDeadline' to at least 2 hours\.$/],
+    ['runDeadline 0', { runDeadline: cdk.Duration.seconds(0) }, /^'runDeadline' is 0 seconds: it must be a whole number of seconds of at least 1 minute/],
+    ['runDeadline NaN', { runDeadline: cdk.Duration.hours(NaN) }, /^'runDeadline' is NaN seconds: it must be a whole number of seconds/],
+    ['runDeadline a token', { runDeadline: cdk.Duration.seconds(numberToken('Deadline')) }, /^'runDeadline' is a token \(known only at deploy\): the run deadline is written into the state machine/],
+    ['schedule as a string', { schedule: 'rate(1 hour)' }, /^'schedule' is 'rate\(1 hour\)', which is not a ScheduleExpression/],
+    ['a step timeout NaN', { steps: [{ name: 'only', image: IMAGE, timeout: cdk.Duration.hours(NaN) }] }, /^Step 'only' of 'steps': 'timeout' is NaN seconds: it must be a whole number of seconds/],
+    ['a step cpu Infinity', { steps: [{ name: 'only', image: IMAGE, cpu: Infinity }] }, /^Step 'only' of 'steps': 'cpu' is Infinity: it must be a positive number of vCPUs/],
+    ['a step retryAttempts fractional', { steps: [{ name: 'only', image: IMAGE, retryAttempts: 1.5 }] }, /^Step 'only' of 'steps': 'retryAttempts' must be a whole number from 1 to 10, got 1.5/],
+    ['a step arraySize NaN', { steps: [{ name: 'only', image: IMAGE, arraySize: NaN }] }, /^Step 'only' of 'steps': 'arraySize' is NaN: an AWS Batch array job has 2 to 10,000 children/],
+    ['a step memory as a string', { steps: [{ name: 'only', image: IMAGE, memory: '2GiB' }] }, /^Step 'only' of 'steps': 'memory' is '2GiB', which is not a Size/],
+    ['a step command reading an undeclared parameter', { steps: [{ name: 'only', image: IMAGE, command: ['run', 'Ref::day'] }] }, /^Step 'only' of 'steps': 'command' reads Ref::day, but 'parameters' declares no 'day'/],
+    ['a token step retryAttempts without runDeadline', { steps: [{ name: 'only', image: IMAGE, retryAttempts: numberToken('Attempts') }] },
+      /^Step 'only' of 'steps': 'retryAttempts' is a token \(known only at deploy\), but the default 'runDeadline' is computed at synth from each step's 'retryAttempts' x 'timeout': give it a concrete value, or set 'runDeadline'\.$/],
+  ])('fails on bad input: %s', (_name, props, message) => {
+    expect(() => setup(props as any)).toThrow(message);
+  });
+
+  test('tokens pass: a step\'s retryAttempts, timeout and arraySize, with a concrete runDeadline', () => {
+    const { workflow, template } = setup({
+      runDeadline: cdk.Duration.hours(8),
+      steps: [{ name: 'only', image: IMAGE, retryAttempts: numberToken('Attempts'), timeout: cdk.Duration.seconds(numberToken('Timeout')), arraySize: numberToken('Size') }],
+    });
+    expect(workflow.deadline.toHours()).toBe(8);
+    expect(JSON.stringify(template().toJSON())).not.toMatch(/e\+\d{3}/);
+  });
+});

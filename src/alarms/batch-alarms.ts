@@ -20,6 +20,7 @@ import { lineItem } from '../private/cost-math';
 import { recordKnownFalsePositive } from '../private/nag';
 import { SuccessWindow, describeSeconds } from '../private/schedule-window';
 import { missedRunWindow } from './private/success-window';
+import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Period of the event-driven alarms (failed, blocked, delivery, DLQ, durations). */
 const ALARM_PERIOD = Duration.minutes(5);
@@ -90,6 +91,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
 
   constructor(scope: Construct, id: string, props: BatchAlarmsProps) {
     super(scope, id);
+    rejectUnknownKeys('BatchAlarmsProps', props);
     validateAlarmsProps(props);
     this.subject = subjectOf(scope, props.jobQueue);
     this.metrics = new BatchQueueMetrics(props.jobQueue);

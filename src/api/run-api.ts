@@ -9,6 +9,7 @@ import {
   DESCRIBE_JOB_TEMPLATE, ERROR_RESPONSE, routeNameFrom, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE,
 } from './private/run-api-templates';
 import { validateArraySize } from '../private/array-size';
+import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Defaults of {@link RunApi}, in one place. */
 export const RUN_API_DEFAULTS = {
@@ -99,6 +100,7 @@ export class RunApi extends Construct {
 
   constructor(scope: Construct, id: string, props: RunApiProps = {}) {
     super(scope, id);
+    rejectUnknownKeys('RunApiProps', props);
     validateThrottling(props);
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? RUN_API_DEFAULTS.accessLogRetention,
@@ -151,6 +153,7 @@ export class RunApi extends Construct {
    * Add the run and status routes of `job`, which must be in this API's stack. Returns the route name.
    */
   public addJob(job: IBatchJob, options: RunApiRouteOptions = {}): string {
+    rejectUnknownKeys('RunApiRouteOptions', options);
     const routeName = options.routeName ?? routeNameFrom(job.node.id);
     validateArraySize('arraySize', options.arraySize);
     if (!Token.isUnresolved(routeName) && !ROUTE_NAME.test(routeName)) {

@@ -13,6 +13,7 @@ import { subtreeCostLineItems } from '../private/cost-walk';
 import { rejectConflicts } from './private/platform-props';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 import { CpuArchitecture } from './spot-compute-environment-props';
+import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** A platform workloads can run on: a job queue over compute in a network. Created, or imported from another app. */
 export interface IBatchPlatform extends IConstruct {
@@ -124,6 +125,7 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
    * It cannot check the network of its compute, so `requireJobAccess` warns instead.
    */
   public static fromBatchPlatformAttributes(scope: Construct, id: string, attrs: BatchPlatformAttributes): IBatchPlatform {
+    rejectUnknownKeys('BatchPlatformAttributes', attrs);
     return new ImportedBatchPlatform(scope, id, attrs);
   }
 
@@ -145,6 +147,7 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
 
   constructor(scope: Construct, id: string, props: BatchPlatformProps = {}) {
     super(scope, id);
+    rejectUnknownKeys('BatchPlatformProps', props);
     validatePlatformProps(props);
 
     if (props.jobQueue) {
@@ -170,6 +173,7 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
   }
 
   public requireJobAccess(requester: IConstruct, access: JobAccess): void {
+    rejectUnknownKeys('JobAccess', access);
     if (!this.vpc || !this.computeEnvironment || !(access.secretsManager || access.ssmParameters)) return;
     const requirements = { platform: this.computePlatform, ...access };
     if (Stack.of(requester) !== Stack.of(this) && this.vpc instanceof CostOptimizedVpc) {
@@ -236,6 +240,7 @@ class ImportedBatchPlatform extends Resource implements IBatchPlatform {
   }
 
   public requireJobAccess(requester: IConstruct, access: JobAccess): void {
+    rejectUnknownKeys('JobAccess', access);
     if (!(access.secretsManager || access.ssmParameters)) return;
     Annotations.of(requester).addWarningV2('cdk-scheduled-batch:unverifiedJobAccess',
       `${requester.node.path} reads ${describeAccess(access)} on the imported platform ${this.node.path}, whose network this app cannot see. `

@@ -19,6 +19,7 @@ import {
   validateComputeProps,
 } from './private/compute-props';
 import { acknowledgeWildcardResource } from '../private/nag';
+import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Root device of the ECS-optimized Amazon Linux 2023 AMI. */
 const ROOT_DEVICE_NAME = '/dev/xvda';
@@ -76,6 +77,7 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
 
   constructor(scope: Construct, id: string, props: SpotComputeEnvironmentProps) {
     super(scope, id);
+    rejectUnknownKeys('SpotComputeEnvironmentProps', props);
     validateComputeProps(props);
 
     this.platform = props.platform ?? ComputePlatform.EC2;

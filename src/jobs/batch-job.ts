@@ -23,6 +23,7 @@ import { acknowledgeWildcardResource } from '../private/nag';
 import { defaultRetryStrategies } from './private/retry';
 import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
 import { CpuArchitecture } from '../compute/spot-compute-environment-props';
+import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Properties of a {@link BatchJob}. */
 export interface BatchJobProps extends BatchJobOptions {
@@ -45,6 +46,7 @@ export interface BatchJobProps extends BatchJobOptions {
 export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
   /** A job defined elsewhere (another stack or app), for schedules, trackers and run APIs of this app. */
   public static fromBatchJobAttributes(scope: Construct, id: string, attrs: BatchJobAttributes): IBatchJob {
+    rejectUnknownKeys('BatchJobAttributes', attrs);
     return new ImportedBatchJob(scope, id, attrs);
   }
 
@@ -79,6 +81,7 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
 
   constructor(scope: Construct, id: string, props: BatchJobProps) {
     super(scope, id);
+    rejectUnknownKeys('BatchJobProps', props);
     validateJobOptions(props);
     this.platform = props.platform;
     this.jobQueue = props.platform.jobQueue;

@@ -2,6 +2,7 @@ import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib'
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { rejectUnknownKeys } from '../private/struct-keys';
 import { validateEnum, validateInstanceOf, validateWholeNumber } from '../private/validate';
 
 /** Defaults of {@link HardenedRepository}, in one place. */
@@ -112,6 +113,7 @@ export class HardenedRepository extends ecr.Repository {
   public readonly replicationConfiguration?: ecr.CfnReplicationConfiguration;
 
   constructor(scope: Construct, id: string, props: HardenedRepositoryProps = {}) {
+    rejectUnknownKeys('HardenedRepositoryProps', props);
     validatePropTypes(props);
     const maxTaggedImages = props.maxTaggedImages ?? DEFAULTS.maxTaggedImages;
     const untaggedImageExpiry = props.untaggedImageExpiry ?? Duration.days(DEFAULTS.untaggedImageExpiryDays);

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct, IConstruct } from 'constructs';
 import { CostOptimizedVpc } from './cost-optimized-vpc';
 import { ComputePlatform, ComputeRequirements } from '../compute/compute-platform';
+import { rejectUnknownKeys } from '../private/struct-keys';
 import {
   NO_REQUIREMENTS,
   RequirementFlags,
@@ -93,6 +94,7 @@ export class ComputeReachability {
     subnets?: ec2.SubnetSelection,
     requirements: ComputeRequirements = DEFAULT_REQUIREMENTS,
   ): void {
+    rejectUnknownKeys('ComputeRequirements', requirements);
     if (vpc instanceof CostOptimizedVpc) {
       vpc.addComputeRequirements(requirements);
     }
@@ -122,6 +124,7 @@ export class ComputeReachability {
    * without secrets
    */
   public static requiredInterfaceEndpoints(requirements: ComputeRequirements = DEFAULT_REQUIREMENTS): string[] {
+    rejectUnknownKeys('ComputeRequirements', requirements);
     return requiredInterfaceEndpoints(unionRequirements(NO_REQUIREMENTS, requirements)).map(e => e.name);
   }
 

@@ -1,6 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ComputeRequirements } from '../compute/compute-platform';
+import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** How compute in a {@link CostOptimizedVpc} reaches AWS APIs and the internet. */
 export enum EgressKind {
@@ -56,11 +57,13 @@ export class EgressProfile {
    * The cheapest profile that keeps compute out of public subnets (≈ $7.56/month idle).
    */
   public static natInstance(options: NatInstanceEgressOptions = {}): EgressProfile {
+    rejectUnknownKeys('NatInstanceEgressOptions', options);
     return new EgressProfile(EgressKind.NAT_INSTANCE, options.perAz ?? false, false);
   }
 
   /** Managed NAT gateway(s); compute in private subnets (≈ $36.50/month idle per gateway). */
   public static natGateway(options: NatGatewayEgressOptions = {}): EgressProfile {
+    rejectUnknownKeys('NatGatewayEgressOptions', options);
     return new EgressProfile(EgressKind.NAT_GATEWAY, options.perAz ?? false, false);
   }
 
@@ -72,6 +75,7 @@ export class EgressProfile {
    * @param options Python: keyword arguments, `EgressProfile.vpc_endpoints(single_az=True)`
    */
   public static vpcEndpoints(options: VpcEndpointsEgressOptions = {}): EgressProfile {
+    rejectUnknownKeys('VpcEndpointsEgressOptions', options);
     return new EgressProfile(EgressKind.VPC_ENDPOINTS, false, options.singleAz ?? false);
   }
 

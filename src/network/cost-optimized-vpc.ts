@@ -20,6 +20,7 @@ import {
   unionRequirements,
 } from './private/vpc-endpoints';
 import { computeSubnetTypeFor, validateVpcProps, vpcPropsFor } from './private/vpc-props';
+import { rejectUnknownKeys } from '../private/struct-keys';
 
 const NAT_INSTANCE_TYPE = ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO);
 
@@ -83,6 +84,7 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
     const egress = props.egress ?? EgressProfile.natInstance();
     const natProvider = natProviderFor(egress);
     super(scope, id, vpcPropsFor(props, egress, natProvider));
+    rejectUnknownKeys('CostOptimizedVpcProps', props);
 
     this.egress = egress;
     this.natProvider = natProvider;
@@ -117,6 +119,7 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
    * none unless the egress profile is `vpcEndpoints()`.
    */
   public missingEndpointsFor(requirements: ComputeRequirements): string[] {
+    rejectUnknownKeys('ComputeRequirements', requirements);
     if (this.egress.kind !== EgressKind.VPC_ENDPOINTS) return [];
     return requiredInterfaceEndpoints(unionRequirements(this.requirements, requirements))
       .filter(spec => !this.createdEndpoints.some(c => c.spec === spec))
@@ -128,6 +131,7 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
    * interface endpoints that are still missing; other profiles already have a path out.
    */
   public addComputeRequirements(requirements: ComputeRequirements): void {
+    rejectUnknownKeys('ComputeRequirements', requirements);
     this.requirements = unionRequirements(this.requirements, requirements);
     if (this.egress.kind !== EgressKind.VPC_ENDPOINTS) {
       return;

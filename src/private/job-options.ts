@@ -1,4 +1,5 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import { validateDuration, validateInstanceOf } from './validate';
 import { validateRetryAttempts, validateRetryableExitCodes } from '../jobs/private/retry';
 
 /** The job options checked here (a structural subset of `BatchJobOptions`, which imports this module). */
@@ -11,6 +12,9 @@ export interface CheckedJobOptions {
   readonly retryAttempts?: number;
   readonly retryableExitCodes?: string[];
   readonly timeout?: Duration;
+  readonly cpu?: number;
+  readonly memory?: Size;
+  readonly command?: string[];
   readonly environment?: { [key: string]: string };
   readonly secrets?: { [key: string]: unknown };
   readonly parameters?: { [name: string]: string };
@@ -28,10 +32,13 @@ export const PARAMETER_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 export const PARAMETER_VALUE_MAX = 1024;
 
 /**
- * AWS Batch's minimum attempt timeout.
+ * AWS Batch's minimum attempt timeout (attemptDurationSeconds, an integer of at least 60).
  * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_JobTimeout.html
  */
 const MIN_TIMEOUT = Duration.seconds(60);
+
+/** `Ref::<name>` placeholders AWS Batch substitutes in a command. @see https://docs.aws.amazon.com/batch/latest/userguide/job_definition_parameters.html#parameters */
+const PARAMETER_REFERENCE = /Ref::([A-Za-z0-9_]+)/g;
 
 /** Environment-variable prefix AWS Batch reserves for itself. @see https://docs.aws.amazon.com/batch/latest/userguide/job_env_vars.html */
 const RESERVED_ENV_PREFIX = 'AWS_BATCH_';
@@ -47,10 +54,16 @@ export function validateJobOptions(props: CheckedJobOptions): void {
   }
   if (props.retryAttempts !== undefined) validateRetryAttempts(props.retryAttempts);
   validateRetryableExitCodes(props.retryableExitCodes ?? []);
+  validateResourceNumbers(props);
   const timeout = props.timeout;
-  if (timeout && !timeout.isUnresolved() && timeout.toSeconds() < MIN_TIMEOUT.toSeconds()) {
+  validateInstanceOf('timeout', timeout, Duration, 'a Duration, e.g. Duration.hours(1)');
+  if (timeout && !timeout.isUnresolved() && timeout.toSeconds({ integral: false }) < MIN_TIMEOUT.toSeconds()) {
     throw new Error(`'timeout' must be at least 60 seconds, got ${timeout.toHumanString()}: AWS Batch does not accept shorter attempt timeouts.`);
   }
+  validateDuration('timeout', timeout, {
+    minSeconds: MIN_TIMEOUT.toSeconds(), why: '(AWS Batch attemptDurationSeconds)', fix: 'give one attempt\'s limit, e.g. Duration.hours(1)',
+  });
+  validateCommandReferences(props.command, props.parameters);
   for (const prop of ['environment', 'secrets'] as const) {
     for (const key of Object.keys(props[prop] ?? {})) {
       if (key.startsWith(RESERVED_ENV_PREFIX)) {
@@ -61,6 +74,40 @@ export function validateJobOptions(props: CheckedJobOptions): void {
   const both = Object.keys(props.environment ?? {}).filter(k => k in (props.secrets ?? {}));
   if (both.length > 0) {
     throw new Error(`'environment' and 'secrets' both set ${both.map(k => `'${k}'`).join(', ')}: a container gets one value per variable and ECS rejects the duplicate at run time. Keep it in one of them.`);
+  }
+}
+
+/**
+ * `cpu` and `memory` as numbers, before the platform's own checks (job-resources.ts), which compare them and would let
+ * NaN through. AWS Batch takes VCPU as a positive number and MEMORY as whole MiB (at least 4).
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_ResourceRequirement.html
+ */
+function validateResourceNumbers(props: CheckedJobOptions): void {
+  const cpu: unknown = props.cpu;
+  if (cpu !== undefined && !Token.isUnresolved(cpu) && !(typeof cpu === 'number' && Number.isFinite(cpu) && cpu > 0)) {
+    throw new Error(`'cpu' is ${typeof cpu === 'string' ? `'${cpu}'` : String(cpu)}: it must be a positive number of vCPUs; give a whole number on EC2, or 0.25, 0.5, 1, 2, 4, 8 or 16 on Fargate.`);
+  }
+  const memory = props.memory;
+  validateInstanceOf('memory', memory, Size, 'a Size, e.g. Size.gibibytes(2)');
+  if (memory === undefined || memory.isUnresolved()) return;
+  const mib = memory.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (!(Number.isInteger(mib) && mib > 0)) {
+    throw new Error(`'memory' is ${mib} MiB: it must be a positive whole number of MiB (AWS Batch MEMORY, at least 4); give e.g. Size.mebibytes(512) or Size.gibibytes(2).`);
+  }
+}
+
+/**
+ * A `Ref::<name>` in the command that no parameter declares reaches the container as the literal text: AWS Batch
+ * substitutes only the parameters the job definition or the submission sets.
+ */
+function validateCommandReferences(command: string[] | undefined, parameters: { [name: string]: string } | undefined): void {
+  for (const arg of command ?? []) {
+    if (typeof arg !== 'string' || Token.isUnresolved(arg)) continue;
+    for (const [, name] of arg.matchAll(PARAMETER_REFERENCE)) {
+      if (name === SCHEDULED_TIME_PARAMETER || (parameters && Object.prototype.hasOwnProperty.call(parameters, name))) continue;
+      throw new Error(`'command' reads Ref::${name}, but 'parameters' declares no '${name}': AWS Batch would pass the text 'Ref::${name}' to the container unchanged. `
+        + `Declare it with a default, e.g. parameters: { ${name}: '<default>' }, or fix the name (the run's scheduled time is Ref::${SCHEDULED_TIME_PARAMETER}).`);
+    }
   }
 }
 

@@ -76,6 +76,12 @@ export interface ScheduleDeadlineInput {
   /** "Now", for `at()` in the past and crons whose last year is over. Default: the current time. */
   readonly now?: Date;
   readonly propNames?: Partial<DeadlinePropNames>;
+  /**
+   * Whether the runs have a deadline (tracked runs). When true and no `deadlineSeconds` is given, `jobTimeoutSeconds`
+   * and `attempts` must be concrete numbers, not tokens: the default deadline is computed from them.
+   * @default true
+   */
+  readonly deadlineRequired?: boolean;
 }
 
 export interface ScheduleDeadline {
@@ -94,6 +100,15 @@ export interface ScheduleDeadline {
   readonly notes: string[];
 }
 
+/**
+ * Whether a number is a CDK number token (known only at deploy). This module runs in the backfill CLI too, which has
+ * no dependency but Node: aws-cdk-lib encodes a number token as a double near -1.888e+289
+ * (aws-cdk-lib core/lib/private/encoding.ts, `createTokenDouble`), far beyond any real duration or count.
+ */
+function isNumberToken(value: unknown): boolean {
+  return typeof value === 'number' && value < -1e288;
+}
+
 export function graceSeconds(attempts: number): number {
   return DEADLINE_GRACE.firstPlacementSeconds + Math.max(0, attempts - 1) * DEADLINE_GRACE.perRetrySeconds;
 }
@@ -109,17 +124,28 @@ export function analyzeDeadline(input: Omit<ScheduleDeadlineInput, 'expression'>
   const errors: string[] = [];
   const notes: string[] = [];
   checkNumbers(input, names, errors);
+  const tokens = [[names.attempts, input.attempts], [names.jobTimeout, input.jobTimeoutSeconds]]
+    .filter(([, v]) => isNumberToken(v)).map(([n]) => `'${n}'`);
+  if (tokens.length > 0 && input.deadlineSeconds === undefined && input.deadlineRequired !== false) {
+    errors.push(`${tokens.join(' and ')} ${tokens.length > 1 ? 'are tokens' : 'is a token'} (known only at deploy), but the default run deadline is computed at synth from '${names.attempts}' x '${names.jobTimeout}': `
+      + `give ${tokens.join(' and ')} a concrete value, or set '${names.deadline}'.`);
+  }
   if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) {
     errors.push(`'${names.timeZone}' is '${input.timeZone}', which is not an IANA time zone name: use a name such as 'Europe/London' or 'America/New_York' (aws-cdk-lib TimeZone constants), or leave it out for UTC.`);
   }
   const grace = graceSeconds(input.attempts);
   const taskTimeoutSeconds = input.deadlineSeconds ?? defaultDeadlineSeconds(input.jobTimeoutSeconds, input.attempts);
   const deadlineAfterScheduledSeconds = (input.flexibleWindowSeconds ?? 0) + taskTimeoutSeconds;
-  if (taskTimeoutSeconds > TRACKING_LIMITS.maxDeadlineSeconds) {
+  const deadlineKnown = input.deadlineSeconds !== undefined ? !isNumberToken(input.deadlineSeconds) : tokens.length === 0;
+  const concrete = tokens.length === 0 && deadlineKnown;
+  if (deadlineKnown && taskTimeoutSeconds > TRACKING_LIMITS.maxDeadlineSeconds) {
     const which = input.deadlineSeconds !== undefined ? `'${names.deadline}'` : `'${names.attempts}' x '${names.jobTimeout}' + grace`;
     errors.push(`The run deadline (${which}) is ${describeDuration(taskTimeoutSeconds)}, over the 1-year limit of a Step Functions Standard execution: lower '${names.jobTimeout}' or '${names.attempts}'${input.deadlineSeconds !== undefined ? ` or '${names.deadline}'` : ''}.`);
   }
-  if (input.deadlineSeconds !== undefined && input.deadlineSeconds < input.attempts * input.jobTimeoutSeconds) {
+  if (concrete && input.deadlineSeconds !== undefined && input.deadlineSeconds >= MINUTE && input.deadlineSeconds < input.jobTimeoutSeconds) {
+    errors.push(`'${names.deadline}' is ${describeDuration(input.deadlineSeconds)}, shorter than one attempt's '${names.jobTimeout}' (${describeDuration(input.jobTimeoutSeconds)}): `
+      + `a run that uses its attempt's time is stopped and reported late before AWS Batch would time the attempt out. Lower '${names.jobTimeout}' to at most ${describeDuration(input.deadlineSeconds)}, or raise '${names.deadline}' to at least ${describeDuration(input.jobTimeoutSeconds)}.`);
+  } else if (concrete && input.deadlineSeconds !== undefined && input.deadlineSeconds < input.attempts * input.jobTimeoutSeconds) {
     notes.push(`'${names.deadline}' (${describeDuration(input.deadlineSeconds)}) is shorter than '${names.attempts}' x '${names.jobTimeout}' (${describeDuration(input.attempts * input.jobTimeoutSeconds)}): a run that needs all its attempts is stopped and reported as past its deadline before AWS Batch gives up on it.`);
   }
   return { kind: 'unknown', graceSeconds: grace, taskTimeoutSeconds, deadlineAfterScheduledSeconds, errors, notes };
@@ -152,7 +178,8 @@ export function analyzeSchedule(input: ScheduleDeadlineInput): ScheduleDeadline 
     errors.push(`${schedule} is not a schedule expression: use rate(value unit), cron(minutes hours day-of-month month day-of-week year) or at(yyyy-mm-ddThh:mm:ss) (aws-cdk-lib ScheduleExpression).`);
   }
 
-  if (minGapSeconds !== undefined && deadlineAfterScheduledSeconds > minGapSeconds && errors.length === 0) {
+  const overlaps = minGapSeconds !== undefined && !isNumberToken(deadlineAfterScheduledSeconds) && deadlineAfterScheduledSeconds > minGapSeconds;
+  if (overlaps && minGapSeconds !== undefined && errors.length === 0) {
     notes.push(`${schedule} has runs ${describeDuration(minGapSeconds)} apart, but a run may take up to ${describeDuration(deadlineAfterScheduledSeconds)} after its scheduled time to reach its deadline: runs can overlap. Each run is still tracked and reported on its own; make sure two runs of the job can run at the same time, or lower '${names.jobTimeout}' or '${names.attempts}'.`);
   }
   return { ...base, kind, minGapSeconds, errors, notes };
@@ -165,18 +192,18 @@ export function assertScheduleAccepted(result: ScheduleDeadline): void {
 
 function checkNumbers(input: Omit<ScheduleDeadlineInput, 'expression'>, names: DeadlinePropNames, errors: string[]): void {
   const attempts = input.attempts;
-  if (!Number.isInteger(attempts) || attempts < 1 || attempts > TRACKING_LIMITS.maxAttempts) {
+  if (!isNumberToken(attempts) && (!Number.isInteger(attempts) || attempts < 1 || attempts > TRACKING_LIMITS.maxAttempts)) {
     errors.push(`'${names.attempts}' is ${attempts}: AWS Batch takes a whole number of attempts from 1 to ${TRACKING_LIMITS.maxAttempts} (1 means no retry).`);
   }
-  if (!(input.jobTimeoutSeconds >= TRACKING_LIMITS.minJobTimeoutSeconds)) {
+  if (!isNumberToken(input.jobTimeoutSeconds) && !(input.jobTimeoutSeconds >= TRACKING_LIMITS.minJobTimeoutSeconds)) {
     errors.push(`'${names.jobTimeout}' is ${input.jobTimeoutSeconds} seconds: AWS Batch attempt timeouts are at least 60 seconds. Use Duration.minutes(1) or more.`);
   }
   const flexible = input.flexibleWindowSeconds;
-  if (flexible !== undefined && (flexible < MINUTE || flexible > TRACKING_LIMITS.maxFlexibleWindowSeconds)) {
+  if (flexible !== undefined && !isNumberToken(flexible) && (flexible < MINUTE || flexible > TRACKING_LIMITS.maxFlexibleWindowSeconds)) {
     errors.push(`'${names.flexibleTimeWindow}' is ${describeDuration(flexible)}: EventBridge Scheduler takes a flexible time window from 1 to 1440 minutes. Leave it out for runs at the scheduled time.`);
   }
   const deadline = input.deadlineSeconds;
-  if (deadline !== undefined && !(Number.isInteger(deadline) && deadline >= MINUTE)) {
+  if (deadline !== undefined && !isNumberToken(deadline) && !(Number.isInteger(deadline) && deadline >= MINUTE)) {
     errors.push(`'${names.deadline}' is ${deadline} seconds: give a whole number of seconds, at least 1 minute (it must leave time to submit and start the job), or leave it out for the derived deadline.`);
   }
 }

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 
 /**
  * Synth-time checks of props against bad input, shared by the constructs so every message has the same shape:
@@ -64,6 +64,44 @@ export function validateInstanceOf(prop: string, value: unknown, type: AnyClass,
   throw new Error(`'${prop}' is ${describeValue(value)}, which is not ${withArticle(type.name)}: use ${accepted}.`);
 }
 
+/** What a Duration prop accepts. */
+export interface DurationCheck {
+  /** Shortest accepted duration, in seconds (inclusive). @default - any positive duration */
+  readonly minSeconds?: number;
+  /** Longest accepted duration, in seconds (inclusive). @default - no upper bound */
+  readonly maxSeconds?: number;
+  /** The whole unit the service takes it in: `seconds` (the default) or `minutes`. */
+  readonly wholeUnit?: 'seconds' | 'minutes';
+  /** Why the bounds are what they are, e.g. `(EventBridge Scheduler RetryPolicy)`. */
+  readonly why?: string;
+  /** What to do instead. */
+  readonly fix: string;
+}
+
+/**
+ * Fails unless `value` is a `Duration` of a finite, whole number of `check.wholeUnit` within `check`'s bounds:
+ * a string such as '1h', NaN, Infinity, fractions of the unit and out-of-range values fail. `undefined` and a
+ * Duration holding a token pass.
+ */
+export function validateDuration(prop: string, value: unknown, check: DurationCheck): void {
+  validateInstanceOf(prop, value, Duration, 'a Duration, e.g. Duration.hours(1)');
+  if (value === undefined || (value as Duration).isUnresolved()) return;
+  const seconds = (value as Duration).toSeconds({ integral: false });
+  const unit = check.wholeUnit ?? 'seconds';
+  const size = unit === 'minutes' ? 60 : 1;
+  const min = check.minSeconds ?? 1;
+  const max = check.maxSeconds;
+  const ok = Number.isFinite(seconds) && Number.isInteger(seconds / size) && seconds >= min && (max === undefined || seconds <= max);
+  if (ok) return;
+  const shown = Number.isInteger(seconds) ? (value as Duration).toHumanString() : `${seconds} seconds`;
+  const range = max === undefined ? ` of at least ${describeSpan(min)}` : ` from ${describeSpan(min)} to ${describeSpan(max)}`;
+  throw new Error(`'${prop}' is ${shown}: it must be a whole number of ${unit}${range}${check.why ? ` ${check.why}` : ''}; ${check.fix}.`);
+}
+
+function describeSpan(seconds: number): string {
+  return Duration.seconds(seconds).toHumanString();
+}
+
 /** A class, whatever its constructor's visibility: enum-like classes (`Duration`, `Size`) have private ones. */
 export interface AnyClass {
   readonly prototype: object;
@@ -96,4 +134,9 @@ function describeValue(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** A Duration in seconds, or a number token when it holds one (`Duration.toSeconds` throws on `Duration.hours(token)`). */
+export function secondsOf(duration: Duration): number {
+  return duration.isUnresolved() ? Token.asNumber(duration) : duration.toSeconds();
 }

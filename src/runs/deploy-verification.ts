@@ -9,6 +9,7 @@ import { IBatchJob } from '../jobs/batch-job-ref';
 import { acknowledgeVerificationFindings, grantLogWrite } from './private/verification-findings';
 import { VERIFICATION_HANDLER_SOURCE } from './private/verification-handler';
 import { VERIFICATION_LIMITS, verificationJobNamePrefix, verificationTimeoutFor } from './private/verification-limits';
+import { rejectUnknownKeys } from '../private/struct-keys';
 
 /**
  * What a deploy-time verification runs and how long the deployment waits for it. Shared by
@@ -100,6 +101,7 @@ export class DeployVerification extends Construct {
 
   constructor(scope: Construct, id: string, props: DeployVerificationProps) {
     super(scope, id);
+    rejectUnknownKeys('DeployVerificationProps', props);
     const job = props.job;
     this.timeout = verificationTimeoutFor(job, { timeoutProp: 'timeout', commandProp: 'command', timeout: props.timeout, command: props.command });
     this.jobNamePrefix = verificationJobNamePrefix(job.jobName);

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -14,9 +14,11 @@ import { createAlarmTopic } from '../private/alarm-topic';
 import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './engine/expressions';
 import { validateArraySize } from '../private/array-size';
 import { createSchedulerRole } from './private/run-state-machine';
-import { analyzeSchedule, assertScheduleAccepted } from '../private/schedule-deadline';
-import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
+import { analyzeSchedule, assertScheduleAccepted, DeadlinePropNames } from '../private/schedule-deadline';
+import { secondsOf } from '../private/validate';
+import { createDeadLetterQueue, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
 import { RunTracker } from './run-tracker';
+import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Defaults of {@link JobSchedule}, in one place. */
 export const SCHEDULE_DEFAULTS = {
@@ -61,7 +63,8 @@ export interface RunScheduleOptions {
 
   /**
    * How long a tracked run may take before it is reported late and its job stopped: a job's run counts from its
-   * submission, a workflow's from its start.
+   * submission, a workflow's from its start. At least one attempt's `timeout` (a shorter deadline would stop an
+   * attempt AWS Batch still lets run), at most 1 year; only with tracked runs (`trackRuns`), and a concrete Duration.
    * @default - attempts x timeout + 15 minutes + 5 minutes per retry; for a workflow, the sum of that over its levels
    *   (the longest step of each)
    */
@@ -90,7 +93,10 @@ export interface JobScheduleOptions extends RunScheduleOptions {
    * job and reads its shard from `AWS_BATCH_JOB_ARRAY_INDEX` (0 to N-1). AWS Batch retries each child on its own, and
    * the run succeeds only when every child does; a tracked run's message counts the failed children and links up to
    * 10 of them. The default `runDeadline` assumes the children run at the same time: when the compute can run only
-   * some at once (waves), set `runDeadline`. Applies to every submission: the schedule, a `RunApi` route.
+   * some at once (waves), set `runDeadline`. With `OverlapPolicy.QUEUE` every child holds the job's one-at-a-time
+   * resource, so the children run one after another: the synth warns (`cdk-scheduled-batch:queuedArrayJob`), since
+   * the default deadline is not scaled to N children in a row; set `runDeadline` to cover them, or acknowledge it.
+   * Applies to every submission: the schedule, a `RunApi` route.
    * @see https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html
    * @default - a single job per run
    */
@@ -151,7 +157,9 @@ export class JobSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: JobScheduleProps) {
     super(scope, id);
+    rejectUnknownKeys('JobScheduleProps', props);
     validateScheduleOptions(props);
+    warnQueuedArrayJob(this, props);
     this.expression = props.schedule;
     const job = props.job;
     const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
@@ -188,7 +196,7 @@ export class JobSchedule extends Construct {
 
   /** A tracked schedule: a `RunTracker` whose state machine submits the job and follows each run. */
   private createTracker(props: JobScheduleProps, notificationTopic: sns.ITopic): RunTracker {
-    return new RunTracker(this, 'Runs', {
+    const trackerProps = {
       job: props.job,
       notificationTopic,
       deadline: props.runDeadline,
@@ -198,7 +206,9 @@ export class JobSchedule extends Construct {
       overlapPolicy: props.overlapPolicy,
       arraySize: props.arraySize,
       onDemandJobQueue: props.onDemandJobQueue,
-    });
+    };
+    withTrackerPropNames(trackerProps, SCHEDULE_PROP_NAMES);
+    return new RunTracker(this, 'Runs', trackerProps);
   }
 
   /** An untracked schedule: EventBridge Scheduler submits the job itself (universal target, batch:SubmitJob). */
@@ -210,9 +220,13 @@ export class JobSchedule extends Construct {
       assertScheduleAccepted(analyzeSchedule({
         expression,
         timeZone: props.schedule.timeZone?.timezoneName,
-        jobTimeoutSeconds: job.timeout.toSeconds(),
+        jobTimeoutSeconds: secondsOf(job.timeout),
         attempts: job.retryAttempts,
+        // A token window is refused by validateRunScheduleOptions.
         flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(),
+        propNames: SCHEDULE_PROP_NAMES,
+        // Untracked runs have no deadline: a token timeout or attempt count is fine.
+        deadlineRequired: false,
       }));
     }
     // EventBridge Scheduler has no templated Batch target: the universal target calls batch:SubmitJob.
@@ -253,7 +267,34 @@ function validateOverlapQueue(scope: Construct, queueArn: string, policy: Overla
   }
 }
 
+/** The names of the props of a JobSchedule (and a workload) that make a run's deadline, for messages. */
+const SCHEDULE_PROP_NAMES: DeadlinePropNames = {
+  schedule: 'schedule', timeZone: 'schedule', jobTimeout: 'timeout', attempts: 'retryAttempts', flexibleTimeWindow: 'flexibleTimeWindow', deadline: 'runDeadline',
+};
+
+/** The warning id of QUEUE with `arraySize` (see {@link warnQueuedArrayJob}). */
+export const QUEUED_ARRAY_WARNING_ID = 'cdk-scheduled-batch:queuedArrayJob';
+
+/**
+ * QUEUE makes the job hold a consumable resource of 1 (`runOneAtATime`), and each child of an array job holds it on
+ * its own: the children run one after another, while the default deadline assumes they run at the same time.
+ * @see https://docs.aws.amazon.com/batch/latest/userguide/resource-aware-scheduling.html
+ */
+function warnQueuedArrayJob(scope: Construct, props: JobScheduleProps): void {
+  if (props.overlapPolicy !== OverlapPolicy.QUEUE || props.arraySize === undefined) return;
+  const size = Token.isUnresolved(props.arraySize) ? 'its' : `its ${props.arraySize}`;
+  const deadline = props.runDeadline === undefined
+    ? ` The default 'runDeadline' counts one child's attempts, so a tracked run is reported late and stopped after the first children: set 'runDeadline' to cover ${size} children in a row.`
+    : ` Make sure 'runDeadline' covers ${size} children in a row.`;
+  Annotations.of(scope).addWarningV2(QUEUED_ARRAY_WARNING_ID,
+    `'overlapPolicy' is OverlapPolicy.QUEUE and 'arraySize' is set: QUEUE gives the job one consumable resource and every child of the array job holds it, so ${size} children run one at a time, not in parallel.${deadline} `
+    + `Use OverlapPolicy.ALLOW or SKIP to run the children at once, or acknowledge with Annotations.of(<this construct or its workload>).acknowledgeWarning('${QUEUED_ARRAY_WARNING_ID}', '<why>').`);
+}
+
 function validateScheduleOptions(props: JobScheduleOptions): void {
+  if (props.runDeadline !== undefined && props.trackRuns === false) {
+    throw new Error("'runDeadline' is set but 'trackRuns' is false: the deadline applies to tracked runs only, and an untracked schedule submits the job without one (each attempt is still bounded by 'timeout'). Turn 'trackRuns' on, or leave 'runDeadline' out.");
+  }
   const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
   if (overlap.needsTracking && props.trackRuns === false) {
     throw new Error(`'overlapPolicy' is ${overlap.name} but 'trackRuns' is false: ${overlap.name} acts in the tracked run, before it submits. Turn 'trackRuns' on, or use OverlapPolicy.QUEUE (runs wait for each other, with or without tracking).`);

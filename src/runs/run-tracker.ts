@@ -15,7 +15,10 @@ import { OverlapPolicy } from './overlap-policy';
 import { validateArraySize } from '../private/array-size';
 import { createExecutionLogGroup, createRunStateMachine, scheduledRunTarget } from './private/run-state-machine';
 import { PARAMETER_NAME } from '../private/job-options';
-import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from '../private/schedule-deadline';
+import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from '../private/schedule-deadline';
+import { validateDuration, secondsOf } from '../private/validate';
+import { RUN_DEADLINE_CHECK, trackerPropNamesOf } from './private/schedule-parts';
+import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Properties of a {@link RunTracker}. */
 export interface RunTrackerProps {
@@ -140,6 +143,7 @@ export class RunTracker extends Construct {
 
   constructor(scope: Construct, id: string, props: RunTrackerProps) {
     super(scope, id);
+    rejectUnknownKeys('RunTrackerProps', props);
     const analysis = analyze(props);
     assertScheduleAccepted(analysis);
     for (const note of analysis.notes) Annotations.of(this).addInfo(note);
@@ -187,27 +191,45 @@ export class RunTracker extends Construct {
    * (`<aws.scheduler.scheduled-time>`) as input.
    */
   public scheduleTarget(options: RunTrackerTargetOptions = {}): scheduler.IScheduleTarget {
+    rejectUnknownKeys('RunTrackerTargetOptions', options);
     return scheduledRunTarget(this.stateMachine, options);
   }
 
 }
 
 function analyze(props: RunTrackerProps): ScheduleDeadline {
+  // A JobSchedule (and so a workload) registers its own prop names, so that messages name what its user wrote.
+  const names: DeadlinePropNames = {
+    schedule: 'schedule',
+    timeZone: 'timeZone',
+    jobTimeout: 'timeout',
+    attempts: 'retryAttempts',
+    flexibleTimeWindow: 'flexibleTimeWindow',
+    deadline: 'deadline',
+    ...trackerPropNamesOf(props),
+  };
   const scheduleZone = props.schedule?.timeZone?.timezoneName;
   if (props.timeZone !== undefined && scheduleZone !== undefined && props.timeZone !== scheduleZone) {
     throw new Error(`'timeZone' is '${props.timeZone}' but 'schedule' runs in '${scheduleZone}': leave 'timeZone' out, or make them the same.`);
   }
+  validateDuration(names.deadline, props.deadline, RUN_DEADLINE_CHECK);
+  if (props.deadline?.isUnresolved()) {
+    throw new Error(`'${names.deadline}' is a token (known only at deploy): the run deadline is written into the state machine and its messages at synth. Give a concrete Duration, e.g. Duration.hours(2), or leave it out for the derived deadline.`);
+  }
   const job = props.job;
-  const jobTimeoutSeconds = job.timeout.toSeconds();
+  const jobTimeoutSeconds = secondsOf(job.timeout);
+  const attempts = job.retryAttempts;
+  const concrete = !Token.isUnresolved(jobTimeoutSeconds) && !Token.isUnresolved(attempts);
   // A run that may wait for an earlier one (itself stopped at its deadline) gets the policy's factor of the default.
   const factor = props.deadline === undefined ? overlapStrategy('overlapPolicy', props.overlapPolicy).deadlineFactor : 1;
+  const window = props.flexibleTimeWindow;
   const input = {
     timeZone: props.timeZone ?? scheduleZone,
     jobTimeoutSeconds,
-    attempts: job.retryAttempts,
-    flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(),
-    deadlineSeconds: factor !== 1 ? factor * defaultDeadlineSeconds(jobTimeoutSeconds, job.retryAttempts) : props.deadline?.toSeconds(),
-    propNames: { schedule: 'schedule', timeZone: 'timeZone', jobTimeout: 'timeout', attempts: 'retryAttempts', flexibleTimeWindow: 'flexibleTimeWindow', deadline: 'deadline' },
+    attempts,
+    flexibleWindowSeconds: window && !window.isUnresolved() ? window.toSeconds() : undefined,
+    deadlineSeconds: factor !== 1 && concrete ? factor * defaultDeadlineSeconds(jobTimeoutSeconds, attempts) : props.deadline?.toSeconds(),
+    propNames: names,
   };
   const expression = props.schedule?.expressionString;
   return expression !== undefined && !Token.isUnresolved(expression) ? analyzeSchedule({ ...input, expression }) : analyzeDeadline(input);

@@ -20,9 +20,19 @@ import { RunDefinition } from './engine/run-definition';
 import { validateArraySize } from '../private/array-size';
 import { subtreeCostLineItems } from '../private/cost-walk';
 import { createExecutionLogGroup, createRunStateMachine, createSchedulerRole, scheduledRunTarget } from './private/run-state-machine';
-import { analyzeSchedule, assertScheduleAccepted, DEADLINE_GRACE, defaultDeadlineSeconds, describeDuration, TRACKING_LIMITS } from '../private/schedule-deadline';
+import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DEADLINE_GRACE, defaultDeadlineSeconds, describeDuration, TRACKING_LIMITS } from '../private/schedule-deadline';
+import { secondsOf } from '../private/validate';
 import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
 import { topologicalLevels, validateGraph } from './private/workflow-graph';
+import { builtByLibrary, rejectUnknownKeys } from '../private/struct-keys';
+
+/** `steps` as an untyped language may pass it: missing, or not a list. */
+function validateSteps(steps: unknown): void {
+  if (!Array.isArray(steps)) {
+    const what = steps === undefined || steps === null ? 'missing' : `${typeof steps === 'string' ? `'${steps}'` : typeof steps}, not a list`;
+    throw new Error(`'steps' is ${what}: give a list of steps, e.g. steps: [{ name: 'extract', command: [...] }, { name: 'load', dependsOn: ['extract'] }].`);
+  }
+}
 
 /** One step of a {@link ScheduledBatchWorkflow}: a `BatchJob` (its own image, command and resources) and its place in the graph. */
 export interface WorkflowStep extends BatchJobOptions {
@@ -114,6 +124,8 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
 
   constructor(scope: Construct, id: string, props: ScheduledBatchWorkflowProps) {
     super(scope, id);
+    rejectUnknownKeys('ScheduledBatchWorkflowProps', props);
+    validateSteps(props.steps);
     validateRunScheduleOptions(props);
     validateGraph(props.steps);
     const ownsPlatform = props.platform === undefined;
@@ -156,7 +168,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
     for (const step of steps) {
       try {
         validateArraySize('arraySize', step.arraySize);
-        jobs[step.name] = new BatchJob(stepsScope, step.name, { ...step, platform: this.platform });
+        jobs[step.name] = new BatchJob(stepsScope, step.name, builtByLibrary({ ...step, platform: this.platform }));
       } catch (e) {
         throw new Error(`Step '${step.name}' of 'steps': ${(e as Error).message}`);
       }
@@ -223,31 +235,42 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
    * `onDemandFallback`), summed; doubled with QUEUE, to cover the wait for one earlier run.
    */
   private deadlineSeconds(props: ScheduledBatchWorkflowProps, levels: WorkflowStep[][]): number {
+    const given = props.runDeadline;
+    if (given?.isUnresolved()) {
+      throw new Error("'runDeadline' is a token (known only at deploy): the run deadline is written into the state machine and its messages at synth. Give a concrete Duration, e.g. Duration.hours(2), or leave it out for the derived deadline.");
+    }
+    if (given === undefined) {
+      for (const [name, job] of Object.entries(this.jobs)) {
+        const tokens = (['retryAttempts', 'timeout'] as const).filter(p => (p === 'timeout' ? job.timeout.isUnresolved() : Token.isUnresolved(job.retryAttempts)));
+        if (tokens.length > 0) {
+          throw new Error(`Step '${name}' of 'steps': ${tokens.map(p => `'${p}'`).join(' and ')} ${tokens.length > 1 ? 'are tokens' : 'is a token'} (known only at deploy), but the default 'runDeadline' is computed at synth from each step's 'retryAttempts' x 'timeout': give ${tokens.length > 1 ? 'them' : 'it'} a concrete value, or set 'runDeadline'.`);
+        }
+      }
+    }
     const stepSeconds = (s: WorkflowStep) => {
       const job = this.jobs[s.name];
       const t = job.timeout.toSeconds();
       return defaultDeadlineSeconds(t, job.retryAttempts) + (s.onDemandFallback ? t + DEADLINE_GRACE.firstPlacementSeconds : 0);
     };
-    const sum = levels.reduce((total, level) => total + Math.max(...level.map(stepSeconds)), 0);
-    const given = props.runDeadline;
-    const seconds = given ? given.toSeconds() : overlapStrategy('overlapPolicy', props.overlapPolicy).deadlineFactor * sum;
-    if (!Token.isUnresolved(seconds) && seconds > TRACKING_LIMITS.maxDeadlineSeconds) {
+    const seconds = given ? given.toSeconds() : overlapStrategy('overlapPolicy', props.overlapPolicy).deadlineFactor
+      * levels.reduce((total, level) => total + Math.max(...level.map(stepSeconds)), 0);
+    if (seconds > TRACKING_LIMITS.maxDeadlineSeconds) {
       throw new Error(given
         ? `'runDeadline' is ${describeDuration(seconds)}, over the 1-year limit of a Step Functions Standard execution: lower it.`
         : `The run deadline (the sum over the levels of the longest step's attempts x timeout + grace) is ${describeDuration(seconds)}, over the 1-year limit of a Step Functions Standard execution: lower the steps' 'timeout' or 'retryAttempts', or set 'runDeadline'.`);
     }
+    const window = props.flexibleTimeWindow;
+    const input = {
+      timeZone: props.schedule.timeZone?.timezoneName,
+      // The longest concrete step timeout (a step's token timeout is not compared with 'runDeadline').
+      jobTimeoutSeconds: Math.max(60, ...Object.values(this.jobs).map(j => secondsOf(j.timeout)).filter(t => !Token.isUnresolved(t))),
+      attempts: 1,
+      flexibleWindowSeconds: window && !window.isUnresolved() ? window.toSeconds() : undefined,
+      deadlineSeconds: seconds,
+      propNames: { schedule: 'schedule', timeZone: 'schedule', jobTimeout: 'timeout', attempts: 'retryAttempts', flexibleTimeWindow: 'flexibleTimeWindow', deadline: 'runDeadline' },
+    };
     const expression = props.schedule.expressionString;
-    if (!Token.isUnresolved(expression)) {
-      assertScheduleAccepted(analyzeSchedule({
-        expression,
-        timeZone: props.schedule.timeZone?.timezoneName,
-        jobTimeoutSeconds: Math.max(...Object.values(this.jobs).map(j => j.timeout.toSeconds())),
-        attempts: 1,
-        flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(),
-        deadlineSeconds: seconds,
-        propNames: { schedule: 'schedule', timeZone: 'schedule', jobTimeout: 'timeout', attempts: 'retryAttempts', flexibleTimeWindow: 'flexibleTimeWindow', deadline: 'runDeadline' },
-      }));
-    }
+    assertScheduleAccepted(Token.isUnresolved(expression) ? analyzeDeadline(input) : analyzeSchedule({ ...input, expression }));
     return seconds;
   }
 

@@ -23,6 +23,7 @@ import { BatchJob } from '../jobs/batch-job';
 import { BatchJobOptions, JOB_DEFAULTS } from '../jobs/batch-job-options';
 import { createAlarmTopic } from '../private/alarm-topic';
 import { subtreeCostLineItems } from '../private/cost-walk';
+import { builtByLibrary, rejectUnknownKeys } from '../private/struct-keys';
 import { DeployVerification, DeployVerificationOptions } from '../runs/deploy-verification';
 import { JobSchedule, JobScheduleOptions, SCHEDULE_DEFAULTS } from '../runs/job-schedule';
 import { rejectIgnoredWorkloadProps, validateNotificationEmail, warnEmptyRepository } from './private/workload-checks';
@@ -132,6 +133,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
 
   constructor(scope: Construct, id: string, props: ScheduledBatchWorkloadProps) {
     super(scope, id);
+    rejectUnknownKeys('ScheduledBatchWorkloadProps', props);
     rejectConflicts(props, 'platform');
     // Checked whatever 'alarms' says: the address is subscribed either way.
     validateNotificationEmail('notificationEmail', props.notificationEmail);
@@ -139,7 +141,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     this.ownsPlatform = props.platform === undefined;
     this.platform = props.platform ?? new BatchPlatform(this, 'Platform', pickPlatformProps(props));
     if (this.ownsPlatform) OwnPlatforms.of(Stack.of(this)).add(this);
-    this.job = new BatchJob(this, 'Job', { ...props, platform: this.platform });
+    this.job = new BatchJob(this, 'Job', builtByLibrary({ ...props, platform: this.platform }));
     if (props.image === undefined && props.repository === undefined) warnEmptyRepository(this, props.imageTag ?? WORKLOAD_DEFAULTS.imageTag);
     // Each workload notifies its own topic (its own platform's, or one of its own on a shared platform), so its
     // subscribers get only its messages; a shared platform's topic also gets the alarms, for the platform team.
@@ -147,13 +149,13 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
       ?? (this.ownsPlatform ? this.platform.alarmTopic : undefined) ?? createAlarmTopic(this, 'Notifications');
     const trackRuns = props.trackRuns ?? true;
     this.verification = createVerification(this, props);
-    this.jobSchedule = new JobSchedule(this, 'Schedule', {
+    this.jobSchedule = new JobSchedule(this, 'Schedule', builtByLibrary({
       ...props,
       job: this.job,
       notificationTopic: this.notificationTopic,
       runName: this.node.path,
       onDemandJobQueue: props.resubmitOnDemand ? this.platform.onDemandJobQueue(this) : undefined,
-    });
+    }));
     if (this.verification) {
       // What names the revision switches to a new one only once its verification run has succeeded: the schedule,
       // the tracker (state machine, role and policy) and the scheduler role's policy. Updated earlier, a policy that

@@ -3,18 +3,42 @@
  * checks of the retry and window options, and the dead-letter queue.
  */
 import { Duration, Token, Validations } from 'aws-cdk-lib';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DeadlinePropNames } from '../../private/schedule-deadline';
+import { validateDuration, validateInstanceOf } from '../../private/validate';
+
+/** Where the names a `RunTracker`'s props have for its creator travel: a non-enumerable symbol key on the props. */
+const PROP_NAMES = Symbol.for('cdk-scheduled-batch.trackerPropNames');
+
+/**
+ * Marks the props a construct passes to the `RunTracker` it creates (a `JobSchedule`: `runDeadline` for the tracker's
+ * `deadline`) with its own names, so that the tracker's messages name what the user wrote. The mark is not a key (a
+ * spread does not copy it) and lives on the props, not in module state.
+ */
+export function withTrackerPropNames<T extends object>(props: T, names: Partial<DeadlinePropNames>): T {
+  Object.defineProperty(props, PROP_NAMES, { value: names, enumerable: false });
+  return props;
+}
+
+/** The names `withTrackerPropNames` put on `props`, if any. */
+export function trackerPropNamesOf(props: object): Partial<DeadlinePropNames> | undefined {
+  return (props as { [PROP_NAMES]?: Partial<DeadlinePropNames> })[PROP_NAMES];
+}
 
 /** The schedule options checked here (a structural subset of `RunScheduleOptions`). */
 export interface CheckedScheduleOptions {
+  readonly schedule?: scheduler.ScheduleExpression;
+  readonly runDeadline?: Duration;
   readonly scheduleRetryAttempts?: number;
   readonly scheduleMaxEventAge?: Duration;
   readonly flexibleTimeWindow?: Duration;
 }
 
 /**
- * EventBridge Scheduler retry policy limits and flexible-window limits.
+ * EventBridge Scheduler retry policy limits and flexible-window limits: MaximumRetryAttempts an integer from 0 to 185,
+ * MaximumEventAgeInSeconds an integer from 60 to 86400, MaximumWindowInMinutes an integer from 1 to 1440.
  * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
  * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_FlexibleTimeWindow.html
  */
@@ -49,8 +73,38 @@ export function createDeadLetterQueue(scope: Construct): sqs.Queue {
   return queue;
 }
 
+/**
+ * aws-cdk-lib's `Schedule` and `TimeWindow.flexible` compare these with their limits at synth, so a token would fail
+ * there, printed as a number (-1.888e+289): refused here first, with the prop's name.
+ */
+function rejectSchedulerTokens(props: CheckedScheduleOptions): void {
+  const given: Array<[string, boolean, string]> = [
+    ['scheduleRetryAttempts', Token.isUnresolved(props.scheduleRetryAttempts), 'e.g. 5'],
+    ['scheduleMaxEventAge', props.scheduleMaxEventAge?.isUnresolved() ?? false, 'e.g. Duration.hours(1)'],
+    ['flexibleTimeWindow', props.flexibleTimeWindow?.isUnresolved() ?? false, 'e.g. Duration.minutes(15)'],
+  ];
+  for (const [prop, token, example] of given) {
+    if (token) {
+      throw new Error(`'${prop}' is a token (known only at deploy), but aws-cdk-lib's Schedule checks it against the EventBridge Scheduler limits at synth: give a concrete value (${example}), or leave it out for the default.`);
+    }
+  }
+}
+
+/** A run deadline: at least a minute (the 1-year bound is checked with the deadline's parts). */
+export const RUN_DEADLINE_CHECK = {
+  minSeconds: 60,
+  why: '(it must leave time to submit and start the job)',
+  fix: 'e.g. Duration.hours(2), or leave it out for the derived deadline',
+} as const;
+
 /** The checks of the options every schedule has (retries, event age, flexible window). */
 export function validateRunScheduleOptions(props: CheckedScheduleOptions): void {
+  validateInstanceOf('schedule', props.schedule, scheduler.ScheduleExpression,
+    "a ScheduleExpression, e.g. ScheduleExpression.cron({ hour: '2', minute: '0' }) or ScheduleExpression.rate(Duration.hours(1))");
+  for (const prop of ['scheduleMaxEventAge', 'flexibleTimeWindow', 'runDeadline'] as const) {
+    validateInstanceOf(prop, props[prop], Duration, 'a Duration, e.g. Duration.hours(1)');
+  }
+  rejectSchedulerTokens(props);
   const retries = props.scheduleRetryAttempts;
   const retriesOutOfRange = (n: number) => !Number.isInteger(n) || n < 0 || n > SCHEDULER_LIMITS.maxRetryAttempts;
   if (retries !== undefined && !Token.isUnresolved(retries) && retriesOutOfRange(retries)) {
@@ -66,4 +120,20 @@ export function validateRunScheduleOptions(props: CheckedScheduleOptions): void 
   if (window && !window.isUnresolved() && outside(window, SCHEDULER_LIMITS.minFlexibleWindow, SCHEDULER_LIMITS.maxFlexibleWindow)) {
     throw new Error(`'flexibleTimeWindow' must be from 1 minute to 1440 minutes, got ${window.toHumanString()}.`);
   }
+  // What the range checks above let through: NaN, Infinity, fractions of the unit the API takes.
+  validateDuration('scheduleMaxEventAge', age, {
+    minSeconds: SCHEDULER_LIMITS.minEventAge.toSeconds(),
+    maxSeconds: SCHEDULER_LIMITS.maxEventAge.toSeconds(),
+    why: '(EventBridge Scheduler MaximumEventAgeInSeconds)',
+    fix: 'e.g. Duration.hours(1), or leave it out for the default',
+  });
+  validateDuration('flexibleTimeWindow', window, {
+    minSeconds: SCHEDULER_LIMITS.minFlexibleWindow.toSeconds(),
+    maxSeconds: SCHEDULER_LIMITS.maxFlexibleWindow.toSeconds(),
+    wholeUnit: 'minutes',
+    why: '(EventBridge Scheduler MaximumWindowInMinutes)',
+    fix: 'e.g. Duration.minutes(15), or leave it out for runs at the scheduled time',
+  });
+  // The 1-year upper bound is checked with the derived deadline, whose message says what the deadline is made of.
+  validateDuration('runDeadline', props.runDeadline, RUN_DEADLINE_CHECK);
 }

@@ -1,0 +1,107 @@
+import { Token } from 'aws-cdk-lib';
+import { NESTED_STRUCTS, STRUCT_KEYS } from './struct-keys.generated';
+
+/**
+ * Synth-time refusal of keys a struct does not have. From Python a struct written as a dict keeps the keys as written
+ * (`depends_on`, not `dependsOn`), and from JavaScript a misspelt key passes the compiler: either way the field would
+ * be silently ignored. The known keys come from src/private/struct-keys.generated.ts (scripts/struct-keys.ts reads
+ * them from the interfaces), so they cannot drift.
+ */
+
+/**
+ * Marks props the library built itself (e.g. a workload's props spread into its job's): they are not checked. A
+ * non-enumerable symbol on the object, so the mark is no key, is not copied by a spread and keeps no module state.
+ */
+const BUILT_BY_LIBRARY = Symbol.for('cdk-scheduled-batch.builtByLibrary');
+
+/**
+ * Marks `props` as built by the library from props already checked at the user-facing boundary, so the construct it
+ * is passed to does not check it again: a spread (`{ ...props, platform }`) carries the outer struct's other keys.
+ */
+export function builtByLibrary<T extends object>(props: T): T {
+  Object.defineProperty(props, BUILT_BY_LIBRARY, { value: true, enumerable: false });
+  return props;
+}
+
+/** At most this many known keys are listed when none is close to the unknown one. */
+const LISTED_KEYS = 6;
+
+/**
+ * Fails when `value`, given as the struct `structName`, has a key the struct does not have, naming the nearest known
+ * key; then checks the nested structs the library reads (e.g. each of `steps`). `where` says where the struct sits, e.g.
+ * `steps[1]`. `undefined`, tokens, class instances and objects the library built itself are not checked.
+ */
+export function rejectUnknownKeys(structName: string, value: unknown, where?: string): void {
+  if (!isPlainObject(value) || (value as { [BUILT_BY_LIBRARY]?: boolean })[BUILT_BY_LIBRARY]) return;
+  const known = STRUCT_KEYS[structName];
+  if (!known) throw new Error(`internal: no known keys for struct ${structName} (run "npx projen struct-keys")`);
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new Error(unknownKeyMessage(structName, key, known, where));
+  }
+  for (const [prop, nestedType] of Object.entries(NESTED_STRUCTS[structName] ?? {})) {
+    const nested = value[prop];
+    const path = where ? `${where}.${prop}` : prop;
+    if (nestedType.endsWith('[]')) {
+      if (Array.isArray(nested)) nested.forEach((element, i) => rejectUnknownKeys(nestedType.slice(0, -2), element, `${path}[${i}]`));
+    } else {
+      rejectUnknownKeys(nestedType, nested, path);
+    }
+  }
+}
+
+/** A struct as it reaches the library: an object literal (or a dict from Python), not a token or a class instance. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Token.isUnresolved(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function unknownKeyMessage(structName: string, key: string, known: readonly string[], where: string | undefined): string {
+  const nearest = nearestKey(key, known);
+  const at = where ? ` (${where})` : '';
+  const hint = nearest
+    ? `did you mean '${nearest}'?`
+    : `the known properties include ${known.slice(0, LISTED_KEYS).map(k => `'${k}'`).join(', ')}${known.length > LISTED_KEYS ? `, … (${known.length} in all)` : ''}.`;
+  const python = key.includes('_')
+    ? ` (Python: snake_case keys of a dict are not converted; use the struct class, e.g. ${structName}(${nearest ? snakeCase(nearest) : key}=...), or camelCase keys)`
+    : '';
+  return `'${key}' is not a property of ${structName}${at}: ${hint}${python}`;
+}
+
+/** `dependsOn` -> `depends_on`, as jsii names the keyword argument in Python. */
+function snakeCase(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+}
+
+/** Lower case, without `_` or `-`: `depends_on`, `DependsOn` and `dependsOn` are the same key. */
+function normalise(key: string): string {
+  return key.toLowerCase().replace(/[_-]/g, '');
+}
+
+/**
+ * The known key nearest to `key` by edit distance after normalising case and underscores, when it is close enough to
+ * be a misspelling (at most a third of the key's length, and 3, edits); otherwise undefined.
+ */
+export function nearestKey(key: string, known: readonly string[]): string | undefined {
+  const wanted = normalise(key);
+  const limit = Math.min(3, Math.max(1, Math.floor(wanted.length / 3)));
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(wanted, normalise(candidate));
+    if (distance <= limit && (!best || distance < best.distance)) best = { key: candidate, distance };
+  }
+  return best?.key;
+}
+
+/** Edit distance: insertions, deletions, substitutions and swaps of two neighbours each cost 1 (`nmae` is 1 from `name`). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 },
+    (_, i) => Array.from({ length: b.length + 1 }, (__, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
