@@ -35,12 +35,17 @@ type Fixture = (stack: cdk.Stack) => void;
 /** name -> how to build it. The scenarios (scenarios.json) name the fixture they run. */
 export const FIXTURES: Record<string, Fixture> = {
   'workload': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE }),
-  'workload-short-deadline': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, runDeadline: SHORT_DEADLINE }),
+  // A deadline may not be shorter than one attempt's timeout: the job's attempts are as short as AWS Batch allows (60 s).
+  'workload-short-deadline': s => new ScheduledBatchWorkload(s, 'Nightly', {
+    schedule: SCHEDULE, image: IMAGE, timeout: SHORT_DEADLINE, retryAttempts: 1, runDeadline: SHORT_DEADLINE,
+  }),
   'workload-skip': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, overlapPolicy: OverlapPolicy.SKIP }),
   'workload-queue': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, overlapPolicy: OverlapPolicy.QUEUE }),
   'workload-array': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, arraySize: 5 }),
   'workflow': s => new ScheduledBatchWorkflow(s, 'Etl', { schedule: SCHEDULE, steps: ETL }),
-  'workflow-short-deadline': s => new ScheduledBatchWorkflow(s, 'Etl', { schedule: SCHEDULE, steps: ETL, runDeadline: SHORT_DEADLINE }),
+  'workflow-short-deadline': s => new ScheduledBatchWorkflow(s, 'Etl', {
+    schedule: SCHEDULE, steps: ETL.map(step => ({ ...step, timeout: SHORT_DEADLINE, retryAttempts: 1 })), runDeadline: SHORT_DEADLINE,
+  }),
   'workflow-fan-out-first': s => new ScheduledBatchWorkflow(s, 'Etl', {
     schedule: SCHEDULE,
     steps: [{ name: 'split', image: IMAGE, arraySize: 4 }, { name: 'load', image: IMAGE, dependsOn: ['split'] }],
