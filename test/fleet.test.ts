@@ -11,8 +11,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { fleetStack } from './fixtures/fleet';
 import { BatchFleet, CostReport, ScheduledBatchWorkload, ScheduledBatchWorkloadProps } from '../src';
+import { fleetStack } from './fixtures/fleet';
 import { PLATFORM_TAG_KEY } from '../src/workload/private/platform-runs';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
@@ -172,7 +172,7 @@ describe('guarantees kept on a shared platform of many workloads', () => {
     }
   });
 
-  test("each run role may submit its own job definition only", () => {
+  test('each run role may submit its own job definition only', () => {
     for (const w of [...workloads, withSecret]) {
       const t = templateOf(w);
       const role = Object.entries<any>(t.Resources).find(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith(w.node.id + 'ScheduleRunsStateMachineRole'))!;

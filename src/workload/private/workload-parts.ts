@@ -59,7 +59,7 @@ export function createWorkloadSchedule(workload: WorkloadSoFar, props: JobSchedu
     // only the new revision would refuse the old one the schedule still submits while the run is verified. The
     // platform's scheduler role names no revision (it starts state machines by tag).
     const ownRole = trackRuns ? undefined : schedule.schedulerRole;
-    for (const c of [schedule.schedule, ownRole, schedule.tracker?.stateMachine]) {
+    for (const c of [schedule.schedule, ownRole, schedule.tracker?.stateMachine, schedule.tracker?.stateMachine.role]) {
       c?.node.addDependency(verification.resource);
     }
   }
