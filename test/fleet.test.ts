@@ -37,7 +37,9 @@ function synthAll(app: cdk.App): Assembly {
 }
 
 /** A fleet of workloads `ids` (default props) in a new app. */
-function fleetOf(ids: string[], props: Partial<ScheduledBatchWorkloadProps> = {}): { app: cdk.App; stack: cdk.Stack; fleet: BatchFleet; workloads: ScheduledBatchWorkload[] } {
+interface Fleet { app: cdk.App; stack: cdk.Stack; fleet: BatchFleet; workloads: ScheduledBatchWorkload[] }
+
+function fleetOf(ids: string[], props: Partial<ScheduledBatchWorkloadProps> = {}): Fleet {
   const app = new cdk.App();
   const stack = new cdk.Stack(app, 'S');
   const fleet = new BatchFleet(stack, 'Fleet');

@@ -159,7 +159,9 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     this.notificationTopic = props.alarmTopic ?? (ownTopic ? createAlarmTopic(this, 'Notifications') : shared.topic);
     const trackRuns = props.trackRuns ?? true;
     this.verification = createVerification(this, props);
-    this.jobSchedule = createWorkloadSchedule({ scope: this, platform: this.platform, job: this.job, notificationTopic: this.notificationTopic, verification: this.verification }, props, shared);
+    this.jobSchedule = createWorkloadSchedule({
+      scope: this, platform: this.platform, job: this.job, notificationTopic: this.notificationTopic, verification: this.verification,
+    }, props, shared);
     this.metrics = new BatchQueueMetrics(this.platform.jobQueue);
     if (props.runApiRouteName !== undefined && !props.runApi) {
       throw new Error(`'runApiRouteName' is '${props.runApiRouteName}' but no 'runApi' was given: pass the RunApi the route goes on, or leave 'runApiRouteName' out.`);
@@ -180,7 +182,8 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
    * for what those do not cover: untracked runs, a dashboard, or subscribers of its own. Without alarms, the e-mail
    * still subscribes.
    */
-  private createAlarms(props: ScheduledBatchWorkloadProps, opts: { trackRuns: boolean; ownTopic: boolean; shared: PlatformRuns }): BatchAlarms | undefined {
+  private createAlarms(props: ScheduledBatchWorkloadProps,
+    opts: { trackRuns: boolean; ownTopic: boolean; shared: PlatformRuns }): BatchAlarms | undefined {
     if (!(props.alarms ?? true)) {
       if (props.notificationEmail !== undefined) {
         this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));

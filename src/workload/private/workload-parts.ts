@@ -38,7 +38,8 @@ export function createWorkloadJob(scope: Construct, platform: IBatchPlatform, pr
  * the platform's scheduler role (its state machine tagged for it) and logs to the platform's state log. With a
  * deploy-time verification, what names the job revision waits for it.
  */
-export function createWorkloadSchedule(workload: WorkloadSoFar, props: JobScheduleOptions & { readonly resubmitOnDemand?: boolean }, shared: PlatformRuns): JobSchedule {
+export function createWorkloadSchedule(workload: WorkloadSoFar, props: JobScheduleOptions & { readonly resubmitOnDemand?: boolean },
+  shared: PlatformRuns): JobSchedule {
   const trackRuns = props.trackRuns ?? true;
   const schedule = new JobSchedule(workload.scope, 'Schedule', builtByLibrary({
     ...props,
