@@ -2,7 +2,9 @@
  * `npm run bench`: synth time, CloudFormation footprint and idle cost of this library, side by side with
  * aws-ecs-patterns `ScheduledFargateTask` and the same resources hand-written with aws-cdk-lib L2s.
  *
- *   npx ts-node -P test/tsconfig.json scripts/bench.ts [--quick] [--reps=5] [--validation-reps=5] [--write-docs]
+ *   npx ts-node -P test/tsconfig.json scripts/bench.ts [--quick] [--reps=5] [--validation-reps=5] [--no-fleet] [--write-docs]
+ *   npx ts-node -P test/tsconfig.json scripts/bench.ts --fleet-only [--write-docs]   # only the fleet benchmark (N = 10,
+ *       100, 1,000 workloads in one stack), the rest of docs/performance.json kept
  *   npx ts-node -P test/tsconfig.json scripts/bench.ts --docs-only   # re-render docs/performance.md from docs/performance.json
  *   npx ts-node -P test/tsconfig.json scripts/bench.ts --footprint-only   # re-measure what is not a timing (resources,
  *       template bytes, idle cost) into docs/performance.json and .md, keeping the timings: after a change to the
@@ -14,20 +16,24 @@
  * Synth time: each measurement is a fresh `node` process (scripts/bench/child.ts) that imports everything, then times
  * construct + `app.synth()`. Repetitions are interleaved across the three apps so drift on a shared machine hits all
  * of them alike; median and min-max are reported.
+ *
+ * Fleet (issue #22, scripts/bench/fleet.ts): `BatchFleet` with N = 10, 100 and 1,000 workloads in one user stack
+ * against N `ScheduledFargateTask`s, with peak memory, the assembly's size (parent and nested templates) and synth
+ * time per resource. The whole run takes about 20 minutes on 2 cores; `--quick` about 3.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { performance } from 'perf_hooks';
 import { Variant, VARIANTS } from './bench/apps';
-import { FootprintRow, MAX_RESOURCES, measureFootprint, synthInProcess, WorkloadShape } from './bench/footprint';
+import { FootprintRow, MAX_RESOURCES, MAX_TEMPLATE_BYTES, measureFootprint, synthInProcess, WorkloadShape } from './bench/footprint';
 import { UnitPrices } from '../src/cost/cost';
 import * as cdk from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BatchJob, OverlapPolicy, RunTracker } from '../src';
+import { defaultFleetSettings, fargateNote, FleetRow, FleetSettings, fleetMarginal, measureFleet, perResourceRatio, renderFleetTables } from './bench/fleet';
 import { IdleCostRow, idleCostRows } from './bench/idle-cost';
+import { runChild } from './bench/spawn';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS_DIR = path.join(ROOT, 'bench-results');
@@ -35,8 +41,9 @@ const DOCS_JSON = path.join(ROOT, 'docs', 'performance.json');
 const DOCS_MD = path.join(ROOT, 'docs', 'performance.md');
 /** The issue's goals (issue #7). */
 const GOALS = { vsFargate: 1.5, vsHandWritten: 1.10, marginalResources: 20, defaultIdleUsd: 8 };
+/** Issue #22's: a fleet of 1,000 workloads synthesizes, no slower per resource than `ScheduledFargateTask`, at most 5 resources a workload. */
+const FLEET_GOALS = { workloads: 1000, perResourceVsFargate: 1.0, marginalResources: 5 };
 
-interface Sample { ms: number; wallMs: number; resources: number; bytes: number }
 interface TimingRow {
   validation: boolean;
   n: number;
@@ -68,7 +75,13 @@ export interface BenchResults {
   /** Template bytes at N=1 as `cdk synth` writes them (its metadata included), per app. */
   cliBytesN1?: Record<string, number>;
   idleCost: IdleCostRow[];
-  goals: { name: string; target: string; measured: string; met: boolean }[];
+  /** The fleet benchmark (issue #22), when it ran. */
+  fleet?: FleetRow[];
+  fleetSettings?: FleetSettings;
+  /** When the fleet was measured, if not with the rest (`--fleet-only`). */
+  fleetDate?: string;
+  /** `issue` 7 unless set. */
+  goals: { name: string; target: string; measured: string; met: boolean; issue?: number }[];
 }
 
 function arg(name: string): string | undefined {
@@ -83,29 +96,12 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function runChild(variant: Variant, n: number, validation: boolean): Sample {
-  const start = performance.now();
-  const res = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'bench', 'child.ts'), variant, String(n)], {
-    cwd: ROOT,
-    encoding: 'utf-8',
-    env: { ...process.env, CDK_VALIDATION: validation ? 'true' : 'false', JSII_DEPRECATED: 'quiet', TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json') },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const wallMs = performance.now() - start;
-  const line = (res.stdout ?? '').trim().split('\n').pop() ?? '';
-  if (res.status !== 0 || !line.startsWith('{')) {
-    throw new Error(`bench child ${variant} n=${n} validation=${validation} failed (exit ${res.status}):\n${res.stderr}`);
-  }
-  const out = JSON.parse(line);
-  return { ms: out.ms, wallMs, resources: out.resources, bytes: out.bytes };
-}
-
 function measureTiming(ns: number[], reps: number, validationReps: number): TimingRow[] {
   const rows: TimingRow[] = [];
   for (const validation of [false, true]) {
     const r = validation ? validationReps : reps;
     for (const n of ns) {
-      const samples = new Map<Variant, Sample[]>(VARIANTS.map(v => [v, []]));
+      const samples = new Map<Variant, ReturnType<typeof runChild>[]>(VARIANTS.map(v => [v, []]));
       for (let i = 0; i < r; i++) {
         for (const v of VARIANTS) {
           const s = runChild(v, n, validation);
@@ -172,6 +168,40 @@ function goals(r: Omit<BenchResults, 'goals'>): BenchResults['goals'] {
   const def = r.idleCost[0];
   out.push({ name: 'default idle cost, network (one-liner, natInstance())', target: `≤ $${GOALS.defaultIdleUsd}/month`, measured: `$${def.networkUsd.toFixed(2)}`, met: def.networkUsd <= GOALS.defaultIdleUsd });
   out.push({ name: 'default idle cost, everything incl. its alarms at list price (one-liner)', target: `≤ $${GOALS.defaultIdleUsd}/month`, measured: `$${def.totalUsd.toFixed(2)}`, met: def.totalUsd <= GOALS.defaultIdleUsd });
+  if (r.fleet) out.push(...fleetGoals(r.fleet));
+  return out;
+}
+
+function fleetGoals(rows: FleetRow[]): BenchResults['goals'] {
+  const out: BenchResults['goals'] = [];
+  const n = FLEET_GOALS.workloads;
+  const big = rows.find(f => f.variant === 'fleet' && !f.validation && f.n === n);
+  if (big) {
+    const fits = !big.error && big.maxStackResources <= MAX_RESOURCES && big.maxTemplateBytes <= MAX_TEMPLATE_BYTES;
+    out.push({
+      issue: 22,
+      name: `${n.toLocaleString('en-US')} workloads of one \`BatchFleet\` synthesize in one user stack, every template within CloudFormation's limits`,
+      target: `≤ ${MAX_RESOURCES} resources and ≤ ${MAX_TEMPLATE_BYTES / 1e6} MB per template`,
+      measured: big.error ? `did not synthesize: ${big.error}` : `${big.resources} resources in ${big.nestedStacks + 1} templates; at most ${big.maxStackResources} resources, ${(big.maxTemplateBytes / 1e6).toFixed(2)} MB in one`,
+      met: fits,
+    });
+  }
+  for (const f of rows.filter(x => x.variant === 'fleet' && !x.error)) {
+    const cmp = perResourceRatio(rows, f.validation, f.n);
+    if (!cmp) continue;
+    out.push({
+      issue: 22,
+      name: `synth time per resource vs ScheduledFargateTask (validation ${f.validation ? 'on' : 'off'}, N=${f.n.toLocaleString('en-US')}${cmp.fargateN !== f.n ? `; Fargate at N=${cmp.fargateN.toLocaleString('en-US')}` : ''})`,
+      target: `≤ ${FLEET_GOALS.perResourceVsFargate.toFixed(1)}×`, measured: `${cmp.ratio.toFixed(2)}×`, met: cmp.ratio <= FLEET_GOALS.perResourceVsFargate,
+    });
+  }
+  const marginal = fleetMarginal(rows);
+  if (marginal) {
+    out.push({
+      issue: 22, name: `resources per extra workload in a fleet (N=${marginal.from} to N=${marginal.to.toLocaleString('en-US')}, nested stacks included)`,
+      target: `≤ ${FLEET_GOALS.marginalResources}`, measured: String(marginal.resources), met: marginal.resources <= FLEET_GOALS.marginalResources,
+    });
+  }
   return out;
 }
 
@@ -217,8 +247,18 @@ export function renderTables(r: BenchResults): string {
   parts.push('### Idle cost (USD/month)\n\n' + table(['Design', 'What', 'network', 'total'],
     r.idleCost.map(c => [c.design, c.what, `$${c.networkUsd.toFixed(2)}`, `$${c.totalUsd.toFixed(2)}`]))
     + '\n\n"network" = NAT, public IPv4, interface endpoints, the NAT instance\'s volume and status-check alarms; "total" adds the workload alarms (list price, before the 10 free alarms of an account).');
-  parts.push('### Goals (issue #7)\n\n' + table(['Goal', 'target', 'measured', 'met'],
-    r.goals.map(g => [g.name, g.target, g.measured, g.met ? 'yes' : '**no**'])));
+  if (r.fleet && r.fleetSettings) {
+    parts.push(`### Fleet: N workloads in one user stack (issue #22)${r.fleetDate ? `, measured on ${r.fleetDate}` : ''}\n\n`
+      + `\`BatchFleet\` (its own \`BatchPlatform\`, N default workloads spread over its nested stacks) against N \`ScheduledFargateTask\`s, both in one user stack. `
+      + '"fleet ÷ Fargate" is the fleet\'s synth time per resource divided by `ScheduledFargateTask`\'s in the same run: at most 1 means no slower per resource.\n\n'
+      + renderFleetTables(r.fleet, r.fleetSettings) + (fargateNote(r.fleet) ? `\n- ${fargateNote(r.fleet)}` : ''));
+  }
+  for (const issue of [7, 22]) {
+    const goals = r.goals.filter(g => (g.issue ?? 7) === issue);
+    if (goals.length === 0) continue;
+    parts.push(`### Goals (issue #${issue})\n\n` + table(['Goal', 'target', 'measured', 'met'],
+      goals.map(g => [g.name, g.target, g.measured, g.met ? 'yes' : '**no**'])));
+  }
   return parts.join('\n\n');
 }
 
@@ -393,6 +433,16 @@ function main(): void {
     return;
   }
   const quick = arg('quick') !== undefined;
+  const fleetSettings = defaultFleetSettings(quick);
+  if (arg('fleet-only')) {
+    // Only the fleet: the rest of docs/performance.json stays as measured (its goals recomputed with the new fleet).
+    const before: BenchResults = JSON.parse(fs.readFileSync(DOCS_JSON, 'utf-8'));
+    process.stderr.write(`fleet: N=${fleetSettings.ns.join(', ')} (validation off), N=${fleetSettings.validationNs.join(', ') || 'none'} (validation on)\n`);
+    const fleet = measureFleet(fleetSettings);
+    const partial = { ...before, machine: machine(), fleet, fleetSettings, fleetDate: new Date().toISOString() };
+    report({ ...partial, goals: goals(partial) });
+    return;
+  }
   const ns = quick ? [1, 10] : [1, 10, 50];
   const reps = Number(arg('reps') ?? (quick ? 3 : 5));
   const validationReps = Number(arg('validation-reps') ?? (quick ? 2 : 5));
@@ -404,6 +454,11 @@ function main(): void {
   const idleCost = idleCostRows();
   process.stderr.write(`synth time: N=${ns.join(', ')}, ${reps} reps (validation off), ${validationReps} reps (validation on)\n`);
   const timing = measureTiming(ns, reps, validationReps);
+  let fleet: FleetRow[] | undefined;
+  if (arg('no-fleet') === undefined) {
+    process.stderr.write(`fleet: N=${fleetSettings.ns.join(', ')} (validation off), N=${fleetSettings.validationNs.join(', ') || 'none'} (validation on)\n`);
+    fleet = measureFleet(fleetSettings);
+  }
 
   const partial = {
     schema: 1 as const,
@@ -417,9 +472,13 @@ function main(): void {
     workloadShape: fp.workloadShape,
     cliBytesN1: fp.cliBytesN1,
     idleCost,
+    ...fleet ? { fleet, fleetSettings } : {},
   };
-  const results: BenchResults = { ...partial, goals: goals(partial) };
+  report({ ...partial, goals: goals(partial) });
+}
 
+/** Writes bench-results/, prints the tables and, with --write-docs, writes the docs. */
+function report(results: BenchResults): void {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `bench-${results.date.replace(/[:.]/g, '-')}.json`);
   const json = JSON.stringify(results, null, 2) + '\n';
@@ -435,9 +494,15 @@ function writeDocs(results: BenchResults): void {
   process.stdout.write(`wrote ${path.relative(ROOT, DOCS_JSON)} and ${path.relative(ROOT, DOCS_MD)}\n`);
 }
 
+/** The fleet rows' deterministic part (what was written to the assembly), synthesized in process. */
+export function fleetSizes(variant: Variant, n: number): Pick<FleetRow, 'resources' | 'bytes' | 'assemblyBytes' | 'nestedStacks' | 'maxStackResources' | 'maxTemplateBytes'> {
+  const { resources, bytes, assemblyBytes, nestedStacks, maxStackResources, maxTemplateBytes } = synthInProcess(variant, n);
+  return { resources, bytes, assemblyBytes, nestedStacks, maxStackResources, maxTemplateBytes };
+}
+
 /**
  * `r` with everything that is not a timing measured again: the footprint, the resources and bytes of every timing
- * row (synthesized in process), the idle cost and the goals. The timings and their date stay.
+ * and fleet row (synthesized in process), the idle cost and the goals. The timings and their date stay.
  */
 function remeasureFootprint(r: BenchResults): BenchResults {
   const fp = measureFootprint();
@@ -450,8 +515,16 @@ function remeasureFootprint(r: BenchResults): BenchResults {
     }
     return { ...t, ...sizes.get(key)! };
   });
+  const fleetSized = new Map<string, ReturnType<typeof fleetSizes>>();
+  const fleet = r.fleet?.map(f => {
+    if (f.error) return f;
+    const key = `${f.variant}/${f.n}`;
+    if (!fleetSized.has(key)) fleetSized.set(key, fleetSizes(f.variant, f.n));
+    const sized = fleetSized.get(key)!;
+    return { ...f, ...sized, perResourceMs: Math.round(f.medianMs / sized.resources * 100) / 100 };
+  });
   const partial = {
-    ...r, footprintDate: new Date().toISOString(), timing, footprint: fp.rows, resourceTypesEqual: fp.equal, resourceTypes: fp.types,
+    ...r, ...fleet ? { fleet } : {}, footprintDate: new Date().toISOString(), timing, footprint: fp.rows, resourceTypesEqual: fp.equal, resourceTypes: fp.types,
     workloadShape: fp.workloadShape, cliBytesN1: fp.cliBytesN1, idleCost: idleCostRows(),
   };
   return { ...partial, goals: goals(partial) };
