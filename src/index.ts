@@ -30,3 +30,4 @@ export * from './runs/scheduled-batch-workflow';
 export * from './api/run-api';
 // The one-liner that wires them.
 export * from './workload/scheduled-batch-workload';
+export * from './workload/batch-fleet';

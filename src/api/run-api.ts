@@ -150,7 +150,8 @@ export class RunApi extends Construct {
   }
 
   /**
-   * Add the run and status routes of `job`, which must be in this API's stack. Returns the route name.
+   * Add the run and status routes of `job`, which must be in this API's stack or in one of its nested stacks (a
+   * `BatchFleet`'s). Returns the route name.
    */
   public addJob(job: IBatchJob, options: RunApiRouteOptions = {}): string {
     rejectUnknownKeys('RunApiRouteOptions', options);
@@ -163,7 +164,8 @@ export class RunApi extends Construct {
     if (taken !== undefined) {
       throw new Error(`'routeName' '${routeName}' of ${job.node.path} is already the route of ${taken} on ${this.node.path}: give one of them another 'routeName' (runApiRouteName on a ScheduledBatchWorkload).`);
     }
-    if (Stack.of(job) !== Stack.of(this)) {
+    // A job in a nested stack of this API's stack (a BatchFleet's) is reached through the nested stack's outputs.
+    if (Stack.of(job) !== Stack.of(this) && Stack.of(job).nestedStackParent !== Stack.of(this)) {
       throw new Error(`${job.node.path} is in stack ${Stack.of(job).stackName} but the RunApi ${this.node.path} is in ${Stack.of(this).stackName}: the API's routes reference the job, and the job's stack would have to reference the API back. Create a RunApi in the job's stack.`);
     }
     this.routes.set(routeName, job.node.path);

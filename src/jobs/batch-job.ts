@@ -19,6 +19,7 @@ import { createDataBucket, grantDataBucket } from './private/data-bucket';
 import { validateImageTag } from './private/image-tag';
 import { validateJobOptions } from '../private/job-options';
 import { validateCpuMemory, validateJobFitsCompute } from './private/job-resources';
+import { InlinePolicyRole } from '../private/inline-policy-role';
 import { acknowledgeWildcardResource } from '../private/nag';
 import { defaultRetryStrategies } from './private/retry';
 import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
@@ -29,6 +30,21 @@ import { rejectUnknownKeys } from '../private/struct-keys';
 export interface BatchJobProps extends BatchJobOptions {
   /** The platform whose queue runs the job: it decides EC2 or Fargate, the CPU architecture and the network. */
   readonly platform: IBatchPlatform;
+
+  /**
+   * The log group the job writes to (one shared by many jobs, such as a platform's: each job's streams start with its
+   * job name). Not with `logRetention` or `logEncryptionKey`, which shape a new group.
+   * @default - a new log group for this job
+   */
+  readonly logGroup?: logs.ILogGroup;
+
+  /**
+   * The execution role, shared with other jobs (such as a platform's, for jobs that pull a public image and write to
+   * the same `logGroup`): the job's image and log grants are added to it. Not with `secrets`, which only the job's
+   * own execution role may read.
+   * @default - a new role for this job
+   */
+  readonly executionRole?: iam.IRole;
 }
 
 /**
@@ -64,8 +80,7 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
   public readonly jobQueue: batch.IJobQueue;
   /** The role ECS uses to pull the image, write logs and read secrets. */
   public readonly executionRole: iam.IRole;
-  /** The role the job's code runs with; empty unless you grant it something. */
-  public readonly jobRole: iam.IRole;
+  private ownJobRole?: iam.Role;
   /** The data bucket, when given or created. */
   public readonly dataBucket?: s3.IBucket;
   /** The job definition's name, also the name submitted jobs get. */
@@ -98,11 +113,19 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
       image = ecs.ContainerImage.fromEcrRepository(this.repository, props.imageTag ?? JOB_DEFAULTS.imageTag);
     }
 
-    this.logGroup = this.createLogGroup(props);
-    this.executionRole = taskRole(this, 'ExecutionRole', 'Pulls the image, writes the job logs and reads the job secrets');
-    this.jobRole = taskRole(this, 'JobRole', 'The permissions of the job code');
+    if (props.logGroup) {
+      const shaping = (['logRetention', 'logEncryptionKey'] as const).filter(p => props[p] !== undefined);
+      if (shaping.length > 0) {
+        throw new Error(`${shaping.map(p => `'${p}'`).join(' and ')} and 'logGroup' are all set: ${shaping.length > 1 ? 'they shape' : 'it shapes'} a new log group only. Set ${shaping.length > 1 ? 'them' : 'it'} on the log group you pass, or leave 'logGroup' out.`);
+      }
+    }
+    this.logGroup = props.logGroup ?? this.createLogGroup(props);
+    if (props.executionRole && Object.keys(props.secrets ?? {}).length > 0) {
+      throw new Error("'executionRole' and 'secrets' are both set: the execution role reads the secrets, and a job's secrets must be readable by its own role only. Leave 'executionRole' out (the job gets its own), or pass the secrets another way.");
+    }
+    this.executionRole = props.executionRole ?? taskRole(this, 'ExecutionRole', 'Pulls the image, writes the job logs and reads the job secrets');
     this.container = this.createContainer(props, image, cpu, memory);
-    if (this.repository || image instanceof ecs.EcrImage) {
+    if (!props.executionRole && (this.repository || image instanceof ecs.EcrImage)) {
       // Pulling from ECR needs the registry token, which has no resource-level permission.
       acknowledgeWildcardResource(this.executionRole, '*',
         'ecr:GetAuthorizationToken supports no resource-level permissions: IAM requires "*". Image pulls are limited to this repository.');
@@ -191,6 +214,19 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
   }
 
   /** The name of the job's log group. */
+  /**
+   * The role the job's code runs with, created the first time it is read or granted to (a job that calls no AWS API
+   * gets no role and no credentials). Its statements are inline in the role.
+   */
+  public get jobRole(): iam.IRole {
+    if (!this.ownJobRole) {
+      this.ownJobRole = taskRole(this, 'JobRole', 'The permissions of the job code');
+      // The container was rendered without a role: the job definition gets it here, in the same property.
+      (this.jobDefinition.node.defaultChild as batch.CfnJobDefinition).addPropertyOverride('ContainerProperties.JobRoleArn', this.ownJobRole.roleArn);
+    }
+    return this.ownJobRole;
+  }
+
   public get logGroupName(): string {
     return this.logGroup.logGroupName;
   }
@@ -264,10 +300,10 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
       environment: sortedRecord(props.environment),
       secrets: sortedRecord(props.secrets),
       executionRole: this.executionRole,
-      jobRole: this.jobRole,
       user: props.user ?? JOB_DEFAULTS.user,
       readonlyRootFilesystem: props.readonlyRootFilesystem ?? false,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'job' }),
+      // The job name leads each stream's name, so jobs that share a log group keep their streams apart.
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: this.jobName }),
     };
     if (this.platform.computePlatform === ComputePlatform.FARGATE) {
       return new batch.EcsFargateContainerDefinition(this, 'Container', {
@@ -300,7 +336,7 @@ function validatedResources(props: BatchJobProps): { cpu: number; memory: Size }
   return { cpu, memory };
 }
 
-/** A role ECS tasks assume. */
+/** A role ECS tasks assume, its statements inline (one resource). */
 function taskRole(scope: Construct, id: string, description: string): iam.Role {
-  return new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'), description });
+  return new InlinePolicyRole(scope, id, { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'), description });
 }

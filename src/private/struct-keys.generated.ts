@@ -7,9 +7,10 @@ export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
   AnyClass: ['name', 'prototype'],
   AwsOptions: ['profile', 'region'],
   BatchAlarmsProps: ['alarmTopic', 'dashboard', 'deadLetterQueue', 'excludeOperatorCancellations', 'failureNotifications', 'ignoredJobNamePrefix', 'jobDefinition', 'jobQueue', 'jobTimeout', 'notificationEmail', 'runsTracked', 'schedule', 'scheduleGroup', 'sharedQueue', 'slowStartThreshold', 'successWindow'],
+  BatchFleetProps: ['alarmTopic', 'computeEnvironment', 'computePlatform', 'egress', 'jobAccess', 'jobQueue', 'maxvCpus', 'onDemandFallback', 'platform', 'runnableTimeLimit', 'spot', 'vpc', 'vpcSubnets', 'workloadStacks'],
   BatchJobAttributes: ['jobDefinitionArn', 'jobName', 'jobQueue', 'logGroupName', 'parameters', 'retryAttempts', 'timeout'],
   BatchJobOptions: ['command', 'cpu', 'createDataBucket', 'dataBucket', 'environment', 'image', 'imageTag', 'logEncryptionKey', 'logRetention', 'memory', 'parameters', 'privileged', 'readonlyRootFilesystem', 'repository', 'retryAttempts', 'retryableExitCodes', 'secrets', 'timeout', 'user'],
-  BatchJobProps: ['command', 'cpu', 'createDataBucket', 'dataBucket', 'environment', 'image', 'imageTag', 'logEncryptionKey', 'logRetention', 'memory', 'parameters', 'platform', 'privileged', 'readonlyRootFilesystem', 'repository', 'retryAttempts', 'retryableExitCodes', 'secrets', 'timeout', 'user'],
+  BatchJobProps: ['command', 'cpu', 'createDataBucket', 'dataBucket', 'environment', 'executionRole', 'image', 'imageTag', 'logEncryptionKey', 'logGroup', 'logRetention', 'memory', 'parameters', 'platform', 'privileged', 'readonlyRootFilesystem', 'repository', 'retryAttempts', 'retryableExitCodes', 'secrets', 'timeout', 'user'],
   BatchPlatformAttributes: ['alarmTopic', 'architecture', 'assignPublicIp', 'computePlatform', 'jobQueueArn', 'onDemandJobQueueArn'],
   BatchPlatformProps: ['alarmTopic', 'computeEnvironment', 'computePlatform', 'egress', 'jobAccess', 'jobQueue', 'maxvCpus', 'onDemandFallback', 'runnableTimeLimit', 'spot', 'vpc', 'vpcSubnets'],
   CheckedJobOptions: ['command', 'cpu', 'createDataBucket', 'dataBucket', 'environment', 'image', 'imageTag', 'memory', 'parameters', 'repository', 'retryAttempts', 'retryableExitCodes', 'secrets', 'timeout'],
@@ -32,7 +33,7 @@ export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
   Io: ['err', 'out'],
   JobAccess: ['secretsManager', 'ssmParameters'],
   JobScheduleOptions: ['arraySize', 'enabled', 'flexibleTimeWindow', 'overlapPolicy', 'runDeadline', 'schedule', 'scheduleMaxEventAge', 'scheduleRetryAttempts', 'trackRuns'],
-  JobScheduleProps: ['arraySize', 'enabled', 'flexibleTimeWindow', 'job', 'notificationTopic', 'onDemandJobQueue', 'overlapPolicy', 'runDeadline', 'runName', 'schedule', 'scheduleMaxEventAge', 'scheduleRetryAttempts', 'trackRuns'],
+  JobScheduleProps: ['arraySize', 'deadLetterQueue', 'enabled', 'flexibleTimeWindow', 'job', 'notificationTopic', 'onDemandJobQueue', 'overlapPolicy', 'runDeadline', 'runLogGroup', 'runName', 'schedule', 'scheduleGroup', 'scheduleMaxEventAge', 'scheduleRetryAttempts', 'schedulerRole', 'trackRuns'],
   LocalParts: ['day', 'minuteOfDay', 'month', 'year'],
   MissedRunInput: ['jobTimeout', 'schedule', 'successWindow'],
   NatGatewayEgressOptions: ['perAz'],
@@ -46,7 +47,7 @@ export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
   RunDefinitionProps: ['deadlineSeconds', 'deadlineText', 'jobQueueArn', 'label', 'levels', 'overlap', 'runPrefix', 'timeZone', 'topic', 'workflow'],
   RunResult: ['detail', 'ok', 'status', 'time'],
   RunScheduleOptions: ['enabled', 'flexibleTimeWindow', 'overlapPolicy', 'runDeadline', 'schedule', 'scheduleMaxEventAge', 'scheduleRetryAttempts'],
-  RunTrackerProps: ['arraySize', 'deadline', 'flexibleTimeWindow', 'job', 'logRetention', 'notificationTopic', 'onDemandJobQueue', 'overlapPolicy', 'schedule', 'timeZone', 'workloadName'],
+  RunTrackerProps: ['arraySize', 'deadline', 'flexibleTimeWindow', 'job', 'logGroup', 'logRetention', 'notificationTopic', 'onDemandJobQueue', 'overlapPolicy', 'schedule', 'timeZone', 'workloadName'],
   RunTrackerTargetOptions: ['deadLetterQueue', 'maxEventAge', 'retryAttempts', 'role'],
   ScheduleCadence: ['fireSecondOfDay', 'kind', 'maxGapSeconds', 'minGapSeconds'],
   ScheduleDeadline: ['deadlineAfterScheduledSeconds', 'errors', 'graceSeconds', 'kind', 'minGapSeconds', 'notes', 'taskTimeoutSeconds'],
@@ -68,6 +69,7 @@ export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
 
 /** The properties of a struct whose type is another struct (`Name`) or an array of one (`Name[]`). */
 export const NESTED_STRUCTS: { readonly [struct: string]: { readonly [prop: string]: string } } = {
+  BatchFleetProps: { jobAccess: 'JobAccess' },
   BatchPlatformProps: { jobAccess: 'JobAccess' },
   CostOptimizedVpcProps: { compute: 'ComputeRequirements' },
   HardenedRepositoryProps: { replicationDestinations: 'ReplicationDestination[]' },

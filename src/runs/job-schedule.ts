@@ -1,6 +1,7 @@
 import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -125,6 +126,33 @@ export interface JobScheduleProps extends JobScheduleOptions {
    * @default - a new TLS-only topic, when runs are tracked
    */
   readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * The schedule group the schedule is created in (one shared by many schedules, such as a platform's).
+   * @default - a new group for this schedule alone
+   */
+  readonly scheduleGroup?: scheduler.IScheduleGroup;
+
+  /**
+   * Where EventBridge Scheduler puts invocations it could not deliver (one shared by many schedules, such as a
+   * platform's).
+   * @default - a new encrypted, TLS-only queue
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+
+  /**
+   * The role EventBridge Scheduler starts tracked runs with. It is used as given: grant it `states:StartExecution` on
+   * the run tracker's state machine and `sqs:SendMessage` on the dead-letter queue yourself (a platform's shared role
+   * does so by tag). Only with tracked runs: an untracked schedule's role submits the job, and is its own.
+   * @default - a new role allowed exactly this schedule's target and dead-letter queue
+   */
+  readonly schedulerRole?: iam.IRole;
+
+  /**
+   * The log group the run tracker's state machine writes to (one shared by many, such as a platform's).
+   * @default - a new log group for this schedule's runs
+   */
+  readonly runLogGroup?: logs.ILogGroup;
 }
 
 /**
@@ -141,7 +169,7 @@ export interface JobScheduleProps extends JobScheduleOptions {
  */
 export class JobSchedule extends Construct {
   /** The schedule group the schedule lives in. */
-  public readonly scheduleGroup: scheduler.ScheduleGroup;
+  public readonly scheduleGroup: scheduler.IScheduleGroup;
   /** The schedule. */
   public readonly schedule: scheduler.Schedule;
   /** The role EventBridge Scheduler submits the job with. */
@@ -166,18 +194,22 @@ export class JobSchedule extends Construct {
     validateOverlapQueue(this, job.jobQueue.jobQueueArn, overlap);
     overlap.prepareJob({ runOneAtATime: () => job.runOneAtATime().attrConsumableResourceArn });
 
-    // Not retained: a group holds only this schedule, and a retained group's fixed name would make the next create
-    // of the same stack fail with "already exists".
-    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
-    this.deadLetterQueue = createDeadLetterQueue(this);
-    this.schedulerRole = createSchedulerRole(this, 'Submits the scheduled job to its queue');
+    const tracked = props.trackRuns ?? true;
+    if (props.schedulerRole && !tracked) {
+      throw new Error("'schedulerRole' is set but 'trackRuns' is false: an untracked schedule's role submits the job and gets exactly that permission, so it is always its own. Leave 'schedulerRole' out, or track runs.");
+    }
+    // Not retained: a group of its own holds only this schedule, and a retained group's fixed name would make the
+    // next create of the same stack fail with "already exists".
+    this.scheduleGroup = props.scheduleGroup ?? new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
+    this.deadLetterQueue = props.deadLetterQueue ?? createDeadLetterQueue(this);
+    this.schedulerRole = props.schedulerRole ?? createSchedulerRole(this, 'Submits the scheduled job to its queue');
     const retry = {
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: props.scheduleRetryAttempts ?? SCHEDULE_DEFAULTS.retryAttempts,
       maxEventAge: props.scheduleMaxEventAge ?? SCHEDULE_DEFAULTS.maxEventAge,
     };
     let target: scheduler.IScheduleTarget;
-    if (props.trackRuns ?? true) {
+    if (tracked) {
       this.notificationTopic = props.notificationTopic ?? createAlarmTopic(this, 'Notifications');
       this.tracker = this.createTracker(props, this.notificationTopic);
       target = this.tracker.scheduleTarget({ role: this.schedulerRole, ...retry });
@@ -206,6 +238,7 @@ export class JobSchedule extends Construct {
       overlapPolicy: props.overlapPolicy,
       arraySize: props.arraySize,
       onDemandJobQueue: props.onDemandJobQueue,
+      logGroup: props.runLogGroup,
     };
     withTrackerPropNames(trackerProps, SCHEDULE_PROP_NAMES);
     return new RunTracker(this, 'Runs', trackerProps);

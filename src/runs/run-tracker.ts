@@ -59,6 +59,13 @@ export interface RunTrackerProps {
    */
   readonly flexibleTimeWindow?: Duration;
   /**
+   * The log group the state machine writes its state events to (one shared by many run trackers, such as a
+   * platform's). `logRetention` applies only to a new one.
+   * @default - a new log group (`ExecutionLogs`), named under /aws/vendedlogs/states/
+   */
+  readonly logGroup?: logs.ILogGroup;
+
+  /**
    * How long the state machine's log events (one per state, without input or output) are kept. The execution history
    * itself is kept 90 days by Step Functions.
    *
@@ -137,7 +144,7 @@ export class RunTracker extends Construct {
   /** The state machine; one execution per run. */
   public readonly stateMachine: sfn.StateMachine;
   /** The state machine's log group. */
-  public readonly logGroup: logs.LogGroup;
+  public readonly logGroup: logs.ILogGroup;
   /** The deadline of each run, counted from the job's submission. */
   public readonly deadline: Duration;
 
@@ -154,7 +161,10 @@ export class RunTracker extends Construct {
     }
     this.deadline = Duration.seconds(analysis.taskTimeoutSeconds);
 
-    this.logGroup = createExecutionLogGroup(this, props.logRetention);
+    if (props.logGroup && props.logRetention !== undefined) {
+      throw new Error("'logRetention' is set but so is 'logGroup': the retention applies to a new log group only. Set the retention on the log group you pass, or leave 'logGroup' out.");
+    }
+    this.logGroup = props.logGroup ?? createExecutionLogGroup(this, props.logRetention);
 
     const job = props.job;
     const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);

@@ -2,6 +2,7 @@ import { Annotations, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -22,6 +23,7 @@ import { CostLineItem, ICostEstimable } from '../cost/cost';
 import { BatchJob } from '../jobs/batch-job';
 import { BatchJobOptions, JOB_DEFAULTS } from '../jobs/batch-job-options';
 import { createAlarmTopic } from '../private/alarm-topic';
+import { PlatformRuns } from './private/platform-runs';
 import { subtreeCostLineItems } from '../private/cost-walk';
 import { builtByLibrary, rejectUnknownKeys } from '../private/struct-keys';
 import { DeployVerification, DeployVerificationOptions } from '../runs/deploy-verification';
@@ -119,11 +121,16 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
   public readonly verification?: DeployVerification;
   /** The `AWS/Batch` metrics of the workload's queue (on a shared queue they mix every workload's jobs). */
   public readonly metrics: BatchQueueMetrics;
-  /** The alarms, when enabled. */
+  /**
+   * The alarms that watch this workload, when enabled: its platform's (shared by its workloads: schedule delivery,
+   * dead-letter queue, blocked queue), or its own when its runs are untracked, it has a dashboard, or it has
+   * subscribers of its own on a shared platform.
+   */
   public readonly alarms?: BatchAlarms;
   /**
-   * The topic this workload's notifications go to (tracked runs that do not succeed, alarms, blocked queue):
-   * `alarmTopic`, else its own platform's topic, else a topic of its own (on a shared platform).
+   * The topic this workload's notifications go to (tracked runs that do not succeed, its alarms): `alarmTopic`; else,
+   * on a shared platform with a `notificationEmail`, a topic of its own (its subscribers get only its messages); else
+   * the platform's topic, where each message names the workload.
    */
   public readonly notificationTopic: sns.ITopic;
   /** The API that starts runs now, when `runApi` was given. */
@@ -141,12 +148,22 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     this.ownsPlatform = props.platform === undefined;
     this.platform = props.platform ?? new BatchPlatform(this, 'Platform', pickPlatformProps(props));
     if (this.ownsPlatform) OwnPlatforms.of(Stack.of(this)).add(this);
-    this.job = new BatchJob(this, 'Job', builtByLibrary({ ...props, platform: this.platform }));
+    // What the platform's workloads share (schedule group, dead-letter queue, scheduler role, logs, alarms): only
+    // what this workload's own props demand is its own (see docs/fleet.md).
+    const shared = PlatformRuns.of(this.platform);
+    const ownLogGroup = props.logRetention !== undefined || props.logEncryptionKey !== undefined;
+    const sharedExecutionRole = !ownLogGroup && Object.keys(props.secrets ?? {}).length === 0 && isPublicImage(props.image);
+    this.job = new BatchJob(this, 'Job', builtByLibrary({
+      ...props,
+      platform: this.platform,
+      logGroup: ownLogGroup ? undefined : shared.jobLogGroup,
+      executionRole: sharedExecutionRole ? shared.jobExecutionRole : undefined,
+    }));
     if (props.image === undefined && props.repository === undefined) warnEmptyRepository(this, props.imageTag ?? WORKLOAD_DEFAULTS.imageTag);
-    // Each workload notifies its own topic (its own platform's, or one of its own on a shared platform), so its
-    // subscribers get only its messages; a shared platform's topic also gets the alarms, for the platform team.
-    this.notificationTopic = props.alarmTopic
-      ?? (this.ownsPlatform ? this.platform.alarmTopic : undefined) ?? createAlarmTopic(this, 'Notifications');
+    // A workload with subscribers of its own on a shared platform gets a topic of its own, so that they receive only
+    // its messages; every other workload notifies the platform's topic, its messages labelled with its name.
+    const ownTopic = props.alarmTopic !== undefined || (!this.ownsPlatform && props.notificationEmail !== undefined);
+    this.notificationTopic = props.alarmTopic ?? (ownTopic ? createAlarmTopic(this, 'Notifications') : shared.topic);
     const trackRuns = props.trackRuns ?? true;
     this.verification = createVerification(this, props);
     this.jobSchedule = new JobSchedule(this, 'Schedule', builtByLibrary({
@@ -155,12 +172,19 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
       notificationTopic: this.notificationTopic,
       runName: this.node.path,
       onDemandJobQueue: props.resubmitOnDemand ? this.platform.onDemandJobQueue(this) : undefined,
+      scheduleGroup: shared.scheduleGroup,
+      deadLetterQueue: shared.deadLetterQueue,
+      schedulerRole: trackRuns ? shared.schedulerRole : undefined,
+      runLogGroup: trackRuns ? shared.runLogGroup : undefined,
     }));
+    if (this.jobSchedule.tracker) shared.admit(this.jobSchedule.tracker.stateMachine);
     if (this.verification) {
       // What names the revision switches to a new one only once its verification run has succeeded: the schedule,
-      // the tracker (state machine, role and policy) and the scheduler role's policy. Updated earlier, a policy that
+      // the tracker (state machine and role) and an untracked schedule's own role. Updated earlier, a policy that
       // allows only the new revision would refuse the old one the schedule still submits while the run is verified.
-      for (const c of [this.jobSchedule.schedule, this.jobSchedule.schedulerRole, this.jobSchedule.tracker?.stateMachine]) {
+      // The platform's scheduler role names no revision (it starts state machines by tag).
+      const ownRole = trackRuns ? undefined : this.jobSchedule.schedulerRole;
+      for (const c of [this.jobSchedule.schedule, ownRole, this.jobSchedule.tracker?.stateMachine]) {
         c?.node.addDependency(this.verification.resource);
       }
     }
@@ -175,34 +199,44 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
         routeName: props.runApiRouteName ?? routeNameFrom(id), arraySize: props.arraySize, waitFor: this.verification?.resource,
       });
     }
-    this.alarms = this.createAlarms(props, trackRuns);
+    this.alarms = this.createAlarms(props, { trackRuns, ownTopic, shared });
   }
 
-  /** The workload's alarms on its own topic (and the platform's); without alarms, the e-mail still subscribes. */
-  private createAlarms(props: ScheduledBatchWorkloadProps, trackRuns: boolean): BatchAlarms | undefined {
-    if (props.alarms ?? true) {
-      const alarms = new BatchAlarms(this, 'Alarms', {
-        jobQueue: this.jobQueue,
-        jobDefinition: this.jobDefinition,
-        sharedQueue: !this.ownsPlatform || props.jobQueue !== undefined,
-        schedule: props.schedule,
-        scheduleGroup: this.scheduleGroup,
-        deadLetterQueue: this.deadLetterQueue,
-        jobTimeout: this.job.timeout,
-        alarmTopic: this.notificationTopic,
-        notificationEmail: props.notificationEmail,
-        dashboard: props.dashboard ?? false,
-        runsTracked: trackRuns,
-        ignoredJobNamePrefix: this.verification?.jobNamePrefix,
-      });
-      const platformTopic = this.platform.alarmTopic;
-      if (platformTopic && platformTopic !== this.notificationTopic) alarms.addNotificationTopic(platformTopic);
-      return alarms;
+  /**
+   * The alarms that watch this workload. The platform's (schedule delivery, dead-letter queue, blocked queue), shared
+   * by its workloads, cover a tracked run, whose failures its tracker reports. The workload gets alarms of its own only
+   * for what those do not cover: untracked runs, a dashboard, or subscribers of its own. Without alarms, the e-mail
+   * still subscribes.
+   */
+  private createAlarms(props: ScheduledBatchWorkloadProps, opts: { trackRuns: boolean; ownTopic: boolean; shared: PlatformRuns }): BatchAlarms | undefined {
+    if (!(props.alarms ?? true)) {
+      if (props.notificationEmail !== undefined) {
+        this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
+      }
+      return undefined;
     }
-    if (props.notificationEmail !== undefined) {
-      this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
+    const platformAlarms = opts.shared.alarms();
+    if (opts.trackRuns && !opts.ownTopic && !props.dashboard) {
+      if (props.notificationEmail !== undefined) {
+        this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
+      }
+      return platformAlarms;
     }
-    return undefined;
+    const alarms = new BatchAlarms(this, 'Alarms', {
+      jobQueue: this.jobQueue,
+      jobDefinition: this.jobDefinition,
+      sharedQueue: !this.ownsPlatform || props.jobQueue !== undefined,
+      schedule: props.schedule,
+      jobTimeout: this.job.timeout,
+      alarmTopic: this.notificationTopic,
+      notificationEmail: props.notificationEmail,
+      dashboard: props.dashboard ?? false,
+      runsTracked: opts.trackRuns,
+      ignoredJobNamePrefix: this.verification?.jobNamePrefix,
+    });
+    const platformTopic = this.platform.alarmTopic;
+    if (platformTopic && platformTopic !== this.notificationTopic) alarms.addNotificationTopic(platformTopic);
+    return alarms;
   }
 
   /** The VPC the jobs run in (undefined with a brought job queue or an imported platform). */
@@ -227,8 +261,8 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
   public get dataBucket(): s3.IBucket | undefined { return this.job.dataBucket; }
   /** The name the schedule gives each job it submits. */
   public get jobName(): string { return this.job.jobName; }
-  /** The schedule group the workload's schedule lives in. */
-  public get scheduleGroup(): scheduler.ScheduleGroup { return this.jobSchedule.scheduleGroup; }
+  /** The schedule group the workload's schedule lives in (its platform's, shared by the platform's workloads). */
+  public get scheduleGroup(): scheduler.IScheduleGroup { return this.jobSchedule.scheduleGroup; }
   /** The schedule. */
   public get schedule(): scheduler.Schedule { return this.jobSchedule.schedule; }
   /** The role EventBridge Scheduler submits the job with. */
@@ -270,6 +304,17 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
   public costLineItems(): CostLineItem[] {
     return subtreeCostLineItems(this);
   }
+}
+
+/**
+ * Whether `image` is pulled without credentials from a registry other than ECR (`ContainerImage.fromRegistry(name)`):
+ * then the execution role needs no grant for it. An ECR or asset image needs a pull grant, and registry credentials
+ * are a secret: either makes the job's execution role its own.
+ */
+function isPublicImage(image: ecs.ContainerImage | undefined): boolean {
+  if (!(image instanceof ecs.RepositoryImage)) return false;
+  // RepositoryImage keeps its props private; test/fleet.test.ts checks that an image with credentials is recognised.
+  return (image as unknown as { readonly props?: ecs.RepositoryImageProps }).props?.credentials === undefined;
 }
 
 /** The deploy-time verification, when `verifyOnDeploy` is on; its options without it are a mistake. */

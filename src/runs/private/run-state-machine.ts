@@ -7,6 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { dependOnAllButRole } from '../../private/depends-on';
+import { InlinePolicyRole } from '../../private/inline-policy-role';
 import { SCHEDULED_TIME_PARAMETER } from '../../private/job-options';
 
 /**
@@ -38,12 +39,15 @@ export function createExecutionLogGroup(scope: Construct, retention: logs.Retent
 
 /**
  * The Standard state machine `StateMachine` of `definition` (ASL as data, with CDK tokens), logging to `logGroup`,
- * without X-Ray (cdk-nag SF2 acknowledged with `tracingReason`), depending on its role's policy but not on the role
- * itself (cfn-lint W3005).
+ * without X-Ray (cdk-nag SF2 acknowledged with `tracingReason`). Its role keeps its statements inline (one resource,
+ * not a role and a policy), and the state machine depends on any other policy of the role but not on the role itself
+ * (the RoleArn reference orders it; cfn-lint W3005).
  */
 export function createRunStateMachine(scope: Construct, start: sfn.IChainable, logGroup: logs.ILogGroup,
   comment: string, tracingReason: string): sfn.StateMachine {
+  const role = new InlinePolicyRole(scope, 'StateMachineRole', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') });
   const stateMachine = new sfn.StateMachine(scope, 'StateMachine', {
+    role,
     definitionBody: sfn.DefinitionBody.fromChainable(start),
     queryLanguage: sfn.QueryLanguage.JSONATA,
     comment,
@@ -56,9 +60,9 @@ export function createRunStateMachine(scope: Construct, start: sfn.IChainable, l
   return stateMachine;
 }
 
-/** The role EventBridge Scheduler assumes, for schedules of this stack's account only. */
+/** The role EventBridge Scheduler assumes, for schedules of this stack's account only, its statements inline. */
 export function createSchedulerRole(scope: Construct, description: string): iam.Role {
-  return new iam.Role(scope, 'SchedulerRole', {
+  return new InlinePolicyRole(scope, 'SchedulerRole', {
     assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
       conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
     }),

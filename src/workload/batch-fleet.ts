@@ -1,0 +1,93 @@
+import { createHash } from 'crypto';
+import { NestedStack, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ScheduledBatchWorkload, ScheduledBatchWorkloadProps } from './scheduled-batch-workload';
+import { BatchPlatform, IBatchPlatform } from '../compute/batch-platform';
+import { BatchPlatformProps } from '../compute/batch-platform-props';
+import { pickPlatformProps, rejectConflicts } from '../compute/private/platform-props';
+import { CostLineItem, ICostEstimable } from '../cost/cost';
+import { subtreeCostLineItems } from '../private/cost-walk';
+import { rejectUnknownKeys } from '../private/struct-keys';
+import { validateWholeNumber } from '../private/validate';
+
+/** Defaults of {@link BatchFleet}. */
+export const FLEET_DEFAULTS = {
+  workloadStacks: 32,
+} as const;
+
+/** Properties of a {@link BatchFleet}: a platform of its own (`BatchPlatformProps`) or a given one. */
+export interface BatchFleetProps extends BatchPlatformProps {
+  /**
+   * The platform the fleet's workloads run on, instead of one the fleet creates.
+   * Cannot be combined with the other `BatchPlatformProps` except `alarmTopic`.
+   * @default - the fleet creates its own `BatchPlatform`
+   */
+  readonly platform?: IBatchPlatform;
+
+  /**
+   * How many nested stacks the workloads are spread over (1 to 200). A workload's stack is chosen from a hash of its
+   * id alone, so adding, removing or reordering workloads never moves another; changing this number moves most of
+   * them (replaces their resources). Each nested stack has CloudFormation's own limits (500 resources, 1 MB
+   * template): with the default, about 1,500 default workloads fit.
+   * @default 32
+   */
+  readonly workloadStacks?: number;
+}
+
+/**
+ * Many scheduled workloads on one platform, placed by the library: each `addWorkload` goes into one of the fleet's
+ * nested stacks, chosen deterministically from the workload's id, so one user stack holds hundreds of workloads
+ * without a hand-made split and without passing CloudFormation's 500 resources per stack. The workloads share the
+ * platform's schedule group, dead-letter queue, scheduler role, logs and alarms; in the default case each adds five
+ * resources and no fixed cost (docs/fleet.md).
+ *
+ * @example
+ * const fleet = new BatchFleet(this, 'Fleet');
+ * fleet.addWorkload('NightlyReport', {
+ *   schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', timeZone: TimeZone.EUROPE_LONDON }),
+ *   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+ * });
+ */
+export class BatchFleet extends Construct implements ICostEstimable {
+  /** The platform the fleet's workloads run on. */
+  public readonly platform: IBatchPlatform;
+  /** How many nested stacks the workloads are spread over. */
+  public readonly workloadStacks: number;
+
+  constructor(scope: Construct, id: string, props: BatchFleetProps = {}) {
+    super(scope, id);
+    rejectUnknownKeys('BatchFleetProps', props);
+    rejectConflicts(props, 'platform');
+    validateWholeNumber('workloadStacks', props.workloadStacks, { min: 1, max: 200, fix: 'e.g. 32 (the default)' });
+    if (Token.isUnresolved(props.workloadStacks)) {
+      throw new Error("'workloadStacks' is a token: the placement of each workload is decided at synth. Give a number, e.g. 32.");
+    }
+    this.workloadStacks = props.workloadStacks ?? FLEET_DEFAULTS.workloadStacks;
+    this.platform = props.platform ?? new BatchPlatform(this, 'Platform', pickPlatformProps(props));
+  }
+
+  /**
+   * Adds a workload on the fleet's platform, in the nested stack its id hashes to. `props` are those of a
+   * `ScheduledBatchWorkload`, without `platform` (the fleet's) or the other platform props (except `alarmTopic`).
+   */
+  public addWorkload(id: string, props: ScheduledBatchWorkloadProps): ScheduledBatchWorkload {
+    if (props.platform !== undefined && props.platform !== this.platform) {
+      throw new Error(`'platform' of workload '${id}' is ${props.platform.node.path}, but ${this.node.path} runs its workloads on ${this.platform.node.path}: leave 'platform' out, or add the workload to a fleet of that platform.`);
+    }
+    return new ScheduledBatchWorkload(this.stackFor(id), id, { ...props, platform: this.platform });
+  }
+
+  /** The nested stack that holds (or will hold) the workload `id`: `Workloads<index>`, index = hash(id) mod workloadStacks. */
+  public stackFor(id: string): NestedStack {
+    const index = createHash('sha256').update(id).digest().readUInt32BE(0) % this.workloadStacks;
+    const name = `Workloads${String(index).padStart(3, '0')}`;
+    return (this.node.tryFindChild(name) as NestedStack | undefined) ?? new NestedStack(this, name, {
+      description: `Workloads of ${this.node.path} whose id hashes to ${index} of ${this.workloadStacks}`,
+    });
+  }
+
+  /** The fleet's fixed monthly idle cost: its platform (when the fleet created it) and every workload's. */
+  public costLineItems(): CostLineItem[] {
+    return subtreeCostLineItems(this);
+  }
+}
