@@ -24,16 +24,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Variant, VARIANTS } from './bench/apps';
-import { FootprintRow, MAX_RESOURCES, MAX_TEMPLATE_BYTES, measureFootprint, synthInProcess, WorkloadShape } from './bench/footprint';
-import { UnitPrices } from '../src/cost/cost';
 import * as cdk from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BatchJob, OverlapPolicy, RunTracker } from '../src';
+import { Variant, VARIANTS } from './bench/apps';
 import { defaultFleetSettings, fargateNote, FleetRow, FleetSettings, fleetMarginal, measureFleet, perResourceRatio, renderFleetTables } from './bench/fleet';
-import { IdleCostRow, idleCostRows } from './bench/idle-cost';
+import { FootprintRow, MAX_RESOURCES, MAX_TEMPLATE_BYTES, measureFootprint, synthInProcess, WorkloadShape } from './bench/footprint';
+import { FLEET_COST_NS, fleetCostDesign, fleetMarginalUsd, IdleCostRow, idleCostRows } from './bench/idle-cost';
 import { runChild } from './bench/spawn';
+import { UnitPrices } from '../src/cost/cost';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS_DIR = path.join(ROOT, 'bench-results');
@@ -42,7 +42,7 @@ const DOCS_MD = path.join(ROOT, 'docs', 'performance.md');
 /** The issue's goals (issue #7). */
 const GOALS = { vsFargate: 1.5, vsHandWritten: 1.10, marginalResources: 20, defaultIdleUsd: 8 };
 /** Issue #22's: a fleet of 1,000 workloads synthesizes, no slower per resource than `ScheduledFargateTask`, at most 5 resources a workload. */
-const FLEET_GOALS = { workloads: 1000, perResourceVsFargate: 1.0, marginalResources: 5 };
+const FLEET_GOALS = { workloads: 1000, perResourceVsFargate: 1.0, marginalResources: 5, marginalUsd: 0.01 };
 
 interface TimingRow {
   validation: boolean;
@@ -80,6 +80,8 @@ export interface BenchResults {
   fleetSettings?: FleetSettings;
   /** When the fleet was measured, if not with the rest (`--fleet-only`). */
   fleetDate?: string;
+  /** The machine's load average (1, 5, 15 minutes) when the timings started and ended: other work on it slows every app. */
+  load?: { start: number[]; end: number[] };
   /** `issue` 7 unless set. */
   goals: { name: string; target: string; measured: string; met: boolean; issue?: number }[];
 }
@@ -113,7 +115,9 @@ function measureTiming(ns: number[], reps: number, validationReps: number): Timi
         const ss = samples.get(v)!;
         const ms = ss.map(s => s.ms);
         rows.push({
-          validation, n, variant: v,
+          validation,
+          n,
+          variant: v,
           samples: ms.map(x => Math.round(x)),
           wallSamples: ss.map(s => Math.round(s.wallMs)),
           medianMs: Math.round(median(ms)),
@@ -142,6 +146,10 @@ function machine(): BenchResults['machine'] {
   };
 }
 
+function loadAverage(): number[] {
+  return os.loadavg().map(x => Math.round(x * 100) / 100);
+}
+
 function timingOf(r: BenchResults, validation: boolean, n: number, v: Variant): TimingRow | undefined {
   return r.timing.find(t => t.validation === validation && t.n === n && t.variant === v);
 }
@@ -168,11 +176,11 @@ function goals(r: Omit<BenchResults, 'goals'>): BenchResults['goals'] {
   const def = r.idleCost[0];
   out.push({ name: 'default idle cost, network (one-liner, natInstance())', target: `≤ $${GOALS.defaultIdleUsd}/month`, measured: `$${def.networkUsd.toFixed(2)}`, met: def.networkUsd <= GOALS.defaultIdleUsd });
   out.push({ name: 'default idle cost, everything incl. its alarms at list price (one-liner)', target: `≤ $${GOALS.defaultIdleUsd}/month`, measured: `$${def.totalUsd.toFixed(2)}`, met: def.totalUsd <= GOALS.defaultIdleUsd });
-  if (r.fleet) out.push(...fleetGoals(r.fleet));
+  if (r.fleet) out.push(...fleetGoals(r.fleet, r.idleCost));
   return out;
 }
 
-function fleetGoals(rows: FleetRow[]): BenchResults['goals'] {
+function fleetGoals(rows: FleetRow[], idleCost: IdleCostRow[]): BenchResults['goals'] {
   const out: BenchResults['goals'] = [];
   const n = FLEET_GOALS.workloads;
   const big = rows.find(f => f.variant === 'fleet' && !f.validation && f.n === n);
@@ -192,14 +200,29 @@ function fleetGoals(rows: FleetRow[]): BenchResults['goals'] {
     out.push({
       issue: 22,
       name: `synth time per resource vs ScheduledFargateTask (validation ${f.validation ? 'on' : 'off'}, N=${f.n.toLocaleString('en-US')}${cmp.fargateN !== f.n ? `; Fargate at N=${cmp.fargateN.toLocaleString('en-US')}` : ''})`,
-      target: `≤ ${FLEET_GOALS.perResourceVsFargate.toFixed(1)}×`, measured: `${cmp.ratio.toFixed(2)}×`, met: cmp.ratio <= FLEET_GOALS.perResourceVsFargate,
+      target: `≤ ${FLEET_GOALS.perResourceVsFargate.toFixed(1)}×`,
+      measured: `${cmp.ratio.toFixed(2)}×`,
+      met: cmp.ratio <= FLEET_GOALS.perResourceVsFargate,
     });
   }
   const marginal = fleetMarginal(rows);
   if (marginal) {
     out.push({
-      issue: 22, name: `resources per extra workload in a fleet (N=${marginal.from} to N=${marginal.to.toLocaleString('en-US')}, nested stacks included)`,
-      target: `≤ ${FLEET_GOALS.marginalResources}`, measured: String(marginal.resources), met: marginal.resources <= FLEET_GOALS.marginalResources,
+      issue: 22,
+      name: `resources per extra workload in a fleet (N=${marginal.from} to N=${marginal.to.toLocaleString('en-US')}, nested stacks included)`,
+      target: `≤ ${FLEET_GOALS.marginalResources}`,
+      measured: String(marginal.resources),
+      met: marginal.resources <= FLEET_GOALS.marginalResources,
+    });
+  }
+  const usd = fleetMarginalUsd(idleCost);
+  if (usd !== undefined) {
+    out.push({
+      issue: 22,
+      name: `fixed cost per extra workload in a fleet (\`CostReport\`, ${FLEET_COST_NS.map(fleetCostDesign).join(' vs ')})`,
+      target: `≤ $${FLEET_GOALS.marginalUsd.toFixed(2)}/month`,
+      measured: `$${usd.toFixed(4)}`,
+      met: usd <= FLEET_GOALS.marginalUsd,
     });
   }
   return out;
@@ -249,15 +272,15 @@ export function renderTables(r: BenchResults): string {
     + '\n\n"network" = NAT, public IPv4, interface endpoints, the NAT instance\'s volume and status-check alarms; "total" adds the workload alarms (list price, before the 10 free alarms of an account).');
   if (r.fleet && r.fleetSettings) {
     parts.push(`### Fleet: N workloads in one user stack (issue #22)${r.fleetDate ? `, measured on ${r.fleetDate}` : ''}\n\n`
-      + `\`BatchFleet\` (its own \`BatchPlatform\`, N default workloads spread over its nested stacks) against N \`ScheduledFargateTask\`s, both in one user stack. `
+      + '`BatchFleet` (its own `BatchPlatform`, N default workloads spread over its nested stacks) against N `ScheduledFargateTask`s, both in one user stack. '
       + '"fleet ÷ Fargate" is the fleet\'s synth time per resource divided by `ScheduledFargateTask`\'s in the same run: at most 1 means no slower per resource.\n\n'
       + renderFleetTables(r.fleet, r.fleetSettings) + (fargateNote(r.fleet) ? `\n- ${fargateNote(r.fleet)}` : ''));
   }
   for (const issue of [7, 22]) {
-    const goals = r.goals.filter(g => (g.issue ?? 7) === issue);
-    if (goals.length === 0) continue;
+    const ofIssue = r.goals.filter(g => (g.issue ?? 7) === issue);
+    if (ofIssue.length === 0) continue;
     parts.push(`### Goals (issue #${issue})\n\n` + table(['Goal', 'target', 'measured', 'met'],
-      goals.map(g => [g.name, g.target, g.measured, g.met ? 'yes' : '**no**'])));
+      ofIssue.map(g => [g.name, g.target, g.measured, g.met ? 'yes' : '**no**'])));
   }
   return parts.join('\n\n');
 }
@@ -276,13 +299,13 @@ function findings(r: BenchResults): string {
   return `## Findings
 
 - **Footprint.** One more workload on a shared platform adds ${lib.marginalResources} resources (a \`ScheduledFargateTask\` adds
-  ${far.marginalResources}: it has no alarms, dead-letter queue, schedule group or job definition). The
-  ${MAX_RESOURCES}-resource limit binds first: **${lib.fitByResources} workloads per stack** (the 1 MB template limit would allow
-  ${lib.fitByBytes}). aws-cdk-lib refuses to synthesize a stack over ${MAX_RESOURCES} resources, so the N=${maxN} timing rows lift that
-  check for every app alike; deploy more workloads by putting them in several stacks around one \`BatchPlatform\`.
+  ${far.marginalResources}). In one stack, ${lib.fitByResources <= lib.fitByBytes
+    ? `the ${MAX_RESOURCES}-resource limit binds first: **${lib.fitByResources} workloads per stack** (the 1 MB template limit would allow ${lib.fitByBytes})`
+    : `the 1 MB template limit binds first: **${lib.fitByBytes} workloads per stack** (the ${MAX_RESOURCES}-resource limit would allow ${lib.fitByResources})`}.
+  aws-cdk-lib refuses to synthesize a stack over ${MAX_RESOURCES} resources, so the timing rows past it lift that check for every app
+  alike. Past that, a \`BatchFleet\` places the workloads in nested stacks of its own: see the fleet table${fleetLine(r)}.
 - **Template bytes.** The library's template is ${(lib.marginalBytes / hw.marginalBytes).toFixed(2)}× the hand-written one per workload for the
-  same resources${templateBytesWhy(r.workloadShape)}, where the hand-written app filters on the ARN of the current revision (which stops
-  matching after an update).${cliBytesNote(r)}
+  same resources${templateBytesWhy(r.workloadShape, lib.marginalBytes)}.${cliBytesNote(r)}
 - **Where the synth time goes.** A CPU profile (\`node --cpu-prof\` of \`scripts/bench/child.ts library ${maxN}\`) shows the
   constructs cost about what the hand-written ones cost; the difference is in \`app.synth()\` resolving and writing the larger
   template (N=${maxN}, validation off: library ${off('library')?.medianMs} ms, hand-written ${off('handwritten')?.medianMs} ms,
@@ -323,17 +346,32 @@ function cliBytesNote(r: BenchResults): string {
   are larger: ${parts.join(', ')}. \`cdk synth --no-path-metadata --no-asset-metadata --no-version-reporting\` writes the bare sizes.`;
 }
 
+/** One sentence on the fleet at its largest N, from the fleet rows. */
+function fleetLine(r: BenchResults): string {
+  const big = r.fleet?.filter(f => f.variant === 'fleet' && !f.validation && !f.error).sort((a, b) => b.n - a.n)[0];
+  if (!big) return '';
+  return ` (${big.n.toLocaleString('en-US')} workloads: ${big.resources} resources in ${big.nestedStacks + 1} templates, at most ${big.maxStackResources}`
+    + ` resources and ${(big.maxTemplateBytes / 1e6).toFixed(2)} MB in one)`;
+}
+
 /** Why a library workload's template is larger, from what one more workload adds (`workloadShape`). */
-function templateBytesWhy(shape: WorkloadShape | undefined): string {
+function templateBytesWhy(shape: WorkloadShape | undefined, marginalBytes: number): string {
   if (!shape) return '';
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  const intrinsics = [
-    shape.ruleJoins > 0 ? plural(shape.ruleJoins, '`Fn::Join`', '`Fn::Join`s') : '',
-    shape.ruleSelects > 0 ? plural(shape.ruleSelects, '`Fn::Select`', '`Fn::Select`s') : '',
-  ].filter(Boolean).join(' and ');
-  return `: each of its ${plural(shape.alarms, 'alarm', 'alarms')} carries a runbook description (naming the schedule group or `
-    + `dead-letter queue it watches), and its ${plural(shape.rules, 'EventBridge rule filters', 'EventBridge rules filter')} on a `
-    + `revision-independent job-definition ARN prefix${intrinsics ? ` built with ${intrinsics}` : ''}`;
+  const parts: string[] = [];
+  if (shape.definitionBytes) {
+    parts.push(`${shape.definitionBytes} of its ${marginalBytes} bytes are its run-tracking state machine's definition (deadline, overlap `
+      + 'policy, failure notifications labelled with the workload), where the hand-written state machine has three states');
+  }
+  if (shape.alarms > 0) parts.push(`each of its ${plural(shape.alarms, 'alarm', 'alarms')} carries a runbook description`);
+  if (shape.rules > 0) {
+    const intrinsics = [
+      shape.ruleJoins > 0 ? plural(shape.ruleJoins, '`Fn::Join`', '`Fn::Join`s') : '',
+      shape.ruleSelects > 0 ? plural(shape.ruleSelects, '`Fn::Select`', '`Fn::Select`s') : '',
+    ].filter(Boolean).join(' and ');
+    parts.push(`its ${plural(shape.rules, 'EventBridge rule filters', 'EventBridge rules filter')} on a revision-independent job-definition ARN prefix${intrinsics ? ` built with ${intrinsics}` : ''}`);
+  }
+  return parts.length ? `: ${parts.join('; ')}` : '';
 }
 
 /** State transitions of a tracked run with and without the SKIP check, counted on the rendered definition. */
@@ -345,12 +383,14 @@ function skipTransitions(): { extra: number; skipped: number } {
     new RunTracker(stack, 'Runs', {
       job: BatchJob.fromBatchJobAttributes(stack, 'Job', { jobQueue, jobDefinitionArn: 'arn:aws:batch:eu-west-2:123456789012:job-definition/d:1', jobName: 'job' }),
       notificationTopic: sns.Topic.fromTopicArn(stack, 'Topic', 'arn:aws:sns:eu-west-2:123456789012:t'),
-      workloadName: 'w', deadline: cdk.Duration.hours(4), overlapPolicy,
+      workloadName: 'w',
+      deadline: cdk.Duration.hours(4),
+      overlapPolicy,
     });
     const resources = app.synth().getStackByName('Transitions').template.Resources as Record<string, any>;
-    const machine = Object.values(resources).find(r => r.Type === 'AWS::StepFunctions::StateMachine');
+    const stateMachine = Object.values(resources).find(r => r.Type === 'AWS::StepFunctions::StateMachine');
     const flatten = (v: any): string => typeof v === 'string' ? v : v['Fn::Join'] ? v['Fn::Join'][1].map(flatten).join('') : 'aws';
-    return JSON.parse(flatten(machine.Properties.DefinitionString)) as { StartAt: string; States: Record<string, any> };
+    return JSON.parse(flatten(stateMachine.Properties.DefinitionString)) as { StartAt: string; States: Record<string, any> };
   };
   const walk = (def: { StartAt: string; States: Record<string, any> }, skip: boolean): number => {
     let n = 0;
@@ -360,7 +400,8 @@ function skipTransitions(): { extra: number; skipped: number } {
     }
     return n;
   };
-  return { extra: walk(definition(OverlapPolicy.SKIP), false) - walk(definition(OverlapPolicy.ALLOW), false), skipped: walk(definition(OverlapPolicy.SKIP), true) };
+  const skip = definition(OverlapPolicy.SKIP);
+  return { extra: walk(skip, false) - walk(definition(OverlapPolicy.ALLOW), false), skipped: walk(skip, true) };
 }
 
 export function renderDocs(r: BenchResults): string {
@@ -379,7 +420,10 @@ of \`npm run bench\` on ${r.date}${r.footprintDate ? `; resources, template byte
 | CPU | cores | memory | Node.js | OS | aws-cdk-lib |
 |---|---:|---:|---|---|---|
 | ${m.cpu} | ${m.cores} | ${m.memoryGiB} GiB | ${m.node} | ${m.platform} | ${m.awsCdkLib} |
-
+${r.load ? `
+Load average (1, 5, 15 minutes) when the ${r.fleetDate ? 'fleet ' : ''}timings started: ${r.load.start.join(', ')}; when they ended: ${r.load.end.join(', ')}
+(${r.machine.cores} cores: above ${r.machine.cores}, other work shared the machine and slowed every app alike, as the interleaved repetitions spread it).
+` : ''}
 ## What is measured
 
 - **The apps** (\`scripts/bench/apps.ts\`), each with N scheduled jobs in one stack:
@@ -394,6 +438,10 @@ of \`npm run bench\` on ${r.date}${r.footprintDate ? `; resources, template byte
   Workloads per stack = (limit − fixed part) ÷ per-workload part, for the ${MAX_RESOURCES}-resource and the 1 MB template limits
   ([CloudFormation quotas](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html)).
   Past the resource limit, split workloads over stacks (a \`BatchPlatform\` in one stack can serve workloads in others).
+- **Fleet** (issue #22, \`scripts/bench/fleet.ts\`): a \`BatchFleet\` with N = 10, 100 and 1,000 default workloads in one user
+  stack (the fleet spreads them over its nested stacks, chosen by a hash of each id) against N \`ScheduledFargateTask\`s in one
+  stack. Per cell, in fresh processes: synth time, peak resident memory, resources and bytes over every template of the
+  assembly (the user stack's and each nested stack's), and synth time per resource, compared within the same run.
 - **Idle cost**: \`CostReport.of(scope)\` for every design, with the prices in \`UnitPrices\` (src/cost/cost.ts, each with its
   AWS pricing page). For \`ScheduledFargateTask\` and the original design the report counts the NAT gateways, Elastic IPs
   and interface endpoints found in the construct tree; no figure is typed in.
@@ -409,9 +457,11 @@ ${findings(r)}
 \`\`\`sh
 git clone https://github.com/cdk-scheduled-batch/cdk-scheduled-batch.git && cd cdk-scheduled-batch
 npm ci
-npm run bench                      # prints the table, writes bench-results/latest.json (about 10 minutes on 2 cores)
-npm run bench -- --quick           # N = 1 and 10, 3 repetitions: a smoke run
+npm run bench                      # prints the tables, writes bench-results/latest.json (about 25 minutes on 2 cores)
+npm run bench -- --quick           # N = 1 and 10, 3 repetitions; fleet N = 10 and 100, 2: a smoke run
 npm run bench -- --write-docs      # also rewrites docs/performance.json and this page
+npm run bench -- --no-fleet        # without the fleet benchmark
+npm run bench -- --fleet-only --write-docs   # only the fleet (about 12 minutes), the rest of docs/performance.json kept
 npx ts-node -P test/tsconfig.json scripts/bench.ts --docs-only        # re-render this page from docs/performance.json
 npx ts-node -P test/tsconfig.json scripts/bench.ts --footprint-only   # re-measure resources, bytes and idle cost, keep the timings
 \`\`\`
@@ -438,8 +488,9 @@ function main(): void {
     // Only the fleet: the rest of docs/performance.json stays as measured (its goals recomputed with the new fleet).
     const before: BenchResults = JSON.parse(fs.readFileSync(DOCS_JSON, 'utf-8'));
     process.stderr.write(`fleet: N=${fleetSettings.ns.join(', ')} (validation off), N=${fleetSettings.validationNs.join(', ') || 'none'} (validation on)\n`);
+    const start = loadAverage();
     const fleet = measureFleet(fleetSettings);
-    const partial = { ...before, machine: machine(), fleet, fleetSettings, fleetDate: new Date().toISOString() };
+    const partial = { ...before, machine: machine(), fleet, fleetSettings, fleetDate: new Date().toISOString(), load: { start, end: loadAverage() } };
     report({ ...partial, goals: goals(partial) });
     return;
   }
@@ -453,6 +504,7 @@ function main(): void {
   const fp = measureFootprint();
   const idleCost = idleCostRows();
   process.stderr.write(`synth time: N=${ns.join(', ')}, ${reps} reps (validation off), ${validationReps} reps (validation on)\n`);
+  const loadStart = loadAverage();
   const timing = measureTiming(ns, reps, validationReps);
   let fleet: FleetRow[] | undefined;
   if (arg('no-fleet') === undefined) {
@@ -473,6 +525,7 @@ function main(): void {
     cliBytesN1: fp.cliBytesN1,
     idleCost,
     ...fleet ? { fleet, fleetSettings } : {},
+    load: { start: loadStart, end: loadAverage() },
   };
   report({ ...partial, goals: goals(partial) });
 }
@@ -524,8 +577,16 @@ function remeasureFootprint(r: BenchResults): BenchResults {
     return { ...f, ...sized, perResourceMs: Math.round(f.medianMs / sized.resources * 100) / 100 };
   });
   const partial = {
-    ...r, ...fleet ? { fleet } : {}, footprintDate: new Date().toISOString(), timing, footprint: fp.rows, resourceTypesEqual: fp.equal, resourceTypes: fp.types,
-    workloadShape: fp.workloadShape, cliBytesN1: fp.cliBytesN1, idleCost: idleCostRows(),
+    ...r,
+    ...fleet ? { fleet } : {},
+    footprintDate: new Date().toISOString(),
+    timing,
+    footprint: fp.rows,
+    resourceTypesEqual: fp.equal,
+    resourceTypes: fp.types,
+    workloadShape: fp.workloadShape,
+    cliBytesN1: fp.cliBytesN1,
+    idleCost: idleCostRows(),
   };
   return { ...partial, goals: goals(partial) };
 }

@@ -10,8 +10,8 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { BatchFleet, BatchPlatform, ScheduledBatchWorkload } from '../../src';
 import { handWrittenStack } from './hand-written';
+import { BatchFleet, BatchPlatform, ScheduledBatchWorkload } from '../../src';
 
 export const IMAGE = 'public.ecr.aws/docker/library/python:3.13-slim';
 

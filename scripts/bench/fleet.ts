@@ -95,16 +95,35 @@ export function measureFleet(settings: FleetSettings, log: (line: string) => voi
         const ss = samples.get(v)!;
         if (ss.length === 0) {
           rows.push({
-            validation, n, variant: v, samples: [], wallSamples: [], rssSamples: [], medianMs: 0, minMs: 0, maxMs: 0, medianWallMs: 0,
-            peakRssMb: 0, resources: 0, bytes: 0, assemblyBytes: 0, nestedStacks: 0, maxStackResources: 0, maxTemplateBytes: 0,
-            perWorkloadMs: 0, perResourceMs: 0, error: errors.get(v) ?? 'no sample',
+            validation,
+            n,
+            variant: v,
+            samples: [],
+            wallSamples: [],
+            rssSamples: [],
+            medianMs: 0,
+            minMs: 0,
+            maxMs: 0,
+            medianWallMs: 0,
+            peakRssMb: 0,
+            resources: 0,
+            bytes: 0,
+            assemblyBytes: 0,
+            nestedStacks: 0,
+            maxStackResources: 0,
+            maxTemplateBytes: 0,
+            perWorkloadMs: 0,
+            perResourceMs: 0,
+            error: errors.get(v) ?? 'no sample',
           });
           continue;
         }
         const ms = ss.map(s => s.ms);
         const med = median(ms);
         rows.push({
-          validation, n, variant: v,
+          validation,
+          n,
+          variant: v,
           samples: ms.map(x => Math.round(x)),
           wallSamples: ss.map(s => Math.round(s.wallMs)),
           rssSamples: ss.map(s => s.peakRssMb),
@@ -149,7 +168,8 @@ export function fleetMarginal(rows: FleetRow[]): { from: number; to: number; res
   for (let i = fleet.length - 1; i > 0; i--) {
     const [a, b] = [fleet[i - 1], fleet[i]];
     if (a.nestedStacks === b.nestedStacks) {
-      return { from: a.n, to: b.n, resources: round((b.resources - a.resources) / (b.n - a.n), 2), bytes: Math.round((b.bytes - a.bytes) / (b.n - a.n)) };
+      const added = b.n - a.n;
+      return { from: a.n, to: b.n, resources: round((b.resources - a.resources) / added, 2), bytes: Math.round((b.bytes - a.bytes) / added) };
     }
   }
   return undefined;

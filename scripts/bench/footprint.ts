@@ -74,7 +74,9 @@ export function readAssembly(outdir: string, templateFile: string): Synthesized 
     maxStackResources = Math.max(maxStackResources, entries.length);
     maxTemplateBytes = Math.max(maxTemplateBytes, size);
   });
-  return { resources, bytes, types, template: merged, nestedStacks: files.length - 1, maxStackResources, maxTemplateBytes, assemblyBytes: dirBytes(outdir) };
+  return {
+    resources, bytes, types, template: merged, nestedStacks: files.length - 1, maxStackResources, maxTemplateBytes, assemblyBytes: dirBytes(outdir),
+  };
 }
 
 /**
@@ -142,6 +144,8 @@ export interface WorkloadShape {
   ruleJoins: number;
   /** `Fn::Select`s inside those rules' event patterns. */
   ruleSelects: number;
+  /** Bytes of the state machines' `DefinitionString` (as JSON, intrinsics included): the run-tracking definition. */
+  definitionBytes?: number;
 }
 
 export interface Footprint {
@@ -165,10 +169,16 @@ function shapeOf(template: Synthesized['template']): WorkloadShape {
     rules: resources.filter(r => r.Type === 'AWS::Events::Rule').length,
     ruleJoins: count(patterns, '"Fn::Join"'),
     ruleSelects: count(patterns, '"Fn::Select"'),
+    definitionBytes: resources.filter(r => r.Type === 'AWS::StepFunctions::StateMachine')
+      .reduce((sum, r) => sum + JSON.stringify(r.Properties?.DefinitionString ?? r.Properties?.Definition ?? '').length, 0),
   };
 }
 
-/** Resources and bytes at N=1 and N=2 for every app, and what one more library workload adds. */
+/**
+ * Resources and bytes at N=1 and N=2 for every app, and what one more library workload adds. The library app is
+ * `ScheduledBatchWorkload`s with `platform` in the user's stack (no nested stack), as the hand-written app mirrors it;
+ * the fleet's footprint at scale is in the fleet benchmark (scripts/bench/fleet.ts).
+ */
 export function measureFootprint(): Footprint {
   const rows: FootprintRow[] = [];
   const at: Record<string, { one: Synthesized; two: Synthesized }> = {};
@@ -182,8 +192,13 @@ export function measureFootprint(): Footprint {
     const baseBytes = one.bytes - marginalBytes;
     rows.push({
       variant,
-      resourcesN1: one.resources, resourcesN2: two.resources, bytesN1: one.bytes, bytesN2: two.bytes,
-      marginalResources, marginalBytes, baseResources,
+      resourcesN1: one.resources,
+      resourcesN2: two.resources,
+      bytesN1: one.bytes,
+      bytesN2: two.bytes,
+      marginalResources,
+      marginalBytes,
+      baseResources,
       fitByResources: marginalResources > 0 ? Math.floor((MAX_RESOURCES - baseResources) / marginalResources) : 1,
       fitByBytes: marginalBytes > 0 ? Math.floor((MAX_TEMPLATE_BYTES - baseBytes) / marginalBytes) : 1,
     });
@@ -197,7 +212,11 @@ export function measureFootprint(): Footprint {
     equal: a === b,
     types: { library: at.library.two.types, handwritten: at.handwritten.two.types },
     workloadShape: {
-      alarms: two.alarms - one.alarms, rules: two.rules - one.rules, ruleJoins: two.ruleJoins - one.ruleJoins, ruleSelects: two.ruleSelects - one.ruleSelects,
+      alarms: two.alarms - one.alarms,
+      rules: two.rules - one.rules,
+      ruleJoins: two.ruleJoins - one.ruleJoins,
+      ruleSelects: two.ruleSelects - one.ruleSelects,
+      definitionBytes: two.definitionBytes! - one.definitionBytes!,
     },
     cliBytesN1: Object.fromEntries(VARIANTS.map(v => [v, synthInProcess(v, 1, true).bytes])),
   };

@@ -42,7 +42,14 @@ export function runChild(variant: Variant, n: number, validation: boolean, timeo
   }
   const out = JSON.parse(line);
   return {
-    ms: out.ms, wallMs, peakRssMb: out.peakRssMb, resources: out.resources, bytes: out.bytes, nestedStacks: out.nestedStacks,
-    maxStackResources: out.maxStackResources, maxTemplateBytes: out.maxTemplateBytes, assemblyBytes: out.assemblyBytes,
+    ms: out.ms,
+    wallMs,
+    peakRssMb: out.peakRssMb,
+    resources: out.resources,
+    bytes: out.bytes,
+    nestedStacks: out.nestedStacks,
+    maxStackResources: out.maxStackResources,
+    maxTemplateBytes: out.maxTemplateBytes,
+    assemblyBytes: out.assemblyBytes,
   };
 }
