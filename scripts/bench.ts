@@ -273,7 +273,9 @@ export function renderTables(r: BenchResults): string {
   if (r.fleet && r.fleetSettings) {
     parts.push(`### Fleet: N workloads in one user stack (issue #22)${r.fleetDate ? `, measured on ${r.fleetDate}` : ''}\n\n`
       + '`BatchFleet` (its own `BatchPlatform`, N default workloads spread over its nested stacks) against N `ScheduledFargateTask`s, both in one user stack. '
-      + '"fleet ÷ Fargate" is the fleet\'s synth time per resource divided by `ScheduledFargateTask`\'s in the same run: at most 1 means no slower per resource.\n\n'
+      + 'The two "fleet ÷ Fargate" columns divide the fleet\'s synth time per workload, and per resource (issue #22\'s measure, in bold), by '
+      + '`ScheduledFargateTask`\'s in the same run: at most 1 means the fleet is no slower.'
+      + `${perWorkloadResources(r)}\n\n`
       + renderFleetTables(r.fleet, r.fleetSettings) + (fargateNote(r.fleet) ? `\n- ${fargateNote(r.fleet)}` : ''));
   }
   for (const issue of [7, 22]) {
@@ -344,6 +346,15 @@ function cliBytesNote(r: BenchResults): string {
 - **Template bytes as \`cdk synth\` writes them.** The byte counts above are those of a bare \`App\`. \`cdk synth\` adds
   \`aws:cdk:path\` metadata to every resource and a \`CDKMetadata\` resource (one more of the ${MAX_RESOURCES}), so at N=1 its templates
   are larger: ${parts.join(', ')}. \`cdk synth --no-path-metadata --no-asset-metadata --no-version-reporting\` writes the bare sizes.`;
+}
+
+/** How many resources a workload is in each app: the fewer, the more each resource carries of a workload's synth time. */
+function perWorkloadResources(r: BenchResults): string {
+  const fleet = r.fleet ? fleetMarginal(r.fleet) : undefined;
+  const far = r.footprint.find(f => f.variant === 'fargate');
+  if (!fleet || !far) return '';
+  return ` A fleet workload is ${fleet.resources} resources, a \`ScheduledFargateTask\` ${far.marginalResources}: the per-resource measure divides`
+    + ' a workload\'s synth time over fewer resources in the fleet.';
 }
 
 /** One sentence on the fleet at its largest N, from the fleet rows. */

@@ -35,6 +35,9 @@ export interface FleetRow {
   minMs: number;
   maxMs: number;
   medianWallMs: number;
+  /** Medians of the two parts of the synth time: building the constructs, then `app.synth()` (resolve, validate, write). */
+  medianConstructMs: number;
+  medianAppSynthMs: number;
   /** Median of `rssSamples`. */
   peakRssMb: number;
   /** Resources over all templates (the stack's and its nested stacks'). */
@@ -105,6 +108,8 @@ export function measureFleet(settings: FleetSettings, log: (line: string) => voi
             minMs: 0,
             maxMs: 0,
             medianWallMs: 0,
+            medianConstructMs: 0,
+            medianAppSynthMs: 0,
             peakRssMb: 0,
             resources: 0,
             bytes: 0,
@@ -131,6 +136,8 @@ export function measureFleet(settings: FleetSettings, log: (line: string) => voi
           minMs: Math.round(Math.min(...ms)),
           maxMs: Math.round(Math.max(...ms)),
           medianWallMs: Math.round(median(ss.map(s => s.wallMs))),
+          medianConstructMs: Math.round(median(ss.map(s => s.constructMs))),
+          medianAppSynthMs: Math.round(median(ss.map(s => s.synthMs))),
           peakRssMb: Math.round(median(ss.map(s => s.peakRssMb))),
           resources: ss[0].resources,
           bytes: ss[0].bytes,
@@ -155,11 +162,15 @@ export function fargateBaseline(rows: FleetRow[], validation: boolean, n: number
 }
 
 /** The fleet's synth time per resource ÷ `ScheduledFargateTask`'s (see `fargateBaseline`), 2 decimals. */
-export function perResourceRatio(rows: FleetRow[], validation: boolean, n: number): { ratio: number; fargateN: number } | undefined {
+export function perResourceRatio(rows: FleetRow[], validation: boolean, n: number): { ratio: number; perWorkloadRatio: number; fargateN: number } | undefined {
   const fleet = rows.find(r => r.variant === 'fleet' && r.validation === validation && r.n === n && !r.error);
   const far = fargateBaseline(rows, validation, n);
   if (!fleet || !far) return undefined;
-  return { ratio: round(fleet.perResourceMs / far.perResourceMs, 2), fargateN: far.n };
+  return {
+    ratio: round((fleet.medianMs / fleet.resources) / (far.medianMs / far.resources), 2),
+    perWorkloadRatio: round((fleet.medianMs / fleet.n) / (far.medianMs / far.n), 2),
+    fargateN: far.n,
+  };
 }
 
 /** Resources and template bytes that each workload adds between the two largest fleets with every nested stack in place. */
@@ -189,22 +200,25 @@ export function renderFleetTables(rows: FleetRow[], settings: FleetSettings): st
     const cells = rows.filter(r => r.validation === validation);
     if (cells.length === 0) continue;
     const lines = cells.map(r => {
-      if (r.error) return [`N=${thousands(r.n)}`, APP[r.variant], `did not synthesize: ${r.error.replace(/\|/g, '\\|')}`, '', '', '', '', '', '', '', '', '', '', ''];
+      if (r.error) return [`N=${thousands(r.n)}`, APP[r.variant], `did not synthesize: ${r.error.replace(/\|/g, '\\|')}`, ...Array(14).fill('')];
       const cmp = r.variant === 'fleet' ? perResourceRatio(rows, validation, r.n) : undefined;
+      const at = cmp && cmp.fargateN !== r.n ? ` (Fargate N=${thousands(cmp.fargateN)})` : '';
       return [
-        `N=${thousands(r.n)}`, APP[r.variant], `${r.medianMs}`, `${r.minMs}–${r.maxMs}`, `${r.samples.length}`, `${r.perWorkloadMs}`,
-        `${r.resources}`, r.perResourceMs.toFixed(2),
-        r.variant === 'fleet' ? (cmp ? `${cmp.ratio.toFixed(2)}${cmp.fargateN !== r.n ? ` (Fargate N=${thousands(cmp.fargateN)})` : ''}` : '–') : '–',
+        `N=${thousands(r.n)}`, APP[r.variant], `${r.medianMs}`, `${r.minMs}–${r.maxMs}`, `${r.samples.length}`,
+        r.medianConstructMs || r.medianAppSynthMs ? `${r.medianConstructMs} / ${r.medianAppSynthMs}` : '–',
+        `${r.perWorkloadMs}`, r.variant === 'fleet' ? (cmp ? `${cmp.perWorkloadRatio.toFixed(2)}${at}` : '–') : '–',
+        `${r.resources}`, r.perResourceMs.toFixed(2), r.variant === 'fleet' ? (cmp ? `**${cmp.ratio.toFixed(2)}**${at}` : '–') : '–',
         `${r.peakRssMb}`, mb(r.bytes), mb(r.assemblyBytes), `${r.nestedStacks}`, `${r.maxStackResources} / ${mb(r.maxTemplateBytes)}`,
       ];
     });
     parts.push(`#### Template validation ${validation ? 'ON (aws-cdk-lib default)' : 'OFF (`CDK_VALIDATION=false`)'}\n\n`
-      + table(['N', 'App', 'synth median ms', 'min–max ms', 'processes', 'ms / workload', 'resources (all templates)', 'ms / resource',
-        'fleet ÷ Fargate, ms / resource', 'peak RSS MiB', 'template MB (parent + nested)', 'assembly MB', 'nested stacks', 'largest stack: resources / MB'], lines));
+      + table(['N', 'App', 'synth median ms', 'min–max ms', 'processes', 'of which construct / app.synth() ms', 'ms / workload',
+        'fleet ÷ Fargate, ms / workload', 'resources (all templates)', 'ms / resource', 'fleet ÷ Fargate, ms / resource', 'peak RSS MiB', 'template MB (parent + nested)', 'assembly MB', 'nested stacks', 'largest stack: resources / MB'], lines));
   }
   const marginal = fleetMarginal(rows);
   const notes = [
-    `"processes": fresh \`node\` processes per cell, interleaved across the two apps (${settings.reps} each, ${settings.largeReps} from N=${thousands(settings.largeN)} on`
+    `"processes": fresh \`node\` processes per cell, interleaved across the two apps (${settings.reps} each`
+      + `${settings.ns.some(n => n >= settings.largeN) ? `, ${settings.largeReps} from N=${thousands(settings.largeN)} on` : ''}`
       + `${settings.validationNs.length ? `, ${settings.validationReps} with validation on` : ''}). "peak RSS" is the median over them of the process's \`maxRSS\`, loading aws-cdk-lib included.`,
     '"template MB" sums every template the assembly holds (the user stack\'s and each nested stack\'s `*.nested.template.json`); "assembly MB" is every file'
       + ' of the cloud assembly directory (templates, manifest, `tree.json`; not the validation report). "largest stack" is the one template that comes'
@@ -224,10 +238,12 @@ export function fargateNote(rows: FleetRow[]): string {
   const failed = far.filter(r => r.error);
   const parts: string[] = [];
   if (over.length) {
-    parts.push(`\`ScheduledFargateTask\` places nothing: its N=${over.map(r => thousands(r.n)).join(' and N=')} apps are one stack of `
-      + over.map(r => `${thousands(r.resources)} resources and ${mb(r.bytes)} MB`).join(', and ')
-      + `, past CloudFormation's limits (${MAX_RESOURCES} resources, ${MAX_TEMPLATE_BYTES / 1e6} MB); a user would split them over stacks by hand.`
-      + ' They are synthesized with aws-cdk-lib\'s 500-resource check lifted (as the timing tables above do), to time the same synth work;'
+    const past = (r: FleetRow) => [r.maxStackResources > MAX_RESOURCES ? `${MAX_RESOURCES} resources` : '', r.maxTemplateBytes > MAX_TEMPLATE_BYTES ? `${MAX_TEMPLATE_BYTES / 1e6} MB` : '']
+      .filter(Boolean).join(' and ');
+    parts.push('`ScheduledFargateTask` places nothing: '
+      + over.map(r => `at N=${thousands(r.n)} it is one stack of ${thousands(r.resources)} resources and ${mb(r.bytes)} MB, past CloudFormation's ${past(r)} per stack`).join('; ')
+      + '. A user would split it over stacks by hand.'
+      + ' These apps are synthesized with aws-cdk-lib\'s 500-resource check lifted (as the timing tables above do), to time the same synth work;'
       + ' the fleet is synthesized with the check in place.');
   }
   if (failed.length) {

@@ -12,6 +12,9 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export interface ChildResult {
   /** Construct + `app.synth()`, timed inside the process. */
   readonly ms: number;
+  /** Of `ms`: building the constructs, then `app.synth()` (resolve, validate, write). */
+  readonly constructMs: number;
+  readonly synthMs: number;
   /** The whole process as the parent saw it: Node start-up, loading aws-cdk-lib, construct, synth. */
   readonly wallMs: number;
   /** The process's peak resident memory (`process.resourceUsage().maxRSS`), MiB. */
@@ -43,6 +46,8 @@ export function runChild(variant: Variant, n: number, validation: boolean, timeo
   const out = JSON.parse(line);
   return {
     ms: out.ms,
+    constructMs: out.constructMs,
+    synthMs: out.synthMs,
     wallMs,
     peakRssMb: out.peakRssMb,
     resources: out.resources,
