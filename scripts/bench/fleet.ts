@@ -162,7 +162,16 @@ export function fargateBaseline(rows: FleetRow[], validation: boolean, n: number
 }
 
 /** The fleet's synth time per resource ÷ `ScheduledFargateTask`'s (see `fargateBaseline`), 2 decimals. */
-export function perResourceRatio(rows: FleetRow[], validation: boolean, n: number): { ratio: number; perWorkloadRatio: number; fargateN: number } | undefined {
+export interface FleetRatio {
+  /** Fleet ms / resource ÷ Fargate ms / resource (issue #22's measure). */
+  ratio: number;
+  /** Fleet ms / workload ÷ Fargate ms / workload. */
+  perWorkloadRatio: number;
+  /** The N of the Fargate row compared with. */
+  fargateN: number;
+}
+
+export function perResourceRatio(rows: FleetRow[], validation: boolean, n: number): FleetRatio | undefined {
   const fleet = rows.find(r => r.variant === 'fleet' && r.validation === validation && r.n === n && !r.error);
   const far = fargateBaseline(rows, validation, n);
   if (!fleet || !far) return undefined;
