@@ -225,12 +225,16 @@ export function renderFleetTables(rows: FleetRow[], settings: FleetSettings): st
         'fleet ÷ Fargate, ms / workload', 'resources (all templates)', 'ms / resource', 'fleet ÷ Fargate, ms / resource', 'peak RSS MiB', 'template MB (parent + nested)', 'assembly MB', 'nested stacks', 'largest stack: resources / MB'], lines));
   }
   const marginal = fleetMarginal(rows);
+  const notOn = settings.ns.filter(n => !settings.validationNs.includes(n));
   const notes = [
+    ...notOn.length ? [`Template validation on is measured at ${settings.validationNs.length ? `N=${settings.validationNs.map(thousands).join(' and ')}` : 'no N'} only, not at `
+      + `N=${notOn.map(thousands).join(', ')}: it multiplies synth time and memory (compare the two tables), and one such process at N=1,000 takes minutes.`] : [],
     `"processes": fresh \`node\` processes per cell, interleaved across the two apps (${settings.reps} each`
       + `${settings.ns.some(n => n >= settings.largeN) ? `, ${settings.largeReps} from N=${thousands(settings.largeN)} on` : ''}`
       + `${settings.validationNs.length ? `, ${settings.validationReps} with validation on` : ''}). "peak RSS" is the median over them of the process's \`maxRSS\`, loading aws-cdk-lib included.`,
     '"template MB" sums every template the assembly holds (the user stack\'s and each nested stack\'s `*.nested.template.json`); "assembly MB" is every file'
-      + ' of the cloud assembly directory (templates, manifest, `tree.json`; not the validation report). "largest stack" is the one template that comes'
+      + ' of the cloud assembly directory (templates, manifest, `tree.json`, metadata with the constructs\' creation stack traces as a bare `App`'
+      + ' writes them; not the validation report). "largest stack" is the one template that comes'
       + ` closest to CloudFormation's limits (${MAX_RESOURCES} resources, ${MAX_TEMPLATE_BYTES / 1e6} MB).`,
   ];
   if (marginal) {
