@@ -4,6 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
@@ -132,8 +133,10 @@ describe('one idle cost for one scope, whichever way it is asked', () => {
     for (const scope of [vpc, platform, shared, own]) {
       expect(CostReport.of(scope).items).toEqual(scope.costLineItems());
     }
-    // A VPC passed in is counted where it is defined: not in the platform.
-    expect(CostReport.of(platform).monthlyUsd).toBe(0);
+    // A VPC passed in is counted where it is defined: not in the platform. The platform counts the alarms its
+    // workloads share (schedule delivery and dead-letter queue: 3 alarm metrics, $0.30); a default workload on it, none.
+    expect(CostReport.of(platform).monthlyUsd).toBe(0.30);
+    expect(CostReport.of(shared).monthlyUsd).toBe(0);
     expect(CostReport.of(vpc).monthlyUsd).toBe(vpc.monthlyIdleCostUsd());
     const parts = [vpc, platform, shared, own].map(c => CostReport.of(c).monthlyUsd).reduce((a, b) => a + b, 0);
     expect(Math.abs(CostReport.of(s).monthlyUsd - parts)).toBeLessThanOrEqual(0.02); // each figure rounds to cents
@@ -234,15 +237,25 @@ describe('a redeploy after cdk destroy finds no name taken', () => {
     expect(fixed).toEqual([]);
   });
 
-  test('the job log group keeps its /aws/batch/ prefix and ends in the stack id', () => {
+  test('the job log groups keep their /aws/batch/ prefix and end in the stack id: the platform\'s shared one and a workload\'s own', () => {
     const s = new Stack(new App(), 'Redeploy', { env });
-    new ScheduledBatchWorkload(s, 'Nightly', { schedule, image: IMAGE });
-    Template.fromStack(s).hasResource('AWS::Logs::LogGroup', {
+    const nightly = new ScheduledBatchWorkload(s, 'Nightly', { schedule, image: IMAGE });
+    // A retention of its own gives a workload a job log group of its own.
+    new ScheduledBatchWorkload(s, 'Kept', { platform: nightly.platform, schedule, image: IMAGE, logRetention: RetentionDays.ONE_YEAR });
+    const stackGuid = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+    const t = Template.fromStack(s);
+    t.hasResource('AWS::Logs::LogGroup', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({
-        LogGroupName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^/aws/batch/Redeploy-Nightly-Job-[0-9A-F]{8}-$'), { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]] },
+        LogGroupName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^/aws/batch/Redeploy-Nightly-Platform-SharedRuns-[0-9A-F]{8}-$'), stackGuid]] },
       }),
     });
-    Template.fromStack(s).hasResource('AWS::Scheduler::ScheduleGroup', { DeletionPolicy: 'Delete' });
+    t.hasResource('AWS::Logs::LogGroup', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        LogGroupName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^/aws/batch/Redeploy-Kept-Job-[0-9A-F]{8}-$'), stackGuid]] },
+      }),
+    });
+    t.hasResource('AWS::Scheduler::ScheduleGroup', { DeletionPolicy: 'Delete' });
   });
 });

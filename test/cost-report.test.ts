@@ -72,21 +72,24 @@ describe('CostReport of workloads', () => {
     expect(CostReport.of(s).monthlyUsd).toBe(10.86);
   });
 
-  test('a shared platform with 3 workloads counts the network once: $7.56 + 3 x $0.30', () => {
+  test('a shared platform with 3 workloads counts the network and its shared alarms once: $7.56 + $0.30', () => {
     const s = stack();
     const platform = new BatchPlatform(s, 'Platform');
     const workloads = [1, 2, 3].map(i => new ScheduledBatchWorkload(s, `Job${i}`, { platform, schedule: SCHEDULE, image: IMAGE }));
     const report = CostReport.of(s);
-    expect(report.monthlyUsd).toBe(8.46);
+    expect(report.monthlyUsd).toBe(7.86);
     expect(report.monthlyUsdOf(CostCategory.NAT)).toBe(3.07);
     expect(report.monthlyUsdOf(CostCategory.PUBLIC_IPV4)).toBe(3.65);
-    // Same alarm of three workloads: one line, quantity 3.
+    // The workloads share the platform's schedule group and dead-letter queue: one alarm each, whatever the count.
     expect(report.items.filter(i => i.description.includes('dead-letter queue'))).toEqual([
-      expect.objectContaining({ quantity: 3, monthlyUsd: 0.3 }),
+      expect.objectContaining({ quantity: 1, monthlyUsd: 0.1 }),
     ]);
-    // A workload on a shared platform costs only its alarms; the platform costs its network.
-    expect(CostReport.of(workloads[0]).monthlyUsd).toBe(0.30);
-    expect(CostReport.of(platform).monthlyUsd).toBe(7.56);
+    expect(report.items.filter(i => i.description.includes('schedule delivery'))).toEqual([
+      expect.objectContaining({ quantity: 2, monthlyUsd: 0.2 }),
+    ]);
+    // A default workload on a shared platform adds no fixed cost; the platform costs its network and its shared alarms.
+    for (const w of workloads) expect(CostReport.of(w).monthlyUsd).toBe(0);
+    expect(CostReport.of(platform).monthlyUsd).toBe(7.86); // $7.56 + $0.30
   });
 
   test('a brought CostOptimizedVpc is counted where it is defined, once', () => {
@@ -115,7 +118,8 @@ describe('KMS keys and secrets', () => {
     const report = CostReport.of(s);
     expect(report.monthlyUsdOf(CostCategory.KMS_KEYS)).toBe(1);
     expect(report.monthlyUsdOf(CostCategory.SECRETS)).toBe(0.40);
-    expect(report.monthlyUsd).toBe(7.56 + 2 * 0.30 + 1 + 0.40);
+    // The platform's alarms ($0.30) are paid once, not per workload.
+    expect(report.monthlyUsd).toBe(7.56 + 0.30 + 1 + 0.40);
   });
 
   test('a secret defined elsewhere is counted once for all its readers, and an SSM parameter is free', () => {

@@ -97,7 +97,8 @@ describe('every notification the library wires can be delivered', () => {
   });
 
   test('the walk covered the workloads\' alarms and rules', () => {
-    expect(walked).toBeGreaterThan(60);
+    // 45 paths since the workloads of a platform share its alarms (issue #22): fewer alarms, each still walked.
+    expect(walked).toBeGreaterThanOrEqual(45);
   });
 
   test('the walk fails on a topic policy that keeps CloudWatch out (as the library\'s did before)', () => {

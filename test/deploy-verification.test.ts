@@ -151,19 +151,23 @@ describe('nothing changed, no run: the custom resource changes only with the job
     const crId = logicalId(t, CR);
     expect(only(t, 'AWS::Scheduler::Schedule').DependsOn).toEqual([crId]);
     const tracker = Object.entries(t.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.includes('Runs'))![1] as any;
-    expect(tracker.DependsOn).toEqual([expect.stringMatching(/RunsStateMachineRoleDefaultPolicy/), crId]);
-    // The policies that name the revision (they would refuse the old one the schedule still submits) wait too.
-    for (const [id, policy] of Object.entries(t.findResources('AWS::IAM::Policy'))) {
-      if (/RunsStateMachineRole|SchedulerRole/.test(id)) expect((policy as any).DependsOn).toEqual([crId]);
-    }
+    expect(tracker.DependsOn).toEqual([crId]);
+    // The run role names the revision in its inline policy (it would refuse the old one the schedule still submits):
+    // it waits too. The platform's scheduler role starts state machines by tag and names no revision.
+    const roles = Object.entries(t.findResources('AWS::IAM::Role'));
+    const runRole = roles.find(([id]) => /RunsStateMachineRole/.test(id))![1] as any;
+    expect(JSON.stringify(runRole.Properties.Policies)).toContain('batch:SubmitJob');
+    expect(runRole.DependsOn).toEqual([crId]);
+    const sharedScheduler = roles.find(([id]) => /SharedRunsSchedulerRole/.test(id))![1] as any;
+    expect(JSON.stringify(sharedScheduler.Properties.Policies)).not.toContain('batch:SubmitJob');
   });
 
   test('untracked runs: the scheduler role\'s policy (SubmitJob on the revision) switches after the verification', () => {
     const { template: t } = workload({ trackRuns: false });
     const crId = logicalId(t, CR);
-    const [policy] = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([id]) => id.includes('SchedulerRole'));
-    expect(JSON.stringify(policy[1])).toContain('batch:SubmitJob');
-    expect((policy[1] as any).DependsOn).toEqual([crId]);
+    const [role] = Object.entries(t.findResources('AWS::IAM::Role')).filter(([id]) => id.includes('ScheduleSchedulerRole'));
+    expect(JSON.stringify(role[1])).toContain('batch:SubmitJob');
+    expect((role[1] as any).DependsOn).toEqual([crId]);
     expect(only(t, 'AWS::Scheduler::Schedule').DependsOn).toEqual([crId]);
   });
 });

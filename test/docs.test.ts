@@ -18,6 +18,7 @@ import { UnitPrices } from '../src/cost/cost';
 import { totalMonthly } from '../src/private/cost-math';
 import { DEADLINE_GRACE } from '../src/private/schedule-deadline';
 import { MAX_ALARM_WINDOW_SECONDS } from '../src/private/schedule-window';
+import { PLATFORM_TAG_KEY } from '../src/workload/private/platform-runs';
 import { ScheduledBatchWorkload, WORKLOAD_DEFAULTS } from '../src/workload/scheduled-batch-workload';
 
 const ROOT = path.join(__dirname, '..');
@@ -83,6 +84,20 @@ beforeAll(() => {
   });
   withRepository = Template.fromStack(stack);
 });
+
+/** The logical id of the one resource of `type` whose id starts with `prefix`. */
+function idOf(template: Template, type: string, prefix: string): string {
+  return only(Object.keys(template.findResources(type)).filter(id => id.startsWith(prefix)), `${type} ${prefix}*`);
+}
+
+/** The statements of a role of the library: inline in the role (one policy, 'Permissions'), none in an AWS::IAM::Policy. */
+function inlineStatements(template: Template, rolePrefix: string): any[] {
+  const id = idOf(template, 'AWS::IAM::Role', rolePrefix);
+  expect(Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) => JSON.stringify(p.Properties.Roles ?? []).includes(`"${id}"`))).toEqual([]);
+  const policies = template.toJSON().Resources[id].Properties.Policies ?? [];
+  expect(policies.map((p: any) => p.PolicyName)).toEqual(['Permissions']);
+  return policies.flatMap((p: any) => p.PolicyDocument.Statement);
+}
 
 function workloadLogGroup(template: Template): any {
   return only(resourcesOf(template, 'AWS::Logs::LogGroup').filter(p => JSON.stringify(p.LogGroupName ?? '').includes('/aws/batch/')), 'job log group');
@@ -197,9 +212,8 @@ describe('docs/security.md', () => {
   });
 
   test('execution role: ECR pull on the one repository, ecr:GetAuthorizationToken on * (and documented as such)', () => {
-    const statements = resourcesOf(withRepository, 'AWS::IAM::Policy')
-      .filter(p => p.PolicyName.startsWith('NightlyJobExecutionRole'))
-      .flatMap(p => p.PolicyDocument.Statement);
+    // Without `image`, the job pulls from ECR: it gets an execution role of its own, statements inline.
+    const statements = inlineStatements(withRepository, 'NightlyJobExecutionRole');
     const token = statements.find((s: any) => s.Action === 'ecr:GetAuthorizationToken');
     expect(token.Resource).toBe('*');
     const pull = statements.find((s: any) => Array.isArray(s.Action) && s.Action.includes('ecr:BatchGetImage'));
@@ -207,23 +221,84 @@ describe('docs/security.md', () => {
     expect(security).toContain('`ecr:GetAuthorizationToken` on `*`, only when the image comes from ECR');
   });
 
-  test('job role: the data-bucket grants the docs list, and no wildcard actions', () => {
-    const actions = resourcesOf(withRepository, 'AWS::IAM::Policy')
-      .filter(p => p.PolicyName.startsWith('NightlyJobJobRole'))
-      .flatMap(p => p.PolicyDocument.Statement)
-      .flatMap((s: any) => [s.Action].flat());
+  test('shared execution role: the one-liner (public image, no secrets) runs with the platform\'s, which may only write to the job log group', () => {
+    const roleId = idOf(oneLiner, 'AWS::IAM::Role', 'NightlyReportPlatformSharedRunsJobExecutionRole');
+    expect(jobDefinition(oneLiner).ContainerProperties.ExecutionRoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    expect(inlineStatements(oneLiner, roleId)).toEqual([{
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [idOf(oneLiner, 'AWS::Logs::LogGroup', 'NightlyReportPlatformSharedRunsJobLogs'), 'Arn'] },
+    }]);
+    expect(security).toContain('**platform\'s shared execution role** (`<platform>/SharedRuns/JobExecutionRole`), which may only write to that log group');
+    expect(security).toContain('with `secrets` (a job\'s secrets are readable by its own role only)');
+  });
+
+  test('job role: the data-bucket grants the docs list, and no wildcard actions; none without a grant', () => {
+    const actions = inlineStatements(withRepository, 'NightlyJobJobRole').flatMap((s: any) => [s.Action].flat());
     expect(actions.sort()).toEqual(['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
     for (const action of actions) expect(security).toContain(`\`${action}\``);
     expect(withRepositoryWorkload.dataBucket).toBeDefined();
+    // The one-liner grants its job nothing: no job role, so no credentials.
+    expect(jobDefinition(oneLiner).ContainerProperties.JobRoleArn).toBeUndefined();
+    expect(resourcesOf(oneLiner, 'AWS::IAM::Role').filter(r => r.Description === 'The permissions of the job code')).toEqual([]);
+    expect(security).toContain('Until then the job definition names no job role and the job\'s code gets no AWS credentials');
   });
 
-  test('scheduler role: SubmitJob on this queue and job definition, trusted only from this account', () => {
-    const role = only(resourcesOf(oneLiner, 'AWS::IAM::Role').filter(r => r.Description === 'Submits the scheduled job to its queue'), 'scheduler role');
+  test('scheduler role: the platform\'s starts only state machines with its tag; an untracked schedule\'s own submits this job; both trusted only from this account', () => {
+    const role = only(resourcesOf(oneLiner, 'AWS::IAM::Role').filter(r => r.Description?.startsWith('Starts the tracked runs of the platform')), 'scheduler role');
     expect(role.AssumeRolePolicyDocument.Statement[0].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
-    const submit = resourcesOf(oneLiner, 'AWS::IAM::Policy').flatMap(p => p.PolicyDocument.Statement).find((s: any) => s.Action === 'batch:SubmitJob');
-    expect(submit.Resource).toHaveLength(2);
+    const [start, send] = inlineStatements(oneLiner, idOf(oneLiner, 'AWS::IAM::Role', 'NightlyReportPlatformSharedRunsSchedulerRole'));
+    expect(start.Action).toBe('states:StartExecution');
+    expect(JSON.stringify(start.Resource)).toContain(':stateMachine:*');
+    const tag = start.Condition.StringEquals[`aws:ResourceTag/${PLATFORM_TAG_KEY}`];
+    expect(typeof tag).toBe('string');
+    // The run state machine carries the tag; nothing else in the template does.
+    const tagged = Object.values(oneLiner.toJSON().Resources as Record<string, any>)
+      .filter(r => JSON.stringify(r.Properties?.Tags ?? []).includes(PLATFORM_TAG_KEY)).map(r => r.Type);
+    expect(tagged).toEqual(['AWS::StepFunctions::StateMachine']);
+    expect(send).toEqual({ Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NightlyReportPlatformSharedRunsDeadLetterQueue/), 'Arn'] } });
+    expect(security).toContain(`only with the condition \`aws:ResourceTag/${PLATFORM_TAG_KEY}\` = the platform's value`);
+    expect(security).toContain('`arn:<partition>:states:<region>:<account>:stateMachine:*`');
     expect(security).toContain('only with `aws:SourceAccount` = the stack\'s account');
+
+    // Untracked: the schedule's own role submits exactly this job.
+    const stack = new cdk.Stack(new cdk.App(), 'DocsUntracked');
+    new ScheduledBatchWorkload(stack, 'Nightly', {
+      schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
+      image: cdk.aws_ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+      trackRuns: false,
+    });
+    const untracked = Template.fromStack(stack);
+    const own = only(resourcesOf(untracked, 'AWS::IAM::Role').filter(r => r.Description === 'Submits the scheduled job to its queue'), 'scheduler role');
+    expect(own.AssumeRolePolicyDocument.Statement[0].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+    const submit = inlineStatements(untracked, idOf(untracked, 'AWS::IAM::Role', 'NightlyScheduleSchedulerRole')).find((s: any) => s.Action === 'batch:SubmitJob');
+    expect(submit.Resource).toHaveLength(2);
     expect(security).toContain('`batch:SubmitJob` on this job queue and this job definition revision');
+  });
+
+  test('the roles of a workload keep their statements inline: the one-liner\'s only AWS::IAM::Policy resources are the instance and flow-log roles\'', () => {
+    const policies = Object.keys(oneLiner.findResources('AWS::IAM::Policy')).sort();
+    expect(policies).toEqual([expect.stringMatching(/^NightlyReportPlatformComputeInstanceRoleDefaultPolicy/), expect.stringMatching(/^NightlyReportPlatformVpcFlowLogIAMRoleDefaultPolicy/)]);
+    for (const [id, role] of Object.entries(oneLiner.findResources('AWS::IAM::Role'))) {
+      if (/^NightlyReportPlatform(Compute|Vpc)/.test(id)) continue;
+      expect([id, (role.Properties.Policies ?? []).map((p: any) => p.PolicyName)]).toEqual([id, ['Permissions']]);
+    }
+    expect(security).toContain('one inline policy named `Permissions`');
+  });
+
+  test('the platform scheduler role\'s IAM5 acknowledgement is listed with its reason', () => {
+    const app = new cdk.App();
+    const stack = oneLinerStack(app);
+    const role = stack.node.findChild('NightlyReport').node.findChild('Platform').node.findChild('SharedRuns').node.findChild('SchedulerRole');
+    const reasons = role.node.metadata
+      .filter(m => m.type === cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap(m => Object.entries(m.data as Record<string, string>))
+      .filter(([rule]) => rule.includes('AwsSolutions-IAM5') && rule.includes(':stateMachine:*'))
+      .map(([, reason]) => reason);
+    expect(reasons).toHaveLength(1);
+    const unticked = (text: string) => text.replace(/`/g, '');
+    expect(unticked(security)).toContain(unticked(reasons[0]));
+    expect(security).toContain('the platform\'s shared scheduler role (`<platform>/SharedRuns/SchedulerRole`) | cdk-nag `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<region>:<account>:stateMachine:*]`');
   });
 
   test('the instance role wildcards: every one AWS forces is in the table', () => {
@@ -259,7 +334,9 @@ describe('docs/security.md', () => {
 
   test('every example stack of test/fixtures is listed, with the right count', () => {
     const files = fs.readdirSync(path.join(ROOT, 'test/fixtures')).filter(f => f.endsWith('.ts')).map(f => `test/fixtures/${f}`);
-    const stacks = matchesIn(files, /new cdk\.Stack\(app, '([A-Za-z0-9-]+)'/g);
+    // The stacks each fixture gives the checkers (test/checkers/synth-fixtures.ts), by their stack name.
+    const app = new cdk.App();
+    const stacks = files.flatMap(f => (require(path.join(ROOT, f)) as { stacks(a: cdk.App): cdk.Stack[] }).stacks(app).map(st => st.stackName)); // eslint-disable-line @typescript-eslint/no-require-imports
     expect(stacks.length).toBeGreaterThan(0);
     expect(missingFrom(security, stacks)).toEqual([]);
     expect(security).toContain(`The example stacks (${stacks.length})`);
@@ -353,16 +430,35 @@ describe('docs/operations.md', () => {
   });
 
   test('log group name, retention and stream names', () => {
+    // The one-liner's job writes to its platform's shared job log group.
     const group = workloadLogGroup(oneLiner);
     const options = jobDefinition(oneLiner).ContainerProperties.LogConfiguration.Options;
+    expect(options['awslogs-group']).toEqual({ Ref: idOf(oneLiner, 'AWS::Logs::LogGroup', 'NightlyReportPlatformSharedRunsJobLogs') });
     const [prefix, stackGuid] = group.LogGroupName['Fn::Join'][1];
+    expect(prefix).toMatch(/^\/aws\/batch\/WorkloadOneLiner-NightlyReport-Platform-SharedRuns-[0-9A-F]{8}-$/);
     expect(stackGuid).toEqual({ 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] });
+    expect(operations).toContain('`/aws/batch/<Stack>-<platform path>-SharedRuns-<hash>-<stack-id>`');
     expect(operations).toContain(`e.g. \`${prefix}<stack-id>\``);
-    expect(operations).toContain(`It keeps logs for ${group.RetentionInDays} days`);
-    expect(operations).toContain(`Streams are named \`${options['awslogs-stream-prefix']}/default/<ECS task ID>\``);
-    // The log group has the job's name, which each tracked run's job name starts with.
+    expect(operations).toContain(`The platform's group keeps logs for ${group.RetentionInDays} days`);
+    // Streams start with the job's name, which each tracked run's job name starts with too.
+    const jobName = jobDefinition(oneLiner).JobDefinitionName;
+    expect(options['awslogs-stream-prefix']).toBe(jobName);
+    expect(operations).toContain('Streams are named `<job name>/default/<ECS task ID>`');
+    expect(operations).toContain(`e.g. \`${jobName}/default/<ECS task ID>\``);
     const machine = JSON.stringify(only(resourcesOf(oneLiner, 'AWS::StepFunctions::StateMachine'), 'state machine').DefinitionString);
-    expect(machine).toContain(prefix.replace('/aws/batch/', '').replace(/-$/, ''));
+    expect(machine).toContain(jobName);
+
+    // A retention of its own gives a workload a log group of its own, named after its job.
+    const stack = new cdk.Stack(new cdk.App(), 'DocsOwnLogs');
+    const own = new ScheduledBatchWorkload(stack, 'Nightly', {
+      schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
+      image: cdk.aws_ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+      logRetention: cdk.aws_logs.RetentionDays.ONE_YEAR,
+    });
+    const ownGroup = workloadLogGroup(Template.fromStack(stack));
+    expect(ownGroup.LogGroupName['Fn::Join'][1][0]).toBe(`/aws/batch/${own.jobName}-`);
+    expect(ownGroup.RetentionInDays).toBe(365);
+    expect(operations).toContain('A workload with `logRetention` or `logEncryptionKey` writes to a log group of its own instead, `/aws/batch/<Stack>-<Workload>-Job-<hash>-<stack-id>`');
   });
 
   test('pause: enabled false renders DISABLED', () => {

@@ -62,9 +62,10 @@ describe('JobSchedule', () => {
     });
     // QUEUE without tracking: the job definition requires the consumable resource, and the scheduler may use it.
     const lock = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReportOneRunAtATime'), 'ConsumableResourceArn'] };
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlySchedulerRole') }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'batch:SubmitJob', Resource: Match.arrayWith([lock]) })]) },
+    // The scheduler role keeps its statements inline.
+    t.hasResourceProperties('AWS::IAM::Role', {
+      Policies: [{ PolicyName: 'Permissions', PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'batch:SubmitJob', Resource: Match.arrayWith([lock]) })]) } }],
+      Description: 'Submits the scheduled job to its queue',
     });
   });
 

@@ -8,6 +8,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { BatchPlatform, ScheduledBatchWorkload, ScheduledBatchWorkloadProps } from '../src';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
+import { roleId, roleStatements } from './support/iam';
 import { definitionOf } from './support/state-machine';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
@@ -71,8 +72,8 @@ describe('resubmitOnDemand', () => {
   });
 
   test('the tracker may submit to the On-Demand queue, with this job definition only', () => {
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
-    const statements = policies.flatMap(p => p.Properties.PolicyDocument.Statement).filter((s: any) => s.Action === 'batch:SubmitJob');
+    const json = template.toJSON();
+    const statements = roleStatements(json, roleId(json, /^NightlyScheduleRunsStateMachineRole/)).filter((s: any) => s.Action === 'batch:SubmitJob');
     const onDemand = statements.find((s: any) => JSON.stringify(s.Resource).includes('PlatformOnDemandJobQueue'));
     expect(onDemand.Resource).toEqual([
       { 'Fn::GetAtt': [expect.stringMatching(/^PlatformOnDemandJobQueue/), 'JobQueueArn'] }, { Ref: expect.stringMatching(/^NightlyJobJobDefinition/) },

@@ -25,7 +25,7 @@ describe('README numbers come from the code', () => {
 
   test('log retention', () => {
     expect(WORKLOAD_DEFAULTS.logRetention).toBe(30);
-    expect(readme).toContain(`log group per workload, ${WORKLOAD_DEFAULTS.logRetention} days`);
+    expect(readme).toContain(`log group, streams named after the job, ${WORKLOAD_DEFAULTS.logRetention} days`);
   });
 
   test('RUNNABLE time limits', () => {

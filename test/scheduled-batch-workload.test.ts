@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -35,6 +36,26 @@ function jobDefinition(template: Template): any {
   const defs = Object.values(template.findResources('AWS::Batch::JobDefinition')) as any[];
   expect(defs).toHaveLength(1);
   return defs[0].Properties;
+}
+
+/** The logical id of the one role whose logical id starts with `prefix`. */
+function roleIdOf(template: Template, prefix: string): string {
+  const ids = Object.keys(template.findResources('AWS::IAM::Role')).filter(id => id.startsWith(prefix));
+  expect(ids).toHaveLength(1);
+  return ids[0];
+}
+
+/**
+ * The statements of the role whose logical id starts with `prefix`: the library's roles keep them inline, in one
+ * policy named 'Permissions', and have no AWS::IAM::Policy attached (checked).
+ */
+function inlineStatements(template: Template, prefix: string): any[] {
+  const id = roleIdOf(template, prefix);
+  const attached = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) => JSON.stringify(p.Properties.Roles ?? []).includes(`"${id}"`));
+  expect(attached).toEqual([]);
+  const policies = template.toJSON().Resources[id].Properties.Policies ?? [];
+  expect(policies.map((p: any) => p.PolicyName)).toEqual(policies.length ? ['Permissions'] : []);
+  return policies.flatMap((p: any) => p.PolicyDocument.Statement);
 }
 
 describe('the one-liner', () => {
@@ -96,59 +117,84 @@ describe('the one-liner', () => {
     });
   });
 
-  test('logs go to a dedicated /aws/batch/ log group kept 30 days and retained', () => {
+  test('logs go to the platform\'s /aws/batch/ job log group, kept 30 days and retained, in streams named after the job', () => {
+    template.resourceCountIs('AWS::Logs::LogGroup', 3); // the job log, the run state log, the VPC flow log
     template.hasResource('AWS::Logs::LogGroup', {
-      Properties: { LogGroupName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^/aws/batch/Test-Nightly-Job-'), Match.anyValue()]] }, RetentionInDays: 30 },
+      Properties: { LogGroupName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^/aws/batch/Test-Nightly-Platform-SharedRuns-'), Match.anyValue()]] }, RetentionInDays: 30 },
       DeletionPolicy: 'Retain',
     });
     expect(jobDefinition(template).ContainerProperties.LogConfiguration).toEqual({
       LogDriver: 'awslogs',
       Options: {
-        'awslogs-group': { Ref: expect.stringMatching(/^NightlyJobLogGroup/) },
-        'awslogs-stream-prefix': 'job',
+        'awslogs-group': { Ref: expect.stringMatching(/^NightlyPlatformSharedRunsJobLogs/) },
+        // The job name leads every stream name, so the jobs that share the log group keep their streams apart.
+        'awslogs-stream-prefix': w.jobName,
         'awslogs-region': 'us-east-1',
       },
     });
+    expect(Stack.of(w).resolve(w.logGroup.logGroupName)).toEqual({ Ref: expect.stringMatching(/^NightlyPlatformSharedRunsJobLogs/) });
   });
 
-  test('the execution role may write only to its own log group; the job role is empty', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobExecutionRole') }],
-      PolicyDocument: {
-        Statement: [{
-          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          Effect: 'Allow',
-          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyJobLogGroup'), 'Arn'] },
-        }],
-      },
-    });
-    const jobRolePolicies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) =>
-      JSON.stringify(p.Properties.Roles).includes('NightlyJobJobRole'));
-    expect(jobRolePolicies).toHaveLength(0);
+  test('the job runs with the platform\'s execution role, which may only write to the job log group (inline); no job role until one is needed', () => {
+    expect(inlineStatements(template, 'NightlyPlatformSharedRunsJobExecutionRole')).toEqual([{
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NightlyPlatformSharedRunsJobLogs/), 'Arn'] },
+    }]);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' } }] },
-      Description: 'The permissions of the job code',
+      Description: Match.stringLikeRegexp('^Writes the logs of the platform'),
       ManagedPolicyArns: Match.absent(),
-      Policies: Match.absent(),
     });
+    const container = jobDefinition(template).ContainerProperties;
+    expect(container.ExecutionRoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NightlyPlatformSharedRunsJobExecutionRole/), 'Arn'] });
+    // A job that calls no AWS API gets no role, so no credentials.
+    expect(container.JobRoleArn).toBeUndefined();
+    template.resourcePropertiesCountIs('AWS::IAM::Role', { Description: 'The permissions of the job code' }, 0);
+    template.resourcePropertiesCountIs('AWS::IAM::Role', { Description: 'Pulls the image, writes the job logs and reads the job secrets' }, 0);
   });
 
-  test('EventBridge Scheduler starts a tracked run in its own group, in the schedule time zone, with retries and a DLQ', () => {
+  test('a logRetention of its own gives the workload its own job log group and an execution role that writes only to it', () => {
+    const kept = stack();
+    const own = workload(kept, { logRetention: RetentionDays.ONE_YEAR });
+    const t = Template.fromStack(kept);
+    t.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^/aws/batch/Test-Nightly-Job-'), Match.anyValue()]] }, RetentionInDays: 365 },
+      DeletionPolicy: 'Retain',
+    });
+    expect(jobDefinition(t).ContainerProperties.LogConfiguration.Options).toEqual({
+      'awslogs-group': { Ref: expect.stringMatching(/^NightlyJobLogGroup/) },
+      'awslogs-stream-prefix': own.jobName,
+      'awslogs-region': 'us-east-1',
+    });
+    expect(inlineStatements(t, 'NightlyJobExecutionRole')).toEqual([{
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NightlyJobLogGroup/), 'Arn'] },
+    }]);
+    expect(jobDefinition(t).ContainerProperties.ExecutionRoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NightlyJobExecutionRole/), 'Arn'] });
+    // Nothing of the platform's shared job logging is created for it.
+    expect(Object.keys(t.toJSON().Resources).filter(id => /^NightlyPlatformSharedRuns(JobLogs|JobExecutionRole)/.test(id))).toEqual([]);
+  });
+
+  test('EventBridge Scheduler starts a tracked run in the platform\'s group, in the schedule time zone, with retries and the platform\'s DLQ', () => {
     template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    template.resourceCountIs('AWS::SQS::Queue', 1);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 2 * * ? *)',
       ScheduleExpressionTimezone: 'Europe/London',
       State: 'ENABLED',
       FlexibleTimeWindow: { Mode: 'OFF' },
-      GroupName: Match.stringLikeRegexp('^Test-Nightly-Schedule-ScheduleGroup-'),
+      GroupName: Match.stringLikeRegexp('^Test-Nightly-Platform-SharedRuns-ScheduleGroup-'),
       Target: {
         Arn: { Ref: Match.stringLikeRegexp('^NightlyScheduleRunsStateMachine') },
         Input: '{"scheduledTime":"<aws.scheduler.scheduled-time>"}',
-        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyScheduleSchedulerRole'), 'Arn'] },
-        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyScheduleDeadLetterQueue'), 'Arn'] } },
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformSharedRunsSchedulerRole'), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformSharedRunsDeadLetterQueue'), 'Arn'] } },
         RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
       },
     });
+    expect(Stack.of(w).resolve(w.scheduleGroup.scheduleGroupName)).toEqual(template.toJSON().Resources[Object.keys(template.findResources('AWS::Scheduler::ScheduleGroup'))[0]].Properties.Name);
   });
 
   test('each run submits this job definition to this queue with .sync, under a deadline, and notifies the workload topic', () => {
@@ -162,38 +208,49 @@ describe('the one-liner', () => {
     expect(text).toContain('"TimeoutSeconds\\":12300');
   });
 
-  test('trackRuns: false submits the job directly through the universal target, with the queue and definition', () => {
+  test('trackRuns: false submits the job directly through the universal target, with a scheduler role of its own (inline) in the platform\'s group', () => {
     const untracked = stack();
     workload(untracked, { trackRuns: false });
     const t = Template.fromStack(untracked);
     t.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
     t.hasResourceProperties('AWS::Scheduler::Schedule', {
-      Target: Match.objectLike({ Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:::aws-sdk:batch:submitJob']] } }),
+      GroupName: Match.stringLikeRegexp('^Test-Nightly-Platform-SharedRuns-ScheduleGroup-'),
+      Target: Match.objectLike({
+        Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:::aws-sdk:batch:submitJob']] },
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyScheduleSchedulerRole'), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformSharedRunsDeadLetterQueue'), 'Arn'] } },
+      }),
     });
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyScheduleSchedulerRole') }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([{
-          Action: 'batch:SubmitJob',
-          Effect: 'Allow',
-          // The job's own submit statement (BatchJob.submitPolicyStatement), the same as grantSubmit's.
-          Resource: [{ Ref: Match.stringLikeRegexp('^NightlyJobJobDefinition') }, { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformJobQueue'), 'JobQueueArn'] }],
-        }]),
+    expect(inlineStatements(t, 'NightlyScheduleSchedulerRole')).toEqual([
+      {
+        Action: 'batch:SubmitJob',
+        Effect: 'Allow',
+        // The job's own submit statement (BatchJob.submitPolicyStatement), the same as grantSubmit's.
+        Resource: [{ Ref: expect.stringMatching(/^NightlyJobJobDefinition/) }, { 'Fn::GetAtt': [expect.stringMatching(/^NightlyPlatformJobQueue/), 'JobQueueArn'] }],
       },
-    });
-    // The failed-jobs and missed-run alarms watch untracked runs.
-    expect(Object.keys(t.findResources('AWS::CloudWatch::Alarm')).some(id => id.includes('MissedRunAlarm'))).toBe(true);
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NightlyPlatformSharedRunsDeadLetterQueue/), 'Arn'] } },
+    ]);
+    // The platform's tag-scoped role starts tracked runs only: an untracked schedule does not get it.
+    expect(Object.keys(t.findResources('AWS::IAM::Role')).filter(id => id.startsWith('NightlyPlatformSharedRunsSchedulerRole'))).toEqual([]);
+    // The failed-jobs and missed-run alarms watch untracked runs: the workload has alarms of its own.
+    expect(Object.keys(t.findResources('AWS::CloudWatch::Alarm')).some(id => id.startsWith('NightlyAlarmsMissedRunAlarm'))).toBe(true);
+    expect(Object.keys(t.findResources('AWS::CloudWatch::Alarm')).some(id => id.startsWith('NightlyAlarmsFailedJobsAlarm'))).toBe(true);
   });
 
-  test('the scheduler role may only start this state machine and send to its DLQ', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyScheduleSchedulerRole') }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: Match.stringLikeRegexp('^NightlyScheduleRunsStateMachine') } }),
-          { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyScheduleDeadLetterQueue'), 'Arn'] } },
-        ]),
+  test('the platform\'s scheduler role may start only state machines tagged for the platform, and send to its DLQ; this run\'s state machine has the tag', () => {
+    const statements = inlineStatements(template, 'NightlyPlatformSharedRunsSchedulerRole');
+    expect(statements).toEqual([
+      {
+        Action: 'states:StartExecution',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:us-east-1:123456789012:stateMachine:*']] },
+        Condition: { StringEquals: { 'aws:ResourceTag/cdk-scheduled-batch:platform': expect.stringMatching(/^Test-Nightly-Platform-SharedRuns-/) } },
       },
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NightlyPlatformSharedRunsDeadLetterQueue/), 'Arn'] } },
+    ]);
+    const tag = statements[0].Condition.StringEquals['aws:ResourceTag/cdk-scheduled-batch:platform'];
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      Tags: Match.arrayWith([{ Key: 'cdk-scheduled-batch:platform', Value: tag }]),
     });
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
@@ -204,12 +261,28 @@ describe('the one-liner', () => {
         }],
       },
     });
-    // The scheduler, execution and job roles have no wildcard resource (the ECS instance role's and the run tracker's
-    // AWS-forced ones are tested with them).
-    const workloadPolicies = Object.entries(template.findResources('AWS::IAM::Policy'))
-      .filter(([id]) => /^Nightly(ScheduleSchedulerRole|JobExecutionRole|JobJobRole)/.test(id));
-    expect(workloadPolicies.length).toBe(2);
-    expect(JSON.stringify(workloadPolicies)).not.toContain('"Resource":"*"');
+    // The scheduler and execution roles keep their statements inline (no AWS::IAM::Policy of theirs or the job's) and
+    // have no "*" resource; the scheduler role's one wildcard is stateMachine:*, under the tag condition above (the
+    // ECS instance role's and the run tracker's AWS-forced ones are tested with them).
+    expect(Object.keys(template.findResources('AWS::IAM::Policy')).filter(id => /^Nightly(Schedule|Job|PlatformSharedRuns)/.test(id))).toEqual([]);
+    const roles = ['NightlyPlatformSharedRunsSchedulerRole', 'NightlyPlatformSharedRunsJobExecutionRole'].map(prefix => inlineStatements(template, prefix));
+    expect(JSON.stringify(roles)).not.toContain('"Resource":"*"');
+  });
+
+  test('the run state machine\'s role keeps its statements inline, and the run logs to the platform\'s state log group', () => {
+    const statements = inlineStatements(template, 'NightlyScheduleRunsStateMachineRole');
+    expect(statements).toContainEqual({
+      Action: 'batch:SubmitJob',
+      Effect: 'Allow',
+      Resource: [{ Ref: expect.stringMatching(/^NightlyJobJobDefinition/) }, { 'Fn::GetAtt': [expect.stringMatching(/^NightlyPlatformJobQueue/), 'JobQueueArn'] }],
+    });
+    expect(statements).toContainEqual({ Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^NightlyPlatformAlarmTopic/) } });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyScheduleRunsStateMachineRole'), 'Arn'] },
+      LoggingConfiguration: Match.objectLike({
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyPlatformSharedRunsExecutionLogs'), 'Arn'] } } }],
+      }),
+    });
   });
 
   test('the dead-letter queue is encrypted, TLS-only and keeps messages 14 days', () => {
@@ -226,15 +299,22 @@ describe('the one-liner', () => {
     expect(w.alarms!.alarms.length).toBeGreaterThan(0);
   });
 
-  test('the job definition has a literal name, which the per-workload event rules match with a prefix on every revision', () => {
+  test('the job definition has a literal name, which a workload\'s own event rules match with a prefix on every revision', () => {
     expect(jobDefinition(template).JobDefinitionName).toBe(w.jobName);
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({
-        detail: Match.objectLike({
-          jobDefinition: [{ prefix: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:batch:us-east-1:123456789012:job-definition/${w.jobName}:`]] } }],
-        }),
-      }),
-    });
+    // A tracked run is reported by its tracker: the one-liner has no rule of its own, only the platform's
+    // blocked-queue rule, over the whole queue.
+    expect(Object.keys(template.findResources('AWS::Events::Rule'))).toEqual([expect.stringMatching(/^NightlyPlatformSharedRunsAlarmsQueueBlockedRule/)]);
+    // Untracked on a shared platform, the workload's own rules (failed, succeeded, blocked) match its job definition.
+    const shared = stack();
+    const platform = new BatchPlatform(shared, 'Platform');
+    const untracked = workload(shared, { platform, trackRuns: false }, 'Untracked');
+    const rules = Object.entries(Template.fromStack(shared).findResources('AWS::Events::Rule')).filter(([id]) => id.startsWith('UntrackedAlarms'));
+    expect(rules.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['UntrackedAlarmsFailedJobRule', 'UntrackedAlarmsQueueBlockedRule', 'UntrackedAlarmsSucceededJobRule']);
+    for (const [, rule] of rules) {
+      expect(rule.Properties.EventPattern.detail.jobDefinition).toEqual([
+        { prefix: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:batch:us-east-1:123456789012:job-definition/${untracked.jobName}:`]] } },
+      ]);
+    }
   });
 
   test('creates no data bucket by default', () => {
@@ -254,17 +334,22 @@ describe('image and repository', () => {
       ImageTagMutabilityExclusionFilters: [{ ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'latest' }],
     });
     expect(JSON.stringify(jobDefinition(t).ContainerProperties.Image)).toContain(':latest');
-    // The execution role may pull from that repository.
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobExecutionRole') }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([{
-          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-          Effect: 'Allow',
-          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyJobRepository'), 'Arn'] },
-        }]),
-      },
+    // An execution role of its own (inline) may pull from that repository, and write to the platform's job log group.
+    const statements = inlineStatements(t, 'NightlyJobExecutionRole');
+    expect(statements).toContainEqual({
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NightlyJobRepository/), 'Arn'] },
     });
+    expect(statements).toContainEqual({ Action: 'ecr:GetAuthorizationToken', Effect: 'Allow', Resource: '*' });
+    expect(statements).toContainEqual({
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NightlyPlatformSharedRunsJobLogs/), 'Arn'] },
+    });
+    expect(jobDefinition(t).ContainerProperties.ExecutionRoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NightlyJobExecutionRole/), 'Arn'] });
+    // The platform's shared execution role, which pulls nothing, is not created for it.
+    expect(Object.keys(t.findResources('AWS::IAM::Role')).filter(id => id.startsWith('NightlyPlatformSharedRunsJobExecutionRole'))).toEqual([]);
   });
 
   test('a pinned imageTag makes every tag of the created repository immutable', () => {
@@ -306,25 +391,31 @@ describe('image and repository', () => {
 });
 
 describe('job options', () => {
-  test('secrets are injected from Secrets Manager and SSM, readable by the execution role only', () => {
+  test('secrets are injected from Secrets Manager and SSM, readable by the job\'s own execution role only', () => {
     const s = stack();
     const secret = new secretsmanager.Secret(s, 'Secret');
     const param = ssm.StringParameter.fromStringParameterName(s, 'Param', '/app/token');
-    workload(s, { secrets: { DB_PASSWORD: batch.Secret.fromSecretsManager(secret), TOKEN: batch.Secret.fromSsmParameter(param) } });
+    const w = workload(s, { secrets: { DB_PASSWORD: batch.Secret.fromSecretsManager(secret), TOKEN: batch.Secret.fromSsmParameter(param) } });
+    // A second workload on the same platform: public image, no secrets, so the platform's shared execution role.
+    const other = workload(s, { platform: w.platform }, 'Other');
     const t = Template.fromStack(s);
-    expect(jobDefinition(t).ContainerProperties.Secrets).toEqual([
+    const defs = t.findResources('AWS::Batch::JobDefinition');
+    const def = (prefix: string) => Object.entries(defs).find(([id]) => id.startsWith(prefix))![1].Properties;
+    expect(def('NightlyJob').ContainerProperties.Secrets).toEqual([
       { Name: 'DB_PASSWORD', ValueFrom: { Ref: Match.stringLikeRegexp('^Secret') } as any },
       { Name: 'TOKEN', ValueFrom: expect.anything() },
     ].map(x => expect.objectContaining({ Name: x.Name })));
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobExecutionRole') }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: Match.stringLikeRegexp('^Secret') } }),
-          Match.objectLike({ Action: Match.arrayWith(['ssm:GetParameter']) }),
-        ]),
-      },
-    });
+    const statements = inlineStatements(t, 'NightlyJobExecutionRole');
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: expect.stringMatching(/^Secret/) } }));
+    expect(statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['ssm:GetParameter']) }));
+    expect(def('NightlyJob').ContainerProperties.ExecutionRoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NightlyJobExecutionRole/), 'Arn'] });
+    // The other job runs with the shared role, which reads none of the secrets; no other role may read them.
+    expect(def('OtherJob').ContainerProperties.ExecutionRoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NightlyPlatformSharedRunsJobExecutionRole/), 'Arn'] });
+    expect(other.executionRole).not.toBe(w.executionRole);
+    const readers = Object.entries(t.toJSON().Resources as { [id: string]: any })
+      .filter(([, r]) => ['AWS::IAM::Role', 'AWS::IAM::Policy'].includes(r.Type) && /secretsmanager:GetSecretValue|ssm:GetParameter/.test(JSON.stringify(r.Properties)))
+      .map(([id]) => id);
+    expect(readers).toEqual([expect.stringMatching(/^NightlyJobExecutionRole/)]);
   });
 
   test('the cost of a workload counts a Secrets Manager secret once however many variables read it, and SSM parameters not at all', () => {
@@ -425,9 +516,14 @@ describe('job options', () => {
     const s = stack();
     const w = workload(s);
     w.addToJobRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: ['arn:aws:dynamodb:us-east-1:123456789012:table/t'] }));
-    Template.fromStack(s).hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobJobRole') }],
-      PolicyDocument: { Statement: [{ Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: 'arn:aws:dynamodb:us-east-1:123456789012:table/t' }] },
+    const t = Template.fromStack(s);
+    // The job role is created with its first statement, inline, and the job definition runs the job with it.
+    expect(inlineStatements(t, 'NightlyJobJobRole')).toEqual([{ Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: 'arn:aws:dynamodb:us-east-1:123456789012:table/t' }]);
+    expect(jobDefinition(t).ContainerProperties.JobRoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NightlyJobJobRole/), 'Arn'] });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' } }] },
+      Description: 'The permissions of the job code',
+      ManagedPolicyArns: Match.absent(),
     });
   });
 });
@@ -447,20 +543,16 @@ describe('data bucket', () => {
       DeletionPolicy: 'Retain',
     });
     expect(w.dataBucket).toBeDefined();
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobJobRole') }],
-      PolicyDocument: {
-        Statement: [
-          { Action: ['s3:ListBucket', 's3:GetBucketLocation'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyJobDataBucket'), 'Arn'] } },
-          {
-            // Spelled out: no s3:GetObject*, s3:Abort* or other wildcard actions.
-            Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-            Effect: 'Allow',
-            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^NightlyJobDataBucket'), 'Arn'] }, '/*']] },
-          },
-        ],
+    expect(inlineStatements(t, 'NightlyJobJobRole')).toEqual([
+      { Action: ['s3:ListBucket', 's3:GetBucketLocation'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NightlyJobDataBucket/), 'Arn'] } },
+      {
+        // Spelled out: no s3:GetObject*, s3:Abort* or other wildcard actions.
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^NightlyJobDataBucket/), 'Arn'] }, '/*']] },
       },
-    });
+    ]);
+    expect(jobDefinition(t).ContainerProperties.JobRoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NightlyJobJobRole/), 'Arn'] });
   });
 
   test('a brought bucket is granted and none is created', () => {
@@ -469,11 +561,13 @@ describe('data bucket', () => {
     workload(s, { dataBucket: bucket });
     const t = Template.fromStack(s);
     t.resourceCountIs('AWS::S3::Bucket', 0);
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^NightlyJobJobRole') }],
-    });
-    const jobPolicy = Object.entries(t.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('NightlyJobJobRole'))!;
-    expect(JSON.stringify(jobPolicy[1])).toContain(':s3:::team-data');
+    const statements = inlineStatements(t, 'NightlyJobJobRole');
+    expect(statements.map(x => x.Action)).toEqual([
+      ['s3:ListBucket', 's3:GetBucketLocation'],
+      ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+    ]);
+    for (const statement of statements) expect(JSON.stringify(statement.Resource)).toContain(':s3:::team-data');
+    expect(jobDefinition(t).ContainerProperties.JobRoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NightlyJobJobRole/), 'Arn'] });
   });
 });
 
@@ -512,25 +606,41 @@ describe('bring your own', () => {
     expect(jobDefinition(t).PlatformCapabilities).toEqual(['FARGATE']);
   });
 
-  test('on a shared platform the workload notifies a topic of its own, and its alarms also reach the platform topic', () => {
+  test('on a shared platform the workload notifies a topic of its own, and its alarms and rules also reach the platform topic', () => {
     const s = stack();
     const topic = new sns.Topic(s, 'Ops', { enforceSSL: true });
     const platform = new BatchPlatform(s, 'Platform', { alarmTopic: topic });
     const w = workload(s, { platform, notificationEmail: 'reports@example.com' });
+    // Untracked, a workload also has CloudWatch alarms of its own (failed jobs, missed run).
+    const u = workload(s, { platform, notificationEmail: 'batch@example.com', trackRuns: false }, 'Untracked');
     const t = Template.fromStack(s);
-    t.resourceCountIs('AWS::SNS::Topic', 2);
+    t.resourceCountIs('AWS::SNS::Topic', 3);
     expect(w.notificationTopic).not.toBe(topic);
     const own = Stack.of(s).resolve((w.notificationTopic as sns.Topic).topicArn);
+    const ownOfU = Stack.of(s).resolve((u.notificationTopic as sns.Topic).topicArn);
     // The subscriber gets this workload's messages only.
     t.hasResourceProperties('AWS::SNS::Subscription', { Endpoint: 'reports@example.com', TopicArn: own });
-    const alarms = Object.entries(t.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('NightlyAlarms'));
+    t.hasResourceProperties('AWS::SNS::Subscription', { Endpoint: 'batch@example.com', TopicArn: ownOfU });
+    // Its own alarms watch it; the platform's shared ones (schedule delivery, dead-letter queue) are not its.
+    expect(w.alarms!.node.path).toBe('Test/Nightly/Alarms');
+    expect(u.alarms!.node.path).toBe('Test/Untracked/Alarms');
+    const alarms = Object.entries(t.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('UntrackedAlarms'));
     expect(alarms.length).toBeGreaterThan(0);
     for (const [, alarm] of alarms) {
-      expect(alarm.Properties.AlarmActions).toEqual([own, { Ref: expect.stringMatching(/^Ops/) }]);
+      expect(alarm.Properties.AlarmActions).toEqual([ownOfU, { Ref: expect.stringMatching(/^Ops/) }]);
     }
+    // A tracked run's failures come from its tracker: the workload's own blocked-queue rule (its job definition
+    // only) notifies its topic and the platform's.
+    const rules = Object.entries(t.findResources('AWS::Events::Rule')).filter(([id]) => id.startsWith('NightlyAlarms'));
+    expect(rules.map(([id]) => id)).toEqual([expect.stringMatching(/^NightlyAlarmsQueueBlockedRule/)]);
+    expect(rules[0][1].Properties.Targets.map((x: any) => x.Arn)).toEqual([own, { Ref: expect.stringMatching(/^Ops/) }]);
     // Run notifications go to the workload's own topic.
     const machine = Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0] as any;
     expect(JSON.stringify(machine.Properties.DefinitionString)).toContain(own.Ref);
+    // The platform's shared alarms go to the platform topic alone: no workload's subscriber is on them.
+    const platformAlarms = Object.entries(t.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('PlatformSharedRunsAlarms'));
+    expect(platformAlarms.length).toBe(2);
+    for (const [, alarm] of platformAlarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Ops/) }]);
   });
 
   test('two workloads on one platform: one workload\'s subscriber is on nothing of the other\'s', () => {
@@ -565,12 +675,21 @@ describe('bring your own', () => {
     const s = stack();
     const platform = new BatchPlatform(s, 'Platform');
     const teamTopic = new sns.Topic(s, 'Team', { enforceSSL: true });
-    workload(s, { platform, alarmTopic: teamTopic });
-    const alarms = Object.entries(Template.fromStack(s).findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('NightlyAlarms'));
+    const w = workload(s, { platform, alarmTopic: teamTopic });
+    workload(s, { platform, alarmTopic: teamTopic, trackRuns: false }, 'Untracked');
+    expect(w.notificationTopic).toBe(teamTopic);
+    const t = Template.fromStack(s);
+    const alarms = Object.entries(t.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('UntrackedAlarms'));
     expect(alarms.length).toBeGreaterThan(0);
     for (const [, alarm] of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Team/) }, { Ref: expect.stringMatching(/^PlatformAlarmTopic/) }]);
     }
+    const rules = Object.entries(t.findResources('AWS::Events::Rule')).filter(([id]) => id.startsWith('NightlyAlarms'));
+    expect(rules.length).toBe(1);
+    expect(rules[0][1].Properties.Targets.map((x: any) => x.Arn)).toEqual([{ Ref: expect.stringMatching(/^Team/) }, { Ref: expect.stringMatching(/^PlatformAlarmTopic/) }]);
+    // The tracked run notifies the brought topic.
+    const machine = Object.entries(t.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.startsWith('Nightly'))![1] as any;
+    expect(JSON.stringify(machine.Properties.DefinitionString)).toMatch(/"Ref":"Team[0-9A-F]{8}"/);
   });
 
   test('alarms: false creates no alarms', () => {
@@ -584,7 +703,7 @@ describe('bring your own', () => {
 });
 
 describe('shared platform', () => {
-  test('workloads on one platform share its VPC, compute and queue, and each keeps its own schedule, DLQ and alarms', () => {
+  test('workloads on one platform share its VPC, compute, queue and run resources, and each keeps its own job definition, schedule and run', () => {
     const s = stack();
     const platform = new BatchPlatform(s, 'Platform');
     const a = workload(s, { platform }, 'A');
@@ -595,10 +714,43 @@ describe('shared platform', () => {
     t.resourceCountIs('AWS::EC2::VPC', 1);
     t.resourceCountIs('AWS::Batch::ComputeEnvironment', 1);
     t.resourceCountIs('AWS::Batch::JobQueue', 1);
+    // Their own: job definition, schedule, run state machine (and its role).
     t.resourceCountIs('AWS::Batch::JobDefinition', 2);
     t.resourceCountIs('AWS::Scheduler::Schedule', 2);
-    t.resourceCountIs('AWS::Scheduler::ScheduleGroup', 2);
-    t.resourceCountIs('AWS::SQS::Queue', 2);
+    t.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    // The platform's, shared: one schedule group, one dead-letter queue, one scheduler role, one job execution role,
+    // one job log group and one state log group (and the flow log), one topic, two alarms.
+    t.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    t.resourceCountIs('AWS::SQS::Queue', 1);
+    t.resourceCountIs('AWS::Logs::LogGroup', 3);
+    t.resourceCountIs('AWS::SNS::Topic', 1);
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 2 + 2); // + the NAT instance's recovery and reboot alarms
+    expect(a.scheduleGroup).toBe(b.scheduleGroup);
+    expect(a.deadLetterQueue).toBe(b.deadLetterQueue);
+    expect(a.schedulerRole).toBe(b.schedulerRole);
+    expect(a.executionRole).toBe(b.executionRole);
+    expect(a.logGroup).toBe(b.logGroup);
+    expect(a.notificationTopic).toBe(b.notificationTopic);
+    expect(a.alarms).toBe(b.alarms);
+    // Both run state machines carry the platform's tag, which its scheduler role requires.
+    const tags = Object.values(t.findResources('AWS::StepFunctions::StateMachine')).map((m: any) => m.Properties.Tags);
+    expect(tags[0]).toEqual(tags[1]);
+    expect(tags[0]).toContainEqual({ Key: 'cdk-scheduled-batch:platform', Value: expect.stringMatching(/^Test-Platform-SharedRuns-/) });
+  });
+
+  test('the scheduler role of one platform cannot start the runs of another: each platform has its own tag value', () => {
+    const s = stack();
+    const one = workload(s, { platform: new BatchPlatform(s, 'One') }, 'A');
+    const two = workload(s, { platform: new BatchPlatform(s, 'Two') }, 'B');
+    const t = Template.fromStack(s);
+    const tagOf = (w: ScheduledBatchWorkload) => {
+      const machine = t.toJSON().Resources[Stack.of(s).getLogicalId(w.jobSchedule.tracker!.stateMachine.node.defaultChild as any)];
+      return machine.Properties.Tags.find((x: any) => x.Key === 'cdk-scheduled-batch:platform').Value;
+    };
+    const allowed = (platformId: string) => inlineStatements(t, `${platformId}SharedRunsSchedulerRole`)[0].Condition.StringEquals['aws:ResourceTag/cdk-scheduled-batch:platform'];
+    expect(allowed('One')).toBe(tagOf(one));
+    expect(allowed('Two')).toBe(tagOf(two));
+    expect(tagOf(one)).not.toBe(tagOf(two));
   });
 
   test('60 workloads (more than the 50-queue quota) fit on one platform (one queue, one compute environment) across three stacks of 20', () => {
@@ -743,17 +895,18 @@ describe('job requests the platform cannot run fail at synth', () => {
 });
 
 describe('per-workload footprint on a shared platform', () => {
-  test('each extra workload adds at most 20 resources and no network cost (500 resources per stack)', () => {
+  test('each extra default workload adds 4 resources (job definition, schedule, state machine and its role) and no fixed cost', () => {
     const count = (n: number) => {
       const s = stack();
       const platform = new BatchPlatform(s, 'Platform');
       for (let i = 0; i < n; i++) workload(s, { platform }, `W${i}`);
-      return { resources: Object.keys(Template.fromStack(s).toJSON().Resources).length, network: CostReport.of(platform).monthlyUsd };
+      return { template: Template.fromStack(s).toJSON(), cost: CostReport.of(s).monthlyUsd };
     };
     const one = count(1);
     const two = count(2);
-    expect(two.resources - one.resources).toBeLessThanOrEqual(20);
-    expect(two.network).toBe(one.network);
+    const added = Object.entries(two.template.Resources as { [id: string]: any }).filter(([id]) => !(id in one.template.Resources));
+    expect(added.map(([, r]) => r.Type).sort()).toEqual(['AWS::Batch::JobDefinition', 'AWS::IAM::Role', 'AWS::Scheduler::Schedule', 'AWS::StepFunctions::StateMachine']);
+    expect(two.cost).toBe(one.cost);
   });
 });
 

@@ -251,9 +251,10 @@ export class BatchAlarms extends Construct implements ICostEstimable {
       period: ALARM_PERIOD,
     });
     return this.addAlarm('ScheduleDeliveryAlarm', metric, 'schedule delivery (TargetErrorCount + InvocationDroppedCount)', {
-      alarmDescription: `EventBridge Scheduler group ${group.scheduleGroupName} could not submit the job `
-        + '(TargetErrorCount or InvocationDroppedCount). First check: the schedule role\'s batch:SubmitJob permission, '
-        + 'the job queue and job definition ARNs in the target, and the dead-letter queue messages.',
+      alarmDescription: `EventBridge Scheduler group ${group.scheduleGroupName} could not start a run `
+        + '(TargetErrorCount or InvocationDroppedCount). First check: the dead-letter queue messages (they name the schedule), '
+        + 'then that schedule\'s role: states:StartExecution on its state machine (a platform\'s role allows it by the '
+        + 'cdk-scheduled-batch:platform tag) for tracked runs, batch:SubmitJob on the job queue and job definition for untracked ones.',
     });
   }
 

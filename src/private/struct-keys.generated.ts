@@ -65,6 +65,7 @@ export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
   VpcEndpointsEgressOptions: ['singleAz'],
   WholeNumberCheck: ['fix', 'max', 'min', 'unit', 'why'],
   WorkflowStep: ['arraySize', 'command', 'cpu', 'createDataBucket', 'dataBucket', 'dependsOn', 'environment', 'image', 'imageTag', 'logEncryptionKey', 'logRetention', 'memory', 'name', 'onDemandFallback', 'parameters', 'privileged', 'readonlyRootFilesystem', 'repository', 'retryAttempts', 'retryableExitCodes', 'secrets', 'timeout', 'user'],
+  WorkloadSoFar: ['job', 'notificationTopic', 'platform', 'scope', 'verification'],
 };
 
 /** The properties of a struct whose type is another struct (`Name`) or an array of one (`Name[]`). */

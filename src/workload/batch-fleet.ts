@@ -71,6 +71,7 @@ export class BatchFleet extends Construct implements ICostEstimable {
    * `ScheduledBatchWorkload`, without `platform` (the fleet's) or the other platform props (except `alarmTopic`).
    */
   public addWorkload(id: string, props: ScheduledBatchWorkloadProps): ScheduledBatchWorkload {
+    rejectUnknownKeys('ScheduledBatchWorkloadProps', props);
     if (props.platform !== undefined && props.platform !== this.platform) {
       throw new Error(`'platform' of workload '${id}' is ${props.platform.node.path}, but ${this.node.path} runs its workloads on ${this.platform.node.path}: leave 'platform' out, or add the workload to a fleet of that platform.`);
     }

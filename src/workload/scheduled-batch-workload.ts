@@ -2,7 +2,6 @@ import { Annotations, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -24,8 +23,9 @@ import { BatchJob } from '../jobs/batch-job';
 import { BatchJobOptions, JOB_DEFAULTS } from '../jobs/batch-job-options';
 import { createAlarmTopic } from '../private/alarm-topic';
 import { PlatformRuns } from './private/platform-runs';
+import { createWorkloadJob, createWorkloadSchedule } from './private/workload-parts';
 import { subtreeCostLineItems } from '../private/cost-walk';
-import { builtByLibrary, rejectUnknownKeys } from '../private/struct-keys';
+import { rejectUnknownKeys } from '../private/struct-keys';
 import { DeployVerification, DeployVerificationOptions } from '../runs/deploy-verification';
 import { JobSchedule, JobScheduleOptions, SCHEDULE_DEFAULTS } from '../runs/job-schedule';
 import { rejectIgnoredWorkloadProps, validateNotificationEmail, warnEmptyRepository } from './private/workload-checks';
@@ -151,14 +151,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     // What the platform's workloads share (schedule group, dead-letter queue, scheduler role, logs, alarms): only
     // what this workload's own props demand is its own (see docs/fleet.md).
     const shared = PlatformRuns.of(this.platform);
-    const ownLogGroup = props.logRetention !== undefined || props.logEncryptionKey !== undefined;
-    const sharedExecutionRole = !ownLogGroup && Object.keys(props.secrets ?? {}).length === 0 && isPublicImage(props.image);
-    this.job = new BatchJob(this, 'Job', builtByLibrary({
-      ...props,
-      platform: this.platform,
-      logGroup: ownLogGroup ? undefined : shared.jobLogGroup,
-      executionRole: sharedExecutionRole ? shared.jobExecutionRole : undefined,
-    }));
+    this.job = createWorkloadJob(this, this.platform, props, shared);
     if (props.image === undefined && props.repository === undefined) warnEmptyRepository(this, props.imageTag ?? WORKLOAD_DEFAULTS.imageTag);
     // A workload with subscribers of its own on a shared platform gets a topic of its own, so that they receive only
     // its messages; every other workload notifies the platform's topic, its messages labelled with its name.
@@ -166,28 +159,9 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     this.notificationTopic = props.alarmTopic ?? (ownTopic ? createAlarmTopic(this, 'Notifications') : shared.topic);
     const trackRuns = props.trackRuns ?? true;
     this.verification = createVerification(this, props);
-    this.jobSchedule = new JobSchedule(this, 'Schedule', builtByLibrary({
-      ...props,
-      job: this.job,
-      notificationTopic: this.notificationTopic,
-      runName: this.node.path,
-      onDemandJobQueue: props.resubmitOnDemand ? this.platform.onDemandJobQueue(this) : undefined,
-      scheduleGroup: shared.scheduleGroup,
-      deadLetterQueue: shared.deadLetterQueue,
-      schedulerRole: trackRuns ? shared.schedulerRole : undefined,
-      runLogGroup: trackRuns ? shared.runLogGroup : undefined,
-    }));
-    if (this.jobSchedule.tracker) shared.admit(this.jobSchedule.tracker.stateMachine);
-    if (this.verification) {
-      // What names the revision switches to a new one only once its verification run has succeeded: the schedule,
-      // the tracker (state machine and role) and an untracked schedule's own role. Updated earlier, a policy that
-      // allows only the new revision would refuse the old one the schedule still submits while the run is verified.
-      // The platform's scheduler role names no revision (it starts state machines by tag).
-      const ownRole = trackRuns ? undefined : this.jobSchedule.schedulerRole;
-      for (const c of [this.jobSchedule.schedule, ownRole, this.jobSchedule.tracker?.stateMachine]) {
-        c?.node.addDependency(this.verification.resource);
-      }
-    }
+    this.jobSchedule = createWorkloadSchedule({
+      scope: this, platform: this.platform, job: this.job, notificationTopic: this.notificationTopic, verification: this.verification,
+    }, props, shared);
     this.metrics = new BatchQueueMetrics(this.platform.jobQueue);
     if (props.runApiRouteName !== undefined && !props.runApi) {
       throw new Error(`'runApiRouteName' is '${props.runApiRouteName}' but no 'runApi' was given: pass the RunApi the route goes on, or leave 'runApiRouteName' out.`);
@@ -208,7 +182,8 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
    * for what those do not cover: untracked runs, a dashboard, or subscribers of its own. Without alarms, the e-mail
    * still subscribes.
    */
-  private createAlarms(props: ScheduledBatchWorkloadProps, opts: { trackRuns: boolean; ownTopic: boolean; shared: PlatformRuns }): BatchAlarms | undefined {
+  private createAlarms(props: ScheduledBatchWorkloadProps,
+    opts: { trackRuns: boolean; ownTopic: boolean; shared: PlatformRuns }): BatchAlarms | undefined {
     if (!(props.alarms ?? true)) {
       if (props.notificationEmail !== undefined) {
         this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
@@ -304,17 +279,6 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
   public costLineItems(): CostLineItem[] {
     return subtreeCostLineItems(this);
   }
-}
-
-/**
- * Whether `image` is pulled without credentials from a registry other than ECR (`ContainerImage.fromRegistry(name)`):
- * then the execution role needs no grant for it. An ECR or asset image needs a pull grant, and registry credentials
- * are a secret: either makes the job's execution role its own.
- */
-function isPublicImage(image: ecs.ContainerImage | undefined): boolean {
-  if (!(image instanceof ecs.RepositoryImage)) return false;
-  // RepositoryImage keeps its props private; test/fleet.test.ts checks that an image with credentials is recognised.
-  return (image as unknown as { readonly props?: ecs.RepositoryImageProps }).props?.credentials === undefined;
 }
 
 /** The deploy-time verification, when `verifyOnDeploy` is on; its options without it are a mistake. */

@@ -139,7 +139,9 @@ export class PlatformRuns extends Construct {
       }));
       acknowledgeWildcardResource(role, stateMachines,
         `Scoped by tag: only state machines tagged ${PLATFORM_TAG_KEY}=<this platform> (the platform's run state machines). One statement for the whole fleet, so the policy neither grows past the role's size quota nor changes when a workload is added.`);
-      this.deadLetterQueue.grantSendMessages(role);
+      // What Scheduler needs to dead-letter an event, as for a schedule's own role (grantSendMessages would add
+      // sqs:GetQueueAttributes and sqs:GetQueueUrl, which it never calls).
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
       this.role = role.withoutPolicyUpdates();
     }
     return this.role;

@@ -1,0 +1,248 @@
+/**
+ * Issue #22: a platform that carries a fleet. Resources and fixed cost per workload, deterministic placement in
+ * nested stacks, what the 101st workload changes, and the guarantees that sharing must keep.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as cdk from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { BatchFleet, CostReport, ScheduledBatchWorkload, ScheduledBatchWorkloadProps } from '../src';
+import { fleetStack } from './fixtures/fleet';
+import { PLATFORM_TAG_KEY } from '../src/workload/private/platform-runs';
+
+const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
+const DAILY = scheduler.ScheduleExpression.rate(cdk.Duration.hours(24));
+
+interface Assembly {
+  /** Every template of the assembly (parent and nested), by file name. */
+  readonly templates: Map<string, any>;
+  readonly resources: number;
+}
+
+function synthAll(app: cdk.App): Assembly {
+  const dir = app.synth().directory;
+  const templates = new Map<string, any>();
+  let resources = 0;
+  for (const f of fs.readdirSync(dir).filter(name => name.endsWith('.template.json')).sort()) {
+    const t = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+    templates.set(f, t);
+    resources += Object.keys(t.Resources ?? {}).length;
+  }
+  return { templates, resources };
+}
+
+/** A fleet of workloads `ids` (default props) in a new app. */
+interface Fleet { app: cdk.App; stack: cdk.Stack; fleet: BatchFleet; workloads: ScheduledBatchWorkload[] }
+
+function fleetOf(ids: string[], props: Partial<ScheduledBatchWorkloadProps> = {}): Fleet {
+  const app = new cdk.App();
+  const stack = new cdk.Stack(app, 'S');
+  const fleet = new BatchFleet(stack, 'Fleet');
+  const workloads = ids.map(id => fleet.addWorkload(id, { schedule: DAILY, image: IMAGE, ...props }));
+  return { app, stack, fleet, workloads };
+}
+
+const ids = (n: number) => Array.from({ length: n }, (_, i) => `Job${i + 1}`);
+
+describe('resources and fixed cost per workload', () => {
+  test('each extra default workload adds at most 5 resources to the whole assembly, nested stacks included', () => {
+    const counts = [1, 2, 3, 10, 11, 40, 41].map(n => [n, synthAll(fleetOf(ids(n)).app).resources] as const);
+    for (let i = 1; i < counts.length; i++) {
+      const [n0, r0] = counts[i - 1];
+      const [n1, r1] = counts[i];
+      expect((r1 - r0) / (n1 - n0)).toBeLessThanOrEqual(5);
+    }
+    // Within a nested stack that already exists, a workload is 4 resources: job definition, schedule, state machine
+    // and its role. A fifth is the nested stack itself, when the workload is the first of its stack.
+    const { app, fleet } = fleetOf(['A']);
+    const one = synthAll(app).resources;
+    // 'A' and this id hash to the same nested stack (checked): only the workload's own four resources are added.
+    const sameStack = ids(200).find(id => fleet.stackFor(id) === fleet.stackFor('A'))!;
+    expect(synthAll(fleetOf(['A', sameStack]).app).resources - one).toBe(4);
+  });
+
+  test('the resources of a default workload are its job definition, schedule, state machine and state machine role', () => {
+    const { app, workloads } = fleetOf(['Job1']);
+    app.synth();
+    const template = Template.fromStack(cdk.Stack.of(workloads[0]));
+    expect(Object.values(template.toJSON().Resources).map((r: any) => r.Type).sort()).toEqual([
+      'AWS::Batch::JobDefinition', 'AWS::IAM::Role', 'AWS::Scheduler::Schedule', 'AWS::StepFunctions::StateMachine',
+    ]);
+  });
+
+  test('each extra default workload adds no fixed monthly cost (CostReport)', () => {
+    const one = CostReport.of(fleetOf(ids(1)).fleet).monthlyUsd;
+    const hundred = CostReport.of(fleetOf(ids(100)).fleet).monthlyUsd;
+    expect((hundred - one) / 99).toBeLessThanOrEqual(0.01);
+    expect(hundred).toBeCloseTo(one, 6);
+  });
+
+  test('100 workloads with the default props fit one user stack: the largest nested stack stays far below 500 resources', () => {
+    const { app, stack } = fleetOf(ids(100));
+    const { templates } = synthAll(app);
+    const nested = [...templates.entries()].filter(([f]) => f.includes('.nested.'));
+    const parent = templates.get(`${stack.artifactId}.template.json`);
+    expect(Object.keys(parent.Resources).length).toBeLessThan(500);
+    for (const [, t] of nested) expect(Object.keys(t.Resources).length).toBeLessThan(100);
+  });
+});
+
+describe('placement', () => {
+  test('a workload lands in the nested stack its id hashes to, whatever else is in the fleet and in what order', () => {
+    const where = (list: string[]) => new Map(fleetOf(list).workloads.map(w => [w.node.id, cdk.Stack.of(w).node.path]));
+    const all = where(ids(30));
+    const reversed = where(ids(30).reverse());
+    const fewer = where(ids(30).filter((_, i) => i % 3 === 0));
+    for (const [id, stackPath] of fewer) expect(all.get(id)).toBe(stackPath);
+    expect(reversed).toEqual(all);
+    expect(all.get('Job7')).toMatch(/^S\/Fleet\/Workloads\d{3}$/);
+  });
+
+  test('the 101st workload changes no existing resource, other than the nested stack that takes it', () => {
+    const before = synthAll(fleetOf(ids(100)).app);
+    const after = synthAll(fleetOf(ids(101)).app);
+    const changed: string[] = [];
+    for (const [file, template] of before.templates) {
+      const next = after.templates.get(file);
+      expect(next).toBeDefined();
+      for (const [logicalId, resource] of Object.entries<any>(template.Resources)) {
+        const nextResource = next.Resources[logicalId];
+        if (JSON.stringify(nextResource) !== JSON.stringify(resource)) changed.push(`${file} ${logicalId} ${resource.Type}`);
+      }
+    }
+    // Only the AWS::CloudFormation::Stack resource of the nested stack the new workload joins: its template changed.
+    expect(changed).toHaveLength(1);
+    expect(changed[0]).toMatch(/AWS::CloudFormation::Stack$/);
+    expect(after.resources - before.resources).toBeLessThanOrEqual(5);
+  });
+
+  test('workloadStacks is checked', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'S');
+    expect(() => new BatchFleet(stack, 'A', { workloadStacks: 0 })).toThrow(/'workloadStacks' is 0: it must be a whole number .*1.*200/);
+    expect(() => new BatchFleet(stack, 'B', { workloadStacks: 2.5 })).toThrow(/'workloadStacks' is 2.5/);
+    const fleet = new BatchFleet(stack, 'C', { workloadStacks: 1 });
+    expect(fleet.stackFor('x')).toBe(fleet.stackFor('y'));
+  });
+
+  test('a workload of another platform is refused', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'S');
+    const fleet = new BatchFleet(stack, 'Fleet');
+    const other = new BatchFleet(stack, 'Other');
+    expect(() => fleet.addWorkload('X', { schedule: DAILY, image: IMAGE, platform: other.platform }))
+      .toThrow(/'platform' of workload 'X' is S\/Other\/Platform, but S\/Fleet runs its workloads on S\/Fleet\/Platform/);
+  });
+});
+
+describe('guarantees kept on a shared platform of many workloads', () => {
+  const app = new cdk.App();
+  const stack = fleetStack(app, 40, 'Fleet40');
+  const fleet = stack.node.findChild('Fleet') as BatchFleet;
+  const workloads = fleet.node.findAll().filter((c): c is ScheduledBatchWorkload => c instanceof ScheduledBatchWorkload);
+  const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Key', 'api/key');
+  const withSecret = fleet.addWorkload('WithSecret', { schedule: DAILY, image: IMAGE, secrets: { KEY: batch.Secret.fromSecretsManager(secret) } });
+  const credentials = secretsmanager.Secret.fromSecretNameV2(stack, 'Registry', 'registry/login');
+  const privateImage = fleet.addWorkload('PrivateImage', { schedule: DAILY, image: ecs.ContainerImage.fromRegistry('registry.example.com/app:1', { credentials }) });
+  const granted = workloads[0];
+  granted.addToJobRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::reports/*'] }));
+  app.synth();
+  const templateOf = (w: ScheduledBatchWorkload) => Template.fromStack(cdk.Stack.of(w)).toJSON();
+  const resolve = (w: ScheduledBatchWorkload, v: unknown) => JSON.stringify(cdk.Stack.of(w).resolve(v));
+
+  test('the fixture is a fleet of 40 plus the two added here', () => {
+    expect(workloads.length).toBe(40);
+  });
+
+  test('a workload with its own subscriber has its own topic; its runs notify it only, the others the platform topic', () => {
+    const own = workloads.find(w => w.node.id === 'Job10')!;
+    const plain = workloads.find(w => w.node.id === 'Job1')!;
+    expect(own.notificationTopic).not.toBe(fleet.platform.alarmTopic);
+    expect(plain.notificationTopic).toBe(fleet.platform.alarmTopic);
+    for (const w of workloads) {
+      const t = templateOf(w);
+      const machine = Object.entries<any>(t.Resources).find(([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && id.startsWith(w.node.id + 'Schedule'))!;
+      const definition = JSON.stringify(machine[1].Properties.DefinitionString);
+      const topicRef = resolve(w, w.notificationTopic.topicArn);
+      expect(definition).toContain(topicRef.slice(1, -1));
+      // Subscriptions exist only on the own topics, for their own address.
+      const subscriptions = Object.values<any>(t.Resources).filter(r => r.Type === 'AWS::SNS::Subscription' && JSON.stringify(r.Properties.TopicArn).includes(w.node.id));
+      expect(subscriptions.map(s => s.Properties.Endpoint)).toEqual(w.node.id === 'Job10' || Number(w.node.id.slice(3)) % 10 === 0 ? [`team${w.node.id.slice(3)}@example.com`] : []);
+    }
+  });
+
+  test('each run role may submit its own job definition only', () => {
+    for (const w of [...workloads, withSecret]) {
+      const t = templateOf(w);
+      const role = Object.entries<any>(t.Resources).find(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith(w.node.id + 'ScheduleRunsStateMachineRole'))!;
+      const statements = role[1].Properties.Policies[0].PolicyDocument.Statement.filter((s: any) => [s.Action].flat().includes('batch:SubmitJob'));
+      expect(statements.length).toBeGreaterThan(0);
+      const ownDefinition = cdk.Stack.of(w).getLogicalId(w.jobDefinition.node.defaultChild as cdk.CfnElement);
+      for (const st of statements) {
+        const definitions = [st.Resource].flat().filter((r: any) => r.Ref !== undefined && !String(r.Ref).includes('JobQueue'));
+        expect(definitions).toEqual([{ Ref: ownDefinition }]);
+      }
+    }
+  });
+
+  test('a job role exists only when granted, and holds only what was granted to it', () => {
+    const t = templateOf(granted);
+    const jobRoles = Object.entries<any>(t.Resources).filter(([id, r]) => r.Type === 'AWS::IAM::Role' && id.includes('JobJobRole'));
+    expect(jobRoles.map(([id]) => id.startsWith(granted.node.id))).toEqual([true]);
+    expect(jobRoles[0][1].Properties.Policies[0].PolicyDocument.Statement).toEqual([
+      { Action: 's3:GetObject', Effect: 'Allow', Resource: 'arn:aws:s3:::reports/*' },
+    ]);
+    const other = templateOf(workloads[1]);
+    expect(Object.keys(other.Resources).filter(id => id.startsWith(workloads[1].node.id) && id.includes('JobRole'))).toEqual([]);
+  });
+
+  test("a job's secrets are readable by its own execution role only", () => {
+    expect(withSecret.executionRole).not.toBe(workloads[0].executionRole);
+    const t = JSON.stringify(templateOf(withSecret));
+    expect(t).toContain('secretsmanager:GetSecretValue');
+    const readers = Object.entries<any>(templateOf(withSecret).Resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Role' && JSON.stringify(r.Properties.Policies ?? []).includes('secretsmanager:GetSecretValue'))
+      .map(([id]) => id);
+    expect(readers).toHaveLength(1);
+    expect(readers[0]).toMatch(/^WithSecretJobExecutionRole/);
+    // The shared execution role (in the platform's stack) reads no secret.
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('secretsmanager:GetSecretValue');
+  });
+
+  test('an image with registry credentials gets its own execution role (the credentials are a secret)', () => {
+    expect(privateImage.executionRole).not.toBe(workloads[0].executionRole);
+    expect(workloads[1].executionRole).toBe(workloads[0].executionRole);
+  });
+
+  test('the platform scheduler role starts only state machines tagged with the platform, in one statement', () => {
+    const parent = Template.fromStack(stack).toJSON();
+    const roles = Object.entries<any>(parent.Resources).filter(([id, r]) => r.Type === 'AWS::IAM::Role' && id.includes('SharedRunsSchedulerRole'));
+    expect(roles).toHaveLength(1);
+    const statements = roles[0][1].Properties.Policies[0].PolicyDocument.Statement;
+    const start = statements.filter((s: any) => s.Action === 'states:StartExecution');
+    expect(start).toHaveLength(1);
+    const tagValue = Object.values(start[0].Condition.StringEquals)[0];
+    expect(Object.keys(start[0].Condition.StringEquals)).toEqual([`aws:ResourceTag/${PLATFORM_TAG_KEY}`]);
+    for (const w of workloads) {
+      const machine = Object.values<any>(templateOf(w).Resources).find(r => r.Type === 'AWS::StepFunctions::StateMachine'
+        && JSON.stringify(r.Properties.RoleArn).includes(w.node.id))!;
+      expect(machine.Properties.Tags).toEqual(expect.arrayContaining([{ Key: PLATFORM_TAG_KEY, Value: tagValue }]));
+    }
+  });
+
+  test("a run API route reaches its own workload's job definition only", () => {
+    const routed = workloads.filter(w => w.runApi);
+    expect(routed.length).toBe(8);
+    const api = Template.fromStack(stack).toJSON();
+    const policy = JSON.stringify(Object.values<any>(api.Resources).filter(r => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::Role')
+      .map(r => r.Properties));
+    // The integration role may submit the routed workloads' job definitions and no other.
+    for (const w of workloads) {
+      // The job definition reaches the parent stack as an output of its nested stack, named after its path.
+      expect(policy.includes(`${w.node.id}JobJobDefinition`)).toBe(w.runApi !== undefined);
+    }
+  });
+});
