@@ -134,7 +134,7 @@ export function handWrittenStack(stack: cdk.Stack, n: number): void {
         resources: [stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: '*', arnFormat: cdk.ArnFormat.COLON_RESOURCE_NAME })],
         conditions: { StringEquals: { [`aws:ResourceTag/${PLATFORM_TAG}`]: platformName } },
       }),
-      new iam.PolicyStatement({ actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], resources: [deadLetterQueue.queueArn] }),
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [deadLetterQueue.queueArn] }),
     ),
   });
   const runLogs = new logs.LogGroup(stack, 'RunLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: cdk.RemovalPolicy.RETAIN });
