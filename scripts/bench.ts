@@ -82,6 +82,8 @@ export interface BenchResults {
   fleetDate?: string;
   /** The machine's load average (1, 5, 15 minutes) when the timings started and ended: other work on it slows every app. */
   load?: { start: number[]; end: number[] };
+  /** The same for the fleet timings, when measured on their own (`--fleet-only`, `fleetDate`). */
+  fleetLoad?: { start: number[]; end: number[] };
   /** `issue` 7 unless set. */
   goals: { name: string; target: string; measured: string; met: boolean; issue?: number }[];
 }
@@ -455,7 +457,8 @@ of \`npm run bench\` on ${r.date}${r.footprintDate ? `; resources, template byte
 |---|---:|---:|---|---|---|
 | ${m.cpu} | ${m.cores} | ${m.memoryGiB} GiB | ${m.node} | ${m.platform} | ${m.awsCdkLib} |
 ${r.load ? `
-Load average (1, 5, 15 minutes) when the ${r.fleetDate ? 'fleet ' : ''}timings started: ${r.load.start.join(', ')}; when they ended: ${r.load.end.join(', ')}
+Load average (1, 5, 15 minutes) when the timings started: ${r.load.start.join(', ')}; when they ended: ${r.load.end.join(', ')}${r.fleetLoad ? `;
+when the fleet timings (\`--fleet-only\`, ${r.fleetDate}) started: ${r.fleetLoad.start.join(', ')}; when they ended: ${r.fleetLoad.end.join(', ')}` : ''}
 (${r.machine.cores} cores: above ${r.machine.cores}, other work shared the machine and slowed every app alike, as the interleaved repetitions spread it).
 ` : ''}
 ## What is measured
@@ -527,7 +530,8 @@ function main(): void {
     process.stderr.write(`fleet: N=${fleetSettings.ns.join(', ')} (validation off), N=${fleetSettings.validationNs.join(', ') || 'none'} (validation on)\n`);
     const start = loadAverage();
     const fleet = measureFleet(fleetSettings);
-    const partial = { ...before, machine: machine(), fleet, fleetSettings, fleetDate: new Date().toISOString(), load: { start, end: loadAverage() } };
+    const fleetLoad = { start, end: loadAverage() };
+    const partial = { ...before, machine: machine(), fleet, fleetSettings, fleetDate: new Date().toISOString(), fleetLoad };
     report({ ...partial, goals: goals(partial) });
     return;
   }
