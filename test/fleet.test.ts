@@ -121,6 +121,32 @@ describe('placement', () => {
     expect(after.resources - before.resources).toBeLessThanOrEqual(5);
   });
 
+  test('a nested stack of more than 50 workloads is refused at synth, naming the stack and the fix', () => {
+    const one = new cdk.App();
+    const fleet = new BatchFleet(new cdk.Stack(one, 'S'), 'Fleet', { workloadStacks: 1 });
+    for (const id of ids(51)) fleet.addWorkload(id, { schedule: DAILY, image: IMAGE });
+    expect(() => one.synth()).toThrow("S/Fleet/Workloads000 holds 51 workloads, more than the 50 whose templates fit CloudFormation's 1 MB per nested stack: raise 'workloadStacks' (now 1, at most 200)");
+  });
+
+  test('a default workload is about 17.5 KB of its nested template: 50 of them stay below 1 MB', () => {
+    const app = new cdk.App();
+    const fleet = new BatchFleet(new cdk.Stack(app, 'S'), 'Fleet', { workloadStacks: 1 });
+    for (const id of ids(50)) fleet.addWorkload(id, { schedule: DAILY, image: IMAGE, command: ['python', '-m', 'a.rather.long.module.name', '--with', 'arguments'] });
+    const dir = app.synth().directory;
+    const [nested] = fs.readdirSync(dir).filter(f => f.includes('.nested.template.json'));
+    const bytes = fs.statSync(path.join(dir, nested)).size;
+    expect(bytes / 50).toBeLessThan(18_500);
+    expect(bytes).toBeLessThan(1_048_576);
+  });
+
+  test('1,000 workloads spread over the 32 default stacks, the fullest holding 43 (under the 50 allowed)', () => {
+    const fleet = new BatchFleet(new cdk.Stack(new cdk.App(), 'S'), 'Fleet');
+    const counts = new Map<string, number>();
+    for (const id of ids(1000)) counts.set(fleet.stackFor(id).node.id, (counts.get(fleet.stackFor(id).node.id) ?? 0) + 1);
+    expect(counts.size).toBe(32);
+    expect(Math.max(...counts.values())).toBe(43);
+  });
+
   test('workloadStacks is checked', () => {
     const stack = new cdk.Stack(new cdk.App(), 'S');
     expect(() => new BatchFleet(stack, 'A', { workloadStacks: 0 })).toThrow(/'workloadStacks' is 0: it must be a whole number .*1.*200/);

@@ -119,6 +119,13 @@ export interface BatchAlarmsProps {
   readonly dashboard?: boolean;
 
   /**
+   * Send each `Batch Job Queue Blocked` event of the queue (and job definition) to the alarm topic with a rule. Turn it
+   * off where another rule already sends them to the same topic, such as a platform's for its whole queue.
+   * @default true
+   */
+  readonly queueBlockedNotifications?: boolean;
+
+  /**
    * Sends one message per FAILED job to the alarm topic (EventBridge rule on `Batch Job State Change`, with the job
    * name, id, status reason, exit code and log stream name).
    *

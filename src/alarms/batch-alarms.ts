@@ -76,7 +76,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
    * to the alarm topic (a rule with a target, whose delivery EventBridge documents, rather than an alarm on the
    * `TriggeredRules` of a rule without one).
    */
-  public readonly queueBlockedRule: events.Rule;
+  public readonly queueBlockedRule?: events.Rule;
   /** EventBridge rule on FAILED jobs: notification target and, on a shared queue, the failed-jobs signal. */
   public readonly failedJobRule?: events.Rule;
   /** EventBridge rule on SUCCEEDED jobs of the job definition: the missed-run signal on a shared queue. */
@@ -112,7 +112,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
       this.missedRunWindow = Duration.seconds(window.windowSeconds);
       this.missedRunAlarm = this.addMissedRunAlarm(window);
     }
-    this.queueBlockedRule = this.createQueueBlockedRule(filters.jobDefinition);
+    if (props.queueBlockedNotifications ?? true) this.queueBlockedRule = this.createQueueBlockedRule(filters.jobDefinition);
     if (props.scheduleGroup) this.scheduleDeliveryAlarm = this.addScheduleDeliveryAlarm(props.scheduleGroup);
     if (props.deadLetterQueue) this.deadLetterQueueAlarm = this.addDeadLetterQueueAlarm(props.deadLetterQueue);
     if (plan.longRunningAlarm && jobTimeout && !jobTimeout.isUnresolved()) this.longRunningAlarm = this.addLongRunningAlarm(jobTimeout);
@@ -130,7 +130,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
   public addNotificationTopic(topic: sns.ITopic): void {
     allowAlarmsToPublish(topic);
     this.addAlarmAction(new cloudwatch_actions.SnsAction(topic));
-    this.queueBlockedRule.addTarget(topicTarget(topic, queueBlockedMessage()));
+    this.queueBlockedRule?.addTarget(topicTarget(topic, queueBlockedMessage()));
     if (this.failureNotificationsOn) this.failedJobRule!.addTarget(topicTarget(topic, failureMessage()));
   }
 

@@ -6,7 +6,7 @@ export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
   AlarmDashboardInput: ['alarms', 'deadLetterQueue', 'failedJobRule', 'metrics', 'scheduleGroup', 'shared', 'succeededJobRule'],
   AnyClass: ['name', 'prototype'],
   AwsOptions: ['profile', 'region'],
-  BatchAlarmsProps: ['alarmTopic', 'dashboard', 'deadLetterQueue', 'excludeOperatorCancellations', 'failureNotifications', 'ignoredJobNamePrefix', 'jobDefinition', 'jobQueue', 'jobTimeout', 'notificationEmail', 'runsTracked', 'schedule', 'scheduleGroup', 'sharedQueue', 'slowStartThreshold', 'successWindow'],
+  BatchAlarmsProps: ['alarmTopic', 'dashboard', 'deadLetterQueue', 'excludeOperatorCancellations', 'failureNotifications', 'ignoredJobNamePrefix', 'jobDefinition', 'jobQueue', 'jobTimeout', 'notificationEmail', 'queueBlockedNotifications', 'runsTracked', 'schedule', 'scheduleGroup', 'sharedQueue', 'slowStartThreshold', 'successWindow'],
   BatchFleetProps: ['alarmTopic', 'computeEnvironment', 'computePlatform', 'egress', 'jobAccess', 'jobQueue', 'maxvCpus', 'onDemandFallback', 'platform', 'runnableTimeLimit', 'spot', 'vpc', 'vpcSubnets', 'workloadStacks'],
   BatchJobAttributes: ['jobDefinitionArn', 'jobName', 'jobQueue', 'logGroupName', 'parameters', 'retryAttempts', 'timeout'],
   BatchJobOptions: ['command', 'cpu', 'createDataBucket', 'dataBucket', 'environment', 'image', 'imageTag', 'logEncryptionKey', 'logRetention', 'memory', 'parameters', 'privileged', 'readonlyRootFilesystem', 'repository', 'retryAttempts', 'retryableExitCodes', 'secrets', 'timeout', 'user'],

@@ -15,6 +15,13 @@ export const FLEET_DEFAULTS = {
   workloadStacks: 32,
 } as const;
 
+/**
+ * The most workloads one nested stack may hold. A nested stack's template is an S3 object of at most 1 MB
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html) and a default workload
+ * is about 17.5 KB of it (test/fleet.test.ts measures it), so 50 workloads leave room for larger ones.
+ */
+export const MAX_WORKLOADS_PER_STACK = 50;
+
 /** Properties of a {@link BatchFleet}: a platform of its own (`BatchPlatformProps`) or a given one. */
 export interface BatchFleetProps extends BatchPlatformProps {
   /**
@@ -28,7 +35,8 @@ export interface BatchFleetProps extends BatchPlatformProps {
    * How many nested stacks the workloads are spread over (1 to 200). A workload's stack is chosen from a hash of its
    * id alone, so adding, removing or reordering workloads never moves another; changing this number moves most of
    * them (replaces their resources). Each nested stack has CloudFormation's own limits (500 resources, 1 MB
-   * template): with the default, about 1,500 default workloads fit.
+   * template) and holds at most 50 workloads (checked at synth): with the default, about 1,200 workloads fit (the
+   * fullest of 32 stacks reaches 50 first).
    * @default 32
    */
   readonly workloadStacks?: number;
@@ -64,6 +72,7 @@ export class BatchFleet extends Construct implements ICostEstimable {
     }
     this.workloadStacks = props.workloadStacks ?? FLEET_DEFAULTS.workloadStacks;
     this.platform = props.platform ?? new BatchPlatform(this, 'Platform', pickPlatformProps(props));
+    this.node.addValidation({ validate: () => this.overfullStacks() });
   }
 
   /**
@@ -84,6 +93,17 @@ export class BatchFleet extends Construct implements ICostEstimable {
     const name = `Workloads${String(index).padStart(3, '0')}`;
     return (this.node.tryFindChild(name) as NestedStack | undefined) ?? new NestedStack(this, name, {
       description: `Workloads of ${this.node.path} whose id hashes to ${index} of ${this.workloadStacks}`,
+    });
+  }
+
+  /** A message for each nested stack that holds more workloads than its template can. */
+  private overfullStacks(): string[] {
+    return this.node.children.filter((c): c is NestedStack => c instanceof NestedStack).flatMap(stack => {
+      const count = stack.node.children.filter(c => c instanceof ScheduledBatchWorkload).length;
+      return count <= MAX_WORKLOADS_PER_STACK ? [] : [
+        `${stack.node.path} holds ${count} workloads, more than the ${MAX_WORKLOADS_PER_STACK} whose templates fit CloudFormation's 1 MB per nested stack: `
+        + `raise 'workloadStacks' (now ${this.workloadStacks}, at most 200) before the first deployment (it moves workloads between stacks), or split the workloads over two fleets.`,
+      ];
     });
   }
 

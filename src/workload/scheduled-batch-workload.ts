@@ -1,5 +1,6 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as cloudwatch_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,6 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { BatchAlarms } from '../alarms/batch-alarms';
 import { BatchQueueMetrics } from '../alarms/batch-queue-metrics';
+import { failureMessage } from '../alarms/private/alarm-messages';
 import { routeNameFrom } from '../api/private/run-api-templates';
 import { RunApi } from '../api/run-api';
 import { BatchPlatform, IBatchPlatform } from '../compute/batch-platform';
@@ -21,7 +23,7 @@ import { SpotComputeEnvironment } from '../compute/spot-compute-environment';
 import { CostLineItem, ICostEstimable } from '../cost/cost';
 import { BatchJob } from '../jobs/batch-job';
 import { BatchJobOptions, JOB_DEFAULTS } from '../jobs/batch-job-options';
-import { createAlarmTopic } from '../private/alarm-topic';
+import { allowAlarmsToPublish, createAlarmTopic, topicTarget } from '../private/alarm-topic';
 import { PlatformRuns } from './private/platform-runs';
 import { createWorkloadJob, createWorkloadSchedule } from './private/workload-parts';
 import { subtreeCostLineItems } from '../private/cost-walk';
@@ -208,9 +210,17 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
       dashboard: props.dashboard ?? false,
       runsTracked: opts.trackRuns,
       ignoredJobNamePrefix: this.verification?.jobNamePrefix,
+      // The platform's rule sends every blocked job of the queue to the platform's topic: a rule of the workload's own
+      // only for its own topic (its subscribers), or the platform's topic would get each event twice.
+      queueBlockedNotifications: opts.ownTopic,
     });
     const platformTopic = this.platform.alarmTopic;
-    if (platformTopic && platformTopic !== this.notificationTopic) alarms.addNotificationTopic(platformTopic);
+    if (platformTopic && platformTopic !== this.notificationTopic) {
+      // The workload's alarms and failed jobs reach the platform team too; blocked jobs already do, by the platform's rule.
+      allowAlarmsToPublish(platformTopic);
+      alarms.addAlarmAction(new cloudwatch_actions.SnsAction(platformTopic));
+      if (!opts.trackRuns) alarms.failedJobRule?.addTarget(topicTarget(platformTopic, failureMessage()));
+    }
     return alarms;
   }
 
