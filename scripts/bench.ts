@@ -2,7 +2,9 @@
  * `npm run bench`: synth time, CloudFormation footprint and idle cost of this library, side by side with
  * aws-ecs-patterns `ScheduledFargateTask` and the same resources hand-written with aws-cdk-lib L2s.
  *
- *   npx ts-node -P test/tsconfig.json scripts/bench.ts [--quick] [--reps=5] [--validation-reps=5] [--write-docs]
+ *   npx ts-node -P test/tsconfig.json scripts/bench.ts [--quick] [--reps=5] [--validation-reps=5] [--no-fleet] [--write-docs]
+ *   npx ts-node -P test/tsconfig.json scripts/bench.ts --fleet-only [--write-docs]   # only the fleet benchmark (N = 10,
+ *       100, 1,000 workloads in one stack), the rest of docs/performance.json kept
  *   npx ts-node -P test/tsconfig.json scripts/bench.ts --docs-only   # re-render docs/performance.md from docs/performance.json
  *   npx ts-node -P test/tsconfig.json scripts/bench.ts --footprint-only   # re-measure what is not a timing (resources,
  *       template bytes, idle cost) into docs/performance.json and .md, keeping the timings: after a change to the
@@ -14,20 +16,24 @@
  * Synth time: each measurement is a fresh `node` process (scripts/bench/child.ts) that imports everything, then times
  * construct + `app.synth()`. Repetitions are interleaved across the three apps so drift on a shared machine hits all
  * of them alike; median and min-max are reported.
+ *
+ * Fleet (issue #22, scripts/bench/fleet.ts): `BatchFleet` with N = 10, 100 and 1,000 workloads in one user stack
+ * against N `ScheduledFargateTask`s, with peak memory, the assembly's size (parent and nested templates) and synth
+ * time per resource. The whole run takes about 20 minutes on 2 cores; `--quick` about 3.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { performance } from 'perf_hooks';
-import { Variant, VARIANTS } from './bench/apps';
-import { FootprintRow, MAX_RESOURCES, measureFootprint, synthInProcess, WorkloadShape } from './bench/footprint';
-import { UnitPrices } from '../src/cost/cost';
 import * as cdk from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BatchJob, OverlapPolicy, RunTracker } from '../src';
-import { IdleCostRow, idleCostRows } from './bench/idle-cost';
+import { Variant, VARIANTS } from './bench/apps';
+import { defaultFleetSettings, fargateNote, FleetRow, FleetSettings, fleetMarginal, measureFleet, perResourceRatio, renderFleetTables } from './bench/fleet';
+import { FootprintRow, MAX_RESOURCES, MAX_TEMPLATE_BYTES, measureFootprint, synthInProcess, WorkloadShape } from './bench/footprint';
+import { FLEET_COST_NS, fleetCostDesign, fleetMarginalUsd, IdleCostRow, idleCostRows } from './bench/idle-cost';
+import { runChild } from './bench/spawn';
+import { UnitPrices } from '../src/cost/cost';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS_DIR = path.join(ROOT, 'bench-results');
@@ -35,8 +41,9 @@ const DOCS_JSON = path.join(ROOT, 'docs', 'performance.json');
 const DOCS_MD = path.join(ROOT, 'docs', 'performance.md');
 /** The issue's goals (issue #7). */
 const GOALS = { vsFargate: 1.5, vsHandWritten: 1.10, marginalResources: 20, defaultIdleUsd: 8 };
+/** Issue #22's: a fleet of 1,000 workloads synthesizes, no slower per resource than `ScheduledFargateTask`, at most 5 resources a workload. */
+const FLEET_GOALS = { workloads: 1000, perResourceVsFargate: 1.0, marginalResources: 5, marginalUsd: 0.01 };
 
-interface Sample { ms: number; wallMs: number; resources: number; bytes: number }
 interface TimingRow {
   validation: boolean;
   n: number;
@@ -68,7 +75,17 @@ export interface BenchResults {
   /** Template bytes at N=1 as `cdk synth` writes them (its metadata included), per app. */
   cliBytesN1?: Record<string, number>;
   idleCost: IdleCostRow[];
-  goals: { name: string; target: string; measured: string; met: boolean }[];
+  /** The fleet benchmark (issue #22), when it ran. */
+  fleet?: FleetRow[];
+  fleetSettings?: FleetSettings;
+  /** When the fleet was measured, if not with the rest (`--fleet-only`). */
+  fleetDate?: string;
+  /** The machine's load average (1, 5, 15 minutes) when the timings started and ended: other work on it slows every app. */
+  load?: { start: number[]; end: number[] };
+  /** The same for the fleet timings, when measured on their own (`--fleet-only`, `fleetDate`). */
+  fleetLoad?: { start: number[]; end: number[] };
+  /** `issue` 7 unless set. */
+  goals: { name: string; target: string; measured: string; met: boolean; issue?: number }[];
 }
 
 function arg(name: string): string | undefined {
@@ -83,29 +100,12 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function runChild(variant: Variant, n: number, validation: boolean): Sample {
-  const start = performance.now();
-  const res = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'bench', 'child.ts'), variant, String(n)], {
-    cwd: ROOT,
-    encoding: 'utf-8',
-    env: { ...process.env, CDK_VALIDATION: validation ? 'true' : 'false', JSII_DEPRECATED: 'quiet', TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json') },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const wallMs = performance.now() - start;
-  const line = (res.stdout ?? '').trim().split('\n').pop() ?? '';
-  if (res.status !== 0 || !line.startsWith('{')) {
-    throw new Error(`bench child ${variant} n=${n} validation=${validation} failed (exit ${res.status}):\n${res.stderr}`);
-  }
-  const out = JSON.parse(line);
-  return { ms: out.ms, wallMs, resources: out.resources, bytes: out.bytes };
-}
-
 function measureTiming(ns: number[], reps: number, validationReps: number): TimingRow[] {
   const rows: TimingRow[] = [];
   for (const validation of [false, true]) {
     const r = validation ? validationReps : reps;
     for (const n of ns) {
-      const samples = new Map<Variant, Sample[]>(VARIANTS.map(v => [v, []]));
+      const samples = new Map<Variant, ReturnType<typeof runChild>[]>(VARIANTS.map(v => [v, []]));
       for (let i = 0; i < r; i++) {
         for (const v of VARIANTS) {
           const s = runChild(v, n, validation);
@@ -117,7 +117,9 @@ function measureTiming(ns: number[], reps: number, validationReps: number): Timi
         const ss = samples.get(v)!;
         const ms = ss.map(s => s.ms);
         rows.push({
-          validation, n, variant: v,
+          validation,
+          n,
+          variant: v,
           samples: ms.map(x => Math.round(x)),
           wallSamples: ss.map(s => Math.round(s.wallMs)),
           medianMs: Math.round(median(ms)),
@@ -146,6 +148,10 @@ function machine(): BenchResults['machine'] {
   };
 }
 
+function loadAverage(): number[] {
+  return os.loadavg().map(x => Math.round(x * 100) / 100);
+}
+
 function timingOf(r: BenchResults, validation: boolean, n: number, v: Variant): TimingRow | undefined {
   return r.timing.find(t => t.validation === validation && t.n === n && t.variant === v);
 }
@@ -172,6 +178,55 @@ function goals(r: Omit<BenchResults, 'goals'>): BenchResults['goals'] {
   const def = r.idleCost[0];
   out.push({ name: 'default idle cost, network (one-liner, natInstance())', target: `≤ $${GOALS.defaultIdleUsd}/month`, measured: `$${def.networkUsd.toFixed(2)}`, met: def.networkUsd <= GOALS.defaultIdleUsd });
   out.push({ name: 'default idle cost, everything incl. its alarms at list price (one-liner)', target: `≤ $${GOALS.defaultIdleUsd}/month`, measured: `$${def.totalUsd.toFixed(2)}`, met: def.totalUsd <= GOALS.defaultIdleUsd });
+  if (r.fleet) out.push(...fleetGoals(r.fleet, r.idleCost));
+  return out;
+}
+
+function fleetGoals(rows: FleetRow[], idleCost: IdleCostRow[]): BenchResults['goals'] {
+  const out: BenchResults['goals'] = [];
+  const n = FLEET_GOALS.workloads;
+  const big = rows.find(f => f.variant === 'fleet' && !f.validation && f.n === n);
+  if (big) {
+    const fits = !big.error && big.maxStackResources <= MAX_RESOURCES && big.maxTemplateBytes <= MAX_TEMPLATE_BYTES;
+    out.push({
+      issue: 22,
+      name: `${n.toLocaleString('en-US')} workloads of one \`BatchFleet\` synthesize in one user stack, every template within CloudFormation's limits`,
+      target: `≤ ${MAX_RESOURCES} resources and ≤ ${MAX_TEMPLATE_BYTES / 1e6} MB per template`,
+      measured: big.error ? `did not synthesize: ${big.error}` : `${big.resources} resources in ${big.nestedStacks + 1} templates; at most ${big.maxStackResources} resources, ${(big.maxTemplateBytes / 1e6).toFixed(2)} MB in one`,
+      met: fits,
+    });
+  }
+  for (const f of rows.filter(x => x.variant === 'fleet' && !x.error)) {
+    const cmp = perResourceRatio(rows, f.validation, f.n);
+    if (!cmp) continue;
+    out.push({
+      issue: 22,
+      name: `synth time per resource vs ScheduledFargateTask (validation ${f.validation ? 'on' : 'off'}, N=${f.n.toLocaleString('en-US')}${cmp.fargateN !== f.n ? `; Fargate at N=${cmp.fargateN.toLocaleString('en-US')}` : ''})`,
+      target: `≤ ${FLEET_GOALS.perResourceVsFargate.toFixed(1)}×`,
+      measured: `${cmp.ratio.toFixed(2)}×`,
+      met: cmp.ratio <= FLEET_GOALS.perResourceVsFargate,
+    });
+  }
+  const marginal = fleetMarginal(rows);
+  if (marginal) {
+    out.push({
+      issue: 22,
+      name: `resources per extra workload in a fleet (N=${marginal.from} to N=${marginal.to.toLocaleString('en-US')}, nested stacks included)`,
+      target: `≤ ${FLEET_GOALS.marginalResources}`,
+      measured: String(marginal.resources),
+      met: marginal.resources <= FLEET_GOALS.marginalResources,
+    });
+  }
+  const usd = fleetMarginalUsd(idleCost);
+  if (usd !== undefined) {
+    out.push({
+      issue: 22,
+      name: `fixed cost per extra workload in a fleet (\`CostReport\`, ${FLEET_COST_NS.map(fleetCostDesign).join(' vs ')})`,
+      target: `≤ $${FLEET_GOALS.marginalUsd.toFixed(2)}/month`,
+      measured: `$${usd.toFixed(4)}`,
+      met: usd <= FLEET_GOALS.marginalUsd,
+    });
+  }
   return out;
 }
 
@@ -217,8 +272,20 @@ export function renderTables(r: BenchResults): string {
   parts.push('### Idle cost (USD/month)\n\n' + table(['Design', 'What', 'network', 'total'],
     r.idleCost.map(c => [c.design, c.what, `$${c.networkUsd.toFixed(2)}`, `$${c.totalUsd.toFixed(2)}`]))
     + '\n\n"network" = NAT, public IPv4, interface endpoints, the NAT instance\'s volume and status-check alarms; "total" adds the workload alarms (list price, before the 10 free alarms of an account).');
-  parts.push('### Goals (issue #7)\n\n' + table(['Goal', 'target', 'measured', 'met'],
-    r.goals.map(g => [g.name, g.target, g.measured, g.met ? 'yes' : '**no**'])));
+  if (r.fleet && r.fleetSettings) {
+    parts.push(`### Fleet: N workloads in one user stack (issue #22)${r.fleetDate ? `, measured on ${r.fleetDate}` : ''}\n\n`
+      + '`BatchFleet` (its own `BatchPlatform`, N default workloads spread over its nested stacks) against N `ScheduledFargateTask`s, both in one user stack. '
+      + 'The two "fleet ÷ Fargate" columns divide the fleet\'s synth time per workload, and per resource (issue #22\'s measure, in bold), by '
+      + '`ScheduledFargateTask`\'s in the same run: at most 1 means the fleet is no slower.'
+      + `${perWorkloadResources(r)}\n\n`
+      + renderFleetTables(r.fleet, r.fleetSettings) + (fargateNote(r.fleet) ? `\n- ${fargateNote(r.fleet)}` : ''));
+  }
+  for (const issue of [7, 22]) {
+    const ofIssue = r.goals.filter(g => (g.issue ?? 7) === issue);
+    if (ofIssue.length === 0) continue;
+    parts.push(`### Goals (issue #${issue})\n\n` + table(['Goal', 'target', 'measured', 'met'],
+      ofIssue.map(g => [g.name, g.target, g.measured, g.met ? 'yes' : '**no**'])));
+  }
   return parts.join('\n\n');
 }
 
@@ -236,17 +303,17 @@ function findings(r: BenchResults): string {
   return `## Findings
 
 - **Footprint.** One more workload on a shared platform adds ${lib.marginalResources} resources (a \`ScheduledFargateTask\` adds
-  ${far.marginalResources}: it has no alarms, dead-letter queue, schedule group or job definition). The
-  ${MAX_RESOURCES}-resource limit binds first: **${lib.fitByResources} workloads per stack** (the 1 MB template limit would allow
-  ${lib.fitByBytes}). aws-cdk-lib refuses to synthesize a stack over ${MAX_RESOURCES} resources, so the N=${maxN} timing rows lift that
-  check for every app alike; deploy more workloads by putting them in several stacks around one \`BatchPlatform\`.
+  ${far.marginalResources}). In one stack, ${lib.fitByResources <= lib.fitByBytes
+    ? `the ${MAX_RESOURCES}-resource limit binds first: **${lib.fitByResources} workloads per stack** (the 1 MB template limit would allow ${lib.fitByBytes})`
+    : `the 1 MB template limit binds first: **${lib.fitByBytes} workloads per stack** (the ${MAX_RESOURCES}-resource limit would allow ${lib.fitByResources})`}.
+  aws-cdk-lib refuses to synthesize a stack over ${MAX_RESOURCES} resources, so the timing rows past it lift that check for every app
+  alike. Past that, a \`BatchFleet\` places the workloads in nested stacks of its own: see the fleet table${fleetLine(r)}.
 - **Template bytes.** The library's template is ${(lib.marginalBytes / hw.marginalBytes).toFixed(2)}× the hand-written one per workload for the
-  same resources${templateBytesWhy(r.workloadShape)}, where the hand-written app filters on the ARN of the current revision (which stops
-  matching after an update).${cliBytesNote(r)}
-- **Where the synth time goes.** A CPU profile (\`node --cpu-prof\` of \`scripts/bench/child.ts library ${maxN}\`) shows the
-  constructs cost about what the hand-written ones cost; the difference is in \`app.synth()\` resolving and writing the larger
-  template (N=${maxN}, validation off: library ${off('library')?.medianMs} ms, hand-written ${off('handwritten')?.medianMs} ms,
-  \`ScheduledFargateTask\` ${off('fargate')?.medianMs} ms, which makes fewer and smaller resources).
+  same resources${templateBytesWhy(r.workloadShape, lib.marginalBytes)}.${cliBytesNote(r)}
+- **Synth time and template bytes.** At N=${maxN}, validation off: library ${off('library')?.medianMs} ms for ${off('library')?.resources} resources and
+  ${off('library')?.bytes} bytes, hand-written ${off('handwritten')?.medianMs} ms for ${off('handwritten')?.resources} and ${off('handwritten')?.bytes},
+  \`ScheduledFargateTask\` ${off('fargate')?.medianMs} ms for ${off('fargate')?.resources} and ${off('fargate')?.bytes}: \`app.synth()\` resolves and writes
+  every byte, so the library's larger state machine definitions cost synth time that the resource count does not show.${fleetFinding(r)}
 - **Validation.** aws-cdk-lib's built-in template validation dominates synth time whenever it is on: compare the two timing tables.
 - **Idle cost.** The default one-liner costs $${def.networkUsd.toFixed(2)}/month of network ($${def.totalUsd.toFixed(2)} with its alarms at list
   price; the first 10 alarms of an account are free)${fargateCost ? `, against $${fargateCost.totalUsd.toFixed(2)} for a default \`ScheduledFargateTask\`` : ''}.
@@ -283,17 +350,64 @@ function cliBytesNote(r: BenchResults): string {
   are larger: ${parts.join(', ')}. \`cdk synth --no-path-metadata --no-asset-metadata --no-version-reporting\` writes the bare sizes.`;
 }
 
+/** How many resources a workload is in each app: the fewer, the more each resource carries of a workload's synth time. */
+function perWorkloadResources(r: BenchResults): string {
+  const fleet = r.fleet ? fleetMarginal(r.fleet) : undefined;
+  const far = r.footprint.find(f => f.variant === 'fargate');
+  if (!fleet || !far) return '';
+  return ` A fleet workload is ${fleet.resources} resources, a \`ScheduledFargateTask\` ${far.marginalResources}: the per-resource measure divides`
+    + ' a workload\'s synth time over fewer resources in the fleet.';
+}
+
+/** The fleet's findings, from the fleet rows (the profile sentence is from a one-off \`--cpu-prof\` of the fleet at N=100). */
+function fleetFinding(r: BenchResults): string {
+  const fleet = r.fleet?.filter(f => f.variant === 'fleet' && !f.validation && !f.error).sort((a, b) => b.n - a.n)[0];
+  if (!fleet) return '';
+  const cmp = perResourceRatio(r.fleet!, false, fleet.n);
+  const far = r.fleet!.find(f => f.variant === 'fargate' && !f.validation && f.n === cmp?.fargateN);
+  const marginal = fleetMarginal(r.fleet!);
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  return `
+- **Fleet (issue #22).** ${fleet.n.toLocaleString('en-US')} workloads of one \`BatchFleet\` synthesize in one user stack, validation off, in
+  ${fleet.medianMs} ms (${fleet.medianConstructMs} ms building the constructs, ${fleet.medianAppSynthMs} ms in \`app.synth()\`) with a peak of ${fleet.peakRssMb} MiB;
+  ${far ? `${far.n.toLocaleString('en-US')} \`ScheduledFargateTask\`s take ${far.medianMs} ms (${far.medianConstructMs} + ${far.medianAppSynthMs}), ${far.peakRssMb} MiB. ` : ''}`
+    + `${cmp ? `Per workload the fleet is ${cmp.perWorkloadRatio.toFixed(2)}× Fargate, per resource ${cmp.ratio.toFixed(2)}× (issue #22 asks for at most 1.0×)` : ''}`
+    + `${cmp && far ? `; per template megabyte it is ${Math.round(fleet.medianMs / (fleet.bytes / 1e6))} ms against ${Math.round(far.medianMs / (far.bytes / 1e6))} ms. ` : '. '}`
+    + `CPU profiles (\`node --cpu-prof scripts/bench/child.ts fleet 1000\`, and \`fargate 1000\`) show the constructs cost about the same; the
+  fleet's extra \`app.synth()\` time is in aws-cdk-lib's cross-stack reference resolution (\`prepareApp\` → \`resolveReferences\`), which
+  turns every nested stack's references to the platform into parameters, in rendering the nested templates, and in resolving its
+  larger templates (a workload's run-tracking definition is most of its bytes).
+  ${marginal ? `Each workload adds ${marginal.bytes.toLocaleString('en-US')} template bytes, ` : ''}so in the fleet's nested stacks the 1 MB template limit binds long before the
+  ${MAX_RESOURCES}-resource one: the fullest nested stack at N=${fleet.n.toLocaleString('en-US')} holds ${fleet.maxStackResources} resources
+  (${pct(fleet.maxStackResources / MAX_RESOURCES)} of ${MAX_RESOURCES}) in ${(fleet.maxTemplateBytes / 1e6).toFixed(2)} MB (${pct(fleet.maxTemplateBytes / MAX_TEMPLATE_BYTES)} of 1 MB).`;
+}
+
+/** One sentence on the fleet at its largest N, from the fleet rows. */
+function fleetLine(r: BenchResults): string {
+  const big = r.fleet?.filter(f => f.variant === 'fleet' && !f.validation && !f.error).sort((a, b) => b.n - a.n)[0];
+  if (!big) return '';
+  return ` (${big.n.toLocaleString('en-US')} workloads: ${big.resources} resources in ${big.nestedStacks + 1} templates, at most ${big.maxStackResources}`
+    + ` resources and ${(big.maxTemplateBytes / 1e6).toFixed(2)} MB in one)`;
+}
+
 /** Why a library workload's template is larger, from what one more workload adds (`workloadShape`). */
-function templateBytesWhy(shape: WorkloadShape | undefined): string {
+function templateBytesWhy(shape: WorkloadShape | undefined, marginalBytes: number): string {
   if (!shape) return '';
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  const intrinsics = [
-    shape.ruleJoins > 0 ? plural(shape.ruleJoins, '`Fn::Join`', '`Fn::Join`s') : '',
-    shape.ruleSelects > 0 ? plural(shape.ruleSelects, '`Fn::Select`', '`Fn::Select`s') : '',
-  ].filter(Boolean).join(' and ');
-  return `: each of its ${plural(shape.alarms, 'alarm', 'alarms')} carries a runbook description (naming the schedule group or `
-    + `dead-letter queue it watches), and its ${plural(shape.rules, 'EventBridge rule filters', 'EventBridge rules filter')} on a `
-    + `revision-independent job-definition ARN prefix${intrinsics ? ` built with ${intrinsics}` : ''}`;
+  const parts: string[] = [];
+  if (shape.definitionBytes) {
+    parts.push(`${shape.definitionBytes} of its ${marginalBytes} bytes are its run-tracking state machine's definition (deadline, overlap `
+      + 'policy, failure notifications labelled with the workload), where the hand-written state machine has three states');
+  }
+  if (shape.alarms > 0) parts.push(`each of its ${plural(shape.alarms, 'alarm', 'alarms')} carries a runbook description`);
+  if (shape.rules > 0) {
+    const intrinsics = [
+      shape.ruleJoins > 0 ? plural(shape.ruleJoins, '`Fn::Join`', '`Fn::Join`s') : '',
+      shape.ruleSelects > 0 ? plural(shape.ruleSelects, '`Fn::Select`', '`Fn::Select`s') : '',
+    ].filter(Boolean).join(' and ');
+    parts.push(`its ${plural(shape.rules, 'EventBridge rule filters', 'EventBridge rules filter')} on a revision-independent job-definition ARN prefix${intrinsics ? ` built with ${intrinsics}` : ''}`);
+  }
+  return parts.length ? `: ${parts.join('; ')}` : '';
 }
 
 /** State transitions of a tracked run with and without the SKIP check, counted on the rendered definition. */
@@ -305,12 +419,14 @@ function skipTransitions(): { extra: number; skipped: number } {
     new RunTracker(stack, 'Runs', {
       job: BatchJob.fromBatchJobAttributes(stack, 'Job', { jobQueue, jobDefinitionArn: 'arn:aws:batch:eu-west-2:123456789012:job-definition/d:1', jobName: 'job' }),
       notificationTopic: sns.Topic.fromTopicArn(stack, 'Topic', 'arn:aws:sns:eu-west-2:123456789012:t'),
-      workloadName: 'w', deadline: cdk.Duration.hours(4), overlapPolicy,
+      workloadName: 'w',
+      deadline: cdk.Duration.hours(4),
+      overlapPolicy,
     });
     const resources = app.synth().getStackByName('Transitions').template.Resources as Record<string, any>;
-    const machine = Object.values(resources).find(r => r.Type === 'AWS::StepFunctions::StateMachine');
+    const stateMachine = Object.values(resources).find(r => r.Type === 'AWS::StepFunctions::StateMachine');
     const flatten = (v: any): string => typeof v === 'string' ? v : v['Fn::Join'] ? v['Fn::Join'][1].map(flatten).join('') : 'aws';
-    return JSON.parse(flatten(machine.Properties.DefinitionString)) as { StartAt: string; States: Record<string, any> };
+    return JSON.parse(flatten(stateMachine.Properties.DefinitionString)) as { StartAt: string; States: Record<string, any> };
   };
   const walk = (def: { StartAt: string; States: Record<string, any> }, skip: boolean): number => {
     let n = 0;
@@ -320,7 +436,8 @@ function skipTransitions(): { extra: number; skipped: number } {
     }
     return n;
   };
-  return { extra: walk(definition(OverlapPolicy.SKIP), false) - walk(definition(OverlapPolicy.ALLOW), false), skipped: walk(definition(OverlapPolicy.SKIP), true) };
+  const skip = definition(OverlapPolicy.SKIP);
+  return { extra: walk(skip, false) - walk(definition(OverlapPolicy.ALLOW), false), skipped: walk(skip, true) };
 }
 
 export function renderDocs(r: BenchResults): string {
@@ -339,13 +456,20 @@ of \`npm run bench\` on ${r.date}${r.footprintDate ? `; resources, template byte
 | CPU | cores | memory | Node.js | OS | aws-cdk-lib |
 |---|---:|---:|---|---|---|
 | ${m.cpu} | ${m.cores} | ${m.memoryGiB} GiB | ${m.node} | ${m.platform} | ${m.awsCdkLib} |
-
+${r.load ? `
+Load average (1, 5, 15 minutes) when the timings started: ${r.load.start.join(', ')}; when they ended: ${r.load.end.join(', ')}${r.fleetLoad ? `;
+when the fleet timings (\`--fleet-only\`, ${r.fleetDate}) started: ${r.fleetLoad.start.join(', ')}; when they ended: ${r.fleetLoad.end.join(', ')}` : ''}
+(${r.machine.cores} cores: above ${r.machine.cores}, other work shared the machine and slowed every app alike, as the interleaved repetitions spread it).
+` : ''}
 ## What is measured
 
 - **The apps** (\`scripts/bench/apps.ts\`), each with N scheduled jobs in one stack:
   this library (one \`BatchPlatform\`, N \`ScheduledBatchWorkload\`s with \`platform\`); N \`ScheduledFargateTask\`s with
   their defaults (they share the stack's default cluster and VPC); and \`scripts/bench/hand-written.ts\`, the same
   resources as the library written with aws-cdk-lib L2s (the footprint table checks that resource types and counts are equal).
+  These three are single stacks: the library's workloads are declared with \`platform\` in the user's stack, so the
+  hand-written app can mirror them resource for resource. A \`BatchFleet\`, which places workloads in nested stacks of
+  its own, has its own benchmark below, against \`ScheduledFargateTask\`; no hand-written mirror of its nested stacks is kept.
 - **Synth time**: construct + \`app.synth()\`, timed inside a fresh \`node\` process per measurement (so no module cache or
   JIT state is shared; "process wall ms" adds Node start-up and loading aws-cdk-lib, as a pipeline sees it).
   Repetitions are interleaved across the three apps; the median and the min–max are reported. With and without
@@ -354,6 +478,10 @@ of \`npm run bench\` on ${r.date}${r.footprintDate ? `; resources, template byte
   Workloads per stack = (limit − fixed part) ÷ per-workload part, for the ${MAX_RESOURCES}-resource and the 1 MB template limits
   ([CloudFormation quotas](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html)).
   Past the resource limit, split workloads over stacks (a \`BatchPlatform\` in one stack can serve workloads in others).
+- **Fleet** (issue #22, \`scripts/bench/fleet.ts\`): a \`BatchFleet\` with N = 10, 100 and 1,000 default workloads in one user
+  stack (the fleet spreads them over its nested stacks, chosen by a hash of each id) against N \`ScheduledFargateTask\`s in one
+  stack. Per cell, in fresh processes: synth time, peak resident memory, resources and bytes over every template of the
+  assembly (the user stack's and each nested stack's), and synth time per resource, compared within the same run.
 - **Idle cost**: \`CostReport.of(scope)\` for every design, with the prices in \`UnitPrices\` (src/cost/cost.ts, each with its
   AWS pricing page). For \`ScheduledFargateTask\` and the original design the report counts the NAT gateways, Elastic IPs
   and interface endpoints found in the construct tree; no figure is typed in.
@@ -369,9 +497,11 @@ ${findings(r)}
 \`\`\`sh
 git clone https://github.com/cdk-scheduled-batch/cdk-scheduled-batch.git && cd cdk-scheduled-batch
 npm ci
-npm run bench                      # prints the table, writes bench-results/latest.json (about 10 minutes on 2 cores)
-npm run bench -- --quick           # N = 1 and 10, 3 repetitions: a smoke run
+npm run bench                      # prints the tables, writes bench-results/latest.json (about 25 minutes on 2 cores)
+npm run bench -- --quick           # N = 1 and 10, 3 repetitions; fleet N = 10 and 100, 2: a smoke run
 npm run bench -- --write-docs      # also rewrites docs/performance.json and this page
+npm run bench -- --no-fleet        # without the fleet benchmark
+npm run bench -- --fleet-only --write-docs   # only the fleet (about 12 minutes), the rest of docs/performance.json kept
 npx ts-node -P test/tsconfig.json scripts/bench.ts --docs-only        # re-render this page from docs/performance.json
 npx ts-node -P test/tsconfig.json scripts/bench.ts --footprint-only   # re-measure resources, bytes and idle cost, keep the timings
 \`\`\`
@@ -393,6 +523,18 @@ function main(): void {
     return;
   }
   const quick = arg('quick') !== undefined;
+  const fleetSettings = defaultFleetSettings(quick);
+  if (arg('fleet-only')) {
+    // Only the fleet: the rest of docs/performance.json stays as measured (its goals recomputed with the new fleet).
+    const before: BenchResults = JSON.parse(fs.readFileSync(DOCS_JSON, 'utf-8'));
+    process.stderr.write(`fleet: N=${fleetSettings.ns.join(', ')} (validation off), N=${fleetSettings.validationNs.join(', ') || 'none'} (validation on)\n`);
+    const start = loadAverage();
+    const fleet = measureFleet(fleetSettings);
+    const fleetLoad = { start, end: loadAverage() };
+    const partial = { ...before, machine: machine(), fleet, fleetSettings, fleetDate: new Date().toISOString(), fleetLoad };
+    report({ ...partial, goals: goals(partial) });
+    return;
+  }
   const ns = quick ? [1, 10] : [1, 10, 50];
   const reps = Number(arg('reps') ?? (quick ? 3 : 5));
   const validationReps = Number(arg('validation-reps') ?? (quick ? 2 : 5));
@@ -403,7 +545,13 @@ function main(): void {
   const fp = measureFootprint();
   const idleCost = idleCostRows();
   process.stderr.write(`synth time: N=${ns.join(', ')}, ${reps} reps (validation off), ${validationReps} reps (validation on)\n`);
+  const loadStart = loadAverage();
   const timing = measureTiming(ns, reps, validationReps);
+  let fleet: FleetRow[] | undefined;
+  if (arg('no-fleet') === undefined) {
+    process.stderr.write(`fleet: N=${fleetSettings.ns.join(', ')} (validation off), N=${fleetSettings.validationNs.join(', ') || 'none'} (validation on)\n`);
+    fleet = measureFleet(fleetSettings);
+  }
 
   const partial = {
     schema: 1 as const,
@@ -417,9 +565,14 @@ function main(): void {
     workloadShape: fp.workloadShape,
     cliBytesN1: fp.cliBytesN1,
     idleCost,
+    ...fleet ? { fleet, fleetSettings } : {},
+    load: { start: loadStart, end: loadAverage() },
   };
-  const results: BenchResults = { ...partial, goals: goals(partial) };
+  report({ ...partial, goals: goals(partial) });
+}
 
+/** Writes bench-results/, prints the tables and, with --write-docs, writes the docs. */
+function report(results: BenchResults): void {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `bench-${results.date.replace(/[:.]/g, '-')}.json`);
   const json = JSON.stringify(results, null, 2) + '\n';
@@ -436,8 +589,17 @@ function writeDocs(results: BenchResults): void {
 }
 
 /**
+ * The fleet rows' deterministic part (the templates), synthesized in process. Not `assemblyBytes`: the assembly's
+ * metadata holds the constructs' creation stack traces, whose file paths differ between this process and the child.
+ */
+export function fleetSizes(variant: Variant, n: number): Pick<FleetRow, 'resources' | 'bytes' | 'nestedStacks' | 'maxStackResources' | 'maxTemplateBytes'> {
+  const { resources, bytes, nestedStacks, maxStackResources, maxTemplateBytes } = synthInProcess(variant, n);
+  return { resources, bytes, nestedStacks, maxStackResources, maxTemplateBytes };
+}
+
+/**
  * `r` with everything that is not a timing measured again: the footprint, the resources and bytes of every timing
- * row (synthesized in process), the idle cost and the goals. The timings and their date stay.
+ * and fleet row (synthesized in process), the idle cost and the goals. The timings and their date stay.
  */
 function remeasureFootprint(r: BenchResults): BenchResults {
   const fp = measureFootprint();
@@ -450,9 +612,25 @@ function remeasureFootprint(r: BenchResults): BenchResults {
     }
     return { ...t, ...sizes.get(key)! };
   });
+  const fleetSized = new Map<string, ReturnType<typeof fleetSizes>>();
+  const fleet = r.fleet?.map(f => {
+    if (f.error) return f;
+    const key = `${f.variant}/${f.n}`;
+    if (!fleetSized.has(key)) fleetSized.set(key, fleetSizes(f.variant, f.n));
+    const sized = fleetSized.get(key)!;
+    return { ...f, ...sized, perResourceMs: Math.round(f.medianMs / sized.resources * 100) / 100 };
+  });
   const partial = {
-    ...r, footprintDate: new Date().toISOString(), timing, footprint: fp.rows, resourceTypesEqual: fp.equal, resourceTypes: fp.types,
-    workloadShape: fp.workloadShape, cliBytesN1: fp.cliBytesN1, idleCost: idleCostRows(),
+    ...r,
+    ...fleet ? { fleet } : {},
+    footprintDate: new Date().toISOString(),
+    timing,
+    footprint: fp.rows,
+    resourceTypesEqual: fp.equal,
+    resourceTypes: fp.types,
+    workloadShape: fp.workloadShape,
+    cliBytesN1: fp.cliBytesN1,
+    idleCost: idleCostRows(),
   };
   return { ...partial, goals: goals(partial) };
 }

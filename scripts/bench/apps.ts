@@ -2,21 +2,24 @@
  * The three apps the benchmark compares, each with `n` scheduled container jobs in one stack:
  * - `library`: one `BatchPlatform` shared by `n` `ScheduledBatchWorkload`s (the one-liner when `ownPlatform`);
  * - `fargate`: `n` aws-ecs-patterns `ScheduledFargateTask`s with their defaults (one default cluster and VPC);
- * - `handwritten`: the same resources as `library`, written directly with aws-cdk-lib L2s (./hand-written.ts).
+ * - `handwritten`: the same resources as `library`, written directly with aws-cdk-lib L2s (./hand-written.ts);
+ * - `fleet`: one `BatchFleet` (its own `BatchPlatform`) with `n` workloads, which it spreads over its nested stacks.
  */
 import * as cdk from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { BatchPlatform, ScheduledBatchWorkload } from '../../src';
 import { handWrittenStack } from './hand-written';
+import { BatchFleet, BatchPlatform, ScheduledBatchWorkload } from '../../src';
 
 export const IMAGE = 'public.ecr.aws/docker/library/python:3.13-slim';
 
 /** The apps compared. */
-export type Variant = 'library' | 'fargate' | 'handwritten' | 'oneliner';
+export type Variant = 'library' | 'fargate' | 'handwritten' | 'oneliner' | 'fleet';
 export const VARIANTS: Variant[] = ['library', 'fargate', 'handwritten'];
+/** The apps of the fleet benchmark (issue #22): many workloads in one user stack. */
+export const FLEET_VARIANTS: Variant[] = ['fleet', 'fargate'];
 
 /** Builds `n` jobs of one variant into a new stack of `app`. */
 export function buildStack(app: cdk.App, variant: Variant, n: number): cdk.Stack {
@@ -33,6 +36,16 @@ export function buildStack(app: cdk.App, variant: Variant, n: number): cdk.Stack
       for (let i = 1; i <= n; i++) {
         new ScheduledBatchWorkload(stack, `Job${i}`, {
           platform,
+          schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(24)),
+          image: ecs.ContainerImage.fromRegistry(IMAGE),
+        });
+      }
+      break;
+    }
+    case 'fleet': {
+      const fleet = new BatchFleet(stack, 'Fleet');
+      for (let i = 1; i <= n; i++) {
+        fleet.addWorkload(`Job${i}`, {
           schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(24)),
           image: ecs.ContainerImage.fromRegistry(IMAGE),
         });

@@ -16,18 +16,88 @@ import { buildStack, Variant, VARIANTS } from './apps';
 export const MAX_RESOURCES = 500;
 export const MAX_TEMPLATE_BYTES = 1_000_000;
 
+type Template = { Resources?: Record<string, { Type: string; Properties?: any }> };
+
 export interface Synthesized {
+  /** Resources over all templates of the stack: its own and those of its nested stacks (at any depth). */
   readonly resources: number;
+  /** Bytes of those templates, as written to the cloud assembly. */
   readonly bytes: number;
   readonly types: Record<string, number>;
-  readonly template: { Resources?: Record<string, { Type: string; Properties?: any }> };
+  /** The resources of all those templates in one (ids prefixed with the template's file name but for the top stack's). */
+  readonly template: Template;
+  /** Nested stacks (templates `*.nested.template.json` in the assembly). */
+  readonly nestedStacks: number;
+  /** The most resources in one template: what CloudFormation's 500-resource limit applies to. */
+  readonly maxStackResources: number;
+  /** The largest template, in bytes (the 1 MB limit). */
+  readonly maxTemplateBytes: number;
+  /** Every file of the cloud assembly directory (templates, manifest, tree.json, assets; not the validation report), in bytes. */
+  readonly assemblyBytes: number;
+}
+
+/** Every file under `dir`, in bytes, but aws-cdk-lib's validation report (written only with validation on). */
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.name === 'validation-report.json') continue;
+    total += entry.isDirectory() ? dirBytes(full) : fs.statSync(full).size;
+  }
+  return total;
+}
+
+/**
+ * What `app.synth()` wrote to `outdir` for the one top-level stack `templateFile` of a single-stack app: its template
+ * and every nested stack's (aws-cdk-lib writes each nested template as a file `*.nested.template.json` next to it, at
+ * any depth of nesting), summed. Used by the in-process footprint and by the timing child alike.
+ */
+export function readAssembly(outdir: string, templateFile: string): Synthesized {
+  const files = [templateFile, ...fs.readdirSync(outdir).filter(f => f.endsWith('.nested.template.json')).sort().map(f => path.join(outdir, f))];
+  const merged: Required<Template> = { Resources: {} };
+  const types: Record<string, number> = {};
+  let resources = 0;
+  let bytes = 0;
+  let maxStackResources = 0;
+  let maxTemplateBytes = 0;
+  files.forEach((file, i) => {
+    const text = fs.readFileSync(file, 'utf-8');
+    const size = Buffer.byteLength(text);
+    const own: Template = JSON.parse(text);
+    const entries = Object.entries(own.Resources ?? {});
+    for (const [id, r] of entries) {
+      merged.Resources[i === 0 ? id : `${path.basename(file)}/${id}`] = r;
+      types[r.Type] = (types[r.Type] ?? 0) + 1;
+    }
+    resources += entries.length;
+    bytes += size;
+    maxStackResources = Math.max(maxStackResources, entries.length);
+    maxTemplateBytes = Math.max(maxTemplateBytes, size);
+  });
+  return {
+    resources, bytes, types, template: merged, nestedStacks: files.length - 1, maxStackResources, maxTemplateBytes, assemblyBytes: dirBytes(outdir),
+  };
+}
+
+/**
+ * aws-cdk-lib refuses to synthesize a stack over 500 resources. The Fargate, hand-written and (non-fleet) library apps
+ * pass it at N=50 and more, so that check is lifted for them, alike, to time the synth work itself. Never for the
+ * fleet: that it synthesizes as CloudFormation will deploy it is part of what is measured.
+ */
+export function liftsResourceLimit(variant: Variant): boolean {
+  return variant !== 'fleet';
+}
+
+export function appContext(variant: Variant, cliMetadata = false): Record<string, unknown> {
+  return { ...liftsResourceLimit(variant) ? { [cdk.STACK_RESOURCE_LIMIT_CONTEXT]: 100_000 } : {}, ...cliMetadata ? CLI_METADATA_CONTEXT : {} };
 }
 
 /** What `cdk synth` adds unless told not to: `aws:cdk:path` metadata on every resource, asset metadata, CDKMetadata. */
 export const CLI_METADATA_CONTEXT = { 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:version-reporting': true };
 
 /**
- * Synthesizes `n` jobs of `variant` (validation off: it does not change the template; the 500-resource check lifted),
+ * Synthesizes `n` jobs of `variant` (validation off: it does not change the template; the 500-resource check lifted
+ * but for the fleet, see `liftsResourceLimit`), counting its nested stacks' templates with its own,
  * as a bare `App` does, or with the metadata `cdk synth` adds (`cliMetadata`).
  */
 export function synthInProcess(variant: Variant, n: number, cliMetadata = false): Synthesized {
@@ -39,13 +109,9 @@ export function synthInProcess(variant: Variant, n: number, cliMetadata = false)
   if (variant === 'handwritten') process.env.JSII_DEPRECATED = 'quiet';
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fp-'));
   try {
-    const app = new cdk.App({ outdir, context: { [cdk.STACK_RESOURCE_LIMIT_CONTEXT]: 100_000, ...cliMetadata ? CLI_METADATA_CONTEXT : {} } });
+    const app = new cdk.App({ outdir, context: appContext(variant, cliMetadata) });
     const stack = buildStack(app, variant, n);
-    const artifact = app.synth().getStackByName(stack.stackName);
-    const template = artifact.template;
-    const types: Record<string, number> = {};
-    for (const r of Object.values<{ Type: string }>(template.Resources ?? {})) types[r.Type] = (types[r.Type] ?? 0) + 1;
-    return { resources: Object.keys(template.Resources ?? {}).length, bytes: fs.statSync(artifact.templateFullPath).size, types, template };
+    return readAssembly(outdir, app.synth().getStackByName(stack.stackName).templateFullPath);
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
     if (validationBefore === undefined) delete process.env.CDK_VALIDATION;
@@ -78,6 +144,8 @@ export interface WorkloadShape {
   ruleJoins: number;
   /** `Fn::Select`s inside those rules' event patterns. */
   ruleSelects: number;
+  /** Bytes of the state machines' `DefinitionString` (as JSON, intrinsics included): the run-tracking definition. */
+  definitionBytes?: number;
 }
 
 export interface Footprint {
@@ -101,10 +169,16 @@ function shapeOf(template: Synthesized['template']): WorkloadShape {
     rules: resources.filter(r => r.Type === 'AWS::Events::Rule').length,
     ruleJoins: count(patterns, '"Fn::Join"'),
     ruleSelects: count(patterns, '"Fn::Select"'),
+    definitionBytes: resources.filter(r => r.Type === 'AWS::StepFunctions::StateMachine')
+      .reduce((sum, r) => sum + JSON.stringify(r.Properties?.DefinitionString ?? r.Properties?.Definition ?? '').length, 0),
   };
 }
 
-/** Resources and bytes at N=1 and N=2 for every app, and what one more library workload adds. */
+/**
+ * Resources and bytes at N=1 and N=2 for every app, and what one more library workload adds. The library app is
+ * `ScheduledBatchWorkload`s with `platform` in the user's stack (no nested stack), as the hand-written app mirrors it;
+ * the fleet's footprint at scale is in the fleet benchmark (scripts/bench/fleet.ts).
+ */
 export function measureFootprint(): Footprint {
   const rows: FootprintRow[] = [];
   const at: Record<string, { one: Synthesized; two: Synthesized }> = {};
@@ -118,8 +192,13 @@ export function measureFootprint(): Footprint {
     const baseBytes = one.bytes - marginalBytes;
     rows.push({
       variant,
-      resourcesN1: one.resources, resourcesN2: two.resources, bytesN1: one.bytes, bytesN2: two.bytes,
-      marginalResources, marginalBytes, baseResources,
+      resourcesN1: one.resources,
+      resourcesN2: two.resources,
+      bytesN1: one.bytes,
+      bytesN2: two.bytes,
+      marginalResources,
+      marginalBytes,
+      baseResources,
       fitByResources: marginalResources > 0 ? Math.floor((MAX_RESOURCES - baseResources) / marginalResources) : 1,
       fitByBytes: marginalBytes > 0 ? Math.floor((MAX_TEMPLATE_BYTES - baseBytes) / marginalBytes) : 1,
     });
@@ -133,7 +212,11 @@ export function measureFootprint(): Footprint {
     equal: a === b,
     types: { library: at.library.two.types, handwritten: at.handwritten.two.types },
     workloadShape: {
-      alarms: two.alarms - one.alarms, rules: two.rules - one.rules, ruleJoins: two.ruleJoins - one.ruleJoins, ruleSelects: two.ruleSelects - one.ruleSelects,
+      alarms: two.alarms - one.alarms,
+      rules: two.rules - one.rules,
+      ruleJoins: two.ruleJoins - one.ruleJoins,
+      ruleSelects: two.ruleSelects - one.ruleSelects,
+      definitionBytes: two.definitionBytes! - one.definitionBytes!,
     },
     cliBytesN1: Object.fromEntries(VARIANTS.map(v => [v, synthInProcess(v, 1, true).bytes])),
   };

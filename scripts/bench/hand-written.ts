@@ -1,9 +1,12 @@
 /**
  * What a user writes without this library to get the resources of `n` ScheduledBatchWorkloads on one BatchPlatform:
  * a VPC with a hardened NAT instance (recovery alarms, flow logs, S3 gateway endpoint), a Spot compute environment with
- * a launch template, a job queue and an alarm topic; per job a log group, execution/job/scheduler roles, a job
- * definition, a schedule group, a schedule with a retry policy and a dead-letter queue, a run-tracking state machine
- * with its log group and a topic of its own, a queue-blocked rule and two alarms. Plain aws-cdk-lib L2s, no helper of the library: the benchmark's "hand-written L2" baseline.
+ * a launch template, a job queue and an alarm topic; shared by the jobs, as the library shares them: a job log group
+ * and the execution role that writes it, a schedule group, a dead-letter queue, a scheduler role, a log group for the
+ * run-tracking state machines, a queue-blocked rule and two alarms; per job a job definition, a run-tracking state
+ * machine with its role (inline policy) and a schedule. Plain aws-cdk-lib L2s, no helper of the library: the
+ * benchmark's "hand-written L2" baseline, in the user's stack like the library's `ScheduledBatchWorkload`s with
+ * `platform` (a `BatchFleet`'s nested stacks are not mirrored: the fleet benchmark compares it with `ScheduledFargateTask`).
  */
 import * as cdk from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
@@ -51,8 +54,11 @@ export function handWrittenStack(stack: cdk.Stack, n: number): void {
     ] as const) {
       new cloudwatch.Alarm(vpc, `Nat${i + 1}${metricName}`, {
         metric: new cloudwatch.Metric({
-          namespace: 'AWS/EC2', metricName, dimensionsMap: { InstanceId: instance.instanceId },
-          statistic: 'Maximum', period: cdk.Duration.minutes(1),
+          namespace: 'AWS/EC2',
+          metricName,
+          dimensionsMap: { InstanceId: instance.instanceId },
+          statistic: 'Maximum',
+          period: cdk.Duration.minutes(1),
         }),
         threshold: 1,
         evaluationPeriods: 2,
@@ -106,20 +112,58 @@ export function handWrittenStack(stack: cdk.Stack, n: number): void {
   const topic = new sns.Topic(stack, 'AlarmTopic', { enforceSSL: true });
   const alarmAction = new cwActions.SnsAction(topic);
 
+  // Shared by every job of the platform: job logs and the execution role that writes them, one schedule group, one
+  // dead-letter queue, one scheduler role (allowed to start the state machines tagged with the platform), one log group
+  // for the run-tracking state machines, the queue-blocked rule and two alarms. Roles carry their policy inline (no
+  // AWS::IAM::Policy resource): the L2s get them through `withoutPolicyUpdates()`, so their own grants add nothing.
+  const PLATFORM_TAG = 'bench:platform';
+  const platformName = `${stack.stackName}-platform`;
+  const inline = (...statements: iam.PolicyStatement[]) => ({ Permissions: new iam.PolicyDocument({ statements }) });
+  const jobLogs = new logs.LogGroup(stack, 'JobLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: cdk.RemovalPolicy.RETAIN });
+  const executionRole = new iam.Role(stack, 'JobExecutionRole', {
+    assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+    inlinePolicies: inline(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [jobLogs.logGroupArn] })),
+  });
+  const scheduleGroup = new scheduler.ScheduleGroup(stack, 'ScheduleGroup');
+  const deadLetterQueue = new sqs.Queue(stack, 'DeadLetterQueue', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: cdk.Duration.days(14) });
+  const schedulerRole = new iam.Role(stack, 'SchedulerRole', {
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+    inlinePolicies: inline(
+      new iam.PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: '*', arnFormat: cdk.ArnFormat.COLON_RESOURCE_NAME })],
+        conditions: { StringEquals: { [`aws:ResourceTag/${PLATFORM_TAG}`]: platformName } },
+      }),
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [deadLetterQueue.queueArn] }),
+    ),
+  });
+  const runLogs = new logs.LogGroup(stack, 'RunLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: cdk.RemovalPolicy.RETAIN });
+  new events.Rule(stack, 'QueueBlockedRule', {
+    eventPattern: { source: ['aws.batch'], detailType: ['Batch Job Queue Blocked'], detail: { jobQueue: [jobQueue.jobQueueArn] } },
+    targets: [new eventTargets.SnsTopic(topic)],
+  });
+  const alarms = [
+    new cloudwatch.MathExpression({
+      expression: 'FILL(targetErrors, 0) + FILL(dropped, 0)',
+      usingMetrics: { targetErrors: scheduleGroup.metricTargetErrors(), dropped: scheduleGroup.metricDropped() },
+      period: cdk.Duration.minutes(5),
+    }).createAlarm(stack, 'ScheduleDeliveryAlarm', { threshold: 1, evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }),
+    deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: cdk.Duration.minutes(5) })
+      .createAlarm(stack, 'DeadLetterQueueAlarm', { threshold: 1, evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }),
+  ];
+  alarms.forEach(a => a.addAlarmAction(alarmAction));
+
+  // Per job: a job definition, a run-tracking state machine with its role, a schedule in the shared group.
   for (let i = 1; i <= n; i++) {
     const job = new Construct(stack, `Job${i}`);
-    const logGroup = new logs.LogGroup(job, 'LogGroup', { logGroupName: `/aws/batch/${stack.stackName}-job${i}`, retention: logs.RetentionDays.ONE_MONTH, removalPolicy: cdk.RemovalPolicy.RETAIN });
-    const executionRole = new iam.Role(job, 'ExecutionRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
-    const jobRole = new iam.Role(job, 'JobRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     const jobDefinition = new batch.EcsJobDefinition(job, 'JobDefinition', {
       container: new batch.EcsEc2ContainerDefinition(job, 'Container', {
         image: ecs.ContainerImage.fromRegistry(IMAGE),
         cpu: 1,
         memory: cdk.Size.gibibytes(2),
-        executionRole,
-        jobRole,
+        executionRole: executionRole.withoutPolicyUpdates(),
         user: '1000:1000',
-        logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'job' }),
+        logging: ecs.LogDrivers.awsLogs({ logGroup: jobLogs, streamPrefix: `job${i}` }),
       }),
       retryAttempts: 3,
       retryStrategies: [
@@ -131,65 +175,54 @@ export function handWrittenStack(stack: cdk.Stack, n: number): void {
       propagateTags: true,
       skipDeregisterOnUpdate: true,
     });
-    const scheduleGroup = new scheduler.ScheduleGroup(job, 'ScheduleGroup');
-    const deadLetterQueue = new sqs.Queue(job, 'DeadLetterQueue', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: cdk.Duration.days(14) });
-    const schedulerRole = new iam.Role(job, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
-    // Each job's notifications on a topic of its own; a run-tracking state machine started once per scheduled time.
-    const jobTopic = new sns.Topic(job, 'Notifications', { enforceSSL: true });
-    const runLogs = new logs.LogGroup(job, 'RunLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: cdk.RemovalPolicy.RETAIN });
+    // A run-tracking state machine started once per scheduled time; failures go to the platform's topic.
+    const machineRole = new iam.Role(job, 'RunsRole', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      inlinePolicies: inline(
+        new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [jobQueue.jobQueueArn, jobDefinition.jobDefinitionArn] }),
+        new iam.PolicyStatement({ actions: ['batch:DescribeJobs', 'batch:TerminateJob'], resources: ['*'] }),
+        new iam.PolicyStatement({
+          actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+          resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' })],
+        }),
+        new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }),
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries',
+            'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
+          resources: ['*'],
+        }),
+      ),
+    });
     const machine = new sfn.StateMachine(job, 'Runs', {
       definitionBody: sfn.DefinitionBody.fromString(stack.toJsonString({
         StartAt: 'RunJob',
         States: {
           RunJob: {
-            Type: 'Task', Resource: `arn:${cdk.Aws.PARTITION}:states:::batch:submitJob.sync`, TimeoutSeconds: 12300,
-            Parameters: { 'JobName': `job${i}`, 'JobQueue': jobQueue.jobQueueArn, 'JobDefinition': jobDefinition.jobDefinitionArn, 'Parameters': { 'scheduledTime.$': '$.scheduledTime' } },
-            Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Notify' }], End: true,
+            Type: 'Task',
+            Resource: `arn:${cdk.Aws.PARTITION}:states:::batch:submitJob.sync`,
+            TimeoutSeconds: 12300,
+            Parameters: { JobName: `job${i}`, JobQueue: jobQueue.jobQueueArn, JobDefinition: jobDefinition.jobDefinitionArn, Parameters: { 'scheduledTime.$': '$.scheduledTime' } },
+            Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Notify' }],
+            End: true,
           },
-          Notify: { Type: 'Task', Resource: `arn:${cdk.Aws.PARTITION}:states:::sns:publish`, Parameters: { 'TopicArn': jobTopic.topicArn, 'Message.$': '$' }, Next: 'Failed' },
+          Notify: { Type: 'Task', Resource: `arn:${cdk.Aws.PARTITION}:states:::sns:publish`, Parameters: { 'TopicArn': topic.topicArn, 'Message.$': '$' }, Next: 'Failed' },
           Failed: { Type: 'Fail', Error: 'RunDidNotSucceed' },
         },
       })),
+      role: machineRole.withoutPolicyUpdates(),
       logs: { destination: runLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
-    machine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [jobQueue.jobQueueArn, jobDefinition.jobDefinitionArn] }));
-    machine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs', 'batch:TerminateJob'], resources: ['*'] }));
-    machine.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' })],
-    }));
-    jobTopic.grantPublish(machine);
+    cdk.Tags.of(machine).add(PLATFORM_TAG, platformName);
     new scheduler.Schedule(job, 'Schedule', {
       schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(24)),
       scheduleGroup,
       target: new schedulerTargets.StepFunctionsStartExecution(machine, {
-        role: schedulerRole,
+        role: schedulerRole.withoutPolicyUpdates(),
         input: scheduler.ScheduleTargetInput.fromObject({ scheduledTime: scheduler.ContextAttribute.scheduledTime }),
         deadLetterQueue,
         retryAttempts: 5,
         maxEventAge: cdk.Duration.hours(1),
       }),
     });
-
-    // The queue-blocked events go to the job's topic and the platform's; two alarms watch schedule delivery.
-    const blocked = new events.Rule(job, 'QueueBlockedRule', {
-      eventPattern: {
-        source: ['aws.batch'],
-        detailType: ['Batch Job Queue Blocked'],
-        detail: { jobQueue: [jobQueue.jobQueueArn], jobDefinition: [{ prefix: jobDefinition.jobDefinitionArn }] },
-      },
-    });
-    blocked.addTarget(new eventTargets.SnsTopic(jobTopic));
-    blocked.addTarget(new eventTargets.SnsTopic(topic));
-    const alarms = [
-      new cloudwatch.MathExpression({
-        expression: 'FILL(targetErrors, 0) + FILL(dropped, 0)',
-        usingMetrics: { targetErrors: scheduleGroup.metricTargetErrors(), dropped: scheduleGroup.metricDropped() },
-        period: cdk.Duration.minutes(5),
-      }).createAlarm(job, 'ScheduleDeliveryAlarm', { threshold: 1, evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }),
-      deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: cdk.Duration.minutes(5) })
-        .createAlarm(job, 'DeadLetterQueueAlarm', { threshold: 1, evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING }),
-    ];
-    alarms.forEach(a => { a.addAlarmAction(new cwActions.SnsAction(jobTopic)); a.addAlarmAction(alarmAction); });
   }
 }
