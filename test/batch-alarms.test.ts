@@ -321,7 +321,7 @@ describe('BatchAlarms on a dedicated queue (AWS/Batch metrics)', () => {
         }),
       })],
     });
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'TriggeredRules', Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(alarms.queueBlockedRule) } }] }, 0);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'TriggeredRules', Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(alarms.queueBlockedRule!) } }] }, 0);
   });
 
   test('runsTracked: no failed-jobs, missed-run or long-running alarm and no failure rule (the tracker reports each run once)', () => {
