@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
-import { CONCURRENCY, USAGE } from '../src/cli/backfill';
-import { toCliInput } from '../src/cli/replay';
+import { CONCURRENCY, EARLIEST_YEAR, MAX_RUNS_LIMIT, USAGE } from '../src/cli/backfill';
+import { THROTTLE_ATTEMPTS, toCliInput } from '../src/cli/replay';
 import { DEFAULT_FIRE_TIME_LIMIT } from '../src/private/fire-times';
 
 /**
@@ -42,6 +42,15 @@ const poll = (name) => {
 };
 const [service, command] = argv;
 log({ event: 'call' });
+// config.throttle: { <command>: n } answers the first n calls of that command with a throttling error.
+if ((config.throttle || {})[command] !== undefined) {
+  const counter = path.join(dir, 'throttled-' + command);
+  const n = fs.existsSync(counter) ? Number(fs.readFileSync(counter, 'utf8')) : 0;
+  if (n < config.throttle[command]) {
+    fs.writeFileSync(counter, String(n + 1));
+    fail('An error occurred (ThrottlingException) when calling the operation: Rate exceeded');
+  }
+}
 if (service === 'scheduler' && command === 'list-schedules') reply({ Schedules: config.names.map(Name => ({ Name, GroupName: arg('--group-name') })) });
 if (service === 'scheduler' && command === 'get-schedule') reply(config.schedule);
 if (service === 'stepfunctions' && command === 'start-execution') {
@@ -245,6 +254,69 @@ describe('tracked runs (a RunTracker state machine)', () => {
   });
 });
 
+describe('the bugs of issue #24 and a shared schedule group', () => {
+  test('a year before 1970 is refused, not read as 19xx (0026-01-01 once gave 101 runs from 1926)', async () => {
+    const r = await backfill('--from', '0026-01-01', '--to', '2026-01-02', '--dry-run', '--schedule', 'cron(0 0 1 1 ? *)');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--from is '0026-01-01': the year 0026 is before 1970, when no schedule could have fired; give a four-digit year such as 2026.");
+    expect((await backfill('--from', '2026-01-01', '--to', '0099-01-02', '--dry-run', '--schedule', 'rate(1 day)')).stderr).toContain("--to is '0099-01-02'");
+  });
+
+  test('--max-runs has an upper bound', async () => {
+    const r = await backfill('--from', '2026-11-23', '--to', '2026-11-24', '--dry-run', '--schedule', 'rate(1 day)', '--max-runs', '100001');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--max-runs is '100001': give a whole number from 1 to 100000.");
+    expect((await backfill('--from', '2026-11-23', '--to', '2026-11-24', '--dry-run', '--schedule', 'rate(1 day)', '--max-runs', '100000')).code).toBe(0);
+  });
+
+  test('a template file that holds null, a number or an array is refused with a usage error, not a TypeError', async () => {
+    for (const [content, what] of [['null', 'null'], ['42', 'a number'], ['[]', 'an array']]) {
+      const file = path.join(dir, 'template.json');
+      fs.writeFileSync(file, content);
+      const r = await backfill('--from', '2026-11-23', '--to', '2026-11-24', '--dry-run', '--template', file);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--template ${file} holds ${what}, not a CloudFormation template`);
+      expect(r.stderr).not.toContain('TypeError');
+    }
+  });
+
+  test('throttled calls are made again; a run whose state cannot be read after it started is reported started, not "not started"', async () => {
+    configure({ names: ['Schedule'], schedule: trackedSchedule(), throttle: { 'start-execution': 2, 'describe-execution': 3 } });
+    const retried = await backfill('--from', '2026-11-23', '--to', '2026-11-24', '--schedule-group', GROUP);
+    expect(retried.code).toBe(0);
+    expect(retried.stdout).toMatch(/^2026-11-23T02:00:00Z {2}SUCCEEDED /m);
+    expect(log().filter(l => l.event === 'start')).toHaveLength(1);
+    fs.rmSync(path.join(dir, 'log.jsonl'));
+    for (const f of fs.readdirSync(dir).filter(name => name.startsWith('throttled-'))) fs.rmSync(path.join(dir, f));
+    configure({ names: ['Schedule'], schedule: trackedSchedule(), throttle: { 'describe-execution': 100 } });
+    const unknown = await backfill('--from', '2026-11-24', '--to', '2026-11-25', '--schedule-group', GROUP);
+    expect(unknown.code).toBe(1);
+    expect(log().filter(l => l.event === 'start')).toHaveLength(1);
+    expect(unknown.stdout).toMatch(/^2026-11-24T02:00:00Z {2}started, state unknown {2}arn:aws:states:.*:execution:.*ThrottlingException/m);
+    expect(unknown.stdout).not.toContain('not started');
+  });
+
+  test('a platform\'s shared group: the schedule is chosen by --schedule-name or <group>/<name>, and without one the error says how', async () => {
+    configure({ names: ['Billing', 'Schedule', 'Reports'], schedule: trackedSchedule() });
+    const ambiguous = await backfill('--from', '2026-11-23', '--to', '2026-11-24', '--schedule-group', GROUP);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toContain(`schedule group '${GROUP}' holds 3 schedules (Billing, Schedule, Reports): choose one with --schedule-name, or give <group>/<name>`);
+    for (const args of [['--schedule-group', GROUP, '--schedule-name', 'Schedule'], ['--schedule-group', `${GROUP}/Schedule`]]) {
+      fs.rmSync(path.join(dir, 'log.jsonl'), { force: true });
+      fs.rmSync(path.join(dir, 'runs'), { recursive: true });
+      fs.mkdirSync(path.join(dir, 'runs'));
+      const r = await backfill('--from', '2026-11-23', '--to', '2026-11-24', ...args);
+      expect(r.code).toBe(0);
+      const calls = log().filter(l => l.event === 'call').map(l => l.argv.slice(0, 2).join(' '));
+      expect(calls).not.toContain('scheduler list-schedules');
+      expect(log()[0].argv.slice(0, 6)).toEqual(['scheduler', 'get-schedule', '--group-name', GROUP, '--name', 'Schedule']);
+    }
+    const both = await backfill('--from', '2026-11-23', '--to', '2026-11-24', '--schedule-group', `${GROUP}/Schedule`, '--schedule-name', 'Billing');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--schedule-group names the schedule 'Schedule' and --schedule-name 'Billing': give one of them.");
+  });
+});
+
 describe('untracked runs (the batch:submitJob universal target)', () => {
   const input = {
     JobName: 'nightly-report',
@@ -312,7 +384,10 @@ describe('docs/backfill.md states the CLI\'s numbers', () => {
   test('concurrency and the run limit, as the usage text gives them', () => {
     expect(doc).toContain(`| \`--concurrency\` | Most runs unfinished at once, 1 to ${CONCURRENCY.max} (default ${CONCURRENCY.default}). |`);
     expect(USAGE).toContain(`1-${CONCURRENCY.max} (default ${CONCURRENCY.default})`);
-    expect(doc).toContain(`(default ${DEFAULT_FIRE_TIME_LIMIT}), so that a mistyped year`);
+    expect(doc).toContain(`(default ${DEFAULT_FIRE_TIME_LIMIT}, at most ${MAX_RUNS_LIMIT}), so that a mistyped year`);
+    expect(USAGE).toContain(`(default ${DEFAULT_FIRE_TIME_LIMIT}, at most ${MAX_RUNS_LIMIT})`);
+    expect(doc).toContain(`is ${EARLIEST_YEAR} or later`);
+    expect(doc).toContain(`up to ${THROTTLE_ATTEMPTS} attempts with a doubling wait`);
     expect(doc).toContain(`\`--max-runs\` (default ${DEFAULT_FIRE_TIME_LIMIT}) refuses larger ranges`);
   });
 });

@@ -147,6 +147,18 @@ describe('placement', () => {
     expect(Math.max(...counts.values())).toBe(43);
   });
 
+  test('each workload has a stack output <group>/<name> of its schedule, what the backfill CLI takes', () => {
+    const { app, workloads: [w] } = fleetOf(['Nightly']);
+    app.synth();
+    const template = Template.fromStack(cdk.Stack.of(w)).toJSON();
+    const outputs = Object.entries<any>(template.Outputs).filter(([id]) => id.startsWith('NightlyScheduleRef'));
+    expect(outputs).toHaveLength(1);
+    const scheduleId = cdk.Stack.of(w).getLogicalId(w.schedule.node.defaultChild as cdk.CfnElement);
+    // The platform's group has a literal (generated) name; the schedule's is its Ref.
+    expect(outputs[0][1].Value).toEqual({ 'Fn::Join': ['', [expect.stringMatching(/^S-Fleet-Platform-SharedRuns-ScheduleGroup-[0-9A-F]{8}\/$/), { Ref: scheduleId }]] });
+    expect(outputs[0][1].Description).toContain('cdk-scheduled-batch-backfill --schedule-group <this value>');
+  });
+
   test('workloadStacks is checked', () => {
     const stack = new cdk.Stack(new cdk.App(), 'S');
     expect(() => new BatchFleet(stack, 'A', { workloadStacks: 0 })).toThrow(/'workloadStacks' is 0: it must be a whole number .*1.*200/);

@@ -14,10 +14,19 @@ import { DEFAULT_FIRE_TIME_LIMIT, fireTimes, schedulerTime } from '../private/fi
 /** Runs unfinished at once: the default and the most `--concurrency` allows. */
 export const CONCURRENCY = { default: 1, max: 50 } as const;
 
+/**
+ * The most scheduled times `--max-runs` may allow: every time is kept in memory and becomes one execution or job, and
+ * a larger backfill is better split into ranges (a value without a bound once ran a process out of memory).
+ */
+export const MAX_RUNS_LIMIT = 100_000;
+
+/** The earliest year --from and --to may name: EventBridge Scheduler fired no schedule before it. */
+export const EARLIEST_YEAR = 1970;
+
 export const USAGE = `Usage:
   cdk-scheduled-batch-backfill --from <date> --to <date> --dry-run --schedule '<expression>' [--time-zone <IANA zone>]
   cdk-scheduled-batch-backfill --from <date> --to <date> --dry-run --template <file> [--schedule-id <id or path part>]
-  cdk-scheduled-batch-backfill --from <date> --to <date> --schedule-group <group> [--concurrency <n>] [--region <region>] [--profile <profile>]
+  cdk-scheduled-batch-backfill --from <date> --to <date> --schedule-group <group>[/<name>] [--schedule-name <name>] [--concurrency <n>] [--region <region>] [--profile <profile>]
 
 Runs every time the workload's schedule fires in [--from, --to), in the schedule's time zone, by replaying the
 schedule's own target (a tracked run's Step Functions execution, or the SubmitJob of an untracked one) with the
@@ -30,9 +39,11 @@ scheduled time in its input. Each run waits for the previous ones while --concur
   --time-zone         The time zone of --schedule (default UTC).
   --template          A synthesized template (cdk.out/<Stack>.template.json); its AWS::Scheduler::Schedule. Dry run only.
   --schedule-id       Which schedule of --template: its logical id, or a part of its id or construct path.
-  --schedule-group    The deployed workload's schedule group (JobSchedule.scheduleGroup); read with the aws CLI.
+  --schedule-group    The deployed workload's schedule group (JobSchedule.scheduleGroup; a platform's is shared by its
+                      workloads), or <group>/<name> as the workload's stack output <Workload>Schedule gives it.
+  --schedule-name     The schedule's name in the group (needed when the group holds more than one).
   --concurrency       Runs unfinished at once, 1-${CONCURRENCY.max} (default ${CONCURRENCY.default}).
-  --max-runs          Refuse a range with more scheduled times than this (default ${DEFAULT_FIRE_TIME_LIMIT}).
+  --max-runs          Refuse a range with more scheduled times than this (default ${DEFAULT_FIRE_TIME_LIMIT}, at most ${MAX_RUNS_LIMIT}).
   --region, --profile Passed to the aws CLI.
   --help              This text.
 
@@ -49,6 +60,7 @@ const FLAGS = {
   'template': { type: 'string' },
   'schedule-id': { type: 'string' },
   'schedule-group': { type: 'string' },
+  'schedule-name': { type: 'string' },
   'concurrency': { type: 'string' },
   'max-runs': { type: 'string' },
   'region': { type: 'string' },
@@ -95,6 +107,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   for (const required of ['from', 'to'] as const) if (flags[required] === undefined) throw new UsageError(`--${required} is required.`);
   if (flags['time-zone'] !== undefined && flags.schedule === undefined) throw new UsageError('--time-zone goes with --schedule (a template or a deployed schedule has its own zone).');
   if (flags['schedule-id'] !== undefined && flags.template === undefined) throw new UsageError('--schedule-id goes with --template.');
+  if (flags['schedule-name'] !== undefined && flags['schedule-group'] === undefined) throw new UsageError('--schedule-name goes with --schedule-group.');
   if (flags['dry-run'] && flags['schedule-group'] !== undefined) {
     throw new UsageError('--dry-run never calls AWS, so it cannot read --schedule-group: give the schedule with --schedule or --template.');
   }
@@ -102,7 +115,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     throw new UsageError('a real run replays the deployed schedule\'s own target: give --schedule-group, or add --dry-run to print the times.');
   }
   const concurrency = positiveInteger('concurrency', flags.concurrency, CONCURRENCY.default, CONCURRENCY.max);
-  const limit = positiveInteger('max-runs', flags['max-runs'], DEFAULT_FIRE_TIME_LIMIT);
+  const limit = positiveInteger('max-runs', flags['max-runs'], DEFAULT_FIRE_TIME_LIMIT, MAX_RUNS_LIMIT);
   const awsOptions: AwsOptions = { region: flags.region, profile: flags.profile };
 
   let expression: string;
@@ -113,7 +126,11 @@ async function run(argv: string[], io: Io): Promise<number> {
   } else if (flags.template !== undefined) {
     [expression, timeZone] = fromTemplate(flags.template, flags['schedule-id']);
   } else {
-    schedule = await readSchedule(flags['schedule-group']!, awsOptions);
+    const [group, nameInGroup] = flags['schedule-group']!.split('/', 2);
+    if (nameInGroup !== undefined && flags['schedule-name'] !== undefined && nameInGroup !== flags['schedule-name']) {
+      throw new UsageError(`--schedule-group names the schedule '${nameInGroup}' and --schedule-name '${flags['schedule-name']}': give one of them.`);
+    }
+    schedule = await readSchedule(group, awsOptions, nameInGroup ?? flags['schedule-name']);
     [expression, timeZone] = [schedule.ScheduleExpression, schedule.ScheduleExpressionTimezone];
   }
   if (timeZone !== undefined && !isTimeZone(timeZone)) throw new UsageError(`the time zone '${timeZone}' is not an IANA time zone name, e.g. Europe/London.`);
@@ -177,6 +194,10 @@ export function parseInstant(flag: string, text: string, timeZone: string | unde
   if (!m || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || s > 59) {
     throw new UsageError(`--${flag} is '${text}': give an ISO date (2026-11-23) or date-time (2026-11-23T06:00, 2026-11-23T06:00:00Z).`);
   }
+  // Date.UTC reads the years 0 to 99 as 1900 to 1999: a year before 1970 is refused here, before any date arithmetic.
+  if (y < EARLIEST_YEAR) {
+    throw new UsageError(`--${flag} is '${text}': the year ${m[1]} is before ${EARLIEST_YEAR}, when no schedule could have fired; give a four-digit year such as 2026.`);
+  }
   if (m[7] !== undefined) return new Date(text);
   const wall = Date.UTC(y, mo - 1, d, h, mi, s);
   for (let minute = 0; minute <= 24 * 60; minute++) {
@@ -193,6 +214,9 @@ function fromTemplate(file: string, id: string | undefined): [string, string | u
     template = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
     throw new UsageError(`--template ${file} cannot be read as a JSON template: ${(e as Error).message}`);
+  }
+  if (template === null || typeof template !== 'object' || Array.isArray(template)) {
+    throw new UsageError(`--template ${file} holds ${template === null ? 'null' : Array.isArray(template) ? 'an array' : `a ${typeof template}`}, not a CloudFormation template (an object with Resources).`);
   }
   const all = Object.entries<any>(template.Resources ?? {}).filter(([, r]) => r?.Type === 'AWS::Scheduler::Schedule')
     .map(([logicalId, r]) => ({ logicalId, path: r.Metadata?.['aws:cdk:path'] as string | undefined, props: r.Properties ?? {} }));

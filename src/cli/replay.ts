@@ -61,17 +61,20 @@ export function aws(args: string[], options: AwsOptions): Promise<any> {
 }
 
 /** The one schedule of a workload's schedule group. */
-export async function readSchedule(group: string, options: AwsOptions): Promise<DeployedSchedule> {
-  const listed = await aws(['scheduler', 'list-schedules', '--group-name', group], options);
-  const names: string[] = (listed.Schedules ?? []).map((s: { Name: string }) => s.Name);
-  if (names.length !== 1) {
-    throw new Error(names.length === 0
-      ? `schedule group '${group}' holds no schedule: give the group of a workload's schedule (JobSchedule.scheduleGroup; 'aws scheduler list-schedule-groups' lists them).`
-      : `schedule group '${group}' holds ${names.length} schedules (${names.join(', ')}); a workload's group holds one. Give the group of one workload's schedule.`);
+export async function readSchedule(group: string, options: AwsOptions, name?: string): Promise<DeployedSchedule> {
+  if (name === undefined) {
+    const listed = await aws(['scheduler', 'list-schedules', '--group-name', group], options);
+    const names: string[] = (listed.Schedules ?? []).map((s: { Name: string }) => s.Name);
+    if (names.length !== 1) {
+      throw new Error(names.length === 0
+        ? `schedule group '${group}' holds no schedule: give the group of a workload's schedule (JobSchedule.scheduleGroup; 'aws scheduler list-schedule-groups' lists them).`
+        : `schedule group '${group}' holds ${names.length} schedules (${names.slice(0, 20).join(', ')}${names.length > 20 ? ', ...' : ''}): choose one with --schedule-name, or give <group>/<name> (the workload's stack output <Workload>Schedule).`);
+    }
+    name = names[0];
   }
-  const schedule = await aws(['scheduler', 'get-schedule', '--group-name', group, '--name', names[0]], options);
+  const schedule = await aws(['scheduler', 'get-schedule', '--group-name', group, '--name', name], options);
   if (typeof schedule.ScheduleExpression !== 'string' || typeof schedule.Target?.Arn !== 'string') {
-    throw new Error(`aws scheduler get-schedule returned no ScheduleExpression or Target.Arn for '${names[0]}' in '${group}'.`);
+    throw new Error(`aws scheduler get-schedule returned no ScheduleExpression or Target.Arn for '${name}' in '${group}'.`);
   }
   return schedule as DeployedSchedule;
 }
@@ -118,7 +121,7 @@ export function targetKind(arn: string): TargetKind {
 /** The outcome of one scheduled time. */
 export interface RunResult {
   readonly time: string;
-  /** SUCCEEDED, FAILED, ..., 'already started' or 'not started'. */
+  /** SUCCEEDED, FAILED, ..., 'already started', 'not started' or 'started, state unknown'. */
   readonly status: string;
   /** The execution ARN or job id; why it did not start. */
   readonly detail?: string;
@@ -165,7 +168,9 @@ async function runExecution(
 ): Promise<RunResult> {
   let executionArn: string;
   try {
-    const started = await aws(['stepfunctions', 'start-execution', '--state-machine-arn', stateMachineArn, '--name', name,
+    // A throttled StartExecution started nothing; made again with the same name, a start that did happen is found as
+    // ExecutionAlreadyExists.
+    const started = await awsPatiently(['stepfunctions', 'start-execution', '--state-machine-arn', stateMachineArn, '--name', name,
       ...(input !== undefined ? ['--input', input] : [])], options);
     executionArn = started.executionArn;
     options.print(`${time}  started  ${executionArn}`);
@@ -176,11 +181,8 @@ async function runExecution(
     const described = await aws(['stepfunctions', 'describe-execution', '--execution-arn', arn], options).catch(() => ({}));
     return { time, status: `already started${described.status ? ` (${described.status})` : ''}`, detail: arn, ok: true };
   }
-  for (;;) {
-    await sleep(options.pollMs);
-    const described = await aws(['stepfunctions', 'describe-execution', '--execution-arn', executionArn], options);
-    if (FINAL_EXECUTION.has(described.status)) return { time, status: described.status, detail: executionArn, ok: described.status === 'SUCCEEDED' };
-  }
+  return pollStarted(time, executionArn, options, ['stepfunctions', 'describe-execution', '--execution-arn', executionArn], described =>
+    FINAL_EXECUTION.has(described.status) ? { time, status: described.status, detail: executionArn, ok: described.status === 'SUCCEEDED' } : undefined);
 }
 
 async function runJob(input: string | undefined, time: string, options: ReplayOptions): Promise<RunResult> {
@@ -190,14 +192,51 @@ async function runJob(input: string | undefined, time: string, options: ReplayOp
   } catch {
     throw new Error('the batch:submitJob target has no JSON input to replay.');
   }
-  const submitted = await aws(['batch', 'submit-job', '--cli-input-json', JSON.stringify(toCliInput(request))], options);
+  // A throttled SubmitJob submitted nothing: it is made again.
+  const submitted = await awsPatiently(['batch', 'submit-job', '--cli-input-json', JSON.stringify(toCliInput(request))], options);
   const jobId: string = submitted.jobId;
   options.print(`${time}  submitted  ${jobId}`);
+  return pollStarted(time, jobId, options, ['batch', 'describe-jobs', '--jobs', jobId], described => {
+    const status: string | undefined = described.jobs?.[0]?.status;
+    return status && FINAL_JOB.has(status) ? { time, status, detail: jobId, ok: status === 'SUCCEEDED' } : undefined;
+  });
+}
+
+/** An error AWS returns when a caller goes too fast: the call did nothing and may be made again. */
+const THROTTLED = /Throttl|TooManyRequests|Rate exceeded|RequestLimitExceeded/i;
+
+/** Attempts of a throttled call, with a doubling wait: bounded, so a backfill always ends. */
+export const THROTTLE_ATTEMPTS = 6;
+
+/** `aws(...)`, made again after a throttling error, up to {@link THROTTLE_ATTEMPTS} attempts in all. */
+async function awsPatiently(args: string[], options: ReplayOptions): Promise<any> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await aws(args, options);
+    } catch (e) {
+      if (attempt >= THROTTLE_ATTEMPTS || !THROTTLED.test((e as Error).message)) throw e;
+      // 2, 4, ... 32 s (scaled down with a shorter poll interval).
+      await sleep(Math.min(options.pollMs, 1000) * 2 ** attempt);
+    }
+  }
+}
+
+/**
+ * Polls a started run until `final` gives its result. A call that still fails (after its throttling retries) ends the
+ * wait with the run reported as started, state unknown: it did start, and the caller must not start it again.
+ */
+async function pollStarted(time: string, id: string, options: ReplayOptions, args: string[],
+  final: (described: any) => RunResult | undefined): Promise<RunResult> {
   for (;;) {
     await sleep(options.pollMs);
-    const described = await aws(['batch', 'describe-jobs', '--jobs', jobId], options);
-    const status: string | undefined = described.jobs?.[0]?.status;
-    if (status && FINAL_JOB.has(status)) return { time, status, detail: jobId, ok: status === 'SUCCEEDED' };
+    let described: any;
+    try {
+      described = await awsPatiently(args, options);
+    } catch (e) {
+      return { time, status: 'started, state unknown', detail: `${id}: ${(e as Error).message}`, ok: false };
+    }
+    const result = final(described);
+    if (result) return result;
   }
 }
 

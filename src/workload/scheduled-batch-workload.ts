@@ -1,4 +1,4 @@
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as cloudwatch_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -176,6 +176,11 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
       });
     }
     this.alarms = this.createAlarms(props, { trackRuns, ownTopic, shared });
+    // What the backfill CLI takes (--schedule-group <group>/<name>): the group is the platform's, shared.
+    new CfnOutput(this, 'ScheduleRef', {
+      value: `${this.scheduleGroup.scheduleGroupName}/${this.schedule.scheduleName}`,
+      description: `Schedule group and name of ${this.node.path}: cdk-scheduled-batch-backfill --schedule-group <this value>`,
+    });
   }
 
   /**
