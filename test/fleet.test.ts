@@ -11,7 +11,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { BatchFleet, CostReport, ScheduledBatchWorkload, ScheduledBatchWorkloadProps } from '../src';
+import { BatchFleet, CostReport, FLEET_DEFAULTS, MAX_WORKLOADS_PER_STACK, ScheduledBatchWorkload, ScheduledBatchWorkloadProps } from '../src';
 import { fleetStack } from './fixtures/fleet';
 import { PLATFORM_TAG_KEY } from '../src/workload/private/platform-runs';
 
@@ -157,6 +157,21 @@ describe('placement', () => {
     // The platform's group has a literal (generated) name; the schedule's is its Ref.
     expect(outputs[0][1].Value).toEqual({ 'Fn::Join': ['', [expect.stringMatching(/^S-Fleet-Platform-SharedRuns-ScheduleGroup-[0-9A-F]{8}\/$/), { Ref: scheduleId }]] });
     expect(outputs[0][1].Description).toContain('cdk-scheduled-batch-backfill --schedule-group <this value>');
+  });
+
+  test('docs/fleet.md states the placement numbers the code has', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'fleet.md'), 'utf8').replace(/\s+/g, ' ');
+    const fleet = new BatchFleet(new cdk.Stack(new cdk.App(), 'S'), 'Fleet');
+    const spread = (n: number) => {
+      const counts = new Map<string, number>();
+      for (const id of ids(n)) counts.set(fleet.stackFor(id).node.id, (counts.get(fleet.stackFor(id).node.id) ?? 0) + 1);
+      return { stacks: counts.size, min: Math.min(...counts.values()), max: Math.max(...counts.values()) };
+    };
+    expect(doc).toContain(`(default ${FLEET_DEFAULTS.workloadStacks})`);
+    expect(doc).toContain(`more than ${MAX_WORKLOADS_PER_STACK} workloads`);
+    expect(doc).toContain(`the fullest stack holds ${spread(1000).max}; with 1,500 it would hold ${spread(1500).max}`);
+    const hundred = spread(100);
+    expect(doc).toContain(`${hundred.stacks} nested stacks of ${hundred.min} to ${hundred.max} workloads each`);
   });
 
   test('workloadStacks is checked', () => {

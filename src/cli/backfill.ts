@@ -100,20 +100,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     io.out(USAGE);
     return 0;
   }
-  const sources = (['schedule', 'template', 'schedule-group'] as const).filter(f => flags[f] !== undefined);
-  if (sources.length !== 1) {
-    throw new UsageError(`give exactly one of --schedule, --template or --schedule-group${sources.length ? ` (got ${sources.map(s => `--${s}`).join(', ')})` : ''}.`);
-  }
-  for (const required of ['from', 'to'] as const) if (flags[required] === undefined) throw new UsageError(`--${required} is required.`);
-  if (flags['time-zone'] !== undefined && flags.schedule === undefined) throw new UsageError('--time-zone goes with --schedule (a template or a deployed schedule has its own zone).');
-  if (flags['schedule-id'] !== undefined && flags.template === undefined) throw new UsageError('--schedule-id goes with --template.');
-  if (flags['schedule-name'] !== undefined && flags['schedule-group'] === undefined) throw new UsageError('--schedule-name goes with --schedule-group.');
-  if (flags['dry-run'] && flags['schedule-group'] !== undefined) {
-    throw new UsageError('--dry-run never calls AWS, so it cannot read --schedule-group: give the schedule with --schedule or --template.');
-  }
-  if (!flags['dry-run'] && flags['schedule-group'] === undefined) {
-    throw new UsageError('a real run replays the deployed schedule\'s own target: give --schedule-group, or add --dry-run to print the times.');
-  }
+  checkFlagCombinations(flags);
   const concurrency = positiveInteger('concurrency', flags.concurrency, CONCURRENCY.default, CONCURRENCY.max);
   const limit = positiveInteger('max-runs', flags['max-runs'], DEFAULT_FIRE_TIME_LIMIT, MAX_RUNS_LIMIT);
   const awsOptions: AwsOptions = { region: flags.region, profile: flags.profile };
@@ -159,6 +146,24 @@ async function run(argv: string[], io: Io): Promise<number> {
   const already = results.filter(r => r.status.startsWith('already started'));
   io.out(`backfill: ${results.length} runs, ${results.length - failed.length - already.length} succeeded, ${already.length} already started, ${failed.length} did not succeed${failed.length ? `: ${failed.map(r => r.time).join(', ')}` : ''}.`);
   return failed.length > 0 ? 1 : 0;
+}
+
+/** The flags that go together, and those that exclude each other: a usage error names them. */
+function checkFlagCombinations(flags: ReturnType<typeof parse>): void {
+  const sources = (['schedule', 'template', 'schedule-group'] as const).filter(f => flags[f] !== undefined);
+  if (sources.length !== 1) {
+    throw new UsageError(`give exactly one of --schedule, --template or --schedule-group${sources.length ? ` (got ${sources.map(s => `--${s}`).join(', ')})` : ''}.`);
+  }
+  for (const required of ['from', 'to'] as const) if (flags[required] === undefined) throw new UsageError(`--${required} is required.`);
+  if (flags['time-zone'] !== undefined && flags.schedule === undefined) throw new UsageError('--time-zone goes with --schedule (a template or a deployed schedule has its own zone).');
+  if (flags['schedule-id'] !== undefined && flags.template === undefined) throw new UsageError('--schedule-id goes with --template.');
+  if (flags['schedule-name'] !== undefined && flags['schedule-group'] === undefined) throw new UsageError('--schedule-name goes with --schedule-group.');
+  if (flags['dry-run'] && flags['schedule-group'] !== undefined) {
+    throw new UsageError('--dry-run never calls AWS, so it cannot read --schedule-group: give the schedule with --schedule or --template.');
+  }
+  if (!flags['dry-run'] && flags['schedule-group'] === undefined) {
+    throw new UsageError('a real run replays the deployed schedule\'s own target: give --schedule-group, or add --dry-run to print the times.');
+  }
 }
 
 function parse(argv: string[]) {

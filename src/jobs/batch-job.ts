@@ -1,4 +1,4 @@
-import { Aws, Duration, Fn, Names, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Duration, Names, Size } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -10,6 +10,7 @@ import { BatchJobOptions, JOB_DEFAULTS } from './batch-job-options';
 import { BatchJobAttributes, IBatchJob } from './batch-job-ref';
 import { HardenedRepository } from './hardened-repository';
 import { ImportedBatchJob } from './private/imported-batch-job';
+import { createJobLogGroup } from './private/job-log-group';
 import { IBatchPlatform } from '../compute/batch-platform';
 import { ComputePlatform } from '../compute/compute-platform';
 import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from '../cost/cost';
@@ -119,7 +120,7 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
         throw new Error(`${shaping.map(p => `'${p}'`).join(' and ')} and 'logGroup' are all set: ${shaping.length > 1 ? 'they shape' : 'it shapes'} a new log group only. Set ${shaping.length > 1 ? 'them' : 'it'} on the log group you pass, or leave 'logGroup' out.`);
       }
     }
-    this.logGroup = props.logGroup ?? this.createLogGroup(props);
+    this.logGroup = props.logGroup ?? createJobLogGroup(this, 'LogGroup', props.logRetention ?? JOB_DEFAULTS.logRetention, props.logEncryptionKey);
     if (props.executionRole && Object.keys(props.secrets ?? {}).length > 0) {
       throw new Error("'executionRole' and 'secrets' are both set: the execution role reads the secrets, and a job's secrets must be readable by its own role only. Leave 'executionRole' out (the job gets its own), or pass the secrets another way.");
     }
@@ -267,28 +268,6 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
     if (secretsManager || ssmParameters) {
       props.platform.requireJobAccess(this, { secretsManager, ssmParameters });
     }
-  }
-
-  private createLogGroup(props: BatchJobProps): logs.LogGroup {
-    // Retained when the stack goes, so the name must not repeat: the stack's own id (a new one at every create)
-    // ends it, and a redeploy after `cdk destroy` creates a fresh group instead of failing on "already exists".
-    const stackGuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
-    const logGroup = new logs.LogGroup(this, 'LogGroup', {
-      logGroupName: `/aws/batch/${Names.uniqueResourceName(this, { maxLength: 160, separator: '-' })}-${stackGuid}`,
-      retention: props.logRetention ?? JOB_DEFAULTS.logRetention,
-      encryptionKey: props.logEncryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    if (!props.logEncryptionKey) {
-      // Acknowledged, not fixed (docs/security.md): CloudWatch Logs encrypts at rest with a service key.
-      (logGroup.node.defaultChild as logs.CfnLogGroup).addMetadata('checkov', {
-        skip: [{
-          id: 'CKV_AWS_158',
-          comment: 'Job logs are encrypted at rest by CloudWatch Logs with a service key; a KMS CMK adds $1/month per key. Pass logEncryptionKey if policy requires a CMK.',
-        }],
-      });
-    }
-    return logGroup;
   }
 
   private createContainer(props: BatchJobProps, image: ecs.ContainerImage, cpu: number, memory: Size): batch.IEcsContainerDefinition {

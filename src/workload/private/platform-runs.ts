@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Fn, Names, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { ArnFormat, Names, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { BatchAlarms } from '../../alarms/batch-alarms';
 import { IBatchPlatform } from '../../compute/batch-platform';
 import { JOB_DEFAULTS } from '../../jobs/batch-job-options';
+import { createJobLogGroup } from '../../jobs/private/job-log-group';
 import { createAlarmTopic } from '../../private/alarm-topic';
 import { InlinePolicyRole } from '../../private/inline-policy-role';
 import { acknowledgeWildcardResource } from '../../private/nag';
@@ -85,17 +86,7 @@ export class PlatformRuns extends Construct {
    */
   public get jobLogGroup(): logs.ILogGroup {
     if (!this.jobLog) {
-      const logGroup = new logs.LogGroup(this, 'JobLogs', {
-        logGroupName: `/aws/batch/${Names.uniqueResourceName(this, { maxLength: 160, separator: '-' })}-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`,
-        retention: JOB_DEFAULTS.logRetention,
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-      (logGroup.node.defaultChild as logs.CfnLogGroup).addMetadata('checkov', {
-        skip: [{
-          id: 'CKV_AWS_158',
-          comment: 'Job logs are encrypted at rest by CloudWatch Logs with a service key; a KMS CMK adds $1/month per key. A workload that passes logEncryptionKey gets a log group of its own.',
-        }],
-      });
+      const logGroup = createJobLogGroup(this, 'JobLogs', JOB_DEFAULTS.logRetention);
       this.jobLog = logGroup;
     }
     return this.jobLog;
