@@ -105,9 +105,10 @@ project.addDevDeps('@types/node@^20');
 
 project.testTask.env('CDK_VALIDATION', 'false');
 
-// The backfill CLI (src/cli/backfill.ts, docs/backfill.md): Node built-ins only, so the package keeps no runtime
-// dependency; compiled by jsii like the rest of src/ but not exported from src/index.ts.
-project.addBins({ 'cdk-scheduled-batch-backfill': 'lib/cli/backfill.js' });
+// The CLIs (src/cli/: the runs CLI with its subcommands, and the backfill on its own, docs/operations.md and
+// docs/backfill.md): Node built-ins only, so the package keeps no runtime dependency; compiled by jsii like the rest of
+// src/ but not exported from src/index.ts.
+project.addBins({ 'cdk-scheduled-batch': 'lib/cli/runs.js', 'cdk-scheduled-batch-backfill': 'lib/cli/backfill.js' });
 // Dependencies in src/ run one way: an import cycle fails the lint step of `npx projen test` (and test/architecture.test.ts).
 project.eslint?.addRules({ 'import/no-cycle': ['error', { ignoreExternal: true }] });
 // jsii 6 prints an end-of-life banner on Node 20 (a warning only).

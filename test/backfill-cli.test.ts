@@ -1,8 +1,7 @@
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as ts from 'typescript';
+import { CliBuild, CliResult, runCli } from './support/cli';
 import { CONCURRENCY, EARLIEST_YEAR, MAX_RUNS_LIMIT, USAGE } from '../src/cli/backfill';
 import { THROTTLE_ATTEMPTS, toCliInput } from '../src/cli/replay';
 import { DEFAULT_FIRE_TIME_LIMIT } from '../src/private/fire-times';
@@ -11,12 +10,9 @@ import { DEFAULT_FIRE_TIME_LIMIT } from '../src/private/fire-times';
  * The backfill CLI end to end: src/cli/backfill.ts run by Node (through ts-node) with a fake `aws` first on PATH. The
  * fake logs every call, answers list-schedules/get-schedule from a config file, and keeps each started run in a file,
  * so the log shows which runs were unfinished at once and a second run of the same command finds them started.
- * The CLI and the private modules it imports are transpiled once into a scratch directory (no type check: compile
- * and eslint do that), so each run costs a Node start, not a TypeScript one.
  */
-const SRC = path.join(__dirname, '..', 'src');
-const BUILD = fs.mkdtempSync(path.join(os.tmpdir(), 'backfill-cli-'));
-const CLI = path.join(BUILD, 'cli', 'backfill.js');
+const BUILD = new CliBuild();
+const CLI = BUILD.cli('backfill');
 const STATE_MACHINE = 'arn:aws:states:eu-west-2:123456789012:stateMachine:NightlyReportScheduleRunsStateMachine-Ab12Cd34';
 const GROUP = 'IntegWorkloadOneLiner-Nightlport-Schedule-ScheduleGroup-8167E3B5';
 
@@ -76,11 +72,7 @@ if (service === 'batch' && command === 'describe-jobs') reply({ jobs: [{ jobId: 
 fail('fake aws: unexpected call ' + argv.join(' '));
 `;
 
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Result = CliResult;
 
 interface LogLine {
   readonly event: 'call' | 'start' | 'finish';
@@ -107,12 +99,7 @@ function trackedSchedule(input = '{"scheduledTime":"<aws.scheduler.scheduled-tim
 }
 
 function backfill(...args: string[]): Promise<Result> {
-  return new Promise(resolve => {
-    execFile(process.execPath, [CLI, ...args], {
-      cwd: path.join(__dirname, '..'),
-      env: { ...process.env, PATH: `${dir}${path.delimiter}${process.env.PATH}`, FAKE_AWS_DIR: dir, CDK_SCHEDULED_BATCH_BACKFILL_POLL_MS: '10' },
-    }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }));
-  });
+  return runCli(CLI, args, dir, { CDK_SCHEDULED_BATCH_BACKFILL_POLL_MS: '10' });
 }
 
 function log(): LogLine[] {
@@ -131,19 +118,7 @@ function maxUnfinished(lines: LogLine[]): number {
   return max;
 }
 
-beforeAll(() => {
-  for (const sub of ['cli', 'private']) {
-    fs.mkdirSync(path.join(BUILD, sub));
-    for (const file of fs.readdirSync(path.join(SRC, sub)).filter(f => f.endsWith('.ts'))) {
-      const { outputText } = ts.transpileModule(fs.readFileSync(path.join(SRC, sub, file), 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-      });
-      fs.writeFileSync(path.join(BUILD, sub, file.replace(/\.ts$/, '.js')), outputText);
-    }
-  }
-});
-
-afterAll(() => fs.rmSync(BUILD, { recursive: true, force: true }));
+afterAll(() => BUILD.remove());
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backfill-'));

@@ -156,7 +156,7 @@ describe('placement', () => {
     const scheduleId = cdk.Stack.of(w).getLogicalId(w.schedule.node.defaultChild as cdk.CfnElement);
     // The platform's group has a literal (generated) name; the schedule's is its Ref.
     expect(outputs[0][1].Value).toEqual({ 'Fn::Join': ['', [expect.stringMatching(/^S-Fleet-Platform-SharedRuns-ScheduleGroup-[0-9A-F]{8}\/$/), { Ref: scheduleId }]] });
-    expect(outputs[0][1].Description).toContain('cdk-scheduled-batch-backfill --schedule-group <this value>');
+    expect(outputs[0][1].Description).toContain('cdk-scheduled-batch <runs|logs|rerun|pause|resume|backfill> --schedule-group <this value>');
   });
 
   test('docs/fleet.md states the placement numbers the code has', () => {

@@ -5,9 +5,9 @@
  * The times come from ../private/fire-times.ts (the library's cron parser). Not exported from the library's index:
  * a Node CLI shipped in the npm package (`bin`). Docs: docs/backfill.md.
  */
-import * as fs from 'fs';
-import { parseArgs } from 'util';
+import { Io, parseFlags, positiveInteger, STDIO, UsageError } from './args';
 import { AwsOptions, DeployedSchedule, rangeHash, readSchedule, replay } from './replay';
+import { templateSchedule } from './template';
 import { daysIn, isTimeZone, localParts, offsetMinutes, wallTimeToUtc } from '../private/calendar';
 import { DEFAULT_FIRE_TIME_LIMIT, fireTimes, schedulerTime } from '../private/fire-times';
 
@@ -71,16 +71,6 @@ const FLAGS = {
 /** How often a run's status is read; an environment variable for the tests (not documented as a flag). */
 const POLL_ENV = 'CDK_SCHEDULED_BATCH_BACKFILL_POLL_MS';
 const DEFAULT_POLL_MS = 5000;
-
-/** A mistake in the command line: exit 2 with the usage. */
-class UsageError extends Error {}
-
-export interface Io {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-}
-
-const STDIO: Io = { out: line => process.stdout.write(`${line}\n`), err: line => process.stderr.write(`${line}\n`) };
 
 /** Runs the command; resolves to the exit status. */
 export async function main(argv: string[], io: Io = STDIO): Promise<number> {
@@ -167,26 +157,7 @@ function checkFlagCombinations(flags: ReturnType<typeof parse>): void {
 }
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values;
-  } catch (e) {
-    const message = (e as Error).message;
-    const flag = /'(-[^' ]+)/.exec(message)?.[1];
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown flag '${flag}'.`);
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`flag '${flag}' needs a value.`);
-    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`unexpected argument: ${message.replace(/^.*?'/, '\'')}`);
-    throw new UsageError(message);
-  }
-}
-
-function positiveInteger(flag: string, text: string | undefined, fallback: number, max?: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || (max !== undefined && n > max)) {
-    throw new UsageError(`--${flag} is '${text}': give a whole number from 1${max !== undefined ? ` to ${max}` : ''}.`);
-  }
-  return n;
+  return parseFlags(argv, FLAGS);
 }
 
 /**
@@ -214,32 +185,10 @@ export function parseInstant(flag: string, text: string, timeZone: string | unde
 
 /** The expression and zone of the one (or the chosen) AWS::Scheduler::Schedule of a synthesized template. */
 function fromTemplate(file: string, id: string | undefined): [string, string | undefined] {
-  let template: any;
-  try {
-    template = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`--template ${file} cannot be read as a JSON template: ${(e as Error).message}`);
-  }
-  if (template === null || typeof template !== 'object' || Array.isArray(template)) {
-    throw new UsageError(`--template ${file} holds ${template === null ? 'null' : Array.isArray(template) ? 'an array' : `a ${typeof template}`}, not a CloudFormation template (an object with Resources).`);
-  }
-  const all = Object.entries<any>(template.Resources ?? {}).filter(([, r]) => r?.Type === 'AWS::Scheduler::Schedule')
-    .map(([logicalId, r]) => ({ logicalId, path: r.Metadata?.['aws:cdk:path'] as string | undefined, props: r.Properties ?? {} }));
-  const describe = (list: typeof all) => list.map(c => `  ${c.logicalId}${c.path ? ` (${c.path})` : ''}: ${JSON.stringify(c.props.ScheduleExpression)}${c.props.ScheduleExpressionTimezone ? ` in ${JSON.stringify(c.props.ScheduleExpressionTimezone)}` : ''}`).join('\n');
-  if (all.length === 0) throw new UsageError(`--template ${file} has no AWS::Scheduler::Schedule.`);
-  let chosen = all;
-  if (id !== undefined) {
-    const exact = all.filter(c => c.logicalId === id);
-    chosen = exact.length > 0 ? exact : all.filter(c => c.logicalId.includes(id) || (c.path ?? '').includes(id));
-    if (chosen.length !== 1) {
-      throw new UsageError(`--schedule-id '${id}' matches ${chosen.length} of the schedules in ${file}; give one of:\n${describe(chosen.length ? chosen : all)}`);
-    }
-  } else if (all.length > 1) {
-    throw new UsageError(`${file} has ${all.length} schedules: choose one with --schedule-id <logical id or path part>:\n${describe(all)}`);
-  }
-  const { ScheduleExpression: expression, ScheduleExpressionTimezone: zone } = chosen[0].props;
+  const chosen = templateSchedule(file, id);
+  const { ScheduleExpression: expression, ScheduleExpressionTimezone: zone } = chosen.properties;
   if (typeof expression !== 'string' || (zone !== undefined && typeof zone !== 'string')) {
-    throw new UsageError(`the schedule ${chosen[0].logicalId} in ${file} has a ScheduleExpression or time zone that is not a literal (a parameter or a reference); use --schedule and --time-zone.`);
+    throw new UsageError(`the schedule ${chosen.logicalId} in ${file} has a ScheduleExpression or time zone that is not a literal (a parameter or a reference); use --schedule and --time-zone.`);
   }
   return [expression, zone];
 }

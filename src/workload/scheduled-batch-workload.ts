@@ -176,10 +176,10 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
       });
     }
     this.alarms = this.createAlarms(props, { trackRuns, ownTopic, shared });
-    // What the backfill CLI takes (--schedule-group <group>/<name>): the group is the platform's, shared.
+    // What the CLIs take (--schedule-group <group>/<name>; the runs CLI reads it from the stack with --stack): the group is the platform's, shared.
     new CfnOutput(this, 'ScheduleRef', {
       value: `${this.scheduleGroup.scheduleGroupName}/${this.schedule.scheduleName}`,
-      description: `Schedule group and name of ${this.node.path}: cdk-scheduled-batch-backfill --schedule-group <this value>`,
+      description: `Schedule group and name of ${this.node.path}: cdk-scheduled-batch <runs|logs|rerun|pause|resume|backfill> --schedule-group <this value>`,
     });
   }
 
