@@ -103,6 +103,7 @@ describe('quoted prop names are rewritten to the host\'s spelling', () => {
       .toBe("Step 'command' has 'DependsOn' 'image', which is not a step.");
     expect(inHostSpelling("'parameters' declares 'timeout', got 'memory'.", AGENTS.go)).toBe("'Parameters' declares 'timeout', got 'memory'.");
     expect(inHostSpelling("'environment' key 'cpu' is reserved.", AGENTS.go)).toBe("'Environment' key 'cpu' is reserved.");
+    expect(inHostSpelling("Quote it, for example 'timeout': '3' (e.g. 'memory').", AGENTS.go)).toBe("Quote it, for example 'timeout': '3' (e.g. 'memory').");
     // Not props: an enum value, a schedule, an internal name, a name in double quotes (a dict key as it must be written).
     const untouched = "'ALLOW', 'cron(0 2 * * ? *)', 'deadlineSeconds', 'nightly-report', \"dependsOn\"";
     expect(inHostSpelling(untouched, AGENTS.python)).toBe(untouched);

@@ -24,7 +24,7 @@ import { PUBLIC_STRUCTS, STRUCT_KEYS } from './struct-keys.generated';
  * keyword argument), Go and .NET PascalCase (`RunDeadline`, the struct field), Java, TypeScript and JavaScript keep
  * camelCase (the builder method, the object key). What is left alone: double-quoted names (a key as it must be written
  * in a dict, which jsii passes unconverted), names that are no struct property, and a quoted value, i.e. a quoted name
- * right after a word that introduces a value (`is 'x'`, `got 'x'`, `Step 'x'`, `'routeName' 'x'` ...): a parameter or
+ * right after a word that introduces a value (`is 'x'`, `got 'x'`, `Step 'x'`, `for example 'x'`, `'routeName' 'x'` ...): a parameter or
  * step a user named 'timeout' stays 'timeout'. When in doubt a name is left in the TypeScript spelling.
  *
  * Where jsii cannot tell: a `JSII_AGENT` this library does not recognise (a runtime newer than this list) keeps the
@@ -89,7 +89,7 @@ const QUOTED_PATH = /(?<![\w'])'([A-Za-z_]\w*(?:\[\d+\])?(?:\.[A-Za-z_]\w*(?:\[\
  * `Step 'extract'`, `'dependsOn' 'load'`). Matched against the text just before the opening quote.
  */
 const VALUE_BEFORE = new RegExp('(?:\\b(?:is|got|entry|declares(?: no)?|holds|[Ss]tep|name|key|region|registryId|workload'
-  + '|default of|unit|value|field|runs in|not|day-of-month|day-of-week)|\'[A-Za-z_]\\w*\') $');
+  + '|default of|unit|value|field|runs in|not|example|day-of-month|day-of-week)|e\\.g\\.|\'[A-Za-z_]\\w*\') $');
 
 /** The names of `path` rewritten for `host` (`steps[1].dependsOn` -> `steps[1].depends_on`), or undefined if none is a prop. */
 function spellPath(path: string, host: HostLanguage): string | undefined {
