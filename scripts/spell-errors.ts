@@ -5,6 +5,9 @@
  * - `throw new Error(...)` becomes `throw new ValidationError(...)`, the message unchanged;
  * - the message of `Annotations.of(x).addWarningV2(id, message)`, `.addWarning(message)`, `.addInfo(message)` and
  *   `.addError(message)` is wrapped in `inHostSpelling(...)`;
+ * - the messages a `node.addValidation({ validate: () => messages })` check returns are wrapped in
+ *   `inHostSpellingEach(...)` (a `validate` that is not an arrow function returning an expression is reported unless
+ *   it calls inHostSpelling/inHostSpellingEach itself: it is not rewritten);
  * - the import of what it uses from src/private/prop-names is added (or merged into the existing one), then
  *   `eslint --fix` orders the imports of the files it changed.
  * Not touched: src/cli/ (a Node.js command whose users type flags), a `throw` inside a string (the Lambda handler
@@ -68,11 +71,36 @@ function plan(fileName: string, text: string): { edits: Edit[]; findings: string
         needs.add('inHostSpelling');
       }
     }
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'addValidation') {
+      const validate = validateFunction(node.arguments[0]);
+      if (!validate || !ts.isArrowFunction(validate) || ts.isBlock(validate.body)) {
+        if (!validate?.getText(source).includes('inHostSpelling')) {
+          findings.push(`${line(node)}: addValidation's validate is not an arrow function returning an expression (return inHostSpellingEach(messages))`);
+        }
+      } else if (!(ts.isCallExpression(validate.body) && validate.body.expression.getText(source) === 'inHostSpellingEach')) {
+        edits.push({ at: validate.body.getStart(source), end: validate.body.getStart(source), text: 'inHostSpellingEach(' });
+        edits.push({ at: validate.body.end, end: validate.body.end, text: ')' });
+        findings.push(`${line(node)}: addValidation messages not in inHostSpellingEach(...)`);
+        needs.add('inHostSpellingEach');
+      }
+    }
     ts.forEachChild(node, visit);
   };
   visit(source);
   if (needs.size > 0) edits.push(importEdit(source, fileName, needs));
   return { edits, findings, needs };
+}
+
+/** The `validate` function of an `addValidation({ validate })` argument, if it is written in place. */
+function validateFunction(argument: ts.Expression | undefined): ts.Node | undefined {
+  if (!argument || !ts.isObjectLiteralExpression(argument)) return undefined;
+  for (const property of argument.properties) {
+    if (property.name && ts.isIdentifier(property.name) && property.name.text === 'validate') {
+      if (ts.isPropertyAssignment(property)) return property.initializer;
+      return property;
+    }
+  }
+  return undefined;
 }
 
 /** The edit that imports `names` from src/private/prop-names: merged into an existing import of it, or a new line. */

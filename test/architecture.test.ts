@@ -123,7 +123,7 @@ describe('dependencies run one way', () => {
 });
 
 describe('messages name props as the user wrote them (src/private/prop-names.ts)', () => {
-  test('every error src/ throws is a ValidationError and every annotation message goes through inHostSpelling', () => {
+  test('every error src/ throws is a ValidationError; every annotation and addValidation message goes through inHostSpelling', () => {
     // If this fails, run `npx ts-node -P test/tsconfig.json scripts/spell-errors.ts`: it rewrites them mechanically.
     const offenders = spelledFiles().flatMap(f => unspelled(f, fs.readFileSync(f, 'utf8')).map(o => `${path.relative(SRC, f)}:${o}`));
     expect(offenders).toEqual([]);
@@ -140,11 +140,17 @@ describe('messages name props as the user wrote them (src/private/prop-names.ts)
       "Annotations.of(this).addWarningV2('cdk-scheduled-batch:y', inHostSpelling('ok'));",
       "throw new ValidationError('ok');",
       "const handler = `throw new Error('in the Lambda source');`;",
+      'this.node.addValidation({ validate: () => this.check() });',
+      'this.node.addValidation({ validate: () => inHostSpellingEach(this.check()) });',
+      'this.node.addValidation({ validate() { return []; } });',
+      'this.node.addValidation({ validate() { return inHostSpellingEach([]); } });',
     ].join('\n');
     expect(unspelled('planted.ts', planted)).toEqual([
       '1: throw new Error(...) (use ValidationError)',
       '2: addWarningV2 message not in inHostSpelling(...)',
       '3: addInfo message not in inHostSpelling(...)',
+      '7: addValidation messages not in inHostSpellingEach(...)',
+      "9: addValidation's validate is not an arrow function returning an expression (return inHostSpellingEach(messages))",
     ]);
   });
 });

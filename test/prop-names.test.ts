@@ -5,7 +5,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { OverlapPolicy, RunApi, ScheduledBatchWorkflow, ScheduledBatchWorkload } from '../src';
-import { hostLanguage, inHostSpelling, isPublicPropName, spellProp, ValidationError } from '../src/private/prop-names';
+import { hostLanguage, inHostSpelling, inHostSpellingEach, isPublicPropName, spellProp, ValidationError } from '../src/private/prop-names';
 import { PUBLIC_STRUCTS, STRUCT_KEYS } from '../src/private/struct-keys.generated';
 
 /** What each jsii runtime sets JSII_AGENT to (the sources are cited in src/private/prop-names.ts). */
@@ -134,6 +134,11 @@ describe('quoted prop names are rewritten to the host\'s spelling', () => {
     expect(withAgent(AGENTS.python, () => new ValidationError("'arraySize' is 1").message)).toBe("'array_size' is 1");
     expect(withAgent(undefined, () => new ValidationError("'arraySize' is 1").message)).toBe("'arraySize' is 1");
     expect(new ValidationError('x')).toBeInstanceOf(Error);
+  });
+
+  test('inHostSpellingEach spells each message an addValidation check returns', () => {
+    expect(withAgent(AGENTS.python, () => inHostSpellingEach(["raise 'workloadStacks'", "'arraySize' is 1"])))
+      .toEqual(["raise 'workload_stacks'", "'array_size' is 1"]);
   });
 });
 

@@ -134,6 +134,11 @@ function withoutNote(message: string): string {
   return at < 0 ? message : message.slice(0, at);
 }
 
+/** Each of `messages` (what a `node.addValidation` check returns) in the host's spelling. */
+export function inHostSpellingEach(messages: string[]): string[] {
+  return messages.map(message => inHostSpelling(message));
+}
+
 /**
  * The error every check in src/ throws for input it refuses: its message names props as the user wrote them
  * (`inHostSpelling`). test/architecture.test.ts fails on a `throw new Error(` in src/ (src/cli/ aside, a Node.js
