@@ -12,7 +12,7 @@ import {
   serviceNameIs,
   unionRequirements,
 } from './private/vpc-endpoints';
-import { inHostSpelling } from '../private/prop-names';
+import { inHostSpelling, inHostSpellingEach } from '../private/prop-names';
 
 /** What `require` and `requiredInterfaceEndpoints` assume when no requirements are given: the larger endpoint set. */
 const DEFAULT_REQUIREMENTS: ComputeRequirements = { platform: ComputePlatform.EC2 };
@@ -41,7 +41,7 @@ class Requirements extends Construct {
 
   private constructor(vpc: ec2.IVpc, id: string) {
     super(vpc, id);
-    vpc.node.addValidation({ validate: () => validateVpc(vpc, this.entries) });
+    vpc.node.addValidation({ validate: () => inHostSpellingEach(validateVpc(vpc, this.entries)) });
   }
 }
 

@@ -7,7 +7,7 @@ import { BatchPlatformProps } from '../compute/batch-platform-props';
 import { pickPlatformProps, rejectConflicts } from '../compute/private/platform-props';
 import { CostLineItem, ICostEstimable } from '../cost/cost';
 import { subtreeCostLineItems } from '../private/cost-walk';
-import { ValidationError } from '../private/prop-names';
+import { inHostSpellingEach, ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
 import { validateWholeNumber } from '../private/validate';
 
@@ -73,7 +73,7 @@ export class BatchFleet extends Construct implements ICostEstimable {
     }
     this.workloadStacks = props.workloadStacks ?? FLEET_DEFAULTS.workloadStacks;
     this.platform = props.platform ?? new BatchPlatform(this, 'Platform', pickPlatformProps(props));
-    this.node.addValidation({ validate: () => this.overfullStacks() });
+    this.node.addValidation({ validate: () => inHostSpellingEach(this.overfullStacks()) });
   }
 
   /**
