@@ -79,6 +79,23 @@ function declaredInterfaces(): Map<string, Declared> {
   return found;
 }
 
+/**
+ * The files of the public API: src/index.ts and every file it re-exports with `export * from`, followed through the
+ * files it reaches (jsii publishes the types these files export, and no other).
+ */
+function publicFiles(): Set<string> {
+  const found = new Set<string>();
+  const visit = (file: string) => {
+    if (found.has(file) || !fs.existsSync(file)) return;
+    found.add(file);
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(/^export \* from '(\.{1,2}\/[^']+)';/gm)) {
+      visit(path.resolve(path.dirname(file), m[1]) + '.ts');
+    }
+  };
+  visit(path.join(SRC, 'index.ts'));
+  return new Set([...found].map(f => path.relative(ROOT, f)));
+}
+
 /** The generated module's text. */
 export function generate(): string {
   const declared = declaredInterfaces();
@@ -95,6 +112,8 @@ export function generate(): string {
     return { keys, nested: { ...nested, ...d.nested } };
   };
   const names = [...declared.keys()].sort();
+  const published = publicFiles();
+  const publicNames = names.filter(name => published.has(declared.get(name)!.file));
   const keyLines: string[] = [];
   const nestedLines: string[] = [];
   for (const name of names) {
@@ -120,7 +139,30 @@ export function generate(): string {
     ...nestedLines,
     '};',
     '',
+    '/**',
+    ' * The structs of the public API (declared in a file src/index.ts re-exports): their property names are the ones a user',
+    ' * writes, spelt in the host language in messages (src/private/prop-names.ts).',
+    ' */',
+    'export const PUBLIC_STRUCTS: readonly string[] = [',
+    ...chunkLines(publicNames.map(n => `'${n}'`), 116).map(line => `  ${line}`),
+    '];',
+    '',
   ].join('\n');
+}
+
+/** `items` joined with ', ' into lines of at most `width` characters, each ending with a comma. */
+function chunkLines(items: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const item of items) {
+    if (line && line.length + item.length + 2 > width) {
+      lines.push(`${line},`);
+      line = '';
+    }
+    line = line ? `${line}, ${item}` : item;
+  }
+  if (line) lines.push(`${line},`);
+  return lines;
 }
 
 if (require.main === module) {

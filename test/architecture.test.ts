@@ -7,6 +7,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { spelledFiles, unspelled } from '../scripts/spell-errors';
 import {
   BatchPlatform, ComputePlatform, CostOptimizedVpc, CostReport, EgressProfile, ScheduledBatchWorkload,
 } from '../src';
@@ -118,6 +119,39 @@ describe('dependencies run one way', () => {
       .map(f => ({ file: path.relative(SRC, f), lines: fs.readFileSync(f, 'utf8').split('\n').length }))
       .filter(f => f.lines > 400);
     expect(long).toEqual([]);
+  });
+});
+
+describe('messages name props as the user wrote them (src/private/prop-names.ts)', () => {
+  test('every error src/ throws is a ValidationError; every annotation and addValidation message goes through inHostSpelling', () => {
+    // If this fails, run `npx ts-node -P test/tsconfig.json scripts/spell-errors.ts`: it rewrites them mechanically.
+    const offenders = spelledFiles().flatMap(f => unspelled(f, fs.readFileSync(f, 'utf8')).map(o => `${path.relative(SRC, f)}:${o}`));
+    expect(offenders).toEqual([]);
+  });
+
+  test('the check covers src/ but src/cli/ (flags, not props) and finds planted offenders, not a throw inside a string', () => {
+    const files = spelledFiles().map(f => path.relative(SRC, f));
+    expect(files).toEqual(expect.arrayContaining(['private/struct-keys.ts', 'runs/job-schedule.ts', 'private/validate.ts']));
+    expect(files.filter(f => f.startsWith('cli'))).toEqual([]);
+    const planted = [
+      "if (x) throw new Error('bad');",
+      "Annotations.of(this).addWarningV2('cdk-scheduled-batch:x', 'msg');",
+      "Annotations.of(this).addInfo('note');",
+      "Annotations.of(this).addWarningV2('cdk-scheduled-batch:y', inHostSpelling('ok'));",
+      "throw new ValidationError('ok');",
+      "const handler = `throw new Error('in the Lambda source');`;",
+      'this.node.addValidation({ validate: () => this.check() });',
+      'this.node.addValidation({ validate: () => inHostSpellingEach(this.check()) });',
+      'this.node.addValidation({ validate() { return []; } });',
+      'this.node.addValidation({ validate() { return inHostSpellingEach([]); } });',
+    ].join('\n');
+    expect(unspelled('planted.ts', planted)).toEqual([
+      '1: throw new Error(...) (use ValidationError)',
+      '2: addWarningV2 message not in inHostSpelling(...)',
+      '3: addInfo message not in inHostSpelling(...)',
+      '7: addValidation messages not in inHostSpellingEach(...)',
+      "9: addValidation's validate is not an arrow function returning an expression (return inHostSpellingEach(messages))",
+    ]);
   });
 });
 

@@ -32,10 +32,10 @@ const CASES: Array<[string, (s: cdk.Stack) => unknown, string]> = [
   ['ScheduledBatchWorkload misspelt shedule', s => new ScheduledBatchWorkload(s, 'W', untyped({ shedule: SCHEDULE, image: IMAGE })),
     "'shedule' is not a property of ScheduledBatchWorkloadProps: did you mean 'schedule'?"],
   ['ScheduledBatchWorkload nested jobAccess', s => new ScheduledBatchWorkload(s, 'W', untyped({ schedule: SCHEDULE, image: IMAGE, jobAccess: { secrets_manager: true } })),
-    "'secrets_manager' is not a property of JobAccess (jobAccess): did you mean 'secretsManager'?"],
+    "'secrets_manager' is not a property of JobAccess (in 'jobAccess'): did you mean 'secretsManager'?"],
   ['ScheduledBatchWorkflow step depends_on', s => new ScheduledBatchWorkflow(s, 'F', untyped({
     schedule: SCHEDULE, steps: [{ name: 'extract', image: IMAGE }, { name: 'load', image: IMAGE, depends_on: ['extract'] }],
-  })), "'depends_on' is not a property of WorkflowStep (steps[1]): did you mean 'dependsOn'?"],
+  })), "'depends_on' is not a property of WorkflowStep (in 'steps[1]'): did you mean 'dependsOn'?"],
   ['ScheduledBatchWorkflow run_deadline', s => new ScheduledBatchWorkflow(s, 'F', untyped({ schedule: SCHEDULE, steps: [{ name: 'a', image: IMAGE }], run_deadline: cdk.Duration.hours(1) })),
     "'run_deadline' is not a property of ScheduledBatchWorkflowProps: did you mean 'runDeadline'?"],
   ['BatchPlatform max_vcpus', s => new BatchPlatform(s, 'P', untyped({ max_vcpus: 16 })),
@@ -60,7 +60,7 @@ const CASES: Array<[string, (s: cdk.Stack) => unknown, string]> = [
   ['HardenedRepository max_tagged_images', s => new HardenedRepository(s, 'R', untyped({ max_tagged_images: 5 })),
     "'max_tagged_images' is not a property of HardenedRepositoryProps: did you mean 'maxTaggedImages'?"],
   ['HardenedRepository nested replicationDestinations', s => new HardenedRepository(s, 'R', untyped({ replicationDestinations: [{ region: 'eu-west-1', registry_id: '1' }] })),
-    "'registry_id' is not a property of ReplicationDestination (replicationDestinations[0]): did you mean 'registryId'?"],
+    "'registry_id' is not a property of ReplicationDestination (in 'replicationDestinations[0]'): did you mean 'registryId'?"],
   ['BatchJob imageTg', s => new BatchJob(s, 'J', untyped({ platform: new BatchPlatform(s, 'P'), imageTg: 'v1' })),
     "'imageTg' is not a property of BatchJobProps: did you mean 'imageTag'?"],
   ['BatchJob.fromBatchJobAttributes job_name', s => BatchJob.fromBatchJobAttributes(s, 'J', untyped({ job_name: 'j' })),
@@ -86,11 +86,10 @@ describe('a key the struct does not have is a synth-time error naming the struct
     expect(() => build(stack())).toThrow(message);
   });
 
-  test('a snake_case key adds how to write the struct in Python', () => {
+  test('from TypeScript/JavaScript a snake_case key gets the nearest key only (the Python hint is for Python: test/prop-names.test.ts)', () => {
     expect(() => new ScheduledBatchWorkflow(stack(), 'F', untyped({
       schedule: SCHEDULE, steps: [{ name: 'a', image: IMAGE }, { name: 'b', image: IMAGE, depends_on: ['a'] }],
-    }))).toThrow('(Python: snake_case keys of a dict are not converted; use the struct class, e.g. WorkflowStep(depends_on=...), or camelCase keys)');
-    // A misspelling without an underscore is not a Python matter.
+    }))).toThrow(/^'depends_on' is not a property of WorkflowStep \(in 'steps\[1\]'\): did you mean 'dependsOn'\?$/);
     expect(() => new BatchPlatform(stack(), 'P', untyped({ maxvcpu: 4 })))
       .toThrow(/^'maxvcpu' is not a property of BatchPlatformProps: did you mean 'maxvCpus'\?$/);
   });

@@ -18,6 +18,7 @@ import { WorkloadSignals, dedicatedQueueSignals, sharedQueueSignals } from './pr
 import { allowAlarmsToPublish, createAlarmTopic, topicTarget } from '../private/alarm-topic';
 import { lineItem } from '../private/cost-math';
 import { recordKnownFalsePositive } from '../private/nag';
+import { inHostSpelling } from '../private/prop-names';
 import { SuccessWindow, describeSeconds } from '../private/schedule-window';
 import { missedRunWindow } from './private/success-window';
 import { rejectUnknownKeys } from '../private/struct-keys';
@@ -173,8 +174,8 @@ export class BatchAlarms extends Construct implements ICostEstimable {
     }
     if (props.excludeOperatorCancellations) {
       Annotations.of(this).addWarningV2('cdk-scheduled-batch:cancellationsNotExcluded',
-        `'excludeOperatorCancellations' has no effect with '${plan.shared ? 'sharedQueue' : 'ignoredJobNamePrefix'}': the Batch event of a cancelled job cannot `
-        + 'be told apart from another failure, and JobsCancelled/JobsTerminated mix every workload on the queue.');
+        inHostSpelling(`'excludeOperatorCancellations' has no effect with '${plan.shared ? 'sharedQueue' : 'ignoredJobNamePrefix'}': the Batch event of a cancelled job cannot `
+        + 'be told apart from another failure, and JobsCancelled/JobsTerminated mix every workload on the queue.'));
     }
     return sharedQueueSignals(this.failedJobRule!, () => this.succeededRule(outcomeFilter));
   }
@@ -311,8 +312,8 @@ export class BatchAlarms extends Construct implements ICostEstimable {
   private notifyFailures(props: BatchAlarmsProps): void {
     if (props.alarmTopic && !(props.alarmTopic instanceof sns.Topic)) {
       Annotations.of(this).addWarningV2('cdk-scheduled-batch:importedAlarmTopicPolicy',
-        "'alarmTopic' is imported, so no topic policy can be added to it: make sure its policy allows "
-        + "'cloudwatch.amazonaws.com' and 'events.amazonaws.com' to sns:Publish (docs/operations.md), or set 'failureNotifications' to false.");
+        inHostSpelling("'alarmTopic' is imported, so no topic policy can be added to it: make sure its policy allows "
+        + "'cloudwatch.amazonaws.com' and 'events.amazonaws.com' to sns:Publish (docs/operations.md), or set 'failureNotifications' to false."));
     }
     this.failedJobRule!.addTarget(topicTarget(this.alarmTopic, failureMessage()));
     this.failureNotificationsOn = true;

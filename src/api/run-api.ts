@@ -9,6 +9,7 @@ import {
   DESCRIBE_JOB_TEMPLATE, ERROR_RESPONSE, routeNameFrom, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE,
 } from './private/run-api-templates';
 import { validateArraySize } from '../private/array-size';
+import { ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Defaults of {@link RunApi}, in one place. */
@@ -158,15 +159,15 @@ export class RunApi extends Construct {
     const routeName = options.routeName ?? routeNameFrom(job.node.id);
     validateArraySize('arraySize', options.arraySize);
     if (!Token.isUnresolved(routeName) && !ROUTE_NAME.test(routeName)) {
-      throw new Error(`'routeName' is '${routeName}': use 1 to 63 lower-case letters, digits and hyphens, starting with a letter or digit, for example 'nightly-report'.`);
+      throw new ValidationError(`'routeName' is '${routeName}': use 1 to 63 lower-case letters, digits and hyphens, starting with a letter or digit, for example 'nightly-report'.`);
     }
     const taken = this.routes.get(routeName);
     if (taken !== undefined) {
-      throw new Error(`'routeName' '${routeName}' of ${job.node.path} is already the route of ${taken} on ${this.node.path}: give one of them another 'routeName' (runApiRouteName on a ScheduledBatchWorkload).`);
+      throw new ValidationError(`'routeName' '${routeName}' of ${job.node.path} is already the route of ${taken} on ${this.node.path}: give one of them another 'routeName' (runApiRouteName on a ScheduledBatchWorkload).`);
     }
     // A job in a nested stack of this API's stack (a BatchFleet's) is reached through the nested stack's outputs.
     if (Stack.of(job) !== Stack.of(this) && Stack.of(job).nestedStackParent !== Stack.of(this)) {
-      throw new Error(`${job.node.path} is in stack ${Stack.of(job).stackName} but the RunApi ${this.node.path} is in ${Stack.of(this).stackName}: the API's routes reference the job, and the job's stack would have to reference the API back. Create a RunApi in the job's stack.`);
+      throw new ValidationError(`${job.node.path} is in stack ${Stack.of(job).stackName} but the RunApi ${this.node.path} is in ${Stack.of(this).stackName}: the API's routes reference the job, and the job's stack would have to reference the API back. Create a RunApi in the job's stack.`);
     }
     this.routes.set(routeName, job.node.path);
     job.grantSubmit(this.integrationRole);
@@ -212,7 +213,7 @@ export class RunApi extends Construct {
    */
   public grantRun(grantee: iam.IGrantable, routeName: string): iam.Grant {
     if (!Token.isUnresolved(routeName) && !this.routes.has(routeName)) {
-      throw new Error(`'routeName' '${routeName}' is not a route of ${this.node.path}; its routes are: ${[...this.routes.keys()].join(', ') || 'none (call addJob first)'}.`);
+      throw new ValidationError(`'routeName' '${routeName}' is not a route of ${this.node.path}; its routes are: ${[...this.routes.keys()].join(', ') || 'none (call addJob first)'}.`);
     }
     const stage = this.api.deploymentStage.stageName;
     const statusArn = this.api.arnForExecuteApi('GET', `/workloads/${routeName}/runs/*`, stage);
@@ -287,11 +288,11 @@ const METHOD_RESPONSES: apigw.MethodResponse[] = [{ statusCode: '200' }, { statu
 function validateThrottling(props: RunApiProps): void {
   const rate = props.throttlingRateLimit;
   if (rate !== undefined && !Token.isUnresolved(rate) && !(Number.isFinite(rate) && rate > 0)) {
-    throw new Error(`'throttlingRateLimit' is ${rate}: give the steady requests per second the stage accepts, a number above 0 (fractions allowed, e.g. 0.5), or leave it out for ${RUN_API_DEFAULTS.throttlingRateLimit}.`);
+    throw new ValidationError(`'throttlingRateLimit' is ${rate}: give the steady requests per second the stage accepts, a number above 0 (fractions allowed, e.g. 0.5), or leave it out for ${RUN_API_DEFAULTS.throttlingRateLimit}.`);
   }
   const burst = props.throttlingBurstLimit;
   if (burst !== undefined && !Token.isUnresolved(burst) && !(Number.isInteger(burst) && burst >= 1)) {
-    throw new Error(`'throttlingBurstLimit' is ${burst}: give the burst of requests the stage accepts, a whole number of at least 1 (API Gateway takes an integer), or leave it out for ${RUN_API_DEFAULTS.throttlingBurstLimit}.`);
+    throw new ValidationError(`'throttlingBurstLimit' is ${burst}: give the burst of requests the stage accepts, a whole number of at least 1 (API Gateway takes an integer), or leave it out for ${RUN_API_DEFAULTS.throttlingBurstLimit}.`);
   }
 }
 

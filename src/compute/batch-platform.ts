@@ -13,6 +13,7 @@ import { subtreeCostLineItems } from '../private/cost-walk';
 import { rejectConflicts } from './private/platform-props';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 import { CpuArchitecture } from './spot-compute-environment-props';
+import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** A platform workloads can run on: a job queue over compute in a network. Created, or imported from another app. */
@@ -179,7 +180,7 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
     if (Stack.of(requester) !== Stack.of(this) && this.vpc instanceof CostOptimizedVpc) {
       const missing = this.vpc.missingEndpointsFor(requirements);
       if (missing.length > 0) {
-        throw new Error(`${requester.node.path} (stack ${Stack.of(requester).stackName}) reads ${describeAccess(access)}, and its platform `
+        throw new ValidationError(`${requester.node.path} (stack ${Stack.of(requester).stackName}) reads ${describeAccess(access)}, and its platform `
           + `${this.node.path} in stack ${Stack.of(this).stackName} has no route to them: its VPC would need the interface endpoint(s) `
           + `${missing.join(', ')} ($7.30/month per AZ each), which a workload must not add to another stack. Declare `
           + `'jobAccess: ${JSON.stringify(declared(access))}' on the BatchPlatform in its own stack.`);
@@ -191,7 +192,7 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
   public onDemandJobQueue(requester: IConstruct): batch.IJobQueue {
     const fallback = this.computeEnvironment?.fallbackComputeEnvironment;
     if (!fallback) {
-      throw new Error(`${requester.node.path} falls back to On-Demand but its platform ${this.node.path} has no On-Demand compute: create the platform with `
+      throw new ValidationError(`${requester.node.path} falls back to On-Demand but its platform ${this.node.path} has no On-Demand compute: create the platform with `
         + "'onDemandFallback: true' (or a SpotComputeEnvironment with 'onDemandFallback: true'), or remove 'onDemandFallback' from the step.");
     }
     this.onDemandQueue ??= new batch.JobQueue(this, 'OnDemandJobQueue', { computeEnvironments: [{ computeEnvironment: fallback, order: 1 }] });
@@ -243,14 +244,14 @@ class ImportedBatchPlatform extends Resource implements IBatchPlatform {
     rejectUnknownKeys('JobAccess', access);
     if (!(access.secretsManager || access.ssmParameters)) return;
     Annotations.of(requester).addWarningV2('cdk-scheduled-batch:unverifiedJobAccess',
-      `${requester.node.path} reads ${describeAccess(access)} on the imported platform ${this.node.path}, whose network this app cannot see. `
+      inHostSpelling(`${requester.node.path} reads ${describeAccess(access)} on the imported platform ${this.node.path}, whose network this app cannot see. `
       + "Without NAT its VPC needs the matching interface endpoints: declare 'jobAccess' on the BatchPlatform where it is defined. "
-      + 'Acknowledge this warning once verified.');
+      + 'Acknowledge this warning once verified.'));
   }
 
   public onDemandJobQueue(requester: IConstruct): batch.IJobQueue {
     if (!this.onDemandQueue) {
-      throw new Error(`${requester.node.path} falls back to On-Demand but the imported platform ${this.node.path} has no 'onDemandJobQueueArn': `
+      throw new ValidationError(`${requester.node.path} falls back to On-Demand but the imported platform ${this.node.path} has no 'onDemandJobQueueArn': `
         + 'give the ARN of onDemandJobQueue() of the platform where it is defined, or remove \'onDemandFallback\'.');
     }
     return this.onDemandQueue;
@@ -274,11 +275,11 @@ function validatePlatformProps(props: BatchPlatformProps): void {
   if (limit && !limit.isUnresolved()) {
     const s = limit.toSeconds();
     if (s < RUNNABLE_TIME_LIMITS.min.toSeconds() || s > RUNNABLE_TIME_LIMITS.max.toSeconds()) {
-      throw new Error(`'runnableTimeLimit' must be from 10 minutes to 1 day, got ${limit.toHumanString()}: AWS Batch job state time limits accept 600-86,400 seconds.`);
+      throw new ValidationError(`'runnableTimeLimit' must be from 10 minutes to 1 day, got ${limit.toHumanString()}: AWS Batch job state time limits accept 600-86,400 seconds.`);
     }
   }
   if (props.maxvCpus !== undefined && !Token.isUnresolved(props.maxvCpus) && props.maxvCpus < 1) {
-    throw new Error(`'maxvCpus' must be at least 1, got ${props.maxvCpus}: a platform that can run nothing would leave every job RUNNABLE.`);
+    throw new ValidationError(`'maxvCpus' must be at least 1, got ${props.maxvCpus}: a platform that can run nothing would leave every job RUNNABLE.`);
   }
 }
 

@@ -19,6 +19,7 @@ import {
   validateComputeProps,
 } from './private/compute-props';
 import { acknowledgeWildcardResource } from '../private/nag';
+import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Root device of the ECS-optimized Amazon Linux 2023 AMI. */
@@ -149,7 +150,7 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
     ComputeReachability.require(this, this.vpc, requestedSubnets, { platform: this.platform });
     const selected = this.vpc.selectSubnets(requestedSubnets);
     if (this.platform === ComputePlatform.FARGATE && selected.subnetIds.length > FARGATE_MAX_SUBNETS) {
-      throw new Error(`'vpcSubnets' selects ${selected.subnetIds.length} subnets, but a Fargate compute environment takes at most ${FARGATE_MAX_SUBNETS}: select fewer subnets (e.g. { subnetType, availabilityZones }) or lower the VPC's maxAzs.`);
+      throw new ValidationError(`'vpcSubnets' selects ${selected.subnetIds.length} subnets, but a Fargate compute environment takes at most ${FARGATE_MAX_SUBNETS}: select fewer subnets (e.g. { subnetType, availabilityZones }) or lower the VPC's maxAzs.`);
     }
     return selected;
   }
@@ -158,10 +159,10 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
   private securityGroupsFor(props: SpotComputeEnvironmentProps): ec2.ISecurityGroup[] {
     const securityGroups = props.securityGroups ?? [this.createSecurityGroup(props.allowAllOutbound ?? false)];
     if (securityGroups.length === 0) {
-      throw new Error("'securityGroups' is empty: give at least one security group, or leave it unset to get a zero-ingress group");
+      throw new ValidationError("'securityGroups' is empty: give at least one security group, or leave it unset to get a zero-ingress group");
     }
     if (this.platform === ComputePlatform.FARGATE && securityGroups.length > FARGATE_MAX_SECURITY_GROUPS) {
-      throw new Error(`'securityGroups' has ${securityGroups.length} security groups, but a Fargate compute environment takes at most ${FARGATE_MAX_SECURITY_GROUPS}: combine their rules into fewer groups.`);
+      throw new ValidationError(`'securityGroups' has ${securityGroups.length} security groups, but a Fargate compute environment takes at most ${FARGATE_MAX_SECURITY_GROUPS}: combine their rules into fewer groups.`);
     }
     return securityGroups;
   }
@@ -240,7 +241,7 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
   private warnWhenIdleVcpusAreKept(): void {
     if (!Token.isUnresolved(this.minvCpus) && this.minvCpus > 0) {
       Annotations.of(this).addWarningV2('cdk-scheduled-batch:computeMinvCpusNotZero',
-        `'minvCpus' is ${this.minvCpus}: Batch keeps that many vCPUs of instances running with an empty queue, and that idle cost is not in costLineItems(). Use 0 to scale to zero.`);
+        inHostSpelling(`'minvCpus' is ${this.minvCpus}: Batch keeps that many vCPUs of instances running with an empty queue, and that idle cost is not in costLineItems(). Use 0 to scale to zero.`));
     }
   }
 

@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { CostCategory, CostLineItem, UnitPrices } from './cost';
 import { totalMonthly } from '../private/cost-math';
 import { isCostEstimable, normalizeCostItems, subtreeCostLineItems } from '../private/cost-walk';
+import { inHostSpelling } from '../private/prop-names';
 
 /** Id of the warning {@link CostReport.annotate} adds; acknowledge it with `Annotations.of(scope).acknowledgeWarning(id)`. */
 export const IDLE_COST_WARNING_ID = 'cdk-scheduled-batch:idleCost';
@@ -95,10 +96,10 @@ export class CostReport {
       ? ` Prices in ${region} differ.`
       : '';
     Annotations.of(this.scope).addWarningV2(IDLE_COST_WARNING_ID,
-      `Estimated fixed idle cost: ${usd(this.monthlyUsd)}/month (${this.region} list prices of ${this.priceDate}, 730 h, no traffic)`
+      inHostSpelling(`Estimated fixed idle cost: ${usd(this.monthlyUsd)}/month (${this.region} list prices of ${this.priceDate}, 730 h, no traffic)`
       + (top.length > 0 ? `; largest: ${top.map(i => `${i.description} ${usd(i.monthlyUsd)}`).join(', ')}.` : '.')
       + `${otherRegion} CostReport.of(scope).toMarkdown() has every item. `
-      + `Acknowledge with Annotations.of(scope).acknowledgeWarning('${IDLE_COST_WARNING_ID}').`);
+      + `Acknowledge with Annotations.of(scope).acknowledgeWarning('${IDLE_COST_WARNING_ID}').`));
   }
 }
 

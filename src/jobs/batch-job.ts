@@ -25,6 +25,7 @@ import { acknowledgeWildcardResource } from '../private/nag';
 import { defaultRetryStrategies } from './private/retry';
 import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
 import { CpuArchitecture } from '../compute/spot-compute-environment-props';
+import { ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Properties of a {@link BatchJob}. */
@@ -117,12 +118,12 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
     if (props.logGroup) {
       const shaping = (['logRetention', 'logEncryptionKey'] as const).filter(p => props[p] !== undefined);
       if (shaping.length > 0) {
-        throw new Error(`${shaping.map(p => `'${p}'`).join(' and ')} and 'logGroup' are all set: ${shaping.length > 1 ? 'they shape' : 'it shapes'} a new log group only. Set ${shaping.length > 1 ? 'them' : 'it'} on the log group you pass, or leave 'logGroup' out.`);
+        throw new ValidationError(`${shaping.map(p => `'${p}'`).join(' and ')} and 'logGroup' are all set: ${shaping.length > 1 ? 'they shape' : 'it shapes'} a new log group only. Set ${shaping.length > 1 ? 'them' : 'it'} on the log group you pass, or leave 'logGroup' out.`);
       }
     }
     this.logGroup = props.logGroup ?? createJobLogGroup(this, 'LogGroup', props.logRetention ?? JOB_DEFAULTS.logRetention, props.logEncryptionKey);
     if (props.executionRole && Object.keys(props.secrets ?? {}).length > 0) {
-      throw new Error("'executionRole' and 'secrets' are both set: the execution role reads the secrets, and a job's secrets must be readable by its own role only. Leave 'executionRole' out (the job gets its own), or pass the secrets another way.");
+      throw new ValidationError("'executionRole' and 'secrets' are both set: the execution role reads the secrets, and a job's secrets must be readable by its own role only. Leave 'executionRole' out (the job gets its own), or pass the secrets another way.");
     }
     this.executionRole = props.executionRole ?? taskRole(this, 'ExecutionRole', 'Pulls the image, writes the job logs and reads the job secrets');
     this.container = this.createContainer(props, image, cpu, memory);
@@ -310,7 +311,7 @@ function validatedResources(props: BatchJobProps): { cpu: number; memory: Size }
   if (compute) validateJobFitsCompute(compute, cpu, memory);
   if (props.imageTag !== undefined) validateImageTag('imageTag', props.imageTag);
   if (props.privileged && computePlatform === ComputePlatform.FARGATE) {
-    throw new Error("'privileged' is true but the job runs on Fargate, which does not support privileged containers: remove 'privileged' or use ComputePlatform.EC2.");
+    throw new ValidationError("'privileged' is true but the job runs on Fargate, which does not support privileged containers: remove 'privileged' or use ComputePlatform.EC2.");
   }
   return { cpu, memory };
 }

@@ -2,6 +2,7 @@ import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib'
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
 import { validateEnum, validateInstanceOf, validateWholeNumber } from '../private/validate';
 
@@ -168,13 +169,13 @@ export class HardenedRepository extends ecr.Repository {
 
   private configureReplication(destinations: ReplicationDestination[]): ecr.CfnReplicationConfiguration {
     if (destinations.length > ECR_LIMITS.maxReplicationDestinations) {
-      throw new Error(`'replicationDestinations' may list at most ${ECR_LIMITS.maxReplicationDestinations} destinations, got ${destinations.length}: ECR allows 25 per replication configuration.`);
+      throw new ValidationError(`'replicationDestinations' may list at most ${ECR_LIMITS.maxReplicationDestinations} destinations, got ${destinations.length}: ECR allows 25 per replication configuration.`);
     }
     const stack = Stack.of(this);
     destinations.forEach((d, i) => validateReplicationDestination(d, i, stack));
     claimRegistryReplication(this, stack);
     Annotations.of(this).addWarningV2('cdk-scheduled-batch:ecrReplicationIsRegistryWide',
-      'ECR replication is one registry-wide setting per account and region: deploying this stack replaces any replication configuration that account already has in that region. Acknowledge this warning once you have checked there is none, or move all rules into this one configuration.');
+      inHostSpelling('ECR replication is one registry-wide setting per account and region: deploying this stack replaces any replication configuration that account already has in that region. Acknowledge this warning once you have checked there is none, or move all rules into this one configuration.'));
 
     return new ecr.CfnReplicationConfiguration(this, 'Replication', {
       replicationConfiguration: {
@@ -226,7 +227,7 @@ function claimRegistryReplication(repo: Construct, stack: Stack): void {
   const markerId = `cdk-scheduled-batch.ReplicationClaim.${key.replace('/', '.')}`;
   const first = repo.node.root.node.findAll().find(c => c.node.id === markerId && c.node.scope !== repo);
   if (first) {
-    throw new Error(`'replicationDestinations' is set on both ${first.node.scope!.node.path} and ${repo.node.path} for account/region ${key}, but ECR replication is one registry-wide configuration per account and region: the second deployment would overwrite the first. Set 'replicationDestinations' on one HardenedRepository only (its rule can list several destinations), or manage ecr.CfnReplicationConfiguration yourself.`);
+    throw new ValidationError(`'replicationDestinations' is set on both ${first.node.scope!.node.path} and ${repo.node.path} for account/region ${key}, but ECR replication is one registry-wide configuration per account and region: the second deployment would overwrite the first. Set 'replicationDestinations' on one HardenedRepository only (its rule can list several destinations), or manage ecr.CfnReplicationConfiguration yourself.`);
   }
   new Construct(repo, markerId);
 }
@@ -240,16 +241,16 @@ function claimRegistryReplication(repo: Construct, stack: Stack): void {
 function validateReplicationDestination(d: ReplicationDestination, index: number, stack: Stack): void {
   const entry = `'replicationDestinations[${index}]'`;
   if (!Token.isUnresolved(d.region) && !ECR_LIMITS.replicationRegionPattern.test(d.region)) {
-    throw new Error(`${entry} has region '${d.region}', which is not a Region code: use one like 'eu-west-1' (2-25 lowercase letters, digits and '-').`);
+    throw new ValidationError(`${entry} has region '${d.region}', which is not a Region code: use one like 'eu-west-1' (2-25 lowercase letters, digits and '-').`);
   }
   if (d.registryId !== undefined && !Token.isUnresolved(d.registryId) && !ECR_LIMITS.registryIdPattern.test(d.registryId)) {
-    throw new Error(`${entry} has registryId '${d.registryId}', which is not an AWS account ID: use the destination account's 12 digits, or leave registryId out for the stack's own account.`);
+    throw new ValidationError(`${entry} has registryId '${d.registryId}', which is not an AWS account ID: use the destination account's 12 digits, or leave registryId out for the stack's own account.`);
   }
   const account = d.registryId ?? stack.account;
   const sameAccount = d.registryId === undefined || (!Token.isUnresolved(stack.account) && !Token.isUnresolved(account) && account === stack.account);
   const sameRegion = !Token.isUnresolved(stack.region) && !Token.isUnresolved(d.region) && d.region === stack.region;
   if (sameAccount && sameRegion) {
-    throw new Error(`${entry} is { region: '${d.region}'${d.registryId ? `, registryId: '${d.registryId}'` : ''} }, the stack's own account and Region: ECR replicates across Regions or accounts only, and a registry cannot replicate to itself. Fix: remove this destination, or give another region or another account's registryId.`);
+    throw new ValidationError(`${entry} is { region: '${d.region}'${d.registryId ? `, registryId: '${d.registryId}'` : ''} }, the stack's own account and Region: ECR replicates across Regions or accounts only, and a registry cannot replicate to itself. Fix: remove this destination, or give another region or another account's registryId.`);
   }
 }
 
@@ -280,12 +281,12 @@ function validateUntaggedExpiry(d: Duration): void {
 
 function validateMutableTagPatterns(patterns: string[]): void {
   if (patterns.length > ECR_LIMITS.maxExclusionFilters) {
-    throw new Error(`'mutableTagPatterns' may list at most ${ECR_LIMITS.maxExclusionFilters} patterns, got ${patterns.length}: combine them with wildcards, e.g. 'dev-*'.`);
+    throw new ValidationError(`'mutableTagPatterns' may list at most ${ECR_LIMITS.maxExclusionFilters} patterns, got ${patterns.length}: combine them with wildcards, e.g. 'dev-*'.`);
   }
   for (const p of patterns) {
     if (Token.isUnresolved(p)) continue;
     if (!ECR_LIMITS.exclusionFilterPattern.test(p)) {
-      throw new Error(`'mutableTagPatterns' entry '${p}' is not a valid ECR tag filter: use 1-128 letters, digits, '.', '_', '-' or the wildcard '*'.`);
+      throw new ValidationError(`'mutableTagPatterns' entry '${p}' is not a valid ECR tag filter: use 1-128 letters, digits, '.', '_', '-' or the wildcard '*'.`);
     }
   }
 }

@@ -12,6 +12,7 @@ import {
   serviceNameIs,
   unionRequirements,
 } from './private/vpc-endpoints';
+import { inHostSpelling, inHostSpellingEach } from '../private/prop-names';
 
 /** What `require` and `requiredInterfaceEndpoints` assume when no requirements are given: the larger endpoint set. */
 const DEFAULT_REQUIREMENTS: ComputeRequirements = { platform: ComputePlatform.EC2 };
@@ -40,7 +41,7 @@ class Requirements extends Construct {
 
   private constructor(vpc: ec2.IVpc, id: string) {
     super(vpc, id);
-    vpc.node.addValidation({ validate: () => validateVpc(vpc, this.entries) });
+    vpc.node.addValidation({ validate: () => inHostSpellingEach(validateVpc(vpc, this.entries)) });
   }
 }
 
@@ -166,11 +167,11 @@ function validateVpc(vpc: ec2.IVpc, entries: Map<string, SubnetEntry>): string[]
   for (const finding of unverified) {
     for (const consumer of finding.entry.consumers) {
       Annotations.of(consumer).addWarningV2(UNVERIFIED_WARNING_ID,
-        `Cannot verify that compute in subnet ${finding.entry.subnet.subnetId} of the imported VPC ${vpc.node.path} reaches ECS/ECR/CloudWatch Logs: `
+        inHostSpelling(`Cannot verify that compute in subnet ${finding.entry.subnet.subnetId} of the imported VPC ${vpc.node.path} reaches ECS/ECR/CloudWatch Logs: `
         + `its routes are not part of this app and these VPC endpoints were not found in it: ${finding.missing.join(', ')}. `
         + 'If the subnet has no route to a NAT or internet gateway, jobs stay RUNNABLE forever: add the endpoints '
         + '(vpc.addInterfaceEndpoint with private DNS, and an S3 gateway endpoint) or use subnets with a NAT route. '
-        + 'Acknowledge this warning once verified.');
+        + 'Acknowledge this warning once verified.'));
     }
   }
 

@@ -5,6 +5,7 @@
  * @see https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html
  */
 import { Token } from 'aws-cdk-lib';
+import { ValidationError } from './prop-names';
 
 /** AWS Batch array sizes. @see https://docs.aws.amazon.com/batch/latest/APIReference/API_ArrayProperties.html */
 export const ARRAY_SIZE_MIN = 2;
@@ -14,7 +15,7 @@ export const ARRAY_SIZE_MAX = 10_000;
 export function validateArraySize(prop: string, size: number | undefined): void {
   if (size === undefined || Token.isUnresolved(size)) return;
   if (!Number.isInteger(size) || size < ARRAY_SIZE_MIN || size > ARRAY_SIZE_MAX) {
-    throw new Error(`'${prop}' is ${size}: an AWS Batch array job has ${ARRAY_SIZE_MIN} to ${ARRAY_SIZE_MAX.toLocaleString('en-US')} children (a whole number); `
+    throw new ValidationError(`'${prop}' is ${size}: an AWS Batch array job has ${ARRAY_SIZE_MIN} to ${ARRAY_SIZE_MAX.toLocaleString('en-US')} children (a whole number); `
       + `leave '${prop}' out for a single job.`);
   }
 }

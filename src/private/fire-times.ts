@@ -14,6 +14,7 @@
  */
 import { daysIn, localParts, wallTimeToUtc } from './calendar';
 import { CronSpec, parseCronExpression } from './cron-spec';
+import { ValidationError } from './prop-names';
 import { analyzeSchedule } from './schedule-deadline';
 
 const MINUTE_MS = 60_000;
@@ -47,7 +48,7 @@ export function fireTimes(input: FireTimesInput): Date[] {
   const limit = input.limit ?? DEFAULT_FIRE_TIME_LIMIT;
   const from = input.from.getTime();
   const to = input.to.getTime();
-  if (Number.isNaN(from) || Number.isNaN(to)) throw new Error('The range needs two valid dates.');
+  if (Number.isNaN(from) || Number.isNaN(to)) throw new ValidationError('The range needs two valid dates.');
   // The same refusals as at synth; "now" is the start of the range, so a cron is refused as never firing only when it
   // fires at no time from the range on.
   const analysis = analyzeSchedule({
@@ -58,7 +59,7 @@ export function fireTimes(input: FireTimesInput): Date[] {
     now: new Date(from - MINUTE_MS),
     propNames: { schedule: name, timeZone: 'time zone' },
   });
-  if (analysis.errors.length > 0) throw new Error(analysis.errors.join('\n'));
+  if (analysis.errors.length > 0) throw new ValidationError(analysis.errors.join('\n'));
   if (to <= from) return [];
 
   const times: number[] = [];
@@ -66,7 +67,7 @@ export function fireTimes(input: FireTimesInput): Date[] {
     if (utc < from || utc >= to) return;
     times.push(utc);
     if (times.length > limit) {
-      throw new Error(`The range ${schedulerTime(from)} to ${schedulerTime(to)} holds more than ${limit} scheduled times of ${text}: shorten the range or raise '${input.limitName ?? 'limit'}'.`);
+      throw new ValidationError(`The range ${schedulerTime(from)} to ${schedulerTime(to)} holds more than ${limit} scheduled times of ${text}: shorten the range or raise '${input.limitName ?? 'limit'}'.`);
     }
   };
   if (analysis.kind === 'rate') {
@@ -80,7 +81,7 @@ export function fireTimes(input: FireTimesInput): Date[] {
   } else {
     const errors: string[] = [];
     const spec = parseCronExpression(text, `'${name}' ${text}`, errors, []);
-    if (!spec) throw new Error(errors.join('\n') || `'${name}' ${text} uses day syntax this library cannot enumerate: write the days with the fields the library checks (lists, ranges, steps, L, nW, d#n, dL).`);
+    if (!spec) throw new ValidationError(errors.join('\n') || `'${name}' ${text} uses day syntax this library cannot enumerate: write the days with the fields the library checks (lists, ranges, steps, L, nW, d#n, dL).`);
     cronTimes(spec, input.timeZone, from, to, add);
   }
   return times.sort((a, b) => a - b).map(t => new Date(t));

@@ -1,6 +1,7 @@
 import { Lazy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, DependencyGroup } from 'constructs';
+import { inHostSpellingEach } from './prop-names';
 
 /** The name of the one inline policy of an {@link InlinePolicyRole}. */
 const POLICY_NAME = 'Permissions';
@@ -21,7 +22,7 @@ export class InlinePolicyRole extends iam.Role {
     const permissions = new iam.PolicyDocument();
     super(scope, id, props);
     this.permissions = permissions;
-    this.node.addValidation({ validate: () => permissions.validateForIdentityPolicy() });
+    this.node.addValidation({ validate: () => inHostSpellingEach(permissions.validateForIdentityPolicy()) });
     (this.node.defaultChild as iam.CfnRole).policies = Lazy.any({
       produce: () => permissions.isEmpty ? undefined : [{ policyName: POLICY_NAME, policyDocument: permissions }],
     });

@@ -1,4 +1,5 @@
 import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import { ValidationError } from './prop-names';
 import { validateDuration, validateInstanceOf } from './validate';
 import { validateRetryAttempts, validateRetryableExitCodes } from '../jobs/private/retry';
 
@@ -47,10 +48,10 @@ const RESERVED_ENV_PREFIX = 'AWS_BATCH_';
 export function validateJobOptions(props: CheckedJobOptions): void {
   validateParameters(props.parameters);
   if (props.image && (props.repository || props.imageTag !== undefined)) {
-    throw new Error(`'image' was given together with ${props.repository ? "'repository'" : "'imageTag'"}: 'image' names the image completely. Use 'image' alone, or 'repository' with 'imageTag'.`);
+    throw new ValidationError(`'image' was given together with ${props.repository ? "'repository'" : "'imageTag'"}: 'image' names the image completely. Use 'image' alone, or 'repository' with 'imageTag'.`);
   }
   if (props.dataBucket && props.createDataBucket) {
-    throw new Error("'dataBucket' was given and 'createDataBucket' is true: use the brought bucket, or let the job create one, not both.");
+    throw new ValidationError("'dataBucket' was given and 'createDataBucket' is true: use the brought bucket, or let the job create one, not both.");
   }
   if (props.retryAttempts !== undefined) validateRetryAttempts(props.retryAttempts);
   validateRetryableExitCodes(props.retryableExitCodes ?? []);
@@ -58,7 +59,7 @@ export function validateJobOptions(props: CheckedJobOptions): void {
   const timeout = props.timeout;
   validateInstanceOf('timeout', timeout, Duration, 'a Duration, e.g. Duration.hours(1)');
   if (timeout && !timeout.isUnresolved() && timeout.toSeconds({ integral: false }) < MIN_TIMEOUT.toSeconds()) {
-    throw new Error(`'timeout' must be at least 60 seconds, got ${timeout.toHumanString()}: AWS Batch does not accept shorter attempt timeouts.`);
+    throw new ValidationError(`'timeout' must be at least 60 seconds, got ${timeout.toHumanString()}: AWS Batch does not accept shorter attempt timeouts.`);
   }
   validateDuration('timeout', timeout, {
     minSeconds: MIN_TIMEOUT.toSeconds(), why: '(AWS Batch attemptDurationSeconds)', fix: 'give one attempt\'s limit, e.g. Duration.hours(1)',
@@ -67,13 +68,13 @@ export function validateJobOptions(props: CheckedJobOptions): void {
   for (const prop of ['environment', 'secrets'] as const) {
     for (const key of Object.keys(props[prop] ?? {})) {
       if (key.startsWith(RESERVED_ENV_PREFIX)) {
-        throw new Error(`'${prop}' key '${key}' starts with ${RESERVED_ENV_PREFIX}, a prefix AWS Batch reserves for its own variables: rename it.`);
+        throw new ValidationError(`'${prop}' key '${key}' starts with ${RESERVED_ENV_PREFIX}, a prefix AWS Batch reserves for its own variables: rename it.`);
       }
     }
   }
   const both = Object.keys(props.environment ?? {}).filter(k => k in (props.secrets ?? {}));
   if (both.length > 0) {
-    throw new Error(`'environment' and 'secrets' both set ${both.map(k => `'${k}'`).join(', ')}: a container gets one value per variable and ECS rejects the duplicate at run time. Keep it in one of them.`);
+    throw new ValidationError(`'environment' and 'secrets' both set ${both.map(k => `'${k}'`).join(', ')}: a container gets one value per variable and ECS rejects the duplicate at run time. Keep it in one of them.`);
   }
 }
 
@@ -85,14 +86,14 @@ export function validateJobOptions(props: CheckedJobOptions): void {
 function validateResourceNumbers(props: CheckedJobOptions): void {
   const cpu: unknown = props.cpu;
   if (cpu !== undefined && !Token.isUnresolved(cpu) && !(typeof cpu === 'number' && Number.isFinite(cpu) && cpu > 0)) {
-    throw new Error(`'cpu' is ${typeof cpu === 'string' ? `'${cpu}'` : String(cpu)}: it must be a positive number of vCPUs; give a whole number on EC2, or 0.25, 0.5, 1, 2, 4, 8 or 16 on Fargate.`);
+    throw new ValidationError(`'cpu' is ${typeof cpu === 'string' ? `'${cpu}'` : String(cpu)}: it must be a positive number of vCPUs; give a whole number on EC2, or 0.25, 0.5, 1, 2, 4, 8 or 16 on Fargate.`);
   }
   const memory = props.memory;
   validateInstanceOf('memory', memory, Size, 'a Size, e.g. Size.gibibytes(2)');
   if (memory === undefined || memory.isUnresolved()) return;
   const mib = memory.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
   if (!(Number.isInteger(mib) && mib > 0)) {
-    throw new Error(`'memory' is ${mib} MiB: it must be a positive whole number of MiB (AWS Batch MEMORY, at least 4); give e.g. Size.mebibytes(512) or Size.gibibytes(2).`);
+    throw new ValidationError(`'memory' is ${mib} MiB: it must be a positive whole number of MiB (AWS Batch MEMORY, at least 4); give e.g. Size.mebibytes(512) or Size.gibibytes(2).`);
   }
 }
 
@@ -105,7 +106,7 @@ function validateCommandReferences(command: string[] | undefined, parameters: { 
     if (typeof arg !== 'string' || Token.isUnresolved(arg)) continue;
     for (const [, name] of arg.matchAll(PARAMETER_REFERENCE)) {
       if (name === SCHEDULED_TIME_PARAMETER || (parameters && Object.prototype.hasOwnProperty.call(parameters, name))) continue;
-      throw new Error(`'command' reads Ref::${name}, but 'parameters' declares no '${name}': AWS Batch would pass the text 'Ref::${name}' to the container unchanged. `
+      throw new ValidationError(`'command' reads Ref::${name}, but 'parameters' declares no '${name}': AWS Batch would pass the text 'Ref::${name}' to the container unchanged. `
         + `Declare it with a default, e.g. parameters: { ${name}: '<default>' }, or fix the name (the run's scheduled time is Ref::${SCHEDULED_TIME_PARAMETER}).`);
     }
   }
@@ -115,16 +116,16 @@ function validateCommandReferences(command: string[] | undefined, parameters: { 
 function validateParameters(parameters: { [name: string]: string } | undefined): void {
   for (const [name, value] of Object.entries(parameters ?? {})) {
     if (name === SCHEDULED_TIME_PARAMETER) {
-      throw new Error(`'parameters' declares '${name}', which every run sets to its scheduled time: choose another name (read the time as Ref::${SCHEDULED_TIME_PARAMETER}).`);
+      throw new ValidationError(`'parameters' declares '${name}', which every run sets to its scheduled time: choose another name (read the time as Ref::${SCHEDULED_TIME_PARAMETER}).`);
     }
     if (!PARAMETER_NAME.test(name)) {
-      throw new Error(`'parameters' name '${name}' is not valid: use 1 to 64 letters, digits and underscores, starting with a letter, for example 'reportDate'.`);
+      throw new ValidationError(`'parameters' name '${name}' is not valid: use 1 to 64 letters, digits and underscores, starting with a letter, for example 'reportDate'.`);
     }
     if (typeof value !== 'string') {
-      throw new Error(`'parameters' default of '${name}' is ${JSON.stringify(value)} (${typeof value}): AWS Batch parameters are strings. Quote it, for example '${name}': '${String(value)}'.`);
+      throw new ValidationError(`'parameters' default of '${name}' is ${JSON.stringify(value)} (${typeof value}): AWS Batch parameters are strings. Quote it, for example '${name}': '${String(value)}'.`);
     }
     if (!Token.isUnresolved(value) && value.length > PARAMETER_VALUE_MAX) {
-      throw new Error(`'parameters' default of '${name}' is ${value.length} characters: at most ${PARAMETER_VALUE_MAX}, the longest value a run may give it.`);
+      throw new ValidationError(`'parameters' default of '${name}' is ${value.length} characters: at most ${PARAMETER_VALUE_MAX}, the longest value a run may give it.`);
     }
   }
 }

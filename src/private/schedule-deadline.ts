@@ -13,6 +13,7 @@
  */
 import { daysIn, isTimeZone, localParts, minGapMinutes, offsetMinutes, transitions } from './calendar';
 import { CronSpec, parseCronExpression } from './cron-spec';
+import { ValidationError } from './prop-names';
 import { describeSeconds, scheduleCadence } from './schedule-window';
 
 const MINUTE = 60;
@@ -187,7 +188,7 @@ export function analyzeSchedule(input: ScheduleDeadlineInput): ScheduleDeadline 
 
 /** Throws one error listing every refusal. */
 export function assertScheduleAccepted(result: ScheduleDeadline): void {
-  if (result.errors.length > 0) throw new Error(result.errors.join('\n'));
+  if (result.errors.length > 0) throw new ValidationError(result.errors.join('\n'));
 }
 
 function checkNumbers(input: Omit<ScheduleDeadlineInput, 'expression'>, names: DeadlinePropNames, errors: string[]): void {

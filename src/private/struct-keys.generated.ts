@@ -78,3 +78,17 @@ export const NESTED_STRUCTS: { readonly [struct: string]: { readonly [prop: stri
   ScheduledBatchWorkflowProps: { steps: 'WorkflowStep[]' },
   ScheduledBatchWorkloadProps: { jobAccess: 'JobAccess' },
 };
+
+/**
+ * The structs of the public API (declared in a file src/index.ts re-exports): their property names are the ones a user
+ * writes, spelt in the host language in messages (src/private/prop-names.ts).
+ */
+export const PUBLIC_STRUCTS: readonly string[] = [
+  'BatchAlarmsProps', 'BatchFleetProps', 'BatchJobAttributes', 'BatchJobOptions', 'BatchJobProps',
+  'BatchPlatformAttributes', 'BatchPlatformProps', 'ComputeRequirements', 'CostLineItem', 'CostOptimizedVpcProps',
+  'DeployVerificationOptions', 'DeployVerificationProps', 'HardenedRepositoryProps', 'JobAccess', 'JobScheduleOptions',
+  'JobScheduleProps', 'NatGatewayEgressOptions', 'NatInstanceEgressOptions', 'ReplicationDestination', 'RunApiProps',
+  'RunApiRouteOptions', 'RunScheduleOptions', 'RunTrackerProps', 'RunTrackerTargetOptions',
+  'ScheduledBatchWorkflowProps', 'ScheduledBatchWorkloadProps', 'SpotComputeEnvironmentProps',
+  'VpcEndpointsEgressOptions', 'WorkflowStep',
+];

@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { hostLanguage, snakeCase, ValidationError } from './prop-names';
 import { NESTED_STRUCTS, STRUCT_KEYS } from './struct-keys.generated';
 
 /**
@@ -34,9 +35,9 @@ const LISTED_KEYS = 6;
 export function rejectUnknownKeys(structName: string, value: unknown, where?: string): void {
   if (!isPlainObject(value) || (value as { [BUILT_BY_LIBRARY]?: boolean })[BUILT_BY_LIBRARY]) return;
   const known = STRUCT_KEYS[structName];
-  if (!known) throw new Error(`internal: no known keys for struct ${structName} (run "npx projen struct-keys")`);
+  if (!known) throw new ValidationError(`internal: no known keys for struct ${structName} (run "npx projen struct-keys")`);
   for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw new Error(unknownKeyMessage(structName, key, known, where));
+    if (!known.includes(key)) throw new ValidationError(unknownKeyMessage(structName, key, known, where));
   }
   for (const [prop, nestedType] of Object.entries(NESTED_STRUCTS[structName] ?? {})) {
     const nested = value[prop];
@@ -56,21 +57,33 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * Why `key` is refused, and the key meant. The message goes through `ValidationError`, which spells the single-quoted
+ * prop names in the user's language. From Python an unknown key can only come from a dict (a struct class refuses an
+ * unknown keyword argument itself), whose keys reach the library as written: there the message gives both spellings,
+ * the dict key double-quoted (left as it is) and the struct class's keyword argument. A host jsii does not name
+ * (src/private/prop-names.ts) gets the Python hint when the key is snake_case.
+ */
 function unknownKeyMessage(structName: string, key: string, known: readonly string[], where: string | undefined): string {
   const nearest = nearestKey(key, known);
-  const at = where ? ` (${where})` : '';
-  const hint = nearest
-    ? `did you mean '${nearest}'?`
-    : `the known properties include ${known.slice(0, LISTED_KEYS).map(k => `'${k}'`).join(', ')}${known.length > LISTED_KEYS ? `, … (${known.length} in all)` : ''}.`;
-  const python = key.includes('_')
+  const at = where ? ` (in '${where}')` : '';
+  const host = hostLanguage();
+  if (host === 'python') {
+    const hint = nearest
+      ? `, so write the key as "${nearest}", or use the struct class: ${structName}(${snakeCase(nearest)}=...)`
+      : `; the keys of ${structName} are ${listed(known, k => `"${k}"`)} (or use the struct class ${structName}(...) with keyword arguments)`;
+    return `'${key}' is not a property of ${structName}${at}: a dict's keys reach the library unconverted${hint}.`;
+  }
+  const hint = nearest ? `did you mean '${nearest}'?` : `the known properties include ${listed(known, k => `'${k}'`)}.`;
+  const python = host === 'unknown' && key.includes('_')
     ? ` (Python: snake_case keys of a dict are not converted; use the struct class, e.g. ${structName}(${nearest ? snakeCase(nearest) : key}=...), or camelCase keys)`
     : '';
   return `'${key}' is not a property of ${structName}${at}: ${hint}${python}`;
 }
 
-/** `dependsOn` -> `depends_on`, as jsii names the keyword argument in Python. */
-function snakeCase(key: string): string {
-  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+/** The first `LISTED_KEYS` of `known`, each quoted by `quote`, and how many there are when not all are listed. */
+function listed(known: readonly string[], quote: (key: string) => string): string {
+  return `${known.slice(0, LISTED_KEYS).map(quote).join(', ')}${known.length > LISTED_KEYS ? `, … (${known.length} in all)` : ''}`;
 }
 
 /** Lower case, without `_` or `-`: `depends_on`, `DependsOn` and `dependsOn` are the same key. */

@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import { ValidationError } from './prop-names';
 
 /**
  * Synth-time checks of props against bad input, shared by the constructs so every message has the same shape:
@@ -35,7 +36,7 @@ export function validateWholeNumber(prop: string, value: unknown, check: WholeNu
   if (ok) return;
   const unit = check.unit ? ` ${check.unit}` : '';
   const shown = typeof value === 'number' ? `${value}${unit}` : describeValue(value);
-  throw new Error(`'${prop}' is ${shown}: it must be a whole number${check.unit ? ` of ${check.unit}` : ''}`
+  throw new ValidationError(`'${prop}' is ${shown}: it must be a whole number${check.unit ? ` of ${check.unit}` : ''}`
     + `${describeRange(min, max)}${check.why ? ` ${check.why}` : ''}; ${check.fix}.`);
 }
 
@@ -51,7 +52,7 @@ export function validateEnum(prop: string, value: unknown, enumObject: object, e
   if (entries.some(([, member]) => member === value)) return;
   const names = entries.map(([name]) => `${enumName}.${name}`);
   const listed = names.length <= MAX_LISTED ? names.join(', ') : `${names.slice(0, MAX_LISTED).join(', ')}, … (${names.length} in all)`;
-  throw new Error(`'${prop}' is ${describeValue(value)}, which is not ${withArticle(enumName)}: use one of ${listed}.`);
+  throw new ValidationError(`'${prop}' is ${describeValue(value)}, which is not ${withArticle(enumName)}: use one of ${listed}.`);
 }
 
 /**
@@ -61,7 +62,7 @@ export function validateEnum(prop: string, value: unknown, enumObject: object, e
 export function validateInstanceOf(prop: string, value: unknown, type: AnyClass, accepted: string): void {
   // `instanceof`, for classes whose constructor is private (enum-like classes), which TypeScript's instanceof refuses.
   if (value === undefined || Object.prototype.isPrototypeOf.call(type.prototype, value as object)) return;
-  throw new Error(`'${prop}' is ${describeValue(value)}, which is not ${withArticle(type.name)}: use ${accepted}.`);
+  throw new ValidationError(`'${prop}' is ${describeValue(value)}, which is not ${withArticle(type.name)}: use ${accepted}.`);
 }
 
 /** What a Duration prop accepts. */
@@ -95,7 +96,7 @@ export function validateDuration(prop: string, value: unknown, check: DurationCh
   if (ok) return;
   const shown = Number.isInteger(seconds) ? (value as Duration).toHumanString() : `${seconds} seconds`;
   const range = max === undefined ? ` of at least ${describeSpan(min)}` : ` from ${describeSpan(min)} to ${describeSpan(max)}`;
-  throw new Error(`'${prop}' is ${shown}: it must be a whole number of ${unit}${range}${check.why ? ` ${check.why}` : ''}; ${check.fix}.`);
+  throw new ValidationError(`'${prop}' is ${shown}: it must be a whole number of ${unit}${range}${check.why ? ` ${check.why}` : ''}; ${check.fix}.`);
 }
 
 function describeSpan(seconds: number): string {

@@ -19,6 +19,7 @@ import { analyzeSchedule, assertScheduleAccepted, DeadlinePropNames } from '../p
 import { secondsOf } from '../private/validate';
 import { createDeadLetterQueue, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
 import { RunTracker } from './run-tracker';
+import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Defaults of {@link JobSchedule}, in one place. */
@@ -196,7 +197,7 @@ export class JobSchedule extends Construct {
 
     const tracked = props.trackRuns ?? true;
     if (props.schedulerRole && !tracked) {
-      throw new Error("'schedulerRole' is set but 'trackRuns' is false: an untracked schedule's role submits the job and gets exactly that permission, so it is always its own. Leave 'schedulerRole' out, or track runs.");
+      throw new ValidationError("'schedulerRole' is set but 'trackRuns' is false: an untracked schedule's role submits the job and gets exactly that permission, so it is always its own. Leave 'schedulerRole' out, or track runs.");
     }
     // Not retained: a group of its own holds only this schedule, and a retained group's fixed name would make the
     // next create of the same stack fail with "already exists".
@@ -294,7 +295,7 @@ function validateOverlapQueue(scope: Construct, queueArn: string, policy: Overla
   const stack = Stack.of(scope);
   for (const [what, theirs, ours] of [['account', account, stack.account], ['region', region, stack.region]] as const) {
     if (!Token.isUnresolved(ours) && theirs && theirs !== ours) {
-      throw new Error(`'overlapPolicy' is ${policy.name} but the job queue ${queueArn} is in ${what} ${theirs}, and stack ${stack.stackName} `
+      throw new ValidationError(`'overlapPolicy' is ${policy.name} but the job queue ${queueArn} is in ${what} ${theirs}, and stack ${stack.stackName} `
         + `is in ${what} ${ours}: ${policy.needsLocalQueue} ${what}. Use OverlapPolicy.ALLOW with this queue, or deploy the workload to ${what} ${theirs}.`);
     }
   }
@@ -320,17 +321,17 @@ function warnQueuedArrayJob(scope: Construct, props: JobScheduleProps): void {
     ? ` The default 'runDeadline' counts one child's attempts, so a tracked run is reported late and stopped after the first children: set 'runDeadline' to cover ${size} children in a row.`
     : ` Make sure 'runDeadline' covers ${size} children in a row.`;
   Annotations.of(scope).addWarningV2(QUEUED_ARRAY_WARNING_ID,
-    `'overlapPolicy' is OverlapPolicy.QUEUE and 'arraySize' is set: QUEUE gives the job one consumable resource and every child of the array job holds it, so ${size} children run one at a time, not in parallel.${deadline} `
-    + `Use OverlapPolicy.ALLOW or SKIP to run the children at once, or acknowledge with Annotations.of(<this construct or its workload>).acknowledgeWarning('${QUEUED_ARRAY_WARNING_ID}', '<why>').`);
+    inHostSpelling(`'overlapPolicy' is OverlapPolicy.QUEUE and 'arraySize' is set: QUEUE gives the job one consumable resource and every child of the array job holds it, so ${size} children run one at a time, not in parallel.${deadline} `
+    + `Use OverlapPolicy.ALLOW or SKIP to run the children at once, or acknowledge with Annotations.of(<this construct or its workload>).acknowledgeWarning('${QUEUED_ARRAY_WARNING_ID}', '<why>').`));
 }
 
 function validateScheduleOptions(props: JobScheduleOptions): void {
   if (props.runDeadline !== undefined && props.trackRuns === false) {
-    throw new Error("'runDeadline' is set but 'trackRuns' is false: the deadline applies to tracked runs only, and an untracked schedule submits the job without one (each attempt is still bounded by 'timeout'). Turn 'trackRuns' on, or leave 'runDeadline' out.");
+    throw new ValidationError("'runDeadline' is set but 'trackRuns' is false: the deadline applies to tracked runs only, and an untracked schedule submits the job without one (each attempt is still bounded by 'timeout'). Turn 'trackRuns' on, or leave 'runDeadline' out.");
   }
   const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
   if (overlap.needsTracking && props.trackRuns === false) {
-    throw new Error(`'overlapPolicy' is ${overlap.name} but 'trackRuns' is false: ${overlap.name} acts in the tracked run, before it submits. Turn 'trackRuns' on, or use OverlapPolicy.QUEUE (runs wait for each other, with or without tracking).`);
+    throw new ValidationError(`'overlapPolicy' is ${overlap.name} but 'trackRuns' is false: ${overlap.name} acts in the tracked run, before it submits. Turn 'trackRuns' on, or use OverlapPolicy.QUEUE (runs wait for each other, with or without tracking).`);
   }
   validateRunScheduleOptions(props);
   validateArraySize('arraySize', props.arraySize);

@@ -15,6 +15,7 @@ import { OverlapPolicy } from './overlap-policy';
 import { validateArraySize } from '../private/array-size';
 import { createExecutionLogGroup, createRunStateMachine, scheduledRunTarget } from './private/run-state-machine';
 import { PARAMETER_NAME } from '../private/job-options';
+import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from '../private/schedule-deadline';
 import { validateDuration, secondsOf } from '../private/validate';
 import { RUN_DEADLINE_CHECK, trackerPropNamesOf } from './private/schedule-parts';
@@ -153,16 +154,16 @@ export class RunTracker extends Construct {
     rejectUnknownKeys('RunTrackerProps', props);
     const analysis = analyze(props);
     assertScheduleAccepted(analysis);
-    for (const note of analysis.notes) Annotations.of(this).addInfo(note);
+    for (const note of analysis.notes) Annotations.of(this).addInfo(inHostSpelling(note));
     validateNames(props);
     validateArraySize('arraySize', props.arraySize);
     if (props.onDemandJobQueue && props.arraySize !== undefined) {
-      throw new Error("'onDemandJobQueue' and 'arraySize' are both set: an array job's children cannot be resubmitted one by one. Remove one of them.");
+      throw new ValidationError("'onDemandJobQueue' and 'arraySize' are both set: an array job's children cannot be resubmitted one by one. Remove one of them.");
     }
     this.deadline = Duration.seconds(analysis.taskTimeoutSeconds);
 
     if (props.logGroup && props.logRetention !== undefined) {
-      throw new Error("'logRetention' is set but so is 'logGroup': the retention applies to a new log group only. Set the retention on the log group you pass, or leave 'logGroup' out.");
+      throw new ValidationError("'logRetention' is set but so is 'logGroup': the retention applies to a new log group only. Set the retention on the log group you pass, or leave 'logGroup' out.");
     }
     this.logGroup = props.logGroup ?? createExecutionLogGroup(this, props.logRetention);
 
@@ -220,11 +221,11 @@ function analyze(props: RunTrackerProps): ScheduleDeadline {
   };
   const scheduleZone = props.schedule?.timeZone?.timezoneName;
   if (props.timeZone !== undefined && scheduleZone !== undefined && props.timeZone !== scheduleZone) {
-    throw new Error(`'timeZone' is '${props.timeZone}' but 'schedule' runs in '${scheduleZone}': leave 'timeZone' out, or make them the same.`);
+    throw new ValidationError(`'timeZone' is '${props.timeZone}' but 'schedule' runs in '${scheduleZone}': leave 'timeZone' out, or make them the same.`);
   }
   validateDuration(names.deadline, props.deadline, RUN_DEADLINE_CHECK);
   if (props.deadline?.isUnresolved()) {
-    throw new Error(`'${names.deadline}' is a token (known only at deploy): the run deadline is written into the state machine and its messages at synth. Give a concrete Duration, e.g. Duration.hours(2), or leave it out for the derived deadline.`);
+    throw new ValidationError(`'${names.deadline}' is a token (known only at deploy): the run deadline is written into the state machine and its messages at synth. Give a concrete Duration, e.g. Duration.hours(2), or leave it out for the derived deadline.`);
   }
   const job = props.job;
   const jobTimeoutSeconds = secondsOf(job.timeout);
@@ -248,16 +249,16 @@ function analyze(props: RunTrackerProps): ScheduleDeadline {
 function validateNames(props: RunTrackerProps): void {
   const jobName = props.job.jobName;
   if (!Token.isUnresolved(jobName) && !JOB_NAME_PATTERN.test(jobName)) {
-    throw new Error(`'jobName' of the job is '${jobName}': AWS Batch job names take letters, digits, hyphens and underscores and start with a letter or digit, for example 'nightly-report'.`);
+    throw new ValidationError(`'jobName' of the job is '${jobName}': AWS Batch job names take letters, digits, hyphens and underscores and start with a letter or digit, for example 'nightly-report'.`);
   }
   for (const name of Object.keys(props.job.parameters)) {
     if (!PARAMETER_NAME.test(name) || name === SCHEDULED_TIME_PARAMETER) {
-      throw new Error(`'parameters' of the job holds '${name}': declared parameter names are letters, digits and underscores, starting with a letter; not '${SCHEDULED_TIME_PARAMETER}', which every run sets.`);
+      throw new ValidationError(`'parameters' of the job holds '${name}': declared parameter names are letters, digits and underscores, starting with a letter; not '${SCHEDULED_TIME_PARAMETER}', which every run sets.`);
     }
   }
   for (const [name, value] of [['workloadName', props.workloadName], ['logGroupName', props.job.logGroupName]] as const) {
     if (value !== undefined && !Token.isUnresolved(value) && (value.trim() === '' || value.includes('{%'))) {
-      throw new Error(`'${name}' is '${value}': give a non-empty name without '{%' (Step Functions would read it as an expression).`);
+      throw new ValidationError(`'${name}' is '${value}': give a non-empty name without '{%' (Step Functions would read it as an expression).`);
     }
   }
 }

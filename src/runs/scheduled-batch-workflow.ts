@@ -20,6 +20,7 @@ import { RunDefinition } from './engine/run-definition';
 import { validateArraySize } from '../private/array-size';
 import { subtreeCostLineItems } from '../private/cost-walk';
 import { createExecutionLogGroup, createRunStateMachine, createSchedulerRole, scheduledRunTarget } from './private/run-state-machine';
+import { ValidationError } from '../private/prop-names';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DEADLINE_GRACE, defaultDeadlineSeconds, describeDuration, TRACKING_LIMITS } from '../private/schedule-deadline';
 import { secondsOf } from '../private/validate';
 import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
@@ -30,7 +31,7 @@ import { builtByLibrary, rejectUnknownKeys } from '../private/struct-keys';
 function validateSteps(steps: unknown): void {
   if (!Array.isArray(steps)) {
     const what = steps === undefined || steps === null ? 'missing' : `${typeof steps === 'string' ? `'${steps}'` : typeof steps}, not a list`;
-    throw new Error(`'steps' is ${what}: give a list of steps, e.g. steps: [{ name: 'extract', command: [...] }, { name: 'load', dependsOn: ['extract'] }].`);
+    throw new ValidationError(`'steps' is ${what}: give a list of steps, e.g. steps: [{ name: 'extract', command: [...] }, { name: 'load', dependsOn: ['extract'] }].`);
   }
 }
 
@@ -170,7 +171,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
         validateArraySize('arraySize', step.arraySize);
         jobs[step.name] = new BatchJob(stepsScope, step.name, builtByLibrary({ ...step, platform: this.platform }));
       } catch (e) {
-        throw new Error(`Step '${step.name}' of 'steps': ${(e as Error).message}`);
+        throw new ValidationError(`Step '${step.name}' of 'steps': ${(e as Error).message}`);
       }
     }
     return jobs;
@@ -237,13 +238,13 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
   private deadlineSeconds(props: ScheduledBatchWorkflowProps, levels: WorkflowStep[][]): number {
     const given = props.runDeadline;
     if (given?.isUnresolved()) {
-      throw new Error("'runDeadline' is a token (known only at deploy): the run deadline is written into the state machine and its messages at synth. Give a concrete Duration, e.g. Duration.hours(2), or leave it out for the derived deadline.");
+      throw new ValidationError("'runDeadline' is a token (known only at deploy): the run deadline is written into the state machine and its messages at synth. Give a concrete Duration, e.g. Duration.hours(2), or leave it out for the derived deadline.");
     }
     if (given === undefined) {
       for (const [name, job] of Object.entries(this.jobs)) {
         const tokens = (['retryAttempts', 'timeout'] as const).filter(p => (p === 'timeout' ? job.timeout.isUnresolved() : Token.isUnresolved(job.retryAttempts)));
         if (tokens.length > 0) {
-          throw new Error(`Step '${name}' of 'steps': ${tokens.map(p => `'${p}'`).join(' and ')} ${tokens.length > 1 ? 'are tokens' : 'is a token'} (known only at deploy), but the default 'runDeadline' is computed at synth from each step's 'retryAttempts' x 'timeout': give ${tokens.length > 1 ? 'them' : 'it'} a concrete value, or set 'runDeadline'.`);
+          throw new ValidationError(`Step '${name}' of 'steps': ${tokens.map(p => `'${p}'`).join(' and ')} ${tokens.length > 1 ? 'are tokens' : 'is a token'} (known only at deploy), but the default 'runDeadline' is computed at synth from each step's 'retryAttempts' x 'timeout': give ${tokens.length > 1 ? 'them' : 'it'} a concrete value, or set 'runDeadline'.`);
         }
       }
     }
@@ -255,7 +256,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
     const seconds = given ? given.toSeconds() : overlapStrategy('overlapPolicy', props.overlapPolicy).deadlineFactor
       * levels.reduce((total, level) => total + Math.max(...level.map(stepSeconds)), 0);
     if (seconds > TRACKING_LIMITS.maxDeadlineSeconds) {
-      throw new Error(given
+      throw new ValidationError(given
         ? `'runDeadline' is ${describeDuration(seconds)}, over the 1-year limit of a Step Functions Standard execution: lower it.`
         : `The run deadline (the sum over the levels of the longest step's attempts x timeout + grace) is ${describeDuration(seconds)}, over the 1-year limit of a Step Functions Standard execution: lower the steps' 'timeout' or 'retryAttempts', or set 'runDeadline'.`);
     }
@@ -278,13 +279,13 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
   private onDemandQueueFor(steps: WorkflowStep[]): batch.IJobQueue {
     const arrayed = steps.find(s => s.onDemandFallback && s.arraySize !== undefined);
     if (arrayed) {
-      throw new Error(`Step '${arrayed.name}' has 'onDemandFallback' and 'arraySize': an array job's children cannot be resubmitted one by one. Remove one of them.`);
+      throw new ValidationError(`Step '${arrayed.name}' has 'onDemandFallback' and 'arraySize': an array job's children cannot be resubmitted one by one. Remove one of them.`);
     }
     const names = steps.filter(s => s.onDemandFallback).map(s => `'${s.name}'`).join(', ');
     try {
       return this.platform.onDemandJobQueue(this);
     } catch (e) {
-      throw new Error(`Step ${names} has 'onDemandFallback': ${(e as Error).message}`);
+      throw new ValidationError(`Step ${names} has 'onDemandFallback': ${(e as Error).message}`);
     }
   }
 }

@@ -7,6 +7,7 @@ import { BatchPlatformProps } from '../compute/batch-platform-props';
 import { pickPlatformProps, rejectConflicts } from '../compute/private/platform-props';
 import { CostLineItem, ICostEstimable } from '../cost/cost';
 import { subtreeCostLineItems } from '../private/cost-walk';
+import { inHostSpellingEach, ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
 import { validateWholeNumber } from '../private/validate';
 
@@ -68,11 +69,11 @@ export class BatchFleet extends Construct implements ICostEstimable {
     rejectConflicts(props, 'platform');
     validateWholeNumber('workloadStacks', props.workloadStacks, { min: 1, max: 200, fix: 'e.g. 32 (the default)' });
     if (Token.isUnresolved(props.workloadStacks)) {
-      throw new Error("'workloadStacks' is a token: the placement of each workload is decided at synth. Give a number, e.g. 32.");
+      throw new ValidationError("'workloadStacks' is a token: the placement of each workload is decided at synth. Give a number, e.g. 32.");
     }
     this.workloadStacks = props.workloadStacks ?? FLEET_DEFAULTS.workloadStacks;
     this.platform = props.platform ?? new BatchPlatform(this, 'Platform', pickPlatformProps(props));
-    this.node.addValidation({ validate: () => this.overfullStacks() });
+    this.node.addValidation({ validate: () => inHostSpellingEach(this.overfullStacks()) });
   }
 
   /**
@@ -82,7 +83,7 @@ export class BatchFleet extends Construct implements ICostEstimable {
   public addWorkload(id: string, props: ScheduledBatchWorkloadProps): ScheduledBatchWorkload {
     rejectUnknownKeys('ScheduledBatchWorkloadProps', props);
     if (props.platform !== undefined && props.platform !== this.platform) {
-      throw new Error(`'platform' of workload '${id}' is ${props.platform.node.path}, but ${this.node.path} runs its workloads on ${this.platform.node.path}: leave 'platform' out, or add the workload to a fleet of that platform.`);
+      throw new ValidationError(`'platform' of workload '${id}' is ${props.platform.node.path}, but ${this.node.path} runs its workloads on ${this.platform.node.path}: leave 'platform' out, or add the workload to a fleet of that platform.`);
     }
     return new ScheduledBatchWorkload(this.stackFor(id), id, { ...props, platform: this.platform });
   }

@@ -27,6 +27,7 @@ import { allowAlarmsToPublish, createAlarmTopic, topicTarget } from '../private/
 import { PlatformRuns } from './private/platform-runs';
 import { createWorkloadJob, createWorkloadSchedule } from './private/workload-parts';
 import { subtreeCostLineItems } from '../private/cost-walk';
+import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
 import { DeployVerification, DeployVerificationOptions } from '../runs/deploy-verification';
 import { JobSchedule, JobScheduleOptions, SCHEDULE_DEFAULTS } from '../runs/job-schedule';
@@ -166,7 +167,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     }, props, shared);
     this.metrics = new BatchQueueMetrics(this.platform.jobQueue);
     if (props.runApiRouteName !== undefined && !props.runApi) {
-      throw new Error(`'runApiRouteName' is '${props.runApiRouteName}' but no 'runApi' was given: pass the RunApi the route goes on, or leave 'runApiRouteName' out.`);
+      throw new ValidationError(`'runApiRouteName' is '${props.runApiRouteName}' but no 'runApi' was given: pass the RunApi the route goes on, or leave 'runApiRouteName' out.`);
     }
     if (props.runApi) {
       this.runApi = props.runApi;
@@ -276,7 +277,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
    */
   public grantRun(grantee: iam.IGrantable): iam.Grant {
     if (!this.runApi || this.runApiRouteName === undefined) {
-      throw new Error(`${this.node.path} has no 'runApi': give it one (new RunApi(stack, 'RunApi')) to grant runs through the API, or use grantSubmit.`);
+      throw new ValidationError(`${this.node.path} has no 'runApi': give it one (new RunApi(stack, 'RunApi')) to grant runs through the API, or use grantSubmit.`);
     }
     return this.runApi.grantRun(grantee, this.runApiRouteName);
   }
@@ -301,7 +302,7 @@ function createVerification(workload: ScheduledBatchWorkload, props: ScheduledBa
   if (!props.verifyOnDeploy) {
     const given = (['verificationCommand', 'verificationTimeout'] as const).filter(p => props[p] !== undefined);
     if (given.length > 0) {
-      throw new Error(`${given.map(p => `'${p}'`).join(' and ')} ${given.length > 1 ? 'are' : 'is'} set but 'verifyOnDeploy' is ${props.verifyOnDeploy ?? 'not set'}: `
+      throw new ValidationError(`${given.map(p => `'${p}'`).join(' and ')} ${given.length > 1 ? 'are' : 'is'} set but 'verifyOnDeploy' is ${props.verifyOnDeploy ?? 'not set'}: `
         + "set 'verifyOnDeploy: true' to verify new revisions at deploy, or remove them.");
     }
     return undefined;
@@ -330,7 +331,7 @@ class OwnPlatforms extends Construct {
     if (this.count > 1) {
       const stack = Stack.of(workload);
       Annotations.of(workload).addWarningV2('cdk-scheduled-batch:severalOwnPlatforms',
-        `This is workload number ${this.count} in stack ${stack.stackName} with its own VPC, compute environment and job queue. AWS Batch allows 50 job queues and 50 compute environments per region (not adjustable) and each VPC adds its network cost: create one BatchPlatform and pass it to every workload as 'platform'.`);
+        inHostSpelling(`This is workload number ${this.count} in stack ${stack.stackName} with its own VPC, compute environment and job queue. AWS Batch allows 50 job queues and 50 compute environments per region (not adjustable) and each VPC adds its network cost: create one BatchPlatform and pass it to every workload as 'platform'.`));
     }
   }
 }

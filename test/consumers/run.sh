@@ -3,6 +3,9 @@
 # dist/go, written by `npx projen package-all`) the way a user would, synthesize the same stack as the TypeScript
 # reference app, and fail unless every template is byte-identical to TypeScript's.
 #
+# The Python and Go apps also print `REFUSED <message>`, the error of a workload given a run deadline without run
+# tracking: it must name the props as that language writes them ('run_deadline', 'RunDeadline').
+#
 # Every app also prints `COST <stack> <USD/month>` from CostReport.of(stack) for each stack: those lines must be
 # identical to TypeScript's too. The Java app then runs in CONSUMERS_JAVA_RUNS JVMs in all (default 3), each of which
 # must write the same templates as the first: Map.of's iteration order changes from one JVM to the next.
@@ -168,6 +171,17 @@ for lang in "${LANGS[@]}"; do
   record "$lang template identical to typescript" "$rc"
   rc=0; compare_costs "$lang" || rc=$?
   record "$lang CostReport figures identical to typescript ($(costs_of "$lang" | awk '{printf "%s%s $%s", sep, $2, $3; sep=", "}'))" "$rc"
+  # A refused prop is named as the language writes it: the library reads the JSII_AGENT the jsii runtime sets.
+  expected=""
+  case "$lang" in
+    python) expected="'run_deadline' is set but 'track_runs' is false" ;;
+    go) expected="'RunDeadline' is set but 'TrackRuns' is false" ;;
+  esac
+  if [ -n "$expected" ]; then
+    rc=0; grep -F "REFUSED " "$OUT/$lang.out" | grep -qF -- "$expected" || rc=1
+    [ "$rc" -eq 0 ] || { echo "[consumers] $lang: expected a REFUSED line with: $expected" >&2; grep -F "REFUSED" "$OUT/$lang.out" >&2 || true; }
+    record "$lang error message names the prop as $lang writes it ($expected)" "$rc"
+  fi
   if [ "$lang" = java ] && [ -d "$OUT/java" ] && [ "${CONSUMERS_JAVA_RUNS:-3}" -gt 1 ]; then
     t0=$(now)
     rc=0; java_runs "${CONSUMERS_JAVA_RUNS:-3}" || rc=$?

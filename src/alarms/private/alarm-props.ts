@@ -7,6 +7,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { BatchAlarmsProps } from '../batch-alarms-props';
 import { jobDefinitionArnPrefix } from './alarm-patterns';
+import { ValidationError } from '../../private/prop-names';
 import { WholeNumberCheck, validateInstanceOf, validateWholeNumber } from '../../private/validate';
 
 /**
@@ -68,7 +69,7 @@ export function eventFilters(props: BatchAlarmsProps): { readonly jobDefinition:
 export function validateAlarmsProps(props: BatchAlarmsProps): void {
   validatePropTypes(props);
   if (props.sharedQueue && !props.jobDefinition) {
-    throw new Error("'jobDefinition' is required when 'sharedQueue' is true: AWS/Batch metrics only have the "
+    throw new ValidationError("'jobDefinition' is required when 'sharedQueue' is true: AWS/Batch metrics only have the "
       + 'JobQueueName dimension, so per-workload alarms need EventBridge rules filtered on the job definition. '
       + "Pass the workload's job definition, or set 'sharedQueue' to false if the queue is dedicated.");
   }
@@ -80,7 +81,7 @@ export function validateAlarmsProps(props: BatchAlarmsProps): void {
   });
   if (props.notificationEmail !== undefined && !Token.isUnresolved(props.notificationEmail)
     && !/^[^@\s]+@[^@\s]+$/.test(props.notificationEmail)) {
-    throw new Error(`'notificationEmail' must be an e-mail address, got '${props.notificationEmail}'.`);
+    throw new ValidationError(`'notificationEmail' must be an e-mail address, got '${props.notificationEmail}'.`);
   }
 }
 

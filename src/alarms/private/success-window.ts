@@ -1,6 +1,7 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { IConstruct } from 'constructs';
+import { inHostSpelling, ValidationError } from '../../private/prop-names';
 import {
   MAX_ALARM_WINDOW_SECONDS,
   SuccessWindow,
@@ -28,7 +29,7 @@ export function missedRunWindow(scope: IConstruct, props: MissedRunInput): Succe
 
   if (props.successWindow) {
     if (props.successWindow.isUnresolved()) {
-      throw new Error("'successWindow' must be a concrete duration (it sets the alarm period), got a token.");
+      throw new ValidationError("'successWindow' must be a concrete duration (it sets the alarm period), got a token.");
     }
     const seconds = props.successWindow.toSeconds({ integral: false });
     validateWholeNumber('successWindow', seconds, {
@@ -39,7 +40,7 @@ export function missedRunWindow(scope: IConstruct, props: MissedRunInput): Succe
       fix: 'use e.g. Duration.days(1), or leave it unset to derive it from the schedule',
     });
     if (cadence && seconds < cadence.maxGapSeconds) {
-      throw new Error(`'successWindow' (${props.successWindow.toHumanString()}) is shorter than the period of the schedule `
+      throw new ValidationError(`'successWindow' (${props.successWindow.toHumanString()}) is shorter than the period of the schedule `
         + `'${expression}' (${describeSeconds(cadence.maxGapSeconds)} between runs): the alarm would fire while nothing is `
         + `wrong. Set 'successWindow' to at least ${describeSeconds(cadence.maxGapSeconds)}, or leave it unset to derive it.`);
     }
@@ -49,8 +50,8 @@ export function missedRunWindow(scope: IConstruct, props: MissedRunInput): Succe
   if (!props.schedule) return undefined;
   if (!cadence) {
     Annotations.of(scope).addWarningV2('cdk-scheduled-batch:missedRunAlarmSkipped',
-      `No missed-run alarm: the window cannot be derived from the schedule '${expression}' (one-time at(), a token, `
-      + "or a cron using L, W, # or a year). Set 'successWindow' to the longest time between two successful runs.");
+      inHostSpelling(`No missed-run alarm: the window cannot be derived from the schedule '${expression}' (one-time at(), a token, `
+      + "or a cron using L, W, # or a year). Set 'successWindow' to the longest time between two successful runs."));
     return undefined;
   }
   const timeout = props.jobTimeout;
@@ -58,8 +59,8 @@ export function missedRunWindow(scope: IConstruct, props: MissedRunInput): Succe
   const window = deriveSuccessWindow(cadence, props.schedule.timeZone?.timezoneName, allowance);
   if (!window) {
     Annotations.of(scope).addWarningV2('cdk-scheduled-batch:missedRunAlarmSkipped',
-      `No missed-run alarm: the schedule '${expression}' has ${describeSeconds(cadence.maxGapSeconds)} between runs, `
-      + 'longer than the 7 days a CloudWatch alarm can look back.');
+      inHostSpelling(`No missed-run alarm: the schedule '${expression}' has ${describeSeconds(cadence.maxGapSeconds)} between runs, `
+      + 'longer than the 7 days a CloudWatch alarm can look back.'));
   }
   return window;
 }

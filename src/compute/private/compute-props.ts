@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { ComputePlatform } from '../compute-platform';
 import { CpuArchitecture, SpotComputeEnvironmentProps } from '../spot-compute-environment-props';
 import { nonexistentSize } from './instance-families';
+import { ValidationError } from '../../private/prop-names';
 import { validateEnum, validateInstanceOf, validateWholeNumber } from '../../private/validate';
 
 /** Defaults, in one place. */
@@ -60,10 +61,10 @@ function validateVcpus(props: SpotComputeEnvironmentProps, isEc2: boolean) {
   const min = props.minvCpus ?? DEFAULT_MIN_VCPUS;
   const max = props.maxvCpus ?? DEFAULT_MAX_VCPUS;
   if (!Token.isUnresolved(min) && !Token.isUnresolved(max) && min > max) {
-    throw new Error(`'minvCpus' (${min}) must be <= 'maxvCpus' (${max}): lower minvCpus or raise maxvCpus`);
+    throw new ValidationError(`'minvCpus' (${min}) must be <= 'maxvCpus' (${max}): lower minvCpus or raise maxvCpus`);
   }
   if (!isEc2 && givenMin !== undefined && (Token.isUnresolved(givenMin) || givenMin !== 0)) {
-    throw new Error(`'minvCpus' is ${givenMin}, but Fargate compute environments have no minimum: remove 'minvCpus' or use ComputePlatform.EC2`);
+    throw new ValidationError(`'minvCpus' is ${givenMin}, but Fargate compute environments have no minimum: remove 'minvCpus' or use ComputePlatform.EC2`);
   }
 }
 
@@ -71,17 +72,17 @@ function validateSpotOptions(props: SpotComputeEnvironmentProps, spot: boolean, 
   const bid = props.spotBidPercentage;
   if (bid !== undefined) {
     if (!spot) {
-      throw new Error(`'spotBidPercentage' is ${bid}, but 'spot' is false: remove 'spotBidPercentage' or set 'spot: true'`);
+      throw new ValidationError(`'spotBidPercentage' is ${bid}, but 'spot' is false: remove 'spotBidPercentage' or set 'spot: true'`);
     }
     if (!isEc2) {
-      throw new Error(`'spotBidPercentage' is ${bid}, but Fargate Spot has no bid: remove 'spotBidPercentage' or use ComputePlatform.EC2`);
+      throw new ValidationError(`'spotBidPercentage' is ${bid}, but Fargate Spot has no bid: remove 'spotBidPercentage' or use ComputePlatform.EC2`);
     }
     validateWholeNumber('spotBidPercentage', bid, {
       min: 1, max: 100, why: '(percent of the On-Demand price)', fix: "leave it unset (AWS's recommendation) or use e.g. 100",
     });
   }
   if (props.onDemandFallback && !spot) {
-    throw new Error("'onDemandFallback' is true, but 'spot' is false: the primary compute environment is already On-Demand; remove 'onDemandFallback' or set 'spot: true'");
+    throw new ValidationError("'onDemandFallback' is true, but 'spot' is false: the primary compute environment is already On-Demand; remove 'onDemandFallback' or set 'spot: true'");
   }
 }
 
@@ -105,7 +106,7 @@ function rejectEc2Only(props: SpotComputeEnvironmentProps) {
   ];
   for (const [name, value] of ec2Only) {
     if (value !== undefined) {
-      throw new Error(`'${name}' applies to ComputePlatform.EC2 only, but 'platform' is FARGATE: remove '${name}' or use ComputePlatform.EC2`);
+      throw new ValidationError(`'${name}' applies to ComputePlatform.EC2 only, but 'platform' is FARGATE: remove '${name}' or use ComputePlatform.EC2`);
     }
   }
 }
@@ -124,22 +125,22 @@ export function resolveArchitecture(props: SpotComputeEnvironmentProps): CpuArch
   for (const c of props.instanceClasses ?? []) note(`${c}`, ec2.InstanceType.of(c, ec2.InstanceSize.LARGE).architecture);
 
   if (found.size > 1) {
-    throw new Error(`'instanceTypes'/'instanceClasses' mix architectures (${found.get(CpuArchitecture.X86_64)} is X86_64, ${found.get(CpuArchitecture.ARM64)} is ARM64): a compute environment runs one image architecture; use one architecture, or two SpotComputeEnvironments`);
+    throw new ValidationError(`'instanceTypes'/'instanceClasses' mix architectures (${found.get(CpuArchitecture.X86_64)} is X86_64, ${found.get(CpuArchitecture.ARM64)} is ARM64): a compute environment runs one image architecture; use one architecture, or two SpotComputeEnvironments`);
   }
   const derived = [...found.keys()][0];
   if (props.architecture !== undefined && derived !== undefined && derived !== props.architecture) {
-    throw new Error(`'architecture' is ${props.architecture}, but '${found.get(derived)}' in 'instanceTypes'/'instanceClasses' is ${derived}: make them agree or drop 'architecture'`);
+    throw new ValidationError(`'architecture' is ${props.architecture}, but '${found.get(derived)}' in 'instanceTypes'/'instanceClasses' is ${derived}: make them agree or drop 'architecture'`);
   }
   for (const t of props.instanceTypes ?? []) {
     const why = Token.isUnresolved(t.toString()) ? undefined : nonexistentSize(t.toString());
     if (why) {
-      throw new Error(`'instanceTypes' entry '${t}' is not an EC2 instance type: ${why}. Fix: use an existing size, or the instance class alone (instanceClasses) to let Batch pick the size.`);
+      throw new ValidationError(`'instanceTypes' entry '${t}' is not an EC2 instance type: ${why}. Fix: use an existing size, or the instance class alone (instanceClasses) to let Batch pick the size.`);
     }
   }
   const all = [...(props.instanceTypes ?? []).map(t => t.toString().split('.')[0]), ...(props.instanceClasses ?? []).map(c => `${c}`)];
   const a1 = all.find(c => c === 'a1');
   if (a1) {
-    throw new Error("'instanceTypes'/'instanceClasses' contain A1, which Amazon Linux 2023 (ECS_AL2023) does not support: use Graviton2 or later (e.g. m6g, c7g)");
+    throw new ValidationError("'instanceTypes'/'instanceClasses' contain A1, which Amazon Linux 2023 (ECS_AL2023) does not support: use Graviton2 or later (e.g. m6g, c7g)");
   }
   // Both architectures on Fargate and Fargate Spot: AWS Batch added Fargate Spot on ARM64 Linux in August 2025; only
   // Windows containers remain unsupported on Fargate Spot (the job definition decides the OS, not this construct).

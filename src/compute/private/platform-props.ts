@@ -1,3 +1,4 @@
+import { ValidationError } from '../../private/prop-names';
 import { BatchPlatformProps } from '../batch-platform-props';
 
 /** What part of a platform a `BatchPlatformProps` prop configures. */
@@ -51,7 +52,7 @@ export function rejectConflicts(given: object, brought: keyof typeof DECIDED_BY)
   const { parts, fix } = DECIDED_BY[brought];
   const conflicting = PLATFORM_PROPS.filter(k => k !== brought && parts.includes(PART_OF[k]) && props[k] !== undefined);
   if (conflicting.length > 0) {
-    throw new Error(`'${brought}' was given together with ${conflicting.map(k => `'${k}'`).join(', ')}: ${fix}`);
+    throw new ValidationError(`'${brought}' was given together with ${conflicting.map(k => `'${k}'`).join(', ')}: ${fix}`);
   }
 }
 

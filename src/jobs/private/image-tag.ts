@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { ValidationError } from '../../private/prop-names';
 
 /**
  * The tag grammar of Docker and the OCI distribution spec: a word character first, then up to 127 more word
@@ -41,7 +42,7 @@ export function validateImageTag(prop: string, tag: string): void {
   } else {
     why = 'it contains characters other than letters, digits, \'_\', \'.\' and \'-\'';
   }
-  throw new Error(`'${prop}' is '${shown}', which is not a valid image tag: ${why}. `
+  throw new ValidationError(`'${prop}' is '${shown}', which is not a valid image tag: ${why}. `
     + 'Fix: use 1-128 letters, digits, \'_\', \'.\' or \'-\', starting with a letter, digit or \'_\' (e.g. \'v1.2.3\' or \'2026-12-01_1\'); '
     + 'pass only the tag, without the repository or a digest.');
 }

@@ -2,6 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ValidationError } from '../../private/prop-names';
 import { BatchJobAttributes, IBatchJob } from '../batch-job-ref';
 
 /** A job defined elsewhere. */
@@ -24,7 +25,7 @@ export class ImportedBatchJob extends Construct implements IBatchJob {
     this.retryAttempts = attrs.retryAttempts ?? 3;
     this.parameters = { ...attrs.parameters };
     if (!Token.isUnresolved(this.retryAttempts) && (!Number.isInteger(this.retryAttempts) || this.retryAttempts < 1 || this.retryAttempts > 10)) {
-      throw new Error(`'retryAttempts' is ${this.retryAttempts}: AWS Batch makes 1 to 10 attempts (a whole number); give the job definition's.`);
+      throw new ValidationError(`'retryAttempts' is ${this.retryAttempts}: AWS Batch makes 1 to 10 attempts (a whole number); give the job definition's.`);
     }
   }
 
@@ -37,7 +38,7 @@ export class ImportedBatchJob extends Construct implements IBatchJob {
   }
 
   public runOneAtATime(): batch.CfnConsumableResource {
-    throw new Error(`${this.node.path} is an imported job: its job definition is not this app's, so it cannot be made to require a consumable resource. `
+    throw new ValidationError(`${this.node.path} is an imported job: its job definition is not this app's, so it cannot be made to require a consumable resource. `
       + 'Use OverlapPolicy.ALLOW or SKIP with it, or define the job with BatchJob.');
   }
 }

@@ -2,6 +2,7 @@ import { Size, Token } from 'aws-cdk-lib';
 import { ComputePlatform } from '../../compute/compute-platform';
 import { DEFAULT_CLASSES, FAMILIES, vcpusOfSize } from '../../compute/private/instance-families';
 import type { SpotComputeEnvironment } from '../../compute/spot-compute-environment';
+import { ValidationError } from '../../private/prop-names';
 
 /**
  * The vCPU / memory pairs Fargate accepts (memory in MiB): [vCPU, min, max, step].
@@ -45,18 +46,18 @@ export function validateCpuMemory(platform: ComputePlatform, cpu: number, memory
   if (platform === ComputePlatform.FARGATE) {
     const legal = fargateMemoriesFor(cpu);
     if (legal.length === 0) {
-      throw new Error(`'cpu' must be one of ${FARGATE_CPU_MEMORY.map(([c]) => c).join(', ')} vCPUs on Fargate, got ${cpu}: pick the nearest Fargate size.`);
+      throw new ValidationError(`'cpu' must be one of ${FARGATE_CPU_MEMORY.map(([c]) => c).join(', ')} vCPUs on Fargate, got ${cpu}: pick the nearest Fargate size.`);
     }
     if (!legal.includes(mib)) {
-      throw new Error(`'memory' of ${mib} MiB is not a Fargate size for ${cpu} vCPU: use one of ${legal.join(', ')} MiB (Size.mebibytes(...)), or change 'cpu'.`);
+      throw new ValidationError(`'memory' of ${mib} MiB is not a Fargate size for ${cpu} vCPU: use one of ${legal.join(', ')} MiB (Size.mebibytes(...)), or change 'cpu'.`);
     }
     return;
   }
   if (!Number.isInteger(cpu) || cpu < EC2_LIMITS.minCpu || cpu > EC2_LIMITS.maxCpu) {
-    throw new Error(`'cpu' must be a whole number of vCPUs from ${EC2_LIMITS.minCpu} to ${EC2_LIMITS.maxCpu} on EC2, got ${cpu}: fractional vCPUs exist only on Fargate.`);
+    throw new ValidationError(`'cpu' must be a whole number of vCPUs from ${EC2_LIMITS.minCpu} to ${EC2_LIMITS.maxCpu} on EC2, got ${cpu}: fractional vCPUs exist only on Fargate.`);
   }
   if (mib < EC2_LIMITS.minMemoryMiB || mib > EC2_LIMITS.maxMemoryMiB) {
-    throw new Error(`'memory' must be from ${EC2_LIMITS.minMemoryMiB} MiB to ${EC2_LIMITS.maxMemoryMiB / 1024} GiB on EC2, got ${mib} MiB.`);
+    throw new ValidationError(`'memory' must be from ${EC2_LIMITS.minMemoryMiB} MiB to ${EC2_LIMITS.maxMemoryMiB / 1024} GiB on EC2, got ${mib} MiB.`);
   }
 }
 
@@ -161,17 +162,17 @@ export function validateJobFitsCompute(compute: SpotComputeEnvironment, cpu: num
       ? `its maxvCpus is ${cap}`
       : `its largest ${fargate ? 'Fargate size' : 'allowed instance'} (${byCpu.name}) has ${byCpu.vcpus} vCPUs`;
     const fix = cap < byCpu.vcpus ? `raise the compute's 'maxvCpus' to at least ${cpu}` : bigger;
-    throw new Error(`'cpu' of ${cpu} vCPUs is more than ${where} can run: ${reason}. Fix: lower 'cpu' to ${max.cpu} or less, or ${fix}.`);
+    throw new ValidationError(`'cpu' of ${cpu} vCPUs is more than ${where} can run: ${reason}. Fix: lower 'cpu' to ${max.cpu} or less, or ${fix}.`);
   }
   if (mib > max.memoryMiB) {
     const reason = fargate && cap < byMemory.vcpus
       ? `its maxvCpus of ${cap} allows Fargate sizes up to ${max.cpu} vCPUs, with at most ${max.memoryMiB} MiB`
       : `its largest ${fargate ? 'Fargate size' : 'allowed instance'} (${byMemory.name}) leaves at most ${byMemory.memoryMiB} MiB to jobs`;
     const fix = fargate && cap < byMemory.vcpus ? 'raise the compute\'s \'maxvCpus\'' : bigger;
-    throw new Error(`'memory' of ${mib} MiB is more than ${where} can run: ${reason}. Fix: lower 'memory' to ${max.memoryMiB} MiB or less, or ${fix}.`);
+    throw new ValidationError(`'memory' of ${mib} MiB is more than ${where} can run: ${reason}. Fix: lower 'memory' to ${max.memoryMiB} MiB or less, or ${fix}.`);
   }
   if (!fargate && !candidates.some(c => c.vcpus >= cpu && c.memoryMiB >= mib)) {
-    throw new Error(`'cpu' of ${cpu} vCPUs with 'memory' of ${mib} MiB fits no single instance ${where} can launch: `
+    throw new ValidationError(`'cpu' of ${cpu} vCPUs with 'memory' of ${mib} MiB fits no single instance ${where} can launch: `
       + `${byCpu.name} has the vCPUs (${byCpu.vcpus}) but leaves ${byCpu.memoryMiB} MiB, ${byMemory.name} has the memory `
       + `(${byMemory.memoryMiB} MiB) but ${byMemory.vcpus} vCPUs. Fix: lower 'cpu' or 'memory', or give the compute an `
       + 'instance type with both (e.g. a larger r-family size).');

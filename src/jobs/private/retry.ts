@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import { ComputePlatform } from '../../compute/compute-platform';
+import { ValidationError } from '../../private/prop-names';
 
 /**
  * Retry rules AWS Batch accepts.
@@ -48,7 +49,7 @@ export function defaultRetryStrategies(platform: ComputePlatform, retryableExitC
   ];
   if (strategies.length > RETRY_LIMITS.maxEvaluateOnExit) {
     const room = RETRY_LIMITS.maxEvaluateOnExit - (strategies.length - retryableExitCodes.length);
-    throw new Error(`'retryableExitCodes' may list at most ${room} entries, got ${retryableExitCodes.length} (${retryableExitCodes.join(', ')}): AWS Batch allows ${RETRY_LIMITS.maxEvaluateOnExit} evaluateOnExit rules and the workload uses ${RETRY_LIMITS.maxEvaluateOnExit - room} (Spot reclaim, image pull, application-error exit, catch-all). Combine codes with a trailing wildcard, e.g. '13*'.`);
+    throw new ValidationError(`'retryableExitCodes' may list at most ${room} entries, got ${retryableExitCodes.length} (${retryableExitCodes.join(', ')}): AWS Batch allows ${RETRY_LIMITS.maxEvaluateOnExit} evaluateOnExit rules and the workload uses ${RETRY_LIMITS.maxEvaluateOnExit - room} (Spot reclaim, image pull, application-error exit, catch-all). Combine codes with a trailing wildcard, e.g. '13*'.`);
   }
   return strategies;
 }
@@ -56,7 +57,7 @@ export function defaultRetryStrategies(platform: ComputePlatform, retryableExitC
 export function validateRetryAttempts(attempts: number): void {
   if (Token.isUnresolved(attempts)) return;
   if (!Number.isInteger(attempts) || attempts < RETRY_LIMITS.minAttempts || attempts > RETRY_LIMITS.maxAttempts) {
-    throw new Error(`'retryAttempts' must be a whole number from ${RETRY_LIMITS.minAttempts} to ${RETRY_LIMITS.maxAttempts}, got ${attempts}: it counts every attempt, the first included (1 = no retry).`);
+    throw new ValidationError(`'retryAttempts' must be a whole number from ${RETRY_LIMITS.minAttempts} to ${RETRY_LIMITS.maxAttempts}, got ${attempts}: it counts every attempt, the first included (1 = no retry).`);
   }
 }
 
@@ -64,7 +65,7 @@ export function validateRetryableExitCodes(codes: string[]): void {
   for (const code of codes) {
     if (Token.isUnresolved(code)) continue;
     if (!RETRY_LIMITS.exitCodePattern.test(code)) {
-      throw new Error(`'retryableExitCodes' entry '${code}' is not an exit-code pattern AWS Batch accepts: use digits, optionally ending with a single '*' (e.g. '75' or '13*'); a leading '*' is not allowed.`);
+      throw new ValidationError(`'retryableExitCodes' entry '${code}' is not an exit-code pattern AWS Batch accepts: use digits, optionally ending with a single '*' (e.g. '75' or '13*'); a leading '*' is not allowed.`);
     }
   }
 }

@@ -1,4 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { ValidationError } from '../../private/prop-names';
 
 /** Properties of a {@link NatInstanceProvider}. */
 export interface NatInstanceProviderProps {
@@ -39,7 +40,7 @@ export class NatInstanceProvider extends ec2.NatProvider {
   /** Network access of the NAT instances (available after the VPC has configured NAT). */
   public get connections(): ec2.Connections {
     if (!this.natConnections) {
-      throw new Error('NatInstanceProvider: connections are only available after the VPC has configured NAT');
+      throw new ValidationError('NatInstanceProvider: connections are only available after the VPC has configured NAT');
     }
     return this.natConnections;
   }
@@ -95,7 +96,7 @@ export class NatInstanceProvider extends ec2.NatProvider {
   /** The NAT instance in the subnet's AZ, else the next one in turn. */
   private pick(az: string): ec2.Instance {
     if (this.gateways.length === 0) {
-      throw new Error('NatInstanceProvider: no NAT instance to route to (configureNat created none)');
+      throw new ValidationError('NatInstanceProvider: no NAT instance to route to (configureNat created none)');
     }
     const sameAz = this.gateways.find(g => g.az === az);
     return sameAz ? sameAz.instance : this.gateways[this.next++ % this.gateways.length].instance;

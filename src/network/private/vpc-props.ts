@@ -5,6 +5,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ComputePlatform } from '../../compute/compute-platform';
+import { ValidationError } from '../../private/prop-names';
 import { validateEnum, validateInstanceOf, validateWholeNumber } from '../../private/validate';
 import { CostOptimizedVpcProps, EgressKind, EgressProfile } from '../cost-optimized-vpc-props';
 
@@ -15,13 +16,13 @@ export function validateVpcProps(props: CostOptimizedVpcProps): void {
   validatePropTypes(props);
   validateWholeNumber('maxAzs', props.maxAzs, { min: 1, fix: `pass 1 or more (the default is ${DEFAULT_MAX_AZS})` });
   if (props.flowLogs === false && props.flowLogRetention !== undefined) {
-    throw new Error(`'flowLogRetention' is set (${props.flowLogRetention} days) but 'flowLogs' is false: remove 'flowLogRetention' or turn flow logs on.`);
+    throw new ValidationError(`'flowLogRetention' is set (${props.flowLogRetention} days) but 'flowLogs' is false: remove 'flowLogRetention' or turn flow logs on.`);
   }
   if (props.flowLogs === false && props.flowLogDestination !== undefined) {
-    throw new Error("'flowLogDestination' is set but 'flowLogs' is false: remove 'flowLogDestination' or turn flow logs on.");
+    throw new ValidationError("'flowLogDestination' is set but 'flowLogs' is false: remove 'flowLogDestination' or turn flow logs on.");
   }
   if (props.flowLogDestination !== undefined && props.flowLogRetention !== undefined) {
-    throw new Error(`'flowLogRetention' (${props.flowLogRetention} days) only applies to the log group this construct creates, and 'flowLogDestination' replaces it: set the retention on your own destination and remove 'flowLogRetention'.`);
+    throw new ValidationError(`'flowLogRetention' (${props.flowLogRetention} days) only applies to the log group this construct creates, and 'flowLogDestination' replaces it: set the retention on your own destination and remove 'flowLogRetention'.`);
   }
 }
 

@@ -6,6 +6,7 @@ import { Duration, Token, Validations } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ValidationError } from '../../private/prop-names';
 import { DeadlinePropNames } from '../../private/schedule-deadline';
 import { validateDuration, validateInstanceOf } from '../../private/validate';
 
@@ -85,7 +86,7 @@ function rejectSchedulerTokens(props: CheckedScheduleOptions): void {
   ];
   for (const [prop, token, example] of given) {
     if (token) {
-      throw new Error(`'${prop}' is a token (known only at deploy), but aws-cdk-lib's Schedule checks it against the EventBridge Scheduler limits at synth: give a concrete value (${example}), or leave it out for the default.`);
+      throw new ValidationError(`'${prop}' is a token (known only at deploy), but aws-cdk-lib's Schedule checks it against the EventBridge Scheduler limits at synth: give a concrete value (${example}), or leave it out for the default.`);
     }
   }
 }
@@ -108,17 +109,17 @@ export function validateRunScheduleOptions(props: CheckedScheduleOptions): void 
   const retries = props.scheduleRetryAttempts;
   const retriesOutOfRange = (n: number) => !Number.isInteger(n) || n < 0 || n > SCHEDULER_LIMITS.maxRetryAttempts;
   if (retries !== undefined && !Token.isUnresolved(retries) && retriesOutOfRange(retries)) {
-    throw new Error(`'scheduleRetryAttempts' must be a whole number from 0 to ${SCHEDULER_LIMITS.maxRetryAttempts}, got ${retries}.`);
+    throw new ValidationError(`'scheduleRetryAttempts' must be a whole number from 0 to ${SCHEDULER_LIMITS.maxRetryAttempts}, got ${retries}.`);
   }
   const outside = (d: Duration, min: Duration, max: Duration) =>
     d.toSeconds({ integral: false }) < min.toSeconds() || d.toSeconds({ integral: false }) > max.toSeconds();
   const age = props.scheduleMaxEventAge;
   if (age && !age.isUnresolved() && outside(age, SCHEDULER_LIMITS.minEventAge, SCHEDULER_LIMITS.maxEventAge)) {
-    throw new Error(`'scheduleMaxEventAge' must be from 1 minute to 1 day, got ${age.toHumanString()}.`);
+    throw new ValidationError(`'scheduleMaxEventAge' must be from 1 minute to 1 day, got ${age.toHumanString()}.`);
   }
   const window = props.flexibleTimeWindow;
   if (window && !window.isUnresolved() && outside(window, SCHEDULER_LIMITS.minFlexibleWindow, SCHEDULER_LIMITS.maxFlexibleWindow)) {
-    throw new Error(`'flexibleTimeWindow' must be from 1 minute to 1440 minutes, got ${window.toHumanString()}.`);
+    throw new ValidationError(`'flexibleTimeWindow' must be from 1 minute to 1440 minutes, got ${window.toHumanString()}.`);
   }
   // What the range checks above let through: NaN, Infinity, fractions of the unit the API takes.
   validateDuration('scheduleMaxEventAge', age, {

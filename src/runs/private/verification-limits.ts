@@ -1,6 +1,7 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import type { IBatchJob } from '../../jobs/batch-job-ref';
+import { ValidationError } from '../../private/prop-names';
 
 /**
  * Limits of the deploy-time verification.
@@ -56,7 +57,7 @@ export function verificationTimeoutFor(job: IBatchJob, input: VerificationInput)
   if (timeout === undefined) {
     const seconds = jobMaxSeconds + VERIFICATION_LIMITS.startMargin.toSeconds();
     if (seconds > max.toSeconds()) {
-      throw new Error(`Deploy verification waits for the job's ${jobMax} plus 10 minutes to start, which is more than `
+      throw new ValidationError(`Deploy verification waits for the job's ${jobMax} plus 10 minutes to start, which is more than `
         + `${max.toHumanString()}, the longest a deployment can wait on a custom resource: lower 'timeout' or `
         + `'retryAttempts' of the job so that attempts x timeout is at most ${Duration.seconds(max.toSeconds() - VERIFICATION_LIMITS.startMargin.toSeconds()).toHumanString()} `
         + `(e.g. timeout: Duration.minutes(15)), or set '${input.timeoutProp}' of at least ${Duration.seconds(jobMaxSeconds).toHumanString()}.`);
@@ -66,16 +67,16 @@ export function verificationTimeoutFor(job: IBatchJob, input: VerificationInput)
   if (timeout.isUnresolved()) return timeout;
   const s = timeout.toSeconds({ integral: false });
   if (s > max.toSeconds()) {
-    throw new Error(`'${input.timeoutProp}' is ${timeout.toHumanString()}, more than ${max.toHumanString()}: a CloudFormation `
+    throw new ValidationError(`'${input.timeoutProp}' is ${timeout.toHumanString()}, more than ${max.toHumanString()}: a CloudFormation `
       + `custom resource must answer within 1 hour (5 minutes are kept to terminate a timed-out run). Set '${input.timeoutProp}' to at most ${max.toHumanString()}.`);
   }
   if (s < VERIFICATION_LIMITS.minTimeout.toSeconds() || s < jobMaxSeconds) {
-    throw new Error(`'${input.timeoutProp}' is ${timeout.toHumanString()}, less than the job may take before AWS Batch gives up `
+    throw new ValidationError(`'${input.timeoutProp}' is ${timeout.toHumanString()}, less than the job may take before AWS Batch gives up `
       + `(${jobMax}, and at least 1 minute): a verification would fail while the job may still succeed. Set '${input.timeoutProp}' `
       + `to at least ${Duration.seconds(Math.max(jobMaxSeconds, 60)).toHumanString()}, or lower the job's 'timeout' or 'retryAttempts'.`);
   }
   if (!Number.isInteger(s)) {
-    throw new Error(`'${input.timeoutProp}' is ${timeout.toHumanString()}: give a whole number of seconds.`);
+    throw new ValidationError(`'${input.timeoutProp}' is ${timeout.toHumanString()}: give a whole number of seconds.`);
   }
   return timeout;
 }
@@ -84,7 +85,7 @@ function validateCommand(input: VerificationInput): void {
   const command = input.command;
   if (command === undefined || Token.isUnresolved(command)) return;
   if (command.length === 0 || command.every(c => !Token.isUnresolved(c) && c.trim() === '')) {
-    throw new Error(`'${input.commandProp}' is ${JSON.stringify(command)}: give the command the verification run executes, `
+    throw new ValidationError(`'${input.commandProp}' is ${JSON.stringify(command)}: give the command the verification run executes, `
       + `e.g. ['python', '-m', 'report', '--self-test'], or leave '${input.commandProp}' out to run the job's own command.`);
   }
 }
@@ -101,7 +102,7 @@ function validateQueue(job: IBatchJob): void {
     const [, , , region, account] = arn.split(':');
     for (const [what, theirs, ours] of [['account', account, stack.account], ['region', region, stack.region]] as const) {
       if (!Token.isUnresolved(ours) && theirs !== undefined && theirs !== '' && theirs !== ours) {
-        throw new Error(`Deploy verification cannot submit to the job queue ${arn}: it is in ${what} ${theirs} and the stack `
+        throw new ValidationError(`Deploy verification cannot submit to the job queue ${arn}: it is in ${what} ${theirs} and the stack `
           + `${stack.stackName} deploys to ${what} ${ours} (AWS Batch has no cross-${what} submission). Leave 'verifyOnDeploy' `
           + `off for this workload, or deploy it to ${what} ${theirs}.`);
       }
@@ -109,7 +110,7 @@ function validateQueue(job: IBatchJob): void {
   }
   const cfn = queue.node.defaultChild;
   if (cfn instanceof batch.CfnJobQueue && !Token.isUnresolved(cfn.state) && cfn.state === 'DISABLED') {
-    throw new Error(`Deploy verification cannot run on the job queue ${queue.node.path}: it is created with 'enabled: false' `
+    throw new ValidationError(`Deploy verification cannot run on the job queue ${queue.node.path}: it is created with 'enabled: false' `
       + "(state DISABLED), so the verification run could never start. Enable the queue, or leave 'verifyOnDeploy' off.");
   }
 }

@@ -1,3 +1,5 @@
+import { ValidationError } from '../../private/prop-names';
+
 /**
  * The step graph of a `ScheduledBatchWorkflow`: synth-time checks (names, duplicates, unknown dependencies, cycles,
  * size) and the topological levels the state machine runs one after another.
@@ -24,34 +26,34 @@ export const MAX_STEPS = 20;
 /** Fails at synth on a graph Step Functions cannot run or that does not mean what it says. */
 export function validateGraph(steps: GraphStep[]): void {
   if (steps.length === 0) {
-    throw new Error("'steps' is empty: give at least one step, e.g. { name: 'extract', command: [...] }.");
+    throw new ValidationError("'steps' is empty: give at least one step, e.g. { name: 'extract', command: [...] }.");
   }
   if (steps.length > MAX_STEPS) {
-    throw new Error(`'steps' has ${steps.length} steps, more than the ${MAX_STEPS} a workflow takes: split the graph into two workflows, or fan a step out with 'arraySize'.`);
+    throw new ValidationError(`'steps' has ${steps.length} steps, more than the ${MAX_STEPS} a workflow takes: split the graph into two workflows, or fan a step out with 'arraySize'.`);
   }
   const names = new Set<string>();
   for (const s of steps) {
     if (!STEP_NAME.test(s.name)) {
-      throw new Error(`Step name '${s.name}' is not valid: use 1 to 40 letters, digits and hyphens, starting with a letter or digit, e.g. 'transform-a'.`);
+      throw new ValidationError(`Step name '${s.name}' is not valid: use 1 to 40 letters, digits and hyphens, starting with a letter or digit, e.g. 'transform-a'.`);
     }
     if (names.has(s.name)) {
-      throw new Error(`Step name '${s.name}' is used by two steps: give each step its own 'name'.`);
+      throw new ValidationError(`Step name '${s.name}' is used by two steps: give each step its own 'name'.`);
     }
     names.add(s.name);
   }
   for (const s of steps) {
     for (const d of s.dependsOn ?? []) {
       if (!names.has(d)) {
-        throw new Error(`Step '${s.name}' has 'dependsOn' '${d}', which is not a step of this workflow: use one of ${[...names].map(n => `'${n}'`).join(', ')}.`);
+        throw new ValidationError(`Step '${s.name}' has 'dependsOn' '${d}', which is not a step of this workflow: use one of ${[...names].map(n => `'${n}'`).join(', ')}.`);
       }
       if (d === s.name) {
-        throw new Error(`Step '${s.name}' depends on itself ('dependsOn' holds '${d}'): remove it.`);
+        throw new ValidationError(`Step '${s.name}' depends on itself ('dependsOn' holds '${d}'): remove it.`);
       }
     }
   }
   const cycle = findCycle(steps);
   if (cycle) {
-    throw new Error(`'steps' has a cycle: ${cycle.join(' -> ')}. A step cannot wait for itself: remove one of these 'dependsOn' entries.`);
+    throw new ValidationError(`'steps' has a cycle: ${cycle.join(' -> ')}. A step cannot wait for itself: remove one of these 'dependsOn' entries.`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { Annotations, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { inHostSpelling, ValidationError } from '../../private/prop-names';
 
 /** An e-mail address as SNS's `email` protocol takes it: one `@`, no white space (the same check as `BatchAlarms`). */
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
@@ -11,7 +12,7 @@ export const EMPTY_REPOSITORY_WARNING_ID = 'cdk-scheduled-batch:emptyRepository'
 export function validateNotificationEmail(prop: string, email: string | undefined): void {
   if (email === undefined || Token.isUnresolved(email)) return;
   if (!EMAIL.test(email)) {
-    throw new Error(`'${prop}' must be an e-mail address, got '${email}': give one address such as 'oncall@example.com', or leave '${prop}' out.`);
+    throw new ValidationError(`'${prop}' must be an e-mail address, got '${email}': give one address such as 'oncall@example.com', or leave '${prop}' out.`);
   }
 }
 
@@ -20,10 +21,10 @@ export function rejectIgnoredWorkloadProps(props: {
   readonly alarms?: boolean; readonly dashboard?: boolean; readonly resubmitOnDemand?: boolean; readonly trackRuns?: boolean;
 }): void {
   if (props.alarms === false && props.dashboard === true) {
-    throw new Error("'dashboard' is true but 'alarms' is false: the dashboard shows the workload's alarms. Set 'alarms' to true (the default), or leave 'dashboard' out.");
+    throw new ValidationError("'dashboard' is true but 'alarms' is false: the dashboard shows the workload's alarms. Set 'alarms' to true (the default), or leave 'dashboard' out.");
   }
   if (props.resubmitOnDemand === true && props.trackRuns === false) {
-    throw new Error("'resubmitOnDemand' is true but 'trackRuns' is false: the resubmission happens in the tracked run. Turn 'trackRuns' on, or leave 'resubmitOnDemand' out.");
+    throw new ValidationError("'resubmitOnDemand' is true but 'trackRuns' is false: the resubmission happens in the tracked run. Turn 'trackRuns' on, or leave 'resubmitOnDemand' out.");
   }
 }
 
@@ -34,10 +35,10 @@ export function rejectIgnoredWorkloadProps(props: {
  */
 export function warnEmptyRepository(scope: IConstruct, tag: string): void {
   Annotations.of(scope).addWarningV2(EMPTY_REPOSITORY_WARNING_ID,
-    `No 'image' was given, so the workload runs ':${tag}' of the ECR repository it creates (workload.repository), which is empty after the deploy: `
+    inHostSpelling(`No 'image' was given, so the workload runs ':${tag}' of the ECR repository it creates (workload.repository), which is empty after the deploy: `
     + `every run fails to pull the image until ':${tag}' is pushed. Push it once the stack exists: `
     + 'aws ecr get-login-password | docker login --username AWS --password-stdin <account>.dkr.ecr.<region>.amazonaws.com, then '
     + `docker build -t <repositoryUri>:${tag} . && docker push <repositoryUri>:${tag} (docs/operations.md, "Ship a new image"). `
     + "Or give 'image' (e.g. ecs.ContainerImage.fromAsset('./app') builds and pushes it at deploy). "
-    + `Acknowledge with Annotations.of(workload).acknowledgeWarning('${EMPTY_REPOSITORY_WARNING_ID}', '<why>') once a pipeline pushes it.`);
+    + `Acknowledge with Annotations.of(workload).acknowledgeWarning('${EMPTY_REPOSITORY_WARNING_ID}', '<why>') once a pipeline pushes it.`));
 }

@@ -162,3 +162,18 @@ for s in [stack, one_liner, shared, with_secrets, run_control, workflow_stack]:
     print(f"COST {s.stack_name} {CostReport.of(s).monthly_usd:.2f}")
 
 app.synth()
+
+# --- A refused prop is named as Python writes it (run.sh checks the REFUSED line): the library reads the JSII_AGENT
+# the jsii runtime sets. In an app of its own, so the templates above are untouched.
+try:
+    ScheduledBatchWorkload(
+        Stack(App(), "Refused"),
+        "Workload",
+        schedule=scheduler.ScheduleExpression.rate(Duration.hours(24)),
+        image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/python:3.13-slim"),
+        run_deadline=Duration.hours(2),
+        track_runs=False,
+    )
+    print("REFUSED nothing")
+except Exception as error:  # jsii raises the library's error as a Python exception
+    print(f"REFUSED {str(error).splitlines()[0]}")
