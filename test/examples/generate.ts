@@ -163,8 +163,6 @@ function goUnit(pkg: string, snippet: string): string {
     '// Example is the snippet, in the stack rosetta\'s fixture (rosetta/default.ts-fixture) provides as `this`.',
     'func Example(stack awscdk.Stack) {',
     indent(code, '\t'),
-    // The stack is the fixture's: a snippet need not use it.
-    '\t_ = stack',
     '}',
     '',
   ].join('\n');
