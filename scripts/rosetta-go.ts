@@ -276,6 +276,50 @@ export function createGoVisitor(modules: Map<string, GoImport>): any {
   return new CompilingGoVisitor();
 }
 
+/**
+ * The import block a Go snippet needs: the packages its code names (outside string literals and comments:
+ * `public.ecr.aws` is no use of `ecr`), with the alias the snippet qualifies them by when it is not the package's own
+ * name. Shown with the snippet, so that a reader sees where `ecs` or `batch` comes from.
+ */
+export function goImportBlock(code: string, completeSource: string): string {
+  const names = code.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`|\/\/.*$/gm, '""');
+  const imports = [...goModules(completeSource).values()]
+    .filter(m => new RegExp(`\\b${m.alias}\\.`).test(names))
+    .map(m => ([`/${m.alias}`, `/${m.alias}/v2`, m.alias === 'constructs' ? '/v10' : `/${m.alias}`].some(end => m.importPath.endsWith(end))
+      ? `\t${JSON.stringify(m.importPath)}`
+      : `\t${m.alias} ${JSON.stringify(m.importPath)}`));
+  if (/\bjsii\./.test(names)) {
+    imports.push('\t"github.com/aws/jsii-runtime-go"');
+  }
+  // Sorted by path, as gofmt's goimports order has them.
+  const byPath = (line: string) => line.replace(/^\t\w+ /, '\t');
+  return imports.length > 0 ? ['import (', ...imports.sort((a, b) => byPath(a).localeCompare(byPath(b))), ')'].join('\n') : '';
+}
+
+/**
+ * Go refuses a variable that is declared and never read, which TypeScript examples do all the time
+ * (`const table = report.toMarkdown();`): such a call is written as a statement of its own, its result dropped.
+ */
+export function dropUnusedVariables(code: string): string {
+  const lines = code.split('\n');
+  return lines.map((line, i) => {
+    const m = /^(\w+) := (.*\()/.exec(line);
+    if (!m) {
+      return line;
+    }
+    const rest = [line.substring(m[0].length - m[2].length), ...lines.slice(i + 1)].join('\n')
+      .replace(/"(?:[^"\\]|\\.)*"|`[^`]*`|\/\/.*$/gm, '""');
+    return new RegExp(`\\b${m[1]}\\b`).test(rest) ? line : line.substring(`${m[1]} := `.length);
+  }).join('\n');
+}
+
+/** A Go snippet as the docs show it: its imports, then the code (in the stack rosetta's fixture gives as `stack`). */
+export function goSnippet(code: string, completeSource: string): string {
+  const body = dropUnusedVariables(code);
+  const imports = goImportBlock(body, completeSource);
+  return imports ? `${imports}\n\n${body}` : body;
+}
+
 /** A tablet snippet, as far as this script reads it. */
 interface TabletSnippet {
   readonly translations: Record<string, { source: string; version: string }>;
@@ -306,9 +350,9 @@ export function retranslateTablet(tabletFile: string): { total: number; changed:
       const messages = translator.diagnostics.map((d: TS.Diagnostic) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
       throw new Error(`snippet at ${JSON.stringify(snippet.location)} does not compile in TypeScript:\n${messages.join('\n')}`);
     }
-    const go = translator.renderUsing(createGoVisitor(goModules(snippet.fullSource!)))
+    const go = goSnippet(translator.renderUsing(createGoVisitor(goModules(snippet.fullSource!)))
       // rosetta's pointer helper for booleans it wraps itself (shorthand values, expressions).
-      .replace(/\bjsii\.Boolean\(/g, 'jsii.Bool(');
+      .replace(/\bjsii\.Boolean\(/g, 'jsii.Bool('), snippet.fullSource!);
     if (snippet.translations.go.source !== go) {
       snippet.translations.go.source = go;
       changed++;

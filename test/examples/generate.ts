@@ -17,14 +17,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { goModules } from '../../scripts/rosetta-go';
+import { writeListingUnits } from './listings';
+import { goSnippet } from '../../scripts/rosetta-go';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 interface Translation { readonly source: string }
 interface TabletSnippet {
   readonly translations: Record<string, Translation>;
-  readonly location: { api: { api: string; moduleFqn?: string; fqn?: string; memberName?: string }; field: { field: string; line?: number } };
+  readonly location: {
+    api: { api: string; moduleFqn?: string; fqn?: string; memberName?: string; fileName?: string };
+    field: { field: string; line?: number };
+  };
   readonly fullSource: string;
   readonly fqnsReferenced?: string[];
 }
@@ -122,6 +126,8 @@ function unitName(snippet: TabletSnippet): string {
   let name: string;
   if (api.api === 'moduleReadme') {
     name = `readme_l${field.line ?? 0}`;
+  } else if (api.api === 'file') {
+    name = `doc_${path.basename(api.fileName ?? 'doc', '.md')}_l${field.line ?? 0}`;
   } else if (api.fqn) {
     const type = api.fqn.split('.').pop()!;
     name = `${type}${api.memberName ? `_${api.memberName}` : ''}`.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
@@ -135,20 +141,18 @@ function indent(text: string, prefix: string): string {
   return text.split('\n').map(line => (line.length > 0 ? prefix + line : line)).join('\n');
 }
 
-function goUnit(pkg: string, snippet: string, completeSource: string): string {
-  const modules = [...goModules(completeSource).values()];
-  const code = snippet;
-  // Imports of the packages the code names (outside string literals: `public.ecr.aws` is no use of `ecr`).
-  const names = code.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`|\/\/.*$/gm, '""');
-  const used = modules.filter(m => m.alias === 'awscdk' || new RegExp(`\\b${m.alias}\\.`).test(names));
-  const imports = used.map(m => (m.importPath.endsWith(`/${m.alias}`) || (m.alias === 'constructs' && m.importPath.endsWith('/v10'))
-    ? `\t${JSON.stringify(m.importPath)}`
-    : `\t${m.alias} ${JSON.stringify(m.importPath)}`));
-  if (/\bjsii\./.test(names)) {
-    imports.push('\t"github.com/aws/jsii-runtime-go"');
+/**
+ * A Go file of a snippet: the snippet's own import block (rosetta-go writes one into every Go snippet) at the top,
+ * its code in a function that gives it the fixture's stack. Nothing else is added: a variable the snippet declares
+ * and never reads fails here as it would in the reader's program.
+ */
+function goUnit(pkg: string, snippet: string): string {
+  const m = /^import \(\n([\s\S]*?)\n\)\n*/.exec(snippet);
+  const imports = m ? m[1].split('\n') : [];
+  const code = m ? snippet.substring(m[0].length) : snippet;
+  if (!imports.some(i => i.trim() === '"github.com/aws/aws-cdk-go/awscdk/v2"')) {
+    imports.unshift('\t"github.com/aws/aws-cdk-go/awscdk/v2"');
   }
-  // Go rejects variables that are defined and never read: the reader of a fragment would go on using them.
-  const defined = [...code.matchAll(/^(?:var (\w+) |(\w+) := )/gm)].map(m => m[1] ?? m[2]);
   return [
     `package ${pkg}`,
     '',
@@ -159,7 +163,6 @@ function goUnit(pkg: string, snippet: string, completeSource: string): string {
     '// Example is the snippet, in the stack rosetta\'s fixture (rosetta/default.ts-fixture) provides as `this`.',
     'func Example(stack awscdk.Stack) {',
     indent(code, '\t'),
-    ...defined.map(name => `\t_ = ${name}`),
     '}',
     '',
   ].join('\n');
@@ -231,6 +234,49 @@ function javaUnit(className: string, snippet: string, completeSource: string, fq
   ].join('\n');
 }
 
+/**
+ * The blocks README.md and docs/*.md write in Python, Java or Go themselves: a whole program as it stands, a
+ * fragment in the same fixture as the translated ones.
+ */
+function writeHandWrittenUnits(out: string, fixture: string): Record<string, string> {
+  const index: Record<string, string> = {};
+  const files = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter(f => f.endsWith('.md')).sort().map(f => `docs/${f}`)];
+  for (const file of files) {
+    const lines = fs.readFileSync(path.join(ROOT, file), 'utf-8').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const fence = /^```(python|java|go)$/.exec(lines[i]);
+      if (!fence) {
+        continue;
+      }
+      const start = i + 1;
+      const code: string[] = [];
+      for (i++; i < lines.length && lines[i] !== '```'; i++) {
+        code.push(lines[i]);
+      }
+      const text = code.join('\n');
+      const name = `doc_${path.basename(file, '.md').replace(/[^a-z0-9]/gi, '_').toLowerCase()}_l${start}`;
+      const where = `${file} line ${start} (written in ${fence[1]})`;
+      if (fence[1] === 'python') {
+        const unit = /^(from|import) /m.test(text) ? `${text}\n` : pythonUnit(text, fixture, false);
+        fs.writeFileSync(path.join(out, 'python', `${name}.py`), unit);
+        index[`python/${name}.py`] = where;
+      } else if (fence[1] === 'java') {
+        const program = /public (?:final )?class (\w+)/.exec(text);
+        const className = program ? program[1] : `Example${name.split('_').map(p => p.charAt(0).toUpperCase() + p.substring(1)).join('')}`;
+        const unit = program ? `${text}\n` : javaUnit(className, text, fixture, []);
+        fs.writeFileSync(path.join(out, 'java', 'examples', `${className}.java`), unit);
+        index[`java/examples/${className}.java`] = where;
+      } else {
+        const pkg = name.replace(/_/g, '');
+        fs.mkdirSync(path.join(out, 'go', pkg), { recursive: true });
+        fs.writeFileSync(path.join(out, 'go', pkg, 'example.go'), /^package /m.test(text) ? `${text}\n` : goUnit(pkg, goSnippet(text, fixture)));
+        index[`go/${pkg}/example.go`] = where;
+      }
+    }
+  }
+  return index;
+}
+
 function main() {
   const out = path.resolve(process.argv[2] ?? path.join(ROOT, '.tmp', 'examples'));
   const tabletFile = path.resolve(process.argv[3] ?? path.join(ROOT, '.jsii.tabl.json'));
@@ -260,14 +306,16 @@ function main() {
     seen.set(unit.name, count);
     const name = count > 1 ? `${unit.name}_${count}` : unit.name;
     const completeSource = unit.snippet?.fullSource ?? fixture;
-    const tr = (lang: 'go' | 'python' | 'java') => (unit.planted ? PLANTED[lang] : unit.snippet!.translations[lang].source);
+    const tr = (lang: 'go' | 'python' | 'java') => (unit.planted
+      ? (lang === 'go' ? goSnippet(PLANTED.go, completeSource) : PLANTED[lang])
+      : unit.snippet!.translations[lang].source);
     const goPkg = name.replace(/_/g, '');
     // `Example` + the name: a class named like the library's would shadow it.
     const javaClass = `Example${name.split('_').map(p => p.charAt(0).toUpperCase() + p.substring(1)).join('')}`;
     const hasCast = /\bas [\w.]+/.test(unit.snippet?.translations.$?.source ?? '');
 
     fs.mkdirSync(path.join(out, 'go', goPkg), { recursive: true });
-    fs.writeFileSync(path.join(out, 'go', goPkg, 'example.go'), goUnit(goPkg, tr('go'), completeSource));
+    fs.writeFileSync(path.join(out, 'go', goPkg, 'example.go'), goUnit(goPkg, tr('go')));
     fs.writeFileSync(path.join(out, 'python', `${name}.py`), pythonUnit(tr('python'), completeSource, hasCast));
     fs.writeFileSync(path.join(out, 'java', 'examples', `${javaClass}.java`), javaUnit(javaClass, tr('java'), completeSource, unit.snippet?.fqnsReferenced ?? []));
 
@@ -276,6 +324,7 @@ function main() {
     index[`python/${name}.py`] = where;
     index[`java/examples/${javaClass}.java`] = where;
   }
+  Object.assign(index, writeHandWrittenUnits(out, fixture), writeListingUnits(ROOT, out));
   fs.writeFileSync(path.join(out, 'index.json'), JSON.stringify(index, undefined, 2));
   console.log(`[examples] ${snippets.length} snippets (+1 planted) written to ${path.relative(ROOT, out)}/{go,python,java}`);
 }

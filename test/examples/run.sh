@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The README's and API docs' examples compile in every language: every TypeScript block (README.md and the @example
-# doc comments that land in API.md), as jsii-rosetta translated it into the tablet (`npx projen rosetta`, which also
-# writes the Go with scripts/rosetta-go.ts), is compiled against the BUILT packages (`npx projen package-all`):
+# The examples and API listings compile in every language (see test/examples/README.md): every TypeScript block of
+# README.md, docs/*.md and the @example doc comments that land in API.md, as jsii-rosetta translated it into the tablet
+# (`npx projen rosetta`: extract, scripts/rosetta-docs.ts for docs/*.md, scripts/rosetta-go.ts for the Go), the
+# blocks the docs write in Python, Java or Go themselves, and the type listings of docs/api/API.go.md and
+# API.python.md (listings.ts), compiled against the BUILT packages (`npx projen package-all`):
 #   Go      `go vet` of one package per snippet, the library's module replaced by dist/go/cdkscheduledbatch
 #   Python  py_compile, then pyright (basic mode) against the wheel from dist/python in a venv
 #   Java    javac against the artifact from dist/java and aws-cdk-lib from Maven (test/consumers/java/pom.xml's pins)
 # generate.ts writes the units (.tmp/examples/{go,python,java}); see test/examples/README.md.
-# Self-test: a deliberately broken unit per language (`planted`) must fail to compile, or this script fails.
+# Self-test: deliberately broken units (`planted`: a snippet per language, a Go and a Python listing) must fail to
+# compile, or this script fails.
 #
 # Usage: bash test/examples/run.sh
 set -euo pipefail
