@@ -2,6 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { RevisionGates } from '../../private/revision-gate';
 import { BatchJobAttributes, IBatchJob } from '../batch-job-ref';
 
 /** A job defined elsewhere. */
@@ -29,7 +30,9 @@ export class ImportedBatchJob extends Construct implements IBatchJob {
   }
 
   public grantSubmit(grantee: iam.IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(this.submitPolicyStatement());
+    const { policyDependable } = grantee.grantPrincipal.addToPrincipalPolicy(this.submitPolicyStatement());
+    // The policy names the job's revision: it allows a new one only once it is verified (DeployVerification).
+    RevisionGates.of(this).addConsumer(policyDependable);
   }
 
   public submitPolicyStatement(): iam.PolicyStatement {
