@@ -164,9 +164,9 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
    * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
    */
   public grantSubmit(grantee: iam.IGrantable): void {
-    const { policyDependable } = grantee.grantPrincipal.addToPrincipalPolicy(this.submitPolicyStatement());
-    // The policy names the job's revision: it allows a new one only once it is verified (DeployVerification).
-    RevisionGates.of(this).addConsumer(policyDependable);
+    grantee.grantPrincipal.addToPrincipalPolicy(this.submitPolicyStatement());
+    // The principal's policy names the job's revision: it allows a new one only once it is verified (DeployVerification).
+    RevisionGates.of(this).addPrincipal(grantee.grantPrincipal);
   }
 
   /**

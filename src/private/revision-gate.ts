@@ -1,4 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, Dependable, IConstruct, IDependable } from 'constructs';
 
 /**
@@ -38,12 +39,21 @@ export class RevisionGates extends Construct {
   }
 
   /**
-   * What names the revision and can submit it: it waits for every gate, earlier or later. A policy of a grant may be
-   * given as its dependable (`AddToPrincipalPolicyResult.policyDependable`). What the job or a gate is built of is
-   * left out: a job that may submit itself would otherwise make its own job definition wait for its verification.
+   * A principal granted to submit the job (`grantSubmit`): when it is a construct (a role, or an imported one with
+   * the policy the grant created under it), it and its policies wait for every gate. A principal that is no construct
+   * (an account, a service) has no policy of this app to hold back. The policy alone cannot be named here: a role's
+   * `policyDependable` is filled only when the app is synthesized.
    */
-  public addConsumer(consumer: IDependable | undefined): void {
-    if (!consumer) return;
+  public addPrincipal(principal: iam.IPrincipal): void {
+    if (Construct.isConstruct(principal)) this.addConsumer(principal);
+  }
+
+  /**
+   * What names the revision and can submit it: it waits for every gate, earlier or later. What the job or a gate is
+   * built of is left out: a job that may submit itself would otherwise make its own job definition wait for its
+   * verification.
+   */
+  public addConsumer(consumer: IDependable): void {
     const job = this.node.scope!;
     for (const root of Dependable.of(consumer).dependencyRoots) {
       if (isWithin(root, job) || this.gates.some(g => isWithin(root, g.node.scope!))) continue;

@@ -30,9 +30,9 @@ export class ImportedBatchJob extends Construct implements IBatchJob {
   }
 
   public grantSubmit(grantee: iam.IGrantable): void {
-    const { policyDependable } = grantee.grantPrincipal.addToPrincipalPolicy(this.submitPolicyStatement());
-    // The policy names the job's revision: it allows a new one only once it is verified (DeployVerification).
-    RevisionGates.of(this).addConsumer(policyDependable);
+    grantee.grantPrincipal.addToPrincipalPolicy(this.submitPolicyStatement());
+    // The principal's policy names the job's revision: it allows a new one only once it is verified (DeployVerification).
+    RevisionGates.of(this).addPrincipal(grantee.grantPrincipal);
   }
 
   public submitPolicyStatement(): iam.PolicyStatement {
