@@ -27,11 +27,6 @@ export class RevisionGates extends Construct {
     super(scope, id);
   }
 
-  /** The gates registered so far (each verification's custom resource). */
-  public get registered(): IConstruct[] {
-    return [...this.gates];
-  }
-
   /** What must be deployed before a new revision may be submitted; every consumer, earlier or later, waits for it. */
   public addGate(gate: IConstruct): void {
     this.gates.push(gate);
