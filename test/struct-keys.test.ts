@@ -96,7 +96,7 @@ describe('a key the struct does not have is a synth-time error naming the struct
 
   test('a key close to none lists some of the known keys', () => {
     expect(() => new RunApi(stack(), 'A', untyped({ banana: 1 })))
-      .toThrow("'banana' is not a property of RunApiProps: the known properties include 'accessLogRetention', 'throttlingBurstLimit', 'throttlingRateLimit'.");
+      .toThrow("'banana' is not a property of RunApiProps: the known properties include 'accessLogEncryptionKey', 'accessLogRetention', 'throttlingBurstLimit', 'throttlingRateLimit'.");
   });
 });
 

@@ -1,6 +1,7 @@
 import { RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { IBatchJob } from '../jobs/batch-job-ref';
@@ -9,7 +10,9 @@ import {
   DESCRIBE_JOB_TEMPLATE, ERROR_RESPONSE, routeNameFrom, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE,
 } from './private/run-api-templates';
 import { validateArraySize } from '../private/array-size';
+import { logEncryption, skipLogKeyCheckWithoutKey } from '../private/log-encryption';
 import { ValidationError } from '../private/prop-names';
+import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Defaults of {@link RunApi}, in one place. */
@@ -41,6 +44,14 @@ export interface RunApiProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly accessLogRetention?: logs.RetentionDays;
+  /**
+   * KMS key to encrypt the access log with. Its key policy gets the statement CloudWatch Logs needs (the
+   * `logs.<region>.amazonaws.com` service principal, for log groups of this account and region) when the key is of this
+   * app; an imported key's policy must hold it.
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly accessLogEncryptionKey?: kms.IKey;
 }
 
 /** Options of one workload's routes on a {@link RunApi}. */
@@ -59,10 +70,10 @@ export interface RunApiRouteOptions {
   readonly arraySize?: number;
 
   /**
-   * What must be deployed before the route can submit the job: the route's resources and methods, and the API's
-   * integration role, wait for it. A `ScheduledBatchWorkload` with `verifyOnDeploy` passes its verification, so the API
-   * submits a new job-definition revision only once a run of it has succeeded.
-   * @default - nothing
+   * Something else that must be deployed before the route can submit the job: the route's resources and methods, and
+   * the API's integration role, wait for it. Not needed for a `DeployVerification` of the job (a workload's
+   * `verifyOnDeploy` included): the route waits for every verification of the job by itself.
+   * @default - nothing besides the job's verifications
    */
   readonly waitFor?: IDependable;
 }
@@ -106,10 +117,9 @@ export class RunApi extends Construct {
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? RUN_API_DEFAULTS.accessLogRetention,
       removalPolicy: RemovalPolicy.RETAIN,
+      ...logEncryption(this, props.accessLogEncryptionKey),
     });
-    (this.accessLogGroup.node.defaultChild as logs.CfnLogGroup).addMetadata('checkov', {
-      skip: [{ id: 'CKV_AWS_158', comment: 'Access log lines (caller, route, status) are encrypted at rest by CloudWatch Logs with a service key; a KMS CMK adds $1/month.' }],
-    });
+    skipLogKeyCheckWithoutKey(this.accessLogGroup, props.accessLogEncryptionKey, 'Access log lines (caller, route, status)', 'accessLogEncryptionKey');
     this.api = new apigw.RestApi(this, 'Api', {
       description: 'Starts runs of scheduled AWS Batch jobs and reads their status (IAM-authorized)',
       endpointTypes: [apigw.EndpointType.REGIONAL],
@@ -152,7 +162,9 @@ export class RunApi extends Construct {
 
   /**
    * Add the run and status routes of `job`, which must be in this API's stack or in one of its nested stacks (a
-   * `BatchFleet`'s). Returns the route name.
+   * `BatchFleet`'s). Returns the route name. The route submits a new revision of the job only once every
+   * `DeployVerification` of the job has succeeded, whether it was created before or after this call: its resources and
+   * methods, and the integration role, wait for them.
    */
   public addJob(job: IBatchJob, options: RunApiRouteOptions = {}): string {
     rejectUnknownKeys('RunApiRouteOptions', options);
@@ -167,13 +179,18 @@ export class RunApi extends Construct {
     }
     // A job in a nested stack of this API's stack (a BatchFleet's) is reached through the nested stack's outputs.
     if (Stack.of(job) !== Stack.of(this) && Stack.of(job).nestedStackParent !== Stack.of(this)) {
-      throw new ValidationError(`${job.node.path} is in stack ${Stack.of(job).stackName} but the RunApi ${this.node.path} is in ${Stack.of(this).stackName}: the API's routes reference the job, and the job's stack would have to reference the API back. Create a RunApi in the job's stack.`);
+      throw new ValidationError(`${job.node.path} is in stack ${Stack.of(job).stackName} but the RunApi ${this.node.path} is in ${Stack.of(this).stackName}: `
+        + 'the route names the job definition\'s revision, which changes with every change of the job, and across stacks that is a stack export, '
+        + 'which CloudFormation does not let change while another stack uses it. Create a RunApi in the job\'s stack, or put the job in a nested stack of the API\'s stack (a BatchFleet).');
     }
     this.routes.set(routeName, job.node.path);
     job.grantSubmit(this.integrationRole);
 
     const declared = Object.keys(job.parameters);
     const route = this.workloads.addResource(routeName);
+    // The route and the role name the job's revision: a new one is submitted only once it is verified.
+    RevisionGates.of(job).addConsumer(route);
+    RevisionGates.of(job).addConsumer(this.integrationRole);
     if (options.waitFor) {
       route.node.addDependency(options.waitFor);
       this.integrationRole.node.addDependency(options.waitFor);

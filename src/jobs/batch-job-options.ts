@@ -119,7 +119,11 @@ export interface BatchJobOptions {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * KMS key to encrypt the job's logs with (its key policy must allow the CloudWatch Logs service principal).
+   * KMS key to encrypt the job's logs with. Its key policy gets the statement CloudWatch Logs needs (the
+   * `logs.<region>.amazonaws.com` service principal, for log groups of this account and region) when the key is of this
+   * app; an imported key's policy must hold it. A `ScheduledBatchWorkload` encrypts every log it owns with it: the job's
+   * log group, its deploy-time verification's and its tracked runs' state log (then its own, not the platform's).
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
    * @default - CloudWatch Logs' own encryption
    */
   readonly logEncryptionKey?: kms.IKey;

@@ -26,6 +26,7 @@ import { defaultRetryStrategies } from './private/retry';
 import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
 import { CpuArchitecture } from '../compute/spot-compute-environment-props';
 import { ValidationError } from '../private/prop-names';
+import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Properties of a {@link BatchJob}. */
@@ -158,11 +159,15 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
   /**
    * Allow `grantee` to submit this job to the platform's queue. SubmitJob also accepts container overrides (command,
    * environment, resources) and IAM has no condition key against them: whoever may submit may run any command in
-   * this image with the job role.
+   * this image with the job role. With a `DeployVerification` of the job, the grantee's policy is updated to a new
+   * revision only once the revision is verified (a grantee in another top-level stack: its stack deploys after the
+   * job's).
    * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
    */
   public grantSubmit(grantee: iam.IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(this.submitPolicyStatement());
+    // The principal's policy names the job's revision: it allows a new one only once it is verified (DeployVerification).
+    RevisionGates.of(this).addPrincipal(grantee.grantPrincipal);
   }
 
   /**

@@ -1,5 +1,6 @@
-import { CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -9,6 +10,9 @@ import { IBatchJob } from '../jobs/batch-job-ref';
 import { acknowledgeVerificationFindings, grantLogWrite } from './private/verification-findings';
 import { VERIFICATION_HANDLER_SOURCE } from './private/verification-handler';
 import { VERIFICATION_LIMITS, verificationJobNamePrefix, verificationTimeoutFor } from './private/verification-limits';
+import { logEncryption, skipLogKeyCheckWithoutKey } from '../private/log-encryption';
+import { inHostSpelling } from '../private/prop-names';
+import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
 /**
@@ -64,15 +68,35 @@ export interface DeployVerificationProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * KMS key to encrypt the verification's log group with (the functions', the Provider framework's and its waiter's
+   * logs). Its key policy gets the statement CloudWatch Logs needs (the `logs.<region>.amazonaws.com` service principal,
+   * for log groups of this account and region) when the key is of this app; an imported key's policy must hold it.
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
+
+/** The warning id of a verification created in another stack than its job (see {@link DeployVerification}). */
+export const VERIFICATION_STACK_WARNING_ID = 'cdk-scheduled-batch:verificationInOtherStack';
 
 /**
  * Runs each new revision of a {@link BatchJob}'s job definition once while CloudFormation deploys it, and fails the
  * deployment unless the run succeeds: a custom resource (CDK Provider framework, `onEvent` submits, `isComplete`
  * polls every 30 seconds) whose only input that matters is the job definition's ARN with its revision. Unchanged job,
  * no run. The run is named `<jobName>-verify-<time>` so alarms can leave it out (`BatchAlarmsProps.ignoredJobNamePrefix`)
- * and is not a tracked run. Make what should switch only after a successful verification depend on
- * {@link resource} (`ScheduledBatchWorkload` does so for its schedule and run tracker).
+ * and is not a tracked run.
+ *
+ * Whatever names the job's revision and can submit it waits for {@link resource}, so that a new revision is reachable
+ * only once it has been verified: every `JobSchedule`, `RunTracker`, `ScheduledBatchWorkflow` and `RunApi` route of
+ * the job, and every policy `grantSubmit` of the job adds (a user's or pipeline's role), created before or after the
+ * verification, in the job's stack or a nested stack of the same top-level stack. A principal in another top-level
+ * stack names the job definition through a stack export, so its stack deploys after the job's (verification included).
+ * What is allowed the job definition by other means (a policy on `job-definition/<name>:*`, written by hand) is not
+ * held back: the revision exists, registered with AWS Batch, from the moment CloudFormation creates it. Make anything
+ * else that should switch only after a successful verification depend on {@link resource}.
  *
  * @example
  * declare const job: BatchJob;
@@ -108,13 +132,19 @@ export class DeployVerification extends Construct {
     const queue = job.jobQueue;
     const stack = Stack.of(this);
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR });
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      ...logEncryption(this, props.logEncryptionKey),
+    });
+    skipLogKeyCheckWithoutKey(this.logGroup, props.logEncryptionKey,
+      'Deploy-time function and waiter logs (job ids and statuses)', 'logEncryptionKey');
     this.submitFunction = this.createFunction('Submit', 'onEvent', 'Submits the deploy-time verification run of a new job-definition revision');
     this.checkFunction = this.createFunction('Check', 'isComplete', 'Reads the verification run status; terminates it at its deadline');
 
     // Submit: this job definition (every revision: the ARN changes with each) to this queue, nothing else, and the
-    // job's consumable resource when it runs one at a time (whenever `runOneAtATime` is called).
-    job.grantSubmit(this.submitFunction);
+    // job's consumable resource when it runs one at a time (whenever `runOneAtATime` is called). Not `grantSubmit`,
+    // whose policy waits for the verification: this one must be there before it.
+    this.submitFunction.addToRolePolicy(job.submitPolicyStatement());
     const jobs = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
     this.checkFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
     this.checkFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:TerminateJob'], resources: [jobs] }));
@@ -147,6 +177,19 @@ export class DeployVerification extends Construct {
         ...(props.command ? { Command: props.command } : {}),
       },
     });
+    this.gateRevision(job);
+  }
+
+  /** Whatever names the job's revision and can submit it waits for this verification (see the class docs). */
+  private gateRevision(job: IBatchJob): void {
+    if (Stack.of(job) === Stack.of(this)) {
+      RevisionGates.of(job).addGate(this.resource);
+      return;
+    }
+    Annotations.of(this).addWarningV2(VERIFICATION_STACK_WARNING_ID,
+      inHostSpelling(`This verification is in stack ${Stack.of(this).stackName} but its job ${job.node.path} is in ${Stack.of(job).stackName}: what submits the job `
+      + 'in the job\'s stack cannot wait for it (the stacks would depend on each other), so a new revision can be submitted before it is verified. '
+      + `Create the DeployVerification in the job's stack, or acknowledge with Annotations.of(<this verification>).acknowledgeWarning('${VERIFICATION_STACK_WARNING_ID}', '<why>').`));
   }
 
   /** One of the two handlers (Node.js, arm64, inline: no asset), logging to the verification's log group. */

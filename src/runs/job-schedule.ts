@@ -1,6 +1,7 @@
 import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -19,7 +20,9 @@ import { analyzeSchedule, assertScheduleAccepted, DeadlinePropNames } from '../p
 import { secondsOf } from '../private/validate';
 import { createDeadLetterQueue, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
 import { RunTracker } from './run-tracker';
+import { rejectKeyWithLogGroup } from '../private/log-encryption';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
+import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Defaults of {@link JobSchedule}, in one place. */
@@ -154,6 +157,16 @@ export interface JobScheduleProps extends JobScheduleOptions {
    * @default - a new log group for this schedule's runs
    */
   readonly runLogGroup?: logs.ILogGroup;
+
+  /**
+   * KMS key to encrypt the run tracker's new state log with. Its key policy gets the statement CloudWatch Logs needs
+   * (the `logs.<region>.amazonaws.com` service principal, for log groups of this account and region) when the key is of
+   * this app; an imported key's policy must hold it. Only with tracked runs, and not with `runLogGroup` (encrypt the
+   * group you pass yourself).
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly runLogEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -188,6 +201,7 @@ export class JobSchedule extends Construct {
     super(scope, id);
     rejectUnknownKeys('JobScheduleProps', props);
     validateScheduleOptions(props);
+    validateRunLog(props);
     warnQueuedArrayJob(this, props);
     this.expression = props.schedule;
     const job = props.job;
@@ -225,6 +239,10 @@ export class JobSchedule extends Construct {
       description: this.tracker ? `Starts a tracked run of ${job.jobName} on AWS Batch` : `Submits ${job.jobName} to AWS Batch`,
       target,
     });
+    // What names the job's revision waits for its verification, if any (DeployVerification): the schedule, and an
+    // untracked schedule's own role. A tracked schedule's tracker does so itself; its scheduler role names no revision.
+    RevisionGates.of(job).addConsumer(this.schedule);
+    if (!tracked) RevisionGates.of(job).addConsumer(this.schedulerRole);
   }
 
   /** A tracked schedule: a `RunTracker` whose state machine submits the job and follows each run. */
@@ -240,6 +258,7 @@ export class JobSchedule extends Construct {
       arraySize: props.arraySize,
       onDemandJobQueue: props.onDemandJobQueue,
       logGroup: props.runLogGroup,
+      logEncryptionKey: props.runLogEncryptionKey,
     };
     withTrackerPropNames(trackerProps, SCHEDULE_PROP_NAMES);
     return new RunTracker(this, 'Runs', trackerProps);
@@ -323,6 +342,14 @@ function warnQueuedArrayJob(scope: Construct, props: JobScheduleProps): void {
   Annotations.of(scope).addWarningV2(QUEUED_ARRAY_WARNING_ID,
     inHostSpelling(`'overlapPolicy' is OverlapPolicy.QUEUE and 'arraySize' is set: QUEUE gives the job one consumable resource and every child of the array job holds it, so ${size} children run one at a time, not in parallel.${deadline} `
     + `Use OverlapPolicy.ALLOW or SKIP to run the children at once, or acknowledge with Annotations.of(<this construct or its workload>).acknowledgeWarning('${QUEUED_ARRAY_WARNING_ID}', '<why>').`));
+}
+
+/** The run tracker's state log: a key for a new one only, and only when runs are tracked. */
+function validateRunLog(props: JobScheduleProps): void {
+  rejectKeyWithLogGroup(props.runLogEncryptionKey, props.runLogGroup, 'runLogEncryptionKey', 'runLogGroup');
+  if (props.runLogEncryptionKey && props.trackRuns === false) {
+    throw new ValidationError("'runLogEncryptionKey' is set but 'trackRuns' is false: an untracked schedule has no run tracker and no state log. Turn 'trackRuns' on, or leave 'runLogEncryptionKey' out.");
+  }
 }
 
 function validateScheduleOptions(props: JobScheduleOptions): void {

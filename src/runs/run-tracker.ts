@@ -1,6 +1,7 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -19,6 +20,8 @@ import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from '../private/schedule-deadline';
 import { validateDuration, secondsOf } from '../private/validate';
 import { RUN_DEADLINE_CHECK, trackerPropNamesOf } from './private/schedule-parts';
+import { rejectKeyWithLogGroup } from '../private/log-encryption';
+import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Properties of a {@link RunTracker}. */
@@ -73,6 +76,15 @@ export interface RunTrackerProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * KMS key to encrypt a new state log with. Its key policy gets the statement CloudWatch Logs needs (the
+   * `logs.<region>.amazonaws.com` service principal, for log groups of this account and region) when the key is of this
+   * app; an imported key's policy must hold it. Not with `logGroup` (encrypt the group you pass yourself).
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
 
   /**
    * What a run does while an earlier run is active (see `OverlapPolicy`). QUEUE makes the job run one at a time
@@ -165,7 +177,9 @@ export class RunTracker extends Construct {
     if (props.logGroup && props.logRetention !== undefined) {
       throw new ValidationError("'logRetention' is set but so is 'logGroup': the retention applies to a new log group only. Set the retention on the log group you pass, or leave 'logGroup' out.");
     }
-    this.logGroup = props.logGroup ?? createExecutionLogGroup(this, props.logRetention);
+    // A JobSchedule checks its own names (runLogEncryptionKey, runLogGroup) first.
+    rejectKeyWithLogGroup(props.logEncryptionKey, props.logGroup, 'logEncryptionKey', 'logGroup');
+    this.logGroup = props.logGroup ?? createExecutionLogGroup(this, props.logRetention, props.logEncryptionKey);
 
     const job = props.job;
     const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
@@ -195,6 +209,9 @@ export class RunTracker extends Construct {
       `Runs ${props.workloadName} once per scheduled time and publishes one message for a run that does not succeed.`,
       'One Task that waits on an AWS Batch job: the execution history (90 days) and the state log show every step and its timing; X-Ray traces would add cost and no information.');
     definition.grant(this.stateMachine, job);
+    // The state machine names the job's revision: a new one is submitted only once it is verified (DeployVerification).
+    RevisionGates.of(job).addConsumer(this.stateMachine);
+    RevisionGates.of(job).addConsumer(this.stateMachine.role);
   }
 
   /**

@@ -3,6 +3,7 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -25,6 +26,7 @@ import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DEADLINE_GRAC
 import { secondsOf } from '../private/validate';
 import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
 import { topologicalLevels, validateGraph } from './private/workflow-graph';
+import { RevisionGates } from '../private/revision-gate';
 import { builtByLibrary, rejectUnknownKeys } from '../private/struct-keys';
 
 /** `steps` as an untyped language may pass it: missing, or not a list. */
@@ -78,6 +80,14 @@ export interface ScheduledBatchWorkflowProps extends RunScheduleOptions {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * KMS key to encrypt the state machine's log with (each step's job log takes the step's own `logEncryptionKey`). Its
+   * key policy gets the statement CloudWatch Logs needs (the `logs.<region>.amazonaws.com` service principal, for log
+   * groups of this account and region) when the key is of this app; an imported key's policy must hold it.
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -140,7 +150,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
     const deadlineSeconds = this.deadlineSeconds(props, levels);
     this.deadline = Duration.seconds(deadlineSeconds);
 
-    this.logGroup = createExecutionLogGroup(this, props.logRetention);
+    this.logGroup = createExecutionLogGroup(this, props.logRetention, props.logEncryptionKey);
     this.stateMachine = this.createStateMachine(props, levels, deadlineSeconds);
 
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
@@ -205,6 +215,11 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
       `Runs the workflow ${this.node.path} once per scheduled time and publishes one message for a run that does not succeed.`,
       'Tasks that wait on AWS Batch jobs: the execution history (90 days) and the state log show every step and its timing; X-Ray traces would add cost and no information.');
     definition.grant(stateMachine);
+    // The state machine names each step's revision: a new one runs only once it is verified (DeployVerification).
+    for (const job of Object.values(this.jobs)) {
+      RevisionGates.of(job).addConsumer(stateMachine);
+      RevisionGates.of(job).addConsumer(stateMachine.role);
+    }
     return stateMachine;
   }
 

@@ -163,7 +163,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     const trackRuns = props.trackRuns ?? true;
     this.verification = createVerification(this, props);
     this.jobSchedule = createWorkloadSchedule({
-      scope: this, platform: this.platform, job: this.job, notificationTopic: this.notificationTopic, verification: this.verification,
+      scope: this, platform: this.platform, job: this.job, notificationTopic: this.notificationTopic,
     }, props, shared);
     this.metrics = new BatchQueueMetrics(this.platform.jobQueue);
     if (props.runApiRouteName !== undefined && !props.runApi) {
@@ -172,9 +172,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     if (props.runApi) {
       this.runApi = props.runApi;
       // With a verification, the API switches to a new revision with the schedule: its route and role wait for it.
-      this.runApiRouteName = props.runApi.addJob(this.job, {
-        routeName: props.runApiRouteName ?? routeNameFrom(id), arraySize: props.arraySize, waitFor: this.verification?.resource,
-      });
+      this.runApiRouteName = props.runApi.addJob(this.job, { routeName: props.runApiRouteName ?? routeNameFrom(id), arraySize: props.arraySize });
     }
     this.alarms = this.createAlarms(props, { trackRuns, ownTopic, shared });
     // What the CLIs take (--schedule-group <group>/<name>; the runs CLI reads it from the stack with --stack): the group is the platform's, shared.
@@ -311,7 +309,9 @@ function createVerification(workload: ScheduledBatchWorkload, props: ScheduledBa
   const timeout = verificationTimeoutFor(workload.job, {
     timeoutProp: 'verificationTimeout', commandProp: 'verificationCommand', timeout: props.verificationTimeout, command: props.verificationCommand,
   });
-  return new DeployVerification(workload, 'Verification', { job: workload.job, command: props.verificationCommand, timeout });
+  return new DeployVerification(workload, 'Verification', {
+    job: workload.job, command: props.verificationCommand, timeout, logEncryptionKey: props.logEncryptionKey,
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../private/prop-names';
+import { RevisionGates } from '../../private/revision-gate';
 import { BatchJobAttributes, IBatchJob } from '../batch-job-ref';
 
 /** A job defined elsewhere. */
@@ -31,6 +32,8 @@ export class ImportedBatchJob extends Construct implements IBatchJob {
 
   public grantSubmit(grantee: iam.IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(this.submitPolicyStatement());
+    // The principal's policy names the job's revision: it allows a new one only once it is verified (DeployVerification).
+    RevisionGates.of(this).addPrincipal(grantee.grantPrincipal);
   }
 
   public submitPolicyStatement(): iam.PolicyStatement {

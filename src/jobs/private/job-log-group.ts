@@ -2,6 +2,7 @@ import { Aws, Fn, Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { logEncryption, skipLogKeyCheckWithoutKey } from '../../private/log-encryption';
 
 /**
  * A log group for job logs, `/aws/batch/<unique name of scope>-<stack id>`: a job's own, or a platform's shared one.
@@ -13,17 +14,10 @@ export function createJobLogGroup(scope: Construct, id: string, retention: logs.
   const logGroup = new logs.LogGroup(scope, id, {
     logGroupName: `/aws/batch/${Names.uniqueResourceName(scope, { maxLength: 160, separator: '-' })}-${stackGuid}`,
     retention,
-    encryptionKey,
     removalPolicy: RemovalPolicy.RETAIN,
+    ...logEncryption(scope, encryptionKey),
   });
-  if (!encryptionKey) {
-    // Acknowledged, not fixed (docs/security.md): CloudWatch Logs encrypts at rest with a service key.
-    (logGroup.node.defaultChild as logs.CfnLogGroup).addMetadata('checkov', {
-      skip: [{
-        id: 'CKV_AWS_158',
-        comment: 'Job logs are encrypted at rest by CloudWatch Logs with a service key; a KMS CMK adds $1/month per key. Pass logEncryptionKey if policy requires a CMK.',
-      }],
-    });
-  }
+  // Acknowledged, not fixed (docs/security.md): CloudWatch Logs encrypts at rest with a service key.
+  skipLogKeyCheckWithoutKey(logGroup, encryptionKey, 'Job logs', 'logEncryptionKey');
   return logGroup;
 }

@@ -1,5 +1,6 @@
 import { Aws, CfnResource, Duration, Fn, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -9,6 +10,7 @@ import { Construct } from 'constructs';
 import { dependOnAllButRole } from '../../private/depends-on';
 import { InlinePolicyRole } from '../../private/inline-policy-role';
 import { SCHEDULED_TIME_PARAMETER } from '../../private/job-options';
+import { logEncryption, skipLogKeyCheckWithoutKey } from '../../private/log-encryption';
 
 /**
  * The pieces a run tracker and a workflow share: the state log, the Standard state machine, the scheduler role and the
@@ -20,20 +22,18 @@ import { SCHEDULED_TIME_PARAMETER } from '../../private/job-options';
  * a year at any schedule), the run record outlives the 90-day history, and the jobs' environment in the DescribeJobs
  * output stays out of the logs. Named /aws/vendedlogs/ so Step Functions' log delivery does not grow the account's 10
  * resource policies (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html). Retained, so the name ends
- * in the stack's id (new at every create): a redeploy after a destroy finds it free.
+ * in the stack's id (new at every create): a redeploy after a destroy finds it free. Encrypted with `encryptionKey`
+ * when one is given (`keyProp` names it in the checkov skip that applies without one).
  */
-export function createExecutionLogGroup(scope: Construct, retention: logs.RetentionDays | undefined): logs.LogGroup {
+export function createExecutionLogGroup(scope: Construct, retention: logs.RetentionDays | undefined,
+  encryptionKey?: kms.IKey, keyProp: string = 'logEncryptionKey'): logs.LogGroup {
   const logGroup = new logs.LogGroup(scope, 'ExecutionLogs', {
     logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(scope, { maxLength: 300, separator: '-' })}-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`,
     retention: retention ?? logs.RetentionDays.ONE_YEAR,
     removalPolicy: RemovalPolicy.RETAIN,
+    ...logEncryption(scope, encryptionKey),
   });
-  (logGroup.node.defaultChild as logs.CfnLogGroup).addMetadata('checkov', {
-    skip: [{
-      id: 'CKV_AWS_158',
-      comment: 'State events only (no execution data), encrypted at rest by CloudWatch Logs with a service key; a KMS CMK adds $1/month.',
-    }],
-  });
+  skipLogKeyCheckWithoutKey(logGroup, encryptionKey, 'State events only (no execution data)', keyProp);
   return logGroup;
 }
 

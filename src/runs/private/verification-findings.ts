@@ -52,9 +52,6 @@ export function acknowledgeVerificationFindings(parts: VerificationParts): void 
   (waiterRole.node.findChild('DefaultPolicy').node.defaultChild as CfnResource).addMetadata('checkov', {
     skip: [{ id: 'CKV_AWS_111', comment: waiterLogs }],
   });
-  (parts.logGroup.node.defaultChild as CfnResource).addMetadata('checkov', {
-    skip: [{ id: 'CKV_AWS_158', comment: 'Deploy-time function and waiter logs (job ids and statuses), encrypted at rest by CloudWatch Logs with a service key; a KMS CMK adds $1/month.' }],
-  });
   // The Role/RoleArn GetAtt already orders each role (cfn-lint W3005): keep the other dependencies only.
   const fns = [parts.submitFunction, parts.checkFunction, ...['framework-onEvent', 'framework-isComplete', 'framework-onTimeout']
     .map(id => parts.provider.node.findChild(id) as lambda.IFunction)];

@@ -1,4 +1,5 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PlatformRuns } from './platform-runs';
@@ -6,7 +7,6 @@ import { IBatchPlatform } from '../../compute/batch-platform';
 import { BatchJob } from '../../jobs/batch-job';
 import { BatchJobOptions } from '../../jobs/batch-job-options';
 import { builtByLibrary } from '../../private/struct-keys';
-import { DeployVerification } from '../../runs/deploy-verification';
 import { JobSchedule, JobScheduleOptions } from '../../runs/job-schedule';
 
 /** What a workload has built when its schedule is made. */
@@ -15,7 +15,6 @@ export interface WorkloadSoFar {
   readonly platform: IBatchPlatform;
   readonly job: BatchJob;
   readonly notificationTopic: sns.ITopic;
-  readonly verification?: DeployVerification;
 }
 
 /**
@@ -35,12 +34,17 @@ export function createWorkloadJob(scope: Construct, platform: IBatchPlatform, pr
 
 /**
  * The workload's schedule, in the platform's schedule group with its dead-letter queue; a tracked run is started by
- * the platform's scheduler role (its state machine tagged for it) and logs to the platform's state log. With a
- * deploy-time verification, what names the job revision waits for it.
+ * the platform's scheduler role (its state machine tagged for it) and logs to the platform's state log, or, with a
+ * `logEncryptionKey`, to a state log of its own encrypted with that key. With a deploy-time verification, what names
+ * the job revision waits for it (the schedule, its tracker and an untracked schedule's own role register themselves
+ * with the job's gates): updated earlier, a policy that allows only the new revision would refuse the old one the
+ * schedule still submits while the run is verified. The platform's scheduler role names no revision (it starts state
+ * machines by tag).
  */
-export function createWorkloadSchedule(workload: WorkloadSoFar, props: JobScheduleOptions & { readonly resubmitOnDemand?: boolean },
-  shared: PlatformRuns): JobSchedule {
+export function createWorkloadSchedule(workload: WorkloadSoFar,
+  props: JobScheduleOptions & { readonly resubmitOnDemand?: boolean; readonly logEncryptionKey?: kms.IKey }, shared: PlatformRuns): JobSchedule {
   const trackRuns = props.trackRuns ?? true;
+  const ownRunLog = trackRuns && props.logEncryptionKey !== undefined;
   const schedule = new JobSchedule(workload.scope, 'Schedule', builtByLibrary({
     ...props,
     job: workload.job,
@@ -50,20 +54,10 @@ export function createWorkloadSchedule(workload: WorkloadSoFar, props: JobSchedu
     scheduleGroup: shared.scheduleGroup,
     deadLetterQueue: shared.deadLetterQueue,
     schedulerRole: trackRuns ? shared.schedulerRole : undefined,
-    runLogGroup: trackRuns ? shared.runLogGroup : undefined,
+    runLogGroup: trackRuns && !ownRunLog ? shared.runLogGroup : undefined,
+    runLogEncryptionKey: ownRunLog ? props.logEncryptionKey : undefined,
   }));
   if (schedule.tracker) shared.admit(schedule.tracker.stateMachine);
-  const verification = workload.verification;
-  if (verification) {
-    // What names the revision switches to a new one only once its verification run has succeeded: the schedule, the
-    // tracker (state machine and role) and an untracked schedule's own role. Updated earlier, a policy that allows
-    // only the new revision would refuse the old one the schedule still submits while the run is verified. The
-    // platform's scheduler role names no revision (it starts state machines by tag).
-    const ownRole = trackRuns ? undefined : schedule.schedulerRole;
-    for (const c of [schedule.schedule, ownRole, schedule.tracker?.stateMachine, schedule.tracker?.stateMachine.role]) {
-      c?.node.addDependency(verification.resource);
-    }
-  }
   return schedule;
 }
 

@@ -1,0 +1,76 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, Dependable, IConstruct, IDependable } from 'constructs';
+
+/**
+ * What makes a job's new job-definition revision reachable only once its deploy-time verification has succeeded: the
+ * job's gates (each `DeployVerification`'s custom resource) and the job's consumers (whatever names the revision and can
+ * submit it: a schedule, a run state machine and its role, a `RunApi` route and its role, the policy `grantSubmit`
+ * adds to a grantee). Every consumer depends on every gate, whichever is registered first. Kept under the job (a
+ * node-scoped singleton without resources), so state lives in the construct tree.
+ *
+ * A consumer in another top-level stack is not linked: its stack already names the job definition through a stack
+ * export, so it deploys only after the job's stack, verification included, has finished (and a dependency would be a
+ * stack dependency that could close a cycle). A gate in another stack than its job is not registered (the caller
+ * warns): a consumer in the job's stack would depend on a stack that depends on it.
+ */
+export class RevisionGates extends Construct {
+  /** The gates and consumers of `job`. */
+  public static of(job: IConstruct): RevisionGates {
+    return (job.node.tryFindChild(ID) as RevisionGates | undefined) ?? new RevisionGates(job, ID);
+  }
+
+  private readonly gates: IConstruct[] = [];
+  private readonly consumers: IConstruct[] = [];
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+  }
+
+  /** What must be deployed before a new revision may be submitted; every consumer, earlier or later, waits for it. */
+  public addGate(gate: IConstruct): void {
+    this.gates.push(gate);
+    for (const consumer of this.consumers) link(consumer, gate);
+  }
+
+  /**
+   * A principal granted to submit the job (`grantSubmit`): when it is a construct (a role, or an imported one with
+   * the policy the grant created under it), it and its policies wait for every gate. A principal that is no construct
+   * (an account, a service) has no policy of this app to hold back. The policy alone cannot be named here: a role's
+   * `policyDependable` is filled only when the app is synthesized.
+   */
+  public addPrincipal(principal: iam.IPrincipal): void {
+    if (Construct.isConstruct(principal)) this.addConsumer(principal);
+  }
+
+  /**
+   * What names the revision and can submit it: it waits for every gate, earlier or later. What the job or a gate is
+   * built of is left out: a job that may submit itself would otherwise make its own job definition wait for its
+   * verification.
+   */
+  public addConsumer(consumer: IDependable): void {
+    const job = this.node.scope!;
+    for (const root of Dependable.of(consumer).dependencyRoots) {
+      if (isWithin(root, job) || this.gates.some(g => isWithin(root, g.node.scope!))) continue;
+      this.consumers.push(root);
+      for (const gate of this.gates) link(root, gate);
+    }
+  }
+}
+
+const ID = 'RevisionGates';
+
+function link(consumer: IConstruct, gate: IConstruct): void {
+  const top = (c: IConstruct) => {
+    let stack = Stack.of(c);
+    while (stack.nestedStackParent) stack = stack.nestedStackParent;
+    return stack;
+  };
+  // Same top-level stack (the same one, or nested ones): CloudFormation orders them, through the nested stack's
+  // resource where the two are in different (nested) stacks.
+  if (top(consumer) === top(gate)) consumer.node.addDependency(gate);
+}
+
+function isWithin(c: IConstruct, ancestor: IConstruct): boolean {
+  return c.node.scopes.includes(ancestor);
+}
