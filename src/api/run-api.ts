@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { IBatchJob } from '../jobs/batch-job-ref';
+import { grantTaggedSubmit, jobsArn } from '../private/job-tags';
 import { acknowledgeWildcardResource } from '../private/nag';
 import {
   DESCRIBE_JOB_TEMPLATE, ERROR_RESPONSE, routeNameFrom, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE,
@@ -143,6 +144,8 @@ export class RunApi extends Construct {
     this.integrationRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
     acknowledgeWildcardResource(this.integrationRole, '*',
       'batch:DescribeJobs has no resource-level permissions: IAM requires "*". The status route returns a job only when it is a run of that route\'s job on its queue.');
+    acknowledgeWildcardResource(this.integrationRole, jobsArn(this), 'batch:TagResource (each run is tagged with its workload tag as it is submitted) acts '
+      + 'on job ids that exist only once submitted; it is conditioned on the one tag key (cdk-scheduled-batch:workload) and the routes\' workload values.');
     this.workloads = this.api.root.addResource('workloads');
     // One validator for every method: POST bodies against their model, GET path parameters present.
     this.validator = this.api.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
@@ -169,7 +172,8 @@ export class RunApi extends Construct {
       throw new Error(`${job.node.path} is in stack ${Stack.of(job).stackName} but the RunApi ${this.node.path} is in ${Stack.of(this).stackName}: the API's routes reference the job, and the job's stack would have to reference the API back. Create a RunApi in the job's stack.`);
     }
     this.routes.set(routeName, job.node.path);
-    job.grantSubmit(this.integrationRole);
+    // SubmitJob with the workload tag (src/private/job-tags.ts): the template tags each run.
+    grantTaggedSubmit(job, this.integrationRole);
 
     const declared = Object.keys(job.parameters);
     const route = this.workloads.addResource(routeName);

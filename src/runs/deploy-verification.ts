@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import { CustomResource, Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,6 +9,7 @@ import { IBatchJob } from '../jobs/batch-job-ref';
 import { acknowledgeVerificationFindings, grantLogWrite } from './private/verification-findings';
 import { VERIFICATION_HANDLER_SOURCE } from './private/verification-handler';
 import { VERIFICATION_LIMITS, verificationJobNamePrefix, verificationTimeoutFor } from './private/verification-limits';
+import { grantTaggedSubmit, jobsArn, terminateTaggedStatement } from '../private/job-tags';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
 /**
@@ -106,7 +107,6 @@ export class DeployVerification extends Construct {
     this.timeout = verificationTimeoutFor(job, { timeoutProp: 'timeout', commandProp: 'command', timeout: props.timeout, command: props.command });
     this.jobNamePrefix = verificationJobNamePrefix(job.jobName);
     const queue = job.jobQueue;
-    const stack = Stack.of(this);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR });
     this.submitFunction = this.createFunction('Submit', 'onEvent', 'Submits the deploy-time verification run of a new job-definition revision');
@@ -114,10 +114,11 @@ export class DeployVerification extends Construct {
 
     // Submit: this job definition (every revision: the ARN changes with each) to this queue, nothing else, and the
     // job's consumable resource when it runs one at a time (whenever `runOneAtATime` is called).
-    job.grantSubmit(this.submitFunction);
-    const jobs = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
+    // The run carries the workload tag, and the check may stop only a job that carries it (src/private/job-tags.ts).
+    grantTaggedSubmit(job, this.submitFunction);
+    const jobs = jobsArn(this);
     this.checkFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
-    this.checkFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:TerminateJob'], resources: [jobs] }));
+    this.checkFunction.addToRolePolicy(terminateTaggedStatement(this, [job.jobName]));
 
     // The framework's own roles, without the AWSLambdaBasicExecutionRole managed policy it would attach.
     const frameworkRoles = [
@@ -143,6 +144,7 @@ export class DeployVerification extends Construct {
         JobDefinition: job.jobDefinitionArn,
         JobQueue: queue.jobQueueArn,
         JobNamePrefix: this.jobNamePrefix,
+        WorkloadTag: job.jobName,
         TimeoutSeconds: Token.asString(this.timeout.toSeconds()),
         ...(props.command ? { Command: props.command } : {}),
       },

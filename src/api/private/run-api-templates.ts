@@ -5,7 +5,9 @@
  * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_DescribeJobs.html (POST /v1/describejobs)
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
  */
+import { Token } from 'aws-cdk-lib';
 import { PARAMETER_VALUE_MAX, SCHEDULED_TIME_PARAMETER } from '../../private/job-options';
+import { WORKLOAD_TAG_KEY } from '../../private/job-tags';
 import { JOB_NAME_PREFIX_MAX, SCHEDULED_TIME_ENV } from '../../runs/engine/expressions';
 
 /**
@@ -74,7 +76,17 @@ function jsonStringOrNull(name: string): string {
   return `#if("$!{${name}}" != "")${jsonString(`$${name}`)}#{else}null#end`;
 }
 
+/**
+ * A JSON string of a value known at synth, for a template: JSON-escaped, and with VTL's `$` and `#` written as JSON
+ * escapes (`\u0024`, `\u0023`) so that VTL never reads them as a reference or a directive. A token passes through.
+ */
+export function vtlJsonLiteral(value: string): string {
+  if (Token.isUnresolved(value)) return `"${value}"`;
+  return JSON.stringify(value).replace(/\$/g, '\\u0024').replace(/#/g, '\\u0023');
+}
+
 export interface SubmitTemplateProps {
+  /** The job's name: the prefix of each run's job name, and the value of its workload tag. */
   readonly jobName: string;
   readonly jobQueueArn: string;
   readonly jobDefinitionArn: string;
@@ -109,7 +121,10 @@ export function submitJobTemplate(p: SubmitTemplateProps): string {
     `    "${SCHEDULED_TIME_PARAMETER}": ${jsonString('$time')}`,
     '  },',
     ...p.arraySize !== undefined ? [`  "arrayProperties": { "size": ${p.arraySize} },`] : [],
-    `  "containerOverrides": { "environment": [{ "name": "${SCHEDULED_TIME_ENV}", "value": ${jsonString('$time')} }] }`,
+    `  "containerOverrides": { "environment": [{ "name": "${SCHEDULED_TIME_ENV}", "value": ${jsonString('$time')} }] },`,
+    // The workload tag, on the job (a REPLACE or deadline stop is scoped by it) and its ECS task: src/private/job-tags.ts.
+    `  "tags": { ${vtlJsonLiteral(WORKLOAD_TAG_KEY)}: ${vtlJsonLiteral(p.jobName)} },`,
+    '  "propagateTags": true',
     '}',
   );
   return lines.join('\n');
