@@ -109,9 +109,10 @@ export function submitJobTemplate(p: SubmitTemplateProps): string {
     // A request id is a UUID: 32 hex digits without its hyphens, of which the last 12 go in the name.
     '#set($request = $context.requestId.replaceAll("[^A-Za-z0-9]", ""))',
     '{',
-    `  "jobName": "${p.jobName.length > JOB_NAME_PREFIX_MAX ? p.jobName.slice(0, JOB_NAME_PREFIX_MAX) : p.jobName}-\${stamp}-\${request.substring(20)}",`,
-    `  "jobQueue": "${p.jobQueueArn}",`,
-    `  "jobDefinition": "${p.jobDefinitionArn}",`,
+    // Values known at synth go in as JSON literals (vtlJsonLiteral); the job name's goes on in VTL after its prefix.
+    `  "jobName": ${vtlJsonLiteral(p.jobName.length > JOB_NAME_PREFIX_MAX ? p.jobName.slice(0, JOB_NAME_PREFIX_MAX) : p.jobName).slice(0, -1)}-\${stamp}-\${request.substring(20)}",`,
+    `  "jobQueue": ${vtlJsonLiteral(p.jobQueueArn)},`,
+    `  "jobDefinition": ${vtlJsonLiteral(p.jobDefinitionArn)},`,
     '  "parameters": {',
   ];
   for (const name of p.declared) {
