@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { IBatchJob } from '../jobs/batch-job-ref';
-import { grantTaggedSubmit, jobsArn } from '../private/job-tags';
+import { jobsArn, tagOnSubmitStatement } from '../private/job-tags';
 import { acknowledgeWildcardResource } from '../private/nag';
 import {
   DESCRIBE_JOB_TEMPLATE, ERROR_RESPONSE, routeNameFrom, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE,
@@ -98,6 +98,8 @@ export class RunApi extends Construct {
   private readonly workloads: apigw.Resource;
   private readonly validator: apigw.RequestValidator;
   private readonly routes = new Map<string, string>();
+  /** The job names of the routes: the values the integration role may tag runs with. */
+  private readonly taggedWorkloads: string[] = [];
 
   constructor(scope: Construct, id: string, props: RunApiProps = {}) {
     super(scope, id);
@@ -172,8 +174,11 @@ export class RunApi extends Construct {
       throw new Error(`${job.node.path} is in stack ${Stack.of(job).stackName} but the RunApi ${this.node.path} is in ${Stack.of(this).stackName}: the API's routes reference the job, and the job's stack would have to reference the API back. Create a RunApi in the job's stack.`);
     }
     this.routes.set(routeName, job.node.path);
-    // SubmitJob with the workload tag (src/private/job-tags.ts): the template tags each run.
-    grantTaggedSubmit(job, this.integrationRole);
+    // SubmitJob with the workload tag (src/private/job-tags.ts): the template tags each run. One tagging statement for
+    // every route, its values added as routes are.
+    job.grantSubmit(this.integrationRole);
+    if (this.taggedWorkloads.length === 0) this.integrationRole.addToPrincipalPolicy(tagOnSubmitStatement(this, this.taggedWorkloads));
+    this.taggedWorkloads.push(job.jobName);
 
     const declared = Object.keys(job.parameters);
     const route = this.workloads.addResource(routeName);

@@ -160,8 +160,7 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
   /**
    * Allow `grantee` to submit this job to the platform's queue. SubmitJob also accepts container overrides (command,
    * environment, resources) and IAM has no condition key against them: whoever may submit may run any command in
-   * this image with the job role. It does not allow tagging the job (`batch:TagResource`): the job definition's
-   * `cdk-scheduled-batch:workload` tag reaches every run's ECS task without it.
+   * this image with the job role.
    * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
    */
   public grantSubmit(grantee: iam.IGrantable): void {

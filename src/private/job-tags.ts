@@ -24,7 +24,7 @@
  * `aws:TagKeys` for both `SubmitJob` and `TagResource`). AWS Batch has no `batch:CreateAction` key (EC2 and ECS have
  * one) to limit `TagResource` to creation, so the grant is conditioned on the one tag key and this workload's value.
  */
-import { Stack } from 'aws-cdk-lib';
+import { Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
@@ -43,14 +43,15 @@ export function jobsArn(scope: IConstruct): string {
 
 /**
  * `batch:TagResource` as SubmitJob with {@link workloadTags} needs it: on jobs, only the workload tag key, only these
- * values. Without it, a SubmitJob that carries tags is refused.
+ * values. Without it, a SubmitJob that carries tags is refused. The values are read at synth, so a caller may add to
+ * `workloads` later and keep one statement (a `RunApi` with a hundred routes has one, not a hundred).
  */
 export function tagOnSubmitStatement(scope: IConstruct, workloads: string[]): iam.PolicyStatement {
   return new iam.PolicyStatement({
     actions: ['batch:TagResource'],
     resources: [jobsArn(scope)],
     conditions: {
-      'StringEquals': { [`aws:RequestTag/${WORKLOAD_TAG_KEY}`]: unique(workloads) },
+      'StringEquals': { [`aws:RequestTag/${WORKLOAD_TAG_KEY}`]: Lazy.list({ produce: () => unique(workloads) }) },
       'ForAllValues:StringEquals': { 'aws:TagKeys': [WORKLOAD_TAG_KEY] },
     },
   });
