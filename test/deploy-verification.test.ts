@@ -60,6 +60,7 @@ describe('the custom resource and its IAM', () => {
     const { template: t } = workload();
     const jobDefinition = { Ref: logicalId(t, 'AWS::Batch::JobDefinition') };
     const queue = { 'Fn::GetAtt': [logicalId(t, 'AWS::Batch::JobQueue'), 'JobQueueArn'] };
+    const jobName = Object.values(t.findResources('AWS::Batch::JobDefinition'))[0].Properties.JobDefinitionName;
     t.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('VerificationSubmitRole') }],
       // The job's own grant (BatchJob.grantSubmit).
@@ -72,12 +73,30 @@ describe('the custom resource and its IAM', () => {
           { Action: 'batch:DescribeJobs', Effect: 'Allow', Resource: '*' },
           {
             Action: 'batch:TerminateJob',
+            // Only a job that carries this workload's tag, as the verification run does.
+            Condition: { StringEquals: { 'aws:ResourceTag/cdk-scheduled-batch:workload': [jobName] } },
             Effect: 'Allow',
             Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':batch:eu-west-2:123456789012:job/*']] },
           },
         ]),
       },
     });
+    // The submit role may tag the run it submits with the workload tag, and nothing else.
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('VerificationSubmitRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Action: 'batch:TagResource',
+          Condition: {
+            'StringEquals': { 'aws:RequestTag/cdk-scheduled-batch:workload': [jobName] },
+            'ForAllValues:StringEquals': { 'aws:TagKeys': ['cdk-scheduled-batch:workload'] },
+          },
+          Effect: 'Allow',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':batch:eu-west-2:123456789012:job/*']] },
+        }]),
+      },
+    });
+    t.hasResourceProperties(CR, { WorkloadTag: jobName });
     // No statement anywhere else grants SubmitJob on the verification's behalf, and no role has a managed policy.
     const submitters = Object.values(t.findResources('AWS::IAM::Policy'))
       .filter((p: any) => JSON.stringify(p.Properties.PolicyDocument).includes('batch:SubmitJob'))

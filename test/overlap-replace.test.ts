@@ -150,7 +150,11 @@ describe('overlap policy REPLACE: a workload', () => {
     for (let name: string = def.StartAt; name !== 'RunJob'; name = def.States[name].Next) path.push(name);
     expect(path).toEqual(['FindRunsToReplace', 'StopReplacedRuns', 'FindJobsToReplace', 'TerminateReplacedJobs']);
     expect(Object.keys(def.States.StopReplacedRuns.ItemProcessor.States)).toHaveLength(3);
-    expect(Object.keys(def.States.TerminateReplacedJobs.ItemProcessor.States)).toHaveLength(1);
+    // One TerminateJob per job; its catch (a job without the workload tag is not the role's to stop) only on a refusal.
+    const terminate = def.States.TerminateReplacedJobs.ItemProcessor;
+    expect(terminate.StartAt).toBe('TerminateReplacedJob');
+    expect(terminate.States.TerminateReplacedJob.End).toBe(true);
+    expect(terminate.States.TerminateReplacedJob.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'ReplacedJobNotStopped' }]);
     const price = (4 * UnitPrices.STATE_TRANSITION).toFixed(4);
     const operations = fs.readFileSync(require.resolve('../docs/operations.md'), 'utf8');
     expect(operations).toContain(`| ${path.length} state transitions more per run when nothing is active ($${price}); 3 more (and one SNS message) per replaced run, 1 per terminated job |`);

@@ -473,6 +473,9 @@ describe('RunApi mapping templates (rendered as API Gateway renders VTL)', () =>
       jobDefinition: 'arn:def:3',
       parameters: { region: 'say "hi" it\'s \\ me', scheduledTime: '2026-11-23T02:00:00.5Z' },
       containerOverrides: { environment: [{ name: 'SCHEDULED_TIME', value: '2026-11-23T02:00:00.5Z' }] },
+      // The workload tag, on the job and its ECS task (test/job-tags.test.ts).
+      tags: { 'cdk-scheduled-batch:workload': 'nightly-report' },
+      propagateTags: true,
     });
     // Recognised by the SKIP check like a scheduled run.
     expect(body.jobName).toMatch(/^nightly-report-[A-Za-z0-9]{16}-/);

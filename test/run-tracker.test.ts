@@ -207,7 +207,6 @@ describe('RunTracker state machine', () => {
       // The typed lookup and publish tasks' own statements.
       { Action: 'batch:ListJobs', Effect: 'Allow', Resource: '*' },
       { Action: 'batch:DescribeJobs', Effect: 'Allow', Resource: '*' },
-      { Action: 'batch:TerminateJob', Effect: 'Allow', Resource: `arn:aws:batch:${REGION}:123456789012:job/*` },
       { Action: 'sns:Publish', Effect: 'Allow', Resource: TOPIC_ARN },
       {
         // Step Functions' own statement for log delivery: these actions have no resource-level permissions.
@@ -217,6 +216,23 @@ describe('RunTracker state machine', () => {
         Resource: '*',
       },
       { Action: 'batch:SubmitJob', Effect: 'Allow', Resource: [QUEUE_ARN, JOB_DEF_ARN] },
+      // Tagging at SubmitJob: only the workload tag key, only this job's value (src/private/job-tags.ts).
+      {
+        Action: 'batch:TagResource',
+        Condition: {
+          'StringEquals': { 'aws:RequestTag/cdk-scheduled-batch:workload': ['nightly-report'] },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': ['cdk-scheduled-batch:workload'] },
+        },
+        Effect: 'Allow',
+        Resource: `arn:aws:batch:${REGION}:123456789012:job/*`,
+      },
+      // TerminateJob (the deadline stop, and .sync's own on a stopped execution) of jobs with this workload's tag only.
+      {
+        Action: 'batch:TerminateJob',
+        Condition: { StringEquals: { 'aws:ResourceTag/cdk-scheduled-batch:workload': ['nightly-report'] } },
+        Effect: 'Allow',
+        Resource: `arn:aws:batch:${REGION}:123456789012:job/*`,
+      },
       { Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], Effect: 'Allow', Resource: BATCH_RULE },
     ]);
   });

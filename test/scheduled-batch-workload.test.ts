@@ -228,6 +228,8 @@ describe('the one-liner', () => {
         // The job's own submit statement (BatchJob.submitPolicyStatement), the same as grantSubmit's.
         Resource: [{ Ref: expect.stringMatching(/^NightlyJobJobDefinition/) }, { 'Fn::GetAtt': [expect.stringMatching(/^NightlyPlatformJobQueue/), 'JobQueueArn'] }],
       },
+      // Tagging the job with its workload tag as it is submitted (test/job-tags.test.ts).
+      expect.objectContaining({ Action: 'batch:TagResource', Condition: expect.objectContaining({ 'ForAllValues:StringEquals': { 'aws:TagKeys': ['cdk-scheduled-batch:workload'] } }) }),
       { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NightlyPlatformSharedRunsDeadLetterQueue/), 'Arn'] } },
     ]);
     // The platform's tag-scoped role starts tracked runs only: an untracked schedule does not get it.

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { IBatchJob } from '../jobs/batch-job-ref';
+import { jobsArn, tagOnSubmitStatement } from '../private/job-tags';
 import { acknowledgeWildcardResource } from '../private/nag';
 import {
   DESCRIBE_JOB_TEMPLATE, ERROR_RESPONSE, routeNameFrom, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE,
@@ -109,6 +110,8 @@ export class RunApi extends Construct {
   private readonly workloads: apigw.Resource;
   private readonly validator: apigw.RequestValidator;
   private readonly routes = new Map<string, string>();
+  /** The job names of the routes: the values the integration role may tag runs with. */
+  private readonly taggedWorkloads: string[] = [];
 
   constructor(scope: Construct, id: string, props: RunApiProps = {}) {
     super(scope, id);
@@ -154,6 +157,8 @@ export class RunApi extends Construct {
     this.integrationRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
     acknowledgeWildcardResource(this.integrationRole, '*',
       'batch:DescribeJobs has no resource-level permissions: IAM requires "*". The status route returns a job only when it is a run of that route\'s job on its queue.');
+    acknowledgeWildcardResource(this.integrationRole, jobsArn(this), 'batch:TagResource (each run is tagged with its workload tag as it is submitted) acts '
+      + 'on job ids that exist only once submitted; it is conditioned on the one tag key (cdk-scheduled-batch:workload) and the routes\' workload values.');
     this.workloads = this.api.root.addResource('workloads');
     // One validator for every method: POST bodies against their model, GET path parameters present.
     this.validator = this.api.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
@@ -184,7 +189,11 @@ export class RunApi extends Construct {
         + 'which CloudFormation does not let change while another stack uses it. Create a RunApi in the job\'s stack, or put the job in a nested stack of the API\'s stack (a BatchFleet).');
     }
     this.routes.set(routeName, job.node.path);
+    // SubmitJob with the workload tag (src/private/job-tags.ts): the template tags each run. One tagging statement for
+    // every route, its values added as routes are.
     job.grantSubmit(this.integrationRole);
+    if (this.taggedWorkloads.length === 0) this.integrationRole.addToPrincipalPolicy(tagOnSubmitStatement(this, this.taggedWorkloads));
+    this.taggedWorkloads.push(job.jobName);
 
     const declared = Object.keys(job.parameters);
     const route = this.workloads.addResource(routeName);

@@ -31,6 +31,8 @@ export const USAGE = `Usage:
 Runs every time the workload's schedule fires in [--from, --to), in the schedule's time zone, by replaying the
 schedule's own target (a tracked run's Step Functions execution, or the SubmitJob of an untracked one) with the
 scheduled time in its input. Each run waits for the previous ones while --concurrency are unfinished.
+An untracked run is submitted with the schedule's workload tag: the caller needs batch:TagResource on job/* as well
+as batch:SubmitJob (docs/backfill.md, Permissions).
 
   --from, --to        ISO date (midnight in the schedule's time zone) or date-time (2026-11-23T06:00, in the
                       schedule's time zone; or with Z / +01:00). --to is excluded.

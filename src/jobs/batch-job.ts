@@ -1,4 +1,4 @@
-import { Duration, Names, Size } from 'aws-cdk-lib';
+import { Duration, Names, Size, Tags } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -21,6 +21,7 @@ import { validateImageTag } from './private/image-tag';
 import { validateJobOptions } from '../private/job-options';
 import { validateCpuMemory, validateJobFitsCompute } from './private/job-resources';
 import { InlinePolicyRole } from '../private/inline-policy-role';
+import { WORKLOAD_TAG_KEY } from '../private/job-tags';
 import { acknowledgeWildcardResource } from '../private/nag';
 import { defaultRetryStrategies } from './private/retry';
 import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
@@ -147,6 +148,8 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
       // Keep old revisions ACTIVE on update, so a rollback (or a job still running) can use them.
       skipDeregisterOnUpdate: true,
     });
+    // Every run's ECS task carries the workload tag, whoever submits it: see src/private/job-tags.ts.
+    Tags.of(this.jobDefinition).add(WORKLOAD_TAG_KEY, this.jobName);
 
     this.requireSecretsAccess(props);
 

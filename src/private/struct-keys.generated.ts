@@ -24,7 +24,7 @@ export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
   DeployVerificationProps: ['command', 'job', 'logEncryptionKey', 'logRetention', 'timeout'],
   DeployedSchedule: ['Arn', 'GroupName', 'Name', 'ScheduleExpression', 'ScheduleExpressionTimezone', 'Target'],
   DurationCheck: ['fix', 'maxSeconds', 'minSeconds', 'wholeUnit', 'why'],
-  EngineStep: ['arraySize', 'jobDefinitionArn', 'jobNamePrefix', 'logGroupName', 'name', 'onDemandQueueArn', 'parameterNames'],
+  EngineStep: ['arraySize', 'jobDefinitionArn', 'jobNamePrefix', 'logGroupName', 'name', 'onDemandQueueArn', 'parameterNames', 'workloadTag'],
   FireTimesInput: ['expression', 'from', 'limit', 'limitName', 'scheduleName', 'timeZone', 'to'],
   GraphStep: ['dependsOn', 'name'],
   GuardReport: ['cause', 'job', 'outcome', 'sentence', 'word'],

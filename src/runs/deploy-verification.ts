@@ -10,6 +10,7 @@ import { IBatchJob } from '../jobs/batch-job-ref';
 import { acknowledgeVerificationFindings, grantLogWrite } from './private/verification-findings';
 import { VERIFICATION_HANDLER_SOURCE } from './private/verification-handler';
 import { VERIFICATION_LIMITS, verificationJobNamePrefix, verificationTimeoutFor } from './private/verification-limits';
+import { jobsArn, tagOnSubmitStatement, terminateTaggedStatement } from '../private/job-tags';
 import { logEncryption, skipLogKeyCheckWithoutKey } from '../private/log-encryption';
 import { inHostSpelling } from '../private/prop-names';
 import { RevisionGates } from '../private/revision-gate';
@@ -130,7 +131,6 @@ export class DeployVerification extends Construct {
     this.timeout = verificationTimeoutFor(job, { timeoutProp: 'timeout', commandProp: 'command', timeout: props.timeout, command: props.command });
     this.jobNamePrefix = verificationJobNamePrefix(job.jobName);
     const queue = job.jobQueue;
-    const stack = Stack.of(this);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -143,11 +143,13 @@ export class DeployVerification extends Construct {
 
     // Submit: this job definition (every revision: the ARN changes with each) to this queue, nothing else, and the
     // job's consumable resource when it runs one at a time (whenever `runOneAtATime` is called). Not `grantSubmit`,
-    // whose policy waits for the verification: this one must be there before it.
+    // whose policy waits for the verification: this one must be there before it. The run carries the workload tag,
+    // and the check may stop only a job that carries it (src/private/job-tags.ts).
     this.submitFunction.addToRolePolicy(job.submitPolicyStatement());
-    const jobs = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
+    this.submitFunction.addToRolePolicy(tagOnSubmitStatement(job, [job.jobName]));
+    const jobs = jobsArn(this);
     this.checkFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
-    this.checkFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:TerminateJob'], resources: [jobs] }));
+    this.checkFunction.addToRolePolicy(terminateTaggedStatement(this, [job.jobName]));
 
     // The framework's own roles, without the AWSLambdaBasicExecutionRole managed policy it would attach.
     const frameworkRoles = [
@@ -173,6 +175,7 @@ export class DeployVerification extends Construct {
         JobDefinition: job.jobDefinitionArn,
         JobQueue: queue.jobQueueArn,
         JobNamePrefix: this.jobNamePrefix,
+        WorkloadTag: job.jobName,
         TimeoutSeconds: Token.asString(this.timeout.toSeconds()),
         ...(props.command ? { Command: props.command } : {}),
       },

@@ -20,7 +20,9 @@ import { analyzeSchedule, assertScheduleAccepted, DeadlinePropNames } from '../p
 import { secondsOf } from '../private/validate';
 import { createDeadLetterQueue, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
 import { RunTracker } from './run-tracker';
+import { jobsArn, tagOnSubmitStatement, workloadTags } from '../private/job-tags';
 import { rejectKeyWithLogGroup } from '../private/log-encryption';
+import { acknowledgeWildcardResource } from '../private/nag';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
@@ -282,6 +284,8 @@ export class JobSchedule extends Construct {
         deadlineRequired: false,
       }));
     }
+    acknowledgeWildcardResource(this.schedulerRole, jobsArn(this), 'batch:TagResource (the job is tagged with its workload tag as it is submitted) acts on '
+      + 'a job id that exists only once submitted; it is conditioned on the one tag key (cdk-scheduled-batch:workload) and this workload\'s value.');
     // EventBridge Scheduler has no templated Batch target: the universal target calls batch:SubmitJob.
     // @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html
     return new targets.Universal({
@@ -296,9 +300,13 @@ export class JobSchedule extends Construct {
         Parameters: { [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime },
         ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: scheduler.ContextAttribute.scheduledTime }] },
         ...props.arraySize !== undefined ? { ArrayProperties: { Size: props.arraySize } } : {},
+        // The workload tag, on the job (a REPLACE or deadline stop is scoped by it) and its ECS task: src/private/job-tags.ts.
+        Tags: workloadTags(job.jobName),
+        PropagateTags: true,
       }),
       // Scoped to this queue and this job definition: the Universal target would otherwise grant batch:SubmitJob on '*'.
-      policyStatements: [job.submitPolicyStatement()],
+      // Tagging at submission is authorized as batch:TagResource, for the workload tag only.
+      policyStatements: [job.submitPolicyStatement(), tagOnSubmitStatement(this, [job.jobName])],
       ...retry,
     });
   }

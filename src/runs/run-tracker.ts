@@ -199,6 +199,7 @@ export class RunTracker extends Construct {
         name: jobName,
         jobDefinitionArn: job.jobDefinitionArn,
         jobNamePrefix: jobName,
+        workloadTag: jobName,
         parameterNames: Object.keys(job.parameters),
         logGroupName: job.logGroupName,
         arraySize: props.arraySize,

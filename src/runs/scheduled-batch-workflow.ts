@@ -205,6 +205,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
         name: s.name,
         jobDefinitionArn: this.jobs[s.name].jobDefinition.jobDefinitionArn,
         jobNamePrefix: `${prefix}-${s.name}`,
+        workloadTag: this.jobs[s.name].jobName,
         parameterNames: Object.keys(this.jobs[s.name].parameters),
         logGroupName: this.jobs[s.name].logGroup.logGroupName,
         arraySize: s.arraySize,

@@ -5,7 +5,9 @@
  * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_DescribeJobs.html (POST /v1/describejobs)
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
  */
+import { Token } from 'aws-cdk-lib';
 import { PARAMETER_VALUE_MAX, SCHEDULED_TIME_PARAMETER } from '../../private/job-options';
+import { WORKLOAD_TAG_KEY } from '../../private/job-tags';
 import { JOB_NAME_PREFIX_MAX, SCHEDULED_TIME_ENV } from '../../runs/engine/expressions';
 
 /**
@@ -74,7 +76,17 @@ function jsonStringOrNull(name: string): string {
   return `#if("$!{${name}}" != "")${jsonString(`$${name}`)}#{else}null#end`;
 }
 
+/**
+ * A JSON string of a value known at synth, for a template: JSON-escaped, and with VTL's `$` and `#` written as JSON
+ * escapes (`\u0024`, `\u0023`) so that VTL never reads them as a reference or a directive. A token passes through.
+ */
+export function vtlJsonLiteral(value: string): string {
+  if (Token.isUnresolved(value)) return `"${value}"`;
+  return JSON.stringify(value).replace(/\$/g, '\\u0024').replace(/#/g, '\\u0023');
+}
+
 export interface SubmitTemplateProps {
+  /** The job's name: the prefix of each run's job name, and the value of its workload tag. */
   readonly jobName: string;
   readonly jobQueueArn: string;
   readonly jobDefinitionArn: string;
@@ -97,9 +109,10 @@ export function submitJobTemplate(p: SubmitTemplateProps): string {
     // A request id is a UUID: 32 hex digits without its hyphens, of which the last 12 go in the name.
     '#set($request = $context.requestId.replaceAll("[^A-Za-z0-9]", ""))',
     '{',
-    `  "jobName": "${p.jobName.length > JOB_NAME_PREFIX_MAX ? p.jobName.slice(0, JOB_NAME_PREFIX_MAX) : p.jobName}-\${stamp}-\${request.substring(20)}",`,
-    `  "jobQueue": "${p.jobQueueArn}",`,
-    `  "jobDefinition": "${p.jobDefinitionArn}",`,
+    // Values known at synth go in as JSON literals (vtlJsonLiteral); the job name's goes on in VTL after its prefix.
+    `  "jobName": ${vtlJsonLiteral(p.jobName.length > JOB_NAME_PREFIX_MAX ? p.jobName.slice(0, JOB_NAME_PREFIX_MAX) : p.jobName).slice(0, -1)}-\${stamp}-\${request.substring(20)}",`,
+    `  "jobQueue": ${vtlJsonLiteral(p.jobQueueArn)},`,
+    `  "jobDefinition": ${vtlJsonLiteral(p.jobDefinitionArn)},`,
     '  "parameters": {',
   ];
   for (const name of p.declared) {
@@ -109,7 +122,10 @@ export function submitJobTemplate(p: SubmitTemplateProps): string {
     `    "${SCHEDULED_TIME_PARAMETER}": ${jsonString('$time')}`,
     '  },',
     ...p.arraySize !== undefined ? [`  "arrayProperties": { "size": ${p.arraySize} },`] : [],
-    `  "containerOverrides": { "environment": [{ "name": "${SCHEDULED_TIME_ENV}", "value": ${jsonString('$time')} }] }`,
+    `  "containerOverrides": { "environment": [{ "name": "${SCHEDULED_TIME_ENV}", "value": ${jsonString('$time')} }] },`,
+    // The workload tag, on the job (a REPLACE or deadline stop is scoped by it) and its ECS task: src/private/job-tags.ts.
+    `  "tags": { ${vtlJsonLiteral(WORKLOAD_TAG_KEY)}: ${vtlJsonLiteral(p.jobName)} },`,
+    '  "propagateTags": true',
     '}',
   );
   return lines.join('\n');

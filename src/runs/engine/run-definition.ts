@@ -29,8 +29,10 @@ import {
 } from './expressions';
 import { CHILD_LINKS_MAX, jobRunMessage, RUN_OUTCOMES, stepSummary, workflowRunMessage } from './messages';
 import { EngineStep, RunDefinitionProps } from './run-graph';
+import { sdkCallState } from './sdk-call';
 import { ALL_ATTEMPTS_RECLAIMED, allAttemptsReclaimed, STATES, stepStates } from './states';
 import { IBatchJob } from '../../jobs/batch-job-ref';
+import { jobsArn, tagOnSubmitStatement, terminateTaggedStatement, workloadTags } from '../../private/job-tags';
 import { acknowledgeWildcardResource } from '../../private/nag';
 import { RunGuard } from '../overlap/strategy';
 
@@ -61,8 +63,8 @@ export class RunDefinition {
 
   /**
    * The state machine's role: SubmitJob on exactly the run's queues and job definitions (and what the overlap policy
-   * adds), the documented `.sync` rule actions (https://docs.aws.amazon.com/step-functions/latest/dg/batch-iam.html),
-   * sns:Publish on the topic (and its key). The lookups' statements come with their typed tasks.
+   * adds) with the workload tag, TerminateJob of jobs with that tag, the documented `.sync` rule actions
+   * (https://docs.aws.amazon.com/step-functions/latest/dg/batch-iam.html), sns:Publish on the topic (and its key).
    */
   public grant(stateMachine: sfn.StateMachine, job?: IBatchJob): void {
     const stack = Stack.of(stateMachine);
@@ -77,6 +79,11 @@ export class RunDefinition {
     } else {
       stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: this.submitResources }));
     }
+    // Job ids exist only at run time: tagging at SubmitJob and TerminateJob act on `job/*` under the run's workload tags
+    // ("consider using tags for jobs and create policies restricting access based on tags", batch-iam page above).
+    const tags = this.p.levels.flat().map(s => s.workloadTag);
+    stateMachine.addToRolePolicy(tagOnSubmitStatement(stateMachine, tags));
+    stateMachine.addToRolePolicy(terminateTaggedStatement(stateMachine, tags));
     // .sync follows the job through DescribeJobs (no resource-level permissions) and a managed EventBridge rule. A job's
     // run has a DescribeJobs state, whose typed task grants it already.
     if (this.p.workflow) stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
@@ -95,8 +102,8 @@ export class RunDefinition {
     }
     acknowledgeWildcardResource(stateMachine.role, '*',
       'batch:DescribeJobs and batch:ListJobs have no resource-level permissions, nor have the CloudWatch Logs delivery actions Step Functions logging needs: IAM requires "*".');
-    acknowledgeWildcardResource(stateMachine.role, stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' }),
-      `batch:TerminateJob (${this.p.workflow ? 'a step' : 'the job'} is stopped at the run deadline) acts on job ids that exist only at run time.`);
+    acknowledgeWildcardResource(stateMachine.role, jobsArn(stateMachine),
+      `batch:TerminateJob (${this.p.workflow ? 'a step' : 'the job'} is stopped at the run deadline) and batch:TagResource (tagging at submission) act on job ids that exist only at run time; both are conditioned on the run's workload tag (cdk-scheduled-batch:workload).`);
     for (const hook of this.afterCreate) hook(stateMachine);
     this.grantOwnExecutions(stateMachine);
   }
@@ -129,26 +136,14 @@ export class RunDefinition {
    */
   private listEarlierRuns(id: string, assign: Record<string, unknown> = {}): sfn.CustomState {
     this.listsExecutions = true;
-    return this.sfnCall(id, 'listExecutions', { StateMachineArn: '{% $states.context.StateMachine.Id %}', StatusFilter: 'RUNNING', MaxResults: 1000 },
+    return sdkCallState(this.scope, id, 'sfn', 'listExecutions', { StateMachineArn: '{% $states.context.StateMachine.Id %}', StatusFilter: 'RUNNING', MaxResults: 1000 },
       { earlierRuns: `{% ${EARLIER_EXECUTIONS} %}`, ...assign });
   }
 
   /** A call on an execution of this state machine, granted on its executions only (see grantOwnExecutions). */
   private callOnOwnExecutions(id: string, action: string, args: Record<string, unknown>, assign?: Record<string, unknown>): sfn.CustomState {
     this.ownExecutionActions.add(`states:${action.charAt(0).toUpperCase()}${action.slice(1)}`);
-    return this.sfnCall(id, action, args, assign);
-  }
-
-  private sfnCall(id: string, action: string, args: Record<string, unknown>, assign?: Record<string, unknown>): sfn.CustomState {
-    return new sfn.CustomState(this.scope, id, {
-      stateJson: {
-        Type: 'Task',
-        Resource: `arn:${Aws.PARTITION}:states:::aws-sdk:sfn:${action}`,
-        Arguments: args,
-        ...assign ? { Assign: assign } : {},
-        TimeoutSeconds: 60,
-      },
-    });
+    return sdkCallState(this.scope, id, 'sfn', action, args, assign);
   }
 
   /** The variables the message reads, for a transition to Notify. */
@@ -190,6 +185,7 @@ export class RunDefinition {
       }, { activeJobs: `{% ${activeJobsExpression(p.runPrefix, anyStep)} %}`, ...assign }),
       listEarlierRuns: (id, assign) => this.listEarlierRuns(id, assign),
       callOnOwnExecutions: (id, action, args, assign) => this.callOnOwnExecutions(id, action, args, assign),
+      terminateJob: (id, jobId, reason, assign) => this.terminateJob(id, jobId, reason, assign),
       call: (id, service, action, iamResources, args, assign, iamAction) => this.lookup(id, service, action, iamResources, args, assign, iamAction),
       publish: (id, subjectExpr, messageExpr) => this.publish(id, subjectExpr, messageExpr),
       onCreate: hook => { this.afterCreate.push(hook); },
@@ -230,6 +226,9 @@ export class RunDefinition {
           Parameters: declared.length > 0 ? `{% ${runParametersExpression(declared)} %}` : { [SCHEDULED_TIME_PARAMETER]: `{% ${SCHEDULED_TIME} %}` },
           ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: `{% ${SCHEDULED_TIME} %}` }] },
           ...step.arraySize !== undefined ? { ArrayProperties: { Size: step.arraySize } } : {},
+          // The job's workload tag (TerminateJob is scoped by it), on its ECS task too: src/private/job-tags.ts.
+          Tags: workloadTags(step.workloadTag),
+          PropagateTags: true,
         },
         TimeoutSeconds: timeoutSeconds,
         Output: output,
@@ -250,7 +249,7 @@ export class RunDefinition {
       { job: '{% $count($states.result.Jobs) > 0 ? $states.result.Jobs^(>CreatedAt)[0] : null %}' });
     // The run is reported as failed: a job finishing later would contradict the message and hold compute (and could
     // overlap the next run). Stopping it explicitly does not depend on what .sync does when its Task times out.
-    const stop = this.terminate(STATES.stopJob, '{% $job.JobId %}', `Scheduled run passed its deadline of ${this.p.deadlineText} (RunTracker)`);
+    const stop = this.terminateJob(STATES.stopJob, '{% $job.JobId %}', `Scheduled run passed its deadline of ${this.p.deadlineText} (RunTracker)`, { stopped: true });
     for (const s of [find, describe, stop]) s.addCatch(this.notify, toNotify);
     find.next(describe).next(stop).next(this.notify);
     run.addCatch(find, { errors: [sfn.Errors.TIMEOUT], assign: this.report(RUN_OUTCOMES.deadlinePassed) });
@@ -288,10 +287,12 @@ export class RunDefinition {
       .otherwise(this.notify);
   }
 
-  private terminate(id: string, jobId: string, reason: string): tasks.CallAwsService {
-    // Job ids are known only at run time. https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
-    const jobs = Stack.of(this.scope).formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
-    return this.lookup(id, 'batch', 'terminateJob', [jobs], { JobId: jobId, Reason: reason }, { stopped: true });
+  /**
+   * TerminateJob, a CustomState: the typed `CallAwsService` grants its action without a condition, and `grant` allows
+   * it on the jobs that carry the run's workload tags only (https://docs.aws.amazon.com/batch/latest/APIReference/API_TerminateJob.html).
+   */
+  private terminateJob(id: string, jobId: string, reason: string, assign?: Record<string, unknown>): sfn.CustomState {
+    return sdkCallState(this.scope, id, 'batch', 'terminateJob', { JobId: jobId, Reason: reason }, assign);
   }
 
   /** A workflow's run: a Parallel state per level. */
@@ -327,7 +328,7 @@ export class RunDefinition {
       ...arrayed ? { stepChildren: '{% null %}' } : {},
     });
     const outcome = `{% ${failureOutcome(RUN_OUTCOMES.jobFailed, RUN_OUTCOMES.notSubmitted)} %}`;
-    const stopLate = this.terminate(n.stopLate, '{% $lateJobId %}', `Workflow run passed its deadline of ${this.p.deadlineText} (ScheduledBatchWorkflow)`);
+    const stopLate = this.terminateJob(n.stopLate, '{% $lateJobId %}', `Workflow run passed its deadline of ${this.p.deadlineText} (ScheduledBatchWorkflow)`, { stopped: true });
     stopLate.addCatch(failed).next(failed);
     const findLate = (id: string, queueArn: string) => this.lookup(id, 'batch', 'listJobs', ['*'],
       { JobQueue: queueArn, Filters: [{ Name: 'JOB_NAME', Values: [`{% ${jobNameExpression(s.jobNamePrefix)} %}`] }] },

@@ -12,6 +12,8 @@ export interface EngineStep {
   readonly jobDefinitionArn: string;
   /** Prefix of the step's job names (JOB_NAME_PATTERN). */
   readonly jobNamePrefix: string;
+  /** The step's job's name: the value of the workload tag its jobs carry (src/private/job-tags.ts). */
+  readonly workloadTag: string;
   readonly parameterNames: string[];
   readonly logGroupName: string;
   readonly arraySize?: number;

@@ -3,14 +3,14 @@
  *   1. lists the RUNNING executions of its state machine that started before it, and for each: reads its scheduled
  *      time (DescribeExecution), stops it (StopExecution, error `RunReplaced`) and publishes the replaced run's one
  *      message, "replaced by the run of <time>" (a stopped execution cannot publish its own);
- *   2. lists the active jobs of this workload or workflow on the queue (runs started by a `RunApi` or by hand too) and
- *      terminates each (TerminateJob, reason "Replaced by the run of <time>").
+ *   2. lists the active jobs of this workload or workflow on the queue (runs started by a `RunApi` too) and
+ *      terminates each that carries the workload tag (TerminateJob, reason "Replaced by the run of <time>"); a job
+ *      submitted by hand without the tag `cdk-scheduled-batch:workload` is left running.
  * A lookup that fails runs the job anyway: a run too many beats a run silently lost. Works for a job's run, an array
  * job (terminating the parent terminates its children) and a workflow.
  * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html
  * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_TerminateJob.html
  */
-import { Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { OverlapStrategy, RunGuard } from './strategy';
 import { CONSOLE, quote, REGION, SCHEDULED_TIME } from '../engine/expressions';
@@ -43,10 +43,10 @@ export class ReplaceOverlap extends OverlapStrategy {
     const stopRuns = sfn.Map.jsonata(run.scope, 'StopReplacedRuns', { items: sfn.ProvideItems.jsonata('{% $earlierRuns %}'), maxConcurrency: 1 });
     stopRuns.itemProcessor(describe.next(stop).next(message));
 
-    // 2. Active jobs of this run kind, whoever started them.
-    const jobs = Stack.of(run.scope).formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
-    const terminate = run.call('TerminateReplacedJob', 'batch', 'terminateJob', [jobs],
-      { JobId: '{% $states.input.JobId %}', Reason: `{% ${replacedBy} %}` });
+    // 2. Active jobs of this run kind that carry its workload tag (the library's paths tag every job they submit); a job
+    // submitted without it (by hand) is not the role's to stop: its refusal is caught, and the next job is stopped.
+    const terminate = run.terminateJob('TerminateReplacedJob', '{% $states.input.JobId %}', `{% ${replacedBy} %}`);
+    terminate.addCatch(sfn.Pass.jsonata(run.scope, 'ReplacedJobNotStopped'));
     const terminateJobs = sfn.Map.jsonata(run.scope, 'TerminateReplacedJobs', { items: sfn.ProvideItems.jsonata('{% $activeJobs %}'), maxConcurrency: 1 });
     terminateJobs.itemProcessor(terminate);
 

@@ -43,6 +43,11 @@ export interface RunGuard {
   listEarlierRuns(id: string, assign?: Record<string, unknown>): sfn.CustomState;
   /** A Step Functions API call on an execution of this state machine (e.g. `stopExecution`), granted on those only. */
   callOnOwnExecutions(id: string, action: string, args: Record<string, unknown>, assign?: Record<string, unknown>): sfn.CustomState;
+  /**
+   * TerminateJob of a job of this run kind (`jobId`, `reason`: JSONata), bounded to 60 seconds and granted only on jobs
+   * that carry one of the run's workload tags.
+   */
+  terminateJob(id: string, jobId: string, reason: string, assign?: Record<string, unknown>): sfn.CustomState;
   /** Any other AWS API call, bounded to 60 seconds. */
   call(id: string, service: string, action: string, iamResources: string[], args: Record<string, unknown>,
     assign?: Record<string, unknown>, iamAction?: string): tasks.CallAwsService;

@@ -30,7 +30,11 @@ export function acknowledgeVerificationFindings(parts: VerificationParts): void 
   acknowledgeWildcardResource(checkRole, '*',
     'batch:DescribeJobs has no resource-level permissions: IAM requires "*". It only reads job status.');
   acknowledgeWildcardResource(checkRole, parts.jobsArn,
-    'batch:TerminateJob (the verification run is stopped at its deadline) acts on a job id that exists only at deploy time.');
+    'batch:TerminateJob (the verification run is stopped at its deadline) acts on a job id that exists only at deploy time; '
+    + 'it is conditioned on the workload tag (cdk-scheduled-batch:workload) the run carries.');
+  acknowledgeWildcardResource(parts.submitFunction.role!, parts.jobsArn,
+    'batch:TagResource (the verification run is tagged as it is submitted) acts on a job id that exists only at deploy time; '
+    + 'it is conditioned on the one tag key and this workload\'s value.');
   // The Provider framework grants lambda:InvokeFunction on each function and its versions (`<arn>:*`).
   for (const role of parts.frameworkRoles) {
     for (const fn of [parts.submitFunction, parts.checkFunction]) {

@@ -1,3 +1,5 @@
+import { WORKLOAD_TAG_KEY } from '../../private/job-tags';
+
 /**
  * The source of the two Lambda handlers behind `DeployVerification`, shipped inline (`lambda.Code.fromInline`), so the
  * library packages no asset. They use the AWS SDK v3 that the Node.js Lambda runtime provides.
@@ -10,6 +12,7 @@
  * - `isComplete` polls DescribeJobs: SUCCEEDED completes and moves the physical id to the new revision; FAILED, or no
  *   success by the deadline (after which it terminates the job), throws, so CloudFormation fails the deployment and
  *   rolls back. The physical id only moves on success, so the rollback's Update finds the old revision verified.
+ * - The run is tagged with its workload tag (`WorkloadTag`): the check function may stop only jobs that carry it.
  *
  * Kept small, and plain JavaScript the tests run with a stubbed Batch client (test/deploy-verification.test.ts).
  */
@@ -26,6 +29,8 @@ exports.onEvent = async (event) => {
   }
   const stamp = new Date().toISOString().replace(/\\.[0-9]+/, '').replace(/[^0-9A-Za-z]/g, '');
   const input = { jobName: p.JobNamePrefix + stamp, jobQueue: p.JobQueue, jobDefinition: p.JobDefinition };
+  // The workload tag: the check function may terminate only a job that carries it.
+  if (p.WorkloadTag) Object.assign(input, { tags: { '${WORKLOAD_TAG_KEY}': p.WorkloadTag }, propagateTags: true });
   if (p.Command) input.containerOverrides = { command: p.Command };
   const { jobId } = await batch.send(new SubmitJobCommand(input));
   const deadline = Date.now() + Number(p.TimeoutSeconds) * 1000;
