@@ -118,7 +118,7 @@ export interface BatchAlarmsProps {
 
   /**
    * Each run is tracked elsewhere (a `RunTracker`, as `ScheduledBatchWorkload` does by default), which reports a
-   * failed, late or missing run once: the failed-jobs and long-running alarms and the per-job failure notification
+   * failed, late or unsubmitted run once: the failed-jobs and long-running alarms and the per-job failure notification
    * would only repeat it, so they are not created.
    *
    * @default false

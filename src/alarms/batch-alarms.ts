@@ -35,10 +35,11 @@ const LONG_RUNNING_SHARE = 0.8;
  *
  * No Lambda pollers: everything is CloudWatch alarms and EventBridge rules.
  *
- * Nothing here reports a scheduled run that never happened or never finished: AWS Batch publishes its job metrics
- * and events only when a job changes state, and no metric counts the runs a schedule was due to start, so an alarm
- * on "no success in the window" is wrong for most schedules (a late run, a skipped run on a daylight-saving day, an
- * uneven cron). Runs tracked by a `RunTracker` (the `ScheduledBatchWorkload` default) report each of those.
+ * Nothing here reports a scheduled run that never happened, never started or never finished: AWS Batch publishes its
+ * job metrics and events only when a job changes state, and no metric counts the runs a schedule was due to start, so
+ * an alarm on "no success in the window" is wrong for many schedules (a late run, a skipped run on a daylight-saving
+ * day, an uneven cron). Runs tracked by a `RunTracker` (the `ScheduledBatchWorkload` default) report a run that
+ * never starts or never finishes, at its deadline.
  *
  * @example
  * declare const jobQueue: batch.IJobQueue;
