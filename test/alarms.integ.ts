@@ -9,7 +9,7 @@
  *     -c alarmsJobDefinitionArn=arn:aws:batch:<region>:<account>:job-definition/<name>:<revision>
  *
  * Then submit a job that fails (e.g. `exit 1`): expect one SNS message with the exit code and log stream, the
- * failed-jobs alarm in ALARM within ~5 minutes, and the missed-run alarm in ALARM until a job succeeds.
+ * failed-jobs alarm in ALARM within ~5 minutes.
  * Destroy with the same `--app` and `npx cdk destroy --all`.
  */
 import { stacks } from './fixtures/alarms';

@@ -8,14 +8,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BatchAlarms, BatchAlarmsProps, CostCategory, UnitPrices } from '../src';
-import { KNOWN_FALSE_POSITIVE_METADATA_KEY } from '../src/private/nag';
-import {
-  CadenceKind,
-  deriveSuccessWindow,
-  parseField,
-  scheduleCadence,
-  slidingWindow,
-} from '../src/private/schedule-window';
+import { parseField, scheduleCadence } from '../src/private/schedule-window';
 
 // Expected names are literal strings copied from the AWS documentation pages, NOT imported from the source, so a
 // typo in a metric name, namespace or dimension in src/ fails these tests.
@@ -59,87 +52,25 @@ function alarmProps(template: Template, id: string): any {
   return template.toJSON().Resources[id].Properties;
 }
 
-describe('schedule window derivation (pure functions)', () => {
-  test('rate(1 hour): period 1 h, sliding window of 90 minutes in 5-minute periods', () => {
-    const cadence = scheduleCadence('rate(1 hour)')!;
-    expect(cadence).toEqual({ kind: CadenceKind.RATE, maxGapSeconds: 3600, minGapSeconds: 3600 });
-    expect(deriveSuccessWindow(cadence, 'Etc/UTC')).toEqual({ periodSeconds: 300, evaluationPeriods: 18, windowSeconds: 5400 });
+describe('schedule cadence (pure functions, for the default run deadline)', () => {
+  test('rate(1 hour): every gap is 1 hour', () => {
+    expect(scheduleCadence('rate(1 hour)')).toEqual({ maxGapSeconds: 3600, minGapSeconds: 3600 });
   });
 
-  test('rate(5 minutes): 1-minute periods, rounded up to 8 minutes', () => {
-    const w = deriveSuccessWindow(scheduleCadence('rate(5 minutes)')!, undefined)!;
-    expect(w).toEqual({ periodSeconds: 60, evaluationPeriods: 8, windowSeconds: 480 });
+  test('daily cron: 1 day', () => {
+    expect(scheduleCadence('cron(0 2 * * ? *)')).toEqual({ maxGapSeconds: 86_400, minGapSeconds: 86_400 });
   });
 
-  test('rate(1 day): 36 hours in 1-hour periods', () => {
-    const w = deriveSuccessWindow(scheduleCadence('rate(1 day)')!, undefined)!;
-    expect(w).toEqual({ periodSeconds: 3600, evaluationPeriods: 36, windowSeconds: 129_600 });
+  test('uneven cron (08:00 and 18:00): longest and shortest gap', () => {
+    expect(scheduleCadence('cron(0 8,18 * * ? *)')).toEqual({ maxGapSeconds: 14 * 3600, minGapSeconds: 10 * 3600 });
   });
 
-  test('rate(7 days) is capped at the 7-day CloudWatch maximum, never shorter than the period', () => {
-    const w = deriveSuccessWindow(scheduleCadence('rate(7 days)')!, undefined)!;
-    expect(w.windowSeconds).toBe(604_800);
-    expect(w.periodSeconds * w.evaluationPeriods).toBeLessThanOrEqual(604_800);
+  test('weekdays-only cron: the weekend is the longest gap (72 h)', () => {
+    expect(scheduleCadence('cron(0 2 ? * MON-FRI *)')).toEqual({ maxGapSeconds: 72 * 3600, minGapSeconds: 24 * 3600 });
   });
 
-  test('rate(8 days) cannot be watched by an alarm', () => {
-    expect(deriveSuccessWindow(scheduleCadence('rate(8 days)')!, undefined)).toBeUndefined();
-  });
-
-  test('daily cron: 1-day wall-clock window in the schedule time zone', () => {
-    const cadence = scheduleCadence('cron(0 2 * * ? *)')!;
-    expect(cadence).toEqual({ kind: CadenceKind.DAILY_ONCE, maxGapSeconds: 86_400, minGapSeconds: 86_400, fireSecondOfDay: 7200 });
-    expect(deriveSuccessWindow(cadence, 'Europe/London')).toEqual({
-      periodSeconds: 86_400, evaluationPeriods: 1, windowSeconds: 86_400, wallClockTimeZone: 'Europe/London',
-    });
-  });
-
-  test('daily cron whose run may end after midnight: sliding 36-hour window instead', () => {
-    const cadence = scheduleCadence('cron(30 23 * * ? *)')!;
-    expect(cadence.fireSecondOfDay).toBe(84_600);
-    // 23:30 + 1 h timeout passes midnight: the success would count for the next calendar day.
-    expect(deriveSuccessWindow(cadence, 'Europe/London', 3600)).toEqual({ periodSeconds: 3600, evaluationPeriods: 36, windowSeconds: 129_600 });
-    // 23:30 + 20 min stays on the same day.
-    expect(deriveSuccessWindow(cadence, 'Europe/London', 1200)!.wallClockTimeZone).toBe('Europe/London');
-  });
-
-  test('weekly cron: 1-week wall-clock window', () => {
-    const cadence = scheduleCadence('cron(0 2 ? * MON *)')!;
-    expect(cadence.kind).toBe(CadenceKind.WEEKLY_ONCE);
-    expect(deriveSuccessWindow(cadence, 'America/New_York')).toEqual({
-      periodSeconds: 604_800, evaluationPeriods: 1, windowSeconds: 604_800, wallClockTimeZone: 'America/New_York',
-    });
-  });
-
-  test('cron every 15 minutes: derived from the interval', () => {
-    const cadence = scheduleCadence('cron(0/15 * * * ? *)')!;
-    expect(cadence).toEqual({ kind: CadenceKind.OTHER, maxGapSeconds: 900, minGapSeconds: 900 });
-    expect(deriveSuccessWindow(cadence, 'UTC')).toEqual({ periodSeconds: 60, evaluationPeriods: 23, windowSeconds: 1380 });
-  });
-
-  test('cron every 6 hours: 9 hours in 5-minute periods', () => {
-    const cadence = scheduleCadence('cron(30 */6 * * ? *)')!;
-    expect(cadence.maxGapSeconds).toBe(6 * 3600);
-    expect(deriveSuccessWindow(cadence, 'UTC')).toEqual({ periodSeconds: 300, evaluationPeriods: 108, windowSeconds: 32_400 });
-  });
-
-  test('uneven cron (08:00 and 18:00): longest gap plus half the shortest', () => {
-    const cadence = scheduleCadence('cron(0 8,18 * * ? *)')!;
-    expect(cadence).toEqual({ kind: CadenceKind.OTHER, maxGapSeconds: 14 * 3600, minGapSeconds: 10 * 3600 });
-    expect(deriveSuccessWindow(cadence, 'UTC')!.windowSeconds).toBe(19 * 3600);
-  });
-
-  test('weekdays-only cron: the weekend is the period (72 h)', () => {
-    const cadence = scheduleCadence('cron(0 2 ? * MON-FRI *)')!;
-    expect(cadence.maxGapSeconds).toBe(72 * 3600);
-    expect(cadence.minGapSeconds).toBe(24 * 3600);
-    expect(deriveSuccessWindow(cadence, 'UTC')).toEqual({ periodSeconds: 3600, evaluationPeriods: 84, windowSeconds: 84 * 3600 });
-  });
-
-  test('monthly cron has gaps over 7 days: no window', () => {
-    const cadence = scheduleCadence('cron(0 2 1 * ? *)')!;
-    expect(cadence.maxGapSeconds).toBe(31 * 86_400);
-    expect(deriveSuccessWindow(cadence, 'UTC')).toBeUndefined();
+  test('monthly cron: 31 days at most', () => {
+    expect(scheduleCadence('cron(0 2 1 * ? *)')!.maxGapSeconds).toBe(31 * 86_400);
   });
 
   test.each([
@@ -160,13 +91,6 @@ describe('schedule window derivation (pure functions)', () => {
     expect(parseField('61', 0, 59)).toBeUndefined();
   });
 
-  test('sliding windows stay within the CloudWatch range limits', () => {
-    for (const seconds of [60, 3599, 3600, 3601, 86_399, 86_400, 86_401, 604_800]) {
-      const w = slidingWindow(seconds);
-      expect(w.windowSeconds).toBeGreaterThanOrEqual(seconds);
-      expect(w.windowSeconds).toBeLessThanOrEqual(w.periodSeconds < 3600 ? 86_400 : 604_800);
-    }
-  });
 });
 
 describe('BatchAlarms on a dedicated queue (AWS/Batch metrics)', () => {
@@ -224,89 +148,15 @@ describe('BatchAlarms on a dedicated queue (AWS/Batch metrics)', () => {
     });
   });
 
-  test('missed run, daily cron in Europe/London: JobsMovedToSucceeded < 1 over a 1-day wall-clock window, missing = breaching', () => {
-    const { template, alarms } = setup({ schedule: DAILY_LONDON });
-    expect(alarms.missedRunWindow!.toSeconds()).toBe(86_400);
-    expect(alarmProps(template, logicalId(alarms.missedRunAlarm!))).toMatchObject({
-      Namespace: BATCH_NS,
-      MetricName: 'JobsMovedToSucceeded',
-      Dimensions: [{ Name: QUEUE_DIM, Value: QUEUE_NAME }],
-      Statistic: 'Sum',
-      Period: 86_400,
-      EvaluationPeriods: 1,
-      DatapointsToAlarm: 1,
-      Threshold: 1,
-      ComparisonOperator: 'LessThanThreshold',
-      TreatMissingData: 'breaching',
-      EvaluationWindow: { WallClockWindow: { Timezone: 'Europe/London' } },
-    });
-  });
-
-  test('missed run, late daily cron + job timeout past midnight: sliding window, no WallClockWindow', () => {
-    const { template, alarms } = setup({
-      schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '23', timeZone: cdk.TimeZone.EUROPE_LONDON }),
-      jobTimeout: cdk.Duration.hours(2),
-    });
-    const props = alarmProps(template, logicalId(alarms.missedRunAlarm!));
-    expect(props).toMatchObject({ Period: 3600, EvaluationPeriods: 36, DatapointsToAlarm: 36, TreatMissingData: 'breaching' });
-    expect(props.EvaluationWindow).toBeUndefined();
-  });
-
-  test('WallClockWindow alarm records the stale-schema F3002 of the bundled template validator, without acknowledging it', () => {
-    // An acknowledgement of CloudFormation-Validate::F3002 would hide F3002 on every resource of the app (src/private/nag.ts).
-    const { alarms } = setup({ schedule: DAILY_LONDON });
-    const metadata = alarms.missedRunAlarm!.node.defaultChild!.node.metadata;
-    expect(metadata.filter((m) => m.type === cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY)).toEqual([]);
-    expect(metadata.filter((m) => m.type === KNOWN_FALSE_POSITIVE_METADATA_KEY).map((m) => Object.keys(m.data)))
-      .toEqual([['CloudFormation-Validate::F3002']]);
-  });
-
-  test('missed run, rate(1 hour): sliding 90-minute window, every period must breach', () => {
-    const { template, alarms } = setup({ schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)) });
-    const props = alarmProps(template, logicalId(alarms.missedRunAlarm!));
-    expect(props).toMatchObject({
-      MetricName: 'JobsMovedToSucceeded',
-      Statistic: 'Sum',
-      Period: 300,
-      EvaluationPeriods: 18,
-      DatapointsToAlarm: 18,
-      Threshold: 1,
-      ComparisonOperator: 'LessThanThreshold',
-      TreatMissingData: 'breaching',
-    });
-    expect(props.EvaluationWindow).toBeUndefined();
-  });
-
-  test('missed run: successWindow override gives a sliding window of that length', () => {
-    const { template, alarms } = setup({ schedule: DAILY_LONDON, successWindow: cdk.Duration.hours(30) });
-    expect(alarmProps(template, logicalId(alarms.missedRunAlarm!))).toMatchObject({
-      Period: 3600, EvaluationPeriods: 30, DatapointsToAlarm: 30, TreatMissingData: 'breaching',
-    });
-    expect(alarmProps(template, logicalId(alarms.missedRunAlarm!)).EvaluationWindow).toBeUndefined();
-  });
-
-  test('missed run: successWindow alone (no schedule) is enough', () => {
-    const { alarms } = setup({ successWindow: cdk.Duration.minutes(45) });
-    expect(alarms.missedRunAlarm).toBeDefined();
-    expect(alarms.missedRunWindow!.toMinutes()).toBe(45);
-  });
-
-  test('no schedule and no successWindow: no missed-run alarm', () => {
-    const { alarms, template } = setup();
-    expect(alarms.missedRunAlarm).toBeUndefined();
+  test('no missed-run alarm: nothing alarms on the absence of successes, and a schedule is not a prop', () => {
+    // AWS Batch publishes JobsMovedToSucceeded only when a job changes state, and no metric counts due runs, so no
+    // alarm on "no success in a window" can be exact for a cron: it was removed (docs/operations.md).
+    const { template } = setup({ jobTimeout: cdk.Duration.hours(1), slowStartThreshold: cdk.Duration.minutes(30) });
     template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'JobsMovedToSucceeded' }, 0);
-  });
-
-  test('one-time at() schedule: no missed-run alarm and an acknowledgeable warning', () => {
-    const { alarms, stack } = setup({ schedule: scheduler.ScheduleExpression.at(new Date(Date.UTC(2027, 0, 1))) });
-    expect(alarms.missedRunAlarm).toBeUndefined();
-    Annotations.fromStack(stack).hasWarning('/Stack/Alarms', Match.stringLikeRegexp('No missed-run alarm.*successWindow'));
-  });
-
-  test('monthly schedule: no missed-run alarm, warning names the 7-day limit', () => {
-    const { alarms, stack } = setup({ schedule: scheduler.ScheduleExpression.cron({ day: '1', hour: '2', minute: '0' }) });
-    expect(alarms.missedRunAlarm).toBeUndefined();
-    Annotations.fromStack(stack).hasWarning('/Stack/Alarms', Match.stringLikeRegexp('7 days'));
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { TreatMissingData: 'breaching' }, 0);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { ComparisonOperator: 'LessThanThreshold' }, 0);
+    expect(() => setup({ schedule: DAILY_LONDON } as any)).toThrow(/'schedule' is not a property of BatchAlarmsProps/);
+    expect(() => setup({ successWindow: cdk.Duration.days(1) } as any)).toThrow(/'successWindow' is not a property of BatchAlarmsProps/);
   });
 
   test('queue blocked: rule on Batch Job Queue Blocked for the queue ARN sends the event to the topic, no alarm', () => {
@@ -324,10 +174,9 @@ describe('BatchAlarms on a dedicated queue (AWS/Batch metrics)', () => {
     template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'TriggeredRules', Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(alarms.queueBlockedRule!) } }] }, 0);
   });
 
-  test('runsTracked: no failed-jobs, missed-run or long-running alarm and no failure rule (the tracker reports each run once)', () => {
-    const { template, alarms } = setup({ runsTracked: true, schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }), jobTimeout: cdk.Duration.hours(1) });
+  test('runsTracked: no failed-jobs or long-running alarm and no failure rule (the tracker reports each run once)', () => {
+    const { template, alarms } = setup({ runsTracked: true, jobTimeout: cdk.Duration.hours(1) });
     expect(alarms.failedJobsAlarm).toBeUndefined();
-    expect(alarms.missedRunAlarm).toBeUndefined();
     expect(alarms.longRunningAlarm).toBeUndefined();
     expect(alarms.failedJobRule).toBeUndefined();
     template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
@@ -485,27 +334,9 @@ describe('BatchAlarms on a shared queue (per-workload EventBridge signals)', () 
     template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { Namespace: BATCH_NS, MetricName: 'JobsMovedToFailed' }, 0);
   });
 
-  test('missed run: TriggeredRules of a rule on SUCCEEDED jobs of this job definition, missing = breaching', () => {
-    const { template, alarms } = shared({ schedule: DAILY_LONDON });
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        'source': ['aws.batch'],
-        'detail-type': [STATE_CHANGE],
-        'detail': { status: ['SUCCEEDED'], jobQueue: [QUEUE_ARN], jobDefinition: [{ prefix: JOB_DEF_PREFIX }] },
-      },
-    });
-    expect(alarmProps(template, logicalId(alarms.missedRunAlarm!))).toMatchObject({
-      Namespace: EVENTS_NS,
-      MetricName: 'TriggeredRules',
-      Dimensions: [{ Name: 'RuleName', Value: { Ref: logicalId(alarms.succeededJobRule!) } }],
-      Statistic: 'Sum',
-      Period: 86_400,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: 'LessThanThreshold',
-      TreatMissingData: 'breaching',
-      EvaluationWindow: { WallClockWindow: { Timezone: 'Europe/London' } },
-    });
+  test('no rule on SUCCEEDED jobs: only failures are per-workload signals', () => {
+    const { template } = shared({ dashboard: true });
+    template.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.objectLike({ detail: Match.objectLike({ status: ['SUCCEEDED'] }) }) }, 0);
   });
 
   test('queue blocked rule also filters on the job definition', () => {
@@ -558,7 +389,7 @@ describe('BatchAlarms on a shared queue (per-workload EventBridge signals)', () 
 
 describe('notifications and actions', () => {
   test('default topic enforces SSL (cdk-nag SNS3) and receives every alarm', () => {
-    const { template, alarms } = setup({ schedule: DAILY_LONDON });
+    const { template, alarms } = setup({ jobTimeout: cdk.Duration.hours(1) });
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
@@ -658,8 +489,8 @@ describe('notifications and actions', () => {
     const stack = new cdk.Stack(app, 'Stack');
     const alarms = new BatchAlarms(stack, 'Alarms', {
       jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN),
-      schedule: DAILY_LONDON,
       jobTimeout: cdk.Duration.hours(1),
+      slowStartThreshold: cdk.Duration.minutes(30),
     });
     const other = new sns.Topic(stack, 'Pager', { enforceSSL: true });
     alarms.addAlarmAction({ bind: () => ({ alarmActionArn: other.topicArn }) });
@@ -732,16 +563,15 @@ describe('dashboard and cost', () => {
     const stack = new cdk.Stack(app, 'Stack');
     const alarms = new BatchAlarms(stack, 'Alarms', {
       jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', QUEUE_ARN),
-      schedule: DAILY_LONDON,
       scheduleGroup: scheduler.ScheduleGroup.fromScheduleGroupName(stack, 'Group', 'nightly-report'),
       deadLetterQueue: sqs.Queue.fromQueueArn(stack, 'Dlq', 'arn:aws:sqs:us-east-1:123456789012:nightly-dlq'),
       jobTimeout: cdk.Duration.hours(1),
     });
     const items = alarms.costLineItems();
     expect(items.every((i) => i.category === CostCategory.ALARMS && i.unitMonthlyUsd === UnitPrices.ALARM_METRIC_MONTH)).toBe(true);
-    // failed 1 + missed 1 + delivery 2 + DLQ 1 + long-running 1 = 6 metrics = $0.60 (queue blocked is a rule with a target)
-    expect(items.reduce((n, i) => n + i.quantity, 0)).toBe(6);
-    expect(Math.round(items.reduce((n, i) => n + i.monthlyUsd, 0) * 100) / 100).toBe(0.6);
+    // failed 1 + delivery 2 + DLQ 1 + long-running 1 = 5 metrics = $0.50 (queue blocked is a rule with a target)
+    expect(items.reduce((n, i) => n + i.quantity, 0)).toBe(5);
+    expect(Math.round(items.reduce((n, i) => n + i.monthlyUsd, 0) * 100) / 100).toBe(0.5);
   });
 
   test('dashboard adds $3/month; excluding cancels bills 3 metrics for the failed-jobs alarm', () => {
@@ -759,18 +589,8 @@ describe('validation', () => {
     expect(() => setup({ sharedQueue: true })).toThrow(/'jobDefinition' is required when 'sharedQueue' is true/);
   });
 
-  test('fails when successWindow is shorter than the schedule period', () => {
-    expect(() => setup({ schedule: DAILY_LONDON, successWindow: cdk.Duration.hours(2) }))
-      .toThrow(/'successWindow' \(2 hours\) is shorter than the period of the schedule 'cron\(0 2 \* \* \? \*\)' \(1 day/);
-  });
-
   // Duration props are whole seconds within bounds; NaN, Infinity and fractions fail naming the prop.
   test.each<[string, Partial<BatchAlarmsProps>, RegExp]>([
-    ['successWindow longer than 7 days', { successWindow: cdk.Duration.days(8) },
-      /'successWindow' is 691200 seconds: it must be a whole number of seconds from 60 to 604800 \(1 minute to 7 days, the longest CloudWatch alarm window\); use e.g. Duration.days\(1\)/],
-    ['successWindow under a minute', { successWindow: cdk.Duration.seconds(30) }, /'successWindow' is 30 seconds: it must be a whole number of seconds from 60 to 604800/],
-    ['successWindow fractional seconds', { successWindow: cdk.Duration.millis(90_500) }, /'successWindow' is 90.5 seconds: it must be a whole number of seconds/],
-    ['successWindow NaN', { successWindow: cdk.Duration.seconds(NaN) }, /'successWindow' is NaN seconds: it must be a whole number of seconds/],
     ['jobTimeout under 60 seconds', { jobTimeout: cdk.Duration.seconds(30) },
       /'jobTimeout' is 30 seconds: it must be a whole number of seconds of at least 60 \(the AWS Batch minimum\); pass the timeout of the job definition/],
     ['jobTimeout fractional seconds', { jobTimeout: cdk.Duration.millis(90_500) }, /'jobTimeout' is 90.5 seconds: it must be a whole number of seconds of at least 60/],
@@ -786,10 +606,7 @@ describe('validation', () => {
 
   // Untyped languages can pass a string or a number where an enum-like class is typed.
   test.each<[string, Partial<BatchAlarmsProps>, RegExp]>([
-    ['schedule', { schedule: 'cron(0 2 * * ? *)' as any },
-      /'schedule' is 'cron\(0 2 \* \* \? \*\)', which is not a ScheduleExpression: use a scheduler.ScheduleExpression, e.g. ScheduleExpression.cron/],
     ['jobTimeout', { jobTimeout: 3600 as any }, /'jobTimeout' is 3600, which is not a Duration: use a Duration, e.g. Duration.hours\(1\)/],
-    ['successWindow', { successWindow: '1 day' as any }, /'successWindow' is '1 day', which is not a Duration/],
     ['slowStartThreshold', { slowStartThreshold: { minutes: 30 } as any }, /'slowStartThreshold' is \{"minutes":30\}, which is not a Duration/],
   ])('fails on a foreign value for an enum-like prop: %s', (_, props, message) => {
     expect(() => setup(props)).toThrow(message);
@@ -804,11 +621,6 @@ describe('validation', () => {
     // A token timeout cannot be turned into a threshold, so no long-running alarm; the slow-start alarm takes the token.
     expect(alarms.longRunningAlarm).toBeUndefined();
     expect(alarmProps(template, logicalId(alarms.slowStartAlarm!)).Threshold).toBe(500);
-  });
-
-  test('fails when successWindow is a token', () => {
-    expect(() => setup({ successWindow: cdk.Duration.seconds(cdk.Lazy.number({ produce: () => 60 })) }))
-      .toThrow(/'successWindow' must be a concrete duration/);
   });
 
   test('fails when notificationEmail is not an address', () => {

@@ -245,9 +245,8 @@ describe('the verification run is not a workload run', () => {
     expect(definition).not.toContain(logicalId(t, CR));
     // The schedule starts the tracker; the verification is submitted by the custom resource, outside it.
     expect(JSON.stringify(only(t, 'AWS::Scheduler::Schedule').Properties.Target.Arn)).toContain('RunsStateMachine');
-    // Tracked: no failed-jobs, missed-run or failure-notification rule exists to trip.
+    // Tracked: no failed-jobs alarm or failure-notification rule exists to trip.
     expect(w.alarms!.failedJobsAlarm).toBeUndefined();
-    expect(w.alarms!.missedRunAlarm).toBeUndefined();
     expect(w.alarms!.failedJobRule).toBeUndefined();
   });
 });

@@ -11,13 +11,11 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { endpointsFargateStack } from './fixtures/vpc';
 import { oneLinerStack } from './fixtures/workload';
-import { BatchAlarms } from '../src/alarms/batch-alarms';
 import { RUNNABLE_TIME_LIMITS } from '../src/compute/batch-platform';
 import { instancePolicyWildcards } from '../src/compute/private/compute-instance-policy';
 import { UnitPrices } from '../src/cost/cost';
 import { totalMonthly } from '../src/private/cost-math';
 import { DEADLINE_GRACE } from '../src/private/schedule-deadline';
-import { MAX_ALARM_WINDOW_SECONDS } from '../src/private/schedule-window';
 import { PLATFORM_TAG_KEY } from '../src/workload/private/platform-runs';
 import { ScheduledBatchWorkload, WORKLOAD_DEFAULTS } from '../src/workload/scheduled-batch-workload';
 
@@ -476,17 +474,6 @@ describe('docs/operations.md', () => {
   });
 
   describe('alarms runbook', () => {
-    function alarms(schedule: scheduler.ScheduleExpression): { alarms: BatchAlarms; template: Template } {
-      const stack = new cdk.Stack(new cdk.App(), 'DocsAlarms');
-      const jobQueue = batch.JobQueue.fromJobQueueArn(stack, 'Queue', 'arn:aws:batch:us-east-1:123456789012:job-queue/q');
-      const a = new BatchAlarms(stack, 'Alarms', { jobQueue, schedule, jobTimeout: cdk.Duration.hours(1) });
-      return { alarms: a, template: Template.fromStack(stack) };
-    }
-    function missedRun(template: Template): any {
-      return only(Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
-        .filter(([id]) => id.startsWith('AlarmsMissedRunAlarm')).map(([, r]: any) => r.Properties), 'missed-run alarm');
-    }
-
     test('event-driven alarms use 300-second periods; long-running fires above 80% of the timeout', () => {
       const untracked = new cdk.Stack(new cdk.App(), 'DocsUntracked');
       new ScheduledBatchWorkload(untracked, 'W', {
@@ -495,7 +482,7 @@ describe('docs/operations.md', () => {
         trackRuns: false,
       });
       const alarmProps = resourcesOf(Template.fromStack(untracked), 'AWS::CloudWatch::Alarm').filter(p => p.Namespace !== 'AWS/EC2');
-      const periods = alarmProps.filter(p => p.MetricName !== 'JobsMovedToSucceeded' && p.Period !== undefined).map(p => p.Period);
+      const periods = alarmProps.filter(p => p.Period !== undefined).map(p => p.Period);
       expect(new Set(periods)).toEqual(new Set([300]));
       const longRunning = only(alarmProps.filter(p => p.MetricName === 'JobAttemptExecutionDuration'), 'long-running alarm');
       const share = longRunning.Threshold / WORKLOAD_DEFAULTS.timeout.toMilliseconds();
@@ -503,29 +490,22 @@ describe('docs/operations.md', () => {
       expect(operations).toContain(`longer than ${share * 100}% of the job timeout`);
     });
 
-    test('daily cron: 1-day wall-clock window, period 86400', () => {
-      const p = missedRun(alarms(scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', timeZone: cdk.TimeZone.EUROPE_LONDON })).template);
-      expect(p.Period).toBe(SECONDS_PER_DAY);
-      expect(p.EvaluationWindow).toEqual({ WallClockWindow: { Timezone: 'Europe/London' } });
-      expect(operations).toContain(`period ${SECONDS_PER_DAY}, 1/1`);
-    });
-
-    test('rate(1 hour): 90 min sliding window of 300 x 18', () => {
-      const { alarms: a, template } = alarms(scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)));
-      const p = missedRun(template);
-      expect(operations).toContain(`\`rate(1 hour)\` → ${a.missedRunWindow!.toMinutes()} min (${p.Period} × ${p.EvaluationPeriods})`);
-    });
-
-    test('MON-FRI cron: 84 h sliding window of 3600 x 84', () => {
-      const { alarms: a, template } = alarms(scheduler.ScheduleExpression.cron({ weekDay: 'MON-FRI', hour: '2', minute: '0' }));
-      const p = missedRun(template);
-      expect(operations).toContain(`MON-FRI → ${a.missedRunWindow!.toHours()} h (${p.Period} × ${p.EvaluationPeriods})`);
-    });
-
-    test('the longest window is 7 days', () => {
-      const days = MAX_ALARM_WINDOW_SECONDS / SECONDS_PER_DAY;
-      expect(operations).toContain(`any gap longer than ${days} days`);
-      expect(operations).toContain(`can never be longer than ${days} days`);
+    test('untracked runs: the alarms the runbook lists, none for a missed run, and the cost it states', () => {
+      const stack = new cdk.Stack(new cdk.App(), 'DocsUntrackedAlarms');
+      const w = new ScheduledBatchWorkload(stack, 'W', {
+        schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
+        image: cdk.aws_ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+        trackRuns: false,
+      });
+      const own = w.alarms!;
+      expect([own.failedJobsAlarm, own.longRunningAlarm].every(a => a !== undefined)).toBe(true);
+      expect(own.alarms).toHaveLength(2);
+      Template.fromStack(stack).resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'JobsMovedToSucceeded' }, 0);
+      const items = own.costLineItems();
+      expect(operations).toContain('With `trackRuns: false` a workload adds alarms of its own: failed jobs (1, or 3 with `excludeOperatorCancellations`) '
+        + `and, on a dedicated queue, long-running (1): $${totalMonthly(items).toFixed(2)} in all for the one-liner.`);
+      expect(operations).toContain('### What nothing watches without run tracking');
+      expect(operations).toContain('**Not watched.** Nothing reports: - **a run that never happens**');
     });
 
     test('alarm cost table: unit price, total of the default workload, dashboard', () => {

@@ -45,9 +45,16 @@ describe('maxJobResources', () => {
     expect(maxJobResources(compute({ instanceTypes: [new ec2.InstanceType('c7i.metal-24xl')] }))).toEqual({ cpu: 96, memoryMiB: jobMemory(192) });
   });
 
-  test('undefined when a family has no known sizes (GPU, burstable, ...)', () => {
+  test('burstable families: each size from the table (t3.small 2 vCPUs / 2 GiB), a class its 2xlarge (8 / 32 GiB)', () => {
+    expect(maxJobResources(compute({ instanceTypes: [new ec2.InstanceType('t3.small')] }))).toEqual({ cpu: 2, memoryMiB: jobMemory(2) });
+    expect(maxJobResources(compute({ instanceTypes: [new ec2.InstanceType('t2.small')] }))).toEqual({ cpu: 1, memoryMiB: jobMemory(2) });
+    expect(maxJobResources(compute({ instanceClasses: [ec2.InstanceClass.T3] }))).toEqual({ cpu: 8, memoryMiB: jobMemory(32) });
+    expect(maxJobResources(compute({ instanceTypes: [new ec2.InstanceType('t3.4xlarge')] }))).toBeUndefined();
+  });
+
+  test('undefined when a family has no known sizes (GPU, storage, ...)', () => {
     expect(maxJobResources(compute({ instanceTypes: [new ec2.InstanceType('g5.xlarge')] }))).toBeUndefined();
-    expect(maxJobResources(compute({ instanceClasses: [ec2.InstanceClass.T3] }))).toBeUndefined();
+    expect(maxJobResources(compute({ instanceClasses: [ec2.InstanceClass.I4I] }))).toBeUndefined();
     expect(maxJobResources(compute({ instanceTypes: [new ec2.InstanceType('m6i.large'), new ec2.InstanceType('p5.48xlarge')] }))).toBeUndefined();
   });
 

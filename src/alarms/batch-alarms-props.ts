@@ -26,31 +26,13 @@ export interface BatchAlarmsProps {
   /**
    * Whether other workloads submit to the same job queue. AWS Batch caps job queues at 50 per region (not
    * adjustable) and its metrics have only the `JobQueueName` dimension, so on a shared queue they mix workloads.
-   * When true, the failed-jobs and missed-run alarms use `AWS/Events` `TriggeredRules` of EventBridge rules filtered
-   * on `jobDefinition` instead, and the long-running alarm (which has no per-workload signal) is not created.
+   * When true, the failed-jobs alarm uses the `AWS/Events` `TriggeredRules` of an EventBridge rule filtered on
+   * `jobDefinition` instead, and the long-running alarm (which has no per-workload signal) is not created.
    *
    * @see https://docs.aws.amazon.com/batch/latest/userguide/service_limits.html
    * @default false - the queue is dedicated to this workload, so `AWS/Batch` metrics are per workload
    */
   readonly sharedQueue?: boolean;
-
-  /**
-   * The workload's schedule, from which the missed-run (dead-man's switch) window is derived: a cron firing once a
-   * day gives a 1-day wall-clock window in the schedule's time zone (unless fire time + job timeout passes midnight),
-   * once a week a 1-week one; any other schedule a sliding window of 1.5 x its period (longest gap plus half the
-   * shortest gap for uneven crons), at most 7 days.
-   *
-   * @default - no missed-run alarm unless `successWindow` is set
-   */
-  readonly schedule?: scheduler.ScheduleExpression;
-
-  /**
-   * Overrides the missed-run window: the alarm fires when no job succeeded within this sliding window. Must be at
-   * least the schedule's period (longest gap between two runs) and at most 7 days.
-   *
-   * @default - derived from `schedule`
-   */
-  readonly successWindow?: Duration;
 
   /**
    * The workload's EventBridge Scheduler schedule group. Enables the schedule-delivery alarm on its
@@ -77,7 +59,8 @@ export interface BatchAlarmsProps {
 
   /**
    * Enables the slow-start alarm: a job waited longer than this in RUNNABLE before STARTING
-   * (`JobAttemptRunnableToStartingDuration`, Maximum).
+   * (`JobAttemptRunnableToStartingDuration`, Maximum). Batch publishes the metric when the job leaves RUNNABLE, so a job
+   * that never starts does not trip it.
    *
    * @default - no slow-start alarm
    */
@@ -135,18 +118,18 @@ export interface BatchAlarmsProps {
 
   /**
    * Each run is tracked elsewhere (a `RunTracker`, as `ScheduledBatchWorkload` does by default), which reports a
-   * failed, late or missing run once: the failed-jobs, missed-run and long-running alarms and the per-job failure
-   * notification would only repeat it, so they are not created.
+   * failed, late or unsubmitted run once: the failed-jobs and long-running alarms and the per-job failure notification
+   * would only repeat it, so they are not created.
    *
    * @default false
    */
   readonly runsTracked?: boolean;
 
   /**
-   * Jobs whose name starts with this are left out of the failed and succeeded signals and the per-job failure
-   * notification: e.g. `DeployVerification.jobNamePrefix`, whose runs fail the deployment instead. The rules get an
-   * `anything-but` `prefix` match on `detail.jobName`, and on a dedicated queue the failed-jobs and missed-run alarms
-   * read those rules (`AWS/Events` `TriggeredRules`) instead of the `AWS/Batch` metrics, which have no job-name dimension.
+   * Jobs whose name starts with this are left out of the failed-jobs signal and the per-job failure notification:
+   * e.g. `DeployVerification.jobNamePrefix`, whose runs fail the deployment instead. The rule gets an `anything-but`
+   * `prefix` match on `detail.jobName`, and on a dedicated queue the failed-jobs alarm reads that rule (`AWS/Events`
+   * `TriggeredRules`) instead of the `AWS/Batch` metrics, which have no job-name dimension.
    *
    * @default - every job of the queue (and job definition) counts
    * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-anything-but

@@ -17,10 +17,7 @@ import { SignalPlan, eventFilters, planSignals, validateAlarmsProps } from './pr
 import { WorkloadSignals, dedicatedQueueSignals, sharedQueueSignals } from './private/alarm-signals';
 import { allowAlarmsToPublish, createAlarmTopic, topicTarget } from '../private/alarm-topic';
 import { lineItem } from '../private/cost-math';
-import { recordKnownFalsePositive } from '../private/nag';
 import { inHostSpelling } from '../private/prop-names';
-import { SuccessWindow, describeSeconds } from '../private/schedule-window';
-import { missedRunWindow } from './private/success-window';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Period of the event-driven alarms (failed, blocked, delivery, DLQ, durations). */
@@ -32,7 +29,6 @@ const LONG_RUNNING_SHARE = 0.8;
  * Alarms for a scheduled AWS Batch workload, on metrics and events AWS really emits.
  *
  * - failed jobs (`AWS/Batch` `JobsMovedToFailed`, or the rule's `TriggeredRules` on a shared queue)
- * - missed or late run: a dead-man's switch, "no job succeeded within the window" (missing data = breaching)
  * - queue blocked (EventBridge `Batch Job Queue Blocked`, e.g. an INVALID compute environment)
  * - schedule fired but SubmitJob failed (`AWS/Scheduler`), and the schedule's dead-letter queue
  * - long-running and slow-start jobs (`AWS/Batch` duration metrics)
@@ -40,11 +36,16 @@ const LONG_RUNNING_SHARE = 0.8;
  *
  * No Lambda pollers: everything is CloudWatch alarms and EventBridge rules.
  *
+ * Nothing here reports a scheduled run that never happened, never started or never finished: AWS Batch publishes its
+ * job metrics and events only when a job changes state, and no metric counts the runs a schedule was due to start, so
+ * an alarm on "no success in the window" is wrong for many schedules (a late run, a skipped run on a daylight-saving
+ * day, an uneven cron). Runs tracked by a `RunTracker` (the `ScheduledBatchWorkload` default) report a run that
+ * never starts or never finishes, at its deadline.
+ *
  * @example
  * declare const jobQueue: batch.IJobQueue;
  * new BatchAlarms(this, 'Alarms', {
  *   jobQueue,
- *   schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0', timeZone: TimeZone.EUROPE_LONDON }),
  *   jobTimeout: Duration.hours(1),
  *   notificationEmail: 'oncall@example.com',
  * });
@@ -56,10 +57,6 @@ export class BatchAlarms extends Construct implements ICostEstimable {
   public readonly metrics: BatchQueueMetrics;
   /** Jobs reached FAILED; absent when `runsTracked`. */
   public readonly failedJobsAlarm?: cloudwatch.IAlarm;
-  /** No job succeeded within the expected window (dead-man's switch); absent without `schedule`/`successWindow`. */
-  public readonly missedRunAlarm?: cloudwatch.IAlarm;
-  /** The window of {@link missedRunAlarm}. */
-  public readonly missedRunWindow?: Duration;
   /** The schedule fired but SubmitJob failed or the invocation was dropped; absent without `scheduleGroup`. */
   public readonly scheduleDeliveryAlarm?: cloudwatch.IAlarm;
   /** The schedule's dead-letter queue holds a message; absent without `deadLetterQueue`. */
@@ -80,8 +77,6 @@ export class BatchAlarms extends Construct implements ICostEstimable {
   public readonly queueBlockedRule?: events.Rule;
   /** EventBridge rule on FAILED jobs: notification target and, on a shared queue, the failed-jobs signal. */
   public readonly failedJobRule?: events.Rule;
-  /** EventBridge rule on SUCCEEDED jobs of the job definition: the missed-run signal on a shared queue. */
-  public readonly succeededJobRule?: events.Rule;
 
   /** What the alarm descriptions name: the construct path watched (a literal, not the queue-name token). */
   private readonly subject: string;
@@ -103,16 +98,11 @@ export class BatchAlarms extends Construct implements ICostEstimable {
     if (plan.failedJobRule) {
       this.failedJobRule = this.stateChangeRule('FailedJobRule', 'FAILED', 'AWS Batch jobs of this workload that reached FAILED', filters.outcome);
     }
-    this.signals = this.chooseSignals(props, plan, filters.outcome);
+    this.signals = this.chooseSignals(props, plan);
     if (plan.notifyFailures) this.notifyFailures(props);
 
     if (!plan.tracked) this.failedJobsAlarm = this.addFailedJobsAlarm();
     const jobTimeout = props.jobTimeout ?? props.jobDefinition?.timeout;
-    const window = plan.tracked ? undefined : missedRunWindow(this, { schedule: props.schedule, successWindow: props.successWindow, jobTimeout });
-    if (window) {
-      this.missedRunWindow = Duration.seconds(window.windowSeconds);
-      this.missedRunAlarm = this.addMissedRunAlarm(window);
-    }
     if (props.queueBlockedNotifications ?? true) this.queueBlockedRule = this.createQueueBlockedRule(filters.jobDefinition);
     if (props.scheduleGroup) this.scheduleDeliveryAlarm = this.addScheduleDeliveryAlarm(props.scheduleGroup);
     if (props.deadLetterQueue) this.deadLetterQueueAlarm = this.addDeadLetterQueueAlarm(props.deadLetterQueue);
@@ -168,7 +158,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
    * The signal source, chosen once: `AWS/Batch` metrics of a dedicated queue, or per-workload rules (on a shared queue,
    * or when some jobs are ignored), where operator cancellations cannot be told apart (warned).
    */
-  private chooseSignals(props: BatchAlarmsProps, plan: SignalPlan, outcomeFilter: object): WorkloadSignals {
+  private chooseSignals(props: BatchAlarmsProps, plan: SignalPlan): WorkloadSignals {
     if (!plan.ruleSignals) {
       return dedicatedQueueSignals(this.metrics, props.excludeOperatorCancellations ?? false);
     }
@@ -177,7 +167,7 @@ export class BatchAlarms extends Construct implements ICostEstimable {
         inHostSpelling(`'excludeOperatorCancellations' has no effect with '${plan.shared ? 'sharedQueue' : 'ignoredJobNamePrefix'}': the Batch event of a cancelled job cannot `
         + 'be told apart from another failure, and JobsCancelled/JobsTerminated mix every workload on the queue.'));
     }
-    return sharedQueueSignals(this.failedJobRule!, () => this.succeededRule(outcomeFilter));
+    return sharedQueueSignals(this.failedJobRule!);
   }
 
   /** The rule that sends each `Batch Job Queue Blocked` event of this queue (and job definition) to the alarm topic. */
@@ -199,7 +189,6 @@ export class BatchAlarms extends Construct implements ICostEstimable {
       metrics: this.metrics,
       shared: props.sharedQueue ?? false,
       failedJobRule: this.failedJobRule,
-      succeededJobRule: this.succeededJobRule,
       scheduleGroup: props.scheduleGroup,
       deadLetterQueue: props.deadLetterQueue,
       alarms: this.alarms,
@@ -212,35 +201,6 @@ export class BatchAlarms extends Construct implements ICostEstimable {
       alarmDescription: `A job of ${this.subject} reached FAILED (after its retries). `
         + 'First check: the failure notification or DescribeJobs statusReason, exit code and log stream.',
     });
-  }
-
-  private addMissedRunAlarm(window: SuccessWindow): cloudwatch.Alarm {
-    const where = window.wallClockTimeZone
-      ? `in the ${describeSeconds(window.periodSeconds).replace(/^1 /, '')} (${window.wallClockTimeZone}) that just ended`
-      : `in the last ${describeSeconds(window.windowSeconds)}`;
-    const alarm = this.addAlarm('MissedRunAlarm', this.signals.succeededJobs(Duration.seconds(window.periodSeconds)),
-      'missed run (dead-man\'s switch)', {
-        evaluationPeriods: window.evaluationPeriods,
-        datapointsToAlarm: window.evaluationPeriods,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-        alarmDescription: `No job of ${this.subject} succeeded ${where}: the scheduled run was not `
-          + 'submitted, is stuck, or failed. First check: schedule-delivery and queue-blocked alarms, then the job list.',
-      });
-    if (window.wallClockTimeZone) {
-      const cfnAlarm = alarm.node.defaultChild as cloudwatch.CfnAlarm;
-      // aws-cdk-lib types this L1 property only from 2.264 on; the override renders the same CloudFormation on our
-      // 2.263 floor and on newer releases.
-      cfnAlarm.addPropertyOverride('EvaluationWindow', { WallClockWindow: { Timezone: window.wallClockTimeZone } });
-      // The resource schema bundled with aws-cdk-lib's template validator predates EvaluationWindow (CloudFormation and
-      // cfn-lint >= 1.58 accept it), so its F3002 on this one alarm is a false positive.
-      // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-evaluationwindow.html
-      recordKnownFalsePositive(cfnAlarm, { // not acknowledged: aws-cdk-lib would apply it app-wide (src/private/nag.ts)
-        id: 'CloudFormation-Validate::F3002',
-        reason: 'EvaluationWindow (WallClockWindow) is a valid AWS::CloudWatch::Alarm property missing from the bundled schema.',
-      });
-    }
-    return alarm;
   }
 
   private addScheduleDeliveryAlarm(group: scheduler.IScheduleGroup): cloudwatch.Alarm {
@@ -317,12 +277,6 @@ export class BatchAlarms extends Construct implements ICostEstimable {
     }
     this.failedJobRule!.addTarget(topicTarget(this.alarmTopic, failureMessage()));
     this.failureNotificationsOn = true;
-  }
-
-  private succeededRule(jobDefinitionFilter: object): events.Rule {
-    const rule = this.stateChangeRule('SucceededJobRule', 'SUCCEEDED', 'AWS Batch jobs of this workload that reached SUCCEEDED', jobDefinitionFilter);
-    (this as { succeededJobRule?: events.Rule }).succeededJobRule = rule;
-    return rule;
   }
 
   private stateChangeRule(ruleId: string, status: string, description: string, jobDefinitionFilter: object): events.Rule {

@@ -72,7 +72,10 @@ export interface BatchPlatformProps {
   readonly computeEnvironment?: SpotComputeEnvironment;
 
   /**
-   * Bring your own job queue (it may serve other workloads). No compute environment or VPC is created then.
+   * Bring your own job queue (it may serve other workloads). No compute environment or VPC is created then. Jobs are
+   * still checked against its compute environments at synth when their instance sizes are known (a
+   * `ManagedEc2EcsComputeEnvironment` with `instanceTypes`/`instanceClasses` of known families); an imported queue or
+   * compute environment, `optimal`, or tokens are not checked.
    * @default - a new job queue over the platform's compute environments
    */
   readonly jobQueue?: batch.IJobQueue;

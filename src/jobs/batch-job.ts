@@ -1,4 +1,4 @@
-import { Duration, Names, Size, Tags } from 'aws-cdk-lib';
+import { Duration, Names, Size, Tags, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -19,7 +19,7 @@ import { subtreeCostLineItems } from '../private/cost-walk';
 import { createDataBucket, grantDataBucket } from './private/data-bucket';
 import { validateImageTag } from './private/image-tag';
 import { validateJobOptions } from '../private/job-options';
-import { validateCpuMemory, validateJobFitsCompute } from './private/job-resources';
+import { jobFitError, queueComputeShape, validateCpuMemory, validateJobFitsCompute } from './private/job-resources';
 import { InlinePolicyRole } from '../private/inline-policy-role';
 import { WORKLOAD_TAG_KEY } from '../private/job-tags';
 import { acknowledgeWildcardResource } from '../private/nag';
@@ -105,7 +105,7 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
     this.platform = props.platform;
     this.jobQueue = props.platform.jobQueue;
     const computePlatform = props.platform.computePlatform;
-    const { cpu, memory } = validatedResources(props);
+    const { cpu, memory } = validatedResources(this, props);
     this.timeout = props.timeout ?? JOB_DEFAULTS.timeout;
     this.retryAttempts = props.retryAttempts ?? JOB_DEFAULTS.retryAttempts;
     this.parameters = sortedRecord(props.parameters) ?? {};
@@ -309,14 +309,27 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
   }
 }
 
-/** The job's vCPUs and memory, checked against the platform: a job bigger than any instance would sit RUNNABLE. */
-function validatedResources(props: BatchJobProps): { cpu: number; memory: Size } {
+/**
+ * The job's vCPUs and memory, checked against the platform: a job bigger than any instance would sit RUNNABLE. The
+ * platform's own compute is checked now; the compute environments of a job queue the user brought are checked at synth
+ * (`addValidation`), once instance types added later are in, and only when all their instance sizes are known.
+ */
+function validatedResources(scope: Construct, props: BatchJobProps): { cpu: number; memory: Size } {
   const computePlatform = props.platform.computePlatform;
   const cpu = props.cpu ?? JOB_DEFAULTS.cpu;
   const memory = props.memory ?? JOB_DEFAULTS.memory;
   validateCpuMemory(computePlatform, cpu, memory);
   const compute = props.platform.computeEnvironment;
   if (compute) validateJobFitsCompute(compute, cpu, memory);
+  if (!compute && computePlatform === ComputePlatform.EC2 && !Token.isUnresolved(cpu) && !memory.isUnresolved()) {
+    scope.node.addValidation({
+      validate: () => {
+        const shape = queueComputeShape(props.platform.jobQueue);
+        const error = shape && jobFitError(shape, cpu, memory.toMebibytes());
+        return error ? [error] : [];
+      },
+    });
+  }
   if (props.imageTag !== undefined) validateImageTag('imageTag', props.imageTag);
   if (props.privileged && computePlatform === ComputePlatform.FARGATE) {
     throw new ValidationError("'privileged' is true but the job runs on Fargate, which does not support privileged containers: remove 'privileged' or use ComputePlatform.EC2.");

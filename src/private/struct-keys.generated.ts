@@ -3,10 +3,10 @@
 
 /** The property names of every struct in src/, its inherited ones included, sorted. */
 export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
-  AlarmDashboardInput: ['alarms', 'deadLetterQueue', 'failedJobRule', 'metrics', 'scheduleGroup', 'shared', 'succeededJobRule'],
+  AlarmDashboardInput: ['alarms', 'deadLetterQueue', 'failedJobRule', 'metrics', 'scheduleGroup', 'shared'],
   AnyClass: ['name', 'prototype'],
   AwsOptions: ['profile', 'region'],
-  BatchAlarmsProps: ['alarmTopic', 'dashboard', 'deadLetterQueue', 'excludeOperatorCancellations', 'failureNotifications', 'ignoredJobNamePrefix', 'jobDefinition', 'jobQueue', 'jobTimeout', 'notificationEmail', 'queueBlockedNotifications', 'runsTracked', 'schedule', 'scheduleGroup', 'sharedQueue', 'slowStartThreshold', 'successWindow'],
+  BatchAlarmsProps: ['alarmTopic', 'dashboard', 'deadLetterQueue', 'excludeOperatorCancellations', 'failureNotifications', 'ignoredJobNamePrefix', 'jobDefinition', 'jobQueue', 'jobTimeout', 'notificationEmail', 'queueBlockedNotifications', 'runsTracked', 'scheduleGroup', 'sharedQueue', 'slowStartThreshold'],
   BatchFleetProps: ['alarmTopic', 'computeEnvironment', 'computePlatform', 'egress', 'jobAccess', 'jobQueue', 'maxvCpus', 'onDemandFallback', 'platform', 'runnableTimeLimit', 'spot', 'vpc', 'vpcSubnets', 'workloadStacks'],
   BatchJobAttributes: ['jobDefinitionArn', 'jobName', 'jobQueue', 'logGroupName', 'parameters', 'retryAttempts', 'timeout'],
   BatchJobOptions: ['command', 'cpu', 'createDataBucket', 'dataBucket', 'environment', 'image', 'imageTag', 'logEncryptionKey', 'logRetention', 'memory', 'parameters', 'privileged', 'readonlyRootFilesystem', 'repository', 'retryAttempts', 'retryableExitCodes', 'secrets', 'timeout', 'user'],
@@ -35,7 +35,6 @@ export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
   JobScheduleOptions: ['arraySize', 'enabled', 'flexibleTimeWindow', 'overlapPolicy', 'runDeadline', 'schedule', 'scheduleMaxEventAge', 'scheduleRetryAttempts', 'trackRuns'],
   JobScheduleProps: ['arraySize', 'deadLetterQueue', 'enabled', 'flexibleTimeWindow', 'job', 'notificationTopic', 'onDemandJobQueue', 'overlapPolicy', 'runDeadline', 'runLogEncryptionKey', 'runLogGroup', 'runName', 'schedule', 'scheduleGroup', 'scheduleMaxEventAge', 'scheduleRetryAttempts', 'schedulerRole', 'trackRuns'],
   LocalParts: ['day', 'minuteOfDay', 'month', 'year'],
-  MissedRunInput: ['jobTimeout', 'schedule', 'successWindow'],
   NatGatewayEgressOptions: ['perAz'],
   NatInstanceEgressOptions: ['perAz'],
   NatInstanceProviderProps: ['instanceType'],
@@ -49,7 +48,7 @@ export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
   RunScheduleOptions: ['enabled', 'flexibleTimeWindow', 'overlapPolicy', 'runDeadline', 'schedule', 'scheduleMaxEventAge', 'scheduleRetryAttempts'],
   RunTrackerProps: ['arraySize', 'deadline', 'flexibleTimeWindow', 'job', 'logEncryptionKey', 'logGroup', 'logRetention', 'notificationTopic', 'onDemandJobQueue', 'overlapPolicy', 'schedule', 'timeZone', 'workloadName'],
   RunTrackerTargetOptions: ['deadLetterQueue', 'maxEventAge', 'retryAttempts', 'role'],
-  ScheduleCadence: ['fireSecondOfDay', 'kind', 'maxGapSeconds', 'minGapSeconds'],
+  ScheduleCadence: ['maxGapSeconds', 'minGapSeconds'],
   ScheduleDeadline: ['deadlineAfterScheduledSeconds', 'errors', 'graceSeconds', 'kind', 'minGapSeconds', 'notes', 'taskTimeoutSeconds'],
   ScheduleDeadlineInput: ['attempts', 'deadlineRequired', 'deadlineSeconds', 'expression', 'flexibleWindowSeconds', 'jobTimeoutSeconds', 'now', 'propNames', 'timeZone'],
   ScheduledBatchWorkflowProps: ['enabled', 'flexibleTimeWindow', 'logEncryptionKey', 'logRetention', 'notificationTopic', 'overlapPolicy', 'platform', 'runDeadline', 'schedule', 'scheduleMaxEventAge', 'scheduleRetryAttempts', 'steps'],
@@ -58,7 +57,6 @@ export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
   SignalPlan: ['failedJobRule', 'longRunningAlarm', 'notifyFailures', 'ruleSignals', 'shared', 'tracked'],
   SpotComputeEnvironmentProps: ['allowAllOutbound', 'architecture', 'containerInsights', 'instanceClasses', 'instanceRole', 'instanceTypes', 'maxvCpus', 'minvCpus', 'onDemandFallback', 'platform', 'rootVolumeSize', 'securityGroups', 'spot', 'spotBidPercentage', 'vpc', 'vpcSubnets'],
   SubmitTemplateProps: ['arraySize', 'declared', 'jobDefinitionArn', 'jobName', 'jobQueueArn'],
-  SuccessWindow: ['evaluationPeriods', 'periodSeconds', 'wallClockTimeZone', 'windowSeconds'],
   Transition: ['afterMinutes', 'atMs', 'beforeMinutes'],
   VerificationInput: ['command', 'commandProp', 'timeout', 'timeoutProp'],
   VerificationParts: ['checkFunction', 'frameworkRoles', 'jobsArn', 'logGroup', 'provider', 'submitFunction'],

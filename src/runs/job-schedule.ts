@@ -90,7 +90,11 @@ export interface JobScheduleOptions extends RunScheduleOptions {
   /**
    * Track every scheduled run to success (a `RunTracker`: one Step Functions execution per scheduled time submits the
    * job and waits for it under a deadline) and send one notification for each run that fails, is not done by its
-   * deadline, or cannot be submitted. Without it the schedule submits the job directly, and only alarms watch it.
+   * deadline, or cannot be submitted. Without it the schedule submits the job directly, and only alarms watch it: a
+   * job that FAILED (its timeout ends a hung attempt), a SubmitJob the schedule could not make, and a blocked queue.
+   * Nothing then reports a run that never happens (a schedule that did not fire), or a job left waiting before it
+   * runs (RUNNABLE for a reason the queue neither reports as blocked nor cancels, such as instances that cannot reach
+   * ECS, or STARTING): AWS Batch emits metrics and events only when a job changes state, and none counts due runs.
    * @default true
    */
   readonly trackRuns?: boolean;

@@ -207,7 +207,6 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
       jobQueue: this.jobQueue,
       jobDefinition: this.jobDefinition,
       sharedQueue: !this.ownsPlatform || props.jobQueue !== undefined,
-      schedule: props.schedule,
       jobTimeout: this.job.timeout,
       alarmTopic: this.notificationTopic,
       notificationEmail: props.notificationEmail,

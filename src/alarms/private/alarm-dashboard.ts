@@ -14,7 +14,6 @@ export interface AlarmDashboardInput {
   readonly metrics: BatchQueueMetrics;
   readonly shared: boolean;
   readonly failedJobRule?: events.IRule;
-  readonly succeededJobRule?: events.IRule;
   readonly scheduleGroup?: scheduler.IScheduleGroup;
   readonly deadLetterQueue?: sqs.IQueue;
   readonly alarms: cloudwatch.IAlarm[];
@@ -34,7 +33,6 @@ export function createAlarmDashboard(scope: Construct, input: AlarmDashboardInpu
     m.metricJobsFailed({ label: `Failed${queueLabel}` }),
   ];
   if (input.failedJobRule) outcome.push(ruleTriggered(input.failedJobRule).with({ label: 'Failed (this workload)' }));
-  if (input.succeededJobRule) outcome.push(ruleTriggered(input.succeededJobRule).with({ label: 'Succeeded (this workload)' }));
   const widgets: cloudwatch.IWidget[][] = [
     [
       new cloudwatch.GraphWidget({ title: 'Jobs succeeded vs failed', left: outcome, width: 12 }),

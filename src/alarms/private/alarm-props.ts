@@ -4,7 +4,6 @@
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { BatchAlarmsProps } from '../batch-alarms-props';
 import { jobDefinitionArnPrefix } from './alarm-patterns';
 import { ValidationError } from '../../private/prop-names';
@@ -20,7 +19,7 @@ const MIN_JOB_TIMEOUT_SECONDS = 60;
 export interface SignalPlan {
   /** Other workloads submit to the queue. */
   readonly shared: boolean;
-  /** Runs are tracked elsewhere: no failed-jobs, missed-run or long-running alarm, no per-job notification. */
+  /** Runs are tracked elsewhere: no failed-jobs or long-running alarm, no per-job notification. */
   readonly tracked: boolean;
   /** Per-workload outcomes come from EventBridge rules, because the AWS/Batch metrics (no job-name dimension) would mix in other jobs. */
   readonly ruleSignals: boolean;
@@ -87,9 +86,7 @@ export function validateAlarmsProps(props: BatchAlarmsProps): void {
 
 /** Enum-like props hold what they are typed as (untyped languages can pass anything, e.g. '1 hour'). */
 function validatePropTypes(props: BatchAlarmsProps): void {
-  validateInstanceOf('schedule', props.schedule, scheduler.ScheduleExpression,
-    "a scheduler.ScheduleExpression, e.g. ScheduleExpression.cron({ hour: '2', minute: '0' })");
-  for (const prop of ['successWindow', 'jobTimeout', 'slowStartThreshold'] as const) {
+  for (const prop of ['jobTimeout', 'slowStartThreshold'] as const) {
     validateInstanceOf(prop, props[prop], Duration, 'a Duration, e.g. Duration.hours(1)');
   }
 }

@@ -11,8 +11,6 @@ const PERIOD = Duration.minutes(5);
 export interface WorkloadSignals {
   /** Jobs of the workload that reached FAILED, and what the metric is (for the cost line). */
   failedJobs(): { readonly metric: cloudwatch.IMetric; readonly source: string };
-  /** Jobs of the workload that reached SUCCEEDED, summed over `period`. */
-  succeededJobs(period: Duration): cloudwatch.IMetric;
 }
 
 /** `AWS/Events` `TriggeredRules` of one rule (per rule, so per workload even on a shared queue). */
@@ -44,17 +42,15 @@ export function dedicatedQueueSignals(metrics: BatchQueueMetrics, excludeOperato
         source: 'JobsMovedToFailed - JobsCancelled - JobsTerminated',
       }
       : { metric: metrics.metricJobsFailed(), source: 'JobsMovedToFailed' },
-    succeededJobs: (period) => metrics.metricJobsSucceeded({ period }),
   };
 }
 
 /**
  * A queue other workloads share: `AWS/Batch` metrics mix them (their only dimension is `JobQueueName`), so outcomes
- * come from EventBridge rules filtered on this workload's job definition. The succeeded rule is made on first use.
+ * come from EventBridge rules filtered on this workload's job definition.
  */
-export function sharedQueueSignals(failedJobRule: events.IRule, succeededJobRule: () => events.IRule): WorkloadSignals {
+export function sharedQueueSignals(failedJobRule: events.IRule): WorkloadSignals {
   return {
     failedJobs: () => ({ metric: ruleTriggered(failedJobRule), source: 'TriggeredRules' }),
-    succeededJobs: (period) => ruleTriggered(succeededJobRule(), period),
   };
 }

@@ -5,8 +5,9 @@
 
 /**
  * Instance families whose sizes all have the same memory per vCPU, with their largest size: compute optimized (c)
- * 2 GiB per vCPU, general purpose (m) 4 GiB, memory optimized (r) 8 GiB. A family missing here (burstable, GPU,
- * storage, high-memory, network-optimized variants, ...) makes `maxJobResources` (job-resources.ts) answer "cannot tell".
+ * 2 GiB per vCPU, general purpose (m) 4 GiB, memory optimized (r) 8 GiB. Burstable families are in
+ * {@link BURSTABLE_SIZES}, size by size. A family in neither (GPU, storage, high-memory, network-optimized variants,
+ * ...) makes `maxJobResources` (job-resources.ts) answer "cannot tell".
  * @see https://docs.aws.amazon.com/ec2/latest/instancetypes/co.html
  * @see https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html
  * @see https://docs.aws.amazon.com/ec2/latest/instancetypes/mo.html
@@ -27,6 +28,21 @@ export const FAMILIES: Readonly<Record<string, { readonly gibPerVcpu: number; re
   add('48xlarge', 192, cmr(['6a', '7a', '7i', '8g']));
   return table;
 })();
+
+/**
+ * Burstable general-purpose families, whose memory per vCPU differs by size: vCPUs and GiB of every size.
+ * t2: nano 1/0.5, micro 1/1, small 1/2, medium 2/4, large 2/8, xlarge 4/16, 2xlarge 8/32; t3, t3a and t4g: the same
+ * memory with 2 vCPUs from nano to large.
+ * @see https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html
+ */
+const T2_SIZES = { 'nano': [1, 0.5], 'micro': [1, 1], 'small': [1, 2], 'medium': [2, 4], 'large': [2, 8], 'xlarge': [4, 16], '2xlarge': [8, 32] } as const;
+const T3_SIZES = { ...T2_SIZES, nano: [2, 0.5], micro: [2, 1], small: [2, 2] } as const;
+export const BURSTABLE_SIZES: Readonly<Record<string, Readonly<Record<string, readonly [number, number]>>>> = {
+  t2: T2_SIZES, t3: T3_SIZES, t3a: T3_SIZES, t4g: T3_SIZES,
+};
+
+/** The largest size of each burstable family. */
+export const BURSTABLE_LARGEST = '2xlarge';
 
 /**
  * Batch's default instance classes: `default_x86_64` = m6i, c6i, r6i, c7i; `default_arm64` = m6g, c6g, r6g, c7g.

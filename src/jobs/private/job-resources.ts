@@ -1,6 +1,8 @@
-import { Size, Token } from 'aws-cdk-lib';
+import { Size, Stack, Token } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import { IConstruct } from 'constructs';
 import { ComputePlatform } from '../../compute/compute-platform';
-import { DEFAULT_CLASSES, FAMILIES, vcpusOfSize } from '../../compute/private/instance-families';
+import { BURSTABLE_LARGEST, BURSTABLE_SIZES, DEFAULT_CLASSES, FAMILIES, vcpusOfSize } from '../../compute/private/instance-families';
 import type { SpotComputeEnvironment } from '../../compute/spot-compute-environment';
 import { ValidationError } from '../../private/prop-names';
 
@@ -78,7 +80,13 @@ interface Candidate {
   readonly memoryMiB: number;
 }
 
+/** The instance `family.size` (the family's largest when `size` is undefined), if its size is known. */
 function candidateOf(family: string, size: string | undefined): Candidate | undefined {
+  const burstable = BURSTABLE_SIZES[family];
+  if (burstable) {
+    const known = burstable[size ?? BURSTABLE_LARGEST];
+    return known && { name: `${family}.${size ?? BURSTABLE_LARGEST}`, vcpus: known[0], memoryMiB: known[1] * 1024 - ECS_RESERVED_MEMORY_MIB };
+  }
   const f = FAMILIES[family];
   if (!f) return undefined;
   const vcpus = size === undefined ? f.maxVcpus : vcpusOfSize(size, f.maxVcpus);
@@ -86,13 +94,16 @@ function candidateOf(family: string, size: string | undefined): Candidate | unde
   return { name: `${family}.${size ?? f.largest}`, vcpus, memoryMiB: vcpus * f.gibPerVcpu * 1024 - ECS_RESERVED_MEMORY_MIB };
 }
 
+/** An instance type (`t3.small`) or class (`m6i`, its largest size) as a candidate; undefined when unknown. */
+function candidateOfName(name: string): Candidate | undefined {
+  const [family, size] = name.split('.');
+  return candidateOf(family, size);
+}
+
 /** The largest instance of each type or class the compute may launch; undefined if any of them is unknown. */
 function ec2Candidates(compute: SpotComputeEnvironment): Candidate[] | undefined {
   const explicit = [
-    ...compute.instanceTypes.map(t => {
-      const [family, size] = t.toString().split('.');
-      return candidateOf(family, size ?? '');
-    }),
+    ...compute.instanceTypes.map(t => candidateOf(t.toString().split('.')[0], t.toString().split('.')[1] ?? '')),
     ...compute.instanceClasses.map(c => candidateOf(`${c}`, undefined)),
   ];
   const candidates = explicit.length > 0 ? explicit : DEFAULT_CLASSES[compute.architecture].map(c => candidateOf(c, undefined));
@@ -139,42 +150,106 @@ export function maxJobResources(compute: SpotComputeEnvironment): { cpu: number;
   };
 }
 
+/** What one job may be placed on, for {@link jobFitError}. */
+interface ComputeShape {
+  /** What the message names, e.g. `compute Stack/Platform/Compute`. */
+  readonly where: string;
+  readonly fargate: boolean;
+  /** The vCPU cap of one job (maxvCpus); candidates above it are cut to it. */
+  readonly cap: number;
+  readonly candidates: Candidate[];
+  /** The fix that gives the compute bigger instances. */
+  readonly bigger: string;
+}
+
 /**
  * Fails at synth when no instance (or Fargate size) of this compute can run one job with `cpu` vCPUs and `memory`:
  * Batch would accept the job and leave it RUNNABLE forever. Names the prop, the value and the fix. Tokens, and
  * compute whose instance sizes are unknown ({@link maxJobResources} is undefined), pass.
  */
 export function validateJobFitsCompute(compute: SpotComputeEnvironment, cpu: number, memory: Size): void {
-  if (Token.isUnresolved(cpu) || memory.isUnresolved()) return;
-  const max = maxJobResources(compute);
-  if (!max) return;
-  const mib = memory.toMebibytes();
-  const cap = vcpuCap(compute);
-  const where = `compute ${compute.node.path}`;
+  if (Token.isUnresolved(cpu) || memory.isUnresolved() || !maxJobResources(compute)) return;
   const fargate = compute.platform === ComputePlatform.FARGATE;
-  const candidates = fargate ? fargateCandidates() : ec2Candidates(compute)!;
+  const error = jobFitError({
+    where: `compute ${compute.node.path}`,
+    fargate,
+    cap: vcpuCap(compute),
+    candidates: fargate ? fargateCandidates() : ec2Candidates(compute)!,
+    bigger: fargate ? 'use EC2 compute for more than 16 vCPUs' : 'give the compute larger instanceTypes/instanceClasses',
+  }, cpu, memory.toMebibytes());
+  if (error) throw new ValidationError(error);
+}
+
+/**
+ * The EC2 instances of a job queue's compute environments, when all of them are known at synth: managed EC2 or Spot
+ * compute environments (an L2 `ManagedEc2EcsComputeEnvironment` or any with a `CfnComputeEnvironment` child) whose
+ * instance types and classes are all in the tables of instance-families.ts. Undefined (nothing is checked) for an
+ * imported queue or compute environment, Fargate, EKS or unmanaged compute, `optimal`, a family without a table, or a
+ * token.
+ */
+export function queueComputeShape(queue: batch.IJobQueue): ComputeShape | undefined {
+  const environments = (queue as { readonly computeEnvironments?: batch.OrderedComputeEnvironment[] }).computeEnvironments;
+  if (!Array.isArray(environments) || environments.length === 0) return undefined;
+  const shapes = environments.map(e => computeEnvironmentShape(e.computeEnvironment));
+  if (shapes.some(shape => shape === undefined)) return undefined;
+  const known = shapes as Array<{ path: string; cap: number; candidates: Candidate[] }>;
+  const bigger = 'give the compute environment larger instanceTypes/instanceClasses';
+  if (known.length === 1) {
+    return { where: `job queue ${queue.node.path} (compute environment ${known[0].path})`, fargate: false, cap: known[0].cap, candidates: known[0].candidates, bigger };
+  }
+  // Several compute environments: a job runs on one of them, within its maxvCpus.
+  const candidates = known.flatMap(k => k.candidates.map(c => c.vcpus > k.cap
+    ? { ...c, name: `${c.name} in ${k.path}, maxvCpus ${k.cap}`, vcpus: k.cap } : { ...c, name: `${c.name} in ${k.path}` }));
+  return { where: `job queue ${queue.node.path}`, fargate: false, cap: Number.POSITIVE_INFINITY, candidates, bigger };
+}
+
+/** A managed EC2/Spot compute environment's instances (as rendered, with `default_*` classes expanded) and maxvCpus. */
+function computeEnvironmentShape(environment: IConstruct): { path: string; cap: number; candidates: Candidate[] } | undefined {
+  const cfn = environment.node.defaultChild;
+  if (!(cfn instanceof batch.CfnComputeEnvironment) || cfn.eksConfiguration !== undefined) return undefined;
+  const resources = Stack.of(environment).resolve(cfn.computeResources);
+  if (!resources || !['EC2', 'SPOT'].includes(resources.type) || !Array.isArray(resources.instanceTypes)) return undefined;
+  const names: unknown[] = resources.instanceTypes.flatMap((t: unknown) =>
+    t === 'default_x86_64' ? DEFAULT_CLASSES.X86_64 : t === 'default_arm64' ? DEFAULT_CLASSES.ARM64 : [t]);
+  const candidates = names.map(n => typeof n === 'string' ? candidateOfName(n) : undefined);
+  if (candidates.length === 0 || candidates.some(c => c === undefined)) return undefined;
+  const cap = typeof resources.maxvCpus === 'number' ? resources.maxvCpus : Number.POSITIVE_INFINITY;
+  return { path: environment.node.path, cap, candidates: candidates as Candidate[] };
+}
+
+/**
+ * Why no instance (or Fargate size) of `shape` can run one job with `cpu` vCPUs and `mib` MiB, naming the prop, the
+ * value, the largest instance and the fix; undefined when one can.
+ */
+export function jobFitError(shape: ComputeShape, cpu: number, mib: number): string | undefined {
+  const { where, fargate, cap, candidates, bigger } = shape;
+  const maxCpu = Math.min(cap, Math.max(...candidates.map(c => c.vcpus)));
+  const fargateAllowed = candidates.filter(c => c.vcpus <= cap);
+  const maxMemory = fargate
+    ? (fargateAllowed[fargateAllowed.length - 1] ?? candidates[0]).memoryMiB
+    : Math.max(...candidates.map(c => c.memoryMiB));
   const byCpu = [...candidates].sort((a, b) => b.vcpus - a.vcpus)[0];
   const byMemory = [...candidates].sort((a, b) => b.memoryMiB - a.memoryMiB)[0];
-  const bigger = fargate ? 'use EC2 compute for more than 16 vCPUs' : 'give the compute larger instanceTypes/instanceClasses';
 
-  if (cpu > max.cpu) {
+  if (cpu > maxCpu) {
     const reason = cap < byCpu.vcpus
       ? `its maxvCpus is ${cap}`
       : `its largest ${fargate ? 'Fargate size' : 'allowed instance'} (${byCpu.name}) has ${byCpu.vcpus} vCPUs`;
     const fix = cap < byCpu.vcpus ? `raise the compute's 'maxvCpus' to at least ${cpu}` : bigger;
-    throw new ValidationError(`'cpu' of ${cpu} vCPUs is more than ${where} can run: ${reason}. Fix: lower 'cpu' to ${max.cpu} or less, or ${fix}.`);
+    return `'cpu' of ${cpu} vCPUs is more than ${where} can run: ${reason}. Fix: lower 'cpu' to ${maxCpu} or less, or ${fix}.`;
   }
-  if (mib > max.memoryMiB) {
+  if (mib > maxMemory) {
     const reason = fargate && cap < byMemory.vcpus
-      ? `its maxvCpus of ${cap} allows Fargate sizes up to ${max.cpu} vCPUs, with at most ${max.memoryMiB} MiB`
+      ? `its maxvCpus of ${cap} allows Fargate sizes up to ${maxCpu} vCPUs, with at most ${maxMemory} MiB`
       : `its largest ${fargate ? 'Fargate size' : 'allowed instance'} (${byMemory.name}) leaves at most ${byMemory.memoryMiB} MiB to jobs`;
     const fix = fargate && cap < byMemory.vcpus ? 'raise the compute\'s \'maxvCpus\'' : bigger;
-    throw new ValidationError(`'memory' of ${mib} MiB is more than ${where} can run: ${reason}. Fix: lower 'memory' to ${max.memoryMiB} MiB or less, or ${fix}.`);
+    return `'memory' of ${mib} MiB is more than ${where} can run: ${reason}. Fix: lower 'memory' to ${maxMemory} MiB or less, or ${fix}.`;
   }
-  if (!fargate && !candidates.some(c => c.vcpus >= cpu && c.memoryMiB >= mib)) {
-    throw new ValidationError(`'cpu' of ${cpu} vCPUs with 'memory' of ${mib} MiB fits no single instance ${where} can launch: `
+  if (!fargate && !candidates.some(c => Math.min(c.vcpus, cap) >= cpu && c.memoryMiB >= mib)) {
+    return `'cpu' of ${cpu} vCPUs with 'memory' of ${mib} MiB fits no single instance ${where} can launch: `
       + `${byCpu.name} has the vCPUs (${byCpu.vcpus}) but leaves ${byCpu.memoryMiB} MiB, ${byMemory.name} has the memory `
       + `(${byMemory.memoryMiB} MiB) but ${byMemory.vcpus} vCPUs. Fix: lower 'cpu' or 'memory', or give the compute an `
-      + 'instance type with both (e.g. a larger r-family size).');
+      + 'instance type with both (e.g. a larger r-family size).';
   }
+  return undefined;
 }
