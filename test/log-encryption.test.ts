@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  BatchJob, BatchPlatform, DeployVerification, JobSchedule, RunApi, RunTracker, ScheduledBatchWorkflow, ScheduledBatchWorkload,
+  BatchFleet, BatchJob, BatchPlatform, DeployVerification, JobSchedule, RunApi, RunTracker, ScheduledBatchWorkflow, ScheduledBatchWorkload,
 } from '../src';
 
 // Every log group the library creates takes a customer-managed key (issue #26), and the key policy lets CloudWatch
@@ -194,5 +194,54 @@ describe('a key for a log group that is passed in is refused, naming both props'
       .toThrow("'runLogEncryptionKey' is set but so is 'runLogGroup': the key encrypts a new log group only. Encrypt the log group you pass with the key yourself, or leave 'runLogGroup' out.");
     expect(() => new JobSchedule(stack, 'B', { job, schedule, runLogEncryptionKey: key, trackRuns: false }))
       .toThrow("'runLogEncryptionKey' is set but 'trackRuns' is false: an untracked schedule has no run tracker and no state log.");
+  });
+});
+
+describe('a platform\'s shared logs take a key too (sharedLogEncryptionKey)', () => {
+  function platformWorkloads(name: string) {
+    const { stack, key, keyArn } = stackWithKey(name);
+    const platform = new BatchPlatform(stack, 'Platform', { sharedLogEncryptionKey: key });
+    const workloads = ['Nightly', 'Weekly'].map(id => new ScheduledBatchWorkload(stack, id, { platform, image: IMAGE, schedule }));
+    return { stack, keyArn, workloads };
+  }
+
+  test('the job log and the run state log the workloads share are encrypted with it, the key policy lets CloudWatch Logs use it', () => {
+    const { stack, keyArn, workloads } = platformWorkloads('Shared');
+    const [nightly, weekly] = workloads;
+    // Both workloads write to the platform's shared groups: one job log, one state log, each with the key.
+    expect(nightly.logGroup).toBe(weekly.logGroup);
+    const groups = Template.fromStack(stack).findResources('AWS::Logs::LogGroup');
+    const shared = Object.entries<any>(groups).filter(([id]) => id.startsWith('PlatformSharedRuns'));
+    expect(shared.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['PlatformSharedRunsExecutionLogs', 'PlatformSharedRunsJobLogs']);
+    for (const [, group] of shared) {
+      expect(group.Properties.KmsKeyId).toEqual(keyArn);
+      expect(checkovSkips(group)).not.toContain('CKV_AWS_158');
+    }
+    expectLogsStatement(stack);
+  });
+
+  test('without it the shared logs keep CloudWatch Logs\' own encryption, and the checkov skip names the prop to set', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'NoKey', { env });
+    const platform = new BatchPlatform(stack, 'Platform');
+    new ScheduledBatchWorkload(stack, 'Nightly', { platform, image: IMAGE, schedule });
+    const groups = Object.entries<any>(Template.fromStack(stack).findResources('AWS::Logs::LogGroup')).filter(([id]) => id.startsWith('PlatformSharedRuns'));
+    expect(groups).toHaveLength(2);
+    for (const [, group] of groups) {
+      expect(group.Properties.KmsKeyId).toBeUndefined();
+      expect(group.Metadata.checkov.skip).toEqual([expect.objectContaining({ id: 'CKV_AWS_158', comment: expect.stringContaining('sharedLogEncryptionKey') })]);
+    }
+  });
+
+  test('a BatchFleet passes it to its platform; a workload on a given platform cannot set it (the platform\'s logs are the platform\'s)', () => {
+    const { stack, key, keyArn } = stackWithKey('Fleet');
+    const fleet = new BatchFleet(stack, 'Fleet', { sharedLogEncryptionKey: key });
+    fleet.addWorkload('Nightly', { image: IMAGE, schedule });
+    const groups = Template.fromStack(stack).findResources('AWS::Logs::LogGroup');
+    const shared = Object.entries<any>(groups).filter(([id]) => id.startsWith('FleetPlatformSharedRuns'));
+    expect(shared).toHaveLength(2);
+    for (const [, group] of shared) expect(group.Properties.KmsKeyId).toEqual(keyArn);
+    const platform = new BatchPlatform(stack, 'Other');
+    expect(() => new ScheduledBatchWorkload(stack, 'Bad', { platform, image: IMAGE, schedule, sharedLogEncryptionKey: key }))
+      .toThrow("'platform' was given together with 'sharedLogEncryptionKey': a shared platform already has its network, compute, queue and shared logs.");
   });
 });

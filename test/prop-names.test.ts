@@ -219,7 +219,7 @@ describe('an unknown key: from Python a dict, whose keys need the TypeScript spe
     expect(withAgent(AGENTS.python, () => thrown(dictStep))).toBe("'depends_on' is not a property of WorkflowStep (in 'steps[1]'): a dict's keys "
       + 'reach the library unconverted, so write the key as "dependsOn", or use the struct class: WorkflowStep(depends_on=...).');
     expect(withAgent(AGENTS.python, () => thrown(() => new RunApi(stack(), 'A', untyped({ banana: 1 }))))).toBe("'banana' is not a property of "
-      + "RunApiProps: a dict's keys reach the library unconverted; the keys of RunApiProps are \"accessLogRetention\", "
+      + "RunApiProps: a dict's keys reach the library unconverted; the keys of RunApiProps are \"accessLogEncryptionKey\", \"accessLogRetention\", "
       + '"throttlingBurstLimit", "throttlingRateLimit" (or use the struct class RunApiProps(...) with keyword arguments).');
   });
 

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ComputePlatform } from './compute-platform';
 import { SpotComputeEnvironment } from './spot-compute-environment';
@@ -101,4 +102,13 @@ export interface BatchPlatformProps {
    * @default - only what workloads in the platform's own stack ask for
    */
   readonly jobAccess?: JobAccess;
+
+  /**
+   * The KMS key of the log groups the platform's workloads share: the job log and the run state log. A key of this
+   * app gets the statement that lets CloudWatch Logs use it in its key policy
+   * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html); give an imported key that
+   * statement yourself. A workload with a `logEncryptionKey` of its own keeps its logs apart, under its own key.
+   * @default - CloudWatch Logs' own encryption at rest
+   */
+  readonly sharedLogEncryptionKey?: kms.IKey;
 }

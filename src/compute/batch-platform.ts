@@ -1,6 +1,7 @@
 import { Annotations, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { BatchPlatformProps, JobAccess } from './batch-platform-props';
@@ -42,6 +43,11 @@ export interface IBatchPlatform extends IConstruct {
    * @default - unknown: an imported platform, or one given only a job queue
    */
   readonly computeEnvironment?: SpotComputeEnvironment;
+  /**
+   * The KMS key of the log groups the platform's workloads share (the job log and the run state log).
+   * @default - CloudWatch Logs' own encryption at rest
+   */
+  readonly sharedLogEncryptionKey?: kms.IKey;
   /**
    * Makes sure jobs of `requester` can reach what they read at start (e.g. the Secrets Manager endpoint of a VPC
    * without NAT). Fails at synth when that would add resources to a platform in another stack: declare `jobAccess`
@@ -144,6 +150,8 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
   public readonly assignPublicIp: boolean;
   /** Topic the workloads' alarms go to. */
   public readonly alarmTopic?: sns.ITopic;
+  /** The KMS key of the log groups the platform's workloads share. */
+  public readonly sharedLogEncryptionKey?: kms.IKey;
   private onDemandQueue?: batch.JobQueue;
 
   constructor(scope: Construct, id: string, props: BatchPlatformProps = {}) {
@@ -170,6 +178,7 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
     }
 
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic');
+    this.sharedLogEncryptionKey = props.sharedLogEncryptionKey;
     if (props.jobAccess) this.requireJobAccess(this, props.jobAccess);
   }
 

@@ -26,7 +26,7 @@ import { acknowledgeWildcardResource } from '../private/nag';
 import { defaultRetryStrategies } from './private/retry';
 import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
 import { CpuArchitecture } from '../compute/spot-compute-environment-props';
-import { ValidationError } from '../private/prop-names';
+import { inHostSpellingEach, ValidationError } from '../private/prop-names';
 import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
@@ -322,13 +322,7 @@ function validatedResources(scope: Construct, props: BatchJobProps): { cpu: numb
   const compute = props.platform.computeEnvironment;
   if (compute) validateJobFitsCompute(compute, cpu, memory);
   if (!compute && computePlatform === ComputePlatform.EC2 && !Token.isUnresolved(cpu) && !memory.isUnresolved()) {
-    scope.node.addValidation({
-      validate: () => {
-        const shape = queueComputeShape(props.platform.jobQueue);
-        const error = shape && jobFitError(shape, cpu, memory.toMebibytes());
-        return error ? [error] : [];
-      },
-    });
+    scope.node.addValidation({ validate: () => inHostSpellingEach(broughtComputeFitErrors(props.platform.jobQueue, cpu, memory)) });
   }
   if (props.imageTag !== undefined) validateImageTag('imageTag', props.imageTag);
   if (props.privileged && computePlatform === ComputePlatform.FARGATE) {
@@ -340,4 +334,11 @@ function validatedResources(scope: Construct, props: BatchJobProps): { cpu: numb
 /** A role ECS tasks assume, its statements inline (one resource). */
 function taskRole(scope: Construct, id: string, description: string): iam.Role {
   return new InlinePolicyRole(scope, id, { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'), description });
+}
+
+/** Why a job of `cpu` and `memory` cannot run on the compute of a brought `jobQueue`, if its instances are known. */
+function broughtComputeFitErrors(jobQueue: batch.IJobQueue, cpu: number, memory: Size): string[] {
+  const shape = queueComputeShape(jobQueue);
+  const error = shape && jobFitError(shape, cpu, memory.toMebibytes());
+  return error ? [error] : [];
 }

@@ -9,7 +9,8 @@ import { logEncryption, skipLogKeyCheckWithoutKey } from '../../private/log-encr
  * Retained when the stack goes, so the name must not repeat: the stack's own id (a new one at every create) ends it,
  * and a redeploy after `cdk destroy` creates a fresh group instead of failing on "already exists".
  */
-export function createJobLogGroup(scope: Construct, id: string, retention: logs.RetentionDays, encryptionKey?: kms.IKey): logs.LogGroup {
+export function createJobLogGroup(scope: Construct, id: string, retention: logs.RetentionDays, encryptionKey?: kms.IKey,
+  keyProp = 'logEncryptionKey'): logs.LogGroup {
   const stackGuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
   const logGroup = new logs.LogGroup(scope, id, {
     logGroupName: `/aws/batch/${Names.uniqueResourceName(scope, { maxLength: 160, separator: '-' })}-${stackGuid}`,
@@ -18,6 +19,6 @@ export function createJobLogGroup(scope: Construct, id: string, retention: logs.
     ...logEncryption(scope, encryptionKey),
   });
   // Acknowledged, not fixed (docs/security.md): CloudWatch Logs encrypts at rest with a service key.
-  skipLogKeyCheckWithoutKey(logGroup, encryptionKey, 'Job logs', 'logEncryptionKey');
+  skipLogKeyCheckWithoutKey(logGroup, encryptionKey, 'Job logs', keyProp);
   return logGroup;
 }

@@ -76,7 +76,7 @@ export class PlatformRuns extends Construct {
 
   /** The state log of every run state machine of the platform. */
   public get runLogGroup(): logs.ILogGroup {
-    this.stateLog ??= createExecutionLogGroup(this, undefined);
+    this.stateLog ??= createExecutionLogGroup(this, undefined, this.platform.sharedLogEncryptionKey, 'sharedLogEncryptionKey');
     return this.stateLog;
   }
 
@@ -86,7 +86,7 @@ export class PlatformRuns extends Construct {
    */
   public get jobLogGroup(): logs.ILogGroup {
     if (!this.jobLog) {
-      const logGroup = createJobLogGroup(this, 'JobLogs', JOB_DEFAULTS.logRetention);
+      const logGroup = createJobLogGroup(this, 'JobLogs', JOB_DEFAULTS.logRetention, this.platform.sharedLogEncryptionKey, 'sharedLogEncryptionKey');
       this.jobLog = logGroup;
     }
     return this.jobLog;
