@@ -175,19 +175,7 @@ export class RunApi extends Construct {
     rejectUnknownKeys('RunApiRouteOptions', options);
     const routeName = options.routeName ?? routeNameFrom(job.node.id);
     validateArraySize('arraySize', options.arraySize);
-    if (!Token.isUnresolved(routeName) && !ROUTE_NAME.test(routeName)) {
-      throw new ValidationError(`'routeName' is '${routeName}': use 1 to 63 lower-case letters, digits and hyphens, starting with a letter or digit, for example 'nightly-report'.`);
-    }
-    const taken = this.routes.get(routeName);
-    if (taken !== undefined) {
-      throw new ValidationError(`'routeName' '${routeName}' of ${job.node.path} is already the route of ${taken} on ${this.node.path}: give one of them another 'routeName' (runApiRouteName on a ScheduledBatchWorkload).`);
-    }
-    // A job in a nested stack of this API's stack (a BatchFleet's) is reached through the nested stack's outputs.
-    if (Stack.of(job) !== Stack.of(this) && Stack.of(job).nestedStackParent !== Stack.of(this)) {
-      throw new ValidationError(`${job.node.path} is in stack ${Stack.of(job).stackName} but the RunApi ${this.node.path} is in ${Stack.of(this).stackName}: `
-        + 'the route names the job definition\'s revision, which changes with every change of the job, and across stacks that is a stack export, '
-        + 'which CloudFormation does not let change while another stack uses it. Create a RunApi in the job\'s stack, or put the job in a nested stack of the API\'s stack (a BatchFleet).');
-    }
+    this.validateRoute(job, routeName);
     this.routes.set(routeName, job.node.path);
     // SubmitJob with the workload tag (src/private/job-tags.ts): the template tags each run. One tagging statement for
     // every route, its values added as routes are.
@@ -231,6 +219,23 @@ export class RunApi extends Construct {
       });
     }
     return routeName;
+  }
+
+  /** A route name that is well formed and free, for a job this API's stack can reach. */
+  private validateRoute(job: IBatchJob, routeName: string): void {
+    if (!Token.isUnresolved(routeName) && !ROUTE_NAME.test(routeName)) {
+      throw new ValidationError(`'routeName' is '${routeName}': use 1 to 63 lower-case letters, digits and hyphens, starting with a letter or digit, for example 'nightly-report'.`);
+    }
+    const taken = this.routes.get(routeName);
+    if (taken !== undefined) {
+      throw new ValidationError(`'routeName' '${routeName}' of ${job.node.path} is already the route of ${taken} on ${this.node.path}: give one of them another 'routeName' (runApiRouteName on a ScheduledBatchWorkload).`);
+    }
+    // A job in a nested stack of this API's stack (a BatchFleet's) is reached through the nested stack's outputs.
+    if (Stack.of(job) !== Stack.of(this) && Stack.of(job).nestedStackParent !== Stack.of(this)) {
+      throw new ValidationError(`${job.node.path} is in stack ${Stack.of(job).stackName} but the RunApi ${this.node.path} is in ${Stack.of(this).stackName}: `
+        + 'the route names the job definition\'s revision, which changes with every change of the job, and across stacks that is a stack export, '
+        + 'which CloudFormation does not let change while another stack uses it. Create a RunApi in the job\'s stack, or put the job in a nested stack of the API\'s stack (a BatchFleet).');
+    }
   }
 
   /**
