@@ -9,6 +9,7 @@ export * from './network/compute-reachability';
 export * from './compute/compute-platform';
 export * from './compute/spot-compute-environment-props';
 export * from './compute/spot-compute-environment';
+export * from './compute/fair-share';
 export * from './compute/batch-platform-props';
 export * from './compute/batch-platform';
 // Jobs: what runs, and where its image comes from.

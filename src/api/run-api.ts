@@ -200,7 +200,7 @@ export class RunApi extends Construct {
     });
     const jobQueueArn = job.jobQueue.jobQueueArn;
     const run = runs.addMethod('POST', this.batchIntegration('v1/submitjob', submitJobTemplate({
-      jobName: job.jobName, jobQueueArn, jobDefinitionArn: job.jobDefinitionArn, declared, arraySize: options.arraySize,
+      jobName: job.jobName, jobQueueArn, jobDefinitionArn: job.jobDefinitionArn, declared, arraySize: options.arraySize, share: job,
     }), SUBMITTED_RESPONSE), {
       requestValidator: this.validator,
       requestModels: { 'application/json': model },

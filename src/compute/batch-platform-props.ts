@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ComputePlatform } from './compute-platform';
+import { FairShareOptions } from './fair-share';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 import { EgressProfile } from '../network/cost-optimized-vpc-props';
 
@@ -111,4 +112,14 @@ export interface BatchPlatformProps {
    * @default - CloudWatch Logs' own encryption at rest
    */
   readonly sharedLogEncryptionKey?: kms.IKey;
+
+  /**
+   * Share the queue between teams by weight (an AWS Batch fair-share scheduling policy), with optional vCPU caps per
+   * team. Every workload and workflow step on the platform then names its `team`, which every submission carries.
+   * Only for a queue the platform creates; an existing FIFO queue cannot take a policy, so turning this on replaces
+   * the queue (docs/compatibility.md).
+   * @default - first in, first out
+   * @see https://docs.aws.amazon.com/batch/latest/userguide/job_scheduling.html
+   */
+  readonly fairShare?: FairShareOptions;
 }

@@ -6,11 +6,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { BatchPlatformProps, JobAccess } from './batch-platform-props';
 import { ComputePlatform } from './compute-platform';
+import { TeamCap } from './fair-share';
 import { CostLineItem, ICostEstimable } from '../cost/cost';
 import { ComputeReachability } from '../network/compute-reachability';
 import { CostOptimizedVpc } from '../network/cost-optimized-vpc';
 import { createAlarmTopic } from '../private/alarm-topic';
 import { subtreeCostLineItems } from '../private/cost-walk';
+import { createFairShare } from './private/fair-share-policy';
 import { rejectConflicts } from './private/platform-props';
 import { SpotComputeEnvironment } from './spot-compute-environment';
 import { CpuArchitecture } from './spot-compute-environment-props';
@@ -48,6 +50,16 @@ export interface IBatchPlatform extends IConstruct {
    * @default - CloudWatch Logs' own encryption at rest
    */
   readonly sharedLogEncryptionKey?: kms.IKey;
+  /**
+   * Whether the job queue schedules by fair share: every job submitted to it then carries a share identifier (its
+   * `team`), and no job may carry one otherwise.
+   */
+  readonly fairShare: boolean;
+  /**
+   * The cap of `team` on a fair-share platform (the consumable resource its jobs require), if it has one.
+   * @returns undefined when the team has no cap, or the platform is imported
+   */
+  teamCap(team: string): TeamCap | undefined;
   /**
    * Makes sure jobs of `requester` can reach what they read at start (e.g. the Secrets Manager endpoint of a VPC
    * without NAT). Fails at synth when that would add resources to a platform in another stack: declare `jobAccess`
@@ -92,6 +104,12 @@ export interface BatchPlatformAttributes {
    * @default - none: work cannot fall back to On-Demand on this platform
    */
   readonly onDemandJobQueueArn?: string;
+  /**
+   * Whether the queue (and the On-Demand queue) has a fair-share scheduling policy. Team caps of an imported platform
+   * are not known here: its jobs are not checked against them and their job definitions do not require them.
+   * @default false
+   */
+  readonly fairShare?: boolean;
 }
 
 /**
@@ -152,6 +170,11 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
   public readonly alarmTopic?: sns.ITopic;
   /** The KMS key of the log groups the platform's workloads share. */
   public readonly sharedLogEncryptionKey?: kms.IKey;
+  /** Whether the job queue schedules by fair share. */
+  public readonly fairShare: boolean;
+  /** The fair-share scheduling policy of the platform's queues, when `fairShare` was given. */
+  public readonly schedulingPolicy?: batch.FairshareSchedulingPolicy;
+  private readonly teamCaps = new Map<string, TeamCap>();
   private onDemandQueue?: batch.JobQueue;
 
   constructor(scope: Construct, id: string, props: BatchPlatformProps = {}) {
@@ -165,6 +188,11 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
       this.architecture = CpuArchitecture.X86_64;
       this.assignPublicIp = false;
     } else {
+      if (props.fairShare) {
+        const { policy, caps } = createFairShare(this, props.fairShare);
+        this.schedulingPolicy = policy;
+        caps.forEach((cap, team) => this.teamCaps.set(team, cap));
+      }
       const compute = props.computeEnvironment ?? this.createCompute(props);
       this.computeEnvironment = compute;
       this.vpc = compute.vpc;
@@ -174,8 +202,10 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
       this.jobQueue = new batch.JobQueue(this, 'JobQueue', {
         computeEnvironments: compute.orderedComputeEnvironments(),
         jobStateTimeLimitActions: runnableTimeLimitActions(props.runnableTimeLimit ?? RUNNABLE_TIME_LIMITS.defaultCapacityWait),
+        schedulingPolicy: this.schedulingPolicy,
       });
     }
+    this.fairShare = this.schedulingPolicy !== undefined;
 
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic');
     this.sharedLogEncryptionKey = props.sharedLogEncryptionKey;
@@ -204,8 +234,16 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
       throw new ValidationError(`${requester.node.path} falls back to On-Demand but its platform ${this.node.path} has no On-Demand compute: create the platform with `
         + "'onDemandFallback: true' (or a SpotComputeEnvironment with 'onDemandFallback: true'), or remove 'onDemandFallback' from the step.");
     }
-    this.onDemandQueue ??= new batch.JobQueue(this, 'OnDemandJobQueue', { computeEnvironments: [{ computeEnvironment: fallback, order: 1 }] });
+    // The same scheduling policy: a resubmitted job carries its share identifier there too, under the same weights.
+    this.onDemandQueue ??= new batch.JobQueue(this, 'OnDemandJobQueue', {
+      computeEnvironments: [{ computeEnvironment: fallback, order: 1 }],
+      schedulingPolicy: this.schedulingPolicy,
+    });
     return this.onDemandQueue;
+  }
+
+  public teamCap(team: string): TeamCap | undefined {
+    return this.teamCaps.get(team);
   }
 
   /**
@@ -235,6 +273,7 @@ class ImportedBatchPlatform extends Resource implements IBatchPlatform {
   public readonly architecture: CpuArchitecture;
   public readonly assignPublicIp: boolean;
   public readonly alarmTopic?: sns.ITopic;
+  public readonly fairShare: boolean;
   private readonly onDemandQueue?: batch.IJobQueue;
 
   constructor(scope: Construct, id: string, attrs: BatchPlatformAttributes) {
@@ -247,6 +286,11 @@ class ImportedBatchPlatform extends Resource implements IBatchPlatform {
     this.architecture = attrs.architecture ?? CpuArchitecture.X86_64;
     this.assignPublicIp = attrs.assignPublicIp ?? false;
     this.alarmTopic = attrs.alarmTopic;
+    this.fairShare = attrs.fairShare ?? false;
+  }
+
+  public teamCap(_team: string): TeamCap | undefined {
+    return undefined;
   }
 
   public requireJobAccess(requester: IConstruct, access: JobAccess): void {

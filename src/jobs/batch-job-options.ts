@@ -147,4 +147,22 @@ export interface BatchJobOptions {
    * @default - none
    */
   readonly parameters?: { [name: string]: string };
+
+  /**
+   * The team the job's runs belong to on a fair-share platform (`fairShare` of its `BatchPlatform`): the share
+   * identifier every submission carries, and the only one its submit grants allow. Required on a fair-share
+   * platform, refused on any other (AWS Batch rejects a share identifier on a FIFO queue). Letters and digits, 1 to
+   * 255. A workflow names the team of each step.
+   * @default - none: the platform must not schedule by fair share
+   * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html
+   */
+  readonly team?: string;
+
+  /**
+   * The job's priority among the waiting jobs of its own team on a fair-share platform, 0 to 9999 (higher first).
+   * It orders jobs within the team only; it takes nothing from other teams.
+   * @default 0
+   * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html
+   */
+  readonly schedulingPriority?: number;
 }

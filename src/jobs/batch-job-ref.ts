@@ -23,6 +23,16 @@ export interface IBatchJob extends IConstruct {
   /** The declared parameters and their defaults: a run may override these only. */
   readonly parameters: { [name: string]: string };
   /**
+   * The share identifier every submission of the job carries, on a fair-share queue.
+   * @default - none: the queue is first in, first out
+   */
+  readonly shareIdentifier?: string;
+  /**
+   * The scheduling priority every submission of the job carries (`SchedulingPriorityOverride`), on a fair-share queue.
+   * @default - none: the queue is first in, first out
+   */
+  readonly schedulingPriority?: number;
+  /**
    * Allow `grantee` to submit this job to its queue: the job definition, the queue and whatever else SubmitJob of it
    * is authorized on (a consumable resource, also when it is added later).
    */
@@ -67,4 +77,14 @@ export interface BatchJobAttributes {
    * @default - none
    */
   readonly parameters?: { [name: string]: string };
+  /**
+   * The share identifier the job is submitted with, when its queue schedules by fair share.
+   * @default - none: a FIFO queue
+   */
+  readonly shareIdentifier?: string;
+  /**
+   * The scheduling priority it is submitted with (0 to 9999), on a fair-share queue.
+   * @default 0 when `shareIdentifier` is given
+   */
+  readonly schedulingPriority?: number;
 }

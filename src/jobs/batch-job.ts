@@ -18,6 +18,7 @@ import { lineItem } from '../private/cost-math';
 import { subtreeCostLineItems } from '../private/cost-walk';
 import { createDataBucket, grantDataBucket } from './private/data-bucket';
 import { validateImageTag } from './private/image-tag';
+import { capUnits, jobShare, limitToShare } from '../private/fair-share';
 import { validateJobOptions } from '../private/job-options';
 import { jobFitError, queueComputeShape, validateCpuMemory, validateJobFitsCompute } from './private/job-resources';
 import { InlinePolicyRole } from '../private/inline-policy-role';
@@ -95,7 +96,13 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
   public readonly retryAttempts: number;
   /** The declared parameters and their defaults (a run may override these only). */
   public readonly parameters: { [name: string]: string };
+  /** The share identifier (`team`) every submission carries, on a fair-share platform. */
+  public readonly shareIdentifier?: string;
+  /** The scheduling priority every submission carries, on a fair-share platform. */
+  public readonly schedulingPriority?: number;
   private overlapLock?: batch.CfnConsumableResource;
+  /** The consumable resources the job definition requires: its team's cap, the overlap lock. */
+  private readonly consumables: { arn: string; quantity: number }[] = [];
   private readonly submitStatements: iam.PolicyStatement[] = [];
 
   constructor(scope: Construct, id: string, props: BatchJobProps) {
@@ -110,6 +117,8 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
     this.retryAttempts = props.retryAttempts ?? JOB_DEFAULTS.retryAttempts;
     this.parameters = sortedRecord(props.parameters) ?? {};
     this.jobName = Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
+    ({ shareIdentifier: this.shareIdentifier, schedulingPriority: this.schedulingPriority } =
+      jobShare(this.node.path, props.platform.fairShare, props.team, props.schedulingPriority));
 
     let image = props.image;
     if (!image) {
@@ -147,7 +156,10 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
       parameters: Object.keys(this.parameters).length > 0 ? this.parameters : undefined,
       // Keep old revisions ACTIVE on update, so a rollback (or a job still running) can use them.
       skipDeregisterOnUpdate: true,
+      // Also for submissions made by hand; every submission of this library sends it as SchedulingPriorityOverride.
+      schedulingPriority: this.schedulingPriority,
     });
+    this.requireTeamCap(cpu);
     // Every run's ECS task carries the workload tag, whoever submits it: see src/private/job-tags.ts.
     Tags.of(this.jobDefinition).add(WORKLOAD_TAG_KEY, this.jobName);
 
@@ -179,21 +191,20 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
    */
   public submitPolicyStatement(): iam.PolicyStatement {
     const [queue, definition, ...consumables] = this.submitResourceArns;
-    const statement = new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [definition, queue, ...consumables] });
+    // On a fair-share queue, exactly the job's own share identifier: https://docs.aws.amazon.com/batch/latest/userguide/iam-example-share-identifier.html
+    const statement = limitToShare(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [definition, queue, ...consumables] }), this);
     this.submitStatements.push(statement);
     return statement;
   }
 
   /**
-   * What `batch:SubmitJob` of this job is authorized on: the queue, the job definition and, once `runOneAtATime`
-   * was called, the consumable resource the job definition requires. Grants made with `grantSubmit` follow a later
+   * What `batch:SubmitJob` of this job is authorized on: the queue, the job definition and the consumable resources
+   * the job definition requires (its team's cap on a fair-share platform, and the one of `runOneAtATime` once called). Grants made with `grantSubmit` follow a later
    * `runOneAtATime`; a copy of this list does not.
    * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
    */
   public get submitResourceArns(): string[] {
-    const arns = [this.platform.jobQueue.jobQueueArn, this.jobDefinition.jobDefinitionArn];
-    if (this.overlapLock) arns.push(this.overlapLock.attrConsumableResourceArn);
-    return arns;
+    return [this.platform.jobQueue.jobQueueArn, this.jobDefinition.jobDefinitionArn, ...this.consumables.map(c => c.arn)];
   }
 
   /**
@@ -210,12 +221,36 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
         resourceType: 'REPLENISHABLE',
         totalQuantity: 1,
       });
-      (this.jobDefinition.node.defaultChild as batch.CfnJobDefinition).consumableResourceProperties = {
-        consumableResourceList: [{ consumableResource: this.overlapLock.attrConsumableResourceArn, quantity: 1 }],
-      };
-      for (const statement of this.submitStatements) statement.addResources(this.overlapLock.attrConsumableResourceArn);
+      this.requireConsumable(this.overlapLock.attrConsumableResourceArn, 1);
     }
     return this.overlapLock;
+  }
+
+  /**
+   * On a fair-share platform whose team of this job has a cap: the job requires one unit of the team's consumable
+   * resource per vCPU, so the team's running jobs never hold more than the cap. A job bigger than the cap never starts.
+   */
+  private requireTeamCap(cpu: number): void {
+    const cap = this.shareIdentifier === undefined ? undefined : this.platform.teamCap(this.shareIdentifier);
+    if (!cap) return;
+    if (Token.isUnresolved(cpu)) {
+      throw new ValidationError(`'cpu' of ${this.node.path} is a token, and its team '${cap.team}' has a cap of ${cap.maxvCpus} vCPUs: the job's share of the cap `
+        + "must be known at synth. Give 'cpu' as a number.");
+    }
+    if (capUnits(cpu) > cap.maxvCpus) {
+      throw new ValidationError(`'cpu' is ${cpu} on ${this.node.path}, more than the cap of its team '${cap.team}' (maxvCpus ${cap.maxvCpus}): the job would `
+        + `wait in RUNNABLE forever. Lower 'cpu' to at most ${cap.maxvCpus}, or raise the team's 'maxvCpus' in the platform's 'fairShare.shares'.`);
+    }
+    this.requireConsumable(cap.consumableResourceArn, capUnits(cpu));
+  }
+
+  /** Add a consumable resource to the job definition's requirements and to every submit grant made or to come. */
+  private requireConsumable(arn: string, quantity: number): void {
+    this.consumables.push({ arn, quantity });
+    (this.jobDefinition.node.defaultChild as batch.CfnJobDefinition).consumableResourceProperties = {
+      consumableResourceList: this.consumables.map(c => ({ consumableResource: c.arn, quantity: c.quantity })),
+    };
+    for (const statement of this.submitStatements) statement.addResources(arn);
   }
 
   /** The job definition's ARN, with its revision (`Ref` of the job definition). */

@@ -10,6 +10,7 @@ import { IBatchJob } from '../jobs/batch-job-ref';
 import { acknowledgeVerificationFindings, grantLogWrite } from './private/verification-findings';
 import { VERIFICATION_HANDLER_SOURCE } from './private/verification-handler';
 import { VERIFICATION_LIMITS, verificationJobNamePrefix, verificationTimesFor } from './private/verification-limits';
+import { shareArguments } from '../private/fair-share';
 import { jobsArn, tagOnSubmitStatement, terminateTaggedStatement } from '../private/job-tags';
 import { logEncryption, skipLogKeyCheckWithoutKey } from '../private/log-encryption';
 import { inHostSpelling } from '../private/prop-names';
@@ -206,6 +207,8 @@ export class DeployVerification extends Construct {
         TimeoutSeconds: Token.asString(this.timeout.toSeconds()),
         ...(this.attemptTimeout ? { AttemptTimeoutSeconds: Token.asString(this.attemptTimeout.toSeconds()) } : {}),
         ...(props.command ? { Command: props.command } : {}),
+        // On a fair-share queue the run is submitted under the job's team, as every run (src/private/fair-share.ts).
+        ...shareArguments(job),
       },
     });
     this.gateRevision(job);

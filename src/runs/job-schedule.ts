@@ -20,6 +20,7 @@ import { analyzeSchedule, assertScheduleAccepted, DeadlinePropNames } from '../p
 import { secondsOf } from '../private/validate';
 import { createDeadLetterQueue, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
 import { RunTracker } from './run-tracker';
+import { shareArguments } from '../private/fair-share';
 import { jobsArn, tagOnSubmitStatement, workloadTags } from '../private/job-tags';
 import { rejectKeyWithLogGroup } from '../private/log-encryption';
 import { acknowledgeWildcardResource } from '../private/nag';
@@ -304,6 +305,8 @@ export class JobSchedule extends Construct {
         Parameters: { [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime },
         ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: scheduler.ContextAttribute.scheduledTime }] },
         ...props.arraySize !== undefined ? { ArrayProperties: { Size: props.arraySize } } : {},
+        // On a fair-share queue, the job's team and priority; what a backfill of this schedule sends too (src/private/fair-share.ts).
+        ...shareArguments(job),
         // The workload tag, on the job (a REPLACE or deadline stop is scoped by it) and its ECS task: src/private/job-tags.ts.
         Tags: workloadTags(job.jobName),
         PropagateTags: true,

@@ -204,6 +204,8 @@ export class RunTracker extends Construct {
         logGroupName: job.logGroupName,
         arraySize: props.arraySize,
         onDemandQueueArn: props.onDemandJobQueue?.jobQueueArn,
+        shareIdentifier: job.shareIdentifier,
+        schedulingPriority: job.schedulingPriority,
       }]],
     });
     this.stateMachine = createRunStateMachine(this, definition.startState, this.logGroup,

@@ -210,6 +210,8 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
         logGroupName: this.jobs[s.name].logGroup.logGroupName,
         arraySize: s.arraySize,
         onDemandQueueArn: s.onDemandFallback ? this.onDemandJobQueue!.jobQueueArn : undefined,
+        shareIdentifier: this.jobs[s.name].shareIdentifier,
+        schedulingPriority: this.jobs[s.name].schedulingPriority,
       }))),
     });
     const stateMachine = createRunStateMachine(this, definition.startState, this.logGroup,

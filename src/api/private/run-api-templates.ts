@@ -6,6 +6,7 @@
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
  */
 import { Token } from 'aws-cdk-lib';
+import { shareArguments, SubmissionShare } from '../../private/fair-share';
 import { PARAMETER_VALUE_MAX, SCHEDULED_TIME_PARAMETER } from '../../private/job-options';
 import { WORKLOAD_TAG_KEY } from '../../private/job-tags';
 import { JOB_NAME_PREFIX_MAX, SCHEDULED_TIME_ENV } from '../../runs/engine/expressions';
@@ -93,6 +94,8 @@ export interface SubmitTemplateProps {
   readonly declared: string[];
   /** An array job of this many children. */
   readonly arraySize?: number;
+  /** On a fair-share queue: the job's share identifier and priority (src/private/fair-share.ts). */
+  readonly share?: SubmissionShare;
 }
 
 /**
@@ -122,6 +125,8 @@ export function submitJobTemplate(p: SubmitTemplateProps): string {
     `    "${SCHEDULED_TIME_PARAMETER}": ${jsonString('$time')}`,
     '  },',
     ...p.arraySize !== undefined ? [`  "arrayProperties": { "size": ${p.arraySize} },`] : [],
+    // The REST API's member names: shareIdentifier, schedulingPriorityOverride.
+    ...Object.entries(shareArguments(p.share ?? {})).map(([k, v]) => `  "${k[0].toLowerCase()}${k.slice(1)}": ${typeof v === 'number' ? v : vtlJsonLiteral(v)},`),
     `  "containerOverrides": { "environment": [{ "name": "${SCHEDULED_TIME_ENV}", "value": ${jsonString('$time')} }] },`,
     // The workload tag, on the job (a REPLACE or deadline stop is scoped by it) and its ECS task: src/private/job-tags.ts.
     `  "tags": { ${vtlJsonLiteral(WORKLOAD_TAG_KEY)}: ${vtlJsonLiteral(p.jobName)} },`,

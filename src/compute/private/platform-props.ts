@@ -17,6 +17,7 @@ const PART_OF: { readonly [K in keyof Required<BatchPlatformProps>]: Part } = {
   maxvCpus: 'compute',
   onDemandFallback: 'compute',
   runnableTimeLimit: 'queue',
+  fairShare: 'queue',
   computeEnvironment: 'computeEnvironment',
   jobQueue: 'jobQueue',
   alarmTopic: 'notify',

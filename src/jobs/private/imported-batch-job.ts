@@ -2,6 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { jobShare, limitToShare } from '../../private/fair-share';
 import { ValidationError } from '../../private/prop-names';
 import { RevisionGates } from '../../private/revision-gate';
 import { BatchJobAttributes, IBatchJob } from '../batch-job-ref';
@@ -15,6 +16,8 @@ export class ImportedBatchJob extends Construct implements IBatchJob {
   public readonly timeout: Duration;
   public readonly retryAttempts: number;
   public readonly parameters: { [name: string]: string };
+  public readonly shareIdentifier?: string;
+  public readonly schedulingPriority?: number;
 
   constructor(scope: Construct, id: string, attrs: BatchJobAttributes) {
     super(scope, id);
@@ -25,6 +28,8 @@ export class ImportedBatchJob extends Construct implements IBatchJob {
     this.timeout = attrs.timeout ?? Duration.hours(1);
     this.retryAttempts = attrs.retryAttempts ?? 3;
     this.parameters = { ...attrs.parameters };
+    ({ shareIdentifier: this.shareIdentifier, schedulingPriority: this.schedulingPriority } =
+      jobShare(this.node.path, attrs.shareIdentifier !== undefined, attrs.shareIdentifier, attrs.schedulingPriority));
     if (!Token.isUnresolved(this.retryAttempts) && (!Number.isInteger(this.retryAttempts) || this.retryAttempts < 1 || this.retryAttempts > 10)) {
       throw new ValidationError(`'retryAttempts' is ${this.retryAttempts}: AWS Batch makes 1 to 10 attempts (a whole number); give the job definition's.`);
     }
@@ -37,7 +42,7 @@ export class ImportedBatchJob extends Construct implements IBatchJob {
   }
 
   public submitPolicyStatement(): iam.PolicyStatement {
-    return new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [this.jobQueue.jobQueueArn, this.jobDefinitionArn] });
+    return limitToShare(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [this.jobQueue.jobQueueArn, this.jobDefinitionArn] }), this);
   }
 
   public runOneAtATime(): batch.CfnConsumableResource {

@@ -28,7 +28,7 @@ import {
   prefixExpression, quote, quoteList, runParametersExpression, SCHEDULED_TIME, SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER, subject, timeNote,
 } from './expressions';
 import { CHILD_LINKS_MAX, jobRunMessage, RUN_OUTCOMES, stepSummary, workflowRunMessage } from './messages';
-import { EngineStep, RunDefinitionProps } from './run-graph';
+import { EngineStep, RunDefinitionProps, shareArguments, submitStatementOf, submitStatementsByShare } from './run-graph';
 import { sdkCallState } from './sdk-call';
 import { ALL_ATTEMPTS_RECLAIMED, allAttemptsReclaimed, STATES, stepStates } from './states';
 import { IBatchJob } from '../../jobs/batch-job-ref';
@@ -73,11 +73,9 @@ export class RunDefinition {
       // queue of a resubmission besides.
       job.grantSubmit(stateMachine);
       const onDemandQueues = this.p.levels.flat().flatMap(st => st.onDemandQueueArn !== undefined ? [st.onDemandQueueArn] : []);
-      if (onDemandQueues.length > 0) {
-        stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [...onDemandQueues, job.jobDefinitionArn] }));
-      }
+      if (onDemandQueues.length > 0) stateMachine.addToRolePolicy(submitStatementOf(job, onDemandQueues));
     } else {
-      stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: this.submitResources }));
+      for (const statement of submitStatementsByShare(this.p.levels.flat(), this.submitResources)) stateMachine.addToRolePolicy(statement);
     }
     // Job ids exist only at run time: tagging at SubmitJob and TerminateJob act on `job/*` under the run's workload tags
     // ("consider using tags for jobs and create policies restricting access based on tags", batch-iam page above).
@@ -226,6 +224,7 @@ export class RunDefinition {
           Parameters: declared.length > 0 ? `{% ${runParametersExpression(declared)} %}` : { [SCHEDULED_TIME_PARAMETER]: `{% ${SCHEDULED_TIME} %}` },
           ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: `{% ${SCHEDULED_TIME} %}` }] },
           ...step.arraySize !== undefined ? { ArrayProperties: { Size: step.arraySize } } : {},
+          ...shareArguments(step),
           // The job's workload tag (TerminateJob is scoped by it), on its ECS task too: src/private/job-tags.ts.
           Tags: workloadTags(step.workloadTag),
           PropagateTags: true,

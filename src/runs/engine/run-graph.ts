@@ -2,8 +2,14 @@
  * What the run engine is given: a graph of steps (a job's run is one level of one step), the queue, the topic, the
  * deadline and the overlap policy's strategy.
  */
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { IBatchJob } from '../../jobs/batch-job-ref';
+import { limitToShare } from '../../private/fair-share';
 import { OverlapStrategy } from '../overlap/strategy';
+
+/** A step's share arguments (src/private/fair-share.ts), for the engine. */
+export { shareArguments } from '../../private/fair-share';
 
 /** One step of a run: a job and how it is submitted. */
 export interface EngineStep {
@@ -19,6 +25,10 @@ export interface EngineStep {
   readonly arraySize?: number;
   /** The On-Demand queue a step whose every attempt was a Spot reclaim is resubmitted to. */
   readonly onDemandQueueArn?: string;
+  /** On a fair-share platform: the step's share identifier (its job's `team`), sent with every submission. */
+  readonly shareIdentifier?: string;
+  /** On a fair-share platform: the step's scheduling priority (`SchedulingPriorityOverride`). */
+  readonly schedulingPriority?: number;
 }
 
 /** What the engine needs to build a run's definition. */
@@ -38,4 +48,24 @@ export interface RunDefinitionProps {
   /** Every job this run kind submits is named `<runPrefix>-...`. */
   readonly runPrefix: string;
   readonly overlap: OverlapStrategy;
+}
+
+/**
+ * The submit statements of a workflow: the queues and the steps' job definitions, one statement per share identifier
+ * on a fair-share platform (each team's steps under its own identifier only, as the IAM example of
+ * https://docs.aws.amazon.com/batch/latest/userguide/iam-example-share-identifier.html), else one.
+ */
+export function submitStatementsByShare(steps: EngineStep[], resources: string[]): iam.PolicyStatement[] {
+  const teams = [...new Set(steps.map(s => s.shareIdentifier))];
+  return teams.map(team => {
+    const others = new Set(steps.filter(s => s.shareIdentifier !== team).map(s => s.jobDefinitionArn));
+    const own = new Set(steps.filter(s => s.shareIdentifier === team).map(s => s.jobDefinitionArn));
+    const covered = resources.filter(arn => own.has(arn) || !others.has(arn));
+    return limitToShare(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: covered }), { shareIdentifier: team });
+  });
+}
+
+/** SubmitJob of `job`'s definition to other `queues` (the On-Demand one), under the job's own share identifier. */
+export function submitStatementOf(job: IBatchJob, queues: string[]): iam.PolicyStatement {
+  return limitToShare(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [...queues, job.jobDefinitionArn] }), job);
 }
