@@ -111,7 +111,6 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
     validateJobOptions(props);
     this.platform = props.platform;
     this.jobQueue = props.platform.jobQueue;
-    const computePlatform = props.platform.computePlatform;
     const { cpu, memory } = validatedResources(this, props);
     this.timeout = props.timeout ?? JOB_DEFAULTS.timeout;
     this.retryAttempts = props.retryAttempts ?? JOB_DEFAULTS.retryAttempts;
@@ -144,21 +143,7 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
         'ecr:GetAuthorizationToken supports no resource-level permissions: IAM requires "*". Image pulls are limited to this repository.');
     }
 
-    this.jobDefinition = new batch.EcsJobDefinition(this, 'JobDefinition', {
-      // A literal name: every revision keeps it (updates add revisions, so the name never blocks one), and the
-      // per-workload event patterns match `job-definition/<name>:` without parsing the ARN in CloudFormation.
-      jobDefinitionName: this.jobName,
-      container: this.container,
-      retryAttempts: this.retryAttempts,
-      retryStrategies: defaultRetryStrategies(computePlatform, props.retryableExitCodes ?? []),
-      timeout: this.timeout,
-      propagateTags: true,
-      parameters: Object.keys(this.parameters).length > 0 ? this.parameters : undefined,
-      // Keep old revisions ACTIVE on update, so a rollback (or a job still running) can use them.
-      skipDeregisterOnUpdate: true,
-      // Also for submissions made by hand; every submission of this library sends it as SchedulingPriorityOverride.
-      schedulingPriority: this.schedulingPriority,
-    });
+    this.jobDefinition = this.createJobDefinition(props.retryableExitCodes ?? []);
     this.requireTeamCap(cpu);
     // Every run's ECS task carries the workload tag, whoever submits it: see src/private/job-tags.ts.
     Tags.of(this.jobDefinition).add(WORKLOAD_TAG_KEY, this.jobName);
@@ -296,6 +281,25 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
       });
     }
     return items;
+  }
+
+  /** The job definition: one literal name for every revision, retries that tell Spot reclaims from errors. */
+  private createJobDefinition(retryableExitCodes: string[]): batch.EcsJobDefinition {
+    return new batch.EcsJobDefinition(this, 'JobDefinition', {
+      // A literal name: every revision keeps it (updates add revisions, so the name never blocks one), and the
+      // per-workload event patterns match `job-definition/<name>:` without parsing the ARN in CloudFormation.
+      jobDefinitionName: this.jobName,
+      container: this.container,
+      retryAttempts: this.retryAttempts,
+      retryStrategies: defaultRetryStrategies(this.platform.computePlatform, retryableExitCodes),
+      timeout: this.timeout,
+      propagateTags: true,
+      parameters: Object.keys(this.parameters).length > 0 ? this.parameters : undefined,
+      // Keep old revisions ACTIVE on update, so a rollback (or a job still running) can use them.
+      skipDeregisterOnUpdate: true,
+      // Also for submissions made by hand; every submission of this library sends it as SchedulingPriorityOverride.
+      schedulingPriority: this.schedulingPriority,
+    });
   }
 
   /** The job's own repository: every tag immutable but the default moving one. */
