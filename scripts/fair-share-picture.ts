@@ -21,7 +21,10 @@ type Team = 'science' | 'reporting';
 /** When reporting submits its report: 02:20. */
 export const REPORT_AT = 140;
 
-/** A day's work: science's backfill at midnight (40 jobs of 4 vCPUs for 1 hour), reporting's report at 02:20 (4 jobs of 2 vCPUs for 30 minutes). */
+/**
+ * A day's work: science's backfill at midnight (40 jobs of 4 vCPUs for 1 hour), reporting's report at 02:20 (4 jobs of
+ * 2 vCPUs for 30 minutes).
+ */
 export const WORK: readonly Job[] = [
   ...Array.from({ length: 40 }, () => ({ team: 'science' as Team, vcpus: 4, minutes: 60, submitted: 0 })),
   ...Array.from({ length: 4 }, () => ({ team: 'reporting' as Team, vcpus: 2, minutes: 30, submitted: REPORT_AT })),
@@ -90,16 +93,18 @@ export function renderSvg(): string {
   const perVcpu = PANEL.height / PLATFORM_VCPUS;
   const height = PANEL.top + SCENARIOS.length * (PANEL.height + PANEL.gap) + 10;
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${PANEL.left + PANEL.width + 20}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${PANEL.left + PANEL.width + 20}" height="${height}" `
+      + 'font-family="sans-serif" font-size="12">',
     '<title>Two teams on one 16-vCPU platform over a day: first in first out, fair share, fair share with a cap</title>',
-    `<rect x="${PANEL.left}" y="8" width="12" height="12" fill="${COLORS.science}"/><text x="${PANEL.left + 16}" y="18">science: backfill at 00:00, 40 jobs × 4 vCPUs × 1 h</text>`,
-    `<rect x="${PANEL.left + 330}" y="8" width="12" height="12" fill="${COLORS.reporting}"/><text x="${PANEL.left + 346}" y="18">reporting: report at 02:20, 4 jobs × 2 vCPUs × 30 min</text>`,
+    legend(PANEL.left, 'science', 'science: backfill at 00:00, 40 jobs × 4 vCPUs × 1 h'),
+    legend(PANEL.left + 330, 'reporting', 'reporting: report at 02:20, 4 jobs × 2 vCPUs × 30 min'),
   ];
   SCENARIOS.forEach((s, i) => {
     const top = PANEL.top + i * (PANEL.height + PANEL.gap) + 16;
     const base = top + PANEL.height;
     const o = simulate(s);
-    out.push(`<text x="${PANEL.left}" y="${top - 4}" font-weight="bold">${s.title}: report done ${clock(o.done.reporting)}, backfill done ${clock(o.done.science)}</text>`);
+    const heading = `${s.title}: report done ${clock(o.done.reporting)}, backfill done ${clock(o.done.science)}`;
+    out.push(`<text x="${PANEL.left}" y="${top - 4}" font-weight="bold">${heading}</text>`);
     out.push(`<rect x="${PANEL.left}" y="${top}" width="${PANEL.width}" height="${PANEL.height}" fill="none" stroke="#999"/>`);
     // Runs of equal use become one rectangle each: science at the bottom, reporting on top.
     for (const [team, below] of [['science', () => 0], ['reporting', (m: number) => o.use.science[m]]] as const) {
@@ -110,7 +115,8 @@ export function renderSvg(): string {
         const v = o.use[team][start];
         if (v > 0) {
           const y = base - (below(start) + v) * perVcpu;
-          out.push(`<rect x="${fmt(PANEL.left + start * perMinute)}" y="${fmt(y)}" width="${fmt((m - start) * perMinute)}" height="${fmt(v * perVcpu)}" fill="${COLORS[team]}"/>`);
+          const x = fmt(PANEL.left + start * perMinute);
+          out.push(`<rect x="${x}" y="${fmt(y)}" width="${fmt((m - start) * perMinute)}" height="${fmt(v * perVcpu)}" fill="${COLORS[team]}"/>`);
         }
         start = m;
       }
@@ -118,10 +124,15 @@ export function renderSvg(): string {
     for (let h = 0; h <= 24; h += 6) {
       out.push(`<text x="${fmt(PANEL.left + h * 60 * perMinute)}" y="${base + 14}" text-anchor="middle">${clock(h * 60)}</text>`);
     }
-    out.push(`<text x="${PANEL.left - 6}" y="${top + 10}" text-anchor="end">16 vCPU</text>`, `<text x="${PANEL.left - 6}" y="${base}" text-anchor="end">0</text>`);
+    out.push(`<text x="${PANEL.left - 6}" y="${top + 10}" text-anchor="end">${PLATFORM_VCPUS} vCPU</text>`);
+    out.push(`<text x="${PANEL.left - 6}" y="${base}" text-anchor="end">0</text>`);
   });
   out.push('</svg>');
   return out.join('\n') + '\n';
+}
+
+function legend(x: number, team: string, text: string): string {
+  return `<rect x="${x}" y="8" width="12" height="12" fill="${COLORS[team]}"/><text x="${x + 16}" y="18">${text}</text>`;
 }
 
 function fmt(n: number): string {
