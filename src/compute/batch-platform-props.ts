@@ -83,10 +83,12 @@ export interface BatchPlatformProps {
   readonly jobQueue?: batch.IJobQueue;
 
   /**
-   * How long a job may stay RUNNABLE for lack of capacity (`INSUFFICIENT_INSTANCE_CAPACITY`) or because the compute
-   * environment is at its vCPU maximum (`COMPUTE_ENVIRONMENT_MAX_RESOURCE`) before the queue cancels it.
-   * Jobs that ask for more than any instance offers (`JOB_RESOURCE_REQUIREMENT`) are cancelled after 10 minutes.
-   * Only applies to a queue the platform creates. Between 10 minutes and 1 day.
+   * How long a job may stay RUNNABLE for lack of capacity (`INSUFFICIENT_INSTANCE_CAPACITY`) or because every compute
+   * environment's vCPU maximum is smaller than the job needs (`COMPUTE_ENVIRONMENT_MAX_RESOURCE`) before the queue
+   * cancels it. Jobs that ask for more than any instance offers (`JOB_RESOURCE_REQUIREMENT`) are cancelled after 10
+   * minutes. A job waiting for its team's share or cap on a fair-share queue is waiting its turn, not blocked, and is
+   * never cancelled by this (docs/fair-share.md). Only applies to a queue the platform creates. Between 10 minutes and
+   * 1 day.
    * @default Duration.hours(4)
    */
   readonly runnableTimeLimit?: Duration;
