@@ -13,6 +13,7 @@ import {
 } from '../src';
 import { definitionOf } from './support/state-machine';
 import { renderVtl } from './support/vtl';
+import { toCliInput } from '../src/cli/replay';
 import { VERIFICATION_HANDLER_SOURCE } from '../src/runs/private/verification-handler';
 
 const ENV = { account: '123456789012', region: 'eu-west-2' };
@@ -239,7 +240,10 @@ describe('every submission path sends the share identifier and the priority', ()
   test('the untracked schedule\'s SubmitJob (which a backfill of it repeats)', () => {
     const { template } = workload({ trackRuns: false, schedulingPriority: 9 });
     const [schedule] = Object.values<any>(template.findResources('AWS::Scheduler::Schedule'));
-    expect(JSON.parse(flatText(schedule.Properties.Target.Input))).toMatchObject({ ShareIdentifier: 'reporting', SchedulingPriorityOverride: 9 });
+    const input = JSON.parse(flatText(schedule.Properties.Target.Input));
+    expect(input).toMatchObject({ ShareIdentifier: 'reporting', SchedulingPriorityOverride: 9 });
+    // The backfill replays that input as `aws batch submit-job --cli-input-json` (src/cli/run-actions.ts).
+    expect(toCliInput(input)).toMatchObject({ shareIdentifier: 'reporting', schedulingPriorityOverride: 9 });
   });
 
   test('the RunApi\'s SubmitJob request', () => {
