@@ -62,7 +62,14 @@ export const FIXTURES: Record<string, Fixture> = {
   }),
   // A capped team's run on a fair-share platform (#27): its job may wait RUNNABLE for its team's cap until the deadline.
   'workload-fair-share-capped': s => new ScheduledBatchWorkload(s, 'Nightly', {
-    schedule: SCHEDULE, image: IMAGE, team: 'science', schedulingPriority: 7, cpu: 2, timeout: SHORT_DEADLINE, retryAttempts: 1, runDeadline: SHORT_DEADLINE,
+    schedule: SCHEDULE,
+    image: IMAGE,
+    team: 'science',
+    schedulingPriority: 7,
+    cpu: 2,
+    timeout: SHORT_DEADLINE,
+    retryAttempts: 1,
+    runDeadline: SHORT_DEADLINE,
     platform: new BatchPlatform(s, 'Platform', { fairShare: { shares: [{ team: 'science', weight: 2, maxvCpus: 4 }] } }),
   }),
   'workload-replace': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, overlapPolicy: OverlapPolicy.REPLACE }),

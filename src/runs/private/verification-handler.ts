@@ -35,7 +35,9 @@ exports.onEvent = async (event) => {
   // The verification's own attempt timeout (SubmitJob's override), so that its attempts fit in the deployment's wait.
   if (p.AttemptTimeoutSeconds) input.timeout = { attemptDurationSeconds: Number(p.AttemptTimeoutSeconds) };
   // On a fair-share queue: the job's share identifier and priority (a custom resource's properties arrive as strings).
-  if (p.ShareIdentifier) Object.assign(input, { shareIdentifier: p.ShareIdentifier, schedulingPriorityOverride: Number(p.SchedulingPriorityOverride || 0) });
+  if (p.ShareIdentifier) {
+    Object.assign(input, { shareIdentifier: p.ShareIdentifier, schedulingPriorityOverride: Number(p.SchedulingPriorityOverride || 0) });
+  }
   const { jobId } = await batch.send(new SubmitJobCommand(input));
   const deadline = Date.now() + Number(p.TimeoutSeconds) * 1000;
   log('verification job submitted', { jobId, jobName: input.jobName, jobDefinition: p.JobDefinition });
