@@ -207,8 +207,7 @@ export class DeployVerification extends Construct {
         TimeoutSeconds: Token.asString(this.timeout.toSeconds()),
         ...(this.attemptTimeout ? { AttemptTimeoutSeconds: Token.asString(this.attemptTimeout.toSeconds()) } : {}),
         ...(props.command ? { Command: props.command } : {}),
-        // On a fair-share queue the run is submitted under the job's team, as every run (src/private/fair-share.ts).
-        ...shareArguments(job),
+        ...shareArguments(job), // the job's team and priority on a fair-share queue (src/private/fair-share.ts)
       },
     });
     this.gateRevision(job);
