@@ -1,0 +1,73 @@
+/**
+ * A run tracker's start deadline from its props: defaults, checks, and the stack's start check it uses.
+ */
+import { createHash } from 'crypto';
+import { Annotations, Duration, Names } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { StartCheck } from './start-check-machine';
+import { inHostSpelling, ValidationError } from '../../private/prop-names';
+import { describeDuration } from '../../private/schedule-deadline';
+import { validateDuration, validateEnum } from '../../private/validate';
+import { StartDeadlinePlan } from '../engine/start-deadline';
+import { StartDeadlineAction } from '../start-deadline';
+
+/**
+ * The default start deadline, 15 minutes after the job's submission: the allowance the default run deadline already
+ * gives the first placement (queueing, a Spot or Fargate capacity launch, the image pull; DEADLINE_GRACE in
+ * src/private/schedule-deadline.ts). A job not running by then has used up that allowance. A run is submitted within the
+ * schedule's flexible window, so the check runs at most the flexible window + 15 minutes after the scheduled time, plus
+ * EventBridge Scheduler's delivery of a one-time schedule (well under the 5 minutes left of the 20 the requirement
+ * allows), except after a QUEUE wait, from whose end the start deadline counts.
+ */
+export const START_DEADLINE_DEFAULTS = {
+  startDeadline: Duration.minutes(15),
+  /** Without `onStartDeadline`: REPORT when `startDeadline` is given, else this. */
+  action: StartDeadlineAction.NONE as StartDeadlineAction,
+} as const;
+
+/** What a tracker's props say about the start deadline. */
+export interface StartDeadlineProps {
+  readonly startDeadline?: Duration;
+  readonly onStartDeadline?: StartDeadlineAction;
+}
+
+/** A plan and the check it needs admitted to the run state machine. */
+export interface StartDeadlineSetup {
+  readonly plan: StartDeadlinePlan;
+  readonly check: StartCheck;
+}
+
+/**
+ * The start deadline of `scope`'s runs, or none (StartDeadlineAction.NONE, or a default one the run deadline would
+ * come before: an info annotation says so).
+ */
+export function startDeadlineSetup(scope: Construct, props: StartDeadlineProps, deadlineSeconds: number,
+  deadlineProp: string): StartDeadlineSetup | undefined {
+  validateEnum('onStartDeadline', props.onStartDeadline, StartDeadlineAction, 'StartDeadlineAction');
+  validateDuration('startDeadline', props.startDeadline, {
+    minSeconds: 60, why: '(the check is a one-time schedule, to the second, after the job\'s submission)', fix: 'e.g. Duration.minutes(15), or leave it out for 15 minutes',
+  });
+  const action = props.onStartDeadline ?? (props.startDeadline !== undefined ? StartDeadlineAction.REPORT : START_DEADLINE_DEFAULTS.action);
+  if (action === StartDeadlineAction.NONE) {
+    if (props.startDeadline !== undefined) {
+      throw new ValidationError(`'startDeadline' is ${props.startDeadline.toHumanString()} but 'onStartDeadline' is StartDeadlineAction.NONE: nothing would check it. Leave 'startDeadline' out, or choose StartDeadlineAction.REPORT or CANCEL.`);
+    }
+    return undefined;
+  }
+  if (props.startDeadline?.isUnresolved()) {
+    throw new ValidationError("'startDeadline' is a token (known only at deploy): the start deadline is written into the state machine and its messages at synth. Give a concrete Duration, e.g. Duration.minutes(15), or leave it out.");
+  }
+  const seconds = (props.startDeadline ?? START_DEADLINE_DEFAULTS.startDeadline).toSeconds();
+  if (seconds >= deadlineSeconds) {
+    if (props.startDeadline !== undefined) {
+      throw new ValidationError(`'startDeadline' is ${describeDuration(seconds)} but the run deadline ('${deadlineProp}') is ${describeDuration(deadlineSeconds)}: `
+        + 'the run is reported, and its job stopped, at its deadline first. Give a shorter start deadline, or StartDeadlineAction.NONE.');
+    }
+    Annotations.of(scope).addInfo(inHostSpelling(`No start check: the default start deadline (${describeDuration(seconds)}) is not shorter than the run deadline `
+      + `('${deadlineProp}', ${describeDuration(deadlineSeconds)}), which reports a run that has not started first.`));
+    return undefined;
+  }
+  const check = StartCheck.of(scope);
+  const namePrefix = createHash('sha256').update(Names.uniqueId(scope)).digest('hex').slice(0, 8);
+  return { check, plan: { seconds, text: describeDuration(seconds), action, namePrefix, target: check.target } };
+}
