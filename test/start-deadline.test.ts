@@ -1,12 +1,18 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import jsonata from 'jsonata';
 import { BatchJob, JobSchedule, RunTracker, RunTrackerProps, StartDeadlineAction } from '../src';
+import { readValidationReport } from './checkers/synth-fixtures';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
 import { roleId, roleStatements } from './support/iam';
+import { START_DEADLINE_DEFAULTS } from '../src/runs/private/start-deadline-plan';
 
 // Literal names from the AWS documentation, not imported from src, so a typo in src fails here.
 // https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
@@ -209,6 +215,26 @@ describe('IAM', () => {
   });
 });
 
+test('cdk-nag: no finding; the wildcards of the run role and the check role are acknowledged with reasons', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'start-deadline-nag-'));
+  try {
+    const app = new cdk.App({ outdir });
+    const stack = new cdk.Stack(app, 'Tracked', { env: { account: '123456789012', region: REGION } });
+    const runs = tracker(stack, 'Runs', { onStartDeadline: StartDeadlineAction.CANCEL });
+    cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    app.synth();
+    const report = path.join(outdir, 'validation-report.json');
+    const findings = fs.existsSync(report) ? readValidationReport(report).findings : [];
+    expect(findings.filter(f => f.plugin === 'AwsSolutions')).toEqual([]);
+    const acknowledged = (c: cdk.Stack | RunTracker | any) => JSON.stringify(c.node.metadata);
+    expect(acknowledged(runs.stateMachine.role)).toContain('scheduler:CreateSchedule of the one-time start-check schedules');
+    const checkRole = stack.node.findChild('StartDeadlineCheck').node.findChild('StateMachineRole');
+    expect(acknowledged(checkRole)).toContain('batch:CancelJob acts on job ids that exist only at run time');
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+});
+
 describe('validation', () => {
   test.each([
     [{ startDeadline: cdk.Duration.seconds(30) }, /'startDeadline' is 30 seconds: it must be a whole number of seconds of at least 1 minute .*Duration.minutes\(15\)/],
@@ -309,5 +335,39 @@ describe('the start check (its state machine, simulated)', () => {
     const run = await check(CHECK_INPUT, [summary('RUNNING', { JobId: 'old', CreatedAt: 1 }), summary('RUNNABLE', { JobId: 'new' })]);
     expect(run.calls.map(c => c.resource)).toEqual([LIST_JOBS, SNS_PUBLISH]);
     expect(run.calls[1].args.Message).toContain('Job id: new');
+  });
+});
+
+describe('docs/run-tracking.md "Start deadline": the numbers are the simulated ones', () => {
+  const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'run-tracking.md'), 'utf8').replace(/\s+/g, ' ');
+  const PER_TRANSITION = 0.025 / 1000;
+  const FREE = 4000;
+
+  test('a good run: 2 states in its own execution, 3 in the check; the month figures follow', async () => {
+    const { template } = setup();
+    const run = await simulate(runDefinition(template), RUN_CONTEXT, () => ({ result: { JobId: 'job-1', Status: 'SUCCEEDED' } }));
+    const states = new Set<string>();
+    const check = await simulate(checkDefinition(template), { Execution: { Id: 'x', Input: { action: 'REPORT' } } },
+      c => { states.add(c.state); return { result: { JobSummaryList: [{ JobId: 'j', Status: 'RUNNING', CreatedAt: 1 }] } }; });
+    expect(check.status).toBe('SUCCEEDED');
+    const runStates = run.calls.length; // both states of a good run are Tasks
+    const checkStates = states.size + 2; // FindJob, then the Choice and the Succeed state
+    expect([runStates, checkStates]).toEqual([2, 3]);
+    expect(doc).toContain(`| succeeded | ${runStates} transitions (\`ScheduleStartCheck\`, \`RunJob\`): 1 more | ${checkStates} (\`FindJob\`, \`HasStarted\`, \`StartedInTime\`)`);
+    const perRun = runStates + checkStates;
+    const added = perRun - 1;
+    expect(doc).toContain(`${added} transitions, $${(added * PER_TRANSITION).toFixed(4)}`);
+    const monthly = 8928 * perRun;
+    expect(doc).toContain(`daily, 31 × ${perRun} = ${31 * perRun} transitions (free tier)`);
+    expect(doc).toContain(`8,928 × ${perRun} = ${monthly.toLocaleString('en-US')} transitions, (${monthly.toLocaleString('en-US')} − 4,000) × $0.000025 = `
+      + `$${((monthly - FREE) * PER_TRANSITION).toFixed(2)} (instead of $${((8928 - FREE) * PER_TRANSITION).toFixed(2)} without)`);
+  });
+
+  test('the default start deadline and the documented limits are the code\'s', () => {
+    expect(doc).toContain(`**The default, ${START_DEADLINE_DEFAULTS.startDeadline.toMinutes()} minutes.**`);
+    expect(doc).toContain('`START_DEADLINE_DEFAULTS.action` (src/runs/private/start-deadline-plan.ts)');
+    expect(START_DEADLINE_DEFAULTS.action).toBe(StartDeadlineAction.NONE);
+    expect(doc).toContain('**Off unless asked, for now.**');
+    expect(doc).toContain('must be at least 1 minute and shorter than the run deadline');
   });
 });

@@ -30,8 +30,7 @@ import {
 import { CHILD_LINKS_MAX, jobRunMessage, RUN_OUTCOMES, stepSummary, workflowRunMessage } from './messages';
 import { EngineStep, RunDefinitionProps } from './run-graph';
 import { sdkCallState } from './sdk-call';
-import { withStartCheck } from './start-deadline';
-import { ALL_ATTEMPTS_RECLAIMED, allAttemptsReclaimed, STATES, stepStates } from './states';
+import { ALL_ATTEMPTS_RECLAIMED, allAttemptsReclaimed, STATES, stepStates, withStartCheck } from './states';
 import { IBatchJob } from '../../jobs/batch-job-ref';
 import { jobsArn, tagOnSubmitStatement, terminateTaggedStatement, workloadTags } from '../../private/job-tags';
 import { acknowledgeWildcardResource } from '../../private/nag';
