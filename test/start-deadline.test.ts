@@ -4,11 +4,12 @@ import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import jsonata from 'jsonata';
-import { BatchJob, JobSchedule, RunTracker, RunTrackerProps, StartDeadlineAction } from '../src';
+import { BatchJob, JobSchedule, RunTracker, RunTrackerProps, ScheduledBatchWorkload, StartDeadlineAction } from '../src';
 import { readValidationReport } from './checkers/synth-fixtures';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
 import { roleId, roleStatements } from './support/iam';
@@ -21,6 +22,8 @@ const LIST_JOBS = 'arn:aws:states:::aws-sdk:batch:listJobs';
 const CANCEL_JOB = 'arn:aws:states:::aws-sdk:batch:cancelJob';
 const SNS_PUBLISH = 'arn:aws:states:::sns:publish';
 const BATCH_SYNC = 'arn:aws:states:::batch:submitJob.sync';
+// https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html
+const UNIVERSAL_START_EXECUTION = 'arn:aws:scheduler:::aws-sdk:sfn:startExecution';
 
 const REGION = 'eu-west-2';
 const QUEUE_ARN = `arn:aws:batch:${REGION}:123456789012:job-queue/nightly-queue`;
@@ -91,12 +94,15 @@ describe('the run creates its start check before RunJob', () => {
       FlexibleTimeWindow: { Mode: 'OFF' },
       ActionAfterCompletion: 'DELETE',
       GroupName: expect.stringMatching(/^Tracked-StartDeadlineCheck-ScheduleGroup-[0-9A-F]{8}$/),
-      Target: { Arn: expect.stringMatching(/^<StartDeadlineCheckStateMachine[0-9A-F]+>$/), RoleArn: expect.stringMatching(/^<StartDeadlineCheckSchedulerRole[0-9A-F]+\.Arn>$/) },
+      // The universal target, so that the execution is named after the schedule (one check per run, even redelivered).
+      Target: { Arn: UNIVERSAL_START_EXECUTION, RoleArn: expect.stringMatching(/^<StartDeadlineCheckSchedulerRole[0-9A-F]+\.Arn>$/) },
     });
     expect(await evaluate(args.ScheduleExpression, RUN_CONTEXT)).toBe('at(2026-12-02T02:15:07)');
     const name = await evaluate(args.Name, RUN_CONTEXT);
     expect(name).toMatch(/^[0-9a-f]{8}-c0ffee12-3456-7890-abcd-ef0123456789$/);
-    const input = JSON.parse(await evaluate(args.Target.Input, RUN_CONTEXT));
+    const start = JSON.parse(await evaluate(args.Target.Input, RUN_CONTEXT));
+    expect(start).toEqual({ StateMachineArn: expect.stringMatching(/^<StartDeadlineCheckStateMachine[0-9A-F]+>$/), Name: name, Input: expect.any(String) });
+    const input = JSON.parse(start.Input);
     expect(input).toEqual({
       workload: 'Nightly report',
       scheduledTime: '2026-12-02T02:00:00Z',
@@ -124,7 +130,7 @@ describe('the run creates its start check before RunJob', () => {
     const { template } = setup({ startDeadline: cdk.Duration.minutes(5), onStartDeadline: StartDeadlineAction.CANCEL });
     const args = runDefinition(template).States.ScheduleStartCheck.Arguments;
     expect(await evaluate(args.ScheduleExpression, RUN_CONTEXT)).toBe('at(2026-12-02T02:05:07)');
-    expect(JSON.parse(await evaluate(args.Target.Input, RUN_CONTEXT))).toMatchObject({ action: 'CANCEL', startDeadline: '5 minutes' });
+    expect(JSON.parse(JSON.parse(await evaluate(args.Target.Input, RUN_CONTEXT)).Input)).toMatchObject({ action: 'CANCEL', startDeadline: '5 minutes' });
   });
 
   test('a good run enters 2 states (ScheduleStartCheck, RunJob); a createSchedule that fails still runs the job', async () => {
@@ -369,5 +375,33 @@ describe('docs/run-tracking.md "Start deadline": the numbers are the simulated o
     expect(START_DEADLINE_DEFAULTS.action).toBe(StartDeadlineAction.NONE);
     expect(doc).toContain('**Off unless asked, for now.**');
     expect(doc).toContain('must be at least 1 minute and shorter than the run deadline');
+  });
+});
+
+describe('ScheduledBatchWorkload passes the start deadline to its tracker', () => {
+  const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
+  const SCHEDULE = scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' });
+
+  test('startDeadline alone: REPORT, 10 minutes; the workload adds no resource of its own for it', async () => {
+    const stack = new cdk.Stack(new cdk.App(), 'W', { env: { account: '123456789012', region: REGION } });
+    const workload = new ScheduledBatchWorkload(stack, 'Nightly', { schedule: SCHEDULE, image: IMAGE, startDeadline: cdk.Duration.minutes(10) });
+    const template = Template.fromStack(stack);
+    const def = definition(template, 'NightlyScheduleRunsStateMachine');
+    expect(def.StartAt).toBe('ScheduleStartCheck');
+    const start = JSON.parse(await evaluate(def.States.ScheduleStartCheck.Arguments.Target.Input, RUN_CONTEXT));
+    expect(JSON.parse(start.Input)).toMatchObject({ action: 'REPORT', startDeadline: '10 minutes', workload: 'W/Nightly' });
+    expect(await evaluate(def.States.ScheduleStartCheck.Arguments.ScheduleExpression, RUN_CONTEXT)).toBe('at(2026-12-02T02:10:07)');
+    // The five start-check resources live under the stack, not under the workload.
+    const own = Object.keys(template.toJSON().Resources).filter(id => id.startsWith('StartDeadlineCheck'));
+    expect(own.map(id => template.toJSON().Resources[id].Type).sort()).toEqual([
+      'AWS::IAM::Role', 'AWS::IAM::Role', 'AWS::Logs::LogGroup', 'AWS::Scheduler::ScheduleGroup', 'AWS::StepFunctions::StateMachine',
+    ]);
+    expect(workload.node.tryFindChild('StartDeadlineCheck')).toBeUndefined();
+  });
+
+  test('fails: a start deadline with trackRuns false names the prop and the fix', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'W', { env: { account: '123456789012', region: REGION } });
+    expect(() => new ScheduledBatchWorkload(stack, 'Nightly', { schedule: SCHEDULE, image: IMAGE, trackRuns: false, startDeadline: cdk.Duration.minutes(10) }))
+      .toThrow(/'startDeadline' is set but 'trackRuns' is false: the start check is part of a tracked run. Turn 'trackRuns' on, or leave 'startDeadline' out./);
   });
 });

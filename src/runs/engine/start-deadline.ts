@@ -9,7 +9,10 @@
  *   ScheduleExpression `at(yyyy-mm-ddThh:mm:ss)`, ScheduleExpressionTimezone, FlexibleTimeWindow, ActionAfterCompletion)
  * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html (one-time schedules)
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html (aws-sdk:scheduler:createSchedule)
+ * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html (arn:aws:scheduler:::aws-sdk:sfn:startExecution)
+ * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html (idempotent by name for Standard)
  */
+import { Aws } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { jobNameExpression, quote, SCHEDULED_TIME, subject, timeNote } from './expressions';
@@ -66,15 +69,20 @@ export function startCheckState(scope: Construct, plan: StartDeadlinePlan, run: 
   const input = `$string({'workload': ${quote(run.workload)}, 'scheduledTime': ${SCHEDULED_TIME}, 'timeNote': ${quote(run.timeNote)}, `
     + `'jobQueue': ${quote(run.jobQueueArn)}, 'jobName': ${run.jobName}, 'topicArn': ${quote(run.topicArn)}, 'logGroup': ${quote(run.logGroupName)}, `
     + `'action': ${quote(plan.action)}, 'startDeadline': ${quote(plan.text)}, 'execution': $states.context.Execution.Id})`;
+  const scheduleName = `${quote(plan.namePrefix)} & '-' & ($n := ${name}; $substring($n, $max([0, $length($n) - ${NAME_TAIL}])))`;
+  // The universal target StartExecution, named after the schedule: Step Functions starts a Standard execution of a
+  // given name once (a repeated call returns the running one or ExecutionAlreadyExists), so a redelivered invocation
+  // cannot send a second "not started".
+  const start = `$string({'StateMachineArn': ${quote(plan.target.stateMachineArn)}, 'Name': ${scheduleName}, 'Input': ${input}})`;
   const state = sdkCallState(scope, START_CHECK_STATE, 'scheduler', 'createSchedule', {
-    Name: `{% ${quote(plan.namePrefix)} & '-' & ($n := ${name}; $substring($n, $max([0, $length($n) - ${NAME_TAIL}]))) %}`,
+    Name: `{% ${scheduleName} %}`,
     GroupName: plan.target.scheduleGroupName,
     ScheduleExpression: `{% ${atExpression(plan.seconds)} %}`,
     ScheduleExpressionTimezone: 'UTC',
     FlexibleTimeWindow: { Mode: 'OFF' },
     ActionAfterCompletion: 'DELETE',
     Description: `Start deadline (${plan.text}) of a run of ${run.workload.replace(/[{}%]/g, '').slice(0, 400)}`,
-    Target: { Arn: plan.target.stateMachineArn, RoleArn: plan.target.schedulerRoleArn, Input: `{% ${input} %}` },
+    Target: { Arn: `arn:${Aws.PARTITION}:scheduler:::aws-sdk:sfn:startExecution`, RoleArn: plan.target.schedulerRoleArn, Input: `{% ${start} %}` },
   });
   return state;
 }
