@@ -9,7 +9,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import jsonata from 'jsonata';
-import { BatchJob, JobSchedule, RunTracker, RunTrackerProps, ScheduledBatchWorkload, StartDeadlineAction } from '../src';
+import { BatchJob, JobSchedule, OverlapPolicy, RunTracker, RunTrackerProps, ScheduledBatchWorkload, StartDeadlineAction } from '../src';
 import { readValidationReport } from './checkers/synth-fixtures';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
 import { roleId, roleStatements } from './support/iam';
@@ -397,6 +397,16 @@ describe('ScheduledBatchWorkload passes the start deadline to its tracker', () =
       'AWS::IAM::Role', 'AWS::IAM::Role', 'AWS::Logs::LogGroup', 'AWS::Scheduler::ScheduleGroup', 'AWS::StepFunctions::StateMachine',
     ]);
     expect(workload.node.tryFindChild('StartDeadlineCheck')).toBeUndefined();
+  });
+
+  test('OverlapPolicy.QUEUE: CANCEL fails (it would cancel queued runs); REPORT warns, acknowledgeably', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'W', { env: { account: '123456789012', region: REGION } });
+    expect(() => new ScheduledBatchWorkload(stack, 'Cancelled', {
+      schedule: SCHEDULE, image: IMAGE, overlapPolicy: OverlapPolicy.QUEUE, onStartDeadline: StartDeadlineAction.CANCEL,
+    })).toThrow(/'onStartDeadline' is StartDeadlineAction.CANCEL but 'overlapPolicy' is OverlapPolicy.QUEUE: .*Use StartDeadlineAction.REPORT, or another overlap policy./);
+    new ScheduledBatchWorkload(stack, 'Nightly', { schedule: SCHEDULE, image: IMAGE, overlapPolicy: OverlapPolicy.QUEUE, onStartDeadline: StartDeadlineAction.REPORT });
+    Annotations.fromStack(stack).hasWarning('/W/Nightly/Schedule/Runs',
+      Match.stringLikeRegexp("is reported \"not started\" when that wait is longer than the start deadline.*acknowledgeWarning\\('cdk-scheduled-batch:startDeadlineWhileQueued'"));
   });
 
   test('fails: a start deadline with trackRuns false names the prop and the fix', () => {

@@ -25,6 +25,9 @@ export const START_DEADLINE_DEFAULTS = {
   action: StartDeadlineAction.NONE as StartDeadlineAction,
 } as const;
 
+/** The acknowledgeable warning of a start deadline on queued runs. */
+export const START_DEADLINE_QUEUED_WARNING_ID = 'cdk-scheduled-batch:startDeadlineWhileQueued';
+
 /** What a tracker's props say about the start deadline. */
 export interface StartDeadlineProps {
   readonly startDeadline?: Duration;
@@ -42,7 +45,7 @@ export interface StartDeadlineSetup {
  * come before: an info annotation says so).
  */
 export function startDeadlineSetup(scope: Construct, props: StartDeadlineProps, deadlineSeconds: number,
-  deadlineProp: string): StartDeadlineSetup | undefined {
+  deadlineProp: string, queued: boolean): StartDeadlineSetup | undefined {
   validateEnum('onStartDeadline', props.onStartDeadline, StartDeadlineAction, 'StartDeadlineAction');
   validateDuration('startDeadline', props.startDeadline, {
     minSeconds: 60, why: '(the check is a one-time schedule, to the second, after the job\'s submission)', fix: 'e.g. Duration.minutes(15), or leave it out for 15 minutes',
@@ -53,6 +56,17 @@ export function startDeadlineSetup(scope: Construct, props: StartDeadlineProps, 
       throw new ValidationError(`'startDeadline' is ${props.startDeadline.toHumanString()} but 'onStartDeadline' is StartDeadlineAction.NONE: nothing would check it. Leave 'startDeadline' out, or choose StartDeadlineAction.REPORT or CANCEL.`);
     }
     return undefined;
+  }
+  // OverlapPolicy.QUEUE: a job's run waits RUNNABLE in AWS Batch for the earlier run's consumable resource.
+  if (queued && action === StartDeadlineAction.CANCEL) {
+    throw new ValidationError("'onStartDeadline' is StartDeadlineAction.CANCEL but 'overlapPolicy' is OverlapPolicy.QUEUE: a queued run waits RUNNABLE "
+      + 'in AWS Batch behind the earlier one and would be cancelled at its start deadline. Use StartDeadlineAction.REPORT, or another overlap policy.');
+  }
+  if (queued) {
+    Annotations.of(scope).addWarningV2(START_DEADLINE_QUEUED_WARNING_ID, inHostSpelling("'overlapPolicy' is OverlapPolicy.QUEUE and the runs have a start "
+      + 'deadline: a run queued behind an earlier one waits RUNNABLE in AWS Batch, so it is reported "not started" when that wait is longer '
+      + "than the start deadline. Set 'onStartDeadline' to StartDeadlineAction.NONE, or acknowledge with "
+      + `Annotations.of(<this construct or its workload>).acknowledgeWarning('${START_DEADLINE_QUEUED_WARNING_ID}', '<why>').`));
   }
   if (props.startDeadline?.isUnresolved()) {
     throw new ValidationError("'startDeadline' is a token (known only at deploy): the start deadline is written into the state machine and its messages at synth. Give a concrete Duration, e.g. Duration.minutes(15), or leave it out.");
