@@ -252,6 +252,15 @@ describe('validation', () => {
     expect(() => setup(props as Partial<RunTrackerProps>)).toThrow(message);
   });
 
+  test('fails: an array run (its parent job never enters RUNNING); NONE passes', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'W', { env: { account: '123456789012', region: REGION } });
+    const schedule = scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' });
+    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
+    expect(() => new ScheduledBatchWorkload(stack, 'Fan', { schedule, image, arraySize: 4, startDeadline: cdk.Duration.minutes(10) }))
+      .toThrow(/'startDeadline' is set but so is 'arraySize': an array job's parent never enters RUNNING .*Leave the start deadline out for array runs/);
+    expect(() => new ScheduledBatchWorkload(stack, 'Fan2', { schedule, image, arraySize: 4, onStartDeadline: StartDeadlineAction.NONE })).not.toThrow();
+  });
+
   test('fails: a start deadline on an untracked JobSchedule names the prop and the fix', () => {
     const stack = new cdk.Stack(new cdk.App(), 'S', { env: { account: '123456789012', region: REGION } });
     const job = BatchJob.fromBatchJobAttributes(stack, 'Job', {

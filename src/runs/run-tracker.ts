@@ -20,7 +20,7 @@ import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from '../private/schedule-deadline';
 import { validateDuration, secondsOf } from '../private/validate';
 import { RUN_DEADLINE_CHECK, trackerPropNamesOf } from './private/schedule-parts';
-import { startDeadlineSetup } from './private/start-deadline-plan';
+import { startDeadlineSetup, StartDeadlineRun } from './private/start-deadline-plan';
 import { StartDeadlineAction } from './start-deadline';
 import { rejectKeyWithLogGroup } from '../private/log-encryption';
 import { RevisionGates } from '../private/revision-gate';
@@ -206,8 +206,7 @@ export class RunTracker extends Construct {
     const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
     overlap.prepareJob({ runOneAtATime: () => job.runOneAtATime().attrConsumableResourceArn });
     const jobName = job.jobName;
-    const start = startDeadlineSetup(this, props, analysis.taskTimeoutSeconds, trackerPropNamesOf(props)?.deadline ?? 'deadline',
-      props.overlapPolicy === OverlapPolicy.QUEUE);
+    const start = startDeadlineSetup(this, props, analysis.taskTimeoutSeconds, startDeadlineRun(props));
     const definition = new RunDefinition(this, {
       label: props.workloadName,
       jobQueueArn: job.jobQueue.jobQueueArn,
@@ -287,6 +286,15 @@ function analyze(props: RunTrackerProps): ScheduleDeadline {
   };
   const expression = props.schedule?.expressionString;
   return expression !== undefined && !Token.isUnresolved(expression) ? analyzeSchedule({ ...input, expression }) : analyzeDeadline(input);
+}
+
+/** What of the run besides its start-deadline props decides its start check. */
+function startDeadlineRun(props: RunTrackerProps): StartDeadlineRun {
+  return {
+    deadlineProp: trackerPropNamesOf(props)?.deadline ?? 'deadline',
+    queued: props.overlapPolicy === OverlapPolicy.QUEUE,
+    arrayed: props.arraySize !== undefined,
+  };
 }
 
 function validateNames(props: RunTrackerProps): void {

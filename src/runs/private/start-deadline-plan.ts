@@ -34,6 +34,16 @@ export interface StartDeadlineProps {
   readonly onStartDeadline?: StartDeadlineAction;
 }
 
+/** What else about the run decides its start deadline. */
+export interface StartDeadlineRun {
+  /** The name of the run deadline's prop, for messages. */
+  readonly deadlineProp: string;
+  /** OverlapPolicy.QUEUE: a queued run waits RUNNABLE in AWS Batch. */
+  readonly queued: boolean;
+  /** An array job (`arraySize`). */
+  readonly arrayed: boolean;
+}
+
 /** A plan and the check it needs admitted to the run state machine. */
 export interface StartDeadlineSetup {
   readonly plan: StartDeadlinePlan;
@@ -45,7 +55,8 @@ export interface StartDeadlineSetup {
  * come before: an info annotation says so).
  */
 export function startDeadlineSetup(scope: Construct, props: StartDeadlineProps, deadlineSeconds: number,
-  deadlineProp: string, queued: boolean): StartDeadlineSetup | undefined {
+  run: StartDeadlineRun): StartDeadlineSetup | undefined {
+  const { deadlineProp, queued } = run;
   validateEnum('onStartDeadline', props.onStartDeadline, StartDeadlineAction, 'StartDeadlineAction');
   validateDuration('startDeadline', props.startDeadline, {
     minSeconds: 60, why: '(the check is a one-time schedule, to the second, after the job\'s submission)', fix: 'e.g. Duration.minutes(15), or leave it out for 15 minutes',
@@ -56,6 +67,13 @@ export function startDeadlineSetup(scope: Construct, props: StartDeadlineProps, 
       throw new ValidationError(`'startDeadline' is ${props.startDeadline.toHumanString()} but 'onStartDeadline' is StartDeadlineAction.NONE: nothing would check it. Leave 'startDeadline' out, or choose StartDeadlineAction.REPORT or CANCEL.`);
     }
     return undefined;
+  }
+  // An array job's parent is never RUNNING: it is PENDING from its first RUNNABLE child until it SUCCEEDS or FAILS
+  // (https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html), so the check cannot tell from it.
+  if (run.arrayed) {
+    throw new ValidationError(`'${props.onStartDeadline !== undefined ? 'onStartDeadline' : 'startDeadline'}' is set but so is 'arraySize': an array job's `
+      + 'parent never enters RUNNING (it stays PENDING while its children run), so the start check cannot tell a started array run from one '
+      + "that has not started. Leave the start deadline out for array runs (they are reported at their run deadline), or use 'onStartDeadline': StartDeadlineAction.NONE.");
   }
   // OverlapPolicy.QUEUE: a job's run waits RUNNABLE in AWS Batch for the earlier run's consumable resource.
   if (queued && action === StartDeadlineAction.CANCEL) {
