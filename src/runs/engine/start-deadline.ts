@@ -81,7 +81,7 @@ export function startCheckState(scope: Construct, plan: StartDeadlinePlan, run: 
     ScheduleExpressionTimezone: 'UTC',
     FlexibleTimeWindow: { Mode: 'OFF' },
     ActionAfterCompletion: 'DELETE',
-    Description: `Start deadline (${plan.text}) of a run of ${run.workload.replace(/[{}%]/g, '').slice(0, 400)}`,
+    Description: `Start deadline (${plan.text}) of a tracked run: starts its start check once`,
     Target: { Arn: `arn:${Aws.PARTITION}:scheduler:::aws-sdk:sfn:startExecution`, RoleArn: plan.target.schedulerRoleArn, Input: `{% ${start} %}` },
   });
   return state;
