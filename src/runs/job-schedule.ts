@@ -13,15 +13,14 @@ import { IBatchJob } from '../jobs/batch-job-ref';
 import { overlapStrategy } from './overlap/resolve';
 import { OverlapStrategy } from './overlap/strategy';
 import { createAlarmTopic } from '../private/alarm-topic';
-import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './engine/expressions';
 import { validateArraySize } from '../private/array-size';
 import { createSchedulerRole } from './private/run-state-machine';
 import { analyzeSchedule, assertScheduleAccepted, DeadlinePropNames } from '../private/schedule-deadline';
 import { secondsOf } from '../private/validate';
-import { createDeadLetterQueue, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
+import { createDeadLetterQueue, submitJobInput, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
 import { RunTracker } from './run-tracker';
-import { shareArguments } from '../private/fair-share';
-import { jobsArn, tagOnSubmitStatement, workloadTags } from '../private/job-tags';
+import { StartDeadlineAction } from './start-deadline';
+import { jobsArn, tagOnSubmitStatement } from '../private/job-tags';
 import { rejectKeyWithLogGroup } from '../private/log-encryption';
 import { acknowledgeWildcardResource } from '../private/nag';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
@@ -113,6 +112,20 @@ export interface JobScheduleOptions extends RunScheduleOptions {
    * @default - a single job per run
    */
   readonly arraySize?: number;
+
+  /**
+   * How long after its submission a tracked run's job may take to start running before `onStartDeadline` acts (see
+   * `RunTrackerProps.startDeadline`). At least 1 minute, shorter than `runDeadline`; tracked runs only.
+   * @default Duration.minutes(15) - when `onStartDeadline` is REPORT or CANCEL (the first placement's allowance)
+   */
+  readonly startDeadline?: Duration;
+
+  /**
+   * What happens to a tracked run whose job has not started by `startDeadline`: one "not started" report (the run is
+   * still tracked), a cancel of the job, or no check (StartDeadlineAction.NONE).
+   * @default - StartDeadlineAction.REPORT when `startDeadline` is given, else StartDeadlineAction.NONE (no start check)
+   */
+  readonly onStartDeadline?: StartDeadlineAction;
 }
 
 /** Properties of a {@link JobSchedule}. */
@@ -264,6 +277,8 @@ export class JobSchedule extends Construct {
       overlapPolicy: props.overlapPolicy,
       arraySize: props.arraySize,
       onDemandJobQueue: props.onDemandJobQueue,
+      startDeadline: props.startDeadline,
+      onStartDeadline: props.onStartDeadline,
       logGroup: props.runLogGroup,
       logEncryptionKey: props.runLogEncryptionKey,
     };
@@ -297,20 +312,7 @@ export class JobSchedule extends Construct {
       service: 'batch',
       action: 'submitJob',
       role: this.schedulerRole,
-      // The scheduled time reaches the job as it does from a tracked run: parameter and environment variable.
-      input: scheduler.ScheduleTargetInput.fromObject({
-        JobName: job.jobName,
-        JobQueue: job.jobQueue.jobQueueArn,
-        JobDefinition: job.jobDefinitionArn,
-        Parameters: { [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime },
-        ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: scheduler.ContextAttribute.scheduledTime }] },
-        ...props.arraySize !== undefined ? { ArrayProperties: { Size: props.arraySize } } : {},
-        // On a fair-share queue, the job's team and priority; what a backfill of this schedule sends too (src/private/fair-share.ts).
-        ...shareArguments(job),
-        // The workload tag, on the job (a REPLACE or deadline stop is scoped by it) and its ECS task: src/private/job-tags.ts.
-        Tags: workloadTags(job.jobName),
-        PropagateTags: true,
-      }),
+      input: scheduler.ScheduleTargetInput.fromObject(submitJobInput(job, props.arraySize)),
       // Scoped to this queue and this job definition: the Universal target would otherwise grant batch:SubmitJob on '*'.
       // Tagging at submission is authorized as batch:TagResource, for the workload tag only.
       policyStatements: [job.submitPolicyStatement(), tagOnSubmitStatement(this, [job.jobName])],
@@ -370,6 +372,11 @@ function validateRunLog(props: JobScheduleProps): void {
 function validateScheduleOptions(props: JobScheduleOptions): void {
   if (props.runDeadline !== undefined && props.trackRuns === false) {
     throw new ValidationError("'runDeadline' is set but 'trackRuns' is false: the deadline applies to tracked runs only, and an untracked schedule submits the job without one (each attempt is still bounded by 'timeout'). Turn 'trackRuns' on, or leave 'runDeadline' out.");
+  }
+  for (const [name, value] of [['startDeadline', props.startDeadline], ['onStartDeadline', props.onStartDeadline]] as const) {
+    if (value !== undefined && props.trackRuns === false) {
+      throw new ValidationError(`'${name}' is set but 'trackRuns' is false: the start check is part of a tracked run. Turn 'trackRuns' on, or leave '${name}' out.`);
+    }
   }
   const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
   if (overlap.needsTracking && props.trackRuns === false) {

@@ -4,6 +4,7 @@
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { StartDeadlinePlan } from './start-deadline';
 import { IBatchJob } from '../../jobs/batch-job-ref';
 import { limitToShare } from '../../private/fair-share';
 import { OverlapStrategy } from '../overlap/strategy';
@@ -48,6 +49,8 @@ export interface RunDefinitionProps {
   /** Every job this run kind submits is named `<runPrefix>-...`. */
   readonly runPrefix: string;
   readonly overlap: OverlapStrategy;
+  /** A job's run: the start check created just before RunJob (src/runs/engine/start-deadline.ts). */
+  readonly startDeadline?: StartDeadlinePlan;
 }
 
 /**

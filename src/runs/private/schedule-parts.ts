@@ -6,9 +6,13 @@ import { Duration, Token, Validations } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { IBatchJob } from '../../jobs/batch-job-ref';
+import { shareArguments } from '../../private/fair-share';
+import { workloadTags } from '../../private/job-tags';
 import { ValidationError } from '../../private/prop-names';
 import { DeadlinePropNames } from '../../private/schedule-deadline';
 import { validateDuration, validateInstanceOf } from '../../private/validate';
+import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from '../engine/expressions';
 
 /** Where the names a `RunTracker`'s props have for its creator travel: a non-enumerable symbol key on the props. */
 const PROP_NAMES = Symbol.for('cdk-scheduled-batch.trackerPropNames');
@@ -137,4 +141,24 @@ export function validateRunScheduleOptions(props: CheckedScheduleOptions): void 
   });
   // The 1-year upper bound is checked with the derived deadline, whose message says what the deadline is made of.
   validateDuration('runDeadline', props.runDeadline, RUN_DEADLINE_CHECK);
+}
+
+/**
+ * The SubmitJob input of an untracked schedule's universal target, which a backfill of the schedule replays. The
+ * scheduled time reaches the job as it does from a tracked run: parameter and environment variable. On a fair-share
+ * queue the job's team and priority (src/private/fair-share.ts); the workload tag, on the job (a REPLACE or deadline
+ * stop is scoped by it) and its ECS task (src/private/job-tags.ts).
+ */
+export function submitJobInput(job: IBatchJob, arraySize?: number): { [key: string]: unknown } {
+  return {
+    JobName: job.jobName,
+    JobQueue: job.jobQueue.jobQueueArn,
+    JobDefinition: job.jobDefinitionArn,
+    Parameters: { [SCHEDULED_TIME_PARAMETER]: scheduler.ContextAttribute.scheduledTime },
+    ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: scheduler.ContextAttribute.scheduledTime }] },
+    ...arraySize !== undefined ? { ArrayProperties: { Size: arraySize } } : {},
+    ...shareArguments(job),
+    Tags: workloadTags(job.jobName),
+    PropagateTags: true,
+  };
 }
