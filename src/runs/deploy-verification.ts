@@ -158,7 +158,6 @@ export class DeployVerification extends Construct {
     this.timeout = times.timeout;
     this.attemptTimeout = times.attemptTimeout;
     this.jobNamePrefix = verificationJobNamePrefix(job.jobName);
-    const queue = job.jobQueue;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -195,22 +194,27 @@ export class DeployVerification extends Construct {
       logGroup: this.logGroup,
     });
 
-    this.resource = new CustomResource(this, 'Resource', {
+    this.resource = this.createResource(job, props.command);
+    this.gateRevision(job);
+  }
+
+  /** The custom resource: its properties are the revision to verify and how to run it. */
+  private createResource(job: IBatchJob, command?: string[]): CustomResource {
+    return new CustomResource(this, 'Resource', {
       serviceToken: this.provider.serviceToken,
       resourceType: 'Custom::BatchDeployVerification',
       // Only the job definition ARN (with its revision) decides whether a run is due; the rest is how to run it.
       properties: {
         JobDefinition: job.jobDefinitionArn,
-        JobQueue: queue.jobQueueArn,
+        JobQueue: job.jobQueue.jobQueueArn,
         JobNamePrefix: this.jobNamePrefix,
         WorkloadTag: job.jobName,
         TimeoutSeconds: Token.asString(this.timeout.toSeconds()),
         ...(this.attemptTimeout ? { AttemptTimeoutSeconds: Token.asString(this.attemptTimeout.toSeconds()) } : {}),
-        ...(props.command ? { Command: props.command } : {}),
+        ...(command ? { Command: command } : {}),
         ...shareArguments(job), // the job's team and priority on a fair-share queue (src/private/fair-share.ts)
       },
     });
-    this.gateRevision(job);
   }
 
   /** Whatever names the job's revision and can submit it waits for this verification (see the class docs). */
