@@ -1,6 +1,7 @@
 // Cost: prices, line items and the report every construct answers to.
 export * from './cost/cost';
 export * from './cost/cost-report';
+export * from './cost/run-cost';
 // Network: the VPC compute runs in, and what it can reach.
 export * from './network/cost-optimized-vpc-props';
 export * from './network/cost-optimized-vpc';
