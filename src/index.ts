@@ -21,6 +21,7 @@ export * from './jobs/batch-job';
 export * from './alarms/batch-queue-metrics';
 export * from './alarms/batch-alarms-props';
 export * from './alarms/batch-alarms';
+export * from './alarms/platform-dashboard';
 // Runs: the one run engine, its overlap policies, and every way a run starts on a schedule.
 export * from './runs/overlap-policy';
 export * from './runs/run-tracker';

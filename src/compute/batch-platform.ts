@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { BatchPlatformProps, JobAccess } from './batch-platform-props';
 import { ComputePlatform } from './compute-platform';
+import { PlatformDashboard } from '../alarms/platform-dashboard';
 import { CostLineItem, ICostEstimable } from '../cost/cost';
 import { ComputeReachability } from '../network/compute-reachability';
 import { CostOptimizedVpc } from '../network/cost-optimized-vpc';
@@ -152,6 +153,10 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
   public readonly alarmTopic?: sns.ITopic;
   /** The KMS key of the log groups the platform's workloads share. */
   public readonly sharedLogEncryptionKey?: kms.IKey;
+  /** The name run events carry in `detail.platform`: the platform's construct path, unique in the app. */
+  public readonly platformName: string;
+  /** The platform dashboard; undefined unless `platformDashboard: true`. */
+  public readonly dashboard?: PlatformDashboard;
   private onDemandQueue?: batch.JobQueue;
 
   constructor(scope: Construct, id: string, props: BatchPlatformProps = {}) {
@@ -179,7 +184,16 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
 
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic');
     this.sharedLogEncryptionKey = props.sharedLogEncryptionKey;
+    this.platformName = this.node.path;
     if (props.jobAccess) this.requireJobAccess(this, props.jobAccess);
+    if (props.platformDashboard) {
+      this.dashboard = new PlatformDashboard(this, 'Dashboard', {
+        jobQueue: this.jobQueue,
+        platformName: this.platformName,
+        computeEnvironmentName: this.computeEnvironment?.computeEnvironment.computeEnvironmentName,
+        runEventsEncryptionKey: this.sharedLogEncryptionKey,
+      });
+    }
   }
 
   public requireJobAccess(requester: IConstruct, access: JobAccess): void {
