@@ -41,7 +41,7 @@ const DECIDED_BY: { readonly [brought: string]: { readonly parts: readonly Part[
   },
   platform: {
     parts: ['newVpc', 'network', 'kind', 'compute', 'queue', 'computeEnvironment', 'jobQueue', 'access', 'sharedLogs', 'dashboard'],
-    fix: "a shared platform already has its network, compute, queue, shared logs and dashboard. Configure them on the BatchPlatform, or drop 'platform'.",
+    fix: "a shared platform already has its network, compute, queue and shared logs. Its dashboard is its own too. Configure them on the BatchPlatform, or drop 'platform'.",
   },
 };
 
