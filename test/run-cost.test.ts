@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import jsonata from 'jsonata';
-import { BatchPlatform, ComputePlatform, CpuArchitecture, RunCapacity, RunCost, RunShape, ScheduledBatchWorkload, UnitPrices } from '../src';
+import { BatchPlatform, ComputePlatform, CostReport, CpuArchitecture, RunCapacity, RunCost, RunShape, ScheduledBatchWorkload, UnitPrices } from '../src';
 import { STATES } from './support/engine';
 import { definitionOf } from './support/state-machine';
 import { runCostExpression, runCostFromDetailExpression } from '../src/private/run-cost-expression';
@@ -164,5 +164,50 @@ describe('the run\'s record: the RunJob state\'s Output carries estimatedCostUsd
     const detail = { ...jobDetail(shape), JobName: 'n', PlatformCapabilities: ['EC2'] };
     const record = await jsonata(runJobOutput(ComputePlatform.EC2)).evaluate({}, { states: { result: detail } });
     expect(record.estimatedCostUsd).toBeCloseTo(0.096, 6);
+  });
+});
+
+describe('CostReport: monthly run cost per workload and per team', () => {
+  /**
+   * Runs in the 730 hours from 1 Jan 2027: daily at 02:00 UTC fires 31 times (the window ends 31 Jan 10:00),
+   * rate(6 hours) 122 times (0, 6, ..., 726 h), hourly 730 times.
+   */
+  function fleet() {
+    const stack = new cdk.Stack(new cdk.App(), 'Teams', { env: { account: '123456789012', region: 'us-east-1' } });
+    const spotEc2 = new BatchPlatform(stack, 'Platform');
+    const fargate = new BatchPlatform(stack, 'Fargate', { computePlatform: ComputePlatform.FARGATE, spot: false });
+    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
+    const nightly = new ScheduledBatchWorkload(stack, 'Nightly', { platform: spotEc2, image, schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }) });
+    const sixHourly = new ScheduledBatchWorkload(stack, 'SixHourly', { platform: spotEc2, image, schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(6)) });
+    new ScheduledBatchWorkload(stack, 'Hourly', { platform: fargate, image, schedule: scheduler.ScheduleExpression.cron({ minute: '0' }) });
+    cdk.Tags.of(nightly).add('team', 'payments');
+    cdk.Tags.of(sixHourly).add('team', 'payments');
+    return stack;
+  }
+
+  test('per workload: one run (1 vCPU, 2 GiB, the 1-hour timeout) × the schedule\'s runs in 730 hours, with its team tag', () => {
+    // EC2 Spot x86: 0.3 × (0.0333512 + 2 × 0.0036622) = $0.012203 a run; Fargate x86: 0.04048 + 2 × 0.004445 = $0.04937.
+    expect(CostReport.of(fleet()).workloadRunCosts()).toEqual([
+      { workload: 'Teams/Hourly', team: undefined, runsPerMonth: 730, runUsd: 0.04937, monthlyUsd: 36.04 },
+      { workload: 'Teams/Nightly', team: 'payments', runsPerMonth: 31, runUsd: 0.012203, monthlyUsd: 0.38 },
+      { workload: 'Teams/SixHourly', team: 'payments', runsPerMonth: 122, runUsd: 0.012203, monthlyUsd: 1.49 },
+    ]);
+  });
+
+  test('per team: the sum of its workloads, largest first; untagged workloads are "(no team)"', () => {
+    expect(CostReport.of(fleet()).teamRunCosts()).toEqual([
+      { team: '(no team)', workloads: 1, monthlyUsd: 36.04 },
+      { team: 'payments', workloads: 2, monthlyUsd: 1.87 },
+    ]);
+  });
+
+  test('runDuration replaces the timeout: 10-minute runs cost a sixth', () => {
+    const nightly = CostReport.of(fleet()).workloadRunCosts({ runDuration: cdk.Duration.minutes(10) }).find(r => r.workload === 'Teams/Nightly');
+    expect(nightly).toMatchObject({ runUsd: 0.002034, monthlyUsd: 0.06 });
+  });
+
+  test('a report on one workload covers that workload only', () => {
+    const stack = fleet();
+    expect(CostReport.of(stack.node.findChild('Nightly')).workloadRunCosts().map(r => r.workload)).toEqual(['Teams/Nightly']);
   });
 });

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { UnitPrices } from './cost';
 import { CpuArchitecture } from '../compute/spot-compute-environment-props';
 import { round6 } from '../private/cost-math';
@@ -126,4 +126,56 @@ export class RunCost {
   }
 
   private constructor() {}
+}
+
+/** What a scheduled workload's runs are costed from: one run's shape and how often it runs. */
+export interface RunCostProfile {
+  /** The workload's construct path. */
+  readonly workload: string;
+  /** One run's capacity, architecture, vCPUs, memory and array size; `durationSeconds` is the job's timeout. */
+  readonly run: RunShape;
+  /** How many times the schedule fires in 730 hours (`UnitPrices.HOURS_PER_MONTH`). */
+  readonly runsPerMonth: number;
+}
+
+/** Something that runs on a schedule and can say what its runs cost (`ScheduledBatchWorkload`). */
+export interface IRunCostEstimable {
+  /** One run's shape and the runs per month; undefined when a token hides them (a size or a schedule). */
+  runCostProfile(): RunCostProfile | undefined;
+}
+
+/** Options of the monthly run-cost estimate of a `CostReport`. */
+export interface MonthlyRunCostOptions {
+  /**
+   * How long each run is assumed to run.
+   * @default - each job's timeout: an upper bound
+   */
+  readonly runDuration?: Duration;
+}
+
+/** A workload's estimated monthly compute cost of its runs. */
+export interface WorkloadRunCost {
+  /** The workload's construct path. */
+  readonly workload: string;
+  /**
+   * The workload's `team` tag (`Tags.of(workload).add('team', ...)`).
+   * @default - no team tag
+   */
+  readonly team?: string;
+  /** Runs per month (730 hours). */
+  readonly runsPerMonth: number;
+  /** One run's estimated cost, USD (`RunCost.estimate`). */
+  readonly runUsd: number;
+  /** `runsPerMonth × runUsd`, rounded to cents. */
+  readonly monthlyUsd: number;
+}
+
+/** A team's estimated monthly compute cost of its workloads' runs. */
+export interface TeamRunCost {
+  /** The `team` tag, or `(no team)`. */
+  readonly team: string;
+  /** The team's workloads. */
+  readonly workloads: number;
+  /** Sum of their `monthlyUsd`, rounded to cents. */
+  readonly monthlyUsd: number;
 }
