@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as cdk from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -5,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { BatchFleet, BatchPlatform, CostReport, PlatformDashboard, RUN_EVENT } from '../src';
 import { dashboardBodyOf, DashboardWidget } from './support/dashboard';
+import { PICTURE_FILE, PICTURE_LABEL, renderDashboardSvg, sampleDashboardBody } from '../scripts/dashboard-picture';
 import { SEED_METRICS, WIDGETS } from '../src/alarms/private/platform-dashboard-sources';
 import { RUN_QUERIES } from '../src/alarms/private/platform-dashboard-widgets';
 
@@ -167,5 +169,22 @@ describe('opt-in', () => {
     const stack = new cdk.Stack();
     const platform = new BatchPlatform(stack, 'Platform');
     expect(() => new BatchFleet(stack, 'Fleet', { platform, platformDashboard: true })).toThrow(/'platform' was given together with 'platformDashboard'/);
+  });
+});
+
+describe('docs/images/platform-dashboard.svg', () => {
+  const committed = fs.readFileSync(PICTURE_FILE, 'utf8');
+  const body = sampleDashboardBody();
+
+  test('shows the current dashboard body\'s widget titles, each once, and says it is rendered, not a screenshot', () => {
+    const titles = body.widgets.map(w => w.properties.title ?? String(w.properties.markdown).split('\n')[0].replace(/^#+ /, ''));
+    expect(titles).toEqual(expect.arrayContaining(Object.values(WIDGETS)));
+    const pictured = [...committed.matchAll(/font-weight="bold" fill="#16191f">([^<]+)<\/text>/g)].map(m => m[1].replace(/&amp;/g, '&'));
+    expect(pictured.slice(1)).toEqual(titles);
+    expect(committed).toContain(PICTURE_LABEL);
+  });
+
+  test('is what scripts/dashboard-picture.ts renders now (regenerate: npx ts-node -P test/tsconfig.json scripts/dashboard-picture.ts)', () => {
+    expect(committed).toBe(renderDashboardSvg(body));
   });
 });

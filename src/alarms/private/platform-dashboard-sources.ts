@@ -19,7 +19,7 @@ export const WIDGETS = {
   spot: 'Spot interruptions per workload (reclaimed attempts / attempts)',
   dailyCost: 'Estimated compute cost per day, USD (run events)',
   teamCost: 'Estimated compute cost per team and workload, USD (run events)',
-  monthlySpend: 'Account estimated charges this month, USD (AWS/Billing, us-east-1)',
+  monthlySpend: 'Account estimated charges, month to date, USD (AWS/Billing)',
   notShown: 'Not on this dashboard, and why',
 } as const;
 
