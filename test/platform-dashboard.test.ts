@@ -4,7 +4,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { BatchFleet, BatchPlatform, CostReport, PlatformDashboard, RUN_EVENT } from '../src';
+import { BatchFleet, BatchPlatform, CostReport, LOG_RESOURCE_POLICIES_PER_REGION, PlatformDashboard, RUN_EVENT, RUN_EVENTS_RETENTION_DAYS, UnitPrices } from '../src';
 import { dashboardBodyOf, DashboardWidget } from './support/dashboard';
 import { PICTURE_FILE, PICTURE_LABEL, renderDashboardSvg, sampleDashboardBody } from '../scripts/dashboard-picture';
 import { SEED_METRICS, WIDGETS } from '../src/alarms/private/platform-dashboard-sources';
@@ -187,4 +187,14 @@ describe('docs/images/platform-dashboard.svg', () => {
   test('is what scripts/dashboard-picture.ts renders now (regenerate: npx ts-node -P test/tsconfig.json scripts/dashboard-picture.ts)', () => {
     expect(committed).toBe(renderDashboardSvg(body));
   });
+});
+
+test('docs/operations.md, "Platform dashboard": its numbers are the code\'s', () => {
+  const doc = fs.readFileSync(PICTURE_FILE.replace(/images\/platform-dashboard\.svg$/, 'operations.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Platform dashboard'), doc.indexOf('## Cost per run and per team')).replace(/\s+/g, ' ');
+  expect(section).toContain(`100 workloads cost one dashboard ($${UnitPrices.DASHBOARD_MONTH}/month beyond the account's three free ones`);
+  expect(section).toContain(`kept ${RUN_EVENTS_RETENTION_DAYS} days`);
+  expect(section).toContain(`holds at most ${LOG_RESOURCE_POLICIES_PER_REGION} such policies per region`);
+  expect(section).toContain(`so at most ${LOG_RESOURCE_POLICIES_PER_REGION} platform dashboards per account and region`);
+  for (const s of SEED_METRICS.filter(m => m.source === 'metric')) for (const name of s.names) expect(section).toContain(`\`${name}\``);
 });

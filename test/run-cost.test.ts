@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -167,23 +169,24 @@ describe('the run\'s record: the RunJob state\'s Output carries estimatedCostUsd
   });
 });
 
+/**
+ * Runs in the 730 hours from 1 Jan 2027: daily at 02:00 UTC fires 31 times (the window ends 31 Jan 10:00),
+ * rate(6 hours) 122 times (0, 6, ..., 726 h), hourly 730 times.
+ */
+function fleet() {
+  const stack = new cdk.Stack(new cdk.App(), 'Teams', { env: { account: '123456789012', region: 'us-east-1' } });
+  const spotEc2 = new BatchPlatform(stack, 'Platform');
+  const fargate = new BatchPlatform(stack, 'Fargate', { computePlatform: ComputePlatform.FARGATE, spot: false });
+  const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
+  const nightly = new ScheduledBatchWorkload(stack, 'Nightly', { platform: spotEc2, image, schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }) });
+  const sixHourly = new ScheduledBatchWorkload(stack, 'SixHourly', { platform: spotEc2, image, schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(6)) });
+  new ScheduledBatchWorkload(stack, 'Hourly', { platform: fargate, image, schedule: scheduler.ScheduleExpression.cron({ minute: '0' }) });
+  cdk.Tags.of(nightly).add('team', 'payments');
+  cdk.Tags.of(sixHourly).add('team', 'payments');
+  return stack;
+}
+
 describe('CostReport: monthly run cost per workload and per team', () => {
-  /**
-   * Runs in the 730 hours from 1 Jan 2027: daily at 02:00 UTC fires 31 times (the window ends 31 Jan 10:00),
-   * rate(6 hours) 122 times (0, 6, ..., 726 h), hourly 730 times.
-   */
-  function fleet() {
-    const stack = new cdk.Stack(new cdk.App(), 'Teams', { env: { account: '123456789012', region: 'us-east-1' } });
-    const spotEc2 = new BatchPlatform(stack, 'Platform');
-    const fargate = new BatchPlatform(stack, 'Fargate', { computePlatform: ComputePlatform.FARGATE, spot: false });
-    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
-    const nightly = new ScheduledBatchWorkload(stack, 'Nightly', { platform: spotEc2, image, schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }) });
-    const sixHourly = new ScheduledBatchWorkload(stack, 'SixHourly', { platform: spotEc2, image, schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(6)) });
-    new ScheduledBatchWorkload(stack, 'Hourly', { platform: fargate, image, schedule: scheduler.ScheduleExpression.cron({ minute: '0' }) });
-    cdk.Tags.of(nightly).add('team', 'payments');
-    cdk.Tags.of(sixHourly).add('team', 'payments');
-    return stack;
-  }
 
   test('per workload: one run (1 vCPU, 2 GiB, the 1-hour timeout) × the schedule\'s runs in 730 hours, with its team tag', () => {
     // EC2 Spot x86: 0.3 × (0.0333512 + 2 × 0.0036622) = $0.012203 a run; Fargate x86: 0.04048 + 2 × 0.004445 = $0.04937.
@@ -209,5 +212,38 @@ describe('CostReport: monthly run cost per workload and per team', () => {
   test('a report on one workload covers that workload only', () => {
     const stack = fleet();
     expect(CostReport.of(stack.node.findChild('Nightly')).workloadRunCosts().map(r => r.workload)).toEqual(['Teams/Nightly']);
+  });
+});
+
+describe('docs/operations.md, "Cost per run and per team": its numbers are the code\'s', () => {
+  const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'operations.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Cost per run and per team'), doc.indexOf('## Roll back a job definition'));
+  const usd6 = (n: number) => `$${n.toFixed(6)}`;
+
+  test('the rates table', () => {
+    expect(section).toContain(`| Fargate, x86 | $${UnitPrices.FARGATE_VCPU_HOUR} | $${UnitPrices.FARGATE_GB_HOUR} |`);
+    expect(section).toContain(`| Fargate, ARM (Graviton) | $${UnitPrices.FARGATE_ARM_VCPU_HOUR} | $${UnitPrices.FARGATE_ARM_GB_HOUR} |`);
+    const x86 = RunCost.rates(RunCapacity.EC2_ON_DEMAND);
+    const arm = RunCost.rates(RunCapacity.EC2_ON_DEMAND, CpuArchitecture.ARM64);
+    expect(section).toContain(`| EC2 On-Demand, x86 | ${usd6(x86.vcpuHourUsd)} | ${usd6(x86.gibHourUsd)} | m5.large ($${UnitPrices.M5_LARGE_HOUR}/h`);
+    expect(section).toContain(`| EC2 On-Demand, ARM | ${usd6(arm.vcpuHourUsd)} | ${usd6(arm.gibHourUsd)} | m6g.large ($${UnitPrices.M6G_LARGE_HOUR}/h)`);
+    const discount = Math.round(UnitPrices.SPOT_DISCOUNT * 100);
+    expect(section).toContain(`| ${100 - discount}% of the above | ${100 - discount}% of the above | a ${discount}% discount assumed`);
+  });
+
+  test('the examples', () => {
+    const fargate = RunCost.estimate({ capacity: RunCapacity.FARGATE, vcpus: 1, memoryMiB: 2048, durationSeconds: 600 }).usd;
+    const spot = RunCost.estimate({ capacity: RunCapacity.EC2_SPOT, vcpus: 1, memoryMiB: 2048, durationSeconds: 3600 }).usd;
+    expect(section).toContain(`runs 10 minutes costs $${fargate}; the same job on EC2 Spot for an\nhour costs $${spot}.`);
+  });
+
+  test('the monthly figures per workload and team', () => {
+    const report = CostReport.of(fleet());
+    const [hourly, nightly, sixHourly] = report.workloadRunCosts();
+    const payments = report.teamRunCosts().find(t => t.team === 'payments')!;
+    const flat = section.replace(/\s+/g, ' ');
+    expect(flat).toContain(`A nightly workload (${nightly.runsPerMonth} runs in 730 hours) and a six-hourly one (${sixHourly.runsPerMonth} runs)`);
+    expect(flat).toContain(`are $${nightly.monthlyUsd.toFixed(2)} and $${sixHourly.monthlyUsd.toFixed(2)} a month, $${payments.monthlyUsd.toFixed(2)} for the team`);
+    expect(flat).toContain(`an hourly Fargate workload (${hourly.runsPerMonth} runs) is $${hourly.monthlyUsd.toFixed(2)}.`);
   });
 });

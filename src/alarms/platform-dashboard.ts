@@ -19,6 +19,15 @@ import { rejectUnknownKeys } from '../private/struct-keys';
  */
 export const RUN_EVENT = { source: 'cdk-scheduled-batch', detailType: 'Scheduled Batch Run' } as const;
 
+/**
+ * CloudWatch Logs resource policies an account may hold per region; each platform dashboard's run-events log group
+ * takes one. @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html
+ */
+export const LOG_RESOURCE_POLICIES_PER_REGION = 10;
+
+/** Default retention of the run events, in days. */
+export const RUN_EVENTS_RETENTION_DAYS: number = logs.RetentionDays.THREE_MONTHS;
+
 /** Properties of a {@link PlatformDashboard}. */
 export interface PlatformDashboardProps {
   /** The platform's job queue: the `AWS/Batch` widgets read its metrics. */
@@ -109,7 +118,8 @@ export class PlatformDashboard extends Construct implements ICostEstimable {
   /**
    * The log group as the rule's target, with the resource policy CloudWatch Logs needs to accept EventBridge's writes:
    * an `AWS::Logs::ResourcePolicy` (`addToResourcePolicy`), not the custom-resource Lambda aws-cdk-lib's
-   * `targets.CloudWatchLogGroup` deploys to write the same policy. An account holds at most 10 such policies per region.
+   * `targets.CloudWatchLogGroup` deploys to write the same policy. An account holds at most
+   * `LOG_RESOURCE_POLICIES_PER_REGION` such policies per region.
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html
    */
   private deliverToLogGroup(): void {
