@@ -65,6 +65,14 @@ export interface RunCostEstimate {
 
 /** Fargate bills per second with a one-minute minimum per task. @see https://aws.amazon.com/fargate/pricing/ */
 const FARGATE_MINIMUM_SECONDS = 60;
+/**
+ * A rate to 6 significant digits (a millionth of the rate, far below the estimate's error): the run engine carries the
+ * same numbers in every state machine, short.
+ */
+function significant(rate: number): number {
+  return Number(rate.toPrecision(6));
+}
+
 /** The reference instances (m5.large, m6g.large) have 2 vCPUs and 8 GiB. @see https://aws.amazon.com/ec2/instance-types/m5/ */
 const REFERENCE_VCPUS = 2;
 const REFERENCE_GIB = 8;
@@ -99,12 +107,12 @@ export class RunCost {
     const fargateGb = arm ? UnitPrices.FARGATE_ARM_GB_HOUR : UnitPrices.FARGATE_GB_HOUR;
     const spot = capacity === RunCapacity.FARGATE_SPOT || capacity === RunCapacity.EC2_SPOT ? 1 - UnitPrices.SPOT_DISCOUNT : 1;
     if (capacity === RunCapacity.FARGATE || capacity === RunCapacity.FARGATE_SPOT) {
-      return { vcpuHourUsd: fargateVcpu * spot, gibHourUsd: fargateGb * spot, minimumSeconds: FARGATE_MINIMUM_SECONDS };
+      return { vcpuHourUsd: significant(fargateVcpu * spot), gibHourUsd: significant(fargateGb * spot), minimumSeconds: FARGATE_MINIMUM_SECONDS };
     }
     // The instance price, split between its vCPUs and GiB in Fargate's proportion.
     const instance = arm ? UnitPrices.M6G_LARGE_HOUR : UnitPrices.M5_LARGE_HOUR;
     const scale = instance / (REFERENCE_VCPUS * fargateVcpu + REFERENCE_GIB * fargateGb);
-    return { vcpuHourUsd: fargateVcpu * scale * spot, gibHourUsd: fargateGb * scale * spot, minimumSeconds: 0 };
+    return { vcpuHourUsd: significant(fargateVcpu * scale * spot), gibHourUsd: significant(fargateGb * scale * spot), minimumSeconds: 0 };
   }
 
   /** The estimated cost of one run. Fails on a negative or non-finite size or duration. */

@@ -3,20 +3,21 @@ import { RunCapacity, RunCost, RunCostRates } from '../cost/run-cost';
 
 /**
  * A JSONata expression (without `{% %}`) for a run's estimated cost in USD, the same figure as `RunCost.estimate`, from
- * a Batch job detail (`DescribeJobs` JobDetail, what `batch:submitJob.sync` returns):
+ * a Batch job detail (`DescribeJobs` JobDetail, what `batch:submitJob.sync` returns), at fixed rates:
  * - the duration is `StoppedAt - StartedAt` (epoch milliseconds), at least `rates.minimumSeconds`;
- * - vCPUs and memory (MiB) are the container's `ResourceRequirements` (`VCPU`, `MEMORY`; values are strings), else
- *   the older `Vcpus` / `Memory` fields;
+ * - vCPUs and memory (MiB) are the container's `ResourceRequirements` (`VCPU`, `MEMORY`; values are strings: the
+ *   library's job definitions declare them so);
  * - an array job counts `ArrayProperties.Size` children, each as long as the whole array;
- * - `null` when any of these is missing (a job that never started).
- * Rounded to 6 decimals with `$floor(x + 0.5)`, not `$round` (which rounds half to even, unlike `Math.round`).
+ * - `null` without a duration (a job that never started), undefined without vCPUs or memory.
+ * Rounded to 6 decimals with `$floor(x + 0.5)`, not `$round` (which rounds half to even, unlike `Math.round`). Written
+ * without spaces: it is in every workload's state machine (test/fleet.test.ts measures the template bytes).
  *
  * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_JobDetail.html
  * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_ResourceRequirement.html
  * @param detail a JSONata expression of the job detail, e.g. `$states.result`
  */
 export function runCostExpression(detail: string, rates: RunCostRates): string {
-  return `($d := ${detail}; $rt := ${ratesObject(rates)}; ${COST_OF_D})`;
+  return `($d:=${detail};$p:=${pair(rates)};${costOf(String(rates.minimumSeconds * 1000))})`;
 }
 
 /**
@@ -27,24 +28,27 @@ export function runCostExpression(detail: string, rates: RunCostRates): string {
  * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_RuntimePlatform.html
  */
 export function runCostFromDetailExpression(detail: string, spot: boolean): string {
-  const bind = (c: RunCapacity, a: CpuArchitecture): string => ratesObject(RunCost.rates(c, a));
   const fargate = spot ? RunCapacity.FARGATE_SPOT : RunCapacity.FARGATE;
-  const ec2 = spot ? RunCapacity.EC2_SPOT : RunCapacity.EC2_ON_DEMAND;
-  return `($d := ${detail}; `
-    + `$rt := ('FARGATE' in $d.PlatformCapabilities) ? ($d.Container.RuntimePlatform.CpuArchitecture = 'ARM64' ? ${bind(fargate, CpuArchitecture.ARM64)} `
-    + `: ${bind(fargate, CpuArchitecture.X86_64)}) : ${bind(ec2, CpuArchitecture.X86_64)}; ${COST_OF_D})`;
+  const arm = RunCost.rates(fargate, CpuArchitecture.ARM64);
+  const x86 = RunCost.rates(fargate, CpuArchitecture.X86_64);
+  const ec2 = RunCost.rates(spot ? RunCapacity.EC2_SPOT : RunCapacity.EC2_ON_DEMAND, CpuArchitecture.X86_64);
+  return `($d:=${detail};$f:='FARGATE' in $d.PlatformCapabilities;`
+    + `$p:=$f?($d.Container.RuntimePlatform.CpuArchitecture='ARM64'?${pair(arm)}:${pair(x86)}):${pair(ec2)};`
+    + `${costOf(`$f?${x86.minimumSeconds * 1000}:${ec2.minimumSeconds * 1000}`)})`;
 }
 
-/** The rates as a JSONata object: `vr` USD per vCPU-second, `gr` USD per MiB-second, `min` seconds. */
-function ratesObject(rates: RunCostRates): string {
-  return `{'vr': ${rates.vcpuHourUsd / 3600}, 'gr': ${rates.gibHourUsd / 1024 / 3600}, 'min': ${rates.minimumSeconds}}`;
+/** `[USD per vCPU-hour, USD per GiB-hour]`. */
+function pair(rates: RunCostRates): string {
+  return `[${rates.vcpuHourUsd},${rates.gibHourUsd}]`;
 }
 
-/** The cost of the job detail `$d` at the rates `$rt`. */
-const COST_OF_D = '$r := $d.Container.ResourceRequirements; '
-  + "$v := $exists($r[Type='VCPU']) ? $number(($r[Type='VCPU'].Value)[0]) : $d.Container.Vcpus; "
-  + "$m := $exists($r[Type='MEMORY']) ? $number(($r[Type='MEMORY'].Value)[0]) : $d.Container.Memory; "
-  + '$n := $exists($d.ArrayProperties.Size) ? $d.ArrayProperties.Size : 1; '
-  + '$s := ($exists($d.StartedAt) and $exists($d.StoppedAt)) ? $max([($d.StoppedAt - $d.StartedAt) / 1000, $rt.min]); '
-  + '($exists($v) and $exists($m) and $exists($s)) ? $floor($n * $s * ($v * $rt.vr + $m * $rt.gr) * 1000000 + 0.5) / 1000000 : null';
-
+/**
+ * The cost of the job detail `$d` at the rates `$p`, billing at least `minimum` milliseconds (a JSONata expression). A
+ * missing vCPU or memory value leaves it undefined (the key is left out of an object); no duration makes it `null`.
+ * `/3.6` is `/3600000 * 1e6`: USD per hour to per millisecond, in millionths for the rounding.
+ */
+function costOf(minimum: string): string {
+  return '$c:=$d.Container.ResourceRequirements;$s:=$d.StoppedAt-$d.StartedAt;'
+    + `$s>=0?$floor([$d.ArrayProperties.Size,1][0]*$max([$s,${minimum}])`
+    + "*($number($c[Type='VCPU'].Value)*$p[0]+$number($c[Type='MEMORY'].Value)/1024*$p[1])/3.6+0.5)/1e6:null";
+}
