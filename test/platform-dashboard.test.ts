@@ -155,6 +155,26 @@ test('the dashboard adds no synth warning (math expressions, SEARCH, log widgets
   expect(warnings.map(w => w.entry.data)).toEqual([]);
 });
 
+test('the run-events log group carries the checkov CKV_AWS_158 skip only without a key (docs/security.md)', () => {
+  const skipOf = (template: Template) => Object.entries(template.findResources('AWS::Logs::LogGroup'))
+    .filter(([id]) => id.includes('DashboardRunEvents')).map(([, g]) => g.Metadata?.checkov?.skip?.[0]?.id);
+  expect(skipOf(fleetOf(1).template)).toEqual(['CKV_AWS_158']);
+  expect(skipOf(fleetOf(1, { sharedLogEncryptionKey: true }).template)).toEqual([undefined]);
+});
+
+test('utilisation sums the Container Insights metrics of the clusters named after the platform\'s compute environment', () => {
+  const { template } = fleetOf(1);
+  const widget = dashboardBodyOf(template).widgets.find(w => w.properties.title === WIDGETS.utilisation)!;
+  const expressions = (widget.properties.metrics as any[][]).map(m => m[0].expression as string);
+  expect(expressions).toEqual([
+    expect.stringMatching(/^100 \* SUM\(SEARCH\('\{ECS\/ContainerInsights,ClusterName\} MetricName="CpuUtilized" \{ref\}', 'Sum', 300\)\) \/ SUM\(SEARCH\(.*"CpuReserved"/),
+    expect.stringMatching(/MetricName="MemoryUtilized" \{ref\}.*MetricName="MemoryReserved" \{ref\}/),
+  ]);
+  const onQueue = new cdk.Stack();
+  new PlatformDashboard(onQueue, 'Dashboard', { jobQueue: new BatchPlatform(onQueue, 'P').jobQueue, platformName: 'Imported' });
+  expect(JSON.stringify(dashboardBodyOf(Template.fromStack(onQueue)).widgets)).toContain('MetricName=\\"CpuUtilized\\" _Batch_');
+});
+
 describe('opt-in', () => {
   test('a platform has no dashboard, rule or run-events log group by default', () => {
     const stack = new cdk.Stack();

@@ -93,7 +93,8 @@ export class PlatformDashboard extends Construct implements ICostEstimable {
       removalPolicy: RemovalPolicy.RETAIN,
       ...logEncryption(this, props.runEventsEncryptionKey),
     });
-    skipLogKeyCheckWithoutKey(this.runEvents, props.runEventsEncryptionKey, 'run outcomes (no job output)', 'runEventsEncryptionKey');
+    skipLogKeyCheckWithoutKey(this.runEvents, props.runEventsEncryptionKey, 'Run outcomes (no job output)',
+      'runEventsEncryptionKey (sharedLogEncryptionKey on a BatchPlatform)');
     this.runEventsRule = new events.Rule(this, 'RunEventsRule', {
       description: `Delivers the run-outcome events of platform ${props.platformName} to its dashboard's log group`,
       eventBus: props.eventBus,
