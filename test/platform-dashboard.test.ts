@@ -1,9 +1,12 @@
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { BatchFleet, BatchPlatform, CostReport, LOG_RESOURCE_POLICIES_PER_REGION, PlatformDashboard, RUN_EVENT, RUN_EVENTS_RETENTION_DAYS, UnitPrices } from '../src';
 import { dashboardBodyOf, DashboardWidget } from './support/dashboard';
 import { PICTURE_FILE, PICTURE_LABEL, renderDashboardSvg, sampleDashboardBody } from '../scripts/dashboard-picture';
@@ -173,6 +176,18 @@ test('utilisation sums the Container Insights metrics of the clusters named afte
   const onQueue = new cdk.Stack();
   new PlatformDashboard(onQueue, 'Dashboard', { jobQueue: new BatchPlatform(onQueue, 'P').jobQueue, platformName: 'Imported' });
   expect(JSON.stringify(dashboardBodyOf(Template.fromStack(onQueue)).widgets)).toContain('MetricName=\\"CpuUtilized\\" _Batch_');
+});
+
+test('cdk-nag AwsSolutions finds nothing on a platform with its dashboard (no finding acknowledged)', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-dashboard-'));
+  try {
+    const app = new cdk.App({ outdir: tmp });
+    new BatchPlatform(new cdk.Stack(app, 'Dash'), 'Platform', { platformDashboard: true });
+    cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 describe('opt-in', () => {
