@@ -272,19 +272,27 @@ describe('off by default: no Lambda, no custom resource', () => {
 });
 
 describe('bad input fails at synth, naming the prop, the value and the fix', () => {
-  test('the default job (3 attempts x 1 hour) cannot be waited for', () => {
-    expect(() => workload({ timeout: undefined })).toThrow(
-      /3 attempt\(s\) x 1 hour = 3 hours plus 10 minutes to start.*more than 55 minutes.*lower 'timeout' or 'retryAttempts'.*at most 45 minutes/);
-  });
-
   test('verificationTimeout longer than the custom-resource maximum', () => {
     expect(() => workload({ verificationTimeout: cdk.Duration.minutes(56) })).toThrow(
       /'verificationTimeout' is 56 minutes, more than 55 minutes: a CloudFormation custom resource must answer within 1 hour.*Set 'verificationTimeout' to at most 55 minutes/);
   });
 
-  test('verificationTimeout shorter than attempts x timeout', () => {
-    expect(() => workload({ verificationTimeout: cdk.Duration.minutes(20) })).toThrow(
-      /'verificationTimeout' is 20 minutes, less than the job may take before AWS Batch gives up \(3 attempt\(s\) x 10 minutes = 30 minutes.*at least 30 minutes/);
+  test('verificationTimeout too short for 1 minute per attempt after 10 minutes to start', () => {
+    expect(() => workload({ verificationTimeout: cdk.Duration.minutes(12) })).toThrow(
+      /'verificationTimeout' is 12 minutes: after 10 minutes to start, 3 attempt\(s\) of at least 1 minute.*do not fit. Set 'verificationTimeout' to at least 13 minutes/);
+  });
+
+  test.each([
+    [cdk.Duration.seconds(30), /'verificationAttemptTimeout' is 30 seconds \(30 seconds\): give a whole number of seconds from 1 minute.*to the job's own timeout \(10 minutes\)/],
+    [cdk.Duration.minutes(11), /'verificationAttemptTimeout' is 11 minutes \(660 seconds\): give a whole number of seconds from 1 minute/],
+    [cdk.Duration.millis(90500), /'verificationAttemptTimeout' is 1 minute 30 seconds \(90.5 seconds\): give a whole number of seconds/],
+  ])('verificationAttemptTimeout %s outside 1 minute .. the job\'s timeout', (attemptTimeout, message) => {
+    expect(() => workload({ verificationAttemptTimeout: attemptTimeout })).toThrow(message);
+  });
+
+  test('verificationAttemptTimeout whose attempts do not fit in verificationTimeout', () => {
+    expect(() => workload({ verificationAttemptTimeout: cdk.Duration.minutes(10), verificationTimeout: cdk.Duration.minutes(30) })).toThrow(
+      /'verificationAttemptTimeout' is 10 minutes: 3 attempt\(s\) of it plus 10 minutes to start take 40 minutes, more than the deployment waits \(30 minutes\).*at most 6 minutes 40 seconds/);
   });
 
   test('an empty verification command', () => {
@@ -295,6 +303,8 @@ describe('bad input fails at synth, naming the prop, the value and the fix', () 
   test('verification options without verifyOnDeploy', () => {
     expect(() => workload({ verifyOnDeploy: undefined, verificationTimeout: cdk.Duration.minutes(40) })).toThrow(
       /'verificationTimeout' is set but 'verifyOnDeploy' is not set: set 'verifyOnDeploy: true'/);
+    expect(() => workload({ verifyOnDeploy: false, verificationAttemptTimeout: cdk.Duration.minutes(5) })).toThrow(
+      /'verificationAttemptTimeout' is set but 'verifyOnDeploy' is false/);
   });
 
   test.each([
@@ -332,6 +342,62 @@ describe('bad input fails at synth, naming the prop, the value and the fix', () 
   });
 });
 
+describe('the verification run\'s own attempt timeout (SubmitJob override)', () => {
+  const oneLiner = () => {
+    const stack = new cdk.Stack(new cdk.App(), 'OneLiner', { env });
+    const w = new ScheduledBatchWorkload(stack, 'Nightly', { schedule, image: ecs.ContainerImage.fromRegistry(IMAGE), verifyOnDeploy: true });
+    return { w, t: Template.fromStack(stack) };
+  };
+
+  test('the one-liner with verifyOnDeploy synthesizes: 55 minutes of wait, 3 attempts of 15 minutes each', () => {
+    const { w, t } = oneLiner();
+    expect([w.job.retryAttempts, w.job.timeout.toMinutes()]).toEqual([3, 60]);
+    expect(w.verification!.timeout.toMinutes()).toBe(55);
+    expect(w.verification!.attemptTimeout!.toMinutes()).toBe(15);
+    t.hasResourceProperties(CR, { TimeoutSeconds: 55 * 60, AttemptTimeoutSeconds: 15 * 60 });
+  });
+
+  test('a job whose attempts fit keeps its own attempt timeout: no override is sent', () => {
+    const { template: t, w } = workload();
+    expect(w.verification!.attemptTimeout).toBeUndefined();
+    t.hasResourceProperties(CR, { TimeoutSeconds: 40 * 60, AttemptTimeoutSeconds: Match.absent() });
+  });
+
+  test.each([
+    // [retryAttempts, job timeout min, verificationTimeout min, expected attempt timeout min, expected wait min]
+    [1, 60, undefined, 45, 55],
+    [2, 30, undefined, 22, 55],
+    [10, 60, undefined, 4, 55],
+    [3, 10, 20, 3, 20],
+    [3, 10, 45, 10, 45], // fits: no override (the job's own 10 minutes)
+  ])('%i attempt(s) of %i minutes, verificationTimeout %s: %i-minute attempts within %i minutes', (attempts, jobMinutes, waitMinutes, attemptMinutes, wait) => {
+    const { w } = workload({
+      retryAttempts: attempts,
+      timeout: cdk.Duration.minutes(jobMinutes),
+      verificationTimeout: waitMinutes === undefined ? undefined : cdk.Duration.minutes(waitMinutes),
+    });
+    const v = w.verification!;
+    expect(v.timeout.toMinutes()).toBe(wait);
+    expect((v.attemptTimeout ?? w.job.timeout).toMinutes()).toBe(attemptMinutes);
+    // What the numbers promise: every attempt plus the start margin fits in the wait.
+    expect(attempts * attemptMinutes + VERIFICATION_LIMITS.startMargin.toMinutes()).toBeLessThanOrEqual(wait);
+  });
+
+  test('an explicit verificationAttemptTimeout is sent and the wait defaults to its attempts plus 10 minutes', () => {
+    const { template: t, w } = workload({ timeout: undefined, verificationAttemptTimeout: cdk.Duration.minutes(5), verificationCommand: ['selftest'] });
+    expect(w.verification!.timeout.toMinutes()).toBe(3 * 5 + 10);
+    t.hasResourceProperties(CR, { TimeoutSeconds: 25 * 60, AttemptTimeoutSeconds: 300, Command: ['selftest'] });
+  });
+
+  test('the standalone construct takes attemptTimeout and names it in its messages', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Alone', { env });
+    const job = new BatchJob(stack, 'Job', { platform: new BatchPlatform(stack, 'Platform'), image: ecs.ContainerImage.fromRegistry(IMAGE) });
+    const v = new DeployVerification(stack, 'A', { job, attemptTimeout: cdk.Duration.minutes(2) });
+    expect([v.timeout.toMinutes(), v.attemptTimeout!.toMinutes()]).toEqual([16, 2]);
+    expect(() => new DeployVerification(stack, 'B', { job, attemptTimeout: cdk.Duration.hours(2) })).toThrow(/'attemptTimeout' is 2 hours/);
+  });
+});
+
 /** Runs the inline handler source with a stubbed `@aws-sdk/client-batch`. */
 function handlers(replies: { [command: string]: any } = {}) {
   const calls: Array<{ command: string; input: any }> = [];
@@ -362,6 +428,13 @@ describe('the handlers, run with a stubbed Batch client', () => {
     expect(h.calls).toEqual([{ command: 'SubmitJob', input: { jobName: expect.stringMatching(/^nightly-verify-\d{8}T\d{6}Z$/), jobQueue: props(NEW).JobQueue, jobDefinition: NEW } }]);
     expect(out.Data.JobId).toBe('j-1');
     expect(out.PhysicalResourceId).toBeUndefined(); // moves to the ARN only on success
+  });
+
+  test('an attempt timeout of its own becomes SubmitJob\'s timeout override', async () => {
+    const h = handlers({ SubmitJob: { jobId: 'j-1' } });
+    await h.onEvent({ RequestType: 'Create', ResourceProperties: props(NEW, { AttemptTimeoutSeconds: '900' }) });
+    expect(h.calls[0].input.timeout).toEqual({ attemptDurationSeconds: 900 });
+    expect(h.calls[0].input.retryStrategy).toBeUndefined(); // the job definition's own attempts and Spot-reclaim rules
   });
 
   test('a verification command becomes the container override', async () => {
@@ -429,10 +502,12 @@ describe('README and docs/operations.md state the verification\'s numbers', () =
   const read = (...p: string[]) => fs.readFileSync(path.join(__dirname, '..', ...p), 'utf8').replace(/\s+/g, ' ');
   const max = DeployVerification.MAX_TIMEOUT.toMinutes();
   test('the longest verification, the polling interval and the default margin', () => {
-    expect(read('README.md')).toContain(`a deployment waits at most ${max} minutes, so attempts x timeout must be at most ${max - VERIFICATION_LIMITS.startMargin.toMinutes()} minutes`);
+    expect(read('README.md')).toContain(`A deployment waits at most ${max} minutes for the run`);
     const operations = read('docs', 'operations.md');
     expect(operations).toContain(`\`verificationTimeout\` is at most ${max} minutes, leaving ${VERIFICATION_LIMITS.providerMargin.toMinutes()} minutes to terminate a timed-out run`);
-    expect(operations).toContain(`by default it is that plus ${VERIFICATION_LIMITS.startMargin.toMinutes()} minutes (queueing, instance start, image pull)`);
+    expect(operations).toContain(`by default the wait is that plus ${VERIFICATION_LIMITS.startMargin.toMinutes()} minutes (queueing, instance start, image pull), at most ${max} minutes`);
+    const margin = VERIFICATION_LIMITS.startMargin.toMinutes();
+    expect(operations).toContain(`(${max} - ${margin}) / 3 = ${(max - margin) / 3} minutes for the one-liner`);
     expect(operations).toContain(`reads the job every ${DeployVerification.QUERY_INTERVAL.toSeconds()} seconds (\`DeployVerification.QUERY_INTERVAL\`)`);
   });
 });

@@ -8,7 +8,7 @@ import { oneLinerStack } from './fixtures/workload';
 import { RUNNABLE_TIME_LIMITS } from '../src/compute/batch-platform';
 import { CostReport } from '../src/cost/cost-report';
 import { VERIFICATION_LIMITS } from '../src/runs/private/verification-limits';
-import { ScheduledBatchWorkload, WORKLOAD_DEFAULTS } from '../src/workload/scheduled-batch-workload';
+import { ScheduledBatchWorkload, ScheduledBatchWorkloadProps, WORKLOAD_DEFAULTS } from '../src/workload/scheduled-batch-workload';
 
 const root = path.join(__dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -48,28 +48,25 @@ describe('README numbers come from the code', () => {
     expect(readme.slice(0, 2500)).toMatch(/npx projen test/);
   });
 
-  test('deploy verification: attempts x timeout at most 45 minutes by default, 55 with verificationTimeout', () => {
+  test('deploy verification: 55 minutes of wait, the job\'s own attempts when they fit, else 15-minute attempts for the one-liner', () => {
     const flat = readme.replace(/\s+/g, ' ');
     const maxMinutes = VERIFICATION_LIMITS.maxTimeout.toMinutes();
     const marginMinutes = VERIFICATION_LIMITS.startMargin.toMinutes();
-    const jobMaxMinutes = maxMinutes - marginMinutes;
-    expect({ maxMinutes, marginMinutes, jobMaxMinutes }).toEqual({ maxMinutes: 55, marginMinutes: 10, jobMaxMinutes: 45 });
-    expect(flat).toContain(`attempts x timeout plus ${marginMinutes} minutes`);
-    expect(flat).toContain(`a deployment waits at most ${maxMinutes} minutes, so attempts x timeout must be at most ${jobMaxMinutes} minutes`);
-    expect(flat).toContain(`an explicit \`verificationTimeout\` (at most ${maxMinutes} minutes) allows up to that`);
-    // What the sentence promises, on a synthesized workload.
-    const verified = (timeoutMinutes: number, verificationTimeoutMinutes?: number) => new ScheduledBatchWorkload(new cdk.Stack(new cdk.App(), 'Verify'), 'W', {
+    expect({ maxMinutes, marginMinutes }).toEqual({ maxMinutes: 55, marginMinutes: 10 });
+    expect(flat).toContain(`A deployment waits at most ${maxMinutes} minutes for the run`);
+    expect(flat).toContain(`attempts x timeout plus ${marginMinutes} minutes to start`);
+    // What the sentence promises, on synthesized workloads: the one-liner, and a job whose attempts fit.
+    const verified = (props: Partial<ScheduledBatchWorkloadProps>) => new ScheduledBatchWorkload(new cdk.Stack(new cdk.App(), 'Verify'), 'W', {
       schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(24)),
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
-      retryAttempts: 3,
-      timeout: cdk.Duration.minutes(timeoutMinutes),
       verifyOnDeploy: true,
-      verificationTimeout: verificationTimeoutMinutes === undefined ? undefined : cdk.Duration.minutes(verificationTimeoutMinutes),
-    });
-    expect(() => verified(jobMaxMinutes / 3)).not.toThrow();
-    expect(() => verified(jobMaxMinutes / 3 + 1)).toThrow(/more than 55 minutes, the longest a deployment can wait/);
-    expect(() => verified(18, maxMinutes)).not.toThrow();
-    expect(() => verified(19, maxMinutes)).toThrow(/'verificationTimeout' is 55 minutes, less than the job may take/);
+      ...props,
+    }).verification!;
+    const oneLiner = verified({});
+    expect(flat).toContain(`${oneLiner.attemptTimeout!.toMinutes()} minutes for the one-liner's 3 attempts`);
+    expect(oneLiner.timeout.toMinutes()).toBe(maxMinutes);
+    const fits = verified({ timeout: cdk.Duration.minutes((maxMinutes - marginMinutes) / 3) });
+    expect([fits.attemptTimeout, fits.timeout.toMinutes()]).toEqual([undefined, maxMinutes]);
   });
 
   test('CostReport: the one-liner\'s idle cost, its network part and its alarms, from a synthesized stack', () => {

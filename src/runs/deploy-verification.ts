@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { IBatchJob } from '../jobs/batch-job-ref';
 import { acknowledgeVerificationFindings, grantLogWrite } from './private/verification-findings';
 import { VERIFICATION_HANDLER_SOURCE } from './private/verification-handler';
-import { VERIFICATION_LIMITS, verificationJobNamePrefix, verificationTimeoutFor } from './private/verification-limits';
+import { VERIFICATION_LIMITS, verificationJobNamePrefix, verificationTimesFor } from './private/verification-limits';
 import { jobsArn, tagOnSubmitStatement, terminateTaggedStatement } from '../private/job-tags';
 import { logEncryption, skipLogKeyCheckWithoutKey } from '../private/log-encryption';
 import { inHostSpelling } from '../private/prop-names';
@@ -38,13 +38,23 @@ export interface DeployVerificationOptions {
 
   /**
    * How long the deployment waits for the verification run to succeed, counted from its submission (queueing,
-   * instance start and image pull included); then the run is terminated and the deployment fails. At least the
-   * job's attempts x timeout (the verification run keeps the job's retries and attempt timeout), at most 55 minutes
-   * (a CloudFormation custom resource must answer within 1 hour).
-   * @default - attempts x timeout + 10 minutes, when that is at most 55 minutes
+   * instance start and image pull included); then the run is terminated and the deployment fails. At most 55 minutes
+   * (a CloudFormation custom resource must answer within 1 hour). The run keeps the job's retry strategy; its
+   * attempts are given `verificationAttemptTimeout` so that they fit in this wait after 10 minutes to start.
+   * @default - attempts x attempt timeout + 10 minutes, at most 55 minutes
    * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-customresource.html
    */
   readonly verificationTimeout?: Duration;
+
+  /**
+   * The attempt timeout of the verification run (SubmitJob's `timeout` override), at least 1 minute and at most the
+   * job's own `timeout`. A verification that runs the job's own command needs one long enough for the job; a short
+   * `verificationCommand` (a self-test) needs little.
+   * @default - the job's own `timeout` when attempts x timeout + 10 minutes fit in `verificationTimeout` (55 minutes
+   * by default), else the longest whole number of minutes that fits (15 minutes for the default 3 attempts)
+   * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html
+   */
+  readonly verificationAttemptTimeout?: Duration;
 }
 
 /** Properties of a {@link DeployVerification}. */
@@ -60,9 +70,15 @@ export interface DeployVerificationProps {
 
   /**
    * How long the deployment waits for the verification run to succeed (see `verificationTimeout`).
-   * @default - attempts x timeout + 10 minutes, when that is at most 55 minutes
+   * @default - attempts x attempt timeout + 10 minutes, at most 55 minutes
    */
   readonly timeout?: Duration;
+
+  /**
+   * The attempt timeout of the verification run (see `verificationAttemptTimeout`).
+   * @default - the job's own `timeout` when the attempts fit in the wait, else the longest whole number of minutes that fits
+   */
+  readonly attemptTimeout?: Duration;
 
   /**
    * Days to keep the logs of the verification functions and of the Provider framework.
@@ -121,6 +137,8 @@ export class DeployVerification extends Construct {
   public readonly logGroup: logs.LogGroup;
   /** How long the deployment waits for the run. */
   public readonly timeout: Duration;
+  /** The attempt timeout the run is submitted with, when not the job's own (undefined: the job's own). */
+  public readonly attemptTimeout?: Duration;
   /** Every verification run's job name starts with this. */
   public readonly jobNamePrefix: string;
 
@@ -128,7 +146,16 @@ export class DeployVerification extends Construct {
     super(scope, id);
     rejectUnknownKeys('DeployVerificationProps', props);
     const job = props.job;
-    this.timeout = verificationTimeoutFor(job, { timeoutProp: 'timeout', commandProp: 'command', timeout: props.timeout, command: props.command });
+    const times = verificationTimesFor(job, {
+      timeoutProp: 'timeout',
+      attemptTimeoutProp: 'attemptTimeout',
+      commandProp: 'command',
+      timeout: props.timeout,
+      attemptTimeout: props.attemptTimeout,
+      command: props.command,
+    });
+    this.timeout = times.timeout;
+    this.attemptTimeout = times.attemptTimeout;
     this.jobNamePrefix = verificationJobNamePrefix(job.jobName);
     const queue = job.jobQueue;
 
@@ -177,6 +204,7 @@ export class DeployVerification extends Construct {
         JobNamePrefix: this.jobNamePrefix,
         WorkloadTag: job.jobName,
         TimeoutSeconds: Token.asString(this.timeout.toSeconds()),
+        ...(this.attemptTimeout ? { AttemptTimeoutSeconds: Token.asString(this.attemptTimeout.toSeconds()) } : {}),
         ...(props.command ? { Command: props.command } : {}),
       },
     });

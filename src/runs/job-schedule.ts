@@ -20,6 +20,7 @@ import { analyzeSchedule, assertScheduleAccepted, DeadlinePropNames } from '../p
 import { secondsOf } from '../private/validate';
 import { createDeadLetterQueue, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
 import { RunTracker } from './run-tracker';
+import { StartDeadlineAction } from './start-deadline';
 import { jobsArn, tagOnSubmitStatement, workloadTags } from '../private/job-tags';
 import { rejectKeyWithLogGroup } from '../private/log-encryption';
 import { acknowledgeWildcardResource } from '../private/nag';
@@ -112,6 +113,20 @@ export interface JobScheduleOptions extends RunScheduleOptions {
    * @default - a single job per run
    */
   readonly arraySize?: number;
+
+  /**
+   * How long after its submission a tracked run's job may take to start running before `onStartDeadline` acts (see
+   * `RunTrackerProps.startDeadline`). At least 1 minute, shorter than `runDeadline`; tracked runs only.
+   * @default Duration.minutes(15) - when `onStartDeadline` is REPORT or CANCEL (the first placement's allowance)
+   */
+  readonly startDeadline?: Duration;
+
+  /**
+   * What happens to a tracked run whose job has not started by `startDeadline`: one "not started" report (the run is
+   * still tracked), a cancel of the job, or no check (StartDeadlineAction.NONE).
+   * @default - StartDeadlineAction.REPORT when `startDeadline` is given, else StartDeadlineAction.NONE (no start check)
+   */
+  readonly onStartDeadline?: StartDeadlineAction;
 }
 
 /** Properties of a {@link JobSchedule}. */
@@ -263,6 +278,8 @@ export class JobSchedule extends Construct {
       overlapPolicy: props.overlapPolicy,
       arraySize: props.arraySize,
       onDemandJobQueue: props.onDemandJobQueue,
+      startDeadline: props.startDeadline,
+      onStartDeadline: props.onStartDeadline,
       logGroup: props.runLogGroup,
       logEncryptionKey: props.runLogEncryptionKey,
     };
@@ -367,6 +384,11 @@ function validateRunLog(props: JobScheduleProps): void {
 function validateScheduleOptions(props: JobScheduleOptions): void {
   if (props.runDeadline !== undefined && props.trackRuns === false) {
     throw new ValidationError("'runDeadline' is set but 'trackRuns' is false: the deadline applies to tracked runs only, and an untracked schedule submits the job without one (each attempt is still bounded by 'timeout'). Turn 'trackRuns' on, or leave 'runDeadline' out.");
+  }
+  for (const [name, value] of [['startDeadline', props.startDeadline], ['onStartDeadline', props.onStartDeadline]] as const) {
+    if (value !== undefined && props.trackRuns === false) {
+      throw new ValidationError(`'${name}' is set but 'trackRuns' is false: the start check is part of a tracked run. Turn 'trackRuns' on, or leave '${name}' out.`);
+    }
   }
   const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
   if (overlap.needsTracking && props.trackRuns === false) {

@@ -20,6 +20,8 @@ import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from '../private/schedule-deadline';
 import { validateDuration, secondsOf } from '../private/validate';
 import { RUN_DEADLINE_CHECK, trackerPropNamesOf } from './private/schedule-parts';
+import { startDeadlineSetup, StartDeadlineRun } from './private/start-deadline-plan';
+import { StartDeadlineAction } from './start-deadline';
 import { rejectKeyWithLogGroup } from '../private/log-encryption';
 import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
@@ -110,6 +112,25 @@ export interface RunTrackerProps {
    * @default - no resubmission: a run whose attempts were all reclaimed is reported as failed
    */
   readonly onDemandJobQueue?: batch.IJobQueue;
+
+  /**
+   * How long after its submission the job may take to start running (reach STARTING or RUNNING) before
+   * `onStartDeadline` acts: one report, or a cancel, well before the run deadline. At least 1 minute, shorter than the
+   * run deadline. The check is a one-time EventBridge Scheduler schedule each run creates, which starts the stack's
+   * start-check state machine (shared by the stack's run trackers); it costs a good run one state transition.
+   * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
+   * @default Duration.minutes(15) - when `onStartDeadline` is REPORT or CANCEL: the allowance the default deadline gives
+   *   the first placement (queueing, instance launch, image pull); no check when the run deadline is not longer
+   */
+  readonly startDeadline?: Duration;
+
+  /**
+   * What happens to a run whose job has not started by `startDeadline`: one "not started" report to the notification
+   * topic (the run is still tracked, and sends one more message only if it then fails), a cancel of the job (the run
+   * then fails with its usual one message), or no check.
+   * @default - StartDeadlineAction.REPORT when `startDeadline` is given, else StartDeadlineAction.NONE (no start check)
+   */
+  readonly onStartDeadline?: StartDeadlineAction;
 }
 
 /** Options of the EventBridge Scheduler target that starts one execution per scheduled time. */
@@ -185,6 +206,7 @@ export class RunTracker extends Construct {
     const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
     overlap.prepareJob({ runOneAtATime: () => job.runOneAtATime().attrConsumableResourceArn });
     const jobName = job.jobName;
+    const start = startDeadlineSetup(this, props, analysis.taskTimeoutSeconds, startDeadlineRun(props));
     const definition = new RunDefinition(this, {
       label: props.workloadName,
       jobQueueArn: job.jobQueue.jobQueueArn,
@@ -205,11 +227,13 @@ export class RunTracker extends Construct {
         arraySize: props.arraySize,
         onDemandQueueArn: props.onDemandJobQueue?.jobQueueArn,
       }]],
+      startDeadline: start?.plan,
     });
     this.stateMachine = createRunStateMachine(this, definition.startState, this.logGroup,
       `Runs ${props.workloadName} once per scheduled time and publishes one message for a run that does not succeed.`,
       'One Task that waits on an AWS Batch job: the execution history (90 days) and the state log show every step and its timing; X-Ray traces would add cost and no information.');
     definition.grant(this.stateMachine, job);
+    start?.check.admit(this.stateMachine, props.notificationTopic, jobName);
     // The state machine names the job's revision: a new one is submitted only once it is verified (DeployVerification).
     RevisionGates.of(job).addConsumer(this.stateMachine);
     RevisionGates.of(job).addConsumer(this.stateMachine.role);
@@ -262,6 +286,15 @@ function analyze(props: RunTrackerProps): ScheduleDeadline {
   };
   const expression = props.schedule?.expressionString;
   return expression !== undefined && !Token.isUnresolved(expression) ? analyzeSchedule({ ...input, expression }) : analyzeDeadline(input);
+}
+
+/** What of the run besides its start-deadline props decides its start check. */
+function startDeadlineRun(props: RunTrackerProps): StartDeadlineRun {
+  return {
+    deadlineProp: trackerPropNamesOf(props)?.deadline ?? 'deadline',
+    queued: props.overlapPolicy === OverlapPolicy.QUEUE,
+    arrayed: props.arraySize !== undefined,
+  };
 }
 
 function validateNames(props: RunTrackerProps): void {

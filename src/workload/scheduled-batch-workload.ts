@@ -34,7 +34,7 @@ import { runCostProfileOf } from './private/run-cost-profile';
 import { DeployVerification, DeployVerificationOptions } from '../runs/deploy-verification';
 import { JobSchedule, JobScheduleOptions, SCHEDULE_DEFAULTS } from '../runs/job-schedule';
 import { rejectIgnoredWorkloadProps, validateNotificationEmail, warnEmptyRepository } from './private/workload-checks';
-import { verificationTimeoutFor } from '../runs/private/verification-limits';
+import { verificationTimesFor } from '../runs/private/verification-limits';
 
 /** Defaults of {@link ScheduledBatchWorkload}, in one place: the job's and the schedule's. */
 export const WORKLOAD_DEFAULTS = {
@@ -317,7 +317,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable,
 /** The deploy-time verification, when `verifyOnDeploy` is on; its options without it are a mistake. */
 function createVerification(workload: ScheduledBatchWorkload, props: ScheduledBatchWorkloadProps): DeployVerification | undefined {
   if (!props.verifyOnDeploy) {
-    const given = (['verificationCommand', 'verificationTimeout'] as const).filter(p => props[p] !== undefined);
+    const given = (['verificationCommand', 'verificationTimeout', 'verificationAttemptTimeout'] as const).filter(p => props[p] !== undefined);
     if (given.length > 0) {
       throw new ValidationError(`${given.map(p => `'${p}'`).join(' and ')} ${given.length > 1 ? 'are' : 'is'} set but 'verifyOnDeploy' is ${props.verifyOnDeploy ?? 'not set'}: `
         + "set 'verifyOnDeploy: true' to verify new revisions at deploy, or remove them.");
@@ -325,11 +325,12 @@ function createVerification(workload: ScheduledBatchWorkload, props: ScheduledBa
     return undefined;
   }
   // Checked here first, so that a message names the workload's props.
-  const timeout = verificationTimeoutFor(workload.job, {
-    timeoutProp: 'verificationTimeout', commandProp: 'verificationCommand', timeout: props.verificationTimeout, command: props.verificationCommand,
+  const times = verificationTimesFor(workload.job, {
+    timeoutProp: 'verificationTimeout', attemptTimeoutProp: 'verificationAttemptTimeout', commandProp: 'verificationCommand',
+    timeout: props.verificationTimeout, attemptTimeout: props.verificationAttemptTimeout, command: props.verificationCommand,
   });
   return new DeployVerification(workload, 'Verification', {
-    job: workload.job, command: props.verificationCommand, timeout, logEncryptionKey: props.logEncryptionKey,
+    job: workload.job, command: props.verificationCommand, timeout: times.timeout, attemptTimeout: times.attemptTimeout, logEncryptionKey: props.logEncryptionKey,
   });
 }
 

@@ -13,7 +13,7 @@ import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { BatchPlatform, OverlapPolicy, ScheduledBatchWorkflow, ScheduledBatchWorkload, WorkflowStep } from '../../src';
+import { BatchPlatform, OverlapPolicy, ScheduledBatchWorkflow, ScheduledBatchWorkload, StartDeadlineAction, WorkflowStep } from '../../src';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-2';
@@ -30,7 +30,12 @@ const ETL: WorkflowStep[] = [
   { name: 'load', image: IMAGE, dependsOn: ['transform-a', 'transform-b'] },
 ];
 
-type Fixture = (stack: cdk.Stack) => void;
+/**
+ * Builds a fixture in `stack`. Its state machine is the stack's one run state machine; a fixture that returns a string
+ * renders the state machine whose logical id starts with it instead (the stack's start check: 'StartDeadlineCheck').
+ */
+type Fixture = (stack: cdk.Stack) => unknown;
+const START_CHECK = 'StartDeadlineCheck';
 
 /** name -> how to build it. The scenarios (scenarios.json) name the fixture they run. */
 export const FIXTURES: Record<string, Fixture> = {
@@ -62,6 +67,11 @@ export const FIXTURES: Record<string, Fixture> = {
   }),
   'workload-replace': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, overlapPolicy: OverlapPolicy.REPLACE }),
   'workload-array-replace': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, overlapPolicy: OverlapPolicy.REPLACE, arraySize: 5 }),
+  'workload-start-deadline': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, onStartDeadline: StartDeadlineAction.REPORT }),
+  'workload-start-deadline-short': s => new ScheduledBatchWorkload(s, 'Nightly', {
+    schedule: SCHEDULE, image: IMAGE, timeout: SHORT_DEADLINE, retryAttempts: 1, runDeadline: cdk.Duration.minutes(2), startDeadline: SHORT_DEADLINE,
+  }),
+  'start-check': s => { new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, onStartDeadline: StartDeadlineAction.REPORT }); return START_CHECK; },
   'workflow-replace': s => new ScheduledBatchWorkflow(s, 'Etl', {
     schedule: SCHEDULE,
     overlapPolicy: OverlapPolicy.REPLACE,
@@ -121,9 +131,10 @@ export function resolver(resources: Record<string, any>, stackName: string) {
 export function render(name: string): { definition: any; stateMachineArn: string } {
   const app = new cdk.App();
   const stack = new cdk.Stack(app, 'Interp', { env: { account: ACCOUNT, region: REGION } });
-  FIXTURES[name](stack);
+  const pick = FIXTURES[name](stack);
   const resources = Template.fromStack(stack).toJSON().Resources as Record<string, any>;
-  const machines = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+  const machines = Object.entries(resources).filter(([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine'
+    && (typeof pick === 'string' ? id.startsWith(pick) : !id.startsWith(START_CHECK)));
   if (machines.length !== 1) throw new Error(`fixture ${name} has ${machines.length} state machines, expected 1`);
   const [id, machine] = machines[0];
   const resolve = resolver(resources, stack.stackName);

@@ -2,7 +2,7 @@ import jsonata from 'jsonata';
 
 /**
  * A small interpreter of the Amazon States Language subset the library's JSONata state machines use (Task, Choice,
- * Parallel, Map (inline), Wait, Fail), to run a definition against scripted task results with the real jsonata engine: variables
+ * Parallel, Map (inline), Wait, Fail, Succeed), to run a definition against scripted task results with the real jsonata engine: variables
  * (Assign, with Parallel branches in their own scope that reads the outer one), `$states.input/result/errorOutput/
  * context`, Catch by error name, Output. Retries, timeouts and Wait durations are not simulated: a Task's outcome is
  * what the script returns (an error named `States.Timeout` stands for a timeout).
@@ -58,6 +58,7 @@ export async function simulate(def: any, context: any, onTask: (call: TaskCall) 
       if (steps > 500) throw new Error('too many transitions');
       const state = machine.States[name];
       if (!state) throw new Error(`no state ${name}`);
+      if (state.Type === 'Succeed') return data;
       if (state.Type === 'Fail') {
         const states = { input: data };
         throw new Failed(await evaluate(state.Error, vars, states), await evaluate(state.Cause, vars, states));

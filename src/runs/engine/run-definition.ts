@@ -30,7 +30,7 @@ import {
 import { CHILD_LINKS_MAX, jobRunMessage, RUN_OUTCOMES, stepSummary, workflowRunMessage } from './messages';
 import { EngineStep, RunDefinitionProps } from './run-graph';
 import { sdkCallState } from './sdk-call';
-import { ALL_ATTEMPTS_RECLAIMED, allAttemptsReclaimed, STATES, stepStates } from './states';
+import { ALL_ATTEMPTS_RECLAIMED, allAttemptsReclaimed, STATES, stepStates, withStartCheck } from './states';
 import { IBatchJob } from '../../jobs/batch-job-ref';
 import { jobsArn, tagOnSubmitStatement, terminateTaggedStatement, workloadTags } from '../../private/job-tags';
 import { acknowledgeWildcardResource } from '../../private/nag';
@@ -264,7 +264,7 @@ export class RunDefinition {
     }
     if (step.onDemandQueueArn !== undefined) afterFailure = this.onDemandRetry(step, step.onDemandQueueArn, describe);
     run.addCatch(afterFailure, { errors: [sfn.Errors.ALL], assign: this.report(`{% ${failureOutcome(RUN_OUTCOMES.jobFailed, RUN_OUTCOMES.notSubmitted)} %}`) });
-    return run;
+    return withStartCheck(this.scope, this.p, step, run);
   }
 
   /**

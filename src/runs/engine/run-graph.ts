@@ -3,6 +3,7 @@
  * deadline and the overlap policy's strategy.
  */
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { StartDeadlinePlan } from './start-deadline';
 import { OverlapStrategy } from '../overlap/strategy';
 
 /** One step of a run: a job and how it is submitted. */
@@ -38,4 +39,6 @@ export interface RunDefinitionProps {
   /** Every job this run kind submits is named `<runPrefix>-...`. */
   readonly runPrefix: string;
   readonly overlap: OverlapStrategy;
+  /** A job's run: the start check created just before RunJob (src/runs/engine/start-deadline.ts). */
+  readonly startDeadline?: StartDeadlinePlan;
 }

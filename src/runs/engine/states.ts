@@ -4,6 +4,9 @@
  */
 import { jobDetail } from './expressions';
 
+/** The start check before a job's RunJob (src/runs/engine/start-deadline.ts), with the other state builders. */
+export { withStartCheck } from './start-deadline';
+
 /** State names, which show in the execution history. */
 export const STATES = {
   run: 'RunJob',

@@ -32,6 +32,8 @@ exports.onEvent = async (event) => {
   // The workload tag: the check function may terminate only a job that carries it.
   if (p.WorkloadTag) Object.assign(input, { tags: { '${WORKLOAD_TAG_KEY}': p.WorkloadTag }, propagateTags: true });
   if (p.Command) input.containerOverrides = { command: p.Command };
+  // The verification's own attempt timeout (SubmitJob's override), so that its attempts fit in the deployment's wait.
+  if (p.AttemptTimeoutSeconds) input.timeout = { attemptDurationSeconds: Number(p.AttemptTimeoutSeconds) };
   const { jobId } = await batch.send(new SubmitJobCommand(input));
   const deadline = Date.now() + Number(p.TimeoutSeconds) * 1000;
   log('verification job submitted', { jobId, jobName: input.jobName, jobDefinition: p.JobDefinition });

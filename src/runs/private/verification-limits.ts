@@ -13,7 +13,6 @@ import { ValidationError } from '../../private/prop-names';
  */
 export const VERIFICATION_LIMITS = {
   maxTimeout: Duration.minutes(55),
-  minTimeout: Duration.minutes(1),
   /** Queueing, instance launch and image pull before the first attempt starts, added to the default timeout. */
   startMargin: Duration.minutes(10),
   queryInterval: Duration.seconds(30),
@@ -35,45 +34,82 @@ export function verificationJobNamePrefix(jobName: string): string {
 /** Which props the messages name (the workload's or the standalone construct's). */
 export interface VerificationInput {
   readonly timeoutProp: string;
+  readonly attemptTimeoutProp: string;
   readonly commandProp: string;
   readonly timeout?: Duration;
+  readonly attemptTimeout?: Duration;
   readonly command?: string[];
 }
 
+/** How long the deployment waits, and the attempt timeout the verification run submits with when not the job's own. */
+export interface VerificationTimes {
+  readonly timeout: Duration;
+  /** SubmitJob's `timeout.attemptDurationSeconds` override; undefined: the job definition's own attempt timeout. */
+  readonly attemptTimeout?: Duration;
+}
+
 /**
- * The verification timeout, validated: fails at synth, naming the prop, the value and the fix, on a timeout the job
- * cannot meet or the custom resource cannot wait for, an empty command, or a queue the deployment cannot submit to.
+ * The verification's times, validated: fails at synth, naming the prop, the value and the fix, on a timeout the custom
+ * resource cannot wait for, an attempt timeout the run cannot meet, an empty command, or a queue the deployment cannot
+ * submit to.
+ *
+ * The run keeps the job's retry strategy (its attempts and its Spot-reclaim rules) and may get an attempt timeout of its
+ * own through SubmitJob's `timeout` override (at least 60 seconds;
+ * https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html), so that attempts x attempt timeout plus
+ * 10 minutes to start fit the wait: by default the job's own timeout when that fits in 55 minutes (or its attempts fit
+ * in an explicit wait), else the longest whole number of minutes that does (15 minutes for 3 attempts).
  */
-export function verificationTimeoutFor(job: IBatchJob, input: VerificationInput): Duration {
+export function verificationTimesFor(job: IBatchJob, input: VerificationInput): VerificationTimes {
   validateCommand(input);
   validateQueue(job);
   const attempts = job.retryAttempts;
-  const attemptTimeout = job.timeout;
+  const jobTimeout = job.timeout;
   const max = VERIFICATION_LIMITS.maxTimeout;
-  if (Token.isUnresolved(attempts) || attemptTimeout.isUnresolved()) return input.timeout ?? max;
-  const jobMaxSeconds = attempts * attemptTimeout.toSeconds();
-  const jobMax = `${attempts} attempt(s) x ${attemptTimeout.toHumanString()} = ${Duration.seconds(jobMaxSeconds).toHumanString()}`;
-  const timeout = input.timeout;
-  if (timeout === undefined) {
-    const seconds = jobMaxSeconds + VERIFICATION_LIMITS.startMargin.toSeconds();
-    if (seconds > max.toSeconds()) {
-      throw new ValidationError(`Deploy verification waits for the job's ${jobMax} plus 10 minutes to start, which is more than `
-        + `${max.toHumanString()}, the longest a deployment can wait on a custom resource: lower 'timeout' or `
-        + `'retryAttempts' of the job so that attempts x timeout is at most ${Duration.seconds(max.toSeconds() - VERIFICATION_LIMITS.startMargin.toSeconds()).toHumanString()} `
-        + `(e.g. timeout: Duration.minutes(15)), or set '${input.timeoutProp}' of at least ${Duration.seconds(jobMaxSeconds).toHumanString()}.`);
-    }
-    return Duration.seconds(seconds);
+  const margin = VERIFICATION_LIMITS.startMargin.toSeconds();
+  const timeout = validTimeout(input);
+  const attemptTimeout = input.attemptTimeout;
+  if (Token.isUnresolved(attempts) || jobTimeout.isUnresolved() || timeout?.isUnresolved() || attemptTimeout?.isUnresolved()) {
+    return { timeout: timeout ?? max, attemptTimeout };
   }
-  if (timeout.isUnresolved()) return timeout;
+  if (attemptTimeout !== undefined) {
+    const a = attemptTimeout.toSeconds({ integral: false });
+    if (!Number.isInteger(a) || a < 60 || a > jobTimeout.toSeconds()) {
+      throw new ValidationError(`'${input.attemptTimeoutProp}' is ${attemptTimeout.toHumanString()} (${a} seconds): give a whole number of seconds from 1 minute `
+        + `(the least AWS Batch accepts) to the job's own timeout (${jobTimeout.toHumanString()}), or leave it out to fit the attempts into the wait.`);
+    }
+    const needed = attempts * a + margin;
+    const limit = timeout?.toSeconds() ?? max.toSeconds();
+    if (needed > limit) {
+      throw new ValidationError(`'${input.attemptTimeoutProp}' is ${attemptTimeout.toHumanString()}: ${attempts} attempt(s) of it plus 10 minutes to start `
+        + `take ${Duration.seconds(needed).toHumanString()}, more than the deployment waits (${Duration.seconds(limit).toHumanString()}). Set '${input.attemptTimeoutProp}' `
+        + `to at most ${Duration.seconds(Math.floor((limit - margin) / attempts)).toHumanString()}, or lower the job's 'retryAttempts'.`);
+    }
+    return { timeout: timeout ?? Duration.seconds(needed), attemptTimeout: a === jobTimeout.toSeconds() ? undefined : attemptTimeout };
+  }
+  const jobSeconds = attempts * jobTimeout.toSeconds();
+  const wait = timeout?.toSeconds() ?? Math.min(jobSeconds + margin, max.toSeconds());
+  // An explicit wait keeps the job's own attempts when they fit in it (as before this option existed); the default wait
+  // when they fit with the start margin.
+  if (jobSeconds + (timeout === undefined ? margin : 0) <= wait) return { timeout: Duration.seconds(wait) };
+  // The job's own attempts do not fit: the run gets whole minutes per attempt, as many as fit after the start margin.
+  const perAttempt = Math.floor((wait - margin) / attempts / 60) * 60;
+  if (perAttempt < 60) {
+    throw new ValidationError(`'${input.timeoutProp}' is ${Duration.seconds(wait).toHumanString()}: after 10 minutes to start, ${attempts} attempt(s) of at least `
+      + `1 minute (the least AWS Batch accepts) do not fit. Set '${input.timeoutProp}' to at least ${Duration.seconds(margin + attempts * 60).toHumanString()}, `
+      + 'or lower the job\'s \'retryAttempts\'.');
+  }
+  return { timeout: Duration.seconds(wait), attemptTimeout: Duration.seconds(perAttempt) };
+}
+
+/** An explicit timeout within what a custom resource can wait: at most 55 minutes, whole seconds. */
+function validTimeout(input: VerificationInput): Duration | undefined {
+  const timeout = input.timeout;
+  if (timeout === undefined || timeout.isUnresolved()) return timeout;
   const s = timeout.toSeconds({ integral: false });
+  const max = VERIFICATION_LIMITS.maxTimeout;
   if (s > max.toSeconds()) {
     throw new ValidationError(`'${input.timeoutProp}' is ${timeout.toHumanString()}, more than ${max.toHumanString()}: a CloudFormation `
       + `custom resource must answer within 1 hour (5 minutes are kept to terminate a timed-out run). Set '${input.timeoutProp}' to at most ${max.toHumanString()}.`);
-  }
-  if (s < VERIFICATION_LIMITS.minTimeout.toSeconds() || s < jobMaxSeconds) {
-    throw new ValidationError(`'${input.timeoutProp}' is ${timeout.toHumanString()}, less than the job may take before AWS Batch gives up `
-      + `(${jobMax}, and at least 1 minute): a verification would fail while the job may still succeed. Set '${input.timeoutProp}' `
-      + `to at least ${Duration.seconds(Math.max(jobMaxSeconds, 60)).toHumanString()}, or lower the job's 'timeout' or 'retryAttempts'.`);
   }
   if (!Number.isInteger(s)) {
     throw new ValidationError(`'${input.timeoutProp}' is ${timeout.toHumanString()}: give a whole number of seconds.`);
