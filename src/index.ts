@@ -1,6 +1,7 @@
 // Cost: prices, line items and the report every construct answers to.
 export * from './cost/cost';
 export * from './cost/cost-report';
+export * from './cost/run-cost';
 // Network: the VPC compute runs in, and what it can reach.
 export * from './network/cost-optimized-vpc-props';
 export * from './network/cost-optimized-vpc';
@@ -21,6 +22,7 @@ export * from './jobs/batch-job';
 export * from './alarms/batch-queue-metrics';
 export * from './alarms/batch-alarms-props';
 export * from './alarms/batch-alarms';
+export * from './alarms/platform-dashboard';
 // Runs: the one run engine, its overlap policies, and every way a run starts on a schedule.
 export * from './runs/overlap-policy';
 export * from './runs/start-deadline';

@@ -124,4 +124,14 @@ export interface BatchPlatformProps {
    * @see https://docs.aws.amazon.com/batch/latest/userguide/job_scheduling.html
    */
   readonly fairShare?: FairShareOptions;
+
+  /**
+   * Create the platform dashboard: one CloudWatch dashboard ($3/month) for all the platform's workloads, with the
+   * queue's `AWS/Batch` metrics and, per workload and team, success rate, duration, late and failed runs, Spot
+   * interruptions and estimated cost from the run engine's events (kept in a log group of the platform, under
+   * `sharedLogEncryptionKey` when given). `PlatformDashboard` has the details. On a workload, this is the dashboard of
+   * the platform it creates; `dashboard` is the workload's own.
+   * @default false
+   */
+  readonly platformDashboard?: boolean;
 }

@@ -7,6 +7,7 @@ import { Construct, IConstruct } from 'constructs';
 import { BatchPlatformProps, JobAccess } from './batch-platform-props';
 import { ComputePlatform } from './compute-platform';
 import { TeamCap } from './fair-share';
+import { PlatformDashboard } from '../alarms/platform-dashboard';
 import { CostLineItem, ICostEstimable } from '../cost/cost';
 import { ComputeReachability } from '../network/compute-reachability';
 import { CostOptimizedVpc } from '../network/cost-optimized-vpc';
@@ -175,6 +176,10 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
   /** The fair-share scheduling policy of the platform's queues, when `fairShare` was given. */
   public readonly schedulingPolicy?: batch.FairshareSchedulingPolicy;
   private readonly teamCaps = new Map<string, TeamCap>();
+  /** The name run events carry in `detail.platform`: the platform's construct path, unique in the app. */
+  public readonly platformName: string;
+  /** The platform dashboard; undefined unless `platformDashboard: true`. */
+  public readonly dashboard?: PlatformDashboard;
   private onDemandQueue?: batch.JobQueue;
 
   constructor(scope: Construct, id: string, props: BatchPlatformProps = {}) {
@@ -209,7 +214,16 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
 
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic');
     this.sharedLogEncryptionKey = props.sharedLogEncryptionKey;
+    this.platformName = this.node.path;
     if (props.jobAccess) this.requireJobAccess(this, props.jobAccess);
+    if (props.platformDashboard) {
+      this.dashboard = new PlatformDashboard(this, 'Dashboard', {
+        jobQueue: this.jobQueue,
+        platformName: this.platformName,
+        computeEnvironmentName: this.computeEnvironment?.computeEnvironment.computeEnvironmentName,
+        runEventsEncryptionKey: this.sharedLogEncryptionKey,
+      });
+    }
   }
 
   public requireJobAccess(requester: IConstruct, access: JobAccess): void {

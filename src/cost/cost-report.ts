@@ -1,9 +1,12 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { CostCategory, CostLineItem, UnitPrices } from './cost';
+import { MonthlyRunCostOptions, TeamRunCost, WorkloadRunCost } from './run-cost';
 import { totalMonthly } from '../private/cost-math';
 import { isCostEstimable, normalizeCostItems, subtreeCostLineItems } from '../private/cost-walk';
 import { inHostSpelling } from '../private/prop-names';
+import { teamRunCosts, workloadRunCosts } from '../private/run-cost-walk';
+import { rejectUnknownKeys } from '../private/struct-keys';
 
 /** Id of the warning {@link CostReport.annotate} adds; acknowledge it with `Annotations.of(scope).acknowledgeWarning(id)`. */
 export const IDLE_COST_WARNING_ID = 'cdk-scheduled-batch:idleCost';
@@ -66,6 +69,26 @@ export class CostReport {
   /** Total of the items of one category, in USD per month, rounded to cents. */
   public monthlyUsdOf(category: CostCategory): number {
     return totalMonthly(this.items.filter(i => i.category === category));
+  }
+
+  /**
+   * The estimated monthly compute cost of the runs of each scheduled workload inside the scope (not an idle cost):
+   * one run's `RunCost.estimate` (its job's vCPUs and memory on its platform's capacity, as long as
+   * `options.runDuration`, else its job's timeout, an upper bound) × the schedule's runs in 730 hours, with the
+   * workload's `team` tag. Sorted by workload path.
+   */
+  public workloadRunCosts(options: MonthlyRunCostOptions = {}): WorkloadRunCost[] {
+    rejectUnknownKeys('MonthlyRunCostOptions', options);
+    return workloadRunCosts(this.scope, options);
+  }
+
+  /**
+   * `workloadRunCosts` summed per `team` tag (`Tags.of(workload).add('team', 'payments')`); workloads without one are
+   * grouped as `(no team)`. Largest first.
+   */
+  public teamRunCosts(options: MonthlyRunCostOptions = {}): TeamRunCost[] {
+    rejectUnknownKeys('MonthlyRunCostOptions', options);
+    return teamRunCosts(this.workloadRunCosts(options));
   }
 
   /** The report as a Markdown table: one row per item, the total, the price date and region. */

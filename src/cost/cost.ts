@@ -71,6 +71,44 @@ export class UnitPrices {
    */
   public static readonly STATE_TRANSITION = 0.000025;
 
+  /**
+   * Fargate Linux/x86, per vCPU-hour (billed per second, 1-minute minimum).
+   * @see https://aws.amazon.com/fargate/pricing/
+   */
+  public static readonly FARGATE_VCPU_HOUR = 0.04048;
+  /**
+   * Fargate Linux/x86, per GB of memory per hour.
+   * @see https://aws.amazon.com/fargate/pricing/
+   */
+  public static readonly FARGATE_GB_HOUR = 0.004445;
+  /**
+   * Fargate Linux/ARM (Graviton), per vCPU-hour.
+   * @see https://aws.amazon.com/fargate/pricing/
+   */
+  public static readonly FARGATE_ARM_VCPU_HOUR = 0.03238;
+  /**
+   * Fargate Linux/ARM (Graviton), per GB of memory per hour.
+   * @see https://aws.amazon.com/fargate/pricing/
+   */
+  public static readonly FARGATE_ARM_GB_HOUR = 0.00356;
+  /**
+   * m5.large On-Demand Linux (2 vCPUs, 8 GiB), per hour: the x86 instance an EC2 run's vCPU and GiB shares are
+   * derived from.
+   * @see https://aws.amazon.com/ec2/pricing/on-demand/
+   */
+  public static readonly M5_LARGE_HOUR = 0.096;
+  /**
+   * m6g.large On-Demand Linux (2 vCPUs, 8 GiB, Graviton2), per hour: the ARM instance an EC2 run's shares are derived from.
+   * @see https://aws.amazon.com/ec2/pricing/on-demand/
+   */
+  public static readonly M6G_LARGE_HOUR = 0.077;
+  /**
+   * The Spot discount run-cost estimates assume, off the On-Demand price: Fargate Spot is "up to 70%" off
+   * (https://aws.amazon.com/fargate/pricing/), EC2 Spot "up to 90%" (https://aws.amazon.com/ec2/spot/pricing/). The
+   * real price varies by pool and hour.
+   */
+  public static readonly SPOT_DISCOUNT = 0.7;
+
   private constructor() {}
 }
 

@@ -19,3 +19,8 @@ export function lineItem(category: CostCategory, description: string, quantity: 
 export function totalMonthly(items: CostLineItem[]): number {
   return cents(items.reduce((sum, i) => sum + i.monthlyUsd, 0));
 }
+
+/** Rounds a USD amount to 6 decimals (a millionth of a dollar): a run's cost. */
+export function round6(usd: number): number {
+  return Math.round(usd * 1e6) / 1e6;
+}

@@ -21,6 +21,7 @@ import { BatchPlatformProps } from '../compute/batch-platform-props';
 import { pickPlatformProps, rejectConflicts } from '../compute/private/platform-props';
 import { SpotComputeEnvironment } from '../compute/spot-compute-environment';
 import { CostLineItem, ICostEstimable } from '../cost/cost';
+import { IRunCostEstimable, RunCostProfile } from '../cost/run-cost';
 import { BatchJob } from '../jobs/batch-job';
 import { BatchJobOptions, JOB_DEFAULTS } from '../jobs/batch-job-options';
 import { allowAlarmsToPublish, createAlarmTopic, topicTarget } from '../private/alarm-topic';
@@ -29,6 +30,7 @@ import { createWorkloadJob, createWorkloadSchedule } from './private/workload-pa
 import { subtreeCostLineItems } from '../private/cost-walk';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
+import { runCostProfileOf } from './private/run-cost-profile';
 import { DeployVerification, DeployVerificationOptions } from '../runs/deploy-verification';
 import { JobSchedule, JobScheduleOptions, SCHEDULE_DEFAULTS } from '../runs/job-schedule';
 import { rejectIgnoredWorkloadProps, validateNotificationEmail, warnEmptyRepository } from './private/workload-checks';
@@ -111,7 +113,7 @@ export interface ScheduledBatchWorkloadProps extends BatchJobOptions, JobSchedul
  *   command: ['python', '-c', 'print("hello")'],
  * });
  */
-export class ScheduledBatchWorkload extends Construct implements ICostEstimable {
+export class ScheduledBatchWorkload extends Construct implements ICostEstimable, IRunCostEstimable {
   /** The platform (network, compute, queue) the workload runs on: its own, or the shared one it was given. */
   public readonly platform: IBatchPlatform;
   /** Whether the workload created its platform (false when it attached to a shared one). */
@@ -140,6 +142,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
   public readonly runApi?: RunApi;
   /** This workload's route name on `runApi`. */
   public readonly runApiRouteName?: string;
+  private readonly arraySize?: number;
 
   constructor(scope: Construct, id: string, props: ScheduledBatchWorkloadProps) {
     super(scope, id);
@@ -149,6 +152,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
     validateNotificationEmail('notificationEmail', props.notificationEmail);
     rejectIgnoredWorkloadProps(props);
     this.ownsPlatform = props.platform === undefined;
+    this.arraySize = props.arraySize;
     this.platform = props.platform ?? new BatchPlatform(this, 'Platform', pickPlatformProps(props));
     if (this.ownsPlatform) OwnPlatforms.of(Stack.of(this)).add(this);
     // What the platform's workloads share (schedule group, dead-letter queue, scheduler role, logs, alarms): only
@@ -291,6 +295,22 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable 
    */
   public costLineItems(): CostLineItem[] {
     return subtreeCostLineItems(this);
+  }
+
+  /**
+   * One run's shape (its job's vCPUs, memory and timeout on its platform's capacity) and the schedule's runs in 730
+   * hours, for `CostReport.workloadRunCosts()`; undefined when a token hides them.
+   */
+  public runCostProfile(): RunCostProfile | undefined {
+    return runCostProfileOf({
+      path: this.node.path,
+      platform: this.platform,
+      cpu: this.job.container.cpu,
+      memory: this.job.container.memory,
+      timeout: this.job.timeout,
+      expression: this.jobSchedule.expression,
+      arraySize: this.arraySize,
+    });
   }
 }
 

@@ -2,7 +2,7 @@ import { ValidationError } from '../../private/prop-names';
 import { BatchPlatformProps } from '../batch-platform-props';
 
 /** What part of a platform a `BatchPlatformProps` prop configures. */
-type Part = 'newVpc' | 'network' | 'kind' | 'compute' | 'queue' | 'computeEnvironment' | 'jobQueue' | 'notify' | 'access' | 'sharedLogs';
+type Part = 'newVpc' | 'network' | 'kind' | 'compute' | 'queue' | 'computeEnvironment' | 'jobQueue' | 'notify' | 'access' | 'sharedLogs' | 'dashboard';
 
 /**
  * Every `BatchPlatformProps` prop and the part it configures: the one list, complete by type (a new prop that is not
@@ -23,6 +23,7 @@ const PART_OF: { readonly [K in keyof Required<BatchPlatformProps>]: Part } = {
   alarmTopic: 'notify',
   jobAccess: 'access',
   sharedLogEncryptionKey: 'sharedLogs',
+  platformDashboard: 'dashboard',
 };
 
 /** What a brought resource already decides, so the props for those parts must not be given with it. */
@@ -40,8 +41,8 @@ const DECIDED_BY: { readonly [brought: string]: { readonly parts: readonly Part[
     fix: "egress profiles configure a new CostOptimizedVpc. Pass `new CostOptimizedVpc(this, 'Vpc', { egress })` as 'vpc', or drop one of them.",
   },
   platform: {
-    parts: ['newVpc', 'network', 'kind', 'compute', 'queue', 'computeEnvironment', 'jobQueue', 'access', 'sharedLogs'],
-    fix: "a shared platform already has its network, compute, queue and shared logs. Configure them on the BatchPlatform, or drop 'platform'.",
+    parts: ['newVpc', 'network', 'kind', 'compute', 'queue', 'computeEnvironment', 'jobQueue', 'access', 'sharedLogs', 'dashboard'],
+    fix: "a shared platform already has its network, compute, queue and shared logs. Its dashboard is its own too. Configure them on the BatchPlatform, or drop 'platform'.",
   },
 };
 

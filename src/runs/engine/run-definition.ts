@@ -34,6 +34,7 @@ import { ALL_ATTEMPTS_RECLAIMED, allAttemptsReclaimed, STATES, stepStates, withS
 import { IBatchJob } from '../../jobs/batch-job-ref';
 import { jobsArn, tagOnSubmitStatement, terminateTaggedStatement, workloadTags } from '../../private/job-tags';
 import { acknowledgeWildcardResource } from '../../private/nag';
+import { runCostFromDetailExpression } from '../../private/run-cost-expression';
 import { RunGuard } from '../overlap/strategy';
 
 /** JSONata: seconds left of the run deadline (counted from the execution's start), at least 1. */
@@ -234,12 +235,11 @@ export class RunDefinition {
       },
     });
   }
-
   /** A job's run: one step, inline. */
   private jobRun(step: EngineStep): sfn.IChainable {
     const arrayed = step.arraySize !== undefined;
-    const run = this.submit(STATES.run, step, this.p.jobQueueArn, this.p.deadlineSeconds,
-      `{% {'scheduledTime': ${SCHEDULED_TIME}, 'jobId': $states.result.JobId, 'jobName': $states.result.JobName, 'status': $states.result.Status} %}`);
+    const run = this.submit(STATES.run, step, this.p.jobQueueArn, this.p.deadlineSeconds, `{% {'scheduledTime': ${SCHEDULED_TIME}, 'jobId': $states.result.JobId, `
+      + `'jobName': $states.result.JobName, 'status': $states.result.Status, 'estimatedCostUsd': ${runCostFromDetailExpression('$states.result', false)}} %}`);
     const toNotify = { errors: [sfn.Errors.ALL] };
     const find = this.lookup(STATES.findJob, 'batch', 'listJobs', ['*'],
       { JobQueue: this.p.jobQueueArn, Filters: [{ Name: 'JOB_NAME', Values: [`{% ${jobNameExpression(step.jobNamePrefix)} %}`] }] });
