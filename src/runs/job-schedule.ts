@@ -1,5 +1,6 @@
 import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -83,6 +84,14 @@ export interface RunScheduleOptions {
    * @default OverlapPolicy.ALLOW
    */
   readonly overlapPolicy?: OverlapPolicy;
+
+  /**
+   * Tracked runs only: the EventBridge bus that receives one event per run outcome (source `cdk-scheduled-batch`, detail-type
+   * `Scheduled Batch Run`: succeeded, failed, deadline passed, not started, skipped, replaced, not submitted; see
+   * docs/events.md). The state machine may put events on this bus only.
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
 }
 
 /** When and how reliably a job is started. Shared by `JobScheduleProps` and `ScheduledBatchWorkloadProps`. */
@@ -261,6 +270,7 @@ export class JobSchedule extends Construct {
       schedule: props.schedule,
       flexibleTimeWindow: props.flexibleTimeWindow,
       overlapPolicy: props.overlapPolicy,
+      eventBus: props.eventBus,
       arraySize: props.arraySize,
       onDemandJobQueue: props.onDemandJobQueue,
       logGroup: props.runLogGroup,
@@ -367,6 +377,9 @@ function validateRunLog(props: JobScheduleProps): void {
 function validateScheduleOptions(props: JobScheduleOptions): void {
   if (props.runDeadline !== undefined && props.trackRuns === false) {
     throw new ValidationError("'runDeadline' is set but 'trackRuns' is false: the deadline applies to tracked runs only, and an untracked schedule submits the job without one (each attempt is still bounded by 'timeout'). Turn 'trackRuns' on, or leave 'runDeadline' out.");
+  }
+  if (props.eventBus !== undefined && props.trackRuns === false) {
+    throw new ValidationError("'eventBus' is set but 'trackRuns' is false: run-outcome events come from the tracked run's state machine. Turn 'trackRuns' on, or leave 'eventBus' out.");
   }
   const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
   if (overlap.needsTracking && props.trackRuns === false) {

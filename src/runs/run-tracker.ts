@@ -1,5 +1,6 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -92,6 +93,14 @@ export interface RunTrackerProps {
    * @default OverlapPolicy.ALLOW
    */
   readonly overlapPolicy?: OverlapPolicy;
+
+  /**
+   * The EventBridge bus that receives one event per run outcome (source `cdk-scheduled-batch`, detail-type
+   * `Scheduled Batch Run`: succeeded, failed, deadline passed, not started, skipped, replaced, not submitted; see
+   * docs/events.md). The state machine may put events on this bus only.
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
 
   /**
    * Submit each run as an AWS Batch array job of this many children (2 to 10,000), each with its
@@ -195,6 +204,7 @@ export class RunTracker extends Construct {
       workflow: false,
       runPrefix: jobName,
       overlap,
+      eventBus: props.eventBus,
       levels: [[{
         name: jobName,
         jobDefinitionArn: job.jobDefinitionArn,

@@ -201,6 +201,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
       workflow: true,
       runPrefix: prefix,
       overlap: overlapStrategy('overlapPolicy', props.overlapPolicy),
+      eventBus: props.eventBus,
       levels: levels.map(level => level.map(s => ({
         name: s.name,
         jobDefinitionArn: this.jobs[s.name].jobDefinition.jobDefinitionArn,

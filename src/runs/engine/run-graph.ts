@@ -2,6 +2,7 @@
  * What the run engine is given: a graph of steps (a job's run is one level of one step), the queue, the topic, the
  * deadline and the overlap policy's strategy.
  */
+import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { OverlapStrategy } from '../overlap/strategy';
 
@@ -38,4 +39,6 @@ export interface RunDefinitionProps {
   /** Every job this run kind submits is named `<runPrefix>-...`. */
   readonly runPrefix: string;
   readonly overlap: OverlapStrategy;
+  /** The bus of the run-outcome events (run-events.ts); the account's default bus when undefined. */
+  readonly eventBus?: events.IEventBus;
 }
