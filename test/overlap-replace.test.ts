@@ -10,6 +10,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { BatchPlatform, OverlapPolicy, ScheduledBatchWorkflow, ScheduledBatchWorkload, ScheduledBatchWorkloadProps, UnitPrices } from '../src';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
+import { chatNotificationErrors, formsOf } from './support/chat-notification';
 import { definitionOf } from './support/state-machine';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
@@ -118,6 +119,14 @@ describe('overlap policy REPLACE: a workload', () => {
     expect(message.Subject).toBe('Replace/Nightly: run 2026-12-01T02:00:00Z replaced');
     expect(message.Message).toContain('Replace/Nightly: the scheduled run of 2026-12-01T02:00:00Z was REPLACED by the run of 2026-12-02T02:00:00Z (overlap policy REPLACE)');
     expect(message.Message).toContain(`#/v2/executions/details/${EARLIER}`);
+    // In both forms; the chat card is valid.
+    const { text, card } = formsOf(message.Message);
+    expect(text).toContain('was REPLACED by the run of 2026-12-02T02:00:00Z');
+    expect(card.content).toEqual({ textType: 'client-markdown', title: 'Replace/Nightly: run 2026-12-01T02:00:00Z replaced', description: text });
+    expect(chatNotificationErrors(card)).toEqual([]);
+    // Its event: REPLACED, about the replaced run.
+    expect(run.calls[4].args.Entries[0].Detail).toMatchObject({ outcome: 'REPLACED', execution: EARLIER, scheduledTime: '2026-12-01T02:00:00Z', jobId: null });
+    expect(run.calls[8].args.Entries[0].Detail).toMatchObject({ outcome: 'SUCCEEDED', execution: ME });
     expect(run.calls[6].args).toEqual({ JobId: 'old-0', Reason: 'Replaced by the run of 2026-12-02T02:00:00Z (overlap policy REPLACE)' });
   });
 

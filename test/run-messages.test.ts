@@ -2,57 +2,15 @@
  * A bad run's one message in two forms (text for e-mail, the chat card for Amazon Q Developer in chat applications)
  * with the failed attempt's last log lines, run through the simulator (test/support/asl-sim.ts) with jsonata 2.0.6.
  */
-import * as cdk from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import * as batch from 'aws-cdk-lib/aws-batch';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import { BatchJob, RunTracker, RunTrackerProps } from '../src';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
 import { chatNotificationErrors, formsOf } from './support/chat-notification';
 import { LOG_TAIL, LOG_TAIL_NOTES, STATES } from './support/engine';
-import { definitionOf } from './support/state-machine';
+import { CONTEXT, EXECUTION, FAILED_JOB, REGION, STREAM, trackerDefinition } from './support/run-fixture';
 
 // Literal from the AWS documentation: https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
 const GET_LOG_EVENTS = 'arn:aws:states:::aws-sdk:cloudwatchlogs:getLogEvents';
 const PUBLISH = 'arn:aws:states:::sns:publish';
 const SYNC = 'arn:aws:states:::batch:submitJob.sync';
-const REGION = 'eu-west-2';
-const EXECUTION = `arn:aws:states:${REGION}:123456789012:execution:Runs:c0ffee12-3456-7890-abcd-ef0123456789`;
-const CONTEXT = {
-  Execution: { Id: EXECUTION, Name: 'c0ffee12-3456-7890-abcd-ef0123456789', StartTime: '2026-12-01T06:00:01.000Z', Input: { scheduledTime: '2026-12-01T06:00:00Z' } },
-  StateMachine: { Id: `arn:aws:states:${REGION}:123456789012:stateMachine:Runs` },
-  State: { EnteredTime: '2026-12-01T06:00:02.000Z' },
-};
-const STREAM = 'nightly-report/default/0a1b2c3d';
-
-export function trackerDefinition(props: Partial<RunTrackerProps> = {}): any {
-  const stack = new cdk.Stack(new cdk.App(), 'Messages', { env: { account: '123456789012', region: REGION } });
-  new RunTracker(stack, 'Runs', {
-    job: BatchJob.fromBatchJobAttributes(stack, 'Job', {
-      jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', `arn:aws:batch:${REGION}:123456789012:job-queue/nightly`),
-      jobDefinitionArn: `arn:aws:batch:${REGION}:123456789012:job-definition/nightly-report:7`,
-      jobName: 'nightly-report',
-      logGroupName: '/aws/batch/nightly-report',
-      timeout: cdk.Duration.hours(1),
-      retryAttempts: 2,
-    }),
-    notificationTopic: sns.Topic.fromTopicArn(stack, 'Topic', `arn:aws:sns:${REGION}:123456789012:runs`),
-    workloadName: 'Nightly report',
-    ...props,
-  });
-  return definitionOf(Template.fromStack(stack));
-}
-
-/** The job detail .sync puts in a failed job's Cause (DescribeJobs, PascalCase). */
-export const FAILED_JOB = {
-  JobId: 'job-1', JobName: 'nightly-report-20261201T060000Z-ef0123456789', Status: 'FAILED', StatusReason: 'Essential container in task exited',
-  JobDefinition: `arn:aws:batch:${REGION}:123456789012:job-definition/nightly-report:7`, StartedAt: 1764568860000, StoppedAt: 1764569460000,
-  Container: { ExitCode: 3, LogStreamName: STREAM, ResourceRequirements: [{ Type: 'VCPU', Value: '1' }, { Type: 'MEMORY', Value: '2048' }] },
-  Attempts: [
-    { StatusReason: 'Host EC2 (instance i-0abc) terminated.', Container: { LogStreamName: 'nightly-report/default/first' } },
-    { StatusReason: 'Essential container in task exited', Container: { ExitCode: 3, LogStreamName: STREAM } },
-  ],
-};
 const jobFailed: TaskOutcome = { error: { Error: 'States.TaskFailed', Cause: JSON.stringify(FAILED_JOB) } };
 /** 25 log events of 500 characters each, the last saying why. */
 const EVENTS = Array.from({ length: 25 }, (_, i) => ({ Timestamp: 1764569000000 + i, Message: `${i === 24 ? 'ERROR cannot open s3://bucket/input ' : `line ${i} `}${'x'.repeat(480)}\n` }));

@@ -16,7 +16,7 @@ import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { quote } from './expressions';
+import { lastOf, quote } from './expressions';
 import { acknowledgeWildcardResource } from '../../private/nag';
 
 /** How much of the log a message carries. */
@@ -35,15 +35,20 @@ export const LOG_TAIL_NOTES = {
 /** A stream name no job has, for a run without one: the lookup fails (ResourceNotFound) and the note says why. */
 const NO_STREAM = 'no-log-stream';
 
+/** JSONata: the log stream of the last attempt of a job detail (`detail`, JSONata), which may be missing. */
+export function streamOf(detail: string): string {
+  return `($d := ${detail}; $l := ${lastOf('$d.Attempts')}; $exists($d.Container.LogStreamName) ? $d.Container.LogStreamName : $l.Container.LogStreamName)`;
+}
+
 /** JSONata: `$logTail` from a GetLogEvents result (`$states.result`). */
-const FROM_RESULT = `($e := $append([], $states.result.Events); $count($e) > 0 ? ($l := $map($sort($e, function($a, $b) { $a.Timestamp > $b.Timestamp }), `
+const FROM_RESULT = '($e := $append([], $states.result.Events); $count($e) > 0 ? ($l := $map($sort($e, function($a, $b) { $a.Timestamp > $b.Timestamp }), '
   + `function($v) { $substring($replace($string($v.Message), /[\\r\\n]+$/, ''), 0, ${LOG_TAIL.lineChars}) }); $t := $join($l, '\\n'); `
   + `{'text': $substring($t, $max([0, $length($t) - ${LOG_TAIL.chars}])), 'note': null}) : {'text': null, 'note': ${quote(LOG_TAIL_NOTES.empty)}})`;
 
 /** JSONata: `$logTail` from the caught error (`$states.errorOutput`) of a lookup for `stream` (JSONata, may be missing). */
 function fromError(stream: string): string {
   const n = LOG_TAIL_NOTES;
-  return `($e := $string($states.errorOutput.Error); $c := $string($states.errorOutput.Cause); {'text': null, 'note': `
+  return '($e := $string($states.errorOutput.Error); $c := $string($states.errorOutput.Cause); {\'text\': null, \'note\': '
     + `$not($exists(${stream})) ? ${quote(n.noStream)} : ($contains($e, 'ResourceNotFound') ? ${quote(n.notFound)} : `
     + `(($contains($e, 'KMS') or $contains($c, 'KMS')) ? ${quote(n.kms)} : ($contains($e, 'AccessDenied') ? ${quote(n.accessDenied)} : `
     + `${quote(n.other)} & ' (' & $e & ')')))})`;

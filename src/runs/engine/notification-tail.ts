@@ -10,8 +10,8 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { EXECUTION_LINK, jobDetail, quote, SCHEDULED_TIME } from './expressions';
 import { bothForms, jobRunNotification, RUN_OUTCOMES, workflowRunNotification } from './messages';
-import { RunDefinitionProps } from './run-graph';
 import { badJobRunDetail, EVENT_OUTCOMES, eventOutcome, jobRunEventDetail, putRunEvent, workflowRunEventDetail } from './run-events';
+import { RunDefinitionProps } from './run-graph';
 import { STATES } from './states';
 
 /** An SNS Publish of the run's topic: `message` is JSONata of the message in both forms (`MessageStructure: json`). */

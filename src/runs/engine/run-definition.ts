@@ -24,13 +24,13 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
-  activeJobsExpression, ACTIVE_JOB_STATUSES, EARLIER_EXECUTIONS, failureOutcome, isJobDetail, jobDetail, jobNameExpression, lastOf,
+  activeJobsExpression, ACTIVE_JOB_STATUSES, EARLIER_EXECUTIONS, failureOutcome, isJobDetail, jobDetail, jobNameExpression,
   prefixExpression, quote, quoteList, runParametersExpression, SCHEDULED_TIME, SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER, subject, timeNote,
 } from './expressions';
-import { grantLogTail, logTailState } from './log-tail';
+import { grantLogTail, logTailState, streamOf } from './log-tail';
 import { bothForms, CHILD_LINKS_MAX, RUN_OUTCOMES, stepSummary } from './messages';
 import { notificationTail, succeededEvent } from './notification-tail';
-import { EVENT_OUTCOMES, jobRunEventDetail, putRunEvent } from './run-events';
+import { EVENT_OUTCOMES, jobRunEventDetail, otherRunEvent } from './run-events';
 import { EngineStep, RunDefinitionProps } from './run-graph';
 import { sdkCallState } from './sdk-call';
 import { ALL_ATTEMPTS_RECLAIMED, allAttemptsReclaimed, STATES, stepStates } from './states';
@@ -62,10 +62,8 @@ export class RunDefinition {
 
   constructor(private readonly scope: Construct, private readonly p: RunDefinitionProps) {
     this.notify = notificationTail(scope, p, (id, subjectExpr, message) => this.publish(id, subjectExpr, message));
-    const first = p.levels[0][0];
-    const stream = `($d := $type($job) = 'object' ? $job : ($outcome = '${RUN_OUTCOMES.jobFailed}' ? ${jobDetail('$failure.Cause')} : {}); `
-      + `$l := ${lastOf('$d.Attempts')}; $exists($d.Container.LogStreamName) ? $d.Container.LogStreamName : $l.Container.LogStreamName)`;
-    this.failureTail = p.workflow ? this.notify : logTailState(scope, STATES.logTail, first.logGroupName, stream, 'logTail', this.notify);
+    const stream = streamOf(`($type($job) = 'object' ? $job : ($outcome = '${RUN_OUTCOMES.jobFailed}' ? ${jobDetail('$failure.Cause')} : {}))`);
+    this.failureTail = p.workflow ? this.notify : logTailState(scope, STATES.logTail, p.levels[0][0].logGroupName, stream, 'logTail', this.notify);
     this.succeeded = succeededEvent(scope, p);
     const body = p.workflow ? this.levels() : this.jobRun(p.levels[0][0]);
     const queues = new Set([p.jobQueueArn, ...p.levels.flat().flatMap(s => s.onDemandQueueArn ? [s.onDemandQueueArn] : [])]);
@@ -161,8 +159,15 @@ export class RunDefinition {
 
   /** The variables the message reads, for a transition to Notify. */
   private report(outcome: string, failure = '{% $states.errorOutput %}', extra: Record<string, unknown> = {}): Record<string, unknown> {
-    const common = { timeNote: timeNote(this.p.timeZone), scheduledTime: `{% ${SCHEDULED_TIME} %}`, failure, outcome, note: '{% null %}', word: '{% null %}',
-      logTail: '{% null %}' };
+    const common = {
+      timeNote: timeNote(this.p.timeZone),
+      scheduledTime: `{% ${SCHEDULED_TIME} %}`,
+      failure,
+      outcome,
+      note: '{% null %}',
+      word: '{% null %}',
+      logTail: '{% null %}',
+    };
     if (this.p.workflow) {
       return { workflow: this.p.label, logGroups: Object.fromEntries(this.p.levels.flat().map(s => [s.name, s.logGroupName])), ...common, ...extra };
     }
@@ -202,11 +207,8 @@ export class RunDefinition {
       terminateJob: (id, jobId, reason, assign) => this.terminateJob(id, jobId, reason, assign),
       call: (id, service, action, iamResources, args, assign, iamAction) => this.lookup(id, service, action, iamResources, args, assign, iamAction),
       publish: (id, subjectExpr, messageExpr) => this.publish(id, subjectExpr, bothForms(subject(subjectExpr), messageExpr)),
-      runEvent: (id, outcome, scheduledTime, execution) => {
-        const event = putRunEvent(this.scope, id, jobRunEventDetail({ label: p.label, workflow: p.workflow }, quote(outcome), scheduledTime, '{}', execution), p.eventBus);
-        event.addCatch(sfn.Pass.jsonata(this.scope, `${id}NotSent`));
-        return event;
-      },
+      runEvent: (id, outcome, scheduledTime, execution) =>
+        otherRunEvent(this.scope, id, { label: p.label, workflow: p.workflow }, outcome, scheduledTime, execution, p.eventBus),
       onCreate: hook => { this.afterCreate.push(hook); },
     };
   }
@@ -348,9 +350,7 @@ export class RunDefinition {
     const output = `{% {'step': ${quote(s.name)}, 'jobId': $states.result.JobId, 'status': $states.result.Status} %}`;
     const failed = sfn.Fail.jsonata(scope, n.failed, { error: '{% $stepOutcome %}', cause: `{% ${stepSummary(s.name, arrayed)} %}` });
     // A failed step's log tail goes into its summary (a late step's job is stopped instead: its detail is not at hand).
-    const stream = `($d := ${jobDetail('$stepFailure.Cause')}; $l := ${lastOf('$d.Attempts')}; `
-      + '$exists($d.Container.LogStreamName) ? $d.Container.LogStreamName : $l.Container.LogStreamName)';
-    const tail = logTailState(scope, n.logTail, s.logGroupName, stream, 'stepLogTail', failed);
+    const tail = logTailState(scope, n.logTail, s.logGroupName, streamOf(jobDetail('$stepFailure.Cause')), 'stepLogTail', failed);
     const caught = (outcome: string, onDemand: boolean) => ({
       stepOutcome: outcome,
       stepFailure: '{% $states.errorOutput %}',

@@ -121,3 +121,14 @@ export function putRunEvent(scope: Construct, id: string, detail: string, eventB
     taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
   });
 }
+
+/**
+ * The event of another run than this one (a replaced run: `outcome` REPLACED), without its job's facts; its failure is
+ * caught into a Pass state (`<id>NotSent`) that ends the branch it is in.
+ */
+export function otherRunEvent(scope: Construct, id: string, subject: RunEventSubject, outcome: string, scheduledTime: string, execution: string,
+  eventBus?: events.IEventBus): tasks.EventBridgePutEvents {
+  const event = putRunEvent(scope, id, jobRunEventDetail(subject, quote(outcome), scheduledTime, '{}', execution), eventBus);
+  event.addCatch(sfn.Pass.jsonata(scope, `${id}NotSent`));
+  return event;
+}
