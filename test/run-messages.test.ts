@@ -2,6 +2,10 @@
  * A bad run's one message in two forms (text for e-mail, the chat card for Amazon Q Developer in chat applications)
  * with the failed attempt's last log lines, run through the simulator (test/support/asl-sim.ts) with jsonata 2.0.6.
  */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CARD_SVG, cardSvg } from '../scripts/chat-card-svg';
+import { exampleMessage } from './support/example-message';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
 import { chatNotificationErrors, formsOf } from './support/chat-notification';
 import { LOG_TAIL, LOG_TAIL_NOTES, STATES } from './support/engine';
@@ -117,5 +121,20 @@ describe('a failed run\'s message, in two forms, with the log tail', () => {
     expect(chatNotificationErrors({ version: '1.0', source: 'aws.batch', content: { description: 'x' } })).not.toEqual([]);
     expect(chatNotificationErrors({ version: '1.0', source: 'custom', content: { title: 'no description' } })).not.toEqual([]);
     expect(chatNotificationErrors({ version: '1.0', source: 'custom', content: { description: 'x', nextStep: ['typo'] } })).not.toEqual([]);
+  });
+});
+
+describe('README: the message in each form', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+
+  test('the text and the chat JSON it shows are what the engine renders; the card is valid; its drawing is current', async () => {
+    const { text, card } = await exampleMessage();
+    expect(readme).toContain(`\`\`\`text\n${text}\n\`\`\``);
+    expect(readme).toContain(`\`\`\`json\n${JSON.stringify(card, null, 2)}\n\`\`\``);
+    expect(text).toContain('Last log lines of the failed attempt');
+    expect(chatNotificationErrors(card)).toEqual([]);
+    expect(readme).toContain('](docs/images/run-message-card.svg)');
+    // Regenerate with: npx ts-node -P test/tsconfig.json scripts/chat-card-svg.ts
+    expect(fs.readFileSync(CARD_SVG, 'utf8')).toBe(cardSvg(card));
   });
 });
