@@ -45,12 +45,16 @@ const FROM_RESULT = '($e := $append([], $states.result.Events); $count($e) > 0 ?
   + `function($v) { $substring($replace($string($v.Message), /[\\r\\n]+$/, ''), 0, ${LOG_TAIL.lineChars}) }); $t := $join($l, '\\n'); `
   + `{'text': $substring($t, $max([0, $length($t) - ${LOG_TAIL.chars}])), 'note': null}) : {'text': null, 'note': ${quote(LOG_TAIL_NOTES.empty)}})`;
 
-/** JSONata: `$logTail` from the caught error (`$states.errorOutput`) of a lookup for `stream` (JSONata, may be missing). */
+/**
+ * JSONata: `$logTail` from the caught error (`$states.errorOutput`) of a lookup for `stream` (JSONata, may be missing).
+ * The error's name and its cause are both read: the SDK integration names the error after the service's exception
+ * (`CloudWatchLogs.ResourceNotFoundException`), and its message says "The specified log stream does not exist.".
+ */
 function fromError(stream: string): string {
   const n = LOG_TAIL_NOTES;
   return '($e := $string($states.errorOutput.Error); $c := $string($states.errorOutput.Cause); {\'text\': null, \'note\': '
-    + `$not($exists(${stream})) ? ${quote(n.noStream)} : ($contains($e, 'ResourceNotFound') ? ${quote(n.notFound)} : `
-    + `(($contains($e, 'KMS') or $contains($c, 'KMS')) ? ${quote(n.kms)} : ($contains($e, 'AccessDenied') ? ${quote(n.accessDenied)} : `
+    + `$not($exists(${stream})) ? ${quote(n.noStream)} : (($contains($e & $c, 'ResourceNotFound') or $contains($c, 'does not exist')) ? ${quote(n.notFound)} : `
+    + `($contains($e & $c, 'KMS') ? ${quote(n.kms)} : ($contains($e & $c, 'AccessDenied') ? ${quote(n.accessDenied)} : `
     + `${quote(n.other)} & ' (' & $e & ')')))})`;
 }
 

@@ -99,10 +99,10 @@ export function badJobRunDetail(): string {
 
 /**
  * JSONata: the event detail of a workflow's run. `step` is JSONata of the failed step's summary (see stepSummary), or
- * `{}`; the times are the execution's (a workflow runs many jobs).
+ * `{}`; the times are the execution's start and the event state's entry (a workflow runs many jobs).
  */
 export function workflowRunEventDetail(s: RunEventSubject, outcome: string, scheduledTime: string, step: string): string {
-  return `($w := ${step}; ${NN} $start := $toMillis($states.context.Execution.StartTime); $stop := $millis(); `
+  return `($w := ${step}; ${NN} $start := $toMillis($states.context.Execution.StartTime); $stop := $toMillis($states.context.State.EnteredTime); `
     + `{${head(s, outcome, scheduledTime, '$states.context.Execution.Id')}, `
     + '\'jobId\': $nn($w.jobId), \'jobName\': null, \'jobDefinition\': null, \'revision\': null, '
     + '\'startedAt\': $start, \'stoppedAt\': $stop, \'durationSeconds\': ($stop - $start) / 1000, '
