@@ -6,48 +6,15 @@
  *     `keywords` (lists of strings);
  *   - `metadata`: `threadId`, `summary`, `eventType`, `relatedResources` (list of strings), `additionalContext`
  *     (an object of string values), `enableCustomActions` (boolean).
- * Unknown keys are refused here (stricter than the service), so that a misspelt key fails a test rather than vanish.
+ * The schema is chat-notification.schema.json. Unknown keys are refused there (stricter than the service), so that a misspelt key fails a test rather than vanish.
  * The page states no length limits; the engine bounds its own parts (log tail: src/runs/engine/log-tail.ts).
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import Ajv from 'ajv';
 
-const strings = { type: 'array', items: { type: 'string' } } as const;
-
-export const CHAT_NOTIFICATION_SCHEMA = {
-  $id: 'https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html',
-  type: 'object',
-  required: ['version', 'source', 'content'],
-  additionalProperties: false,
-  properties: {
-    version: { const: '1.0' },
-    source: { const: 'custom' },
-    id: { type: 'string' },
-    content: {
-      type: 'object',
-      required: ['description'],
-      additionalProperties: false,
-      properties: {
-        textType: { const: 'client-markdown' },
-        title: { type: 'string' },
-        description: { type: 'string', minLength: 1 },
-        nextSteps: strings,
-        keywords: strings,
-      },
-    },
-    metadata: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        threadId: { type: 'string' },
-        summary: { type: 'string' },
-        eventType: { type: 'string' },
-        relatedResources: strings,
-        additionalContext: { type: 'object', additionalProperties: { type: 'string' } },
-        enableCustomActions: { type: 'boolean' },
-      },
-    },
-  },
-} as const;
+/** The schema, in a JSON file the interpreter harness (test/interpreter/harness.py) reads too. */
+export const CHAT_NOTIFICATION_SCHEMA = JSON.parse(fs.readFileSync(path.join(__dirname, 'chat-notification.schema.json'), 'utf8'));
 
 const validate = new Ajv({ allErrors: true }).compile(CHAT_NOTIFICATION_SCHEMA);
 
