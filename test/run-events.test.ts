@@ -12,6 +12,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { BatchJob, BatchPlatform, JobSchedule, OverlapPolicy, ScheduledBatchWorkflow } from '../src';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
+import { chatNotificationErrors, formsOf } from './support/chat-notification';
 import { EVENT_OUTCOMES, RUN_EVENT, STATES, WORKFLOW_STATES } from './support/engine';
 import { roleId, roleStatements } from './support/iam';
 import { CONTEXT, EXECUTION, FAILED_JOB, REGION, trackerDefinition, trackerStack } from './support/run-fixture';
@@ -202,5 +203,73 @@ describe('docs/events.md', () => {
       expect({ source: e.source, type: e['detail-type'] }).toEqual({ source: RUN_EVENT.source, type: RUN_EVENT.detailType });
       expect(Object.keys(e.detail).sort()).toEqual([...DETAIL_KEYS].sort());
     }
+  });
+});
+
+describe('notifyRecovery: a "recovered" message after a bad run (opt-in)', () => {
+  const previous = (Status: string) => ({
+    result: {
+      Executions: [
+        { ExecutionArn: EXECUTION, Status: 'RUNNING', StartDate: CONTEXT.Execution.StartTime },
+        { ExecutionArn: `${EXECUTION.slice(0, -4)}0000`, Status, StartDate: '2026-11-30T06:00:01.000Z' },
+      ],
+    },
+  });
+
+  test('off (the default): a good run has no look at the previous run', () => {
+    const def = trackerDefinition();
+    expect(Object.keys(def.States)).not.toContain('FindPreviousRun');
+    expect(def.States[STATES.run].Next).toBe(STATES.succeededEvent);
+  });
+
+  test('on, after a FAILED run: one message in both forms, then the event; 2 transitions more, 3 with the message', async () => {
+    const stack = trackerStack();
+    const def = trackerDefinition({ notifyRecovery: true }, stack);
+    expect(def.States[STATES.run].Next).toBe('FindPreviousRun');
+    const r = await run(def, { [SYNC]: { result: SUCCEEDED_JOB }, FindPreviousRun: previous('FAILED') });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.calls.map(c => c.state)).toEqual([STATES.run, 'FindPreviousRun', 'NotifyRecovered', STATES.succeededEvent]);
+    expect(r.publishes).toHaveLength(1);
+    const { text, card } = formsOf(r.publishes[0].args.Message);
+    expect(text).toMatch(/^Nightly report: the scheduled run of 2026-12-01T06:00:00Z SUCCEEDED, after a run that did not \(FAILED\)\. Previous run: https:.*0000\nThis run: https:/);
+    expect(card.content.title).toBe('Nightly report: run 2026-12-01T06:00:00Z succeeded again');
+    expect(chatNotificationErrors(card)).toEqual([]);
+    expect(r.details).toEqual([expect.objectContaining({ outcome: 'SUCCEEDED' })]);
+    expect(r.output).toMatchObject({ jobId: 'job-1', status: 'SUCCEEDED' });
+    // ListExecutions of this state machine only, in the policy that may name it.
+    const template = Template.fromStack(stack).toJSON();
+    const policies = Object.values(template.Resources).filter((x: any) => x.Type === 'AWS::IAM::Policy') as any[];
+    expect(policies.flatMap(x => x.Properties.PolicyDocument.Statement)).toEqual([
+      { Action: 'states:ListExecutions', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^RunsStateMachine/) } },
+    ]);
+  });
+
+  test.each(['SUCCEEDED', 'ABORTED'])('on, after a %s run: nothing is published', async (status) => {
+    const def = trackerDefinition({ notifyRecovery: true });
+    const r = await run(def, { [SYNC]: { result: SUCCEEDED_JOB }, FindPreviousRun: previous(status) });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.publishes).toHaveLength(0);
+    expect(r.calls.map(c => c.state)).toEqual([STATES.run, 'FindPreviousRun', STATES.succeededEvent]);
+  });
+
+  test('on, a look or a message that fails leaves the run SUCCEEDED with its event', async () => {
+    const def = trackerDefinition({ notifyRecovery: true });
+    const look = await run(def, { [SYNC]: { result: SUCCEEDED_JOB }, FindPreviousRun: { error: { Error: 'Sfn.AccessDeniedException' } } });
+    expect(look.status).toBe('SUCCEEDED');
+    expect(look.details).toHaveLength(1);
+    const publish = await run(def, { [SYNC]: { result: SUCCEEDED_JOB }, FindPreviousRun: previous('TIMED_OUT'), NotifyRecovered: { error: { Error: 'SNS.AuthorizationErrorException' } } });
+    expect(publish.status).toBe('SUCCEEDED');
+    expect(publish.details).toHaveLength(1);
+  });
+
+  test('notifyRecovery on an untracked schedule is refused', () => {
+    const stack = trackerStack();
+    const job = BatchJob.fromBatchJobAttributes(stack, 'Job', {
+      jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Queue', `arn:aws:batch:${REGION}:123456789012:job-queue/q`),
+      jobDefinitionArn: `arn:aws:batch:${REGION}:123456789012:job-definition/j:1`,
+      jobName: 'j',
+    });
+    expect(() => new JobSchedule(stack, 'S', { job, schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)), trackRuns: false, notifyRecovery: true }))
+      .toThrow("'notifyRecovery' is set but 'trackRuns' is false: the recovered message comes from the tracked run's state machine. Turn 'trackRuns' on, or leave 'notifyRecovery' out.");
   });
 });

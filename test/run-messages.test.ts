@@ -5,10 +5,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CARD_SVG, cardSvg } from '../scripts/chat-card-svg';
-import { exampleMessage } from './support/example-message';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
 import { chatNotificationErrors, formsOf } from './support/chat-notification';
 import { LOG_TAIL, LOG_TAIL_NOTES, STATES } from './support/engine';
+import { exampleMessage } from './support/example-message';
 import { CONTEXT, EXECUTION, FAILED_JOB, REGION, STREAM, trackerDefinition } from './support/run-fixture';
 
 // Literal from the AWS documentation: https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html

@@ -86,12 +86,17 @@ export interface RunScheduleOptions {
   readonly overlapPolicy?: OverlapPolicy;
 
   /**
-   * Tracked runs only: the EventBridge bus that receives one event per run outcome (source `cdk-scheduled-batch`, detail-type
-   * `Scheduled Batch Run`: succeeded, failed, deadline passed, not started, skipped, replaced, not submitted; see
-   * docs/events.md). The state machine may put events on this bus only.
+   * Tracked runs only: the EventBridge bus of the run-outcome events, one per run (docs/events.md).
    * @default - the account's default event bus
    */
   readonly eventBus?: events.IEventBus;
+
+  /**
+   * Tracked runs only: publish a "recovered" message when a run succeeds after a FAILED or TIMED_OUT one; two state
+   * transitions more per good run ($0.00005), none when off (see `RunTrackerProps.notifyRecovery`).
+   * @default false
+   */
+  readonly notifyRecovery?: boolean;
 }
 
 /** When and how reliably a job is started. Shared by `JobScheduleProps` and `ScheduledBatchWorkloadProps`. */
@@ -271,6 +276,7 @@ export class JobSchedule extends Construct {
       flexibleTimeWindow: props.flexibleTimeWindow,
       overlapPolicy: props.overlapPolicy,
       eventBus: props.eventBus,
+      notifyRecovery: props.notifyRecovery,
       arraySize: props.arraySize,
       onDemandJobQueue: props.onDemandJobQueue,
       logGroup: props.runLogGroup,
@@ -378,8 +384,8 @@ function validateScheduleOptions(props: JobScheduleOptions): void {
   if (props.runDeadline !== undefined && props.trackRuns === false) {
     throw new ValidationError("'runDeadline' is set but 'trackRuns' is false: the deadline applies to tracked runs only, and an untracked schedule submits the job without one (each attempt is still bounded by 'timeout'). Turn 'trackRuns' on, or leave 'runDeadline' out.");
   }
-  if (props.eventBus !== undefined && props.trackRuns === false) {
-    throw new ValidationError("'eventBus' is set but 'trackRuns' is false: run-outcome events come from the tracked run's state machine. Turn 'trackRuns' on, or leave 'eventBus' out.");
+  for (const [key, set, what] of [['eventBus', props.eventBus !== undefined, 'run-outcome events come'], ['notifyRecovery', props.notifyRecovery === true, 'the recovered message comes']] as const) {
+    if (set && props.trackRuns === false) throw new ValidationError(`'${key}' is set but 'trackRuns' is false: ${what} from the tracked run's state machine. Turn 'trackRuns' on, or leave '${key}' out.`);
   }
   const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
   if (overlap.needsTracking && props.trackRuns === false) {

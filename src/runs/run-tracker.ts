@@ -103,6 +103,15 @@ export interface RunTrackerProps {
   readonly eventBus?: events.IEventBus;
 
   /**
+   * Publish a "recovered" message when a run succeeds after a run that did not (the previous run ended FAILED or
+   * TIMED_OUT), in both forms, to the same topic. Costs two state transitions more per good run (a look at the
+   * previous run and a choice; $0.00005) and one more after a bad run; off, good runs are unchanged. Alternatively,
+   * close the incident from the run's `SUCCEEDED` event (docs/events.md), at no cost to the runs.
+   * @default false
+   */
+  readonly notifyRecovery?: boolean;
+
+  /**
    * Submit each run as an AWS Batch array job of this many children (2 to 10,000), each with its
    * `AWS_BATCH_JOB_ARRAY_INDEX`. The run succeeds when every child does; its message counts the failed children and
    * links up to 10 of them. The default deadline assumes the children run at the same time: set `deadline` when the
@@ -205,6 +214,7 @@ export class RunTracker extends Construct {
       runPrefix: jobName,
       overlap,
       eventBus: props.eventBus,
+      notifyRecovery: props.notifyRecovery,
       levels: [[{
         name: jobName,
         jobDefinitionArn: job.jobDefinitionArn,

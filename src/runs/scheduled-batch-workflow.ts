@@ -202,6 +202,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
       runPrefix: prefix,
       overlap: overlapStrategy('overlapPolicy', props.overlapPolicy),
       eventBus: props.eventBus,
+      notifyRecovery: props.notifyRecovery,
       levels: levels.map(level => level.map(s => ({
         name: s.name,
         jobDefinitionArn: this.jobs[s.name].jobDefinition.jobDefinitionArn,

@@ -4,11 +4,11 @@
  * that fails too, the run ends NotificationFailed (and sends no event). The event comes after the message, and its
  * failure is caught: an event never costs a run its message.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { EXECUTION_LINK, jobDetail, quote, SCHEDULED_TIME } from './expressions';
+import { CONSOLE, EXECUTION_LINK, jobDetail, quote, REGION, SCHEDULED_TIME, subject } from './expressions';
 import { bothForms, jobRunNotification, RUN_OUTCOMES, workflowRunNotification } from './messages';
 import { badJobRunDetail, EVENT_OUTCOMES, eventOutcome, jobRunEventDetail, putRunEvent, workflowRunEventDetail } from './run-events';
 import { RunDefinitionProps } from './run-graph';
@@ -19,11 +19,11 @@ export type Publish = (id: string, subject: string, message: string) => tasks.Sn
 
 /** JSONata: the event detail of a bad run, from the variables the message reads. */
 export function badRunEventDetail(p: RunDefinitionProps): string {
-  const subject = { label: p.label, workflow: p.workflow };
+  const about = { label: p.label, workflow: p.workflow };
   return p.workflow
-    ? workflowRunEventDetail(subject, eventOutcome('$outcome'), '$scheduledTime',
+    ? workflowRunEventDetail(about, eventOutcome('$outcome'), '$scheduledTime',
       '($c := $string($failure.Cause); ($substring($c, 0, 1) = \'{\' and $contains($c, \'"step"\')) ? $parse($c) : {})')
-    : jobRunEventDetail(subject, eventOutcome('$outcome'), '$scheduledTime', badJobRunDetail());
+    : jobRunEventDetail(about, eventOutcome('$outcome'), '$scheduledTime', badJobRunDetail());
 }
 
 /** Notify -> PutRunEvent -> RunDidNotSucceed, with the plain message and NotificationFailed behind it; returns Notify. */
@@ -77,4 +77,47 @@ export function succeededEvent(scope: Construct, p: RunDefinitionProps): sfn.ICh
   const event = putRunEvent(scope, STATES.succeededEvent, detail, p.eventBus);
   event.addCatch(sfn.Succeed.jsonata(scope, STATES.eventNotSent, { outputs: '{% $states.input %}' }), { outputs: '{% $states.input %}' });
   return event;
+}
+
+/** States of the opt-in "recovered" message, which show in the execution history. */
+export const RECOVERY_STATES = { find: 'FindPreviousRun', choice: 'PreviousRunFailed', notify: 'NotifyRecovered' } as const;
+
+/**
+ * The opt-in "recovered" message (`notifyRecovery`): after a good run, look at the previous run of this state machine
+ * (ListExecutions, newest first: https://docs.aws.amazon.com/step-functions/latest/apireference/API_ListExecutions.html)
+ * and, when it ended FAILED or TIMED_OUT, publish that the workload succeeded again; then `next` (the run's event). Two
+ * more transitions per good run, three after a bad one. Any failure goes on to `next`: a good run stays SUCCEEDED.
+ * The grant on this state machine's executions is the caller's (`listsExecutions`).
+ */
+export function recoveryCheck(scope: Construct, p: RunDefinitionProps, next: sfn.IChainable): sfn.IChainable {
+  const name = quote(p.label);
+  const find = new sfn.CustomState(scope, RECOVERY_STATES.find, {
+    stateJson: {
+      Type: 'Task',
+      Resource: `arn:${Aws.PARTITION}:states:::aws-sdk:sfn:listExecutions`,
+      Arguments: { StateMachineArn: '{% $states.context.StateMachine.Id %}', MaxResults: 10 },
+      Assign: {
+        previousRun: '{% ($p := $states.result.Executions[ExecutionArn != $states.context.Execution.Id and Status != \'RUNNING\']; $exists($p) ? $p[0] : null) %}',
+      },
+      Output: '{% $states.input %}',
+      TimeoutSeconds: 60,
+    },
+  });
+  const title = `${name} & ': run ' & ${SCHEDULED_TIME} & ' succeeded again'`;
+  const text = `${name} & ': the scheduled run of ' & ${SCHEDULED_TIME} & ' SUCCEEDED, after a run that did not (' & $string($previousRun.Status) & `
+    + `'). Previous run: ' & ${CONSOLE} & 'states/home?region=' & ${REGION} & '#/v2/executions/details/' & $previousRun.ExecutionArn & '\\nThis run: ' & ${EXECUTION_LINK}`;
+  const notify = tasks.SnsPublish.jsonata(scope, RECOVERY_STATES.notify, {
+    topic: p.topic,
+    subject: `{% ${subject(title)} %}`,
+    message: sfn.TaskInput.fromText(`{% ${bothForms(title, text)} %}`),
+    messagePerSubscriptionType: true,
+    outputs: '{% $states.input %}',
+  });
+  notify.addCatch(next, { outputs: '{% $states.input %}' });
+  find.addCatch(next, { outputs: '{% $states.input %}' });
+  const choice = sfn.Choice.jsonata(scope, RECOVERY_STATES.choice)
+    .when(sfn.Condition.jsonata('{% $type($previousRun) = \'object\' and $previousRun.Status in [\'FAILED\', \'TIMED_OUT\'] %}'), notify.next(next))
+    .otherwise(next);
+  find.next(choice);
+  return find;
 }

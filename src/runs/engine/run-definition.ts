@@ -29,7 +29,7 @@ import {
 } from './expressions';
 import { grantLogTail, logTailState, streamOf } from './log-tail';
 import { bothForms, CHILD_LINKS_MAX, RUN_OUTCOMES, stepSummary } from './messages';
-import { notificationTail, succeededEvent } from './notification-tail';
+import { notificationTail, recoveryCheck, succeededEvent } from './notification-tail';
 import { EVENT_OUTCOMES, jobRunEventDetail, otherRunEvent } from './run-events';
 import { EngineStep, RunDefinitionProps } from './run-graph';
 import { sdkCallState } from './sdk-call';
@@ -54,7 +54,7 @@ export class RunDefinition {
   /** A job run's way to its message: the log tail first. */
   private readonly failureTail: sfn.IChainable;
   /** A good run's end: its event. */
-  private readonly succeeded: sfn.IChainable;
+  private succeeded: sfn.IChainable;
   private readonly afterCreate: ((stateMachine: sfn.StateMachine) => void)[] = [];
   private readonly submitResources: string[];
   private readonly ownExecutionActions = new Set<string>();
@@ -65,6 +65,10 @@ export class RunDefinition {
     const stream = streamOf(`($type($job) = 'object' ? $job : ($outcome = '${RUN_OUTCOMES.jobFailed}' ? ${jobDetail('$failure.Cause')} : {}))`);
     this.failureTail = p.workflow ? this.notify : logTailState(scope, STATES.logTail, p.levels[0][0].logGroupName, stream, 'logTail', this.notify);
     this.succeeded = succeededEvent(scope, p);
+    if (p.notifyRecovery) {
+      this.listsExecutions = true;
+      this.succeeded = recoveryCheck(scope, p, this.succeeded);
+    }
     const body = p.workflow ? this.levels() : this.jobRun(p.levels[0][0]);
     const queues = new Set([p.jobQueueArn, ...p.levels.flat().flatMap(s => s.onDemandQueueArn ? [s.onDemandQueueArn] : [])]);
     this.submitResources = [...queues, ...p.levels.flat().map(s => s.jobDefinitionArn)];

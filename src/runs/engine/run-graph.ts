@@ -41,4 +41,6 @@ export interface RunDefinitionProps {
   readonly overlap: OverlapStrategy;
   /** The bus of the run-outcome events (run-events.ts); the account's default bus when undefined. */
   readonly eventBus?: events.IEventBus;
+  /** Publish a "recovered" message when a good run follows a bad one (notification-tail.ts, recoveryCheck). */
+  readonly notifyRecovery?: boolean;
 }
