@@ -318,15 +318,15 @@ function findings(r: BenchResults): string {
 - **Idle cost.** The default one-liner costs $${def.networkUsd.toFixed(2)}/month of network ($${def.totalUsd.toFixed(2)} with its alarms at list
   price; the first 10 alarms of an account are free)${fargateCost ? `, against $${fargateCost.totalUsd.toFixed(2)} for a default \`ScheduledFargateTask\`` : ''}.
   Call \`CostReport.of(stack).toMarkdown()\` for your own stack.
-- **Run tracking (per run, not idle).** Each scheduled run is one Step Functions Standard execution: a successful run is 1
-  state transition ($${UnitPrices.STATE_TRANSITION.toFixed(6)}), a failed one 3, one past its deadline 6, after the account's 4,000 free
+- **Run tracking (per run, not idle).** Each scheduled run is one Step Functions Standard execution: a successful run is 2
+  state transitions ($${(2 * UnitPrices.STATE_TRANSITION).toFixed(6)}: the run and its event), a failed one 5, one past its deadline 8, after the account's 4,000 free
   transitions a month ([Step Functions pricing](https://aws.amazon.com/step-functions/pricing/)); a daily or hourly schedule stays
   within the free tier. No fixed cost: \`CostReport\` counts none. Paths and counts: [run-tracking.md](run-tracking.md#cost).
 - **Run control (per run, not idle).** \`OverlapPolicy.SKIP\` adds ${skip.extra} state transitions to every run
   ($${(skip.extra * UnitPrices.STATE_TRANSITION).toFixed(6)}); a skipped run is ${skip.skipped} in all. \`OverlapPolicy.QUEUE\` (a Batch consumable resource) and a
   \`RunApi\` (API Gateway, billed per request) add no fixed cost. [operations.md](operations.md#run-it-now-backfill-overlapping-runs).
 - **Workflows and fan-out (per run).** A \`ScheduledBatchWorkflow\` run is one transition per level (a Parallel state) plus one
-  per step: \`extract -> (transform-a, transform-b) -> load\` is ${3 + 4} ($${((3 + 4) * UnitPrices.STATE_TRANSITION).toFixed(6)}), ${3 + 4 + 3} when its last step fails
+  per step, and its event: \`extract -> (transform-a, transform-b) -> load\` is ${3 + 4 + 1} ($${((3 + 4 + 1) * UnitPrices.STATE_TRANSITION).toFixed(6)}), ${3 + 4 + 5} when its last step fails
   (counted on the rendered definition in \`test/workflow.test.ts\`). Fixed cost: one alarm on undelivered runs per workflow, which
   \`CostReport\` counts. An array run (\`arraySize\`) costs what a single job costs, one transition more when it fails.
   Limits (20 steps, 256 KiB per state, 25,000 history events, one year, 2 to 10,000 children): [workflows.md](workflows.md).`;

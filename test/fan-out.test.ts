@@ -79,11 +79,12 @@ describe('fan-out: arraySize', () => {
     expect(template).toContain('\\"arrayProperties\\": { \\"size\\": 7 }');
   });
 
-  test('the run succeeds when the parent does: RunJob ends the execution (the parent is SUCCEEDED only if every child is)', () => {
+  test('the run succeeds when the parent does: RunJob goes on to its succeeded event (the parent is SUCCEEDED only if every child is)', () => {
     // https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html: "If any child job fails, the parent job
     // fails"; .sync ends with the parent's final status.
     const def = definitionOf(setup({ arraySize: 500 }).template());
-    expect(def.States[STATES.run].End).toBe(true);
+    expect(def.States[STATES.run].Next).toBe(STATES.succeededEvent);
+    expect(def.States[STATES.succeededEvent].End).toBe(true);
   });
 
   test('a failed array run lists the FAILED children of the parent before its one message', () => {
@@ -94,8 +95,10 @@ describe('fan-out: arraySize', () => {
     const list = def.States[STATES.listChildren];
     expect(list.Resource).toBe(LIST_JOBS);
     expect(list.Arguments).toEqual({ ArrayJobId: expect.stringMatching(/\? \$parse\(\$failure\.Cause\) : \{\}\)\.JobId %\}$/), JobStatus: 'FAILED', MaxResults: 100 });
-    expect(list.Next).toBe(STATES.notify);
-    expect(list.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: STATES.notify }]);
+    // Then the log tail (an array parent has no stream of its own: it says so) and the message.
+    expect(list.Next).toBe(STATES.logTail);
+    expect(list.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: STATES.logTail }]);
+    expect(def.States[STATES.logTail].Next).toBe(STATES.notify);
     expect(def.States[STATES.notify].Resource).toBe(SNS_PUBLISH);
     expect(list.Resource).not.toBe(SNS_PUBLISH);
   });

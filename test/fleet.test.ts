@@ -121,21 +121,21 @@ describe('placement', () => {
     expect(after.resources - before.resources).toBeLessThanOrEqual(5);
   });
 
-  test('a nested stack of more than 50 workloads is refused at synth, naming the stack and the fix', () => {
+  test('a nested stack of more than 30 workloads is refused at synth, naming the stack and the fix', () => {
     const one = new cdk.App();
     const fleet = new BatchFleet(new cdk.Stack(one, 'S'), 'Fleet', { workloadStacks: 1 });
-    for (const id of ids(51)) fleet.addWorkload(id, { schedule: DAILY, image: IMAGE });
-    expect(() => one.synth()).toThrow("S/Fleet/Workloads000 holds 51 workloads, more than the 50 whose templates fit CloudFormation's 1 MB per nested stack: raise 'workloadStacks' (now 1, at most 200)");
+    for (const id of ids(31)) fleet.addWorkload(id, { schedule: DAILY, image: IMAGE });
+    expect(() => one.synth()).toThrow("S/Fleet/Workloads000 holds 31 workloads, more than the 30 whose templates fit CloudFormation's 1 MB per nested stack: raise 'workloadStacks' (now 1, at most 200)");
   });
 
-  test('a default workload is about 17.5 KB of its nested template: 50 of them stay below 1 MB', () => {
+  test('a default workload is about 28.5 KB of its nested template: 30 of them stay below 1 MB', () => {
     const app = new cdk.App();
     const fleet = new BatchFleet(new cdk.Stack(app, 'S'), 'Fleet', { workloadStacks: 1 });
-    for (const id of ids(50)) fleet.addWorkload(id, { schedule: DAILY, image: IMAGE, command: ['python', '-m', 'a.rather.long.module.name', '--with', 'arguments'] });
+    for (const id of ids(MAX_WORKLOADS_PER_STACK)) fleet.addWorkload(id, { schedule: DAILY, image: IMAGE, command: ['python', '-m', 'a.rather.long.module.name', '--with', 'arguments'] });
     const dir = app.synth().directory;
     const [nested] = fs.readdirSync(dir).filter(f => f.includes('.nested.template.json'));
     const bytes = fs.statSync(path.join(dir, nested)).size;
-    expect(bytes / 50).toBeLessThan(18_500);
+    expect(bytes / MAX_WORKLOADS_PER_STACK).toBeLessThan(29_500);
     expect(bytes).toBeLessThan(1_048_576);
   });
 
@@ -169,7 +169,11 @@ describe('placement', () => {
     };
     expect(doc).toContain(`(default ${FLEET_DEFAULTS.workloadStacks})`);
     expect(doc).toContain(`more than ${MAX_WORKLOADS_PER_STACK} workloads`);
-    expect(doc).toContain(`the fullest stack holds ${spread(1000).max}; with 1,500 it would hold ${spread(1500).max}`);
+    expect(doc).toContain(`\`Job1\` to \`Job600\` the fullest stack holds ${spread(600).max}; with 700 it would hold ${spread(700).max}`);
+    // "about 680 workloads fit": the largest count whose fullest stack stays within the cap.
+    expect(spread(680).max).toBeLessThanOrEqual(MAX_WORKLOADS_PER_STACK);
+    expect(spread(690).max).toBeGreaterThan(MAX_WORKLOADS_PER_STACK);
+    expect(doc).toContain('about 680 workloads fit the default');
     const hundred = spread(100);
     expect(doc).toContain(`${hundred.stacks} nested stacks of ${hundred.min} to ${hundred.max} workloads each`);
   });

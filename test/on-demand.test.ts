@@ -40,7 +40,7 @@ const failed = (reasons: string[]): TaskOutcome => ({
   error: { Error: 'States.TaskFailed', Cause: JSON.stringify({ JobId: 'spot-1', Status: 'FAILED', Attempts: reasons.map(StatusReason => ({ StatusReason })) }) },
 });
 const queues = (calls: TaskCall[]) => calls.filter(c => c.resource === SYNC).map(c => c.args.JobQueue as string);
-const messages = (calls: TaskCall[]) => calls.filter(c => c.resource === PUBLISH).map(c => c.args.Message as string);
+const messages = (calls: TaskCall[]) => calls.filter(c => c.resource === PUBLISH).map(c => JSON.parse(c.args.Message).default as string);
 
 describe('resubmitOnDemand', () => {
   const template = setup();

@@ -10,6 +10,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { BatchPlatform, OverlapPolicy, ScheduledBatchWorkflow, ScheduledBatchWorkload, ScheduledBatchWorkloadProps, UnitPrices } from '../src';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
+import { chatNotificationErrors, formsOf } from './support/chat-notification';
 import { definitionOf } from './support/state-machine';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
@@ -30,6 +31,8 @@ const API = {
   terminateJob: 'arn:aws:states:::aws-sdk:batch:terminateJob',
   submit: 'arn:aws:states:::batch:submitJob.sync',
   publish: 'arn:aws:states:::sns:publish',
+  // https://docs.aws.amazon.com/step-functions/latest/dg/connect-eventbridge.html
+  putEvents: 'arn:aws:states:::events:putEvents',
 };
 const callName = (c: TaskCall) => Object.entries(API).find(([, r]) => r === c.resource)?.[0] ?? c.resource;
 
@@ -97,7 +100,7 @@ describe('overlap policy REPLACE: a workload', () => {
     expect(def.StartAt).toBe('FindRunsToReplace');
     expect(def.States.FindRunsToReplace).toMatchObject({ Resource: API.listExecutions, Next: 'StopReplacedRuns' });
     expect(def.States.StopReplacedRuns).toMatchObject({ Type: 'Map', Items: '{% $earlierRuns %}', MaxConcurrency: 1, Next: 'FindJobsToReplace' });
-    expect(Object.keys(def.States.StopReplacedRuns.ItemProcessor.States).sort()).toEqual(['DescribeReplacedRun', 'NotifyReplacedRun', 'StopReplacedRun']);
+    expect(Object.keys(def.States.StopReplacedRuns.ItemProcessor.States).sort()).toEqual(['DescribeReplacedRun', 'NotifyReplacedRun', 'ReplacedRunEvent', 'ReplacedRunEventNotSent', 'StopReplacedRun']);
     expect(def.States.FindJobsToReplace).toMatchObject({ Resource: API.listJobs, Next: 'TerminateReplacedJobs' });
     expect(def.States.TerminateReplacedJobs).toMatchObject({ Type: 'Map', Items: '{% $activeJobs %}', Next: 'RunJob' });
     // A lookup that fails runs the job anyway.
@@ -109,26 +112,34 @@ describe('overlap policy REPLACE: a workload', () => {
     const prefix = w.job.jobName;
     const run = await simulate(def, CONTEXT, answers(prefix, 1));
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.calls.map(callName)).toEqual(['listExecutions', 'describeExecution', 'stopExecution', 'publish', 'listJobs', 'terminateJob', 'submit']);
+    expect(run.calls.map(callName)).toEqual(['listExecutions', 'describeExecution', 'stopExecution', 'publish', 'putEvents', 'listJobs', 'terminateJob', 'submit', 'putEvents']);
     const stop = run.calls[2].args;
     expect(stop).toEqual({ ExecutionArn: EARLIER, Error: 'RunReplaced', Cause: 'Replaced by the run of 2026-12-02T02:00:00Z (overlap policy REPLACE)' });
     const message = run.calls[3].args;
     expect(message.Subject).toBe('Replace/Nightly: run 2026-12-01T02:00:00Z replaced');
     expect(message.Message).toContain('Replace/Nightly: the scheduled run of 2026-12-01T02:00:00Z was REPLACED by the run of 2026-12-02T02:00:00Z (overlap policy REPLACE)');
     expect(message.Message).toContain(`#/v2/executions/details/${EARLIER}`);
-    expect(run.calls[5].args).toEqual({ JobId: 'old-0', Reason: 'Replaced by the run of 2026-12-02T02:00:00Z (overlap policy REPLACE)' });
+    // In both forms; the chat card is valid.
+    const { text, card } = formsOf(message.Message);
+    expect(text).toContain('was REPLACED by the run of 2026-12-02T02:00:00Z');
+    expect(card.content).toEqual({ textType: 'client-markdown', title: 'Replace/Nightly: run 2026-12-01T02:00:00Z replaced', description: text });
+    expect(chatNotificationErrors(card)).toEqual([]);
+    // Its event: REPLACED, about the replaced run.
+    expect(run.calls[4].args.Entries[0].Detail).toMatchObject({ outcome: 'REPLACED', execution: EARLIER, scheduledTime: '2026-12-01T02:00:00Z', jobId: null });
+    expect(run.calls[8].args.Entries[0].Detail).toMatchObject({ outcome: 'SUCCEEDED', execution: ME });
+    expect(run.calls[6].args).toEqual({ JobId: 'old-0', Reason: 'Replaced by the run of 2026-12-02T02:00:00Z (overlap policy REPLACE)' });
   });
 
   test('with nothing to replace, the run submits its job and publishes nothing', async () => {
     const run = await simulate(def, CONTEXT, c => callName(c) === 'listExecutions' ? { result: { Executions: [{ ExecutionArn: ME, StartDate: CONTEXT.Execution.StartTime }] } }
       : answers(w.job.jobName, 0)(c));
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.calls.map(callName)).toEqual(['listExecutions', 'listJobs', 'submit']);
+    expect(run.calls.map(callName)).toEqual(['listExecutions', 'listJobs', 'submit', 'putEvents']);
   });
 
   test('a run started outside the schedule (RunApi, by hand) has no execution: its job is still terminated', async () => {
     const run = await simulate(def, CONTEXT, c => callName(c) === 'listExecutions' ? { result: { Executions: [] } } : answers(w.job.jobName, 2)(c));
-    expect(run.calls.map(callName)).toEqual(['listExecutions', 'listJobs', 'terminateJob', 'terminateJob', 'submit']);
+    expect(run.calls.map(callName)).toEqual(['listExecutions', 'listJobs', 'terminateJob', 'terminateJob', 'submit', 'putEvents']);
     expect(run.calls.filter(c => callName(c) === 'publish')).toEqual([]);
   });
 
@@ -144,12 +155,14 @@ describe('overlap policy REPLACE: a workload', () => {
     expect(all).not.toMatch(/"states:StopExecution","Effect":"Allow","Resource":"\*"/);
   });
 
-  test('state transitions: 4 more per run, 3 per replaced run, 1 per terminated job; docs/operations.md says so', () => {
+  test('state transitions: 4 more per run, 4 per replaced run (its message and its event), 1 per terminated job; docs/operations.md says so', () => {
     // From the start to RunJob with nothing to replace: two lookups and two Map states with no items.
     const path: string[] = [];
     for (let name: string = def.StartAt; name !== 'RunJob'; name = def.States[name].Next) path.push(name);
     expect(path).toEqual(['FindRunsToReplace', 'StopReplacedRuns', 'FindJobsToReplace', 'TerminateReplacedJobs']);
-    expect(Object.keys(def.States.StopReplacedRuns.ItemProcessor.States)).toHaveLength(3);
+    // Describe, stop, its message, its event (and, only when the event fails, ReplacedRunEventNotSent).
+    expect(Object.keys(def.States.StopReplacedRuns.ItemProcessor.States)).toHaveLength(5);
+    expect(def.States.StopReplacedRuns.ItemProcessor.States.ReplacedRunEvent.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'ReplacedRunEventNotSent' }]);
     // One TerminateJob per job; its catch (a job without the workload tag is not the role's to stop) only on a refusal.
     const terminate = def.States.TerminateReplacedJobs.ItemProcessor;
     expect(terminate.StartAt).toBe('TerminateReplacedJob');
@@ -157,7 +170,7 @@ describe('overlap policy REPLACE: a workload', () => {
     expect(terminate.States.TerminateReplacedJob.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'ReplacedJobNotStopped' }]);
     const price = (4 * UnitPrices.STATE_TRANSITION).toFixed(4);
     const operations = fs.readFileSync(require.resolve('../docs/operations.md'), 'utf8');
-    expect(operations).toContain(`| ${path.length} state transitions more per run when nothing is active ($${price}); 3 more (and one SNS message) per replaced run, 1 per terminated job |`);
+    expect(operations).toContain(`| ${path.length} state transitions more per run when nothing is active ($${price}); 4 more (one SNS message and one event) per replaced run, 1 per terminated job |`);
   });
 
   test('REPLACE without run tracking fails at synth, naming the props', () => {
@@ -170,8 +183,8 @@ describe('overlap policy REPLACE: an array job and a workflow', () => {
   test('an array job\'s parent is terminated (AWS Batch terminates its children with it)', async () => {
     const { template, workload: w } = workload({ arraySize: 10 });
     const run = await simulate(definitionOf(template), CONTEXT, answers(w.job.jobName, 1));
-    expect(run.calls.map(callName)).toEqual(['listExecutions', 'describeExecution', 'stopExecution', 'publish', 'listJobs', 'terminateJob', 'submit']);
-    expect(run.calls[6].args.ArrayProperties).toEqual({ Size: 10 });
+    expect(run.calls.map(callName)).toEqual(['listExecutions', 'describeExecution', 'stopExecution', 'publish', 'putEvents', 'listJobs', 'terminateJob', 'submit', 'putEvents']);
+    expect(run.calls[7].args.ArrayProperties).toEqual({ Size: 10 });
   });
 
   test('a workflow stops the earlier execution, terminates the jobs of any of its steps, then runs its levels', async () => {
@@ -196,8 +209,8 @@ describe('overlap policy REPLACE: an array job and a workflow', () => {
       return answers(prefix, 0)(c);
     });
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.calls.map(callName)).toEqual(['listExecutions', 'describeExecution', 'stopExecution', 'publish', 'listJobs', 'terminateJob', 'submit', 'submit']);
-    expect(run.calls[5].args.JobId).toBe('step-job');
+    expect(run.calls.map(callName)).toEqual(['listExecutions', 'describeExecution', 'stopExecution', 'publish', 'putEvents', 'listJobs', 'terminateJob', 'submit', 'submit', 'putEvents']);
+    expect(run.calls[6].args.JobId).toBe('step-job');
     expect(run.calls[3].args.Message).toContain('was REPLACED by the run of 2026-12-02T02:00:00Z');
   });
 });

@@ -671,10 +671,10 @@ describe('docs/operations.md states the numbers of the code', () => {
     const skip = definitionOf(setup({ overlapPolicy: OverlapPolicy.SKIP }).template());
     const extra = walk(skip, c => c.Default) - walk(plain, c => c.Default);
     expect(extra).toBe(2);
-    // A skipped run: the check, the choice, the one publish, the Fail state.
-    expect(walk(skip, c => c.Choices[0].Next)).toBe(4);
+    // A skipped run: the check, the choice, the one publish, its event, the Fail state.
+    expect(walk(skip, c => c.Choices[0].Next)).toBe(5);
     const price = (extra * UnitPrices.STATE_TRANSITION).toFixed(5);
-    expect(operations).toContain(`| 2 state transitions more per run ($${price}), 4 in all for a skipped run |`);
+    expect(operations).toContain(`| 2 state transitions more per run ($${price}), 5 in all for a skipped run (its message and its event) |`);
     expect(operations).toContain('`batch:ListJobs`, newest 100');
     expect(skip.States[STATES.checkOverlap].Arguments.MaxResults).toBe(100);
   });

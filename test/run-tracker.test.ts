@@ -10,7 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BatchJob, BatchJobAttributes, RunTracker, RunTrackerProps, UnitPrices } from '../src';
 import { readValidationReport } from './checkers/synth-fixtures';
-import { messageExpression, RUN_OUTCOMES, SCHEDULED_TIME, STATES } from './support/engine';
+import { messageExpression, notificationExpression, RUN_OUTCOMES, SCHEDULED_TIME, STATES } from './support/engine';
 import { roleId, roleStatements } from './support/iam';
 import { renderRunMessage } from './support/run-message';
 
@@ -82,7 +82,7 @@ function failurePaths(def: any): { states: string[]; published: number; end: str
 }
 
 describe('RunTracker state machine', () => {
-  test('submits the job with .sync under the deadline, and ends the run after a success without publishing', () => {
+  test('submits the job with .sync under the deadline, and ends the run after a success with its event, without publishing', () => {
     const { stack, tracker } = setup();
     const def = definitionOf(stack);
     const run = def.States[def.StartAt];
@@ -93,7 +93,8 @@ describe('RunTracker state machine', () => {
     // 3 attempts x 1 hour + 15 minutes + 2 x 5 minutes.
     expect(run.TimeoutSeconds).toBe(3 * 3600 + 15 * 60 + 2 * 5 * 60);
     expect(tracker.deadline.toSeconds()).toBe(run.TimeoutSeconds);
-    expect(run.End).toBe(true);
+    expect(run.Next).toBe(STATES.succeededEvent);
+    expect(def.States[STATES.succeededEvent]).toMatchObject({ Resource: 'arn:aws:states:::events:putEvents', End: true });
     expect(run.Arguments).toMatchObject({ JobQueue: QUEUE_ARN, JobDefinition: JOB_DEF_ARN });
     expect(run.Arguments.JobName).toMatch(/^\{% \$substring\("nightly-report", 0, 98\) & '-' & /);
   });
@@ -116,7 +117,7 @@ describe('RunTracker state machine', () => {
 
     expect(def.States[STATES.run].Catch.map((c: any) => [c.ErrorEquals, c.Next])).toEqual([
       [['States.Timeout'], STATES.findJob],
-      [['States.ALL'], STATES.notify],
+      [['States.ALL'], STATES.logTail],
     ]);
     expect(def.States[STATES.findJob].Resource).toBe('arn:aws:states:::aws-sdk:batch:listJobs');
     expect(def.States[STATES.findJob].Arguments.Filters[0].Name).toBe('JOB_NAME');
@@ -128,9 +129,11 @@ describe('RunTracker state machine', () => {
       Resource: 'arn:aws:states:::aws-sdk:batch:terminateJob',
       Arguments: { JobId: '{% $job.JobId %}', Reason: 'Scheduled run passed its deadline of 3 hours 25 minutes (RunTracker)' },
       Assign: { stopped: true },
-      Next: STATES.notify,
+      Next: STATES.logTail,
     });
-    expect(def.States[STATES.notify]).toMatchObject({ Type: 'Task', Resource: SNS_PUBLISH, Next: STATES.failed });
+    expect(def.States[STATES.logTail]).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:cloudwatchlogs:getLogEvents', Next: STATES.notify });
+    expect(def.States[STATES.notify]).toMatchObject({ Type: 'Task', Resource: SNS_PUBLISH, Next: STATES.event });
+    expect(def.States[STATES.event]).toMatchObject({ Resource: 'arn:aws:states:::events:putEvents', Next: STATES.failed });
     expect(def.States[STATES.notify].Arguments.TopicArn).toBe(TOPIC_ARN);
     expect(def.States[STATES.failed]).toMatchObject({ Type: 'Fail', Error: '{% $outcome %}' });
   });
@@ -144,9 +147,12 @@ describe('RunTracker state machine', () => {
       if (p.end === STATES.failed) expect({ path: p.states, published: p.published }).toEqual({ path: p.states, published: 1 });
       else expect({ path: p.states, end: p.end, published: p.published }).toEqual({ path: p.states, end: STATES.notificationFailed, published: 0 });
     }
-    expect(paths.map(p => p.states)).toContainEqual([STATES.run, STATES.findJob, STATES.describeJob, STATES.stopJob, STATES.notify, STATES.failed]);
-    expect(paths.map(p => p.states)).toContainEqual([STATES.run, STATES.notify, STATES.failed]);
-    expect(paths.map(p => p.states)).toContainEqual([STATES.run, STATES.notify, STATES.notifyPlain, STATES.failed]);
+    const tail = [STATES.logTail, STATES.notify, STATES.event, STATES.failed];
+    expect(paths.map(p => p.states)).toContainEqual([STATES.run, STATES.findJob, STATES.describeJob, STATES.stopJob, ...tail]);
+    expect(paths.map(p => p.states)).toContainEqual([STATES.run, ...tail]);
+    expect(paths.map(p => p.states)).toContainEqual([STATES.run, STATES.logTail, STATES.notify, STATES.notifyPlain, STATES.event, STATES.failed]);
+    // The event's failure does not undo the message: it is caught, and the run ends as it would have.
+    expect(paths.map(p => p.states)).toContainEqual([STATES.run, STATES.logTail, STATES.notify, STATES.event, STATES.failed]);
   });
 
   test('a message that cannot be rendered is not retried; a publish error is', () => {
@@ -164,7 +170,8 @@ describe('RunTracker state machine', () => {
     const def = definitionOf(stack);
     const message: string = def.States[STATES.notify].Arguments.Message;
 
-    expect(message).toBe(`{% ${messageExpression('3 hours 25 minutes')} %}`);
+    expect(message).toBe(`{% ${notificationExpression('3 hours 25 minutes')} %}`);
+    expect(def.States[STATES.notify].Arguments.MessageStructure).toBe('json');
     for (const field of ['Workload: ', 'Scheduled time: ', 'Job id: ', 'Status reason: ', 'Exit code: ', 'Attempts finished: ',
       'batch/home?region=', '#jobs/detail/', 'cloudwatch/home?region=', '#logsV2:log-groups/log-group/', 'states/home?region=']) {
       expect(message).toContain(field);
@@ -196,7 +203,7 @@ describe('RunTracker state machine', () => {
     });
   });
 
-  test('the role gets exactly the .sync Batch policy, the two lookups, the logging delivery and sns:Publish', () => {
+  test('the role gets exactly the .sync Batch policy, the two lookups, the logging delivery, sns:Publish, the event and the log tail', () => {
     const { stack } = setup();
     const template = Template.fromStack(stack).toJSON();
     const flat = (v: any) => JSON.parse(JSON.stringify(v).replace(/\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},"([^"]*)"\]\]\}/g, '"arn:aws$1"'));
@@ -204,6 +211,8 @@ describe('RunTracker state machine', () => {
     // The statements are inline in the role: no separate policy resource.
     expect(Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Policy'))).toHaveLength(0);
     expect(flat(roleStatements(template, roleId(template, /StateMachineRole/)))).toEqual([
+      // The run's event, on exactly the default bus (no eventBus given).
+      { Action: 'events:PutEvents', Effect: 'Allow', Resource: 'arn:aws:events:eu-west-2:123456789012:event-bus/default' },
       // The typed lookup and publish tasks' own statements.
       { Action: 'batch:ListJobs', Effect: 'Allow', Resource: '*' },
       { Action: 'batch:DescribeJobs', Effect: 'Allow', Resource: '*' },
@@ -234,6 +243,8 @@ describe('RunTracker state machine', () => {
         Resource: `arn:aws:batch:${REGION}:123456789012:job/*`,
       },
       { Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], Effect: 'Allow', Resource: BATCH_RULE },
+      // The log tail: the streams of the job's own log group only.
+      { Action: 'logs:GetLogEvents', Effect: 'Allow', Resource: 'arn:aws:logs:eu-west-2:123456789012:log-group:/aws/batch/job:log-stream:*' },
     ]);
   });
 
@@ -254,6 +265,7 @@ describe('RunTracker state machine', () => {
       expect(acknowledged).toEqual([
         { 'Annotation::AwsSolutions-IAM5[Resource::*]': expect.stringContaining('batch:DescribeJobs and batch:ListJobs have no resource-level permissions') },
         { 'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:eu-west-2:123456789012:job/*]': expect.stringContaining('batch:TerminateJob') },
+        { 'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:eu-west-2:123456789012:log-group:/aws/batch/job:log-stream:*]': expect.stringContaining('logs:GetLogEvents') },
       ]);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
@@ -485,11 +497,10 @@ describe('cost per run (docs/run-tracking.md, docs/performance.md)', () => {
   };
   const runJob = definition.States[definition.StartAt];
   const catchTo = (error: string) => runJob.Catch.find((c: any) => c.ErrorEquals.includes(error)).Next as string;
-  const transitions = { succeeded: 1, failed: 1 + walk(catchTo('States.ALL')), deadline: 1 + walk(catchTo('States.Timeout')) };
+  const transitions = { succeeded: walk(definition.StartAt), failed: 1 + walk(catchTo('States.ALL')), deadline: 1 + walk(catchTo('States.Timeout')) };
 
-  test('a successful run is 1 transition, a failed run 3, a run past its deadline 6; priced with UnitPrices.STATE_TRANSITION', () => {
-    expect(runJob.End).toBe(true);
-    expect(transitions).toEqual({ succeeded: 1, failed: 3, deadline: 6 });
+  test('a successful run is 2 transitions (the run, its event), a failed run 5, a run past its deadline 8; priced with UnitPrices.STATE_TRANSITION', () => {
+    expect(transitions).toEqual({ succeeded: 2, failed: 5, deadline: 8 });
     const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'run-tracking.md'), 'utf8');
     const usd = (n: number) => `$${(n * UnitPrices.STATE_TRANSITION).toFixed(n * UnitPrices.STATE_TRANSITION < 0.0001 ? 6 : 5)}`;
     expect(doc).toContain(`| succeeded | ${transitions.succeeded} | ${usd(transitions.succeeded)} |`);

@@ -46,7 +46,7 @@ function definition(props: Partial<ScheduledBatchWorkflowProps> = {}): any {
 /** The step a submission is for, from its job name `<workflow>-<step>-<time>-<execution>`. */
 const stepOf = (c: TaskCall) => /-(extract|transform-a|transform-b|load)-[0-9A-Z]{16}-/.exec(c.args.JobName)?.[1];
 const submits = (calls: TaskCall[]) => calls.filter(c => c.resource === SYNC).map(stepOf);
-const published = (calls: TaskCall[]) => calls.filter(c => c.resource === PUBLISH).map(c => c.args.Message as string);
+const published = (calls: TaskCall[]) => calls.filter(c => c.resource === PUBLISH).map(c => JSON.parse(c.args.Message).default as string);
 const ok = (jobId: string): TaskOutcome => ({ result: { JobId: jobId, JobName: 'n', Status: 'SUCCEEDED' } });
 const failedJob = (detail: object): TaskOutcome => ({ error: { Error: 'States.TaskFailed', Cause: JSON.stringify(detail) } });
 
@@ -131,7 +131,7 @@ describe('a simulated workflow run', () => {
       }
       return ok(`${stepOf(c)}-1`);
     });
-    expect(run.calls.map(c => c.state).slice(-3)).toEqual(['load FindLateJob', 'load StopLateJob', 'Notify']);
+    expect(run.calls.map(c => c.state).slice(-4)).toEqual(['load FindLateJob', 'load StopLateJob', 'Notify', 'SendRunEvent']);
     const [message] = published(run.calls);
     expect(message).toContain("Step 'load' was NOT DONE by the run's deadline");
     expect(message).toContain('Job id: ld-9');

@@ -87,7 +87,9 @@ describe('ScheduledBatchWorkflow: the graph', () => {
     expect(levels.map(l => l.Branches.map((b: any) => b.StartAt))).toEqual([['extract'], ['transform-a', 'transform-b'], ['load']]);
     expect(levels[0].Next).toBe('Level2');
     expect(levels[1].Next).toBe('Level3');
-    expect(levels[2].End).toBe(true);
+    // After the last level, the run's succeeded event.
+    expect(levels[2].Next).toBe(WORKFLOW_STATES.succeededEvent);
+    expect(def.States[WORKFLOW_STATES.succeededEvent]).toMatchObject({ Resource: 'arn:aws:states:::events:putEvents', End: true });
     expect(def.States.Level4).toBeUndefined();
   });
 
@@ -169,7 +171,9 @@ describe('ScheduledBatchWorkflow: a failed step', () => {
     for (const step of ['extract', 'transform-a', 'transform-b', 'load']) {
       const b = branchOf(def, step);
       const n = stepStates(step);
-      expect(b.States[step].Catch.map((c: any) => c.Next)).toEqual([n.findLate, step === 'transform-a' ? n.listChildren : n.failed]);
+      expect(b.States[step].Catch.map((c: any) => c.Next)).toEqual([n.findLate, step === 'transform-a' ? n.listChildren : n.logTail]);
+      // A failed step's log tail, then its Fail state.
+      expect(b.States[n.logTail]).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:cloudwatchlogs:getLogEvents', Next: n.failed });
       expect(b.States[n.failed]).toMatchObject({ Type: 'Fail', Error: '{% $stepOutcome %}' });
       // Nothing inside a branch publishes: the run's one message comes from the top level.
       expect(JSON.stringify(b)).not.toContain(SNS_PUBLISH);
@@ -211,12 +215,12 @@ describe('ScheduledBatchWorkflow: a failed step', () => {
     expect(b.States[n.listChildren]).toMatchObject({
       Resource: 'arn:aws:states:::aws-sdk:batch:listJobs',
       Arguments: { ArrayJobId: expect.stringMatching(/\? \$parse\(\$stepFailure\.Cause\) : \{\}\)\.JobId %\}$/), JobStatus: 'FAILED', MaxResults: 100 },
-      Catch: [{ ErrorEquals: ['States.ALL'], Next: n.failed }],
-      Next: n.failed,
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: n.logTail }],
+      Next: n.logTail,
     });
     const cause = JSON.stringify({ JobId: 'p-1', Status: 'FAILED', ArrayProperties: { Size: 50, StatusSummary: { FAILED: 2, SUCCEEDED: 48 } }, Attempts: [] });
     const summary = await jsonata(b.States[n.failed].Cause.replace(/^\{% | %\}$/g, '')).evaluate({}, {
-      stepFailure: { Error: 'States.TaskFailed', Cause: cause }, lateJobId: null, stopped: false, onDemand: false, stepChildren: [4, 17], parse: JSON.parse,
+      stepFailure: { Error: 'States.TaskFailed', Cause: cause }, lateJobId: null, stopped: false, onDemand: false, stepChildren: [4, 17], stepLogTail: null, parse: JSON.parse,
     });
     expect(JSON.parse(summary)).toMatchObject({ step: 'transform-a', jobId: 'p-1', childrenFailed: 2, arraySize: 50, failedChildren: [4, 17] });
   });
@@ -379,13 +383,13 @@ describe('ScheduledBatchWorkflow: On-Demand resubmission', () => {
     const b = branchOf(def, 'extract');
     const n = stepStates('extract');
     expect(b.States.extract.Catch[1]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: n.reclaimed });
-    expect(b.States[n.reclaimed]).toMatchObject({ Type: 'Choice', Choices: [{ Condition: `{% ${ALL_ATTEMPTS_RECLAIMED} %}`, Next: n.onDemand }], Default: n.failed });
+    expect(b.States[n.reclaimed]).toMatchObject({ Type: 'Choice', Choices: [{ Condition: `{% ${ALL_ATTEMPTS_RECLAIMED} %}`, Next: n.onDemand }], Default: n.logTail });
     const onDemand = b.States[n.onDemand];
     expect(onDemand.Resource).toBe(BATCH_SYNC);
     expect(onDemand.Arguments.JobQueue).toMatch(/^<PlatformOnDemandJobQueue.*>$/);
     expect(onDemand.Arguments.JobDefinition).toBe(b.States.extract.Arguments.JobDefinition);
     // Once: a failed On-Demand attempt fails the step.
-    expect(onDemand.Catch.map((c: any) => c.Next)).toEqual([n.findLateOnDemand, n.failed]);
+    expect(onDemand.Catch.map((c: any) => c.Next)).toEqual([n.findLateOnDemand, n.logTail]);
     expect(onDemand.Catch[1].Assign.onDemand).toBe(true);
     t.hasResourceProperties('AWS::Batch::JobQueue', {
       ComputeEnvironmentOrder: [{ ComputeEnvironment: { 'Fn::GetAtt': [Match.stringLikeRegexp('PlatformComputeFallbackComputeEnvironment'), 'ComputeEnvironmentArn'] }, Order: 1 }],
@@ -527,14 +531,20 @@ describe('cost per run and limits (docs/workflows.md)', () => {
   const def = definitionOf(setup().template());
   /** States a run enters on the success path: each Parallel, and in each branch its step's Task. */
   const levels = Object.values(def.States).filter((s: any) => s.Type === 'Parallel') as any[];
-  const succeeded = levels.reduce((n, l) => n + 1 + l.Branches.length, 0);
-  /** A run whose last step fails: every level and step, plus the step's Fail state, Notify and RunDidNotSucceed. */
-  const failed = succeeded + 1 + 2;
+  const steps = levels.reduce((n, l) => n + 1 + l.Branches.length, 0);
+  /** A good run: every level and step, and its event. */
+  const succeeded = steps + 1;
+  /** A run whose last step fails: every level and step, plus the step's log tail and Fail state, Notify, the event and RunDidNotSucceed. */
+  const failed = steps + 2 + 3;
   const usd = (n: number) => `$${(n * UnitPrices.STATE_TRANSITION).toFixed(6)}`;
   const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'workflows.md'), 'utf8');
 
-  test('extract -> (transform-a, transform-b) -> load: 7 transitions when it succeeds, 10 when load fails; priced with UnitPrices.STATE_TRANSITION', () => {
-    expect({ succeeded, failed }).toEqual({ succeeded: 7, failed: 10 });
+  test('extract -> (transform-a, transform-b) -> load: 8 transitions when it succeeds, 12 when load fails; priced with UnitPrices.STATE_TRANSITION', () => {
+    expect({ succeeded, failed }).toEqual({ succeeded: 8, failed: 12 });
+    expect(def.States.Level3.Next).toBe('SendSucceededEvent');
+    expect(def.States.Level3.Catch[0].Next).toBe('Notify');
+    expect(def.States.Notify.Next).toBe('SendRunEvent');
+    expect(def.States.SendRunEvent.Next).toBe('RunDidNotSucceed');
     expect(doc).toContain(`| succeeded | ${succeeded} | ${usd(succeeded)} |`);
     expect(doc).toContain(`| the last step fails | ${failed} | ${usd(failed)} |`);
     expect(doc).toContain(`$${(UnitPrices.STATE_TRANSITION * 1000).toFixed(3)} per 1,000 state transitions`);

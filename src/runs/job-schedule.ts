@@ -1,5 +1,6 @@
 import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -17,7 +18,7 @@ import { validateArraySize } from '../private/array-size';
 import { createSchedulerRole } from './private/run-state-machine';
 import { analyzeSchedule, assertScheduleAccepted, DeadlinePropNames } from '../private/schedule-deadline';
 import { secondsOf } from '../private/validate';
-import { createDeadLetterQueue, submitJobInput, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
+import { createDeadLetterQueue, rejectUntrackedOptions, submitJobInput, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
 import { RunTracker } from './run-tracker';
 import { StartDeadlineAction } from './start-deadline';
 import { jobsArn, tagOnSubmitStatement } from '../private/job-tags';
@@ -83,6 +84,19 @@ export interface RunScheduleOptions {
    * @default OverlapPolicy.ALLOW
    */
   readonly overlapPolicy?: OverlapPolicy;
+
+  /**
+   * Tracked runs only: the EventBridge bus of the run-outcome events, one per run (docs/events.md).
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * Tracked runs only: publish a "recovered" message when a run succeeds after a FAILED or TIMED_OUT one; two state
+   * transitions more per good run ($0.00005), none when off (see `RunTrackerProps.notifyRecovery`).
+   * @default false
+   */
+  readonly notifyRecovery?: boolean;
 }
 
 /** When and how reliably a job is started. Shared by `JobScheduleProps` and `ScheduledBatchWorkloadProps`. */
@@ -275,6 +289,8 @@ export class JobSchedule extends Construct {
       schedule: props.schedule,
       flexibleTimeWindow: props.flexibleTimeWindow,
       overlapPolicy: props.overlapPolicy,
+      eventBus: props.eventBus,
+      notifyRecovery: props.notifyRecovery,
       arraySize: props.arraySize,
       onDemandJobQueue: props.onDemandJobQueue,
       startDeadline: props.startDeadline,
@@ -370,14 +386,11 @@ function validateRunLog(props: JobScheduleProps): void {
 }
 
 function validateScheduleOptions(props: JobScheduleOptions): void {
-  if (props.runDeadline !== undefined && props.trackRuns === false) {
-    throw new ValidationError("'runDeadline' is set but 'trackRuns' is false: the deadline applies to tracked runs only, and an untracked schedule submits the job without one (each attempt is still bounded by 'timeout'). Turn 'trackRuns' on, or leave 'runDeadline' out.");
-  }
-  for (const [name, value] of [['startDeadline', props.startDeadline], ['onStartDeadline', props.onStartDeadline]] as const) {
-    if (value !== undefined && props.trackRuns === false) {
-      throw new ValidationError(`'${name}' is set but 'trackRuns' is false: the start check is part of a tracked run. Turn 'trackRuns' on, or leave '${name}' out.`);
-    }
-  }
+  rejectUntrackedOptions(props.trackRuns, {
+    runDeadline: props.runDeadline !== undefined,
+    startDeadline: props.startDeadline !== undefined, onStartDeadline: props.onStartDeadline !== undefined,
+    eventBus: props.eventBus !== undefined, notifyRecovery: props.notifyRecovery === true,
+  });
   const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
   if (overlap.needsTracking && props.trackRuns === false) {
     throw new ValidationError(`'overlapPolicy' is ${overlap.name} but 'trackRuns' is false: ${overlap.name} acts in the tracked run, before it submits. Turn 'trackRuns' on, or use OverlapPolicy.QUEUE (runs wait for each other, with or without tracking).`);

@@ -1,5 +1,6 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,6 +12,7 @@ import { Construct } from 'constructs';
 import { IBatchJob } from '../jobs/batch-job-ref';
 import { JOB_NAME_PATTERN, SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from './engine/expressions';
 import { RunDefinition } from './engine/run-definition';
+import { platformFactsOf } from './engine/run-graph';
 import { overlapStrategy } from './overlap/resolve';
 import { OverlapPolicy } from './overlap-policy';
 import { validateArraySize } from '../private/array-size';
@@ -94,6 +96,23 @@ export interface RunTrackerProps {
    * @default OverlapPolicy.ALLOW
    */
   readonly overlapPolicy?: OverlapPolicy;
+
+  /**
+   * The EventBridge bus that receives one event per run outcome (source `cdk-scheduled-batch`, detail-type
+   * `Scheduled Batch Run`: succeeded, failed, deadline passed, not started, skipped, replaced, not submitted; see
+   * docs/events.md). The state machine may put events on this bus only.
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * Publish a "recovered" message when a run succeeds after a run that did not (the previous run ended FAILED or
+   * TIMED_OUT), in both forms, to the same topic. Costs two state transitions more per good run (a look at the
+   * previous run and a choice; $0.00005) and one more after a bad run; off, good runs are unchanged. Alternatively,
+   * close the incident from the run's `SUCCEEDED` event (docs/events.md), at no cost to the runs.
+   * @default false
+   */
+  readonly notifyRecovery?: boolean;
 
   /**
    * Submit each run as an AWS Batch array job of this many children (2 to 10,000), each with its
@@ -217,6 +236,8 @@ export class RunTracker extends Construct {
       workflow: false,
       runPrefix: jobName,
       overlap,
+      eventBus: props.eventBus,
+      notifyRecovery: props.notifyRecovery,
       levels: [[{
         name: jobName,
         jobDefinitionArn: job.jobDefinitionArn,
@@ -230,6 +251,7 @@ export class RunTracker extends Construct {
         schedulingPriority: job.schedulingPriority,
       }]],
       startDeadline: start?.plan,
+      ...platformFactsOf(job),
     });
     this.stateMachine = createRunStateMachine(this, definition.startState, this.logGroup,
       `Runs ${props.workloadName} once per scheduled time and publishes one message for a run that does not succeed.`,

@@ -18,6 +18,7 @@ import { BatchJobOptions } from '../jobs/batch-job-options';
 import { overlapStrategy } from './overlap/resolve';
 import { allowAlarmsToPublish, createAlarmTopic } from '../private/alarm-topic';
 import { RunDefinition } from './engine/run-definition';
+import { platformFactsOf } from './engine/run-graph';
 import { validateArraySize } from '../private/array-size';
 import { subtreeCostLineItems } from '../private/cost-walk';
 import { createExecutionLogGroup, createRunStateMachine, createSchedulerRole, scheduledRunTarget } from './private/run-state-machine';
@@ -201,6 +202,9 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
       workflow: true,
       runPrefix: prefix,
       overlap: overlapStrategy('overlapPolicy', props.overlapPolicy),
+      eventBus: props.eventBus,
+      notifyRecovery: props.notifyRecovery,
+      ...platformFactsOf({ platform: this.platform }),
       levels: levels.map(level => level.map(s => ({
         name: s.name,
         jobDefinitionArn: this.jobs[s.name].jobDefinition.jobDefinitionArn,

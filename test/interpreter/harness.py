@@ -39,7 +39,9 @@ TIME_SCALE = float(os.environ.get('INTERP_TIME_SCALE', '0.05'))
 # A scenario that has not ended after this much real time is a failure (a hang is a finding too).
 SCENARIO_TIMEOUT = float(os.environ.get('INTERP_SCENARIO_TIMEOUT', '60'))
 HERE = os.path.dirname(os.path.abspath(__file__))
-IAM_PREFIX = {'stepfunctions': 'states', 'sfn': 'states'}
+IAM_PREFIX = {'stepfunctions': 'states', 'sfn': 'states', 'cloudwatchlogs': 'logs'}
+# Calls every run makes besides its work (its event, a bad run's log tail): left out of `calls` unless `allCalls`.
+BOOKKEEPING = {'events:putEvents', 'logs:getLogEvents'}
 ACTIVE = {'SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'}
 
 
@@ -150,6 +152,10 @@ class FakeAws:
             return {'messageId': str(uuid.uuid4())}
         if name == 'states:listExecutions':
             return {'executions': []}
+        if name == 'events:putEvents':
+            return {'FailedEntryCount': 0, 'Entries': [{'EventId': str(uuid.uuid4())}]}  # EventBridge's API shape is PascalCase
+        if name == 'logs:getLogEvents':
+            return {'events': [], 'nextForwardToken': 'f/0', 'nextBackwardToken': 'b/0'}
         if name == 'states:stopExecution':
             return {'stopDate': datetime.datetime.now(datetime.timezone.utc)}
         if name == 'batch:terminateJob':
@@ -266,6 +272,12 @@ def patch_localstack(engine: str, jars: str | None):
     import localstack.services.stepfunctions.asl.component.common.retry.retrier_decl as retrier_mod
     from localstack.services.stepfunctions.asl.component.state.state_wait.wait_function.wait_function import WaitFunction
     import localstack.services.stepfunctions.asl.jsonata.jsonata as jsonata_mod
+
+    # The AWS SDK integration's service name of CloudWatch Logs is `cloudwatchlogs`
+    # (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html); LocalStack's map to boto
+    # service names lacks it (boto's is `logs`).
+    from localstack.services.stepfunctions.asl.component.state.state_execution.state_task.service.state_task_service import StateTaskService
+    StateTaskService._SERVICE_NAME_SFN_TO_BOTO_OVERRIDES['cloudwatchlogs'] = 'logs'
 
     # Clients: every module that imported boto_client_for gets the scripted one.
     def client_for(via):
@@ -508,16 +520,47 @@ def check(scenario: dict, result: dict, aws: FakeAws) -> str | None:
         return f"status {result['status']} (error {result['error']}: {str(result['cause'])[:200]}), expected {exp['status']}; calls: {show(aws.calls)}"
     if 'error' in exp and result['error'] != exp['error']:
         return f"error {result['error']}, expected {exp['error']}; calls: {show(aws.calls)}"
+    calls = aws.calls if exp.get('allCalls') else [c for c in aws.calls if c['call'] not in BOOKKEEPING]
     if 'calls' in exp:
-        wrong = match_calls(exp['calls'], aws.calls)
+        wrong = match_calls(exp['calls'], calls)
         if wrong:
             return wrong
+    if 'transitions' in exp:
+        entered = [e for e in result.get('events') or [] if str(e.get('type', '')).endswith('StateEntered')]
+        if len(entered) != exp['transitions']:
+            return f"{len(entered)} states entered, expected {exp['transitions']}: {[e.get('stateEnteredEventDetails', {}).get('name') for e in entered]}"
+    if 'events' in exp:
+        sent = [c for c in aws.calls if c['call'] == 'events:putEvents' and not c['error']]
+        entries = [(c['params'].get('Entries') or [{}])[0] for c in sent]
+        details = [json.loads(e.get('Detail')) if isinstance(e.get('Detail'), str) else e.get('Detail') or {} for e in entries]
+        if [d.get('outcome') for d in details] != exp['events']:
+            return f"events {[d.get('outcome') for d in details]}, expected {exp['events']}"
+        for entry, d in zip(entries, details):
+            if sorted(d) != sorted(EVENT_DETAIL_KEYS):
+                return f'event detail keys {sorted(d)}, expected {sorted(EVENT_DETAIL_KEYS)}'
+            if entry.get('Source') != 'cdk-scheduled-batch' or entry.get('DetailType') != 'Scheduled Batch Run':
+                return f'event source/detail type {entry.get("Source")!r}/{entry.get("DetailType")!r}'
     publishes = [c for c in aws.calls if c['call'] == 'sns:publish' and not c['error']]
     want = exp.get('publishes', 0 if exp['status'] == 'SUCCEEDED' else 1)
     if len(publishes) != want:
         return f'{len(publishes)} sns:publish, expected {want}'
     if publishes:
         message, subject = publishes[0]['params'].get('Message', ''), publishes[0]['params'].get('Subject', '')
+        # A message in two forms (MessageStructure json): `message` is checked on the text, `chat` on the card.
+        card = None
+        if publishes[0]['params'].get('MessageStructure') == 'json':
+            forms = json.loads(message)
+            if sorted(forms) != ['default', 'email', 'https'] or forms['default'] != forms['email']:
+                return f'message forms {sorted(forms)}, expected default = email, and https'
+            message, card = forms['default'], json.loads(forms['https'])
+            wrong = chat_card_errors(card)
+            if wrong:
+                return f'chat card invalid: {wrong}'
+        elif exp.get('chat'):
+            return 'message has one form only, expected the chat card too'
+        for s in exp.get('chat', []):
+            if s not in json.dumps(card):
+                return f'chat card lacks {s!r}; description ends: {card["content"]["description"][-300:]!r}'
         for s in exp.get('message', []):
             if s not in message:
                 return f'message lacks {s!r}; message: {message[:400]!r}'
@@ -532,11 +575,51 @@ def check(scenario: dict, result: dict, aws: FakeAws) -> str | None:
             return f"cause lacks {s!r}; cause: {str(result['cause'])[:300]!r}"
     for key, pattern in exp.get('callParams', {}).items():
         idx, _, field = key.partition('.')
-        call = aws.calls[int(idx)] if int(idx) < len(aws.calls) else None
+        call = calls[int(idx)] if int(idx) < len(calls) else None  # numbered as `calls` lists them
         value = call and call['params'].get(field)
         if call is None or not re.search(pattern, json.dumps(value, default=str) if not isinstance(value, str) else value):
             return f'call #{idx} {field} = {value!r}, expected /{pattern}/'
     return None
+
+
+# The run-outcome event's detail keys (docs/events.md).
+EVENT_DETAIL_KEYS = ['version', 'outcome', 'workload', 'workflow', 'platform', 'team', 'scheduledTime', 'execution', 'jobId', 'jobName',
+                     'jobDefinition', 'revision', 'startedAt', 'stoppedAt', 'durationSeconds', 'attempts', 'reclaimedAttempts', 'vcpus',
+                     'memoryMiB', 'estimatedCostUsd', 'exitCode']
+CHAT_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support', 'chat-notification.schema.json')
+
+
+def schema_errors(value: Any, schema: dict, at: str = '') -> list[str]:
+    """The subset of JSON Schema the chat-card schema uses: type, const, required, properties, additionalProperties,
+    items, minLength."""
+    errors = []
+    kind = schema.get('type')
+    types = {'object': dict, 'array': list, 'string': str, 'boolean': bool}
+    if 'const' in schema and value != schema['const']:
+        return [f'{at or "/"} must be {schema["const"]!r}']
+    if kind and not isinstance(value, types[kind]):
+        return [f'{at or "/"} must be {kind}']
+    if kind == 'string' and len(value) < schema.get('minLength', 0):
+        errors.append(f'{at} too short')
+    if kind == 'array':
+        for i, v in enumerate(value):
+            errors += schema_errors(v, schema.get('items', {}), f'{at}/{i}')
+    if kind == 'object':
+        props = schema.get('properties', {})
+        errors += [f'{at}/{k} is required' for k in schema.get('required', []) if k not in value]
+        for k, v in value.items():
+            if k in props:
+                errors += schema_errors(v, props[k], f'{at}/{k}')
+            elif schema.get('additionalProperties') is False:
+                errors.append(f'{at}/{k} is not allowed')
+            elif isinstance(schema.get('additionalProperties'), dict):
+                errors += schema_errors(v, schema['additionalProperties'], f'{at}/{k}')
+    return errors
+
+
+def chat_card_errors(card: Any) -> list[str]:
+    with open(CHAT_SCHEMA) as f:
+        return schema_errors(card, json.load(f))
 
 
 def report(result_files: list[str], scenarios_file: str, divergences_file: str | None) -> int:

@@ -2,7 +2,7 @@ import jsonata from 'jsonata';
 
 /**
  * A small interpreter of the Amazon States Language subset the library's JSONata state machines use (Task, Choice,
- * Parallel, Map (inline), Wait, Fail, Succeed), to run a definition against scripted task results with the real jsonata engine: variables
+ * Parallel, Map (inline), Wait, Pass, Succeed, Fail), to run a definition against scripted task results with the real jsonata engine: variables
  * (Assign, with Parallel branches in their own scope that reads the outer one), `$states.input/result/errorOutput/
  * context`, Catch by error name, Output. Retries, timeouts and Wait durations are not simulated: a Task's outcome is
  * what the script returns (an error named `States.Timeout` stands for a timeout).
@@ -77,6 +77,12 @@ export async function simulate(def: any, context: any, onTask: (call: TaskCall) 
       }
       if (state.Type === 'Wait') {
         name = state.Next;
+        continue;
+      }
+      if (state.Type === 'Succeed' || state.Type === 'Pass') {
+        await assign(state.Assign, vars, { input: data });
+        data = state.Output !== undefined ? await evaluate(state.Output, vars, { input: data }) : data;
+        name = state.Type === 'Succeed' || state.End ? undefined : state.Next;
         continue;
       }
       let result: any;

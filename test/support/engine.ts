@@ -1,5 +1,8 @@
 /** The run engine's pieces the tests read, under the names the tests use. */
 export { jobRunMessage as messageExpression, stepSummary as stepSummaryExpression, workflowRunMessage as workflowMessageExpression, CHILD_LINKS_MAX } from '../../src/runs/engine/messages';
+export { jobRunNotification as notificationExpression, workflowRunNotification as workflowNotificationExpression } from '../../src/runs/engine/messages';
+export { LOG_TAIL, LOG_TAIL_NOTES } from '../../src/runs/engine/log-tail';
+export { EVENT_OUTCOMES, RUN_EVENT } from '../../src/runs/engine/run-events';
 export { ALL_ATTEMPTS_RECLAIMED, stepStates } from '../../src/runs/engine/states';
 export { SCHEDULED_TIME, runParametersExpression, activeJobsExpression } from '../../src/runs/engine/expressions';
 export { QUEUE_POLL_SECONDS, QUEUE_WAIT_EVENTS, queuePollSeconds, WAITED_OUTCOME } from '../../src/runs/overlap/queue';

@@ -5,6 +5,7 @@
  * engine, lives in test/support/run-messages.ts.
  */
 import { CONSOLE, EXECUTION_LINK, jobDetail, lastOf, quote, REGION } from './expressions';
+import { LOG_TAIL } from './log-tail';
 
 /** The kinds of bad run the engine itself knows; each is the `error` of the failed execution. */
 export const RUN_OUTCOMES = {
@@ -42,6 +43,44 @@ const JOB_LINK = (id: string) => `$console & 'batch/home?region=' & $region & '#
 const LOG_LINK = (group: string, stream: string) =>
   `$console & 'cloudwatch/home?region=' & $region & '#logsV2:log-groups/log-group/' & $enc(${group}) & '/log-events/' & $enc(${stream})`;
 
+/**
+ * JSONata: the log-tail lines of the text (`$tailText`) and of the chat card (`$tailMarkdown`), from `$logTail`
+ * (null: none fetched, this outcome has no log of its own; else `{text, note}`, see log-tail.ts).
+ */
+const TAIL = [
+  `$tailText := $type($logTail) = 'object' ? ($type($logTail.text) = 'string' ? ['', ${quote(`Last log lines of the failed attempt (at most ${LOG_TAIL.lines}):`)}, $logTail.text] `
+    + ': [\'\', \'Log lines: none, \' & $string($logTail.note) & \'.\']) : [];',
+  `$tailMarkdown := $type($logTail) = 'object' ? ($type($logTail.text) = 'string' ? ${quote(`\n\n*Last log lines of the failed attempt (at most ${LOG_TAIL.lines}):*\n\`\`\`\n`)} `
+    + '& $join($split($logTail.text, \'```\'), "\'\'\'") & \'\\n```\' : \'\\n\\nLog lines: none, \' & $string($logTail.note) & \'.\') : \'\';',
+].join(' ');
+
+/** JSONata: the message as text, from the parts (`$head`, `$what`, `$facts`, `$links`, `$errorLine`, `$logTail`). */
+const TEXT = `${TAIL} $join($append($append($append([$head, $what, ''], $facts), $append($links, [$errorLine])), $tailText), '\\n')`;
+
+/**
+ * JSONata: the SNS message of both forms, from the parts and `$keywords`: `default` and `email` the text, `https` the
+ * custom notification of Amazon Q Developer in chat applications (version 1.0, source custom; content: textType,
+ * title, description, nextSteps, keywords; metadata: summary), which is how its HTTPS subscription shows a message
+ * from a source of one's own: https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html.
+ * `MessageStructure: json` sends each protocol its key, `default` to any other:
+ * https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (MessageStructure).
+ */
+const BOTH_FORMS = `${TAIL} $text := $join($append($append($append([$head, $what, ''], $facts), $append($links, [$errorLine])), $tailText), '\\n'); `
+  + '$chat := {\'version\': \'1.0\', \'source\': \'custom\', \'content\': {\'textType\': \'client-markdown\', \'title\': $head, '
+  + '\'description\': $what & \'\\n\\n\' & $join($append($facts, [$errorLine]), \'\\n\') & $tailMarkdown, \'nextSteps\': $links, \'keywords\': $keywords}, '
+  + '\'metadata\': {\'summary\': $head}}; '
+  + '$string({\'default\': $text, \'email\': $text, \'https\': $string($chat)})';
+
+/**
+ * JSONata: a message given as text (`text`, JSONata) in both forms, its chat card titled `title` (JSONata): the
+ * publishes that have no parts (the plain message of a run whose details cannot be rendered, a replaced run's).
+ * Built only of values that cannot fail to render.
+ */
+export function bothForms(title: string, text: string): string {
+  return `($t := ${text}; $string({'default': $t, 'email': $t, 'https': $string({'version': '1.0', 'source': 'custom', `
+    + `'content': {'textType': 'client-markdown', 'title': ${title}, 'description': $t}})}))`;
+}
+
 /** The lines of an array job's message: failed children of all, and links to up to CHILD_LINKS_MAX of them. */
 function childLines(jobId: string, failed: string, size: string, indices: string): string[] {
   return [
@@ -51,16 +90,17 @@ function childLines(jobId: string, failed: string, size: string, indices: string
 }
 
 /**
- * JSONata for a job run's message. Variables: `$workload`, `$scheduledTime`, `$timeNote`, `$logGroup`, `$outcome`,
- * `$failure` (the caught error), `$job` (a job detail after a timeout or for a skip, else null: the detail is then the
- * JSON in the error's Cause), `$stopped`, `$note` (the sentence of an outcome an overlap policy adds), `$onDemand` (the run was resubmitted
- * On-Demand) and, for an array job, `$children` (the failed children ListJobs returned, or null). Missing values render as "n/a".
+ * The statements that define a job run's message parts: `$head` (the first line), `$what` (what happened), `$facts`
+ * and `$links` (lines), `$errorLine` and `$logTail` (see log-tail.ts). Variables: `$workload`, `$scheduledTime`,
+ * `$timeNote`, `$logGroup`, `$outcome`, `$failure` (the caught error), `$job` (a job detail after a timeout or for a
+ * skip, else null: the detail is then the JSON in the error's Cause), `$stopped`, `$note` (the sentence of an outcome
+ * an overlap policy adds), `$onDemand` (the run was resubmitted On-Demand), `$logTail` and, for an array job,
+ * `$children` (the failed children ListJobs returned, or null). Missing values render as "n/a".
  */
-export function jobRunMessage(deadline: string, arrayed = false): string {
+function jobRunParts(deadline: string, arrayed: boolean): string[] {
   const s = outcomeSentences(deadline);
   const o = RUN_OUTCOMES;
   return [
-    '(',
     '$f := $failure;',
     '$c := $f.Cause;',
     `$d := $job ? $job : ($outcome = '${o.jobFailed}' ? ${jobDetail('$c')} : {});`,
@@ -74,10 +114,8 @@ export function jobRunMessage(deadline: string, arrayed = false): string {
     `$reason := $outcome = '${o.notSubmitted}' ? $substring($string($c), 0, 1000) : $d.StatusReason;`,
     `$what := $outcome = '${o.jobFailed}' ? ${quote(s.jobFailed)} : ($outcome = '${o.deadlinePassed}' ? `
       + `($stopped ? ${quote(s.deadlineStopped)} : ${quote(s.deadlineNotStopped)}) : ($type($note) = 'string' ? $note : ${quote(s.notSubmitted)}));`,
-    '$join([',
-    '$workload & \': the scheduled run of \' & $scheduledTime & \' did not succeed.\',',
-    '$what,',
-    '\'\',',
+    '$head := $workload & \': the scheduled run of \' & $scheduledTime & \' did not succeed.\';',
+    '$facts := [',
     '\'Workload: \' & $workload,',
     '\'Scheduled time: \' & $scheduledTime & \' (\' & $timeNote & \')\',',
     '\'Job id: \' & $val($id),',
@@ -87,19 +125,33 @@ export function jobRunMessage(deadline: string, arrayed = false): string {
     '\'Attempts finished: \' & $string($count($d.Attempts)),',
     ...arrayed ? childLines('$d.JobId', '$d.ArrayProperties.StatusSummary.FAILED', '$d.ArrayProperties.Size',
       `$sort($append([], ($type($children) = 'array' ? $children : []).ArrayProperties.Index))[[0..${CHILD_LINKS_MAX - 1}]]`) : [],
-    '$onDemand = true ? \'Resubmitted On-Demand after every Spot attempt was reclaimed: yes\',',
+    '$onDemand = true ? \'Resubmitted On-Demand after every Spot attempt was reclaimed: yes\'',
+    '];',
+    '$links := [',
     `'Job: ' & ($exists($id) ? ${JOB_LINK('$id')} : 'n/a'),`,
     `'Log stream: ' & ($exists($stream) ? ${LOG_LINK('$logGroup', '$stream')} : 'n/a'),`,
-    `'Run history: ' & ${EXECUTION_LINK},`,
-    '\'Error: \' & $val($f.Error)',
-    '], \'\\n\')',
-    ')',
-  ].join(' ');
+    `'Run history: ' & ${EXECUTION_LINK}`,
+    '];',
+    '$errorLine := \'Error: \' & $val($f.Error);',
+  ];
+}
+
+/** JSONata for a job run's message as text (e-mail): see jobRunParts for its variables. */
+export function jobRunMessage(deadline: string, arrayed = false): string {
+  return ['(', ...jobRunParts(deadline, arrayed), TEXT, ')'].join(' ');
+}
+
+/**
+ * JSONata for a job run's SNS message in both forms (`MessageStructure: json`): the text for e-mail and every other
+ * protocol, the chat custom notification for HTTPS (Amazon Q Developer in chat applications subscribes over HTTPS).
+ */
+export function jobRunNotification(deadline: string, arrayed = false): string {
+  return ['(', ...jobRunParts(deadline, arrayed), `$keywords := [$workload, $string($outcome)]; ${BOTH_FORMS}`, ')'].join(' ');
 }
 
 /**
  * JSONata: a failed step's summary, for its branch's Fail state's Cause (small: the whole job detail could be large).
- * Variables: `$stepFailure`, `$lateJobId`, `$onDemand`, `$stopped` and, for an array step, `$stepChildren`.
+ * Variables: `$stepFailure`, `$lateJobId`, `$onDemand`, `$stopped`, `$stepLogTail` and, for an array step, `$stepChildren`.
  */
 export function stepSummary(step: string, arrayed = false): string {
   return `($c := $stepFailure.Cause; $d := ${jobDetail('$c')}; $last := ${lastOf('$d.Attempts')}; `
@@ -108,20 +160,20 @@ export function stepSummary(step: string, arrayed = false): string {
     + '\'exitCode\': $exists($d.Container.ExitCode) ? $d.Container.ExitCode : $last.Container.ExitCode, '
     + '\'logStream\': $exists($d.Container.LogStreamName) ? $d.Container.LogStreamName : $last.Container.LogStreamName, '
     + '\'attempts\': $count($d.Attempts), \'childrenFailed\': $d.ArrayProperties.StatusSummary.FAILED, \'arraySize\': $d.ArrayProperties.Size, '
-    + `'onDemand': $onDemand, 'stopped': $stopped${arrayed ? ", 'failedChildren': $stepChildren" : ''}}))`;
+    + `'onDemand': $onDemand, 'stopped': $stopped, 'logTail': $stepLogTail${arrayed ? ", 'failedChildren': $stepChildren" : ''}}))`;
 }
 
 /**
  * JSONata for a workflow run's message. `$failure` is the error of the level that failed: its Error is the outcome,
  * its Cause the step's summary (`stepSummary`), or any other text when the run failed outside a step. Other
- * variables: `$workflow`, `$scheduledTime`, `$timeNote`, `$logGroups` (by step), `$outcome`, `$note`.
+ * variables: `$workflow`, `$scheduledTime`, `$timeNote`, `$logGroups` (by step), `$outcome`, `$note`; the step's log tail is
+ * in its summary.
  */
-export function workflowRunMessage(deadline: string): string {
+function workflowRunParts(deadline: string): string[] {
   const s = workflowSentences(deadline);
   const o = RUN_OUTCOMES;
   const sentence = (f: (step: string) => string) => quote(f('\u0001')).split('\\u0001').join('" & $step & "');
   return [
-    '(',
     '$c := $string($failure.Cause);',
     '$w := ($substring($c, 0, 1) = \'{\' and $contains($c, \'"step"\')) ? $parse($c) : {};',
     VAL, ENC,
@@ -131,10 +183,8 @@ export function workflowRunMessage(deadline: string): string {
     `$what := $outcome = '${o.jobFailed}' ? ${sentence(s.jobFailed)} : ($outcome = '${o.deadlinePassed}' ? ${sentence(s.deadline)} : `
       + `($type($note) = 'string' ? $note : ${sentence(s.notSubmitted)}));`,
     '$log := $exists($w.step) ? $lookup($logGroups, $w.step);',
-    '$join([',
-    '$workflow & \': the scheduled run of \' & $scheduledTime & \' did not succeed.\',',
-    '$what,',
-    '\'\',',
+    '$head := $workflow & \': the scheduled run of \' & $scheduledTime & \' did not succeed.\';',
+    '$facts := [',
     '\'Workflow: \' & $workflow,',
     '\'Scheduled time: \' & $scheduledTime & \' (\' & $timeNote & \')\',',
     '\'Failed step: \' & $step,',
@@ -146,12 +196,24 @@ export function workflowRunMessage(deadline: string): string {
     ...childLines('$w.jobId', '$w.childrenFailed', '$w.arraySize', '($type($w.failedChildren) = \'array\' ? $w.failedChildren : [])')
       .map(line => `$exists($w.arraySize) ? ${line}`),
     '$w.onDemand = true ? \'Resubmitted On-Demand after every Spot attempt was reclaimed: yes\',',
-    '$w.stopped = true ? \'The late job was stopped (AWS Batch TerminateJob).\',',
+    '$w.stopped = true ? \'The late job was stopped (AWS Batch TerminateJob).\'',
+    '];',
+    '$links := [',
     `'Job: ' & ($exists($w.jobId) ? ${JOB_LINK('$w.jobId')} : 'n/a'),`,
     `'Log stream: ' & (($exists($w.logStream) and $exists($log)) ? ${LOG_LINK('$log', '$w.logStream')} : 'n/a'),`,
-    `'Run history: ' & ${EXECUTION_LINK},`,
-    '\'Error: \' & $val($failure.Error)',
-    '], \'\\n\')',
-    ')',
-  ].join(' ');
+    `'Run history: ' & ${EXECUTION_LINK}`,
+    '];',
+    '$errorLine := \'Error: \' & $val($failure.Error);',
+    '$logTail := $type($w.logTail) = \'object\' ? $w.logTail : null;',
+  ];
+}
+
+/** JSONata for a workflow run's message as text (e-mail): see workflowRunParts for its variables. */
+export function workflowRunMessage(deadline: string): string {
+  return ['(', ...workflowRunParts(deadline), TEXT, ')'].join(' ');
+}
+
+/** JSONata for a workflow run's SNS message in both forms (see jobRunNotification). */
+export function workflowRunNotification(deadline: string): string {
+  return ['(', ...workflowRunParts(deadline), `$keywords := [$workflow, $string($outcome)]; ${BOTH_FORMS}`, ')'].join(' ');
 }

@@ -11,9 +11,9 @@
  *     the level, whose Catch goes to Notify:
  *       [overlap policy states] -> Level1 -> ... -> LevelN -> end
  *
- * Every bad run ends the same way: Notify (the one message) -> RunDidNotSucceed (Fail); a message that cannot be
- * rendered, or a publish that keeps failing, goes out plain (NotifyWithoutDetails); if that fails too, the run ends
- * NotificationFailed. What runs before the run proper (skip, wait, replace) comes from the overlap policy's strategy.
+ * A good run ends with its event (SendSucceededEvent, run-events.ts). Every bad run ends the same way (notification-tail.ts):
+ * [FetchLogTail, log-tail.ts] -> Notify (the one message, text and chat card) -> SendRunEvent -> RunDidNotSucceed (Fail).
+ * What runs before the run proper (skip, wait, replace) comes from the overlap policy's strategy.
  *
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-batch.html (.sync; the error Cause is the job detail)
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html
@@ -24,10 +24,13 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
-  activeJobsExpression, ACTIVE_JOB_STATUSES, EARLIER_EXECUTIONS, EXECUTION_LINK, failureOutcome, isJobDetail, jobDetail, jobNameExpression,
+  activeJobsExpression, ACTIVE_JOB_STATUSES, EARLIER_EXECUTIONS, failureOutcome, isJobDetail, jobDetail, jobNameExpression,
   prefixExpression, quote, quoteList, runParametersExpression, SCHEDULED_TIME, SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER, subject, timeNote,
 } from './expressions';
-import { CHILD_LINKS_MAX, jobRunMessage, RUN_OUTCOMES, stepSummary, workflowRunMessage } from './messages';
+import { grantLogTail, logTailState, streamOf } from './log-tail';
+import { bothForms, CHILD_LINKS_MAX, RUN_OUTCOMES, stepSummary } from './messages';
+import { notificationTail, recoveryCheck, succeededEvent } from './notification-tail';
+import { EVENT_OUTCOMES, jobRunEventDetail, otherRunEvent, subjectOf } from './run-events';
 import { EngineStep, RunDefinitionProps, shareArguments, submitStatementOf, submitStatementsByShare } from './run-graph';
 import { sdkCallState } from './sdk-call';
 import { ALL_ATTEMPTS_RECLAIMED, allAttemptsReclaimed, STATES, stepStates, withStartCheck } from './states';
@@ -49,13 +52,24 @@ export class RunDefinition {
   /** The first state. */
   public readonly startState: sfn.IChainable;
   private readonly notify: sfn.IChainable;
+  /** A job run's way to its message: the log tail first. */
+  private readonly failureTail: sfn.IChainable;
+  /** A good run's end: its event. */
+  private succeeded: sfn.IChainable;
   private readonly afterCreate: ((stateMachine: sfn.StateMachine) => void)[] = [];
   private readonly submitResources: string[];
   private readonly ownExecutionActions = new Set<string>();
   private listsExecutions = false;
 
   constructor(private readonly scope: Construct, private readonly p: RunDefinitionProps) {
-    this.notify = this.notificationTail();
+    this.notify = notificationTail(scope, p, (id, subjectExpr, message) => this.publish(id, subjectExpr, message));
+    const stream = streamOf(`($type($job) = 'object' ? $job : ($outcome = '${RUN_OUTCOMES.jobFailed}' ? ${jobDetail('$failure.Cause')} : {}))`);
+    this.failureTail = p.workflow ? this.notify : logTailState(scope, STATES.logTail, p.levels[0][0].logGroupName, stream, 'logTail', this.notify);
+    this.succeeded = succeededEvent(scope, p);
+    if (p.notifyRecovery) {
+      this.listsExecutions = true;
+      this.succeeded = recoveryCheck(scope, p, this.succeeded);
+    }
     const body = p.workflow ? this.levels() : this.jobRun(p.levels[0][0]);
     const queues = new Set([p.jobQueueArn, ...p.levels.flat().flatMap(s => s.onDemandQueueArn ? [s.onDemandQueueArn] : [])]);
     this.submitResources = [...queues, ...p.levels.flat().map(s => s.jobDefinitionArn)];
@@ -103,6 +117,7 @@ export class RunDefinition {
       'batch:DescribeJobs and batch:ListJobs have no resource-level permissions, nor have the CloudWatch Logs delivery actions Step Functions logging needs: IAM requires "*".');
     acknowledgeWildcardResource(stateMachine.role, jobsArn(stateMachine),
       `batch:TerminateJob (${this.p.workflow ? 'a step' : 'the job'} is stopped at the run deadline) and batch:TagResource (tagging at submission) act on job ids that exist only at run time; both are conditioned on the run's workload tag (cdk-scheduled-batch:workload).`);
+    grantLogTail(stateMachine, this.p.levels.flat().map(s => s.logGroupName));
     for (const hook of this.afterCreate) hook(stateMachine);
     this.grantOwnExecutions(stateMachine);
   }
@@ -147,7 +162,15 @@ export class RunDefinition {
 
   /** The variables the message reads, for a transition to Notify. */
   private report(outcome: string, failure = '{% $states.errorOutput %}', extra: Record<string, unknown> = {}): Record<string, unknown> {
-    const common = { timeNote: timeNote(this.p.timeZone), scheduledTime: `{% ${SCHEDULED_TIME} %}`, failure, outcome, note: '{% null %}', word: '{% null %}' };
+    const common = {
+      timeNote: timeNote(this.p.timeZone),
+      scheduledTime: `{% ${SCHEDULED_TIME} %}`,
+      failure,
+      outcome,
+      note: '{% null %}',
+      word: '{% null %}',
+      logTail: '{% null %}',
+    };
     if (this.p.workflow) {
       return { workflow: this.p.label, logGroups: Object.fromEntries(this.p.levels.flat().map(s => [s.name, s.logGroupName])), ...common, ...extra };
     }
@@ -186,7 +209,9 @@ export class RunDefinition {
       callOnOwnExecutions: (id, action, args, assign) => this.callOnOwnExecutions(id, action, args, assign),
       terminateJob: (id, jobId, reason, assign) => this.terminateJob(id, jobId, reason, assign),
       call: (id, service, action, iamResources, args, assign, iamAction) => this.lookup(id, service, action, iamResources, args, assign, iamAction),
-      publish: (id, subjectExpr, messageExpr) => this.publish(id, subjectExpr, messageExpr),
+      publish: (id, subjectExpr, messageExpr) => this.publish(id, subjectExpr, bothForms(subject(subjectExpr), messageExpr)),
+      runEvent: (id, outcome, scheduledTime, execution) =>
+        otherRunEvent(this.scope, id, subjectOf(p), outcome, scheduledTime, execution, p.eventBus),
       onCreate: hook => { this.afterCreate.push(hook); },
     };
   }
@@ -204,6 +229,8 @@ export class RunDefinition {
       topic: this.p.topic,
       subject: `{% ${subject(subjectExpr)} %}`,
       message: sfn.TaskInput.fromText(`{% ${messageExpr} %}`),
+      // Each protocol its own form (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html, MessageStructure).
+      messagePerSubscriptionType: true,
     });
   }
 
@@ -214,7 +241,11 @@ export class RunDefinition {
    */
   private submit(id: string, step: EngineStep, queueArn: string, timeoutSeconds: number | string, output: string): sfn.CustomState {
     const declared = step.parameterNames;
-    return new sfn.CustomState(this.scope, id, {
+    // A job's run keeps its succeeded event's detail (the job detail is .sync's result) for SendSucceededEvent.
+    const event = this.p.workflow ? {} : {
+      Assign: { runEvent: `{% ${jobRunEventDetail(subjectOf(this.p), quote(EVENT_OUTCOMES.succeeded), SCHEDULED_TIME, '$states.result')} %}` },
+    };
+    const state = new sfn.CustomState(this.scope, id, {
       stateJson: {
         Type: 'Task',
         Resource: `arn:${Aws.PARTITION}:states:::batch:submitJob.sync`,
@@ -232,14 +263,17 @@ export class RunDefinition {
         },
         TimeoutSeconds: timeoutSeconds,
         Output: output,
+        ...event,
       },
     });
+    if (!this.p.workflow) state.next(this.succeeded);
+    return state;
   }
   /** A job's run: one step, inline. */
   private jobRun(step: EngineStep): sfn.IChainable {
     const arrayed = step.arraySize !== undefined;
     const run = this.submit(STATES.run, step, this.p.jobQueueArn, this.p.deadlineSeconds, `{% {'scheduledTime': ${SCHEDULED_TIME}, 'jobId': $states.result.JobId, `
-      + `'jobName': $states.result.JobName, 'status': $states.result.Status, 'estimatedCostUsd': ${runCostFromDetailExpression('$states.result', false)}} %}`);
+      + `'jobName': $states.result.JobName, 'status': $states.result.Status, 'estimatedCostUsd': ${runCostFromDetailExpression('$states.result', this.p.spot ?? false)}} %}`);
     const toNotify = { errors: [sfn.Errors.ALL] };
     const find = this.lookup(STATES.findJob, 'batch', 'listJobs', ['*'],
       { JobQueue: this.p.jobQueueArn, Filters: [{ Name: 'JOB_NAME', Values: [`{% ${jobNameExpression(step.jobNamePrefix)} %}`] }] });
@@ -249,16 +283,16 @@ export class RunDefinition {
     // The run is reported as failed: a job finishing later would contradict the message and hold compute (and could
     // overlap the next run). Stopping it explicitly does not depend on what .sync does when its Task times out.
     const stop = this.terminateJob(STATES.stopJob, '{% $job.JobId %}', `Scheduled run passed its deadline of ${this.p.deadlineText} (RunTracker)`, { stopped: true });
-    for (const s of [find, describe, stop]) s.addCatch(this.notify, toNotify);
-    find.next(describe).next(stop).next(this.notify);
+    for (const s of [find, describe, stop]) s.addCatch(this.failureTail, toNotify);
+    find.next(describe).next(stop).next(this.failureTail);
     run.addCatch(find, { errors: [sfn.Errors.TIMEOUT], assign: this.report(RUN_OUTCOMES.deadlinePassed) });
-    let afterFailure: sfn.IChainable = this.notify;
+    let afterFailure: sfn.IChainable = this.failureTail;
     if (arrayed) {
       // An array run's message links its failed children. Not an array job's detail (not submitted): straight on.
       const children = this.lookup(STATES.listChildren, 'batch', 'listJobs', ['*'],
         { ArrayJobId: `{% ${jobDetail('$failure.Cause')}.JobId %}`, JobStatus: 'FAILED', MaxResults: 100 },
         { children: '{% $states.result.JobSummaryList %}' });
-      children.addCatch(this.notify, toNotify).next(this.notify);
+      children.addCatch(this.failureTail, toNotify).next(this.failureTail);
       afterFailure = children;
     }
     if (step.onDemandQueueArn !== undefined) afterFailure = this.onDemandRetry(step, step.onDemandQueueArn, describe);
@@ -275,15 +309,15 @@ export class RunDefinition {
     const onDemand = this.submit(STATES.runOnDemand, step, queueArn, remainingSeconds(this.p.deadlineSeconds), output);
     const findLate = this.lookup(STATES.findOnDemandJob, 'batch', 'listJobs', ['*'],
       { JobQueue: queueArn, Filters: [{ Name: 'JOB_NAME', Values: [`{% ${jobNameExpression(step.jobNamePrefix)} %}`] }] });
-    findLate.addCatch(this.notify).next(describeLateJob);
+    findLate.addCatch(this.failureTail).next(describeLateJob);
     onDemand.addCatch(findLate, { errors: [sfn.Errors.TIMEOUT], assign: this.report(RUN_OUTCOMES.deadlinePassed, undefined, { onDemand: true }) });
-    onDemand.addCatch(this.notify, {
+    onDemand.addCatch(this.failureTail, {
       errors: [sfn.Errors.ALL],
       assign: this.report(`{% ${failureOutcome(RUN_OUTCOMES.jobFailed, RUN_OUTCOMES.notSubmitted)} %}`, undefined, { onDemand: true }),
     });
     return sfn.Choice.jsonata(this.scope, STATES.reclaimed)
       .when(sfn.Condition.jsonata(`{% ${allAttemptsReclaimed('$failure')} %}`), onDemand)
-      .otherwise(this.notify);
+      .otherwise(this.failureTail);
   }
 
   /**
@@ -306,7 +340,7 @@ export class RunDefinition {
       parallel.addCatch(this.notify, { errors: [sfn.Errors.ALL], assign: this.report('{% $states.errorOutput.Error %}') });
       return parallel;
     });
-    levels.reduce((previous, level) => { previous.next(level); return level; });
+    levels.reduce((previous, level) => { previous.next(level); return level; }).next(this.succeeded);
     return levels[0];
   }
 
@@ -318,12 +352,15 @@ export class RunDefinition {
     const remaining = remainingSeconds(this.p.deadlineSeconds);
     const output = `{% {'step': ${quote(s.name)}, 'jobId': $states.result.JobId, 'status': $states.result.Status} %}`;
     const failed = sfn.Fail.jsonata(scope, n.failed, { error: '{% $stepOutcome %}', cause: `{% ${stepSummary(s.name, arrayed)} %}` });
+    // A failed step's log tail goes into its summary (a late step's job is stopped instead: its detail is not at hand).
+    const tail = logTailState(scope, n.logTail, s.logGroupName, streamOf(jobDetail('$stepFailure.Cause')), 'stepLogTail', failed);
     const caught = (outcome: string, onDemand: boolean) => ({
       stepOutcome: outcome,
       stepFailure: '{% $states.errorOutput %}',
       lateJobId: '{% null %}',
       stopped: false,
       onDemand,
+      stepLogTail: '{% null %}',
       ...arrayed ? { stepChildren: '{% null %}' } : {},
     });
     const outcome = `{% ${failureOutcome(RUN_OUTCOMES.jobFailed, RUN_OUTCOMES.notSubmitted)} %}`;
@@ -335,62 +372,25 @@ export class RunDefinition {
       .addCatch(failed).next(stopLate);
     const run = this.submit(n.run, s, this.p.jobQueueArn, remaining, output);
     run.addCatch(findLate(n.findLate, this.p.jobQueueArn), { errors: [sfn.Errors.TIMEOUT], assign: caught(RUN_OUTCOMES.deadlinePassed, false) });
-    let afterFailure: sfn.IChainable = failed;
+    let afterFailure: sfn.IChainable = tail;
     if (arrayed) {
       // An array step lists its failed children (their indices, for the message's links) before its Fail state.
       afterFailure = this.lookup(n.listChildren, 'batch', 'listJobs', ['*'],
         { ArrayJobId: `{% ${jobDetail('$stepFailure.Cause')}.JobId %}`, JobStatus: 'FAILED', MaxResults: 100 },
         { stepChildren: `{% $append([], $sort($append([], $states.result.JobSummaryList.ArrayProperties.Index))[[0..${CHILD_LINKS_MAX - 1}]]) %}` })
-        .addCatch(failed).next(failed);
+        .addCatch(tail).next(tail);
     }
     if (s.onDemandQueueArn !== undefined) {
       const onDemand = this.submit(n.onDemand, s, s.onDemandQueueArn, remaining, output);
       const lateOnDemand = findLate(n.findLateOnDemand, s.onDemandQueueArn);
       onDemand.addCatch(lateOnDemand, { errors: [sfn.Errors.TIMEOUT], assign: caught(RUN_OUTCOMES.deadlinePassed, true) });
-      onDemand.addCatch(failed, { errors: [sfn.Errors.ALL], assign: caught(outcome, true) });
+      onDemand.addCatch(tail, { errors: [sfn.Errors.ALL], assign: caught(outcome, true) });
       afterFailure = sfn.Choice.jsonata(scope, n.reclaimed)
         .when(sfn.Condition.jsonata(`{% ${ALL_ATTEMPTS_RECLAIMED} %}`), onDemand)
-        .otherwise(failed);
+        .otherwise(tail);
     }
     run.addCatch(afterFailure, { errors: [sfn.Errors.ALL], assign: caught(outcome, false) });
     return run;
-  }
-
-  /** Notify -> RunDidNotSucceed, with the plain message and NotificationFailed behind it. */
-  private notificationTail(): sfn.IChainable {
-    const p = this.p;
-    const name = p.workflow ? '$workflow' : '$workload';
-    const failed = p.workflow
-      ? sfn.Fail.jsonata(this.scope, STATES.failed, {
-        error: '{% $string($outcome) %}',
-        cause: '{% \'scheduledTime=\' & $scheduledTime & \' \' & $substring($string($failure.Cause), 0, 1000) %}',
-      })
-      : sfn.Fail.jsonata(this.scope, STATES.failed, {
-        error: '{% $outcome %}',
-        cause: `{% ($d := ${jobDetail('$failure.Cause')}; 'scheduledTime=' & $scheduledTime & ' jobId=' & `
-          + '($exists($job.JobId) ? $job.JobId : ($exists($d.JobId) ? $d.JobId : \'none\')) & \' error=\' & $string($failure.Error)) %}',
-      });
-    const notificationFailed = sfn.Fail.jsonata(this.scope, STATES.notificationFailed, {
-      error: 'NotificationFailed',
-      cause: 'The run did not succeed and its message could not be published to the SNS topic (see this execution\'s history).',
-    });
-    const words = `($outcome = '${RUN_OUTCOMES.jobFailed}' ? 'failed' : ($outcome = '${RUN_OUTCOMES.deadlinePassed}' ? 'not done by its deadline' : `
-      + '($type($word) = \'string\' ? $word : \'not submitted\')))';
-    const notify = p.workflow
-      ? this.publish(STATES.notify, '$workflow & \': run \' & $scheduledTime & \' did not succeed (\' & $string($outcome) & \')\'', workflowRunMessage(p.deadlineText))
-      : this.publish(STATES.notify, `$workload & ': run ' & $scheduledTime & ' ' & ${words}`, jobRunMessage(p.deadlineText, p.levels[0][0].arraySize !== undefined));
-    const plain = this.publish(STATES.notifyPlain, `${name} & ': a scheduled run did not succeed'`,
-      `${name} & ': the scheduled run of ' & $scheduledTime & ' did not succeed (' & $string($outcome) & ', error ' & $string($failure.Error) & '). `
-      + `Its details could not be formatted; open the run: ' & ${EXECUTION_LINK}`);
-    // A message that cannot be rendered goes out plain; a publish error is retried, then goes out plain.
-    notify.addRetry({ errors: ['States.QueryEvaluationError'], maxAttempts: 0 });
-    notify.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(2), maxAttempts: 2, backoffRate: 2 });
-    notify.addCatch(plain);
-    plain.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(2), maxAttempts: 2, backoffRate: 2 });
-    plain.addCatch(notificationFailed);
-    plain.next(failed);
-    notify.next(failed);
-    return notify;
   }
 }
 

@@ -3,6 +3,7 @@
  * deadline and the overlap policy's strategy.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { StartDeadlinePlan } from './start-deadline';
 import { IBatchJob } from '../../jobs/batch-job-ref';
@@ -51,6 +52,24 @@ export interface RunDefinitionProps {
   readonly overlap: OverlapStrategy;
   /** A job's run: the start check created just before RunJob (src/runs/engine/start-deadline.ts). */
   readonly startDeadline?: StartDeadlinePlan;
+  /** The bus of the run-outcome events (run-events.ts); the account's default bus when undefined. */
+  readonly eventBus?: events.IEventBus;
+  /** Publish a "recovered" message when a good run follows a bad one (notification-tail.ts, recoveryCheck). */
+  readonly notifyRecovery?: boolean;
+  /** The platform's name, carried by every run event (`detail.platform`, which a platform dashboard's rule matches). */
+  readonly platformName?: string;
+  /** Whether the run's compute is Spot, for its cost estimate (a job detail does not say). */
+  readonly spot?: boolean;
+}
+
+/**
+ * The platform facts of a job created on a `BatchPlatform` (`BatchJob.platform`): its name, and whether its compute is
+ * Spot. A job imported or brought without a platform has neither: its events name no platform and its cost is priced
+ * On-Demand (an upper bound).
+ */
+export function platformFactsOf(job: object): { platformName?: string; spot: boolean } {
+  const platform = (job as { readonly platform?: { readonly platformName?: string; readonly computeEnvironment?: { readonly spot?: boolean } } }).platform;
+  return { platformName: platform?.platformName, spot: platform?.computeEnvironment?.spot ?? false };
 }
 
 /**

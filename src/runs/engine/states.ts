@@ -18,7 +18,11 @@ export const STATES = {
   stopJob: 'StopTimedOutJob',
   listChildren: 'ListFailedChildren',
   level: (n: number) => `Level${n}`,
+  logTail: 'FetchLogTail',
   notify: 'Notify',
+  event: 'SendRunEvent',
+  succeededEvent: 'SendSucceededEvent',
+  eventNotSent: 'SucceededEventNotSent',
   notifyPlain: 'NotifyWithoutDetails',
   failed: 'RunDidNotSucceed',
   notificationFailed: 'NotificationFailed',
@@ -33,6 +37,7 @@ export const stepStates = (step: string) => ({
   findLateOnDemand: `${step} FindLateOnDemandJob`,
   stopLate: `${step} StopLateJob`,
   listChildren: `${step} ListFailedChildren`,
+  logTail: `${step} FetchLogTail`,
   failed: `${step} Failed`,
 });
 

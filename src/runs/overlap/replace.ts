@@ -2,7 +2,7 @@
  * REPLACE (Kubernetes CronJob's `Replace`): the new run stops the earlier ones, then runs. Before the run proper it
  *   1. lists the RUNNING executions of its state machine that started before it, and for each: reads its scheduled
  *      time (DescribeExecution), stops it (StopExecution, error `RunReplaced`) and publishes the replaced run's one
- *      message, "replaced by the run of <time>" (a stopped execution cannot publish its own);
+ *      message, "replaced by the run of <time>", and its event, REPLACED (a stopped execution cannot send its own);
  *   2. lists the active jobs of this workload or workflow on the queue (runs started by a `RunApi` too) and
  *      terminates each that carries the workload tag (TerminateJob, reason "Replaced by the run of <time>"); a job
  *      submitted by hand without the tag `cdk-scheduled-batch:workload` is left running.
@@ -41,7 +41,8 @@ export class ReplaceOverlap extends OverlapStrategy {
       + `it was stopped, and its job(s) terminated.' & '\\n\\n' & 'The ${what}: ' & ${name} & '\\n' & 'Replaced run: ' & ${CONSOLE} & 'states/home?region=' & ${REGION} `
       + `& '#/v2/executions/details/' & $replaced.arn & '\\n' & 'Replacing run: ' & ${CONSOLE} & 'states/home?region=' & ${REGION} & '#/v2/executions/details/' & $states.context.Execution.Id`);
     const stopRuns = sfn.Map.jsonata(run.scope, 'StopReplacedRuns', { items: sfn.ProvideItems.jsonata('{% $earlierRuns %}'), maxConcurrency: 1 });
-    stopRuns.itemProcessor(describe.next(stop).next(message));
+    // Its event too, after its message (one per replaced run, as its message).
+    stopRuns.itemProcessor(describe.next(stop).next(message).next(run.runEvent('ReplacedRunEvent', 'REPLACED', '$replaced.scheduledTime', '$replaced.arn')));
 
     // 2. Active jobs of this run kind that carry its workload tag (the library's paths tag every job they submit); a job
     // submitted without it (by hand) is not the role's to stop: its refusal is caught, and the next job is stopped.

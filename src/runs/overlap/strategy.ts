@@ -53,6 +53,11 @@ export interface RunGuard {
     assign?: Record<string, unknown>, iamAction?: string): tasks.CallAwsService;
   /** An SNS Publish to the run's topic. */
   publish(id: string, subject: string, message: string): tasks.SnsPublish;
+  /**
+   * The run-outcome event of another run (`outcome`: an event outcome such as REPLACED; `scheduledTime`, `execution`:
+   * JSONata), bounded to 60 seconds; its failure is caught (the state it goes to ends the branch).
+   */
+  runEvent(id: string, outcome: string, scheduledTime: string, execution: string): sfn.IChainable;
   /** Runs once the state machine exists (for grants that name it). */
   onCreate(hook: (stateMachine: sfn.StateMachine) => void): void;
 }
