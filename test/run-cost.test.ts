@@ -137,10 +137,10 @@ describe('runCostExpression: the same estimate inside the state machine (jsonata
 });
 
 describe('the run\'s record: the RunJob state\'s Output carries estimatedCostUsd', () => {
-  function runJobOutput(platform: ComputePlatform): string {
+  function runJobOutput(platform: ComputePlatform, spot?: boolean): string {
     const stack = new cdk.Stack(new cdk.App(), 'Costed', { env: { account: '123456789012', region: 'us-east-1' } });
     new ScheduledBatchWorkload(stack, 'Nightly', {
-      platform: new BatchPlatform(stack, 'Platform', { computePlatform: platform }),
+      platform: new BatchPlatform(stack, 'Platform', { computePlatform: platform, spot }),
       schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
     });
@@ -148,17 +148,26 @@ describe('the run\'s record: the RunJob state\'s Output carries estimatedCostUsd
     return output.slice(2, -2);
   }
 
-  test('a Fargate run of 1 vCPU and 2 GiB for 10 minutes is recorded at the Fargate On-Demand figure, next to jobId and status', async () => {
+  test('a Fargate run of 1 vCPU and 2 GiB for 10 minutes on an On-Demand platform is recorded at the Fargate figure, next to jobId and status', async () => {
     const detail = { ...jobDetail(TABLE[0].shape), JobName: 'n', PlatformCapabilities: ['FARGATE'] };
-    const record = await jsonata(runJobOutput(ComputePlatform.FARGATE)).evaluate({}, { states: { result: detail } });
+    const record = await jsonata(runJobOutput(ComputePlatform.FARGATE, false)).evaluate({}, { states: { result: detail } });
     expect(record).toMatchObject({ jobId: 'id', status: 'SUCCEEDED', estimatedCostUsd: 0.008228 });
   });
 
-  test('an EC2 run is priced at the On-Demand share (the job detail does not say Spot: an upper bound)', async () => {
+  test('the platform says Spot (a job detail does not): the same run on the default Spot platform is priced at Fargate Spot', async () => {
+    const detail = { ...jobDetail(TABLE[0].shape), JobName: 'n', PlatformCapabilities: ['FARGATE'] };
+    const record = await jsonata(runJobOutput(ComputePlatform.FARGATE)).evaluate({}, { states: { result: detail } });
+    expect(record.estimatedCostUsd).toBeCloseTo(RunCost.estimate({ ...TABLE[0].shape, capacity: RunCapacity.FARGATE_SPOT }).usd, 6);
+    expect(record.estimatedCostUsd).toBeLessThan(0.008228 / 3);
+  });
+
+  test('an EC2 run on an On-Demand platform is priced at the On-Demand share, on the default Spot platform at the Spot share', async () => {
     const shape: RunShape = { capacity: RunCapacity.EC2_ON_DEMAND, vcpus: 2, memoryMiB: 8192, durationSeconds: 3600 };
     const detail = { ...jobDetail(shape), JobName: 'n', PlatformCapabilities: ['EC2'] };
-    const record = await jsonata(runJobOutput(ComputePlatform.EC2)).evaluate({}, { states: { result: detail } });
-    expect(record.estimatedCostUsd).toBeCloseTo(0.096, 6);
+    const onDemand = await jsonata(runJobOutput(ComputePlatform.EC2, false)).evaluate({}, { states: { result: detail } });
+    expect(onDemand.estimatedCostUsd).toBeCloseTo(0.096, 6);
+    const spot = await jsonata(runJobOutput(ComputePlatform.EC2)).evaluate({}, { states: { result: detail } });
+    expect(spot.estimatedCostUsd).toBeCloseTo(RunCost.estimate({ ...shape, capacity: RunCapacity.EC2_SPOT }).usd, 6);
   });
 });
 

@@ -10,7 +10,7 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { BatchJob, BatchPlatform, JobSchedule, OverlapPolicy, ScheduledBatchWorkflow } from '../src';
+import { BatchJob, BatchPlatform, CpuArchitecture, JobSchedule, OverlapPolicy, RunCapacity, RunCost, ScheduledBatchWorkflow } from '../src';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
 import { chatNotificationErrors, formsOf } from './support/chat-notification';
 import { EVENT_OUTCOMES, RUN_EVENT, STATES, WORKFLOW_STATES } from './support/engine';
@@ -43,7 +43,9 @@ describe('the run-outcome event of a job\'s run', () => {
     expect(r.calls.map(c => c.state)).toEqual([STATES.run, STATES.succeededEvent]);
     expect(r.publishes).toHaveLength(0);
     // The execution's output is still RunJob's.
-    expect(r.output).toEqual({ scheduledTime: '2026-12-01T06:00:00Z', jobId: 'job-1', jobName: FAILED_JOB.JobName, status: 'SUCCEEDED' });
+    expect(r.output).toEqual({
+      scheduledTime: '2026-12-01T06:00:00Z', jobId: 'job-1', jobName: FAILED_JOB.JobName, status: 'SUCCEEDED', estimatedCostUsd: r.details[0].estimatedCostUsd,
+    });
     expect(r.entries).toEqual([[{ Source: 'cdk-scheduled-batch', DetailType: 'Scheduled Batch Run', Detail: expect.any(Object) }]]);
     expect(Object.keys(r.details[0]).sort()).toEqual([...DETAIL_KEYS].sort());
     expect(r.details[0]).toEqual({
@@ -66,7 +68,8 @@ describe('the run-outcome event of a job\'s run', () => {
       reclaimedAttempts: 0,
       vcpus: 1,
       memoryMiB: 2048,
-      estimatedCostUsd: null,
+      // A job without a platform is priced On-Demand (src/private/run-cost-expression.ts): 1 vCPU, 2 GiB, 10 minutes on EC2.
+      estimatedCostUsd: RunCost.estimate({ capacity: RunCapacity.EC2_ON_DEMAND, vcpus: 1, memoryMiB: 2048, durationSeconds: 600, architecture: CpuArchitecture.X86_64 }).usd,
       exitCode: 0,
     });
   });

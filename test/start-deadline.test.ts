@@ -133,16 +133,16 @@ describe('the run creates its start check before RunJob', () => {
     expect(JSON.parse(JSON.parse(await evaluate(args.Target.Input, RUN_CONTEXT)).Input)).toMatchObject({ action: 'CANCEL', startDeadline: '5 minutes' });
   });
 
-  test('a good run enters 2 states (ScheduleStartCheck, RunJob); a createSchedule that fails still runs the job', async () => {
+  test('a good run enters 3 states (ScheduleStartCheck, RunJob, SendSucceededEvent); a createSchedule that fails still runs the job', async () => {
     const { template } = setup();
     const def = runDefinition(template);
     const good = await simulate(def, RUN_CONTEXT, () => ({ result: { JobId: 'job-1', JobName: 'n', Status: 'SUCCEEDED' } }));
     expect(good.status).toBe('SUCCEEDED');
-    expect(good.calls.map(c => c.state)).toEqual(['ScheduleStartCheck', 'RunJob']);
+    expect(good.calls.map(c => c.state)).toEqual(['ScheduleStartCheck', 'RunJob', 'SendSucceededEvent']);
     const refused = await simulate(def, RUN_CONTEXT, c => c.resource === CREATE_SCHEDULE
       ? { error: { Error: 'Scheduler.ConflictException', Cause: 'exists' } } : { result: { JobId: 'job-1', Status: 'SUCCEEDED' } });
     expect(refused.status).toBe('SUCCEEDED');
-    expect(refused.calls.map(c => c.resource)).toEqual([CREATE_SCHEDULE, BATCH_SYNC]);
+    expect(refused.calls.map(c => c.resource).slice(0, 2)).toEqual([CREATE_SCHEDULE, BATCH_SYNC]);
   });
 
   test.each([StartDeadlineAction.NONE, undefined])('onStartDeadline %p: no check, RunJob first, no start-check resources', action => {
@@ -358,24 +358,25 @@ describe('docs/run-tracking.md "Start deadline": the numbers are the simulated o
   const PER_TRANSITION = 0.025 / 1000;
   const FREE = 4000;
 
-  test('a good run: 2 states in its own execution, 3 in the check; the month figures follow', async () => {
+  test('a good run: 3 states in its own execution (1 for the check), 3 in the check; the month figures follow', async () => {
     const { template } = setup();
     const run = await simulate(runDefinition(template), RUN_CONTEXT, () => ({ result: { JobId: 'job-1', Status: 'SUCCEEDED' } }));
     const states = new Set<string>();
     const check = await simulate(checkDefinition(template), { Execution: { Id: 'x', Input: { action: 'REPORT' } } },
       c => { states.add(c.state); return { result: { JobSummaryList: [{ JobId: 'j', Status: 'RUNNING', CreatedAt: 1 }] } }; });
     expect(check.status).toBe('SUCCEEDED');
-    const runStates = run.calls.length; // both states of a good run are Tasks
+    const runStates = run.calls.length; // every state of a good run is a Task
     const checkStates = states.size + 2; // FindJob, then the Choice and the Succeed state
-    expect([runStates, checkStates]).toEqual([2, 3]);
-    expect(doc).toContain(`| succeeded | ${runStates} transitions (\`ScheduleStartCheck\`, \`RunJob\`): 1 more | ${checkStates} (\`FindJob\`, \`HasStarted\`, \`StartedInTime\`)`);
+    expect([runStates, checkStates]).toEqual([3, 3]);
+    expect(doc).toContain(`| succeeded | ${runStates} transitions (\`ScheduleStartCheck\`, \`RunJob\`, \`SendSucceededEvent\`): 1 more | ${checkStates} (\`FindJob\`, \`HasStarted\`, \`StartedInTime\`)`);
     const perRun = runStates + checkStates;
-    const added = perRun - 1;
+    const without = runStates - 1;
+    const added = perRun - without;
     expect(doc).toContain(`${added} transitions, $${(added * PER_TRANSITION).toFixed(4)}`);
     const monthly = 8928 * perRun;
     expect(doc).toContain(`daily, 31 × ${perRun} = ${31 * perRun} transitions (free tier)`);
     expect(doc).toContain(`8,928 × ${perRun} = ${monthly.toLocaleString('en-US')} transitions, (${monthly.toLocaleString('en-US')} − 4,000) × $0.000025 = `
-      + `$${((monthly - FREE) * PER_TRANSITION).toFixed(2)} (instead of $${((8928 - FREE) * PER_TRANSITION).toFixed(2)} without)`);
+      + `$${((monthly - FREE) * PER_TRANSITION).toFixed(2)} (instead of $${((8928 * without - FREE) * PER_TRANSITION).toFixed(2)} without)`);
   });
 
   test('the default start deadline and the documented limits are the code\'s', () => {

@@ -388,8 +388,10 @@ function validateRunLog(props: JobScheduleProps): void {
 function validateScheduleOptions(props: JobScheduleOptions): void {
   rejectUntrackedOptions(props.trackRuns, {
     runDeadline: props.runDeadline !== undefined,
-    startDeadline: props.startDeadline !== undefined, onStartDeadline: props.onStartDeadline !== undefined,
-    eventBus: props.eventBus !== undefined, notifyRecovery: props.notifyRecovery === true,
+    startDeadline: props.startDeadline !== undefined,
+    onStartDeadline: props.onStartDeadline !== undefined,
+    eventBus: props.eventBus !== undefined,
+    notifyRecovery: props.notifyRecovery === true,
   });
   const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
   if (overlap.needsTracking && props.trackRuns === false) {

@@ -326,8 +326,12 @@ function createVerification(workload: ScheduledBatchWorkload, props: ScheduledBa
   }
   // Checked here first, so that a message names the workload's props.
   const times = verificationTimesFor(workload.job, {
-    timeoutProp: 'verificationTimeout', attemptTimeoutProp: 'verificationAttemptTimeout', commandProp: 'verificationCommand',
-    timeout: props.verificationTimeout, attemptTimeout: props.verificationAttemptTimeout, command: props.verificationCommand,
+    timeoutProp: 'verificationTimeout',
+    attemptTimeoutProp: 'verificationAttemptTimeout',
+    commandProp: 'verificationCommand',
+    timeout: props.verificationTimeout,
+    attemptTimeout: props.verificationAttemptTimeout,
+    command: props.verificationCommand,
   });
   return new DeployVerification(workload, 'Verification', {
     job: workload.job, command: props.verificationCommand, timeout: times.timeout, attemptTimeout: times.attemptTimeout, logEncryptionKey: props.logEncryptionKey,

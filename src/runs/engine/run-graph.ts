@@ -2,8 +2,8 @@
  * What the run engine is given: a graph of steps (a job's run is one level of one step), the queue, the topic, the
  * deadline and the overlap policy's strategy.
  */
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { StartDeadlinePlan } from './start-deadline';
 import { IBatchJob } from '../../jobs/batch-job-ref';
