@@ -334,7 +334,11 @@ function createVerification(workload: ScheduledBatchWorkload, props: ScheduledBa
     command: props.verificationCommand,
   });
   return new DeployVerification(workload, 'Verification', {
-    job: workload.job, command: props.verificationCommand, timeout: times.timeout, attemptTimeout: times.attemptTimeout, logEncryptionKey: props.logEncryptionKey,
+    job: workload.job,
+    command: props.verificationCommand,
+    timeout: times.timeout,
+    attemptTimeout: times.attemptTimeout,
+    logEncryptionKey: props.logEncryptionKey,
   });
 }
 

@@ -66,7 +66,8 @@ export interface RunEventSubject {
 
 /** Who a run definition's events are about: its label, platform, team (a job's run's share) and capacity. */
 export function subjectOf(p: RunDefinitionProps): RunEventSubject {
-  return { label: p.label, workflow: p.workflow, platform: p.platformName, team: p.workflow ? undefined : p.levels[0][0].shareIdentifier, spot: p.spot };
+  const team = p.workflow ? undefined : p.levels[0][0].shareIdentifier;
+  return { label: p.label, workflow: p.workflow, platform: p.platformName, team, spot: p.spot };
 }
 
 const NN = '$nn := function($v) { $exists($v) ? $v : null };';

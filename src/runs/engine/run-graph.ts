@@ -68,7 +68,8 @@ export interface RunDefinitionProps {
  * On-Demand (an upper bound).
  */
 export function platformFactsOf(job: object): { platformName?: string; spot: boolean } {
-  const platform = (job as { readonly platform?: { readonly platformName?: string; readonly computeEnvironment?: { readonly spot?: boolean } } }).platform;
+  type PlatformFacts = { readonly platformName?: string; readonly computeEnvironment?: { readonly spot?: boolean } };
+  const platform = (job as { readonly platform?: PlatformFacts }).platform;
   return { platformName: platform?.platformName, spot: platform?.computeEnvironment?.spot ?? false };
 }
 
