@@ -139,12 +139,15 @@ describe('placement', () => {
     expect(bytes).toBeLessThan(1_048_576);
   });
 
-  test('1,000 workloads spread over the 32 default stacks, the fullest holding 43 (under the 50 allowed)', () => {
-    const fleet = new BatchFleet(new cdk.Stack(new cdk.App(), 'S'), 'Fleet');
-    const counts = new Map<string, number>();
-    for (const id of ids(1000)) counts.set(fleet.stackFor(id).node.id, (counts.get(fleet.stackFor(id).node.id) ?? 0) + 1);
-    expect(counts.size).toBe(32);
-    expect(Math.max(...counts.values())).toBe(43);
+  test('1,000 workloads spread over the 80 default stacks, the fullest holding 21 (under the 30 allowed)', () => {
+    const fill = (n: number) => {
+      const fleet = new BatchFleet(new cdk.Stack(new cdk.App(), 'S'), 'Fleet');
+      const counts = new Map<string, number>();
+      for (const id of ids(n)) counts.set(fleet.stackFor(id).node.id, (counts.get(fleet.stackFor(id).node.id) ?? 0) + 1);
+      return { stacks: counts.size, fullest: Math.max(...counts.values()) };
+    };
+    expect(FLEET_DEFAULTS.workloadStacks).toBe(80);
+    expect(fill(1000)).toEqual({ stacks: 80, fullest: 21 });
   });
 
   test('each workload has a stack output <group>/<name> of its schedule, what the backfill CLI takes', () => {
@@ -169,11 +172,11 @@ describe('placement', () => {
     };
     expect(doc).toContain(`(default ${FLEET_DEFAULTS.workloadStacks})`);
     expect(doc).toContain(`more than ${MAX_WORKLOADS_PER_STACK} workloads`);
-    expect(doc).toContain(`\`Job1\` to \`Job600\` the fullest stack holds ${spread(600).max}; with 700 it would hold ${spread(700).max}`);
-    // "about 680 workloads fit": the largest count whose fullest stack stays within the cap.
-    expect(spread(680).max).toBeLessThanOrEqual(MAX_WORKLOADS_PER_STACK);
-    expect(spread(690).max).toBeGreaterThan(MAX_WORKLOADS_PER_STACK);
-    expect(doc).toContain('about 680 workloads fit the default');
+    expect(doc).toContain(`\`Job1\` to \`Job1000\` the fullest stack holds ${spread(1000).max}; with 1,500 it would hold ${spread(1500).max}`);
+    // "about 1,400 workloads fit": the largest count whose fullest stack stays within the cap.
+    expect(spread(1400).max).toBeLessThanOrEqual(MAX_WORKLOADS_PER_STACK);
+    expect(spread(1450).max).toBeGreaterThan(MAX_WORKLOADS_PER_STACK);
+    expect(doc).toContain('about 1,400 workloads fit the default');
     const hundred = spread(100);
     expect(doc).toContain(`${hundred.stacks} nested stacks of ${hundred.min} to ${hundred.max} workloads each`);
   });

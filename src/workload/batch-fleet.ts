@@ -13,13 +13,13 @@ import { validateWholeNumber } from '../private/validate';
 
 /** Defaults of {@link BatchFleet}. */
 export const FLEET_DEFAULTS = {
-  workloadStacks: 32,
+  workloadStacks: 80,
 } as const;
 
 /**
  * The most workloads one nested stack may hold. A nested stack's template is an S3 object of at most 1 MB
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html) and a default workload
- * is about 28.5 KB of it (test/fleet.test.ts measures it: its run's definition carries the message in two forms, the
+ * is about 30 KB of it (test/fleet.test.ts measures it: its run's definition carries the message in two forms, the
  * log tail and the run's events), so 30 workloads leave room for larger ones.
  */
 export const MAX_WORKLOADS_PER_STACK = 30;
@@ -37,9 +37,9 @@ export interface BatchFleetProps extends BatchPlatformProps {
    * How many nested stacks the workloads are spread over (1 to 200). A workload's stack is chosen from a hash of its
    * id alone, so adding, removing or reordering workloads never moves another; changing this number moves most of
    * them (replaces their resources). Each nested stack has CloudFormation's own limits (500 resources, 1 MB
-   * template) and holds at most 30 workloads (checked at synth): with the default, about 680 workloads fit (the
-   * fullest of 32 stacks reaches 30 first).
-   * @default 32
+   * template) and holds at most 30 workloads (checked at synth): with the default, about 1,400 workloads fit (the
+   * fullest of 80 stacks reaches 30 first; 1,000 workloads fill the fullest to about 21).
+   * @default 80
    */
   readonly workloadStacks?: number;
 }
@@ -68,9 +68,9 @@ export class BatchFleet extends Construct implements ICostEstimable {
     super(scope, id);
     rejectUnknownKeys('BatchFleetProps', props);
     rejectConflicts(props, 'platform');
-    validateWholeNumber('workloadStacks', props.workloadStacks, { min: 1, max: 200, fix: 'e.g. 32 (the default)' });
+    validateWholeNumber('workloadStacks', props.workloadStacks, { min: 1, max: 200, fix: 'e.g. 80 (the default)' });
     if (Token.isUnresolved(props.workloadStacks)) {
-      throw new ValidationError("'workloadStacks' is a token: the placement of each workload is decided at synth. Give a number, e.g. 32.");
+      throw new ValidationError("'workloadStacks' is a token: the placement of each workload is decided at synth. Give a number, e.g. 80.");
     }
     this.workloadStacks = props.workloadStacks ?? FLEET_DEFAULTS.workloadStacks;
     this.platform = props.platform ?? new BatchPlatform(this, 'Platform', pickPlatformProps(props));
