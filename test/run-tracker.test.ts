@@ -8,11 +8,13 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { BatchJob, BatchJobAttributes, RunTracker, RunTrackerProps, UnitPrices } from '../src';
+import jsonata from 'jsonata';
+import { BatchJob, BatchJobAttributes, RunCapacity, RunCost, RunTracker, RunTrackerProps, UnitPrices } from '../src';
 import { readValidationReport } from './checkers/synth-fixtures';
 import { messageExpression, notificationExpression, RUN_OUTCOMES, SCHEDULED_TIME, STATES } from './support/engine';
 import { roleId, roleStatements } from './support/iam';
-import { renderRunMessage } from './support/run-message';
+import { renderCostLine, renderRunMessage } from './support/run-message';
+import { costLine } from '../src/runs/engine/messages';
 
 // Literal names from the AWS documentation, not imported from src, so a typo in src fails here.
 // https://docs.aws.amazon.com/step-functions/latest/dg/connect-batch.html
@@ -411,11 +413,29 @@ describe('the one message of a bad run', () => {
       'Status reason: Essential container in task exited',
       'Exit code: 2',
       'Attempts finished: 2',
+      'Estimated cost: n/a', // this detail has no start and stop times
       `Job: ${console}batch/home?region=${REGION}#jobs/detail/5c1f7d1e-aaaa-bbbb-cccc-0123456789ab`,
       `Log stream: ${console}cloudwatch/home?region=${REGION}#logsV2:log-groups/log-group/$252Faws$252Fbatch$252Fnightly-report/log-events/job$252Fdefault$252Fbbb`,
       `Run history: ${console}states/home?region=${REGION}#/v2/executions/details/${EXECUTION_ARN}`,
       'Error: States.TaskFailed',
     ]);
+  });
+
+  test('the cost line: vCPU- and GiB-seconds of the job detail at its capacity\'s list price (Spot as the platform says)', async () => {
+    const detail = {
+      ...FAILED_JOB,
+      StartedAt: 1764568800000,
+      StoppedAt: 1764569400000,
+      PlatformCapabilities: ['FARGATE'],
+      Container: { ResourceRequirements: [{ Type: 'VCPU', Value: '1' }, { Type: 'MEMORY', Value: '2048' }] },
+    };
+    const shape = { vcpus: 1, memoryMiB: 2048, durationSeconds: 600 };
+    // Hand-computed in test/run-cost.test.ts's table: Fargate x86, 1 vCPU 2 GiB, 10 minutes = $0.008228.
+    expect(renderCostLine(detail, false)).toBe('Estimated cost: $0.008228 (list-price estimate)');
+    expect(renderCostLine(detail, true)).toBe(`Estimated cost: $${RunCost.estimate({ ...shape, capacity: RunCapacity.FARGATE_SPOT }).usd} (list-price estimate)`);
+    // The engine renders the same line from the same detail.
+    const expression = `($d := $states.input; ${costLine(false)})`;
+    expect(await jsonata(expression).evaluate({}, { states: { input: detail } })).toBe('Estimated cost: $0.008228 (list-price estimate)');
   });
 
   test('deadline passed: says the job was stopped, with the status DescribeJobs gave just before', () => {

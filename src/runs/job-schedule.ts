@@ -380,19 +380,10 @@ function warnQueuedArrayJob(scope: Construct, props: JobScheduleProps): void {
 /** The run tracker's state log: a key for a new one only, and only when runs are tracked. */
 function validateRunLog(props: JobScheduleProps): void {
   rejectKeyWithLogGroup(props.runLogEncryptionKey, props.runLogGroup, 'runLogEncryptionKey', 'runLogGroup');
-  if (props.runLogEncryptionKey && props.trackRuns === false) {
-    throw new ValidationError("'runLogEncryptionKey' is set but 'trackRuns' is false: an untracked schedule has no run tracker and no state log. Turn 'trackRuns' on, or leave 'runLogEncryptionKey' out.");
-  }
 }
 
 function validateScheduleOptions(props: JobScheduleOptions): void {
-  rejectUntrackedOptions(props.trackRuns, {
-    runDeadline: props.runDeadline !== undefined,
-    startDeadline: props.startDeadline !== undefined,
-    onStartDeadline: props.onStartDeadline !== undefined,
-    eventBus: props.eventBus !== undefined,
-    notifyRecovery: props.notifyRecovery === true,
-  });
+  rejectUntrackedOptions(props);
   const overlap = overlapStrategy('overlapPolicy', props.overlapPolicy);
   if (overlap.needsTracking && props.trackRuns === false) {
     throw new ValidationError(`'overlapPolicy' is ${overlap.name} but 'trackRuns' is false: ${overlap.name} acts in the tracked run, before it submits. Turn 'trackRuns' on, or use OverlapPolicy.QUEUE (runs wait for each other, with or without tracking).`);

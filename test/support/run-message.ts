@@ -2,6 +2,7 @@
  * The message a bad job run publishes (`jobRunMessage`), rendered in TypeScript for the tests, which check the JSONata
  * against it with the jsonata 2.0.6 engine.
  */
+import { CpuArchitecture, RunCapacity, RunCost } from '../../src';
 import { timeNote } from '../../src/runs/engine/expressions';
 import { CHILD_LINKS_MAX, outcomeSentences, RUN_OUTCOMES } from '../../src/runs/engine/messages';
 
@@ -32,6 +33,26 @@ export interface JobDetail {
   readonly StatusReason?: string;
   readonly Container?: { readonly ExitCode?: number; readonly LogStreamName?: string };
   readonly Attempts?: { readonly Container?: { readonly ExitCode?: number; readonly LogStreamName?: string }; readonly StatusReason?: string }[];
+  readonly StartedAt?: number;
+  readonly StoppedAt?: number;
+  readonly PlatformCapabilities?: string[];
+}
+
+/**
+ * The message's cost line, in TypeScript: RunCost's rates for the job detail's capacity (Fargate when its
+ * PlatformCapabilities say so; Spot as the platform says), the same arithmetic as src/private/run-cost-expression.ts.
+ */
+export function renderCostLine(d: any, spot: boolean): string {
+  const fargate = (d.PlatformCapabilities ?? []).includes('FARGATE');
+  const arm = fargate && d.Container?.RuntimePlatform?.CpuArchitecture === 'ARM64';
+  const capacity = fargate ? (spot ? RunCapacity.FARGATE_SPOT : RunCapacity.FARGATE) : (spot ? RunCapacity.EC2_SPOT : RunCapacity.EC2_ON_DEMAND);
+  const p = RunCost.rates(capacity, arm ? CpuArchitecture.ARM64 : CpuArchitecture.X86_64);
+  const req = (t: string) => Number((d.Container?.ResourceRequirements ?? []).find((r: any) => r.Type === t)?.Value);
+  const s = d.StoppedAt - d.StartedAt;
+  if (!(s >= 0) || Number.isNaN(req('VCPU')) || Number.isNaN(req('MEMORY'))) return 'Estimated cost: n/a';
+  const k = Math.floor((d.ArrayProperties?.Size ?? 1) * Math.max(s, p.minimumSeconds * 1000)
+    * (req('VCPU') * p.vcpuHourUsd + req('MEMORY') / 1024 * p.gibHourUsd) / 3.6 + 0.5) / 1e6;
+  return `Estimated cost: $${k} (list-price estimate)`;
 }
 
 export interface RunMessageFacts {
@@ -52,6 +73,8 @@ export interface RunMessageFacts {
   readonly children?: ChildSummary[];
   /** The run was resubmitted On-Demand after every Spot attempt was reclaimed. */
   readonly onDemand?: boolean;
+  /** The platform's compute is Spot (the cost line's rates). */
+  readonly spot?: boolean;
 }
 
 /**
@@ -83,6 +106,7 @@ export function renderRunMessage(f: RunMessageFacts): string {
     `Status reason: ${val(reason)}`,
     `Exit code: ${val(exit)}`,
     `Attempts finished: ${d.Attempts?.length ?? 0}`,
+    renderCostLine(d, f.spot ?? false),
     ...f.arrayed ? renderArrayLines(d, f.children, consoleUrl, region, val) : [],
     ...f.onDemand ? ['Resubmitted On-Demand after every Spot attempt was reclaimed: yes'] : [],
     `Job: ${d.JobId !== undefined ? `${consoleUrl}batch/home?region=${region}#jobs/detail/${d.JobId}` : 'n/a'}`,

@@ -6,6 +6,7 @@
  */
 import { CONSOLE, EXECUTION_LINK, jobDetail, lastOf, quote, REGION } from './expressions';
 import { LOG_TAIL } from './log-tail';
+import { runCostFromDetailExpression } from '../../private/run-cost-expression';
 
 /** The kinds of bad run the engine itself knows; each is the `error` of the failed execution. */
 export const RUN_OUTCOMES = {
@@ -81,6 +82,14 @@ export function bothForms(title: string, text: string): string {
     + `'content': {'textType': 'client-markdown', 'title': ${title}, 'description': $t}})}))`;
 }
 
+/**
+ * JSONata: the message's cost line, the run's estimate from the job detail `$d` (src/private/run-cost-expression.ts;
+ * RunCost.ERROR says what it leaves out), or n/a without start and stop times.
+ */
+export function costLine(spot: boolean): string {
+  return `'Estimated cost: ' & ($k := ${runCostFromDetailExpression('$d', spot)}; $type($k) = 'number' ? '$' & $string($k) & ' (list-price estimate)' : 'n/a')`;
+}
+
 /** The lines of an array job's message: failed children of all, and links to up to CHILD_LINKS_MAX of them. */
 function childLines(jobId: string, failed: string, size: string, indices: string): string[] {
   return [
@@ -97,7 +106,7 @@ function childLines(jobId: string, failed: string, size: string, indices: string
  * an overlap policy adds), `$onDemand` (the run was resubmitted On-Demand), `$logTail` and, for an array job,
  * `$children` (the failed children ListJobs returned, or null). Missing values render as "n/a".
  */
-function jobRunParts(deadline: string, arrayed: boolean): string[] {
+function jobRunParts(deadline: string, arrayed: boolean, spot: boolean): string[] {
   const s = outcomeSentences(deadline);
   const o = RUN_OUTCOMES;
   return [
@@ -123,6 +132,7 @@ function jobRunParts(deadline: string, arrayed: boolean): string[] {
     '\'Status reason: \' & $val($reason),',
     '\'Exit code: \' & $val($exit),',
     '\'Attempts finished: \' & $string($count($d.Attempts)),',
+    `${costLine(spot)},`,
     ...arrayed ? childLines('$d.JobId', '$d.ArrayProperties.StatusSummary.FAILED', '$d.ArrayProperties.Size',
       `$sort($append([], ($type($children) = 'array' ? $children : []).ArrayProperties.Index))[[0..${CHILD_LINKS_MAX - 1}]]`) : [],
     '$onDemand = true ? \'Resubmitted On-Demand after every Spot attempt was reclaimed: yes\'',
@@ -137,16 +147,16 @@ function jobRunParts(deadline: string, arrayed: boolean): string[] {
 }
 
 /** JSONata for a job run's message as text (e-mail): see jobRunParts for its variables. */
-export function jobRunMessage(deadline: string, arrayed = false): string {
-  return ['(', ...jobRunParts(deadline, arrayed), TEXT, ')'].join(' ');
+export function jobRunMessage(deadline: string, arrayed = false, spot = false): string {
+  return ['(', ...jobRunParts(deadline, arrayed, spot), TEXT, ')'].join(' ');
 }
 
 /**
  * JSONata for a job run's SNS message in both forms (`MessageStructure: json`): the text for e-mail and every other
  * protocol, the chat custom notification for HTTPS (Amazon Q Developer in chat applications subscribes over HTTPS).
  */
-export function jobRunNotification(deadline: string, arrayed = false): string {
-  return ['(', ...jobRunParts(deadline, arrayed), `$keywords := [$workload, $string($outcome)]; ${BOTH_FORMS}`, ')'].join(' ');
+export function jobRunNotification(deadline: string, arrayed = false, spot = false): string {
+  return ['(', ...jobRunParts(deadline, arrayed, spot), `$keywords := [$workload, $string($outcome)]; ${BOTH_FORMS}`, ')'].join(' ');
 }
 
 /**

@@ -165,6 +165,7 @@ export function submitJobInput(job: IBatchJob, arraySize?: number): { [key: stri
 
 /** Why each option needs a tracked run, for the message of an option given with `trackRuns: false`. */
 const TRACKED_ONLY: Record<string, string> = {
+  runLogEncryptionKey: 'an untracked schedule has no run tracker and no state log',
   runDeadline: 'the deadline applies to tracked runs only, and an untracked schedule submits the job without one (each attempt is still bounded by \'timeout\')',
   startDeadline: 'the start check is part of a tracked run',
   onStartDeadline: 'the start check is part of a tracked run',
@@ -172,10 +173,16 @@ const TRACKED_ONLY: Record<string, string> = {
   notifyRecovery: 'the recovered message comes from the tracked run\'s state machine',
 };
 
-/** Fails at synth on an option of tracked runs (`TRACKED_ONLY`) given with `trackRuns: false`, naming it. */
-export function rejectUntrackedOptions(trackRuns: boolean | undefined, given: Record<keyof typeof TRACKED_ONLY, boolean>): void {
-  if (trackRuns !== false) return;
-  for (const [key, set] of Object.entries(given)) {
-    if (set) throw new ValidationError(`'${key}' is set but 'trackRuns' is false: ${TRACKED_ONLY[key]}. Turn 'trackRuns' on, or leave '${key}' out.`);
+/**
+ * Fails at synth on an option of tracked runs (`TRACKED_ONLY`) given with `trackRuns: false`, naming it (`false` is
+ * no option: `notifyRecovery: false` is allowed).
+ */
+export function rejectUntrackedOptions(props: { readonly trackRuns?: boolean }): void {
+  if (props.trackRuns !== false) return;
+  const given = props as Record<string, unknown>;
+  for (const key of Object.keys(TRACKED_ONLY)) {
+    if (given[key] !== undefined && given[key] !== false) {
+      throw new ValidationError(`'${key}' is set but 'trackRuns' is false: ${TRACKED_ONLY[key]}. Turn 'trackRuns' on, or leave '${key}' out.`);
+    }
   }
 }
