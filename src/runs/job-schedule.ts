@@ -130,14 +130,15 @@ export interface JobScheduleOptions extends RunScheduleOptions {
   /**
    * How long after its submission a tracked run's job may take to start running before `onStartDeadline` acts (see
    * `RunTrackerProps.startDeadline`). At least 1 minute, shorter than `runDeadline`; tracked runs only.
-   * @default Duration.minutes(15) - when `onStartDeadline` is REPORT or CANCEL (the first placement's allowance)
+   * @default Duration.minutes(15) - unless `onStartDeadline` is NONE (the first placement's allowance)
    */
   readonly startDeadline?: Duration;
 
   /**
    * What happens to a tracked run whose job has not started by `startDeadline`: one "not started" report (the run is
    * still tracked), a cancel of the job, or no check (StartDeadlineAction.NONE).
-   * @default - StartDeadlineAction.REPORT when `startDeadline` is given, else StartDeadlineAction.NONE (no start check)
+   * @default - StartDeadlineAction.REPORT (also when only `startDeadline` is given), except for array runs (`arraySize`)
+   *   and OverlapPolicy.QUEUE runs, which get no check unless asked; StartDeadlineAction.NONE turns it off
    */
   readonly onStartDeadline?: StartDeadlineAction;
 }

@@ -21,8 +21,11 @@ import { StartDeadlineAction } from '../start-deadline';
  */
 export const START_DEADLINE_DEFAULTS = {
   startDeadline: Duration.minutes(15),
-  /** Without `onStartDeadline`: REPORT when `startDeadline` is given, else this. */
-  action: StartDeadlineAction.NONE as StartDeadlineAction,
+  /**
+   * Without `onStartDeadline`: REPORT when `startDeadline` is given, else this (on by default; not for array runs or
+   * OverlapPolicy.QUEUE runs, see startDeadlineSetup).
+   */
+  action: StartDeadlineAction.REPORT as StartDeadlineAction,
 } as const;
 
 /** The acknowledgeable warning of a start deadline on queued runs. */
@@ -68,6 +71,10 @@ export function startDeadlineSetup(scope: Construct, props: StartDeadlineProps, 
     }
     return undefined;
   }
+  // The default check is left out where waiting is not lateness: an array run's parent never enters RUNNING (below), and
+  // a queued run waits RUNNABLE behind the earlier one. Asking for a start deadline there is still checked below.
+  const defaulted = props.onStartDeadline === undefined && props.startDeadline === undefined;
+  if (defaulted && (run.arrayed || queued)) return undefined;
   // An array job's parent is never RUNNING: it is PENDING from its first RUNNABLE child until it SUCCEEDS or FAILS
   // (https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html), so the check cannot tell from it.
   if (run.arrayed) {
