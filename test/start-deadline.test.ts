@@ -175,7 +175,7 @@ describe('the run creates its start check before RunJob', () => {
     const template = Template.fromStack(stack);
     expect(definition(template, 'FanScheduleRunsStateMachine').StartAt).not.toBe('ScheduleStartCheck');
     expect(definition(template, 'QueuedScheduleRunsStateMachine').States.ScheduleStartCheck).toBeUndefined();
-    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 2);   // the two workloads' own schedule groups, no start-check group
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 2); // the two workloads' own schedule groups, no start-check group
     expect(Object.keys(template.toJSON().Resources).filter(id => id.startsWith('StartDeadlineCheck'))).toEqual([]);
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('start deadline'))).toEqual([]);
   });
