@@ -135,10 +135,9 @@ export interface JobScheduleOptions extends RunScheduleOptions {
   readonly startDeadline?: Duration;
 
   /**
-   * What happens to a tracked run whose job has not started by `startDeadline`: one "not started" report (the run is
-   * still tracked), a cancel of the job, or no check (StartDeadlineAction.NONE).
-   * @default - StartDeadlineAction.REPORT (also when only `startDeadline` is given), except for array runs (`arraySize`)
-   *   and OverlapPolicy.QUEUE runs, which get no check unless asked; StartDeadlineAction.NONE turns it off
+   * What a tracked run whose job has not started by `startDeadline` gets: one "not started" report (the run is still
+   * tracked), a cancel of the job, or no check (StartDeadlineAction.NONE, the off switch).
+   * @default - StartDeadlineAction.REPORT, except for array and OverlapPolicy.QUEUE runs (no check unless asked)
    */
   readonly onStartDeadline?: StartDeadlineAction;
 }
@@ -314,11 +313,9 @@ export class JobSchedule extends Construct {
         timeZone: props.schedule.timeZone?.timezoneName,
         jobTimeoutSeconds: secondsOf(job.timeout),
         attempts: job.retryAttempts,
-        // A token window is refused by validateRunScheduleOptions.
-        flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(),
+        flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(), // a token window is refused by validateRunScheduleOptions
         propNames: SCHEDULE_PROP_NAMES,
-        // Untracked runs have no deadline: a token timeout or attempt count is fine.
-        deadlineRequired: false,
+        deadlineRequired: false, // untracked runs have no deadline: a token timeout or attempt count is fine
       }));
     }
     acknowledgeWildcardResource(this.schedulerRole, jobsArn(this), 'batch:TagResource (the job is tagged with its workload tag as it is submitted) acts on '
@@ -330,8 +327,7 @@ export class JobSchedule extends Construct {
       action: 'submitJob',
       role: this.schedulerRole,
       input: scheduler.ScheduleTargetInput.fromObject(submitJobInput(job, props.arraySize)),
-      // Scoped to this queue and this job definition: the Universal target would otherwise grant batch:SubmitJob on '*'.
-      // Tagging at submission is authorized as batch:TagResource, for the workload tag only.
+      // Scoped to this queue and job definition (the Universal target would grant '*'); batch:TagResource for the workload tag only.
       policyStatements: [job.submitPolicyStatement(), tagOnSubmitStatement(this, [job.jobName])],
       ...retry,
     });
