@@ -37,6 +37,13 @@ async function run(def: any, answers: Record<string, TaskOutcome>, context: any 
 describe('the run-outcome event of a job\'s run', () => {
   const def = trackerDefinition();
 
+  test('a job detail without its vCPU and memory: estimatedCostUsd is null, not left out (every key is always present)', async () => {
+    const bare = { ...SUCCEEDED_JOB, Container: { ExitCode: 0 } };
+    const r = await run(def, { [SYNC]: { result: bare } });
+    expect(Object.keys(r.details[0]).sort()).toEqual([...DETAIL_KEYS].sort());
+    expect(r.details[0]).toMatchObject({ vcpus: null, memoryMiB: null, estimatedCostUsd: null });
+  });
+
   test('succeeded: one event after the run, with the job\'s facts; the run is 3 transitions (its default start check) and publishes nothing', async () => {
     const r = await run(def, { [SYNC]: { result: SUCCEEDED_JOB } });
     expect(r.status).toBe('SUCCEEDED');
