@@ -318,10 +318,11 @@ function findings(r: BenchResults): string {
 - **Idle cost.** The default one-liner costs $${def.networkUsd.toFixed(2)}/month of network ($${def.totalUsd.toFixed(2)} with its alarms at list
   price; the first 10 alarms of an account are free)${fargateCost ? `, against $${fargateCost.totalUsd.toFixed(2)} for a default \`ScheduledFargateTask\`` : ''}.
   Call \`CostReport.of(stack).toMarkdown()\` for your own stack.
-- **Run tracking (per run, not idle).** Each scheduled run is one Step Functions Standard execution: a successful run is 2
-  state transitions ($${(2 * UnitPrices.STATE_TRANSITION).toFixed(6)}: the run and its event), a failed one 5, one past its deadline 8, after the account's 4,000 free
-  transitions a month ([Step Functions pricing](https://aws.amazon.com/step-functions/pricing/)); a daily or hourly schedule stays
-  within the free tier. No fixed cost: \`CostReport\` counts none. Paths and counts: [run-tracking.md](run-tracking.md#cost).
+- **Run tracking (per run, not idle).** Each scheduled run is one Step Functions Standard execution: a successful run is 3
+  state transitions ($${(3 * UnitPrices.STATE_TRANSITION).toFixed(6)}: the start check's schedule, the run and its event), a failed one 6, one past its deadline 9
+  (one fewer each with \`onStartDeadline: StartDeadlineAction.NONE\`; the start check's own execution adds 3), after the account's 4,000 free
+  transitions a month ([Step Functions pricing](https://aws.amazon.com/step-functions/pricing/)); a daily schedule stays
+  within the free tier, an hourly one is about $0.01 a month. No fixed cost: \`CostReport\` counts none. Paths and counts: [run-tracking.md](run-tracking.md#cost).
 - **Run control (per run, not idle).** \`OverlapPolicy.SKIP\` adds ${skip.extra} state transitions to every run
   ($${(skip.extra * UnitPrices.STATE_TRANSITION).toFixed(6)}); a skipped run is ${skip.skipped} in all. \`OverlapPolicy.QUEUE\` (a Batch consumable resource) and a
   \`RunApi\` (API Gateway, billed per request) add no fixed cost. [operations.md](operations.md#run-it-now-backfill-overlapping-runs).

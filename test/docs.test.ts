@@ -443,7 +443,9 @@ describe('docs/operations.md', () => {
     expect(options['awslogs-stream-prefix']).toBe(jobName);
     expect(operations).toContain('Streams are named `<job name>/default/<ECS task ID>`');
     expect(operations).toContain(`e.g. \`${jobName}/default/<ECS task ID>\``);
-    const machine = JSON.stringify(only(resourcesOf(oneLiner, 'AWS::StepFunctions::StateMachine'), 'state machine').DefinitionString);
+    // The run's state machine, not the stack's start check (on by default).
+    const runMachines = Object.entries(oneLiner.findResources('AWS::StepFunctions::StateMachine')).filter(([id]) => !id.startsWith('StartDeadlineCheck'));
+    const machine = JSON.stringify(only(runMachines.map(([, r]: [string, any]) => r.Properties), 'state machine').DefinitionString);
     expect(machine).toContain(jobName);
 
     // A retention of its own gives a workload a log group of its own, named after its job.

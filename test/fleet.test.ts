@@ -50,15 +50,21 @@ function fleetOf(ids: string[], props: Partial<ScheduledBatchWorkloadProps> = {}
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `Job${i + 1}`);
 
 describe('resources and fixed cost per workload', () => {
-  test('each extra default workload adds at most 5 resources to the whole assembly, nested stacks included', () => {
-    const counts = [1, 2, 3, 10, 11, 40, 41].map(n => [n, synthAll(fleetOf(ids(n)).app).resources] as const);
+  test('each extra default workload adds 4 resources to the whole assembly; each nested stack it opens, 6 (itself and its start check\'s 5)', () => {
+    const counts = [1, 2, 3, 10, 11, 40, 41].map(n => {
+      const { app, fleet } = fleetOf(ids(n));
+      return { n, stacks: new Set(ids(n).map(id => fleet.stackFor(id))).size, resources: synthAll(app).resources };
+    });
+    // resources = the platform's fixed part + 6 per nested stack in use + 4 per workload, for every fleet size.
+    const fixed = counts.map(c => c.resources - 6 * c.stacks - 4 * c.n);
+    expect(new Set(fixed).size).toBe(1);
+    // So per workload, with the per-stack resources counted per stack: at most 5 (issue #22).
     for (let i = 1; i < counts.length; i++) {
-      const [n0, r0] = counts[i - 1];
-      const [n1, r1] = counts[i];
-      expect((r1 - r0) / (n1 - n0)).toBeLessThanOrEqual(5);
+      const [a, b] = [counts[i - 1], counts[i]];
+      expect((b.resources - a.resources - 6 * (b.stacks - a.stacks)) / (b.n - a.n)).toBeLessThanOrEqual(5);
     }
     // Within a nested stack that already exists, a workload is 4 resources: job definition, schedule, state machine
-    // and its role. A fifth is the nested stack itself, when the workload is the first of its stack.
+    // and its role. The nested stack itself and its start check (5: test/start-deadline.test.ts) come with its first workload.
     const { app, fleet } = fleetOf(['A']);
     const one = synthAll(app).resources;
     // 'A' and this id hash to the same nested stack (checked): only the workload's own four resources are added.
@@ -66,13 +72,16 @@ describe('resources and fixed cost per workload', () => {
     expect(synthAll(fleetOf(['A', sameStack]).app).resources - one).toBe(4);
   });
 
-  test('the resources of a default workload are its job definition, schedule, state machine and state machine role', () => {
+  test('the resources of a default workload are its job definition, schedule, state machine and state machine role; its stack\'s start check is shared', () => {
     const { app, workloads } = fleetOf(['Job1']);
     app.synth();
     const template = Template.fromStack(cdk.Stack.of(workloads[0]));
-    expect(Object.values(template.toJSON().Resources).map((r: any) => r.Type).sort()).toEqual([
-      'AWS::Batch::JobDefinition', 'AWS::IAM::Role', 'AWS::Scheduler::Schedule', 'AWS::StepFunctions::StateMachine',
-    ]);
+    const types = (own: boolean) => Object.entries<any>(template.toJSON().Resources)
+      .filter(([id]) => id.startsWith('StartDeadlineCheck') !== own).map(([, r]) => r.Type).sort();
+    expect(types(true)).toEqual(['AWS::Batch::JobDefinition', 'AWS::IAM::Role', 'AWS::Scheduler::Schedule', 'AWS::StepFunctions::StateMachine']);
+    // The nested stack's start check (on by default), one per nested stack whatever its number of workloads.
+    expect(types(false)).toEqual(['AWS::IAM::Role', 'AWS::IAM::Role', 'AWS::Logs::LogGroup', 'AWS::Scheduler::ScheduleGroup', 'AWS::StepFunctions::StateMachine']);
+    expect(workloads[0].node.tryFindChild('StartDeadlineCheck')).toBeUndefined();
   });
 
   test('each extra default workload adds no fixed monthly cost (CostReport)', () => {
@@ -115,31 +124,43 @@ describe('placement', () => {
         if (JSON.stringify(nextResource) !== JSON.stringify(resource)) changed.push(`${file} ${logicalId} ${resource.Type}`);
       }
     }
-    // Only the AWS::CloudFormation::Stack resource of the nested stack the new workload joins: its template changed.
-    expect(changed).toHaveLength(1);
+    // The AWS::CloudFormation::Stack resource of the nested stack the new workload joins (its template changed), and in
+    // that nested stack its start check's role, whose CancelJob condition admits the new workload's tag; nothing else.
+    expect(changed).toHaveLength(2);
     expect(changed[0]).toMatch(/AWS::CloudFormation::Stack$/);
+    expect(changed[1]).toMatch(/ StartDeadlineCheckStateMachineRole[0-9A-F]+ AWS::IAM::Role$/);
+    const [file, logicalId] = changed[1].split(' ');
+    const cancel = (t: any) => t.Resources[logicalId].Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)
+      .find((st: any) => st.Action === 'batch:CancelJob');
+    const tags = (t: any) => [cancel(t).Condition.StringEquals['aws:ResourceTag/cdk-scheduled-batch:workload']].flat();
+    const [was, now] = [tags(before.templates.get(file)), tags(after.templates.get(file))];
+    expect(now).toEqual(expect.arrayContaining(was));
+    expect(now).toHaveLength(was.length + 1);
     expect(after.resources - before.resources).toBeLessThanOrEqual(5);
   });
 
   test('a nested stack of more than 30 workloads is refused at synth, naming the stack and the fix', () => {
     const one = new cdk.App();
     const fleet = new BatchFleet(new cdk.Stack(one, 'S'), 'Fleet', { workloadStacks: 1 });
-    for (const id of ids(31)) fleet.addWorkload(id, { schedule: DAILY, image: IMAGE });
-    expect(() => one.synth()).toThrow("S/Fleet/Workloads000 holds 31 workloads, more than the 30 whose templates fit CloudFormation's 1 MB per nested stack: raise 'workloadStacks' (now 1, at most 200)");
+    for (const id of ids(26)) fleet.addWorkload(id, { schedule: DAILY, image: IMAGE });
+    expect(() => one.synth()).toThrow("S/Fleet/Workloads000 holds 26 workloads, more than the 25 whose templates fit CloudFormation's 1 MB per nested stack: raise 'workloadStacks' (now 1, at most 200)");
   });
 
-  test('a default workload is about 30 KB of its nested template: 30 of them stay below 1 MB', () => {
+  test('a default workload is about 34 KB of its nested template (with its start check\'s state and its stack\'s check): 25 of them stay well below 1 MB', () => {
     const app = new cdk.App();
     const fleet = new BatchFleet(new cdk.Stack(app, 'S'), 'Fleet', { workloadStacks: 1 });
     for (const id of ids(MAX_WORKLOADS_PER_STACK)) fleet.addWorkload(id, { schedule: DAILY, image: IMAGE, command: ['python', '-m', 'a.rather.long.module.name', '--with', 'arguments'] });
     const dir = app.synth().directory;
     const [nested] = fs.readdirSync(dir).filter(f => f.includes('.nested.template.json'));
     const bytes = fs.statSync(path.join(dir, nested)).size;
-    expect(bytes / MAX_WORKLOADS_PER_STACK).toBeLessThan(31_000);
+    expect(bytes / MAX_WORKLOADS_PER_STACK).toBeLessThan(35_000);
+    expect(bytes).toBeLessThan(0.9 * 1_048_576); // room for workloads larger than the default
+    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'fleet.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(doc).toContain(`A default workload is 4 resources and about ${(bytes / MAX_WORKLOADS_PER_STACK / 1000).toFixed(1)} KB of template`);
     expect(bytes).toBeLessThan(1_048_576);
   });
 
-  test('1,000 workloads spread over the 80 default stacks, the fullest holding 21 (under the 30 allowed)', () => {
+  test('1,000 workloads spread over the 80 default stacks, the fullest holding 21 (under the 25 allowed)', () => {
     const fill = (n: number) => {
       const fleet = new BatchFleet(new cdk.Stack(new cdk.App(), 'S'), 'Fleet');
       const counts = new Map<string, number>();
@@ -172,11 +193,11 @@ describe('placement', () => {
     };
     expect(doc).toContain(`(default ${FLEET_DEFAULTS.workloadStacks})`);
     expect(doc).toContain(`more than ${MAX_WORKLOADS_PER_STACK} workloads`);
-    expect(doc).toContain(`\`Job1\` to \`Job1000\` the fullest stack holds ${spread(1000).max}; with 1,500 it would hold ${spread(1500).max}`);
-    // "about 1,400 workloads fit": the largest count whose fullest stack stays within the cap.
-    expect(spread(1400).max).toBeLessThanOrEqual(MAX_WORKLOADS_PER_STACK);
-    expect(spread(1450).max).toBeGreaterThan(MAX_WORKLOADS_PER_STACK);
-    expect(doc).toContain('about 1,400 workloads fit the default');
+    expect(doc).toContain(`\`Job1\` to \`Job1000\` the fullest stack holds ${spread(1000).max}; with 1,300 it would hold ${spread(1300).max}`);
+    // "about 1,250 workloads fit": the largest count whose fullest stack stays within the cap.
+    expect(spread(1250).max).toBeLessThanOrEqual(MAX_WORKLOADS_PER_STACK);
+    expect(spread(1260).max).toBeGreaterThan(MAX_WORKLOADS_PER_STACK);
+    expect(doc).toContain('about 1,250 workloads fit the default');
     const hundred = spread(100);
     expect(doc).toContain(`${hundred.stacks} nested stacks of ${hundred.min} to ${hundred.max} workloads each`);
   });

@@ -26,7 +26,9 @@ describe('JobSchedule', () => {
     const { stack, jobs: [job] } = stackWithJobs('Report');
     const s = new JobSchedule(stack, 'Nightly', { job, schedule });
     const t = Template.fromStack(stack);
-    t.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    // Its own group, and the stack's start-check group (the start deadline is on by default; test/start-deadline.test.ts).
+    const groups = Object.keys(t.findResources('AWS::Scheduler::ScheduleGroup')).sort();
+    expect(groups).toEqual([expect.stringMatching(/^NightlyScheduleGroup/), expect.stringMatching(/^StartDeadlineCheckScheduleGroup/)]);
     t.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 2 * * ? *)',
       ScheduleExpressionTimezone: 'Europe/London',

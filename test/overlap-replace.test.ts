@@ -34,6 +34,8 @@ const API = {
   // https://docs.aws.amazon.com/step-functions/latest/dg/connect-eventbridge.html
   putEvents: 'arn:aws:states:::events:putEvents',
 };
+// The default start check's one-time schedule (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html).
+const CREATE_SCHEDULE = 'arn:aws:states:::aws-sdk:scheduler:createSchedule';
 const callName = (c: TaskCall) => Object.entries(API).find(([, r]) => r === c.resource)?.[0] ?? c.resource;
 
 function workload(props: Partial<ScheduledBatchWorkloadProps> = {}) {
@@ -102,9 +104,11 @@ describe('overlap policy REPLACE: a workload', () => {
     expect(def.States.StopReplacedRuns).toMatchObject({ Type: 'Map', Items: '{% $earlierRuns %}', MaxConcurrency: 1, Next: 'FindJobsToReplace' });
     expect(Object.keys(def.States.StopReplacedRuns.ItemProcessor.States).sort()).toEqual(['DescribeReplacedRun', 'NotifyReplacedRun', 'ReplacedRunEvent', 'ReplacedRunEventNotSent', 'StopReplacedRun']);
     expect(def.States.FindJobsToReplace).toMatchObject({ Resource: API.listJobs, Next: 'TerminateReplacedJobs' });
-    expect(def.States.TerminateReplacedJobs).toMatchObject({ Type: 'Map', Items: '{% $activeJobs %}', Next: 'RunJob' });
+    // Then the default start check's schedule (its deadline counts from the submission, after the replacing), then the job.
+    expect(def.States.TerminateReplacedJobs).toMatchObject({ Type: 'Map', Items: '{% $activeJobs %}', Next: 'ScheduleStartCheck' });
+    expect(def.States.ScheduleStartCheck.Next).toBe('RunJob');
     // A lookup that fails runs the job anyway.
-    expect(def.States.FindJobsToReplace.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'RunJob' }]);
+    expect(def.States.FindJobsToReplace.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'ScheduleStartCheck' }]);
     expect(def.States.FindRunsToReplace.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'FindJobsToReplace' }]);
   });
 
@@ -112,7 +116,7 @@ describe('overlap policy REPLACE: a workload', () => {
     const prefix = w.job.jobName;
     const run = await simulate(def, CONTEXT, answers(prefix, 1));
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.calls.map(callName)).toEqual(['listExecutions', 'describeExecution', 'stopExecution', 'publish', 'putEvents', 'listJobs', 'terminateJob', 'submit', 'putEvents']);
+    expect(run.calls.map(callName)).toEqual(['listExecutions', 'describeExecution', 'stopExecution', 'publish', 'putEvents', 'listJobs', 'terminateJob', CREATE_SCHEDULE, 'submit', 'putEvents']);
     const stop = run.calls[2].args;
     expect(stop).toEqual({ ExecutionArn: EARLIER, Error: 'RunReplaced', Cause: 'Replaced by the run of 2026-12-02T02:00:00Z (overlap policy REPLACE)' });
     const message = run.calls[3].args;
@@ -126,7 +130,7 @@ describe('overlap policy REPLACE: a workload', () => {
     expect(chatNotificationErrors(card)).toEqual([]);
     // Its event: REPLACED, about the replaced run.
     expect(run.calls[4].args.Entries[0].Detail).toMatchObject({ outcome: 'REPLACED', execution: EARLIER, scheduledTime: '2026-12-01T02:00:00Z', jobId: null });
-    expect(run.calls[8].args.Entries[0].Detail).toMatchObject({ outcome: 'SUCCEEDED', execution: ME });
+    expect(run.calls[9].args.Entries[0].Detail).toMatchObject({ outcome: 'SUCCEEDED', execution: ME });
     expect(run.calls[6].args).toEqual({ JobId: 'old-0', Reason: 'Replaced by the run of 2026-12-02T02:00:00Z (overlap policy REPLACE)' });
   });
 
@@ -134,12 +138,12 @@ describe('overlap policy REPLACE: a workload', () => {
     const run = await simulate(def, CONTEXT, c => callName(c) === 'listExecutions' ? { result: { Executions: [{ ExecutionArn: ME, StartDate: CONTEXT.Execution.StartTime }] } }
       : answers(w.job.jobName, 0)(c));
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.calls.map(callName)).toEqual(['listExecutions', 'listJobs', 'submit', 'putEvents']);
+    expect(run.calls.map(callName)).toEqual(['listExecutions', 'listJobs', CREATE_SCHEDULE, 'submit', 'putEvents']);
   });
 
   test('a run started outside the schedule (RunApi, by hand) has no execution: its job is still terminated', async () => {
     const run = await simulate(def, CONTEXT, c => callName(c) === 'listExecutions' ? { result: { Executions: [] } } : answers(w.job.jobName, 2)(c));
-    expect(run.calls.map(callName)).toEqual(['listExecutions', 'listJobs', 'terminateJob', 'terminateJob', 'submit', 'putEvents']);
+    expect(run.calls.map(callName)).toEqual(['listExecutions', 'listJobs', 'terminateJob', 'terminateJob', CREATE_SCHEDULE, 'submit', 'putEvents']);
     expect(run.calls.filter(c => callName(c) === 'publish')).toEqual([]);
   });
 
@@ -156,9 +160,9 @@ describe('overlap policy REPLACE: a workload', () => {
   });
 
   test('state transitions: 4 more per run, 4 per replaced run (its message and its event), 1 per terminated job; docs/operations.md says so', () => {
-    // From the start to RunJob with nothing to replace: two lookups and two Map states with no items.
+    // From the start to the start check (part of every run by default) with nothing to replace: two lookups and two Map states with no items.
     const path: string[] = [];
-    for (let name: string = def.StartAt; name !== 'RunJob'; name = def.States[name].Next) path.push(name);
+    for (let name: string = def.StartAt; name !== 'ScheduleStartCheck'; name = def.States[name].Next) path.push(name);
     expect(path).toEqual(['FindRunsToReplace', 'StopReplacedRuns', 'FindJobsToReplace', 'TerminateReplacedJobs']);
     // Describe, stop, its message, its event (and, only when the event fails, ReplacedRunEventNotSent).
     expect(Object.keys(def.States.StopReplacedRuns.ItemProcessor.States)).toHaveLength(5);

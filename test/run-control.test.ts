@@ -74,10 +74,12 @@ async function evaluate(expression: string, states: object): Promise<any> {
 }
 
 describe('overlap policy ALLOW (the default)', () => {
-  test('no consumable resource, no check before submitting: a run starts by submitting its job', () => {
+  test('no consumable resource, no overlap check before submitting: a run starts with its default start check, then submits its job', () => {
     const t = setup().template();
     t.resourceCountIs('AWS::Batch::ConsumableResource', 0);
-    expect(definitionOf(t).StartAt).toBe(STATES.run);
+    const def = definitionOf(t);
+    expect(def.StartAt).toBe('ScheduleStartCheck');
+    expect(def.States.ScheduleStartCheck.Next).toBe(STATES.run);
     expect(jobDefinition(t).ConsumableResourceProperties).toBeUndefined();
   });
 });
@@ -193,10 +195,11 @@ describe('overlap policy SKIP', () => {
     expect(check).toMatchObject({ Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:batch:listJobs', Next: STATES.skipIfActive });
     expect(check.Arguments.JobQueue).toBe(def.States[STATES.run].Arguments.JobQueue);
     expect(check.Arguments.Filters).toEqual([{ Name: 'JOB_NAME', Values: [`{% $substring("${jobName}", 0, 98) & '-*' %}`] }]);
-    // A failed lookup runs the job rather than losing the run.
-    expect(check.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: STATES.run }]);
+    // A failed lookup runs the job rather than losing the run (through the default start check, which comes just before RunJob).
+    expect(check.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'ScheduleStartCheck' }]);
+    expect(def.States.ScheduleStartCheck.Next).toBe(STATES.run);
     const choice = def.States[STATES.skipIfActive];
-    expect(choice).toMatchObject({ Type: 'Choice', Choices: [{ Condition: '{% $count($activeJobs) > 0 %}', Next: STATES.notify }], Default: STATES.run });
+    expect(choice).toMatchObject({ Type: 'Choice', Choices: [{ Condition: '{% $count($activeJobs) > 0 %}', Next: STATES.notify }], Default: 'ScheduleStartCheck' });
     // The skip is reported with the SKIP policy's outcome, sentence and the earlier run's job.
     expect(choice.Choices[0].Assign).toMatchObject({ outcome: RUN_OUTCOMES.skipped, word: 'skipped', job: '{% $activeJobs[0] %}' });
     expect(choice.Choices[0].Assign.note).toContain('The run was SKIPPED');

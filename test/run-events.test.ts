@@ -37,10 +37,17 @@ async function run(def: any, answers: Record<string, TaskOutcome>, context: any 
 describe('the run-outcome event of a job\'s run', () => {
   const def = trackerDefinition();
 
-  test('succeeded: one event after the run, with the job\'s facts; the run is 2 transitions and publishes nothing', async () => {
+  test('a job detail without its vCPU and memory: estimatedCostUsd is null, not left out (every key is always present)', async () => {
+    const bare = { ...SUCCEEDED_JOB, Container: { ExitCode: 0 } };
+    const r = await run(def, { [SYNC]: { result: bare } });
+    expect(Object.keys(r.details[0]).sort()).toEqual([...DETAIL_KEYS].sort());
+    expect(r.details[0]).toMatchObject({ vcpus: null, memoryMiB: null, estimatedCostUsd: null });
+  });
+
+  test('succeeded: one event after the run, with the job\'s facts; the run is 3 transitions (its default start check) and publishes nothing', async () => {
     const r = await run(def, { [SYNC]: { result: SUCCEEDED_JOB } });
     expect(r.status).toBe('SUCCEEDED');
-    expect(r.calls.map(c => c.state)).toEqual([STATES.run, STATES.succeededEvent]);
+    expect(r.calls.map(c => c.state)).toEqual(['ScheduleStartCheck', STATES.run, STATES.succeededEvent]);
     expect(r.publishes).toHaveLength(0);
     // The execution's output is still RunJob's.
     expect(r.output).toEqual({
@@ -79,7 +86,7 @@ describe('the run-outcome event of a job\'s run', () => {
   test('failed: the event comes after the one message, with the exit code and the reclaimed attempts', async () => {
     const r = await run(def, { [SYNC]: { error: { Error: 'States.TaskFailed', Cause: JSON.stringify(FAILED_JOB) } } });
     expect(r.status).toBe('JobFailed');
-    expect(r.calls.map(c => c.state)).toEqual([STATES.run, STATES.logTail, STATES.notify, STATES.event]);
+    expect(r.calls.map(c => c.state)).toEqual(['ScheduleStartCheck', STATES.run, STATES.logTail, STATES.notify, STATES.event]);
     expect(r.details).toHaveLength(1);
     expect(r.details[0]).toMatchObject({ outcome: 'FAILED', jobId: 'job-1', attempts: 2, reclaimedAttempts: 1, exitCode: 3, revision: 7, durationSeconds: 600 });
   });
@@ -131,7 +138,7 @@ describe('the bus and the grant', () => {
     const def = trackerDefinition({}, stack);
     expect(def.States[STATES.succeededEvent].Arguments.Entries[0].EventBusName).toBeUndefined();
     const template = Template.fromStack(stack).toJSON();
-    const puts = roleStatements(template, roleId(template, /StateMachineRole/)).filter((s: any) => s.Action === 'events:PutEvents');
+    const puts = roleStatements(template, roleId(template, 'RunsStateMachineRole')).filter((s: any) => s.Action === 'events:PutEvents');
     expect(puts).toHaveLength(1);
     expect(JSON.stringify(puts[0].Resource)).toContain(`:events:${REGION}:123456789012:event-bus/default`);
   });
@@ -143,7 +150,7 @@ describe('the bus and the grant', () => {
     const busArn = `<${stack.getLogicalId(bus.node.defaultChild as cdk.CfnElement)}.Arn>`;
     for (const state of [STATES.succeededEvent, STATES.event]) expect(def.States[state].Arguments.Entries[0].EventBusName).toBe(busArn);
     const template = Template.fromStack(stack).toJSON();
-    const puts = roleStatements(template, roleId(template, /StateMachineRole/)).filter((s: any) => JSON.stringify(s.Action).includes('events:PutEvents'));
+    const puts = roleStatements(template, roleId(template, 'RunsStateMachineRole')).filter((s: any) => JSON.stringify(s.Action).includes('events:PutEvents'));
     expect(puts).toEqual([{ Action: 'events:PutEvents', Effect: 'Allow', Resource: { 'Fn::GetAtt': [stack.getLogicalId(bus.node.defaultChild as cdk.CfnElement), 'Arn'] } }]);
   });
 
@@ -233,7 +240,7 @@ describe('notifyRecovery: a "recovered" message after a bad run (opt-in)', () =>
     expect(def.States[STATES.run].Next).toBe('FindPreviousRun');
     const r = await run(def, { [SYNC]: { result: SUCCEEDED_JOB }, FindPreviousRun: previous('FAILED') });
     expect(r.status).toBe('SUCCEEDED');
-    expect(r.calls.map(c => c.state)).toEqual([STATES.run, 'FindPreviousRun', 'NotifyRecovered', STATES.succeededEvent]);
+    expect(r.calls.map(c => c.state)).toEqual(['ScheduleStartCheck', STATES.run, 'FindPreviousRun', 'NotifyRecovered', STATES.succeededEvent]);
     expect(r.publishes).toHaveLength(1);
     const { text, card } = formsOf(r.publishes[0].args.Message);
     expect(text).toMatch(/^Nightly report: the scheduled run of 2026-12-01T06:00:00Z SUCCEEDED, after a run that did not \(FAILED\)\. Previous run: https:.*0000\nThis run: https:/);
@@ -254,7 +261,7 @@ describe('notifyRecovery: a "recovered" message after a bad run (opt-in)', () =>
     const r = await run(def, { [SYNC]: { result: SUCCEEDED_JOB }, FindPreviousRun: previous(status) });
     expect(r.status).toBe('SUCCEEDED');
     expect(r.publishes).toHaveLength(0);
-    expect(r.calls.map(c => c.state)).toEqual([STATES.run, 'FindPreviousRun', STATES.succeededEvent]);
+    expect(r.calls.map(c => c.state)).toEqual(['ScheduleStartCheck', STATES.run, 'FindPreviousRun', STATES.succeededEvent]);
   });
 
   test('on, a look or a message that fails leaves the run SUCCEEDED with its event', async () => {

@@ -31,9 +31,9 @@ describe('a failed run\'s message, in two forms, with the log tail', () => {
   test('one publish with MessageStructure json: default and email the text, https the chat card; both carry the last lines', async () => {
     const r = await run(def, { [SYNC]: jobFailed, [GET_LOG_EVENTS]: { result: { Events: EVENTS.slice(-LOG_TAIL.lines) } } });
     expect(r.status).toBe('JobFailed');
-    expect(r.calls.map(c => c.state)).toEqual([STATES.run, STATES.logTail, STATES.notify, STATES.event]);
+    expect(r.calls.map(c => c.state)).toEqual(['ScheduleStartCheck', STATES.run, STATES.logTail, STATES.notify, STATES.event]);
     // The lookup reads the failed attempt's stream, in the job's own log group, newest first, at most 20 events.
-    expect(r.calls[1].args).toEqual({ LogGroupName: '/aws/batch/nightly-report', LogStreamName: STREAM, Limit: 20, StartFromHead: false });
+    expect(r.calls[2].args).toEqual({ LogGroupName: '/aws/batch/nightly-report', LogStreamName: STREAM, Limit: 20, StartFromHead: false });
     expect(r.publishes).toHaveLength(1);
     expect(r.publishes[0].args.MessageStructure).toBe('json');
     const [{ text, email, card, keys }] = r.forms;

@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import jsonata from 'jsonata';
-import { BatchJob, BatchJobAttributes, RunCapacity, RunCost, RunTracker, RunTrackerProps, UnitPrices } from '../src';
+import { BatchJob, BatchJobAttributes, RunCapacity, RunCost, RunTracker, RunTrackerProps, StartDeadlineAction, UnitPrices } from '../src';
 import { readValidationReport } from './checkers/synth-fixtures';
 import { messageExpression, notificationExpression, RUN_OUTCOMES, SCHEDULED_TIME, STATES } from './support/engine';
 import { roleId, roleStatements } from './support/iam';
@@ -54,11 +54,15 @@ function setup(props: Partial<RunTrackerProps> = {}, appProps: cdk.AppProps = {}
 /** The state machine definition with CloudFormation joins flattened (AWS::Partition -> aws). */
 function definitionOf(stack: cdk.Stack): any {
   const machines = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
-  const [machine] = Object.values(machines) as any[];
+  // The run's state machine, not the stack's start check (on by default).
+  const [machine] = Object.entries(machines).filter(([id]) => !id.startsWith('StartDeadlineCheck')).map(([, m]) => m) as any[];
   const flatten = (v: any): string => {
     if (typeof v === 'string') return v;
     if (v && Array.isArray(v['Fn::Join'])) return (v['Fn::Join'][1] as any[]).map(flatten).join(v['Fn::Join'][0]);
     if (v && v.Ref === 'AWS::Partition') return 'aws';
+    // The start check's state machine and scheduler role (ScheduleStartCheck's target), as <LogicalId> / <LogicalId.Attr>.
+    if (v && typeof v.Ref === 'string' && v.Ref.startsWith('StartDeadlineCheck')) return `<${v.Ref}>`;
+    if (v && Array.isArray(v['Fn::GetAtt']) && v['Fn::GetAtt'][0].startsWith('StartDeadlineCheck')) return `<${v['Fn::GetAtt'].join('.')}>`;
     throw new Error(`unexpected token in the definition: ${JSON.stringify(v)}`);
   };
   return JSON.parse(flatten(machine.Properties.DefinitionString));
@@ -79,7 +83,8 @@ function failurePaths(def: any): { states: string[]; published: number; end: str
     if (state.Next) walk(state.Next, here, published + publishes); // the state succeeded
     for (const c of state.Catch ?? []) walk(c.Next, here, published); // the state failed: it published nothing
   };
-  for (const c of def.States[def.StartAt].Catch) walk(c.Next, [def.StartAt], 0);
+  // From the job's state: the default start check's state before it publishes nothing either way (its Catch goes on to RunJob).
+  for (const c of def.States[STATES.run].Catch) walk(c.Next, [STATES.run], 0);
   return paths;
 }
 
@@ -87,8 +92,11 @@ describe('RunTracker state machine', () => {
   test('submits the job with .sync under the deadline, and ends the run after a success with its event, without publishing', () => {
     const { stack, tracker } = setup();
     const def = definitionOf(stack);
-    const run = def.States[def.StartAt];
+    const run = def.States[STATES.run];
 
+    // The default start check's one state comes first (test/start-deadline.test.ts), then the job.
+    expect(def.StartAt).toBe('ScheduleStartCheck');
+    expect(def.States.ScheduleStartCheck.Next).toBe(STATES.run);
     expect(def.QueryLanguage).toBe('JSONata');
     expect(run.Type).toBe('Task');
     expect(run.Resource).toBe(BATCH_SYNC);
@@ -206,7 +214,8 @@ describe('RunTracker state machine', () => {
   });
 
   test('the role gets exactly the .sync Batch policy, the two lookups, the logging delivery, sns:Publish, the event and the log tail', () => {
-    const { stack } = setup();
+    // Without the start check, whose two statements on this role test/start-deadline.test.ts asserts (on by default there).
+    const { stack } = setup({ onStartDeadline: StartDeadlineAction.NONE });
     const template = Template.fromStack(stack).toJSON();
     const flat = (v: any) => JSON.parse(JSON.stringify(v).replace(/\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},"([^"]*)"\]\]\}/g, '"arn:aws$1"'));
 
@@ -253,7 +262,8 @@ describe('RunTracker state machine', () => {
   test('cdk-nag: the wildcard resources and X-Ray off (SF2) are acknowledged with reasons on the tracker\'s own resources', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-tracker-nag-'));
     try {
-      const { app, tracker } = setup({}, { outdir });
+      // Without the start check: its acknowledged wildcards are test/start-deadline.test.ts's (on by default there).
+      const { app, tracker } = setup({ onStartDeadline: StartDeadlineAction.NONE }, { outdir });
       cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
       app.synth();
       const report = path.join(outdir, 'validation-report.json');
@@ -490,8 +500,9 @@ describe('the one message of a bad run', () => {
 });
 
 describe('cost per run (docs/run-tracking.md, docs/performance.md)', () => {
-  // Counts the states a run enters on each path of the definition, from RunJob to its end.
-  const definition = (() => {
+  // Counts the states a run enters on each path of the definition, from its start to its end; by default the run has
+  // a start check (ScheduleStartCheck before RunJob), and with StartDeadlineAction.NONE it has none.
+  const definitionWith = (extra: Partial<RunTrackerProps>) => {
     const stack = new cdk.Stack(new cdk.App(), 'Cost', { env: { account: '123456789012', region: 'eu-west-2' } });
     new RunTracker(stack, 'Runs', {
       job: BatchJob.fromBatchJobAttributes(stack, 'Job', {
@@ -504,29 +515,43 @@ describe('cost per run (docs/run-tracking.md, docs/performance.md)', () => {
       notificationTopic: sns.Topic.fromTopicArn(stack, 'T', TOPIC_ARN),
       workloadName: 'Nightly report',
       deadline: cdk.Duration.hours(1),
+      ...extra,
     });
     return definitionOf(stack);
-  })();
-  const walk = (from: string): number => {
-    let n = 0;
-    for (let name: string | undefined = from; name; n++) {
-      const state: any = definition.States[name];
-      name = state.Type === 'Fail' || state.End ? undefined : state.Next;
-    }
-    return n;
   };
-  const runJob = definition.States[definition.StartAt];
-  const catchTo = (error: string) => runJob.Catch.find((c: any) => c.ErrorEquals.includes(error)).Next as string;
-  const transitions = { succeeded: walk(definition.StartAt), failed: 1 + walk(catchTo('States.ALL')), deadline: 1 + walk(catchTo('States.Timeout')) };
+  const countsOf = (definition: any) => {
+    const walk = (from: string, until?: string): number => {
+      let n = 0;
+      for (let name: string | undefined = from; name && name !== until; n++) {
+        const state: any = definition.States[name];
+        name = state.Type === 'Fail' || state.End ? undefined : state.Next;
+      }
+      return n;
+    };
+    const toRunJob = walk(definition.StartAt, 'RunJob') + 1; // the states entered up to and including RunJob
+    const catchTo = (error: string) => definition.States.RunJob.Catch.find((c: any) => c.ErrorEquals.includes(error)).Next as string;
+    return { succeeded: walk(definition.StartAt), failed: toRunJob + walk(catchTo('States.ALL')), deadline: toRunJob + walk(catchTo('States.Timeout')) };
+  };
+  const transitions = countsOf(definitionWith({}));
+  const withoutCheck = countsOf(definitionWith({ onStartDeadline: StartDeadlineAction.NONE }));
 
-  test('a successful run is 2 transitions (the run, its event), a failed run 5, a run past its deadline 8; priced with UnitPrices.STATE_TRANSITION', () => {
-    expect(transitions).toEqual({ succeeded: 2, failed: 5, deadline: 8 });
+  test('by default (with the start check) a successful run is 3 transitions, a failed run 6, a run past its deadline 9; priced with UnitPrices.STATE_TRANSITION', () => {
+    expect(transitions).toEqual({ succeeded: 3, failed: 6, deadline: 9 });
+    expect(withoutCheck).toEqual({ succeeded: 2, failed: 5, deadline: 8 });
     const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'run-tracking.md'), 'utf8');
     const usd = (n: number) => `$${(n * UnitPrices.STATE_TRANSITION).toFixed(n * UnitPrices.STATE_TRANSITION < 0.0001 ? 6 : 5)}`;
-    expect(doc).toContain(`| succeeded | ${transitions.succeeded} | ${usd(transitions.succeeded)} |`);
-    expect(doc).toContain(`| \`JobFailed\` / \`NotSubmitted\` | ${transitions.failed} | ${usd(transitions.failed)} |`);
-    expect(doc).toContain(`| \`DeadlinePassed\` | ${transitions.deadline} | ${usd(transitions.deadline)} |`);
+    expect(doc).toContain(`| succeeded | ${transitions.succeeded} | ${usd(transitions.succeeded)} | ${withoutCheck.succeeded} |`);
+    expect(doc).toContain(`| \`JobFailed\` / \`NotSubmitted\` | ${transitions.failed} | ${usd(transitions.failed)} | ${withoutCheck.failed} |`);
+    expect(doc).toContain(`| \`DeadlinePassed\` | ${transitions.deadline} | ${usd(transitions.deadline)} | ${withoutCheck.deadline} |`);
     expect(doc).toContain(`Standard workflows cost $${(UnitPrices.STATE_TRANSITION * 1000).toFixed(3)} per 1,000 state transitions`);
+    // A month of good runs: the run's own transitions and the check's 3 (docs/run-tracking.md "Start deadline").
+    const perRun = transitions.succeeded + 3;
+    const month = (runs: number) => `$${Math.max(0, (runs * perRun - 4000) * UnitPrices.STATE_TRANSITION).toFixed(2)}`;
+    expect(doc).toContain(`| hourly | 744 | ${(744 * perRun).toLocaleString('en-US')} | ${month(744)} |`);
+    expect(doc).toContain(`| \`rate(1 minute)\` | 44,640 | ${(44640 * perRun).toLocaleString('en-US')} | ${month(44640)} |`);
+    const perf = fs.readFileSync(path.join(__dirname, '..', 'docs', 'performance.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(perf).toContain(`a successful run is ${transitions.succeeded} state transitions (${usd(transitions.succeeded)}: the start check's schedule, `
+      + `the run and its event), a failed one ${transitions.failed}, one past its deadline ${transitions.deadline}`);
   });
 });
 

@@ -118,7 +118,8 @@ describe('the one-liner', () => {
   });
 
   test('logs go to the platform\'s /aws/batch/ job log group, kept 30 days and retained, in streams named after the job', () => {
-    template.resourceCountIs('AWS::Logs::LogGroup', 3); // the job log, the run state log, the VPC flow log
+    // The job log, the run state log, the VPC flow log, and the stack's start check's state log (on by default).
+    template.resourceCountIs('AWS::Logs::LogGroup', 4);
     template.hasResource('AWS::Logs::LogGroup', {
       Properties: { LogGroupName: { 'Fn::Join': ['', [Match.stringLikeRegexp('^/aws/batch/Test-Nightly-Platform-SharedRuns-'), Match.anyValue()]] }, RetentionInDays: 30 },
       DeletionPolicy: 'Retain',
@@ -178,7 +179,9 @@ describe('the one-liner', () => {
   });
 
   test('EventBridge Scheduler starts a tracked run in the platform\'s group, in the schedule time zone, with retries and the platform\'s DLQ', () => {
-    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    // The platform's group, and the stack's start-check group of one-time schedules (on by default: test/start-deadline.test.ts).
+    const groups = Object.keys(template.findResources('AWS::Scheduler::ScheduleGroup')).sort();
+    expect(groups).toEqual([expect.stringMatching(/^NightlyPlatformSharedRunsScheduleGroup/), expect.stringMatching(/^StartDeadlineCheckScheduleGroup/)]);
     template.resourceCountIs('AWS::SQS::Queue', 1);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 2 * * ? *)',
@@ -194,7 +197,7 @@ describe('the one-liner', () => {
         RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
       },
     });
-    expect(Stack.of(w).resolve(w.scheduleGroup.scheduleGroupName)).toEqual(template.toJSON().Resources[Object.keys(template.findResources('AWS::Scheduler::ScheduleGroup'))[0]].Properties.Name);
+    expect(Stack.of(w).resolve(w.scheduleGroup.scheduleGroupName)).toEqual(template.toJSON().Resources[groups[0]].Properties.Name);
   });
 
   test('each run submits this job definition to this queue with .sync, under a deadline, and notifies the workload topic', () => {
@@ -726,12 +729,13 @@ describe('shared platform', () => {
     // Their own: job definition, schedule, run state machine (and its role).
     t.resourceCountIs('AWS::Batch::JobDefinition', 2);
     t.resourceCountIs('AWS::Scheduler::Schedule', 2);
-    t.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    // + the stack's start check (on by default), one for both: its state machine, schedule group and state log.
+    t.resourceCountIs('AWS::StepFunctions::StateMachine', 2 + 1);
     // The platform's, shared: one schedule group, one dead-letter queue, one scheduler role, one job execution role,
     // one job log group and one state log group (and the flow log), one topic, two alarms.
-    t.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    t.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1 + 1);
     t.resourceCountIs('AWS::SQS::Queue', 1);
-    t.resourceCountIs('AWS::Logs::LogGroup', 3);
+    t.resourceCountIs('AWS::Logs::LogGroup', 3 + 1);
     t.resourceCountIs('AWS::SNS::Topic', 1);
     t.resourceCountIs('AWS::CloudWatch::Alarm', 2 + 2); // + the NAT instance's recovery and reboot alarms
     expect(a.scheduleGroup).toBe(b.scheduleGroup);
@@ -742,7 +746,9 @@ describe('shared platform', () => {
     expect(a.notificationTopic).toBe(b.notificationTopic);
     expect(a.alarms).toBe(b.alarms);
     // Both run state machines carry the platform's tag, which its scheduler role requires.
-    const tags = Object.values(t.findResources('AWS::StepFunctions::StateMachine')).map((m: any) => m.Properties.Tags);
+    const tags = Object.entries(t.findResources('AWS::StepFunctions::StateMachine')).filter(([id]) => !id.startsWith('StartDeadlineCheck'))
+      .map(([, m]: [string, any]) => m.Properties.Tags);
+    expect(tags).toHaveLength(2);
     expect(tags[0]).toEqual(tags[1]);
     expect(tags[0]).toContainEqual({ Key: 'cdk-scheduled-batch:platform', Value: expect.stringMatching(/^Test-Platform-SharedRuns-/) });
   });

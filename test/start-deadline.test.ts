@@ -9,7 +9,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import jsonata from 'jsonata';
-import { BatchJob, JobSchedule, OverlapPolicy, RunTracker, RunTrackerProps, ScheduledBatchWorkload, StartDeadlineAction } from '../src';
+import { BatchJob, BatchPlatform, JobSchedule, OverlapPolicy, RunTracker, RunTrackerProps, ScheduledBatchWorkload, StartDeadlineAction } from '../src';
 import { readValidationReport } from './checkers/synth-fixtures';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
 import { roleId, roleStatements } from './support/iam';
@@ -48,7 +48,8 @@ function tracker(stack: cdk.Stack, id: string, props: Partial<RunTrackerProps> =
 function setup(props: Partial<RunTrackerProps> = {}) {
   const app = new cdk.App();
   const stack = new cdk.Stack(app, 'Tracked', { env: { account: '123456789012', region: REGION } });
-  const runs = tracker(stack, 'Runs', { onStartDeadline: StartDeadlineAction.REPORT, ...props });
+  // No start-deadline prop unless the test gives one: the check is on by default.
+  const runs = tracker(stack, 'Runs', props);
   return { stack, runs, template: Template.fromStack(stack) };
 }
 
@@ -145,11 +146,50 @@ describe('the run creates its start check before RunJob', () => {
     expect(refused.calls.map(c => c.resource).slice(0, 2)).toEqual([CREATE_SCHEDULE, BATCH_SYNC]);
   });
 
-  test.each([StartDeadlineAction.NONE, undefined])('onStartDeadline %p: no check, RunJob first, no start-check resources', action => {
-    const { template } = setup({ onStartDeadline: action });
+  test('by default: the five start-check resources, once per stack however many trackers', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Tracked', { env: { account: '123456789012', region: REGION } });
+    tracker(stack, 'Runs');
+    tracker(stack, 'Other', {}, 'other-report');
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
+    const own = Object.keys(template.toJSON().Resources).filter(id => id.startsWith('StartDeadlineCheck'));
+    expect(own.map(id => template.toJSON().Resources[id].Type).sort()).toEqual([
+      'AWS::IAM::Role', 'AWS::IAM::Role', 'AWS::Logs::LogGroup', 'AWS::Scheduler::ScheduleGroup', 'AWS::StepFunctions::StateMachine',
+    ]);
+  });
+
+  test('onStartDeadline NONE (the off switch): no check, RunJob first, no start-check resources', () => {
+    const { template } = setup({ onStartDeadline: StartDeadlineAction.NONE });
     expect(runDefinition(template).StartAt).toBe('RunJob');
     template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 0);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+  });
+
+  test('by default, no check where waiting is not lateness: array runs and OverlapPolicy.QUEUE runs, without an error or a warning', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'W', { env: { account: '123456789012', region: REGION } });
+    const schedule = scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' });
+    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
+    new ScheduledBatchWorkload(stack, 'Fan', { schedule, image, arraySize: 4 });
+    new ScheduledBatchWorkload(stack, 'Queued', { schedule, image, overlapPolicy: OverlapPolicy.QUEUE });
+    const template = Template.fromStack(stack);
+    expect(definition(template, 'FanScheduleRunsStateMachine').StartAt).not.toBe('ScheduleStartCheck');
+    expect(definition(template, 'QueuedScheduleRunsStateMachine').States.ScheduleStartCheck).toBeUndefined();
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 2); // the two workloads' own schedule groups, no start-check group
+    expect(Object.keys(template.toJSON().Resources).filter(id => id.startsWith('StartDeadlineCheck'))).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('start deadline'))).toEqual([]);
+  });
+
+  test('by default, no check for a fair-share team\'s job (it may wait its share); asked for, it has one', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'W', { env: { account: '123456789012', region: REGION } });
+    const schedule = scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' });
+    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
+    const platform = new BatchPlatform(stack, 'Platform', { fairShare: { shares: [{ team: 'reports', weight: 1 }] } });
+    new ScheduledBatchWorkload(stack, 'Waits', { platform, schedule, image, team: 'reports' });
+    new ScheduledBatchWorkload(stack, 'Asked', { platform, schedule, image, team: 'reports', startDeadline: cdk.Duration.minutes(45) });
+    const template = Template.fromStack(stack);
+    expect(definition(template, 'WaitsScheduleRunsStateMachine').States.ScheduleStartCheck).toBeUndefined();
+    expect(definition(template, 'AskedScheduleRunsStateMachine').StartAt).toBe('ScheduleStartCheck');
   });
 
   test('a run deadline not longer than the default start deadline: no check, and an info says why', () => {
@@ -382,8 +422,8 @@ describe('docs/run-tracking.md "Start deadline": the numbers are the simulated o
   test('the default start deadline and the documented limits are the code\'s', () => {
     expect(doc).toContain(`**The default, ${START_DEADLINE_DEFAULTS.startDeadline.toMinutes()} minutes.**`);
     expect(doc).toContain('`START_DEADLINE_DEFAULTS.action` (src/runs/private/start-deadline-plan.ts)');
-    expect(START_DEADLINE_DEFAULTS.action).toBe(StartDeadlineAction.NONE);
-    expect(doc).toContain('**Off unless asked, for now.**');
+    expect(START_DEADLINE_DEFAULTS.action).toBe(StartDeadlineAction.REPORT);
+    expect(doc).toContain('**On by default.**');
     expect(doc).toContain('must be at least 1 minute and shorter than the run deadline');
   });
 });

@@ -130,14 +130,14 @@ export interface JobScheduleOptions extends RunScheduleOptions {
   /**
    * How long after its submission a tracked run's job may take to start running before `onStartDeadline` acts (see
    * `RunTrackerProps.startDeadline`). At least 1 minute, shorter than `runDeadline`; tracked runs only.
-   * @default Duration.minutes(15) - when `onStartDeadline` is REPORT or CANCEL (the first placement's allowance)
+   * @default Duration.minutes(15) - unless `onStartDeadline` is NONE (the first placement's allowance)
    */
   readonly startDeadline?: Duration;
 
   /**
-   * What happens to a tracked run whose job has not started by `startDeadline`: one "not started" report (the run is
-   * still tracked), a cancel of the job, or no check (StartDeadlineAction.NONE).
-   * @default - StartDeadlineAction.REPORT when `startDeadline` is given, else StartDeadlineAction.NONE (no start check)
+   * What a tracked run whose job has not started by `startDeadline` gets: one "not started" report (the run is still
+   * tracked), a cancel of the job, or no check (StartDeadlineAction.NONE, the off switch).
+   * @default - StartDeadlineAction.REPORT, except for array and OverlapPolicy.QUEUE runs (no check unless asked)
    */
   readonly onStartDeadline?: StartDeadlineAction;
 }
@@ -313,11 +313,9 @@ export class JobSchedule extends Construct {
         timeZone: props.schedule.timeZone?.timezoneName,
         jobTimeoutSeconds: secondsOf(job.timeout),
         attempts: job.retryAttempts,
-        // A token window is refused by validateRunScheduleOptions.
-        flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(),
+        flexibleWindowSeconds: props.flexibleTimeWindow?.toSeconds(), // a token window is refused by validateRunScheduleOptions
         propNames: SCHEDULE_PROP_NAMES,
-        // Untracked runs have no deadline: a token timeout or attempt count is fine.
-        deadlineRequired: false,
+        deadlineRequired: false, // untracked runs have no deadline: a token timeout or attempt count is fine
       }));
     }
     acknowledgeWildcardResource(this.schedulerRole, jobsArn(this), 'batch:TagResource (the job is tagged with its workload tag as it is submitted) acts on '
@@ -329,8 +327,7 @@ export class JobSchedule extends Construct {
       action: 'submitJob',
       role: this.schedulerRole,
       input: scheduler.ScheduleTargetInput.fromObject(submitJobInput(job, props.arraySize)),
-      // Scoped to this queue and this job definition: the Universal target would otherwise grant batch:SubmitJob on '*'.
-      // Tagging at submission is authorized as batch:TagResource, for the workload tag only.
+      // Scoped to this queue and job definition (the Universal target would grant '*'); batch:TagResource for the workload tag only.
       policyStatements: [job.submitPolicyStatement(), tagOnSubmitStatement(this, [job.jobName])],
       ...retry,
     });

@@ -138,7 +138,7 @@ export interface RunTrackerProps {
    * run deadline. The check is a one-time EventBridge Scheduler schedule each run creates, which starts the stack's
    * start-check state machine (shared by the stack's run trackers); it costs a good run one state transition.
    * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
-   * @default Duration.minutes(15) - when `onStartDeadline` is REPORT or CANCEL: the allowance the default deadline gives
+   * @default Duration.minutes(15) - unless `onStartDeadline` is NONE: the allowance the default deadline gives
    *   the first placement (queueing, instance launch, image pull); no check when the run deadline is not longer
    */
   readonly startDeadline?: Duration;
@@ -147,7 +147,8 @@ export interface RunTrackerProps {
    * What happens to a run whose job has not started by `startDeadline`: one "not started" report to the notification
    * topic (the run is still tracked, and sends one more message only if it then fails), a cancel of the job (the run
    * then fails with its usual one message), or no check.
-   * @default - StartDeadlineAction.REPORT when `startDeadline` is given, else StartDeadlineAction.NONE (no start check)
+   * @default - StartDeadlineAction.REPORT (also when only `startDeadline` is given), except for array runs (`arraySize`)
+   *   and OverlapPolicy.QUEUE runs, which get no check unless asked; StartDeadlineAction.NONE turns it off
    */
   readonly onStartDeadline?: StartDeadlineAction;
 }
@@ -214,11 +215,7 @@ export class RunTracker extends Construct {
     }
     this.deadline = Duration.seconds(analysis.taskTimeoutSeconds);
 
-    if (props.logGroup && props.logRetention !== undefined) {
-      throw new ValidationError("'logRetention' is set but so is 'logGroup': the retention applies to a new log group only. Set the retention on the log group you pass, or leave 'logGroup' out.");
-    }
-    // A JobSchedule checks its own names (runLogEncryptionKey, runLogGroup) first.
-    rejectKeyWithLogGroup(props.logEncryptionKey, props.logGroup, 'logEncryptionKey', 'logGroup');
+    validateLogProps(props);
     this.logGroup = props.logGroup ?? createExecutionLogGroup(this, props.logRetention, props.logEncryptionKey);
 
     const job = props.job;
@@ -318,7 +315,17 @@ function startDeadlineRun(props: RunTrackerProps): StartDeadlineRun {
     deadlineProp: trackerPropNamesOf(props)?.deadline ?? 'deadline',
     queued: props.overlapPolicy === OverlapPolicy.QUEUE,
     arrayed: props.arraySize !== undefined,
+    shared: props.job.shareIdentifier !== undefined,
   };
+}
+
+/** A retention or a key is for a new state log only. */
+function validateLogProps(props: RunTrackerProps): void {
+  if (props.logGroup && props.logRetention !== undefined) {
+    throw new ValidationError("'logRetention' is set but so is 'logGroup': the retention applies to a new log group only. Set the retention on the log group you pass, or leave 'logGroup' out.");
+  }
+  // A JobSchedule checks its own names (runLogEncryptionKey, runLogGroup) first.
+  rejectKeyWithLogGroup(props.logEncryptionKey, props.logGroup, 'logEncryptionKey', 'logGroup');
 }
 
 function validateNames(props: RunTrackerProps): void {

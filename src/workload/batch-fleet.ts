@@ -19,10 +19,10 @@ export const FLEET_DEFAULTS = {
 /**
  * The most workloads one nested stack may hold. A nested stack's template is an S3 object of at most 1 MB
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html) and a default workload
- * is about 30 KB of it (test/fleet.test.ts measures it: its run's definition carries the message in two forms, the
- * log tail and the run's events), so 30 workloads leave room for larger ones.
+ * is about 34 KB of it (test/fleet.test.ts measures it: its run's definition carries the message in two forms, the
+ * log tail, the run's events and its start check), so 25 workloads (about 850 KB) leave room for larger ones.
  */
-export const MAX_WORKLOADS_PER_STACK = 30;
+export const MAX_WORKLOADS_PER_STACK = 25;
 
 /** Properties of a {@link BatchFleet}: a platform of its own (`BatchPlatformProps`) or a given one. */
 export interface BatchFleetProps extends BatchPlatformProps {
@@ -37,8 +37,8 @@ export interface BatchFleetProps extends BatchPlatformProps {
    * How many nested stacks the workloads are spread over (1 to 200). A workload's stack is chosen from a hash of its
    * id alone, so adding, removing or reordering workloads never moves another; changing this number moves most of
    * them (replaces their resources). Each nested stack has CloudFormation's own limits (500 resources, 1 MB
-   * template) and holds at most 30 workloads (checked at synth): with the default, about 1,400 workloads fit (the
-   * fullest of 80 stacks reaches 30 first; 1,000 workloads fill the fullest to about 21).
+   * template) and holds at most 25 workloads (checked at synth): with the default, about 1,250 workloads fit (the
+   * fullest of 80 stacks reaches 25 first; 1,000 workloads fill the fullest to about 21).
    * @default 80
    */
   readonly workloadStacks?: number;

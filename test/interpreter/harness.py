@@ -40,8 +40,9 @@ TIME_SCALE = float(os.environ.get('INTERP_TIME_SCALE', '0.05'))
 SCENARIO_TIMEOUT = float(os.environ.get('INTERP_SCENARIO_TIMEOUT', '60'))
 HERE = os.path.dirname(os.path.abspath(__file__))
 IAM_PREFIX = {'stepfunctions': 'states', 'sfn': 'states', 'cloudwatchlogs': 'logs'}
-# Calls every run makes besides its work (its event, a bad run's log tail): left out of `calls` unless `allCalls`.
-BOOKKEEPING = {'events:putEvents', 'logs:getLogEvents'}
+# Calls every run makes besides its work (its event, a bad run's log tail, the one-time schedule of its start check,
+# on by default for a tracked job run): left out of `calls` unless `allCalls`.
+BOOKKEEPING = {'events:putEvents', 'logs:getLogEvents', 'scheduler:createSchedule'}
 ACTIVE = {'SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'}
 
 
@@ -156,6 +157,8 @@ class FakeAws:
             return {'FailedEntryCount': 0, 'Entries': [{'EventId': str(uuid.uuid4())}]}  # EventBridge's API shape is PascalCase
         if name == 'logs:getLogEvents':
             return {'events': [], 'nextForwardToken': 'f/0', 'nextBackwardToken': 'b/0'}
+        if name == 'scheduler:createSchedule':  # the default start check's one-time schedule (nothing runs it here)
+            return {'scheduleArn': f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/{params.get('GroupName')}/{params.get('Name')}"}
         if name == 'states:stopExecution':
             return {'stopDate': datetime.datetime.now(datetime.timezone.utc)}
         if name == 'batch:terminateJob':

@@ -99,8 +99,9 @@ export function jobRunEventDetail(s: RunEventSubject, outcome: string, scheduled
     + '\'attempts\': $exists($d.Attempts) ? $count($d.Attempts) : null, '
     + '\'reclaimedAttempts\': $exists($d.Attempts) ? $count($filter($d.Attempts, function($a) { $rc($a.StatusReason) })) : null, '
     + `'vcpus': ${RESOURCE('VCPU', 'Vcpus')}, 'memoryMiB': ${RESOURCE('MEMORY', 'Memory')}, `
-    // The run's cost estimate from its job detail (src/private/run-cost-expression.ts); none without a job.
-    + `'estimatedCostUsd': ${detail === '{}' ? 'null' : runCostFromDetailExpression('$d', s.spot ?? false)}, `
+    // The run's cost estimate from its job detail (src/private/run-cost-expression.ts); null without a job, or without the
+    // job's vCPU or memory (the expression is then undefined, which would drop the key the event contract always has).
+    + `'estimatedCostUsd': ${detail === '{}' ? 'null' : `$nn(${runCostFromDetailExpression('$d', s.spot ?? false)})`}, `
     + '\'exitCode\': $exists($d.Container.ExitCode) ? $d.Container.ExitCode : $nn($last.Container.ExitCode)})';
 }
 

@@ -21,8 +21,11 @@ import { StartDeadlineAction } from '../start-deadline';
  */
 export const START_DEADLINE_DEFAULTS = {
   startDeadline: Duration.minutes(15),
-  /** Without `onStartDeadline`: REPORT when `startDeadline` is given, else this. */
-  action: StartDeadlineAction.NONE as StartDeadlineAction,
+  /**
+   * Without `onStartDeadline`: REPORT when `startDeadline` is given, else this (on by default; not for array runs or
+   * OverlapPolicy.QUEUE runs, see startDeadlineSetup).
+   */
+  action: StartDeadlineAction.REPORT as StartDeadlineAction,
 } as const;
 
 /** The acknowledgeable warning of a start deadline on queued runs. */
@@ -42,6 +45,8 @@ export interface StartDeadlineRun {
   readonly queued: boolean;
   /** An array job (`arraySize`). */
   readonly arrayed: boolean;
+  /** The job has a fair-share team: it may wait RUNNABLE for its team's share or cap (docs/fair-share.md). */
+  readonly shared?: boolean;
 }
 
 /** A plan and the check it needs admitted to the run state machine. */
@@ -68,6 +73,11 @@ export function startDeadlineSetup(scope: Construct, props: StartDeadlineProps, 
     }
     return undefined;
   }
+  // The default check is left out where waiting is not lateness: an array run's parent never enters RUNNING (below), a
+  // queued run waits RUNNABLE behind the earlier one, and a fair-share job waits for its team's share or cap. Asking
+  // for a start deadline there is still checked below.
+  const defaulted = props.onStartDeadline === undefined && props.startDeadline === undefined;
+  if (defaulted && (run.arrayed || queued || run.shared)) return undefined;
   // An array job's parent is never RUNNING: it is PENDING from its first RUNNABLE child until it SUCCEEDS or FAILS
   // (https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html), so the check cannot tell from it.
   if (run.arrayed) {
