@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Names, Stack, Tokenization, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -14,7 +14,32 @@ function nagResourceName(stack: Stack, value: unknown): string {
     if (v && Array.isArray(v['Fn::GetAtt'])) return `<${v['Fn::GetAtt'].join('.')}>`;
     return JSON.stringify(v);
   };
-  return flatten(resolved);
+  let name = flatten(resolved);
+  for (const [reference, parameter] of nestedStackParameters(stack, value)) name = name.split(reference).join(parameter);
+  return name;
+}
+
+/**
+ * A reference from a nested stack to a resource of a stack it is nested in becomes, at synth, a parameter of the
+ * nested stack (`reference-to-<node unique id><attribute>`, aws-cdk-lib core/lib/private/refs.js,
+ * createNestedStackParameter), and cdk-nag names the finding after that parameter: how each such reference in `value`
+ * renders now, and how the finding names it.
+ */
+function nestedStackParameters(stack: Stack, value: unknown): Array<[string, string]> {
+  if (typeof value !== 'string' || !stack.nested) return [];
+  const pairs: Array<[string, string]> = [];
+  for (const token of Tokenization.reverseString(value).tokens) {
+    const reference = token as unknown as { readonly target?: IConstruct; readonly displayName?: string };
+    if (reference.target === undefined || typeof reference.displayName !== 'string') continue;
+    const producer = Stack.of(reference.target);
+    let parent = stack.nestedStackParent;
+    while (parent !== undefined && parent !== producer) parent = parent.nestedStackParent;
+    if (parent === undefined) continue;
+    const rendered = stack.resolve(token);
+    const from = typeof rendered?.Ref === 'string' ? `<${rendered.Ref}>` : Array.isArray(rendered?.['Fn::GetAtt']) ? `<${rendered['Fn::GetAtt'].join('.')}>` : undefined;
+    if (from !== undefined) pairs.push([from, `<referenceto${Names.nodeUniqueId(reference.target.node)}${reference.displayName}>`]);
+  }
+  return pairs;
 }
 
 /**

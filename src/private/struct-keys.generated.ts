@@ -77,7 +77,7 @@ export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
   StartCheckedRun: ['jobQueueArn', 'label', 'startDeadline', 'timeZone', 'topic'],
   StartDeadlinePlan: ['action', 'namePrefix', 'seconds', 'target', 'text'],
   StartDeadlineProps: ['onStartDeadline', 'startDeadline'],
-  StartDeadlineRun: ['arrayed', 'deadlineProp', 'queued'],
+  StartDeadlineRun: ['arrayed', 'deadlineProp', 'queued', 'shared'],
   StartDeadlineSetup: ['check', 'plan'],
   StateChange: ['previous', 'schedule', 'state'],
   SubmissionShare: ['schedulingPriority', 'shareIdentifier'],
