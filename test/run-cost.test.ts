@@ -17,39 +17,39 @@ import { runCostExpression, runCostFromDetailExpression } from '../src/private/r
  */
 const TABLE: Array<{ name: string; shape: RunShape; usd: number }> = [
   // (600 × 0.04048 + 1200 × 0.004445) / 3600 = 29.622 / 3600
-  { name: 'Fargate x86, 1 vCPU 2 GiB, 10 min', shape: { capacity: RunCapacity.FARGATE, vcpus: 1, memoryMiB: 2048, durationSeconds: 600 }, usd: 0.008228 },
+  { name: 'Fargate x86, 1 vCPU 2 GiB, 10 min', shape: { capacity: RunCapacity.FARGATE, vcpus: 1, memoryMib: 2048, durationSeconds: 600 }, usd: 0.008228 },
   // billed as 60 s: 2.9622 / 3600
-  { name: 'Fargate x86, 30 s, the 1-minute minimum', shape: { capacity: RunCapacity.FARGATE, vcpus: 1, memoryMiB: 2048, durationSeconds: 30 }, usd: 0.000823 },
+  { name: 'Fargate x86, 30 s, the 1-minute minimum', shape: { capacity: RunCapacity.FARGATE, vcpus: 1, memoryMib: 2048, durationSeconds: 30 }, usd: 0.000823 },
   // 0.3 × (2 × 0.04048 + 4 × 0.004445) = 0.3 × 0.09874
-  { name: 'Fargate Spot x86, 2 vCPU 4 GiB, 1 h', shape: { capacity: RunCapacity.FARGATE_SPOT, vcpus: 2, memoryMiB: 4096, durationSeconds: 3600 }, usd: 0.029622 },
+  { name: 'Fargate Spot x86, 2 vCPU 4 GiB, 1 h', shape: { capacity: RunCapacity.FARGATE_SPOT, vcpus: 2, memoryMib: 4096, durationSeconds: 3600 }, usd: 0.029622 },
   // 0.03238 + 2 × 0.00356
   {
     name: 'Fargate ARM, 1 vCPU 2 GiB, 1 h',
-    shape: { capacity: RunCapacity.FARGATE, architecture: CpuArchitecture.ARM64, vcpus: 1, memoryMiB: 2048, durationSeconds: 3600 },
+    shape: { capacity: RunCapacity.FARGATE, architecture: CpuArchitecture.ARM64, vcpus: 1, memoryMib: 2048, durationSeconds: 3600 },
     usd: 0.0395,
   },
   // a whole m5.large for an hour
-  { name: 'EC2 On-Demand x86, 2 vCPU 8 GiB, 1 h', shape: { capacity: RunCapacity.EC2_ON_DEMAND, vcpus: 2, memoryMiB: 8192, durationSeconds: 3600 }, usd: 0.096 },
+  { name: 'EC2 On-Demand x86, 2 vCPU 8 GiB, 1 h', shape: { capacity: RunCapacity.EC2_ON_DEMAND, vcpus: 2, memoryMib: 8192, durationSeconds: 3600 }, usd: 0.096 },
   // 0.3 × 0.096
-  { name: 'EC2 Spot x86, 2 vCPU 8 GiB, 1 h', shape: { capacity: RunCapacity.EC2_SPOT, vcpus: 2, memoryMiB: 8192, durationSeconds: 3600 }, usd: 0.0288 },
+  { name: 'EC2 Spot x86, 2 vCPU 8 GiB, 1 h', shape: { capacity: RunCapacity.EC2_SPOT, vcpus: 2, memoryMib: 8192, durationSeconds: 3600 }, usd: 0.0288 },
   // half an hour of a whole m6g.large
   {
     name: 'EC2 On-Demand ARM, 2 vCPU 8 GiB, 30 min',
-    shape: { capacity: RunCapacity.EC2_ON_DEMAND, architecture: CpuArchitecture.ARM64, vcpus: 2, memoryMiB: 8192, durationSeconds: 1800 },
+    shape: { capacity: RunCapacity.EC2_ON_DEMAND, architecture: CpuArchitecture.ARM64, vcpus: 2, memoryMib: 8192, durationSeconds: 1800 },
     usd: 0.0385,
   },
   // half an m6g.large, Spot: 0.5 × 0.3 × 0.077
   {
     name: 'EC2 Spot ARM, 1 vCPU 4 GiB, 1 h',
-    shape: { capacity: RunCapacity.EC2_SPOT, architecture: CpuArchitecture.ARM64, vcpus: 1, memoryMiB: 4096, durationSeconds: 3600 },
+    shape: { capacity: RunCapacity.EC2_SPOT, architecture: CpuArchitecture.ARM64, vcpus: 1, memoryMib: 4096, durationSeconds: 3600 },
     usd: 0.01155,
   },
   // 30 s, no minimum: 30 × (0.0333512 + 2 × 0.0036622) / 3600 (shares of 0.096 in the proportion 0.04048 : 0.004445)
-  { name: 'EC2 On-Demand x86, 1 vCPU 2 GiB, 30 s', shape: { capacity: RunCapacity.EC2_ON_DEMAND, vcpus: 1, memoryMiB: 2048, durationSeconds: 30 }, usd: 0.000339 },
+  { name: 'EC2 On-Demand x86, 1 vCPU 2 GiB, 30 s', shape: { capacity: RunCapacity.EC2_ON_DEMAND, vcpus: 1, memoryMib: 2048, durationSeconds: 30 }, usd: 0.000339 },
   // 10 × 0.00822833
   {
     name: 'Fargate x86 array of 10 children, 1 vCPU 2 GiB, 10 min',
-    shape: { capacity: RunCapacity.FARGATE, vcpus: 1, memoryMiB: 2048, durationSeconds: 600, arraySize: 10 },
+    shape: { capacity: RunCapacity.FARGATE, vcpus: 1, memoryMib: 2048, durationSeconds: 600, arraySize: 10 },
     usd: 0.082283,
   },
 ];
@@ -62,7 +62,7 @@ function jobDetail(shape: RunShape): Record<string, unknown> {
     Status: 'SUCCEEDED',
     StartedAt: startedAt,
     StoppedAt: startedAt + shape.durationSeconds * 1000,
-    Container: { ResourceRequirements: [{ Type: 'MEMORY', Value: String(shape.memoryMiB) }, { Type: 'VCPU', Value: String(shape.vcpus) }] },
+    Container: { ResourceRequirements: [{ Type: 'MEMORY', Value: String(shape.memoryMib) }, { Type: 'VCPU', Value: String(shape.vcpus) }] },
     ...shape.arraySize !== undefined ? { ArrayProperties: { Size: shape.arraySize, StatusSummary: {} } } : {},
   };
 }
@@ -83,19 +83,19 @@ describe('RunCost.estimate: the table of run shapes against hand-computed figure
   });
 
   test('the vCPU- and GiB-seconds are reported: after the minimum, times the array size', () => {
-    const e = RunCost.estimate({ capacity: RunCapacity.FARGATE, vcpus: 0.5, memoryMiB: 1024, durationSeconds: 10, arraySize: 3 });
+    const e = RunCost.estimate({ capacity: RunCapacity.FARGATE, vcpus: 0.5, memoryMib: 1024, durationSeconds: 10, arraySize: 3 });
     expect(e.vcpuSeconds).toBe(90);
     expect(e.gibSeconds).toBe(180);
     expect(e.rates.minimumSeconds).toBe(60);
   });
 
   test('fails on a negative duration, naming the prop and the value', () => {
-    expect(() => RunCost.estimate({ capacity: RunCapacity.FARGATE, vcpus: 1, memoryMiB: 2048, durationSeconds: -5 }))
+    expect(() => RunCost.estimate({ capacity: RunCapacity.FARGATE, vcpus: 1, memoryMib: 2048, durationSeconds: -5 }))
       .toThrow(/'durationSeconds' must be a number of at least 0, got -5/);
   });
 
   test('fails on an unknown key', () => {
-    expect(() => RunCost.estimate({ capacity: RunCapacity.FARGATE, vcpus: 1, memoryMiB: 2048, durationSeconds: 5, vCpus: 2 } as RunShape))
+    expect(() => RunCost.estimate({ capacity: RunCapacity.FARGATE, vcpus: 1, memoryMib: 2048, durationSeconds: 5, vCpus: 2 } as RunShape))
       .toThrow(/vCpus/);
   });
 });
@@ -130,7 +130,7 @@ describe('runCostExpression: the same estimate inside the state machine (jsonata
     });
 
   test('a job detail without PlatformCapabilities is priced as EC2', async () => {
-    const shape: RunShape = { capacity: RunCapacity.EC2_ON_DEMAND, vcpus: 2, memoryMiB: 8192, durationSeconds: 3600 };
+    const shape: RunShape = { capacity: RunCapacity.EC2_ON_DEMAND, vcpus: 2, memoryMib: 8192, durationSeconds: 3600 };
     const usd = await jsonata(runCostFromDetailExpression('$states.result', false)).evaluate({}, { states: { result: jobDetail(shape) } });
     expect(usd).toBeCloseTo(0.096, 6);
   });
@@ -162,7 +162,7 @@ describe('the run\'s record: the RunJob state\'s Output carries estimatedCostUsd
   });
 
   test('an EC2 run on an On-Demand platform is priced at the On-Demand share, on the default Spot platform at the Spot share', async () => {
-    const shape: RunShape = { capacity: RunCapacity.EC2_ON_DEMAND, vcpus: 2, memoryMiB: 8192, durationSeconds: 3600 };
+    const shape: RunShape = { capacity: RunCapacity.EC2_ON_DEMAND, vcpus: 2, memoryMib: 8192, durationSeconds: 3600 };
     const detail = { ...jobDetail(shape), JobName: 'n', PlatformCapabilities: ['EC2'] };
     const onDemand = await jsonata(runJobOutput(ComputePlatform.EC2, false)).evaluate({}, { states: { result: detail } });
     expect(onDemand.estimatedCostUsd).toBeCloseTo(0.096, 6);
@@ -234,8 +234,8 @@ describe('docs/operations.md, "Cost per run and per team": its numbers are the c
   });
 
   test('the examples', () => {
-    const fargate = RunCost.estimate({ capacity: RunCapacity.FARGATE, vcpus: 1, memoryMiB: 2048, durationSeconds: 600 }).usd;
-    const spot = RunCost.estimate({ capacity: RunCapacity.EC2_SPOT, vcpus: 1, memoryMiB: 2048, durationSeconds: 3600 }).usd;
+    const fargate = RunCost.estimate({ capacity: RunCapacity.FARGATE, vcpus: 1, memoryMib: 2048, durationSeconds: 600 }).usd;
+    const spot = RunCost.estimate({ capacity: RunCapacity.EC2_SPOT, vcpus: 1, memoryMib: 2048, durationSeconds: 3600 }).usd;
     expect(section).toContain(`runs 10 minutes costs $${fargate}; the same job on EC2 Spot for an\nhour costs $${spot}.`);
   });
 

@@ -77,7 +77,7 @@ describe('the run-outcome event of a job\'s run', () => {
       memoryMiB: 2048,
       // A job without a platform is priced On-Demand (src/private/run-cost-expression.ts): 1 vCPU, 2 GiB, 10 minutes on EC2.
       estimatedCostUsd: RunCost.estimate({
-        capacity: RunCapacity.EC2_ON_DEMAND, vcpus: 1, memoryMiB: 2048, durationSeconds: 600, architecture: CpuArchitecture.X86_64,
+        capacity: RunCapacity.EC2_ON_DEMAND, vcpus: 1, memoryMib: 2048, durationSeconds: 600, architecture: CpuArchitecture.X86_64,
       }).usd,
       exitCode: 0,
     });

@@ -439,7 +439,7 @@ describe('the one message of a bad run', () => {
       PlatformCapabilities: ['FARGATE'],
       Container: { ResourceRequirements: [{ Type: 'VCPU', Value: '1' }, { Type: 'MEMORY', Value: '2048' }] },
     };
-    const shape = { vcpus: 1, memoryMiB: 2048, durationSeconds: 600 };
+    const shape = { vcpus: 1, memoryMib: 2048, durationSeconds: 600 };
     // Hand-computed in test/run-cost.test.ts's table: Fargate x86, 1 vCPU 2 GiB, 10 minutes = $0.008228.
     expect(renderCostLine(detail, false)).toBe('Estimated cost: $0.008228 (list-price estimate)');
     expect(renderCostLine(detail, true)).toBe(`Estimated cost: $${RunCost.estimate({ ...shape, capacity: RunCapacity.FARGATE_SPOT }).usd} (list-price estimate)`);

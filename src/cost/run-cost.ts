@@ -29,7 +29,7 @@ export interface RunShape {
   /** vCPUs the job asked for (per child of an array job). */
   readonly vcpus: number;
   /** Memory the job asked for, in MiB (per child of an array job). */
-  readonly memoryMiB: number;
+  readonly memoryMib: number;
   /** How long the job ran, STARTING/RUNNING to its end (`stoppedAt - startedAt`), in seconds (per child). */
   readonly durationSeconds: number;
   /**
@@ -92,7 +92,7 @@ const REFERENCE_GIB = 8;
  * job is counted as `arraySize` children each as long as the whole array (an upper bound).
  *
  * @example
- * const estimate = RunCost.estimate({ capacity: RunCapacity.FARGATE_SPOT, vcpus: 1, memoryMiB: 2048, durationSeconds: 600 });
+ * const estimate = RunCost.estimate({ capacity: RunCapacity.FARGATE_SPOT, vcpus: 1, memoryMib: 2048, durationSeconds: 600 });
  */
 export class RunCost {
   /** The error every estimate carries, in words (docs/operations.md, "Cost per run"). */
@@ -118,7 +118,7 @@ export class RunCost {
   /** The estimated cost of one run. Fails on a negative or non-finite size or duration. */
   public static estimate(shape: RunShape): RunCostEstimate {
     rejectUnknownKeys('RunShape', shape);
-    for (const key of ['vcpus', 'memoryMiB', 'durationSeconds', 'arraySize'] as const) {
+    for (const key of ['vcpus', 'memoryMib', 'durationSeconds', 'arraySize'] as const) {
       const v = shape[key];
       if (v !== undefined && !Token.isUnresolved(v) && !(Number.isFinite(v) && v >= 0)) {
         throw new ValidationError(`'${key}' must be a number of at least 0, got ${v}: give the run's ${key} as a plain number.`);
@@ -128,7 +128,7 @@ export class RunCost {
     const n = shape.arraySize ?? 1;
     const seconds = Math.max(shape.durationSeconds, rates.minimumSeconds) * n;
     const vcpuSeconds = shape.vcpus * seconds;
-    const gibSeconds = (shape.memoryMiB / 1024) * seconds;
+    const gibSeconds = (shape.memoryMib / 1024) * seconds;
     const usd = round6((vcpuSeconds * rates.vcpuHourUsd + gibSeconds * rates.gibHourUsd) / 3600);
     return { usd, vcpuSeconds, gibSeconds, rates, error: RunCost.ERROR };
   }

@@ -60,7 +60,7 @@ export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
   RunResult: ['detail', 'ok', 'status', 'time'],
   RunScheduleOptions: ['enabled', 'eventBus', 'flexibleTimeWindow', 'notifyRecovery', 'overlapPolicy', 'runDeadline', 'schedule', 'scheduleMaxEventAge', 'scheduleRetryAttempts'],
   RunSelector: ['jobId', 'scheduledTime'],
-  RunShape: ['architecture', 'arraySize', 'capacity', 'durationSeconds', 'memoryMiB', 'vcpus'],
+  RunShape: ['architecture', 'arraySize', 'capacity', 'durationSeconds', 'memoryMib', 'vcpus'],
   RunTrackerProps: ['arraySize', 'deadline', 'eventBus', 'flexibleTimeWindow', 'job', 'logEncryptionKey', 'logGroup', 'logRetention', 'notificationTopic', 'notifyRecovery', 'onDemandJobQueue', 'onStartDeadline', 'overlapPolicy', 'schedule', 'startDeadline', 'timeZone', 'workloadName'],
   RunTrackerTargetOptions: ['deadLetterQueue', 'maxEventAge', 'retryAttempts', 'role'],
   ScheduleCadence: ['maxGapSeconds', 'minGapSeconds'],

@@ -43,7 +43,7 @@ export function runCostProfileOf(input: RunCostInput): RunCostProfile | undefine
       capacity,
       architecture: input.platform.architecture,
       vcpus: input.cpu,
-      memoryMiB: input.memory.toMebibytes(),
+      memoryMib: input.memory.toMebibytes(),
       durationSeconds: input.timeout.toSeconds(),
       arraySize: input.arraySize,
     },
