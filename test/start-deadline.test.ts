@@ -13,6 +13,7 @@ import { BatchJob, BatchPlatform, JobSchedule, OverlapPolicy, RunTracker, RunTra
 import { readValidationReport } from './checkers/synth-fixtures';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
 import { roleId, roleStatements } from './support/iam';
+import { definitionOf } from './support/state-machine';
 import { START_DEADLINE_DEFAULTS } from '../src/runs/private/start-deadline-plan';
 
 // Literal names from the AWS documentation, not imported from src, so a typo in src fails here.
@@ -53,20 +54,8 @@ function setup(props: Partial<RunTrackerProps> = {}) {
   return { stack, runs, template: Template.fromStack(stack) };
 }
 
-/** A state machine's definition, joins flattened; references as <LogicalId> / <LogicalId.Attr>. */
-function definition(template: Template, logicalIdPrefix: string): any {
-  const [machine] = Object.entries<any>(template.findResources('AWS::StepFunctions::StateMachine'))
-    .filter(([id]) => id.startsWith(logicalIdPrefix)).map(([, m]) => m);
-  const flatten = (v: any): string => {
-    if (typeof v === 'string') return v;
-    if (v && Array.isArray(v['Fn::Join'])) return (v['Fn::Join'][1] as any[]).map(flatten).join(v['Fn::Join'][0]);
-    if (v && v.Ref) return v.Ref === 'AWS::Partition' ? 'aws' : `<${v.Ref}>`;
-    if (v && v['Fn::GetAtt']) return `<${v['Fn::GetAtt'].join('.')}>`;
-    throw new Error(`unexpected token: ${JSON.stringify(v)}`);
-  };
-  return JSON.parse(flatten(machine.Properties.DefinitionString));
-}
-
+/** A state machine's definition, joins flattened (test/support/state-machine.ts). */
+const definition = (template: Template, logicalIdPrefix: string) => definitionOf(template, logicalIdPrefix);
 const runDefinition = (t: Template) => definition(t, 'RunsStateMachine');
 const checkDefinition = (t: Template) => definition(t, 'StartDeadlineCheckStateMachine');
 

@@ -1,13 +1,15 @@
 import { Template } from 'aws-cdk-lib/assertions';
 
 /**
- * The one state machine of `template` (other than the stack's start check), its definition parsed, with CloudFormation joins flattened and references
- * written as `<LogicalId>` / `<LogicalId.Attribute>` (AWS::Partition as `aws`).
+ * The one state machine of `template` (other than the stack's start check), or the one whose logical id starts with
+ * `logicalIdPrefix`, its definition parsed, with CloudFormation joins flattened and references written as
+ * `<LogicalId>` / `<LogicalId.Attribute>` (AWS::Partition as `aws`).
  */
-export function definitionOf(template: Template): any {
-  // The stack's start check (on by default for tracked runs) is not the one meant.
+export function definitionOf(template: Template, logicalIdPrefix?: string): any {
+  // The stack's start check (on by default for tracked runs) is not the one meant unless asked for.
   const [machine] = Object.entries(template.findResources('AWS::StepFunctions::StateMachine'))
-    .filter(([id]) => !id.startsWith('StartDeadlineCheck')).map(([, m]) => m) as any[];
+    .filter(([id]) => (logicalIdPrefix === undefined ? !id.startsWith('StartDeadlineCheck') : id.startsWith(logicalIdPrefix)))
+    .map(([, m]) => m) as any[];
   const flatten = (v: any): string => {
     if (typeof v === 'string') return v;
     if (v && Array.isArray(v['Fn::Join'])) return (v['Fn::Join'][1] as any[]).map(flatten).join(v['Fn::Join'][0]);

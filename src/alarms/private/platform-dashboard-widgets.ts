@@ -56,29 +56,7 @@ export function platformWidgets(input: PlatformWidgetsInput): cloudwatch.IWidget
   const percentiles = (metric: (o?: cloudwatch.MetricOptions) => cloudwatch.Metric, stats: string[]) =>
     stats.map(statistic => metric({ statistic, label: statistic }));
   return [
-    [
-      new cloudwatch.GraphWidget({
-        title: WIDGETS.jobs,
-        left: [m.metricJobsSubmitted({ label: 'Submitted' }), m.metricJobsSucceeded({ label: 'Succeeded' }), m.metricJobsFailed({ label: 'Failed' })],
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: WIDGETS.successRate,
-        left: [new cloudwatch.MathExpression({
-          expression: '100 * ok / (ok + failed)',
-          usingMetrics: { ok: m.metricJobsSucceeded(), failed: m.metricJobsFailed() },
-          label: 'Success %',
-          period: PERIOD,
-        })],
-        leftYAxis: { min: 0, max: 100 },
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: WIDGETS.runnable,
-        left: [m.metric('JobsMovedToRunnable', { label: 'Entered RUNNABLE' }), m.metric('JobsMovedToStarting', { label: 'Started' })],
-        width: 8,
-      }),
-    ],
+    jobsRow(m),
     [
       new cloudwatch.GraphWidget({ title: WIDGETS.timeInQueue, left: percentiles(o => m.metricTimeInQueue(o), ['p50', 'p90', 'Maximum']), width: 8 }),
       new cloudwatch.GraphWidget({ title: WIDGETS.launch, left: percentiles(o => m.metricLaunchDuration(o), ['p50', 'p90', 'Maximum']), width: 8 }),
@@ -94,23 +72,55 @@ export function platformWidgets(input: PlatformWidgetsInput): cloudwatch.IWidget
       logs(WIDGETS.dailyCost, RUN_QUERIES.dailyCost, cloudwatch.LogQueryVisualizationType.BAR),
       logs(WIDGETS.teamCost, RUN_QUERIES.teamCost),
     ],
-    [
-      new cloudwatch.GraphWidget({
-        title: WIDGETS.monthlySpend,
-        // Billing metrics live in us-east-1 only, every few hours. @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html
-        left: [new cloudwatch.Metric({
-          namespace: 'AWS/Billing',
-          metricName: 'EstimatedCharges',
-          dimensionsMap: { Currency: 'USD' },
-          statistic: cloudwatch.Stats.MAXIMUM,
-          period: Duration.hours(6),
-          region: 'us-east-1',
-          label: 'Estimated charges',
-        })],
-        width: 8,
-      }),
-      new cloudwatch.TextWidget({ markdown: notShownMarkdown(), width: 16, height: 6 }),
-    ],
+    spendRow(),
+  ];
+}
+
+/** The first row: jobs submitted, succeeded and failed, the success rate, and the flow through RUNNABLE (AWS/Batch). */
+function jobsRow(m: BatchQueueMetrics): cloudwatch.IWidget[] {
+  return [
+    new cloudwatch.GraphWidget({
+      title: WIDGETS.jobs,
+      left: [m.metricJobsSubmitted({ label: 'Submitted' }), m.metricJobsSucceeded({ label: 'Succeeded' }), m.metricJobsFailed({ label: 'Failed' })],
+      width: 8,
+    }),
+    new cloudwatch.GraphWidget({
+      title: WIDGETS.successRate,
+      left: [new cloudwatch.MathExpression({
+        expression: '100 * ok / (ok + failed)',
+        usingMetrics: { ok: m.metricJobsSucceeded(), failed: m.metricJobsFailed() },
+        label: 'Success %',
+        period: PERIOD,
+      })],
+      leftYAxis: { min: 0, max: 100 },
+      width: 8,
+    }),
+    new cloudwatch.GraphWidget({
+      title: WIDGETS.runnable,
+      left: [m.metric('JobsMovedToRunnable', { label: 'Entered RUNNABLE' }), m.metric('JobsMovedToStarting', { label: 'Started' })],
+      width: 8,
+    }),
+  ];
+}
+
+/** The last row: the account's estimated charges (AWS/Billing) and what the dashboard cannot show. */
+function spendRow(): cloudwatch.IWidget[] {
+  return [
+    new cloudwatch.GraphWidget({
+      title: WIDGETS.monthlySpend,
+      // Billing metrics live in us-east-1 only, every few hours. @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html
+      left: [new cloudwatch.Metric({
+        namespace: 'AWS/Billing',
+        metricName: 'EstimatedCharges',
+        dimensionsMap: { Currency: 'USD' },
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.hours(6),
+        region: 'us-east-1',
+        label: 'Estimated charges',
+      })],
+      width: 8,
+    }),
+    new cloudwatch.TextWidget({ markdown: notShownMarkdown(), width: 16, height: 6 }),
   ];
 }
 
