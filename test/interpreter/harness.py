@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime
+import decimal
 import json
 import os
 import re
@@ -59,10 +60,33 @@ class ScriptedError(Exception):
     pass
 
 
+class World:
+    """What outlives one execution: the DynamoDB items (by the key attribute `workload`'s S) and the job-definition
+    revisions a scenario knows. A single-run scenario has one of its own; the runs of a multi-run scenario share one."""
+
+    def __init__(self, scenario: dict):
+        self.store: dict[str, dict] = {}
+        for key, item in (scenario.get('store') or {}).items():
+            wrong = item_problem(item, 'store item')
+            if wrong or item['workload']['S'] != key:
+                raise ValueError(f"store: the item of key {key!r} must be typed attributes (S/N) with workload.S = {key!r}: {wrong or item['workload']}")
+            self.store[key] = copy.deepcopy(item)
+        self.revisions: list[int] = sorted({int(r) for r in scenario.get('jobDefinitionRevisions') or []})
+        self.deregistered: list[tuple[str, int]] = []  # (job definition name, revision), in order
+        self.known_names: set[str] = set()  # the job definitions the rendered definitions pin
+
+    def is_active(self, name: str, revision: int) -> bool:
+        return revision in self.revisions and (name, revision) not in self.deregistered
+
+
 class FakeAws:
     """Answers the AWS API calls of one execution from a scenario's `aws` script, and records them in order."""
 
-    def __init__(self, scenario: dict):
+    def __init__(self, scenario: dict, world: World | None = None):
+        self.world = world if world is not None else World(scenario)
+        # Calls outside the harness's contract (an unsupported DynamoDB request, an AWS SDK action AWS does not have):
+        # each fails the scenario, whatever the execution made of the error it got.
+        self.problems: list[str] = []
         self.rules: dict[str, list[dict]] = {k: [dict(r, used=0) for r in v] for k, v in scenario.get('aws', {}).items()}
         self.label_re = re.compile(scenario['label']) if scenario.get('label') else None
         self.lock = threading.RLock()
@@ -109,6 +133,12 @@ class FakeAws:
         with self.lock:
             name = f'{IAM_PREFIX.get(service, service)}:{action}'
             label = self._label_for(action, params)
+            problem = contract_problem(name, params)
+            if problem:
+                self.problems.append(f'{name}: {problem}')
+                self.calls.append({'call': name, 'label': label, 'params': copy.deepcopy(params), 'via': via,
+                                   'error': {'code': 'HarnessContract', 'message': problem}})
+                raise ScriptedError(f'{name}: {problem}')
             rule = next((r for r in self.rules.get(name, []) if self._match(r, params, label)), None)
             if rule is not None:
                 rule['used'] += 1
@@ -147,6 +177,14 @@ class FakeAws:
             return {'jobs': filled}
         if scripted is not None:
             return scripted
+        if name.startswith('dynamodb:'):
+            return self._dynamodb(name, params)
+        if name == 'batch:describeJobDefinitions':
+            return self._describe_job_definitions(params)
+        if name == 'batch:deregisterJobDefinition':
+            name_, revision = parse_job_definition(params['jobDefinition'])
+            self.world.deregistered.append((name_, revision))
+            return {}
         if name == 'batch:listJobs':
             return {'jobSummaryList': self._list_jobs(params)}
         if name == 'sns:publish':
@@ -167,6 +205,49 @@ class FakeAws:
                     self.jobs[i]['status'] = 'FAILED'
             return {}
         raise ScriptedError(f'no answer scripted for {name}')
+
+    def _dynamodb(self, name: str, params: dict) -> dict:
+        """GetItem and PutItem on the world's store (contract_problem has checked the request's shape). What Step
+        Functions gives the state machine carries SdkHttpMetadata and SdkResponseMetadata too, as AWS's does."""
+        store = self.world.store
+        key = (params.get('Key') or params.get('Item'))['workload']['S']
+        meta = {'SdkHttpMetadata': {'AllHttpHeaders': {'Content-Type': ['application/x-amz-json-1.0']},
+                                    'HttpHeaders': {'Content-Type': 'application/x-amz-json-1.0'}, 'HttpStatusCode': 200},
+                'SdkResponseMetadata': {'RequestId': 'req-00000000'}}
+        if name == 'dynamodb:getItem':
+            return {'Item': copy.deepcopy(store[key]), **meta} if key in store else meta
+        # putItem: attribute_not_exists(workload) OR version = :expected
+        held = store.get(key)
+        expected = params['ExpressionAttributeValues'][':expected']['N']
+        if held is not None and not (isinstance(held.get('version'), dict) and 'N' in held['version']
+                                     and decimal.Decimal(held['version']['N']) == decimal.Decimal(expected)):
+            return {'__error__': {'code': 'ConditionalCheckFailedException', 'message': 'The conditional request failed', 'status': 400}}
+        store[key] = copy.deepcopy(params['Item'])
+        return meta
+
+    def _describe_job_definitions(self, params: dict) -> dict:
+        """DescribeJobDefinitions: the revisions the scenario knows (`jobDefinitionRevisions`, and every run's
+        `pinnedRevision`), by name and status, ascending; `maxResults` a page, `nextToken` the next."""
+        asked = params.get('jobDefinitionName')
+        names = [asked] if asked else sorted({n for n, _ in self.world.deregistered} | set(self.world.known_names))
+        found = []
+        for n in names:
+            for r in self.world.revisions:
+                status = 'ACTIVE' if self.world.is_active(n, r) else 'INACTIVE'
+                if params.get('status') and params['status'] != status:
+                    continue
+                found.append({'jobDefinitionName': n, 'jobDefinitionArn': f'arn:aws:batch:{REGION}:{ACCOUNT}:job-definition/{n}:{r}',
+                              'revision': r, 'status': status, 'type': 'container'})
+        wanted = params.get('jobDefinitions')
+        if wanted:
+            ids = {parse_job_definition(w) for w in wanted}
+            found = [d for d in found if (d['jobDefinitionName'], d['revision']) in ids]
+        start = int(params.get('nextToken') or 0)
+        size = int(params.get('maxResults') or 100)
+        page = {'jobDefinitions': found[start:start + size]}
+        if start + size < len(found):
+            page['nextToken'] = str(start + size)
+        return page
 
     @staticmethod
     def _template(value: Any, params: dict) -> Any:
@@ -242,6 +323,116 @@ def raise_client_error(error: dict, action: str):
     raise ClientError({'Error': {'Code': error.get('code', 'ClientException'), 'Message': error.get('message', 'scripted error')},
                        'ResponseMetadata': {'HTTPStatusCode': error.get('status', 400), 'RequestId': 'req-00000000'}},
                       snake_to_camel(action))
+
+
+# The DynamoDB requests the harness answers (the rollout state item, read and written with the optimized integration):
+# every other request fails the scenario with what is not supported, rather than with an answer DynamoDB would not give.
+PUT_CONDITION = re.compile(r'\s*attribute_not_exists\(\s*workload\s*\)\s+(?i:or)\s+version\s*=\s*:expected\s*')
+GET_ITEM_PARAMS = {'TableName', 'Key', 'ConsistentRead'}
+PUT_ITEM_PARAMS = {'TableName', 'Item', 'ConditionExpression', 'ExpressionAttributeValues'}
+JOB_DEFINITION = re.compile(r'^(?:arn:aws:batch:[^:]*:[0-9]*:job-definition/)?([A-Za-z0-9_-]+):([0-9]+)$')
+
+
+def value_problem(value: Any, where: str) -> str | None:
+    """A typed attribute value the harness takes: {"S": string} or {"N": string holding a number}."""
+    if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ('S', 'N'):
+        return f'{where} = {json.dumps(value, default=str)}: the harness takes {{"S": string}} or {{"N": string}} only'
+    kind, v = next(iter(value.items()))
+    if not isinstance(v, str):
+        # LocalStack passes a JSON number on as it is; AWS Step Functions fails the Task (States.Runtime:
+        # "The value for the field 'N' must be a STRING"): DynamoDB's S and N are strings.
+        return f'{where}.{kind} = {json.dumps(v)}: must be a string ($string(...)), AWS fails the Task otherwise'
+    if kind == 'N':
+        try:
+            decimal.Decimal(v)
+        except decimal.InvalidOperation:
+            return f'{where}.N = {v!r} is not a number (DynamoDB: ValidationException)'
+    return None
+
+
+def item_problem(item: Any, where: str) -> str | None:
+    if not isinstance(item, dict) or not isinstance(item.get('workload'), dict) or not item['workload'].get('S'):
+        return f'{where} has no key attribute workload {{"S": non-empty string}}: {json.dumps(item, default=str)[:200]}'
+    for attribute, value in item.items():
+        wrong = value_problem(value, f'{where}.{attribute}')
+        if wrong:
+            return wrong
+    return None
+
+
+def contract_problem(name: str, params: dict) -> str | None:
+    """Why a request is outside what the harness answers (None when it is inside)."""
+    if name == 'dynamodb:getItem':
+        extra = set(params) - GET_ITEM_PARAMS
+        if extra:
+            return f'GetItem with {sorted(extra)}: the harness answers TableName, Key and ConsistentRead only'
+        if not params.get('TableName'):
+            return 'GetItem without a TableName'
+        if params.get('ConsistentRead') is not True:
+            return ('GetItem without ConsistentRead: true (the harness\'s store is strongly consistent; an eventually '
+                    'consistent read in AWS may miss the last write)')
+        key = params.get('Key')
+        if not isinstance(key, dict) or sorted(key) != ['workload']:
+            return f'GetItem Key {json.dumps(key, default=str)}: the key is workload alone'
+        return value_problem(key['workload'], 'Key.workload') or (None if 'S' in key['workload'] else 'Key.workload must be S')
+    if name == 'dynamodb:putItem':
+        extra = set(params) - PUT_ITEM_PARAMS
+        if extra:
+            return f'PutItem with {sorted(extra)}: the harness answers TableName, Item, ConditionExpression, ExpressionAttributeValues only'
+        if not params.get('TableName'):
+            return 'PutItem without a TableName'
+        wrong = item_problem(params.get('Item'), 'Item')
+        if wrong:
+            return wrong
+        if 'N' not in (params['Item'].get('version') or {}):
+            return 'PutItem Item without version {"N": ...} (the condition compares it)'
+        condition = params.get('ConditionExpression')
+        if not isinstance(condition, str) or not PUT_CONDITION.fullmatch(condition):
+            return (f'PutItem ConditionExpression {condition!r}: the harness evaluates '
+                    '"attribute_not_exists(workload) OR version = :expected" only')
+        values = params.get('ExpressionAttributeValues')
+        if not isinstance(values, dict) or sorted(values) != [':expected']:
+            return f'PutItem ExpressionAttributeValues {json.dumps(values, default=str)}: expected exactly :expected (DynamoDB rejects unused values)'
+        wrong = value_problem(values[':expected'], 'ExpressionAttributeValues.:expected')
+        return wrong or (None if 'N' in values[':expected'] else ':expected must be N')
+    if name in ('dynamodb:updateItem', 'dynamodb:deleteItem'):
+        return 'the harness answers dynamodb:getItem and dynamodb:putItem only'
+    if name == 'batch:deregisterJobDefinition':
+        if not JOB_DEFINITION.match(str(params.get('jobDefinition'))):
+            return f"jobDefinition {params.get('jobDefinition')!r}: expected an ARN (or name:revision) with its revision"
+    return None
+
+
+def parse_job_definition(text: str) -> tuple[str, int]:
+    m = JOB_DEFINITION.match(text)
+    return m.group(1), int(m.group(2))
+
+
+def sdk_action_problems(definition: dict) -> list[str]:
+    """The `aws-sdk:<service>:<action>` resources that AWS would reject when the state machine is created (the
+    action is not one of the service's API actions; LocalStack accepts the definition and fails the Task at run
+    time instead). Checked against botocore's model of the service, through LocalStack's own lookup."""
+    from localstack.services.stepfunctions.asl.component.state.state_execution.state_task.service.state_task_service import StateTaskService
+    problems = []
+    for resource in sorted(set(re.findall(r'arn:aws:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)', json.dumps(definition)))):
+        service, action = resource
+        boto = {**StateTaskService._SERVICE_NAME_SFN_TO_BOTO_OVERRIDES, 'cloudwatchlogs': 'logs'}.get(service, service)
+        try:
+            StateTaskService._get_boto_operation_model(boto, action)
+        except Exception as e:  # noqa
+            e = str(e) if 'Unknown service' not in str(e) else f'no service {boto!r} in botocore'
+            noun = re.sub(r'^[a-z]+', '', action).lower()  # listJobDefinitions -> jobdefinitions
+            same = [o for o in _operation_names(boto) if noun and noun in o.lower()]
+            problems.append(f'arn:aws:states:::aws-sdk:{service}:{action}: {e}' + (f' (did you mean {same}?)' if same else ''))
+    return problems
+
+
+def _operation_names(boto_service: str) -> list[str]:
+    try:
+        from localstack.aws.spec import load_service
+        return list(load_service(service=boto_service).operation_names)
+    except Exception:  # noqa
+        return []
 
 
 class FakeClient:
@@ -518,7 +709,11 @@ def show(calls: list[dict]) -> str:
 
 
 def check(scenario: dict, result: dict, aws: FakeAws) -> str | None:
+    """Why the execution of `scenario` (a single-run scenario, or one run of a multi-run one) is not what its
+    `expect` says; None when it is."""
     exp = scenario['expect']
+    if aws.problems:
+        return f"outside the harness's contract: {'; '.join(aws.problems)}; calls: {show(aws.calls)}"
     if result['status'] != exp['status']:
         return f"status {result['status']} (error {result['error']}: {str(result['cause'])[:200]}), expected {exp['status']}; calls: {show(aws.calls)}"
     if 'error' in exp and result['error'] != exp['error']:
@@ -582,6 +777,31 @@ def check(scenario: dict, result: dict, aws: FakeAws) -> str | None:
         value = call and call['params'].get(field)
         if call is None or not re.search(pattern, json.dumps(value, default=str) if not isinstance(value, str) else value):
             return f'call #{idx} {field} = {value!r}, expected /{pattern}/'
+    if 'storeAfter' in exp:
+        return store_problem(exp['storeAfter'], aws.world, 'storeAfter')
+    return None
+
+
+def store_problem(expected: dict, world: World, what: str) -> str | None:
+    """`expectStore` / `storeAfter`: key -> {attribute: regex on its S or N value, or null: absent}, or key -> null:
+    no item."""
+    for key, attributes in expected.items():
+        item = world.store.get(key)
+        if attributes is None:
+            if item is not None:
+                return f'{what}: item {key!r} exists, expected none: {json.dumps(item)}'
+            continue
+        if item is None:
+            return f'{what}: no item {key!r}; items: {sorted(world.store)}'
+        for attribute, pattern in attributes.items():
+            value = item.get(attribute)
+            if pattern is None:
+                if value is not None:
+                    return f'{what}: {key}.{attribute} = {json.dumps(value)}, expected absent'
+                continue
+            text = value.get('S', value.get('N')) if isinstance(value, dict) else None
+            if not isinstance(text, str) or not re.search(pattern, text):
+                return f'{what}: {key}.{attribute} = {json.dumps(value)}, expected /{pattern}/; item: {json.dumps(item)}'
     return None
 
 
@@ -688,6 +908,96 @@ def report(result_files: list[str], scenarios_file: str, divergences_file: str |
     return 0 if failed == 0 else 1
 
 
+RUN_KEYS = {'input', 'fixture', 'pinnedRevision', 'aws', 'expect', 'label', 'comment'}
+# A job definition the state machine pins, as render-definitions.ts renders it: arn:...:job-definition/<name>:<revision>.
+PINNED_JOB_DEFINITION = re.compile(r'(:job-definition/)([^:"\'\\\s]+):([0-9]+)')
+
+
+def scenario_runs(scn: dict) -> list[dict]:
+    """A scenario's executions, in order, each in the shape of a single-run scenario (name, fixture, input, label,
+    aws, expect, pinnedRevision): a single-run scenario is its own one run; a run of `runs` takes the scenario's
+    fixture, input and label unless it has its own."""
+    if 'runs' not in scn:
+        return [scn]
+    if not isinstance(scn['runs'], list) or not scn['runs']:
+        raise ValueError('"runs" must be a non-empty list')
+    for k in ('aws', 'expect', 'pinnedRevision'):
+        if k in scn:
+            raise ValueError(f'a scenario with "runs" takes "{k}" in each run')
+    out = []
+    for i, run in enumerate(scn['runs']):
+        unknown = set(run) - RUN_KEYS
+        if unknown or 'expect' not in run:
+            raise ValueError(f'run #{i}: ' + (f'unknown keys {sorted(unknown)}' if unknown else 'no "expect"'))
+        merged = {k: scn[k] for k in ('name', 'fixture', 'input', 'label') if k in scn}
+        merged.update(run)
+        if 'fixture' not in merged:
+            raise ValueError(f'run #{i}: no fixture')
+        out.append(merged)
+    return out
+
+
+def pin_revision(definition: dict, revision: int | None, world: World) -> dict:
+    """A copy of the definition; with `revision`, every job-definition ARN it pins names that revision instead (a
+    deploy of a new revision), and the revision joins the world's known ones (ACTIVE, as a deploy registers it)."""
+    text = json.dumps(definition)
+    world.known_names.update(m.group(2) for m in PINNED_JOB_DEFINITION.finditer(text))
+    if revision is None:
+        return json.loads(text)
+    if not isinstance(revision, int) or revision < 1:
+        raise ValueError(f'pinnedRevision {revision!r}: expected a revision number >= 1')
+    if not PINNED_JOB_DEFINITION.search(text):
+        raise ValueError(f'pinnedRevision {revision}: the definition pins no job-definition revision (:job-definition/<name>:<n>)')
+    if revision not in world.revisions:
+        world.revisions = sorted(world.revisions + [revision])
+    return json.loads(PINNED_JOB_DEFINITION.sub(lambda m: f'{m.group(1)}{m.group(2)}:{revision}', text))
+
+
+def run_scenario(scn: dict, args) -> dict:
+    """Runs a scenario's executions in order (one for a single-run scenario), sharing one World; stops at the first
+    run that fails. The result names the run that failed (`run #i: ...`) in a multi-run scenario."""
+    started = time.time()
+    multi = 'runs' in scn
+    CURRENT_SCENARIO[0] = scn['name']
+    reason, shown, errors = None, [], []
+    try:
+        runs, world = scenario_runs(scn), World(scn)
+    except Exception as e:  # noqa
+        runs, world, reason = [], None, f'harness error: {e!r}'
+    for i, run in enumerate(runs):
+        aws = FakeAws(run, world)
+        CURRENT_AWS[0] = aws
+        result: dict = {'events': []}
+        try:
+            rendered = json.load(open(os.path.join(args.definitions, f"{run['fixture']}.json")))
+            definition = pin_revision(rendered['definition'], run.get('pinnedRevision'), world)
+            rejected = sdk_action_problems(definition)
+            if rejected:
+                problem = 'AWS would reject the definition (CreateStateMachine): ' + '; '.join(rejected)
+            else:
+                if os.environ.get('INTERP_PLANT_EMPTY_LAST') == '1':
+                    plant_empty_last(definition)
+                execution_input = run.get('input', {'scheduledTime': '2026-12-02T02:00:00Z'})
+                # Execution names differ per run; their last 12 characters too (a job's name ends with them).
+                name = f"interp-{scn['name']}-{i}-0123456789{i:02d}" if multi else f"interp-{scn['name']}-0123456789ab"
+                result = execute(definition, rendered['stateMachineArn'], execution_input, name[-80:])
+                problem = check(run, result, aws)
+        except Exception as e:  # noqa
+            problem = f'harness error: {e!r}'
+        shown.append((f'run #{i}: ' if multi else '') + show(aws.calls))
+        errors += [e for e in evaluation_errors(result.get('events')) if e not in errors]
+        if problem:
+            reason = f'run #{i}: {problem}' if multi else problem
+            break
+    if reason is None and world is not None:
+        reason = store_problem(scn.get('expectStore') or {}, world, 'expectStore')
+        done = [r for _, r in world.deregistered]
+        if reason is None and 'expectDeregistered' in scn and done != scn['expectDeregistered']:
+            reason = f"expectDeregistered: revisions {done} deregistered, expected {scn['expectDeregistered']}"
+    return {'scenario': scn['name'], 'engine': args.engine, 'passed': reason is None, 'reason': reason,
+            'seconds': round(time.time() - started, 1), 'calls': ' | '.join(shown) or '(none)', 'evaluationErrors': errors}
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == 'report':
         rp = argparse.ArgumentParser(prog='harness.py report')
@@ -723,25 +1033,10 @@ def main():
     for scn in scenarios:
         if only and scn['name'] not in only:
             continue
-        started = time.time()
-        aws = FakeAws(scn)
-        CURRENT_AWS[0] = aws
-        CURRENT_SCENARIO[0] = scn['name']
-        try:
-            rendered = json.load(open(os.path.join(args.definitions, f"{scn['fixture']}.json")))
-            if os.environ.get('INTERP_PLANT_EMPTY_LAST') == '1':
-                plant_empty_last(rendered['definition'])
-            execution_input = scn.get('input', {'scheduledTime': '2026-12-02T02:00:00Z'})
-            result = execute(rendered['definition'], rendered['stateMachineArn'], execution_input,
-                             f"interp-{scn['name']}-0123456789ab"[-80:])
-            reason = check(scn, result, aws)
-        except Exception as e:  # noqa
-            result, reason = {'events': []}, f'harness error: {e!r}'
-        results.append({'scenario': scn['name'], 'engine': args.engine, 'passed': reason is None, 'reason': reason,
-                        'seconds': round(time.time() - started, 1), 'calls': show(aws.calls),
-                        'evaluationErrors': evaluation_errors(result.get('events'))})
-        print(f"{'PASS' if reason is None else 'FAIL'} {args.engine} {scn['name']} ({results[-1]['seconds']}s)"
-              + (f': {reason}' if reason else ''), file=sys.stderr, flush=True)
+        results.append(run_scenario(scn, args))
+        r = results[-1]
+        print(f"{'PASS' if r['passed'] else 'FAIL'} {args.engine} {scn['name']} ({r['seconds']}s)"
+              + (f": {r['reason']}" if r['reason'] else ''), file=sys.stderr, flush=True)
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(results, f, indent=2)
