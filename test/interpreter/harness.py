@@ -14,7 +14,12 @@ answers from the scenario's script in the AWS API's own shapes (camelCase, as bo
 declared second (TimeoutSeconds, Wait, Retry intervals) lasts INTERP_TIME_SCALE real seconds (default 0.05), so a
 60-second deadline passes in 3 s.
 
+A scenario may also run several executions in a row (`runs`) that share a DynamoDB item store (the optimized
+dynamodb:getItem / putItem integration, with a version condition) and the job-definition revisions
+(DescribeJobDefinitions / DeregisterJobDefinition): README.md, "Several executions in a row".
+
   harness.py --engine java|js --definitions DIR --scenarios FILE [--only NAME,...] [--jars DIR] [--json OUT]
+  harness.py report RESULTS.json... [--scenarios FILE] [--divergences FILE]
 """
 from __future__ import annotations
 
