@@ -89,8 +89,8 @@ class FakeAws:
 
     def __init__(self, scenario: dict, world: World | None = None):
         self.world = world if world is not None else World(scenario)
-        # Calls outside the harness's contract (an unsupported DynamoDB request, an AWS SDK action AWS does not have):
-        # each fails the scenario, whatever the execution made of the error it got.
+        # Calls outside the harness's contract (contract_problem: a DynamoDB request it does not answer, a
+        # deregistration without a revision): each fails the scenario, whatever the execution made of the error it got.
         self.problems: list[str] = []
         self.rules: dict[str, list[dict]] = {k: [dict(r, used=0) for r in v] for k, v in scenario.get('aws', {}).items()}
         self.label_re = re.compile(scenario['label']) if scenario.get('label') else None
