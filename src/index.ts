@@ -26,6 +26,7 @@ export * from './alarms/platform-dashboard';
 // Runs: the one run engine, its overlap policies, and every way a run starts on a schedule.
 export * from './runs/overlap-policy';
 export * from './runs/start-deadline';
+export * from './runs/rollout';
 export * from './runs/run-tracker';
 export * from './runs/job-schedule';
 export * from './runs/deploy-verification';

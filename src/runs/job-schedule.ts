@@ -19,6 +19,7 @@ import { createSchedulerRole } from './private/run-state-machine';
 import { analyzeSchedule, assertScheduleAccepted, DeadlinePropNames } from '../private/schedule-deadline';
 import { secondsOf } from '../private/validate';
 import { createDeadLetterQueue, rejectUntrackedOptions, submitJobInput, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
+import { Rollout } from './rollout';
 import { RunTracker } from './run-tracker';
 import { StartDeadlineAction } from './start-deadline';
 import { jobsArn, tagOnSubmitStatement } from '../private/job-tags';
@@ -140,6 +141,13 @@ export interface JobScheduleOptions extends RunScheduleOptions {
    * @default - StartDeadlineAction.REPORT, except for array and OverlapPolicy.QUEUE runs (no check unless asked)
    */
   readonly onStartDeadline?: StartDeadlineAction;
+
+  /**
+   * How tracked runs move to a new revision of the job's definition: canary, linear steps or all at once, with rollback
+   * by itself (`RunTrackerProps.rollout`). Tracked runs only; every run of the state machine (schedule, RunApi, backfill).
+   * @default Rollout.allAtOnce() - every run uses the deployed revision
+   */
+  readonly rollout?: Rollout;
 }
 
 /** Properties of a {@link JobSchedule}. */
@@ -295,6 +303,7 @@ export class JobSchedule extends Construct {
       onDemandJobQueue: props.onDemandJobQueue,
       startDeadline: props.startDeadline,
       onStartDeadline: props.onStartDeadline,
+      rollout: props.rollout,
       logGroup: props.runLogGroup,
       logEncryptionKey: props.runLogEncryptionKey,
     };

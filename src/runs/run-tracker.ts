@@ -15,12 +15,14 @@ import { RunDefinition } from './engine/run-definition';
 import { platformFactsOf } from './engine/run-graph';
 import { overlapStrategy } from './overlap/resolve';
 import { OverlapPolicy } from './overlap-policy';
+import { rolloutPlan } from './private/rollout-store';
+import { Rollout } from './rollout';
 import { validateArraySize } from '../private/array-size';
 import { createExecutionLogGroup, createRunStateMachine, scheduledRunTarget } from './private/run-state-machine';
 import { PARAMETER_NAME } from '../private/job-options';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from '../private/schedule-deadline';
-import { validateDuration, secondsOf } from '../private/validate';
+import { validateDuration, validateInstanceOf, secondsOf } from '../private/validate';
 import { RUN_DEADLINE_CHECK, trackerPropNamesOf } from './private/schedule-parts';
 import { startDeadlineSetup, StartDeadlineRun } from './private/start-deadline-plan';
 import { StartDeadlineAction } from './start-deadline';
@@ -151,6 +153,16 @@ export interface RunTrackerProps {
    *   and OverlapPolicy.QUEUE runs, which get no check unless asked; StartDeadlineAction.NONE turns it off
    */
   readonly onStartDeadline?: StartDeadlineAction;
+
+  /**
+   * How runs move to a newly deployed revision of the job's definition: `Rollout.canary()` (a share of runs on it,
+   * promoted after enough successes, rolled back by itself on a failure), `Rollout.linear()` (growing shares), or
+   * all at once; each may rerun a failed run on the last good revision and deregister old revisions. The state lives
+   * in one DynamoDB table per stack, an item per job; a run reads and writes it once (two state transitions and two
+   * request units more per run). See docs/operations.md, "Releasing a new image".
+   * @default Rollout.allAtOnce() - every run uses the deployed revision; no state is kept
+   */
+  readonly rollout?: Rollout;
 }
 
 /** Options of the EventBridge Scheduler target that starts one execution per scheduled time. */
@@ -210,6 +222,7 @@ export class RunTracker extends Construct {
     for (const note of analysis.notes) Annotations.of(this).addInfo(inHostSpelling(note));
     validateNames(props);
     validateArraySize('arraySize', props.arraySize);
+    validateInstanceOf('rollout', props.rollout, Rollout, 'Rollout.canary(), Rollout.linear({ percentages: [10, 50, 100] }) or Rollout.allAtOnce()');
     if (props.onDemandJobQueue && props.arraySize !== undefined) {
       throw new ValidationError("'onDemandJobQueue' and 'arraySize' are both set: an array job's children cannot be resubmitted one by one. Remove one of them.");
     }
@@ -248,6 +261,7 @@ export class RunTracker extends Construct {
         schedulingPriority: job.schedulingPriority,
       }]],
       startDeadline: start?.plan,
+      rollout: rolloutPlan(this, props.rollout, job),
       ...platformFactsOf(job),
     });
     this.stateMachine = createRunStateMachine(this, definition.startState, this.logGroup,

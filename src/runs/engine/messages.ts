@@ -6,6 +6,7 @@
  */
 import { CONSOLE, EXECUTION_LINK, jobDetail, lastOf, quote, REGION } from './expressions';
 import { LOG_TAIL } from './log-tail';
+import { REVISION_OF } from './rollout-state';
 import { runCostFromDetailExpression } from '../../private/run-cost-expression';
 
 /** The kinds of bad run the engine itself knows; each is the `error` of the failed execution. */
@@ -106,7 +107,7 @@ function childLines(jobId: string, failed: string, size: string, indices: string
  * an overlap policy adds), `$onDemand` (the run was resubmitted On-Demand), `$logTail` and, for an array job,
  * `$children` (the failed children ListJobs returned, or null). Missing values render as "n/a".
  */
-function jobRunParts(deadline: string, arrayed: boolean, spot: boolean): string[] {
+function jobRunParts(deadline: string, arrayed: boolean, spot: boolean, rollout: boolean): string[] {
   const s = outcomeSentences(deadline);
   const o = RUN_OUTCOMES;
   return [
@@ -135,6 +136,7 @@ function jobRunParts(deadline: string, arrayed: boolean, spot: boolean): string[
     `${costLine(spot)},`,
     ...arrayed ? childLines('$d.JobId', '$d.ArrayProperties.StatusSummary.FAILED', '$d.ArrayProperties.Size',
       `$sort($append([], ($type($children) = 'array' ? $children : []).ArrayProperties.Index))[[0..${CHILD_LINKS_MAX - 1}]]`) : [],
+    ...rollout ? ROLLOUT_LINES : [],
     '$onDemand = true ? \'Resubmitted On-Demand after every Spot attempt was reclaimed: yes\'',
     '];',
     '$links := [',
@@ -146,17 +148,28 @@ function jobRunParts(deadline: string, arrayed: boolean, spot: boolean): string[
   ];
 }
 
+/**
+ * The lines of a run with a rollout (rollout.ts): the revision it ran (on trial or not), a rollback, a rerun on the last
+ * good revision. `$rollout` is unset for a run that never reached the store (a skipped one).
+ */
+const ROLLOUT_LINES = [
+  `$exists($rollout) ? ($rv := ${REVISION_OF}; 'Revision: ' & $string($rv($rollout.revision)) & (($rollout.live and $rollout.revision = $rollout.candidate) `
+    + `? ' (the new revision, on trial: ' & $string($rollout.share) & '% of runs)' : '')),`,
+  '$rolloutNote != \'\' ? $rolloutNote,',
+  '$rerunNote != \'\' ? $rerunNote,',
+];
+
 /** JSONata for a job run's message as text (e-mail): see jobRunParts for its variables. */
-export function jobRunMessage(deadline: string, arrayed = false, spot = false): string {
-  return ['(', ...jobRunParts(deadline, arrayed, spot), TEXT, ')'].join(' ');
+export function jobRunMessage(deadline: string, arrayed = false, spot = false, rollout = false): string {
+  return ['(', ...jobRunParts(deadline, arrayed, spot, rollout), TEXT, ')'].join(' ');
 }
 
 /**
  * JSONata for a job run's SNS message in both forms (`MessageStructure: json`): the text for e-mail and every other
  * protocol, the chat custom notification for HTTPS (Amazon Q Developer in chat applications subscribes over HTTPS).
  */
-export function jobRunNotification(deadline: string, arrayed = false, spot = false): string {
-  return ['(', ...jobRunParts(deadline, arrayed, spot), `$keywords := [$workload, $string($outcome)]; ${BOTH_FORMS}`, ')'].join(' ');
+export function jobRunNotification(deadline: string, arrayed = false, spot = false, rollout = false): string {
+  return ['(', ...jobRunParts(deadline, arrayed, spot, rollout), `$keywords := [$workload, $string($outcome)]; ${BOTH_FORMS}`, ')'].join(' ');
 }
 
 /**

@@ -47,7 +47,7 @@ export function notificationTail(scope: Construct, p: RunDefinitionProps, publis
     + '($type($word) = \'string\' ? $word : \'not submitted\')))';
   const notify = p.workflow
     ? publish(STATES.notify, '$workflow & \': run \' & $scheduledTime & \' did not succeed (\' & $string($outcome) & \')\'', workflowRunNotification(p.deadlineText))
-    : publish(STATES.notify, `$workload & ': run ' & $scheduledTime & ' ' & ${words}`, jobRunNotification(p.deadlineText, p.levels[0][0].arraySize !== undefined, p.spot ?? false));
+    : publish(STATES.notify, `$workload & ': run ' & $scheduledTime & ' ' & ${words}`, jobRunNotification(p.deadlineText, p.levels[0][0].arraySize !== undefined, p.spot ?? false, p.rollout !== undefined));
   const plainTitle = `${name} & ': a scheduled run did not succeed'`;
   const plain = publish(STATES.notifyPlain, plainTitle, bothForms(plainTitle,
     `${name} & ': the scheduled run of ' & $scheduledTime & ' did not succeed (' & $string($outcome) & ', error ' & $string($failure.Error) & '). `

@@ -13,7 +13,7 @@
  *
  * A good run ends with its event (SendSucceededEvent, run-events.ts). Every bad run ends the same way (notification-tail.ts):
  * [FetchLogTail, log-tail.ts] -> Notify (the one message, text and chat card) -> SendRunEvent -> RunDidNotSucceed (Fail).
- * What runs before the run proper (skip, wait, replace) comes from the overlap policy's strategy.
+ * The overlap policy's strategy adds what runs before (skip, wait, replace); a rollout (rollout.ts) what runs around.
  *
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-batch.html (.sync; the error Cause is the job detail)
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html
@@ -25,17 +25,19 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
   activeJobsExpression, ACTIVE_JOB_STATUSES, EARLIER_EXECUTIONS, failureOutcome, isJobDetail, jobDetail, jobNameExpression,
-  prefixExpression, quote, quoteList, runParametersExpression, SCHEDULED_TIME, SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER, subject, timeNote,
+  prefixExpression, quote, quoteList, SCHEDULED_TIME, subject, timeNote,
 } from './expressions';
 import { grantLogTail, logTailState, streamOf } from './log-tail';
 import { bothForms, CHILD_LINKS_MAX, RUN_OUTCOMES, stepSummary } from './messages';
 import { notificationTail, recoveryCheck, succeededEvent } from './notification-tail';
 import { EVENT_OUTCOMES, jobRunEventDetail, otherRunEvent, subjectOf } from './run-events';
-import { EngineStep, RunDefinitionProps, shareArguments, submitStatementOf, submitStatementsByShare } from './run-graph';
+import { readRolloutState, recordFailed, recordSucceeded, grantRollout } from './rollout';
+import { EngineStep, RunDefinitionProps, submitStatementOf, submitStatementsByShare } from './run-graph';
 import { sdkCallState } from './sdk-call';
+import { submitArguments } from './submit-arguments';
 import { ALL_ATTEMPTS_RECLAIMED, allAttemptsReclaimed, STATES, stepStates, withStartCheck } from './states';
 import { IBatchJob } from '../../jobs/batch-job-ref';
-import { jobsArn, tagOnSubmitStatement, terminateTaggedStatement, workloadTags } from '../../private/job-tags';
+import { jobsArn, tagOnSubmitStatement, terminateTaggedStatement } from '../../private/job-tags';
 import { acknowledgeWildcardResource } from '../../private/nag';
 import { runCostFromDetailExpression } from '../../private/run-cost-expression';
 import { RunGuard } from '../overlap/strategy';
@@ -70,6 +72,13 @@ export class RunDefinition {
       this.listsExecutions = true;
       this.succeeded = recoveryCheck(scope, p, this.succeeded);
     }
+    if (p.rollout) {
+      // The revision is blamed unless every attempt was a Spot reclaim or the job was not submitted (rollout.ts).
+      const blame = `$outcome = '${RUN_OUTCOMES.deadlinePassed}' or ($outcome = '${RUN_OUTCOMES.jobFailed}' and $not(${allAttemptsReclaimed('$failure')}))`;
+      const rerun = submitArguments(p.levels[0][0], p.jobQueueArn, '{% $rollout.lastGood %}');
+      this.failureTail = recordFailed(scope, p.rollout, blame, p.deadlineSeconds, rerun, this.failureTail);
+      this.succeeded = recordSucceeded(scope, p.rollout, this.succeeded);
+    }
     const body = p.workflow ? this.levels() : this.jobRun(p.levels[0][0]);
     const queues = new Set([p.jobQueueArn, ...p.levels.flat().flatMap(s => s.onDemandQueueArn ? [s.onDemandQueueArn] : [])]);
     this.submitResources = [...queues, ...p.levels.flat().map(s => s.jobDefinitionArn)];
@@ -94,6 +103,7 @@ export class RunDefinition {
     }
     // Job ids exist only at run time: tagging at SubmitJob and TerminateJob act on `job/*` under the run's workload tags
     // ("consider using tags for jobs and create policies restricting access based on tags", batch-iam page above).
+    if (this.p.rollout) grantRollout(stateMachine, this.p.rollout, job ?? {});
     const tags = this.p.levels.flat().map(s => s.workloadTag);
     stateMachine.addToRolePolicy(tagOnSubmitStatement(stateMachine, tags));
     stateMachine.addToRolePolicy(terminateTaggedStatement(stateMachine, tags));
@@ -170,6 +180,7 @@ export class RunDefinition {
       note: '{% null %}',
       word: '{% null %}',
       logTail: '{% null %}',
+      ...this.p.rollout ? { rolloutNote: '', rerunNote: '' } : {},
     };
     if (this.p.workflow) {
       return { workflow: this.p.label, logGroups: Object.fromEntries(this.p.levels.flat().map(s => [s.name, s.logGroupName])), ...common, ...extra };
@@ -240,27 +251,17 @@ export class RunDefinition {
    * deadline), and it grants batch:SubmitJob on every job definition of the account (`job-definition/*`).
    */
   private submit(id: string, step: EngineStep, queueArn: string, timeoutSeconds: number | string, output: string): sfn.CustomState {
-    const declared = step.parameterNames;
     // A job's run keeps its succeeded event's detail (the job detail is .sync's result) for SendSucceededEvent.
     const event = this.p.workflow ? {} : {
       Assign: { runEvent: `{% ${jobRunEventDetail(subjectOf(this.p), quote(EVENT_OUTCOMES.succeeded), SCHEDULED_TIME, '$states.result')} %}` },
     };
+    // With a rollout, the revision the run's state chose (rollout.ts); else the one the state machine pins.
+    const definition = this.p.rollout ? '{% $rollout.revision %}' : step.jobDefinitionArn;
     const state = new sfn.CustomState(this.scope, id, {
       stateJson: {
         Type: 'Task',
         Resource: `arn:${Aws.PARTITION}:states:::batch:submitJob.sync`,
-        Arguments: {
-          JobName: `{% ${jobNameExpression(step.jobNamePrefix)} %}`,
-          JobQueue: queueArn,
-          JobDefinition: step.jobDefinitionArn,
-          Parameters: declared.length > 0 ? `{% ${runParametersExpression(declared)} %}` : { [SCHEDULED_TIME_PARAMETER]: `{% ${SCHEDULED_TIME} %}` },
-          ContainerOverrides: { Environment: [{ Name: SCHEDULED_TIME_ENV, Value: `{% ${SCHEDULED_TIME} %}` }] },
-          ...step.arraySize !== undefined ? { ArrayProperties: { Size: step.arraySize } } : {},
-          ...shareArguments(step),
-          // The job's workload tag (TerminateJob is scoped by it), on its ECS task too: src/private/job-tags.ts.
-          Tags: workloadTags(step.workloadTag),
-          PropagateTags: true,
-        },
+        Arguments: submitArguments(step, queueArn, definition),
         TimeoutSeconds: timeoutSeconds,
         Output: output,
         ...event,
@@ -280,8 +281,7 @@ export class RunDefinition {
     const describe = this.lookup(STATES.describeJob, 'batch', 'describeJobs', ['*'],
       { Jobs: '{% [$states.input.JobSummaryList.JobId] %}' },
       { job: '{% $count($states.result.Jobs) > 0 ? $states.result.Jobs^(>CreatedAt)[0] : null %}' });
-    // The run is reported as failed: a job finishing later would contradict the message and hold compute (and could
-    // overlap the next run). Stopping it explicitly does not depend on what .sync does when its Task times out.
+    // Reported as failed, the job is stopped (it would contradict the message, hold compute, overlap the next run).
     const stop = this.terminateJob(STATES.stopJob, '{% $job.JobId %}', `Scheduled run passed its deadline of ${this.p.deadlineText} (RunTracker)`, { stopped: true });
     for (const s of [find, describe, stop]) s.addCatch(this.failureTail, toNotify);
     find.next(describe).next(stop).next(this.failureTail);
@@ -297,7 +297,8 @@ export class RunDefinition {
     }
     if (step.onDemandQueueArn !== undefined) afterFailure = this.onDemandRetry(step, step.onDemandQueueArn, describe);
     run.addCatch(afterFailure, { errors: [sfn.Errors.ALL], assign: this.report(`{% ${failureOutcome(RUN_OUTCOMES.jobFailed, RUN_OUTCOMES.notSubmitted)} %}`) });
-    return withStartCheck(this.scope, this.p, step, run);
+    const started = withStartCheck(this.scope, this.p, step, run);
+    return this.p.rollout ? readRolloutState(this.scope, this.p.rollout, started) : started;
   }
 
   /**

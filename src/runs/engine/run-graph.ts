@@ -5,6 +5,7 @@
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type { RolloutPlan } from './rollout-state';
 import { StartDeadlinePlan } from './start-deadline';
 import { IBatchJob } from '../../jobs/batch-job-ref';
 import { limitToShare } from '../../private/fair-share';
@@ -60,6 +61,8 @@ export interface RunDefinitionProps {
   readonly platformName?: string;
   /** Whether the run's compute is Spot, for its cost estimate (a job detail does not say). */
   readonly spot?: boolean;
+  /** A job's run: its rollout (rollout.ts), when it keeps revision state. */
+  readonly rollout?: RolloutPlan;
 }
 
 /**

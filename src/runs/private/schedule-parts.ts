@@ -171,6 +171,7 @@ const TRACKED_ONLY: Record<string, string> = {
   onStartDeadline: 'the start check is part of a tracked run',
   eventBus: 'run-outcome events come from the tracked run\'s state machine',
   notifyRecovery: 'the recovered message comes from the tracked run\'s state machine',
+  rollout: 'the tracked run\'s state machine chooses each run\'s revision and records its outcome',
 };
 
 /**
