@@ -342,3 +342,73 @@ describe('rollout: bad input fails at synth, naming the prop, the value and the 
       .toThrow(/'rollout' is set but 'trackRuns' is false/);
   });
 });
+
+describe('docs/operations.md, "Progressive rollout": its timeline and costs are the code\'s', () => {
+  const doc = require('fs').readFileSync(require.resolve('../docs/operations.md'), 'utf8') as string;
+
+  /** The table row of six runs after revision 8 is deployed over a stable 7, as the simulator runs them. */
+  async function row(rollout: Rollout | undefined, fails: (revision: number, run: number) => boolean = () => false): Promise<string> {
+    const store = settledOn(7);
+    const def = deployed(rolloutDefinition(rollout as Rollout), 8);
+    const cells: string[] = [];
+    let stableFrom: string | undefined;
+    for (let i = 1; i <= 6; i++) {
+      const r = await run(def, store, rev => fails(rev, i));
+      cells.push(r.revisions.map((rev, j) => `r${rev}${j === 0 && fails(rev, i) ? ' ✗' : ''}`).join(' '));
+      if (stableFrom === undefined && (rollout === undefined ? true : store.revision('stable') === 8)) stableFrom = rollout === undefined || rollout.kind === 'ALL_AT_ONCE' ? 'from run 1' : `after run ${i}`;
+    }
+    return `| ${cells.join(' | ')} | ${stableFrom ?? ''}`;
+  }
+
+  test('the timeline table', async () => {
+    expect(doc).toContain(`| \`allAtOnce()\` ${await row(undefined)}`);
+    expect(doc).toContain(`| \`canary({ percent: 50, promoteAfterRuns: 2 })\` ${await row(Rollout.canary({ percent: 50, promoteAfterRuns: 2 }))}`);
+    expect(doc).toContain(`| the same, revision 8 fails on run 1 ${await row(Rollout.canary({ percent: 50, promoteAfterRuns: 2 }), (rev, i) => rev === 8 && i === 1)}never: rolled back after run 1 |`);
+    expect(doc).toContain(`| \`linear({ percentages: [10, 50, 100] })\` ${await row(Rollout.linear({ percentages: [10, 50, 100] }))}`);
+    expect(doc).toContain(`| \`allAtOnce({ rerunOnLastGood: true })\`, revision 8 fails ${await row(Rollout.allAtOnce({ rerunOnLastGood: true }), rev => rev === 8)}never (each run is rerun on 7) |`);
+  });
+
+  test('with the defaults, the new revision runs on runs 1, 11 and 21 and is stable after run 21', async () => {
+    const store = settledOn(7);
+    const def = deployed(rolloutDefinition(Rollout.canary()), 8);
+    const onNew: number[] = [];
+    for (let i = 1; i <= 21; i++) if ((await run(def, store)).revisions[0] === 8) onNew.push(i);
+    expect(onNew).toEqual([1, 11, 21]);
+    expect(store.revision('stable')).toBe(8);
+    expect(doc).toContain('the new revision runs on runs 1, 11 and 21 and is stable after run 21');
+  });
+
+  /** The states a good run enters: from StartAt along each state's success (a Choice's default). */
+  function goodRunStates(def: any): number {
+    let n = 0;
+    for (let name = def.StartAt; name; n++) {
+      const s = def.States[name];
+      name = s.Type === 'Choice' ? s.Default : s.End ? undefined : s.Next;
+    }
+    return n;
+  }
+
+  test('per good run: 2 state transitions, 1 read and 1 write more (3 transitions with keepRevisions), priced with UnitPrices', () => {
+    const { UnitPrices } = require('../src');
+    const base = goodRunStates(trackerDefinition());
+    const plain = goodRunStates(rolloutDefinition(Rollout.canary())) - base;
+    const keep = goodRunStates(rolloutDefinition(Rollout.canary({ keepRevisions: 5 }))) - base;
+    expect([plain, keep]).toEqual([2, 3]);
+    const perRun = (transitions: number) => transitions * UnitPrices.STATE_TRANSITION + UnitPrices.DYNAMODB_READ_REQUEST + UnitPrices.DYNAMODB_WRITE_REQUEST;
+    const flat = doc.replace(/\s+/g, ' ');
+    expect(flat).toContain(`| canary, linear, or \`allAtOnce\` with \`rerunOnLastGood\` | ${plain} state transitions, 1 read, 1 write | ${perRun(plain).toFixed(8)} | ${(1000 * perRun(plain)).toFixed(2)} |`);
+    expect(flat).toContain(`| any of them with \`keepRevisions\` | ${keep} state transitions, 1 read, 1 write | ${perRun(keep).toFixed(8)} | ${(1000 * perRun(keep)).toFixed(2)} |`);
+  });
+
+  test('the fixed cost: CostReport of a stack with rollouts is that of the same stack without', () => {
+    const { CostReport } = require('../src');
+    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
+    const schedule = scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' });
+    const [without, withRollout] = [undefined, Rollout.canary({ keepRevisions: 3, rerunOnLastGood: true })].map(rollout => {
+      const stack = trackerStack();
+      new ScheduledBatchWorkload(stack, 'W', { schedule, image, rollout });
+      return CostReport.of(stack).monthlyUsd;
+    });
+    expect(withRollout).toBe(without);
+  });
+});

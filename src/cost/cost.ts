@@ -72,6 +72,19 @@ export class UnitPrices {
   public static readonly STATE_TRANSITION = 0.000025;
 
   /**
+   * DynamoDB on-demand, per write request unit (an item up to 1 KB): what a run with a `rollout` writes once. Not an
+   * idle cost (an on-demand table costs nothing while idle).
+   * @see https://aws.amazon.com/dynamodb/pricing/on-demand/
+   */
+  public static readonly DYNAMODB_WRITE_REQUEST = 0.000000625;
+  /**
+   * DynamoDB on-demand, per read request unit (a strongly consistent read of up to 4 KB): what a run with a `rollout`
+   * reads once.
+   * @see https://aws.amazon.com/dynamodb/pricing/on-demand/
+   */
+  public static readonly DYNAMODB_READ_REQUEST = 0.000000125;
+
+  /**
    * Fargate Linux/x86, per vCPU-hour (billed per second, 1-minute minimum).
    * @see https://aws.amazon.com/fargate/pricing/
    */

@@ -21,6 +21,7 @@ import { ELAPSED_SECONDS, quote } from './expressions';
 import { recordExpression, REVISION_OF, rollbackNote, RolloutPlan, viewExpression } from './rollout-state';
 import { sdkCallState } from './sdk-call';
 import { limitToShare } from '../../private/fair-share';
+import { acknowledgeWildcardResource } from '../../private/nag';
 
 export type { RolloutPlan } from './rollout-state';
 
@@ -172,18 +173,20 @@ export function recordFailed(scope: Construct, plan: RolloutPlan, blame: string,
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html (LeadingKeys)
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
  */
-export function grantRollout(role: iam.IGrantable, plan: RolloutPlan, share: { readonly shareIdentifier?: string }): void {
-  role.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+export function grantRollout(role: iam.IRole, plan: RolloutPlan, share: { readonly shareIdentifier?: string }): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
     resources: [plan.tableArn],
     conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [plan.key] } },
   }));
   const revisions = allRevisionsArn(plan.pinned);
-  role.grantPrincipal.addToPrincipalPolicy(limitToShare(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [revisions] }), share));
+  role.addToPrincipalPolicy(limitToShare(new iam.PolicyStatement({ actions: ['batch:SubmitJob'], resources: [revisions] }), share));
+  acknowledgeWildcardResource(role, revisions, 'A rollout submits the stable, the candidate or the last good revision of its own job definition, which '
+    + 'the run chooses at run time (and, with keepRevisions, deregisters old ones): job-definition/<its name>:*, no other job definition.');
   if (plan.keepRevisions === undefined) return;
-  role.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['batch:DeregisterJobDefinition'], resources: [revisions] }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['batch:DeregisterJobDefinition'], resources: [revisions] }));
   // DescribeJobDefinitions takes no resource (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html).
-  role.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobDefinitions'], resources: ['*'] }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobDefinitions'], resources: ['*'] }));
 }
 
 /** `arn:<partition>:batch:<region>:<account>:job-definition/<name>:*` from a revision-bearing ARN (a token too). */

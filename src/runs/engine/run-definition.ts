@@ -103,7 +103,7 @@ export class RunDefinition {
     }
     // Job ids exist only at run time: tagging at SubmitJob and TerminateJob act on `job/*` under the run's workload tags
     // ("consider using tags for jobs and create policies restricting access based on tags", batch-iam page above).
-    if (this.p.rollout) grantRollout(stateMachine, this.p.rollout, job ?? {});
+    if (this.p.rollout) grantRollout(stateMachine.role, this.p.rollout, job ?? {});
     const tags = this.p.levels.flat().map(s => s.workloadTag);
     stateMachine.addToRolePolicy(tagOnSubmitStatement(stateMachine, tags));
     stateMachine.addToRolePolicy(terminateTaggedStatement(stateMachine, tags));
@@ -124,7 +124,7 @@ export class RunDefinition {
       });
     }
     acknowledgeWildcardResource(stateMachine.role, '*',
-      'batch:DescribeJobs and batch:ListJobs have no resource-level permissions, nor have the CloudWatch Logs delivery actions Step Functions logging needs: IAM requires "*".');
+      'batch:DescribeJobs, batch:ListJobs (and batch:DescribeJobDefinitions of a rollout) have no resource-level permissions, nor have the CloudWatch Logs delivery actions Step Functions logging needs: IAM requires "*".');
     acknowledgeWildcardResource(stateMachine.role, jobsArn(stateMachine),
       `batch:TerminateJob (${this.p.workflow ? 'a step' : 'the job'} is stopped at the run deadline) and batch:TagResource (tagging at submission) act on job ids that exist only at run time; both are conditioned on the run's workload tag (cdk-scheduled-batch:workload).`);
     grantLogTail(stateMachine, this.p.levels.flat().map(s => s.logGroupName));
