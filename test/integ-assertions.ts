@@ -1,4 +1,4 @@
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { ExpectedResult, IApiCall, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import * as cdk from 'aws-cdk-lib';
 import { ScheduledBatchWorkload } from '../src';
 
@@ -7,8 +7,9 @@ import { ScheduledBatchWorkload } from '../src';
  *  1. the deployed schedule starts this workload's run-tracking state machine with the scheduled time as input;
  *  2. a run started the way the schedule starts it (StartExecution with a scheduled time) reaches SUCCEEDED, which
  *     means its job was submitted to this queue with this job definition and SUCCEEDED.
+ * Returns the last assertion (the run's SUCCEEDED), for assertions that follow the run.
  */
-export function assertScheduledRunSucceeds(integ: IntegTest, workload: ScheduledBatchWorkload): void {
+export function assertScheduledRunSucceeds(integ: IntegTest, workload: ScheduledBatchWorkload): IApiCall {
   const stateMachine = workload.jobSchedule.tracker!.stateMachine;
   const schedule = integ.assertions.awsApiCall('Scheduler', 'getSchedule', {
     Name: workload.schedule.scheduleName,
@@ -22,6 +23,7 @@ export function assertScheduledRunSucceeds(integ: IntegTest, workload: Scheduled
   run.start.next(run.describe
     .expect(ExpectedResult.objectLike({ status: 'SUCCEEDED' }))
     .waitForAssertions({ totalTimeout: cdk.Duration.minutes(45), interval: cdk.Duration.minutes(1) }));
+  return run.describe;
 }
 
 /**

@@ -1,11 +1,13 @@
+import * as fs from 'fs';
 import * as cdk from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { Rollout, RunTrackerProps, ScheduledBatchWorkload } from '../src';
+import { CostReport, Rollout, RunTrackerProps, ScheduledBatchWorkload, UnitPrices } from '../src';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
 import { roleId, roleStatements } from './support/iam';
 import { CONTEXT, FAILED_JOB, trackerDefinition, trackerStack } from './support/run-fixture';
+import { runsToPromote, SLOW_ROLLOUT_WARNING_ID } from '../src/runs/private/rollout-store';
 
 // Literal names from the AWS documentation (connect-ddb.html, connect-batch.html), not imported from src.
 const GET_ITEM = 'arn:aws:states:::dynamodb:getItem';
@@ -46,7 +48,8 @@ interface Run {
 }
 
 /** One execution of `def` against `store`; `fails(revision)` says whether a job on that revision fails. */
-async function run(def: any, store: Store, fails: (revision: number) => boolean = () => false, extra: (c: TaskCall) => TaskOutcome | undefined = () => undefined): Promise<Run> {
+async function run(def: any, store: Store, fails: (revision: number) => boolean = () => false,
+  extra: (c: TaskCall) => TaskOutcome | undefined = () => undefined): Promise<Run> {
   const revisions: number[] = [];
   const messages: string[] = [];
   const result = await simulate(def, CONTEXT, c => {
@@ -91,8 +94,15 @@ function rolloutDefinition(rollout: Rollout, props: Partial<RunTrackerProps> = {
 function settledOn(stable: number): Store {
   const store = new Store();
   store.item = {
-    workload: { S: 'nightly-report' }, version: { N: '4' }, stable: { S: ARN(stable) }, candidate: { S: ARN(stable) }, rolledBack: { S: '' },
-    lastGood: { S: ARN(stable) }, since: { S: '2026-11-01T00:00:00.000Z' }, runs: { N: '4' }, successes: { N: '0' },
+    workload: { S: 'nightly-report' },
+    version: { N: '4' },
+    stable: { S: ARN(stable) },
+    candidate: { S: ARN(stable) },
+    rolledBack: { S: '' },
+    lastGood: { S: ARN(stable) },
+    since: { S: '2026-11-01T00:00:00.000Z' },
+    runs: { N: '4' },
+    successes: { N: '0' },
   };
   return store;
 }
@@ -344,7 +354,7 @@ describe('rollout: bad input fails at synth, naming the prop, the value and the 
 });
 
 describe('docs/operations.md, "Progressive rollout": its timeline and costs are the code\'s', () => {
-  const doc = require('fs').readFileSync(require.resolve('../docs/operations.md'), 'utf8') as string;
+  const doc = fs.readFileSync(require.resolve('../docs/operations.md'), 'utf8');
 
   /** The table row of six runs after revision 8 is deployed over a stable 7, as the simulator runs them. */
   async function row(rollout: Rollout | undefined, fails: (revision: number, run: number) => boolean = () => false): Promise<string> {
@@ -355,7 +365,9 @@ describe('docs/operations.md, "Progressive rollout": its timeline and costs are 
     for (let i = 1; i <= 6; i++) {
       const r = await run(def, store, rev => fails(rev, i));
       cells.push(r.revisions.map((rev, j) => `r${rev}${j === 0 && fails(rev, i) ? ' ✗' : ''}`).join(' '));
-      if (stableFrom === undefined && (rollout === undefined ? true : store.revision('stable') === 8)) stableFrom = rollout === undefined || rollout.kind === 'ALL_AT_ONCE' ? 'from run 1' : `after run ${i}`;
+      if (stableFrom === undefined && (rollout === undefined || store.revision('stable') === 8)) {
+        stableFrom = rollout === undefined || rollout.kind === 'ALL_AT_ONCE' ? 'from run 1' : `after run ${i}`;
+      }
     }
     return `| ${cells.join(' | ')} | ${stableFrom ?? ''}`;
   }
@@ -389,19 +401,18 @@ describe('docs/operations.md, "Progressive rollout": its timeline and costs are 
   }
 
   test('per good run: 2 state transitions, 1 read and 1 write more (3 transitions with keepRevisions), priced with UnitPrices', () => {
-    const { UnitPrices } = require('../src');
     const base = goodRunStates(trackerDefinition());
     const plain = goodRunStates(rolloutDefinition(Rollout.canary())) - base;
     const keep = goodRunStates(rolloutDefinition(Rollout.canary({ keepRevisions: 5 }))) - base;
     expect([plain, keep]).toEqual([2, 3]);
-    const perRun = (transitions: number) => transitions * UnitPrices.STATE_TRANSITION + UnitPrices.DYNAMODB_READ_REQUEST + UnitPrices.DYNAMODB_WRITE_REQUEST;
+    const perRun = (transitions: number) =>
+      transitions * UnitPrices.STATE_TRANSITION + UnitPrices.DYNAMODB_READ_REQUEST + UnitPrices.DYNAMODB_WRITE_REQUEST;
     const flat = doc.replace(/\s+/g, ' ');
     expect(flat).toContain(`| canary, linear, or \`allAtOnce\` with \`rerunOnLastGood\` | ${plain} state transitions, 1 read, 1 write | ${perRun(plain).toFixed(8)} | ${(1000 * perRun(plain)).toFixed(2)} |`);
     expect(flat).toContain(`| any of them with \`keepRevisions\` | ${keep} state transitions, 1 read, 1 write | ${perRun(keep).toFixed(8)} | ${(1000 * perRun(keep)).toFixed(2)} |`);
   });
 
   test('the fixed cost: CostReport of a stack with rollouts is that of the same stack without', () => {
-    const { CostReport } = require('../src');
     const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
     const schedule = scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' });
     const [without, withRollout] = [undefined, Rollout.canary({ keepRevisions: 3, rerunOnLastGood: true })].map(rollout => {
@@ -410,5 +421,31 @@ describe('docs/operations.md, "Progressive rollout": its timeline and costs are 
       return CostReport.of(stack).monthlyUsd;
     });
     expect(withRollout).toBe(without);
+  });
+});
+
+describe('rollout: a share the schedule is too rare for gets an acknowledgeable warning', () => {
+  const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
+  const warnings = (schedule: scheduler.ScheduleExpression, rollout: Rollout) => {
+    const stack = trackerStack();
+    new ScheduledBatchWorkload(stack, 'W', { schedule, image, rollout });
+    return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(SLOW_ROLLOUT_WARNING_ID)).map(w => String(w.entry.data));
+  };
+
+  test('runs to promotion replay the engine: the timeline of docs/operations.md', () => {
+    expect(runsToPromote(Rollout.canary())).toBe(21);
+    expect(runsToPromote(Rollout.canary({ percent: 50, promoteAfterRuns: 2 }))).toBe(3);
+    expect(runsToPromote(Rollout.linear({ percentages: [10, 50, 100] }))).toBe(4);
+    expect(runsToPromote(Rollout.canary({ percent: 100, promoteAfterRuns: 3 }))).toBe(3);
+  });
+
+  test('daily at 10%: 21 runs, at least 21 days, with the fix; hourly, or the next 3 runs, no warning', () => {
+    const daily = scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' });
+    const [warning] = warnings(daily, Rollout.canary());
+    expect(warning).toContain("'rollout' needs 21 runs after a deploy before the new revision is stable (shares 10%), at least 21 days at this schedule");
+    expect(warning).toContain('Rollout.canary({ percent: 100, promoteAfterRuns: 3 })');
+    expect(warning).toContain(`acknowledgeWarning('${SLOW_ROLLOUT_WARNING_ID}'`);
+    expect(warnings(scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)), Rollout.canary())).toEqual([]);
+    expect(warnings(daily, Rollout.canary({ percent: 100, promoteAfterRuns: 3 }))).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Integration test for `verifyOnDeploy`: the deployment itself runs the job definition's revision once on the
  * workload's queue and succeeds only if that run SUCCEEDED; the assertions then check that a SUCCEEDED job named
- * `<jobName>-verify-<time>` exists on the queue and that the schedule's run still succeeds.
+ * `<jobName>-verify-<time>` exists on the queue, that the schedule's run still succeeds, and that the run recorded its
+ * rollout state (a canary of "the next run": the deployed revision is stable and last good after it).
  *
  * With an AWS account (deploys, asserts, re-snapshots; ~15 minutes, a t4g.nano NAT instance and one Spot instance):
  *   npx projen integ:workload-verify:deploy
@@ -22,7 +23,7 @@ import * as cdk from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { integApp } from './integ-app';
-import { ScheduledBatchWorkload } from '../src';
+import { Rollout, ScheduledBatchWorkload } from '../src';
 import { assertScheduledRunSucceeds } from './integ-assertions';
 
 const app = integApp();
@@ -35,6 +36,8 @@ const workload = new ScheduledBatchWorkload(stack, 'NightlyReport', {
   timeout: cdk.Duration.minutes(10),
   verifyOnDeploy: true,
   verificationCommand: ['python', '-c', process.env.VERIFY_FAILS ? 'raise SystemExit(1)' : 'import sys; print(sys.version)'],
+  // After the verification, "the next run" is the canary: its success makes the deployed revision stable.
+  rollout: Rollout.canary({ percent: 100, promoteAfterRuns: 1, keepRevisions: 3 }),
 });
 
 const integ = new IntegTest(app, 'WorkloadVerify', { testCases: [stack] });
@@ -43,5 +46,13 @@ integ.assertions.awsApiCall('Batch', 'listJobs', {
   jobQueue: workload.jobQueue.jobQueueArn,
   filters: [{ name: 'JOB_NAME', values: [`${workload.verification!.jobNamePrefix}*`] }],
 }).expect(ExpectedResult.objectLike({ jobSummaryList: Match.arrayWith([Match.objectLike({ status: 'SUCCEEDED' })]) }));
-assertScheduledRunSucceeds(integ, workload);
+// The run read and wrote its rollout state (DynamoDB, the optimized integrations): the first run takes the deployed
+// revision as stable and records it as the last good one.
+assertScheduledRunSucceeds(integ, workload).next(integ.assertions.awsApiCall('DynamoDB', 'getItem', {
+  TableName: workload.jobSchedule.tracker!.rolloutTable!.tableName,
+  Key: { workload: { S: workload.job.jobName } },
+  ConsistentRead: true,
+}).expect(ExpectedResult.objectLike({
+  Item: { stable: { S: workload.job.jobDefinitionArn }, lastGood: { S: workload.job.jobDefinitionArn }, runs: { N: '1' } },
+})));
 app.synth();

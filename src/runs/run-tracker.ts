@@ -1,5 +1,6 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -15,14 +16,14 @@ import { RunDefinition } from './engine/run-definition';
 import { platformFactsOf } from './engine/run-graph';
 import { overlapStrategy } from './overlap/resolve';
 import { OverlapPolicy } from './overlap-policy';
-import { rolloutPlan } from './private/rollout-store';
+import { rolloutPlan, RolloutStore } from './private/rollout-store';
 import { Rollout } from './rollout';
 import { validateArraySize } from '../private/array-size';
 import { createExecutionLogGroup, createRunStateMachine, scheduledRunTarget } from './private/run-state-machine';
 import { PARAMETER_NAME } from '../private/job-options';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from '../private/schedule-deadline';
-import { validateDuration, validateInstanceOf, secondsOf } from '../private/validate';
+import { validateDuration, secondsOf } from '../private/validate';
 import { RUN_DEADLINE_CHECK, trackerPropNamesOf } from './private/schedule-parts';
 import { startDeadlineSetup, StartDeadlineRun } from './private/start-deadline-plan';
 import { StartDeadlineAction } from './start-deadline';
@@ -213,6 +214,11 @@ export class RunTracker extends Construct {
   public readonly logGroup: logs.ILogGroup;
   /** The deadline of each run, counted from the job's submission. */
   public readonly deadline: Duration;
+  /**
+   * The stack's rollout state table, which holds this job's revision state (an item keyed by the job's name), when
+   * `rollout` keeps state; read it to see which revision is stable, on trial, rolled back or last good.
+   */
+  public readonly rolloutTable?: dynamodb.ITable;
 
   constructor(scope: Construct, id: string, props: RunTrackerProps) {
     super(scope, id);
@@ -222,7 +228,6 @@ export class RunTracker extends Construct {
     for (const note of analysis.notes) Annotations.of(this).addInfo(inHostSpelling(note));
     validateNames(props);
     validateArraySize('arraySize', props.arraySize);
-    validateInstanceOf('rollout', props.rollout, Rollout, 'Rollout.canary(), Rollout.linear({ percentages: [10, 50, 100] }) or Rollout.allAtOnce()');
     if (props.onDemandJobQueue && props.arraySize !== undefined) {
       throw new ValidationError("'onDemandJobQueue' and 'arraySize' are both set: an array job's children cannot be resubmitted one by one. Remove one of them.");
     }
@@ -236,6 +241,8 @@ export class RunTracker extends Construct {
     overlap.prepareJob({ runOneAtATime: () => job.runOneAtATime().attrConsumableResourceArn });
     const jobName = job.jobName;
     const start = startDeadlineSetup(this, props, analysis.taskTimeoutSeconds, startDeadlineRun(props));
+    const rollout = rolloutPlan(this, props.rollout, job, analysis.minGapSeconds);
+    this.rolloutTable = rollout ? RolloutStore.of(this).table : undefined;
     const definition = new RunDefinition(this, {
       label: props.workloadName,
       jobQueueArn: job.jobQueue.jobQueueArn,
@@ -261,7 +268,7 @@ export class RunTracker extends Construct {
         schedulingPriority: job.schedulingPriority,
       }]],
       startDeadline: start?.plan,
-      rollout: rolloutPlan(this, props.rollout, job),
+      rollout,
       ...platformFactsOf(job),
     });
     this.stateMachine = createRunStateMachine(this, definition.startState, this.logGroup,

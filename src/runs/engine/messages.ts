@@ -154,7 +154,7 @@ function jobRunParts(deadline: string, arrayed: boolean, spot: boolean, rollout:
  */
 const ROLLOUT_LINES = [
   `$exists($rollout) ? ($rv := ${REVISION_OF}; 'Revision: ' & $string($rv($rollout.revision)) & (($rollout.live and $rollout.revision = $rollout.candidate) `
-    + `? ' (the new revision, on trial: ' & $string($rollout.share) & '% of runs)' : '')),`,
+    + '? \' (the new revision, on trial: \' & $string($rollout.share) & \'% of runs)\' : \'\')),',
   '$rolloutNote != \'\' ? $rolloutNote,',
   '$rerunNote != \'\' ? $rerunNote,',
 ];

@@ -56,7 +56,7 @@ export function viewExpression(plan: RolloutPlan, item: string): string {
   const n = plan.percentages.length;
   const read = [
     ...REVISIONS.map(a => `${quote(a)}: $s($t.${a})`),
-    `'since': $s($t.since)`,
+    '\'since\': $s($t.since)',
     ...NUMBERS.map(a => `${quote(a)}: $n($t.${a})`),
   ].join(', ');
   return `($t := ${item}; $s := function($a) { $exists($a.S) ? $a.S : '' }; $n := function($a) { $exists($a.N) ? $number($a.N) : 0 }; `

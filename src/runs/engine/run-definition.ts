@@ -30,12 +30,12 @@ import {
 import { grantLogTail, logTailState, streamOf } from './log-tail';
 import { bothForms, CHILD_LINKS_MAX, RUN_OUTCOMES, stepSummary } from './messages';
 import { notificationTail, recoveryCheck, succeededEvent } from './notification-tail';
-import { EVENT_OUTCOMES, jobRunEventDetail, otherRunEvent, subjectOf } from './run-events';
 import { readRolloutState, recordFailed, recordSucceeded, grantRollout } from './rollout';
+import { EVENT_OUTCOMES, jobRunEventDetail, otherRunEvent, subjectOf } from './run-events';
 import { EngineStep, RunDefinitionProps, submitStatementOf, submitStatementsByShare } from './run-graph';
 import { sdkCallState } from './sdk-call';
-import { submitArguments } from './submit-arguments';
 import { ALL_ATTEMPTS_RECLAIMED, allAttemptsReclaimed, STATES, stepStates, withStartCheck } from './states';
+import { submitArguments } from './submit-arguments';
 import { IBatchJob } from '../../jobs/batch-job-ref';
 import { jobsArn, tagOnSubmitStatement, terminateTaggedStatement } from '../../private/job-tags';
 import { acknowledgeWildcardResource } from '../../private/nag';

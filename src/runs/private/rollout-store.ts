@@ -7,10 +7,12 @@
  * consistent, and one write request unit: items are well under 1 KB).
  * @see https://aws.amazon.com/dynamodb/pricing/on-demand/
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct, IConstruct } from 'constructs';
 import { IBatchJob } from '../../jobs/batch-job-ref';
+import { inHostSpelling } from '../../private/prop-names';
+import { validateInstanceOf } from '../../private/validate';
 import { RolloutPlan } from '../engine/rollout-state';
 import { Rollout } from '../rollout';
 
@@ -47,8 +49,13 @@ export class RolloutStore extends Construct {
   }
 }
 
-/** The engine's plan of a job's rollout, or undefined when the runs need no revision state. */
-export function rolloutPlan(scope: IConstruct, rollout: Rollout | undefined, job: IBatchJob): RolloutPlan | undefined {
+/**
+ * The engine's plan of a job's rollout, or undefined when the runs need no revision state; checks `rollout` and warns
+ * when the schedule (its shortest gap between runs, when known) is too rare for its shares.
+ */
+export function rolloutPlan(scope: IConstruct, rollout: Rollout | undefined, job: IBatchJob, minGapSeconds?: number): RolloutPlan | undefined {
+  validateInstanceOf('rollout', rollout, Rollout, 'Rollout.canary(), Rollout.linear({ percentages: [10, 50, 100] }) or Rollout.allAtOnce()');
+  warnSlowRollout(scope, rollout, minGapSeconds);
   if (rollout === undefined) return undefined;
   if (rollout.percentages.length === 0 && !rollout.rerunOnLastGood && rollout.keepRevisions === undefined) return undefined;
   const table = RolloutStore.of(scope).table;
@@ -64,4 +71,39 @@ export function rolloutPlan(scope: IConstruct, rollout: Rollout | undefined, job
     key: job.jobName,
     pinned: job.jobDefinitionArn,
   };
+}
+
+/**
+ * How many runs after a deploy a rollout needs, if every run succeeds, before the new revision is stable: the engine's
+ * rule (src/runs/engine/rollout-state.ts) replayed, step durations left out.
+ */
+export function runsToPromote(rollout: Rollout): number {
+  const steps = rollout.percentages;
+  let successes = 0;
+  for (let k = 0; ; k++) {
+    const step = Math.floor(successes / rollout.runsPerStep);
+    const share = step >= steps.length ? 100 : steps[step];
+    if ((k * share) % 100 < share) successes++;
+    if (Math.floor(successes / rollout.runsPerStep) >= steps.length) return k + 1;
+  }
+}
+
+/** The acknowledgeable warning of a rollout whose shares the schedule's runs are too rare for. */
+export const SLOW_ROLLOUT_WARNING_ID = 'cdk-scheduled-batch:slowRollout';
+const SLOW_ROLLOUT_DAYS = 7;
+
+/**
+ * Warns when a share below 100% makes promotion take more than a week at the schedule's most frequent runs
+ * (`minGapSeconds`, the shortest gap between two scheduled times): for rare schedules, "the next N runs" is the
+ * honest cohort.
+ */
+export function warnSlowRollout(scope: IConstruct, rollout: Rollout | undefined, minGapSeconds: number | undefined): void {
+  if (rollout === undefined || minGapSeconds === undefined || !rollout.percentages.some(p => p < 100)) return;
+  const runs = runsToPromote(rollout);
+  const days = (runs * minGapSeconds) / 86400;
+  if (days <= SLOW_ROLLOUT_DAYS) return;
+  Annotations.of(scope).addWarningV2(SLOW_ROLLOUT_WARNING_ID, inHostSpelling(`'rollout' needs ${runs} runs after a deploy before the new revision is `
+    + `stable (shares ${rollout.percentages.join(', ')}%), at least ${Math.round(days)} days at this schedule (a run every `
+    + `${Duration.seconds(minGapSeconds).toHumanString()} at most). For rare schedules use Rollout.canary({ percent: 100, promoteAfterRuns: 3 }) `
+    + `(the next 3 runs, still rolled back by their first failure), or acknowledge with Annotations.of(<this construct or its workload>).acknowledgeWarning('${SLOW_ROLLOUT_WARNING_ID}', '<why>').`));
 }
