@@ -13,7 +13,7 @@ import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { BatchPlatform, OverlapPolicy, ScheduledBatchWorkflow, ScheduledBatchWorkload, StartDeadlineAction, WorkflowStep } from '../../src';
+import { BatchPlatform, OverlapPolicy, Rollout, ScheduledBatchWorkflow, ScheduledBatchWorkload, StartDeadlineAction, WorkflowStep } from '../../src';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-2';
@@ -89,6 +89,16 @@ export const FIXTURES: Record<string, Fixture> = {
     overlapPolicy: OverlapPolicy.REPLACE,
     steps: [{ name: 'extract', image: IMAGE }, { name: 'load', image: IMAGE, dependsOn: ['extract'] }],
   }),
+  // Progressive rollouts (#23): the revision state is one DynamoDB item per job, shared by a scenario's runs
+  // (`runs`, `store`, `pinnedRevision`: README, "Several executions in a row").
+  'workload-canary': s => new ScheduledBatchWorkload(s, 'Nightly', {
+    schedule: SCHEDULE, image: IMAGE, rollout: Rollout.canary({ percent: 50, promoteAfterRuns: 2 }),
+  }),
+  'workload-linear': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, rollout: Rollout.linear({ percentages: [10, 50, 100] }) }),
+  'workload-last-good': s => new ScheduledBatchWorkload(s, 'Nightly', { schedule: SCHEDULE, image: IMAGE, rollout: Rollout.allAtOnce({ rerunOnLastGood: true }) }),
+  'workload-keep': s => new ScheduledBatchWorkload(s, 'Nightly', {
+    schedule: SCHEDULE, image: IMAGE, rollout: Rollout.canary({ percent: 100, promoteAfterRuns: 1, keepRevisions: 2 }),
+  }),
 };
 
 /** A concrete ARN (or name) for a resource's Ref / Fn::GetAtt, by resource type. */
@@ -107,6 +117,7 @@ function physical(logicalId: string, resource: any, attribute?: string): string 
     case 'AWS::Logs::LogGroup': return attribute === 'Arn' ? arn('logs', `log-group:${logicalId}:*`) : `/aws/batch/${logicalId}`;
     case 'AWS::StepFunctions::StateMachine': return attribute === 'Name' ? logicalId : arn('states', `stateMachine:${logicalId}`);
     case 'AWS::IAM::Role': return `arn:aws:iam::${ACCOUNT}:role/${logicalId}`;
+    case 'AWS::DynamoDB::Table': return attribute === 'Arn' ? arn('dynamodb', `table/${logicalId}`) : logicalId;
     default: throw new Error(`no concrete value for a ${type} (${logicalId})`);
   }
 }
