@@ -3,10 +3,11 @@ import * as cdk from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { CostReport, Rollout, RunTrackerProps, ScheduledBatchWorkload, UnitPrices } from '../src';
+import { CostReport, Rollout, RunApi, RunTrackerProps, ScheduledBatchWorkload, UnitPrices } from '../src';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
 import { roleId, roleStatements } from './support/iam';
 import { CONTEXT, FAILED_JOB, trackerDefinition, trackerStack } from './support/run-fixture';
+import { renderVtl } from './support/vtl';
 import { runsToPromote, SLOW_ROLLOUT_WARNING_ID } from '../src/runs/private/rollout-store';
 
 // Literal names from the AWS documentation (connect-ddb.html, connect-batch.html), not imported from src.
@@ -447,5 +448,46 @@ describe('rollout: a share the schedule is too rare for gets an acknowledgeable 
     expect(warning).toContain(`acknowledgeWarning('${SLOW_ROLLOUT_WARNING_ID}'`);
     expect(warnings(scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)), Rollout.canary())).toEqual([]);
     expect(warnings(daily, Rollout.canary({ percent: 100, promoteAfterRuns: 3 }))).toEqual([]);
+  });
+});
+
+describe('rollout: a RunApi route of a workload with a rollout runs through the run engine', () => {
+  const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
+  const schedule = scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' });
+
+  function routeOf(rollout?: Rollout) {
+    const stack = trackerStack();
+    const runApi = new RunApi(stack, 'RunApi');
+    const workload = new ScheduledBatchWorkload(stack, 'W', { schedule, image, runApi, rollout, parameters: { region: 'eu' } });
+    const template = Template.fromStack(stack);
+    const post = Object.values<any>(template.findResources('AWS::ApiGateway::Method')).find(m => m.Properties.HttpMethod === 'POST');
+    return { template: template.toJSON(), workload, integration: post.Properties.Integration };
+  }
+
+  test('POST starts an execution of the tracker (StartExecution), named after the request, with the body as input', () => {
+    const { integration, template, workload } = routeOf(Rollout.canary());
+    expect(JSON.stringify(integration.Uri)).toContain(':states:action/StartExecution');
+    const body = { scheduledTime: '2026-12-01T06:00:00Z', parameters: { region: "o'brien \"eu\"" } };
+    const flat = (v: any): string => typeof v === 'string' ? v
+      : v['Fn::Join'] ? v['Fn::Join'][1].map(flat).join(v['Fn::Join'][0]) : `<${v.Ref ?? JSON.stringify(v)}>`;
+    const requestTemplate = flat(integration.RequestTemplates['application/json']);
+    const request = JSON.parse(renderVtl(requestTemplate, { body, requestId: 'c0ffee12-3456-7890-abcd-ef0123456789' }).text);
+    expect(request.name).toBe('api-c0ffee12-3456-7890-abcd-ef0123456789');
+    expect(JSON.parse(request.input)).toEqual(body);
+    const machineId = Object.keys(template.Resources).find(id => id.startsWith('WScheduleRunsStateMachine') && !id.includes('Role'));
+    expect(request.stateMachineArn).toBe(`<${machineId}>`);
+    const ok = integration.IntegrationResponses.find((r: any) => r.StatusCode === '200').ResponseTemplates['application/json'];
+    const arn = 'arn:aws:states:eu-west-2:123456789012:execution:Runs:api-c0ffee12-3456-7890-abcd-ef0123456789';
+    expect(JSON.parse(renderVtl(ok, { body: { executionArn: arn, startDate: 1764568800.5 } }).text)).toEqual({ executionArn: arn, startDate: 1764568800.5 });
+    // The integration role may start this state machine's executions.
+    const role = roleStatements(template, roleId(template, 'RunApiIntegrationRole'));
+    const start = role.find((st: any) => st.Action === 'states:StartExecution');
+    expect(start.Resource).toEqual({ Ref: machineId });
+    expect(workload.runApiRouteName).toBe('w');
+  });
+
+  test('without a rollout the route submits the job itself, as before', () => {
+    const { integration } = routeOf();
+    expect(JSON.stringify(integration.Uri)).toContain(':batch:path/v1/submitjob');
   });
 });

@@ -3,12 +3,13 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { IBatchJob } from '../jobs/batch-job-ref';
 import { jobsArn, tagOnSubmitStatement } from '../private/job-tags';
 import { acknowledgeWildcardResource } from '../private/nag';
 import {
-  DESCRIBE_JOB_TEMPLATE, ERROR_RESPONSE, routeNameFrom, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE,
+  DESCRIBE_JOB_TEMPLATE, ERROR_RESPONSE, routeNameFrom, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE, STARTED_RESPONSE, startExecutionTemplate,
 } from './private/run-api-templates';
 import { validateArraySize } from '../private/array-size';
 import { logEncryption, skipLogKeyCheckWithoutKey } from '../private/log-encryption';
@@ -77,6 +78,16 @@ export interface RunApiRouteOptions {
    * @default - nothing besides the job's verifications
    */
   readonly waitFor?: IDependable;
+
+  /**
+   * Start each run as an execution of this state machine (the job's `RunTracker`'s) instead of submitting the job:
+   * the run then goes through the run engine like a scheduled one (its rollout, overlap policy, deadline and one
+   * message). The execution is named `api-<request id>`, its input is the request body (`scheduledTime`,
+   * `parameters`), and the POST returns `{"executionArn", "startDate"}`; the job's name ends with the last 12 hex
+   * digits of the request id. A `ScheduledBatchWorkload` with a `rollout` passes its tracker's.
+   * @default - the route submits the job itself (SubmitJob) and returns the job
+   */
+  readonly stateMachine?: sfn.IStateMachine;
 }
 
 /**
@@ -199,7 +210,7 @@ export class RunApi extends Construct {
       description: `A run of ${routeName}: its scheduled time and declared parameters`,
     });
     const jobQueueArn = job.jobQueue.jobQueueArn;
-    const run = runs.addMethod('POST', this.batchIntegration('v1/submitjob', submitJobTemplate({
+    const run = runs.addMethod('POST', options.stateMachine ? this.startExecutionIntegration(options.stateMachine) : this.batchIntegration('v1/submitjob', submitJobTemplate({
       jobName: job.jobName, jobQueueArn, jobDefinitionArn: job.jobDefinitionArn, declared, arraySize: options.arraySize, share: job,
     }), SUBMITTED_RESPONSE), {
       requestValidator: this.validator,
@@ -266,10 +277,16 @@ export class RunApi extends Construct {
     return this.api.urlForPath(`/workloads/${routeName}/runs`);
   }
 
-  private batchIntegration(path: string, requestTemplate: string, okTemplate: string): apigw.AwsIntegration {
+  /** A route's run as an execution of `stateMachine` (Step Functions StartExecution, allowed on that one). */
+  private startExecutionIntegration(stateMachine: sfn.IStateMachine): apigw.AwsIntegration {
+    stateMachine.grantStartExecution(this.integrationRole);
+    return this.batchIntegration('', startExecutionTemplate(stateMachine.stateMachineArn), STARTED_RESPONSE, 'states', 'StartExecution');
+  }
+
+  private batchIntegration(path: string, requestTemplate: string, okTemplate: string, service = 'batch', action?: string): apigw.AwsIntegration {
     return new apigw.AwsIntegration({
-      service: 'batch',
-      path,
+      service,
+      ...action ? { action } : { path },
       integrationHttpMethod: 'POST',
       options: {
         credentialsRole: this.integrationRole,

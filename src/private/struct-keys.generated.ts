@@ -52,7 +52,7 @@ export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
   RolloutOptions: ['keepRevisions', 'rerunOnLastGood'],
   RolloutPlan: ['keepRevisions', 'key', 'kind', 'percentages', 'pinned', 'rerunOnLastGood', 'runsPerStep', 'stepSeconds', 'tableArn', 'tableName'],
   RunApiProps: ['accessLogEncryptionKey', 'accessLogRetention', 'throttlingBurstLimit', 'throttlingRateLimit'],
-  RunApiRouteOptions: ['arraySize', 'routeName', 'waitFor'],
+  RunApiRouteOptions: ['arraySize', 'routeName', 'stateMachine', 'waitFor'],
   RunCostEstimate: ['error', 'gibSeconds', 'rates', 'usd', 'vcpuSeconds'],
   RunCostInput: ['arraySize', 'cpu', 'expression', 'memory', 'path', 'platform', 'timeout'],
   RunCostProfile: ['run', 'runsPerMonth', 'workload'],

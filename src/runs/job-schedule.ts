@@ -144,7 +144,7 @@ export interface JobScheduleOptions extends RunScheduleOptions {
 
   /**
    * How tracked runs move to a new revision of the job's definition: canary, linear steps or all at once, with rollback
-   * by itself (`RunTrackerProps.rollout`). Tracked runs only; every run of the state machine (schedule, RunApi, backfill).
+   * by itself (`RunTrackerProps.rollout`). Tracked runs only: the schedule's, a backfill's, a workload's RunApi route's.
    * @default Rollout.allAtOnce() - every run uses the deployed revision
    */
   readonly rollout?: Rollout;

@@ -176,7 +176,13 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable,
     if (props.runApi) {
       this.runApi = props.runApi;
       // With a verification, the API switches to a new revision with the schedule: its route and role wait for it.
-      this.runApiRouteName = props.runApi.addJob(this.job, { routeName: props.runApiRouteName ?? routeNameFrom(id), arraySize: props.arraySize });
+      // With a rollout, the route's runs go through the run engine (its revision choice), like the schedule's.
+      const tracker = this.jobSchedule.tracker;
+      this.runApiRouteName = props.runApi.addJob(this.job, {
+        routeName: props.runApiRouteName ?? routeNameFrom(id),
+        arraySize: props.arraySize,
+        stateMachine: tracker?.rolloutTable ? tracker.stateMachine : undefined,
+      });
     }
     this.alarms = this.createAlarms(props, { trackRuns, ownTopic, shared });
     // What the CLIs take (--schedule-group <group>/<name>; the runs CLI reads it from the stack with --stack): the group is the platform's, shared.

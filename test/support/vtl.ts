@@ -1,6 +1,6 @@
 /**
  * Renders API Gateway mapping templates (VTL) in tests, with velocityjs and the few API Gateway objects the run API's
- * templates use: `$input.path`, `$input.params`, `$util.escapeJavaScript`, `$context.requestId`, and Java strings,
+ * templates use: `$input.path`, `$input.params`, `$input.body`, `$util.escapeJavaScript`, `$context.requestId`, and Java strings,
  * lists and maps (`replaceAll` takes a regular expression, as in Java).
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
  */
@@ -73,6 +73,8 @@ export function renderVtl(template: string, request: VtlRequest): { text: string
       return expr.replace(/^\$\./, '').split('.').reduce((o: any, k) => (o === undefined || o === null ? undefined : o[k]), body);
     },
     params: (name: unknown) => new JavaString(request.pathParameters?.[String(name)] ?? ''),
+    // The raw body: the request's text as the caller sent it (here, its JSON).
+    body: new JavaString(typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? {})),
   };
   const text = render(template, { input, util: { escapeJavaScript }, context });
   return { text, status: context.responseOverride.status };

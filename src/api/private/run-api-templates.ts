@@ -136,6 +136,28 @@ export function submitJobTemplate(p: SubmitTemplateProps): string {
   return lines.join('\n');
 }
 
+/**
+ * VTL of the StartExecution request of a run through the run engine (`RunApiRouteOptions.stateMachine`): the execution
+ * is named after the request id, and its input is the request body, which the route's model has validated (the
+ * scheduled time and the declared parameters only), as a JSON string.
+ * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
+ */
+export function startExecutionTemplate(stateMachineArn: string): string {
+  return [
+    '{',
+    `  "stateMachineArn": ${vtlJsonLiteral(stateMachineArn)},`,
+    '  "name": "api-$context.requestId",',
+    `  "input": ${jsonString('$input.body')}`,
+    '}',
+  ].join('\n');
+}
+
+/** VTL of the 200 response to a started execution: its ARN and start date. */
+export const STARTED_RESPONSE = [
+  "#set($body = $input.path('$'))",
+  `{ "executionArn": ${jsonString('$body.executionArn')}, "startDate": $body.startDate }`,
+].join('\n');
+
 /** VTL of the 200 response to a submission: what Batch returned, and the time the run was for. */
 export const SUBMITTED_RESPONSE = [
   "#set($body = $input.path('$'))",

@@ -90,15 +90,16 @@ function recordChain(scope: Construct, id: string, plan: RolloutPlan, ok: string
     rollout: `{% $merge([${viewExpression(plan, '$states.result.Item')}, {'revision': $rollout.revision}]) %}`,
     rolloutTries: '{% $rolloutTries + 1 %}',
   });
+  // Another try only while tries are left: the read comes after the choice, so the last conflict reads nothing more.
   const again = sfn.Choice.jsonata(scope, `${id} Again?`)
-    .when(sfn.Condition.jsonata(`{% $rolloutTries < ${RECORD_TRIES} %}`), put)
+    .when(sfn.Condition.jsonata(`{% $rolloutTries < ${RECORD_TRIES - 1} %}`), reread)
     .otherwise(next);
   put.addRetry({ errors: ['DynamoDB.ConditionalCheckFailedException'], maxAttempts: 0 });
   put.addRetry(RETRY);
-  put.addCatch(reread, { errors: ['DynamoDB.ConditionalCheckFailedException'], outputs: '{% $states.input %}' });
+  put.addCatch(again, { errors: ['DynamoDB.ConditionalCheckFailedException'], outputs: '{% $states.input %}' });
   put.addCatch(next, { errors: [sfn.Errors.ALL], outputs: '{% $states.input %}' });
   reread.addCatch(next, { errors: [sfn.Errors.ALL], outputs: '{% $states.input %}' });
-  reread.next(again);
+  reread.next(put);
   put.next(next);
   return put;
 }
