@@ -478,7 +478,8 @@ describe('rollout: a RunApi route of a workload with a rollout runs through the 
     expect(request.stateMachineArn).toBe(`<${machineId}>`);
     const ok = integration.IntegrationResponses.find((r: any) => r.StatusCode === '200').ResponseTemplates['application/json'];
     const arn = 'arn:aws:states:eu-west-2:123456789012:execution:Runs:api-c0ffee12-3456-7890-abcd-ef0123456789';
-    expect(JSON.parse(renderVtl(ok, { body: { executionArn: arn, startDate: 1764568800.5 } }).text)).toEqual({ executionArn: arn, startDate: 1764568800.5 });
+    const started = { executionArn: arn, startDate: 1764568800.5 };
+    expect(JSON.parse(renderVtl(ok, { body: started }).text)).toEqual(started);
     // The integration role may start this state machine's executions.
     const role = roleStatements(template, roleId(template, 'RunApiIntegrationRole'));
     const start = role.find((st: any) => st.Action === 'states:StartExecution');

@@ -9,7 +9,8 @@ import { IBatchJob } from '../jobs/batch-job-ref';
 import { jobsArn, tagOnSubmitStatement } from '../private/job-tags';
 import { acknowledgeWildcardResource } from '../private/nag';
 import {
-  DESCRIBE_JOB_TEMPLATE, ERROR_RESPONSE, routeNameFrom, runRequestSchema, statusResponseTemplate, submitJobTemplate, SUBMITTED_RESPONSE, STARTED_RESPONSE, startExecutionTemplate,
+  DESCRIBE_JOB_TEMPLATE, ERROR_RESPONSE, routeNameFrom, runRequestSchema, startExecutionTemplate, STARTED_RESPONSE, statusResponseTemplate,
+  submitJobTemplate, SUBMITTED_RESPONSE,
 } from './private/run-api-templates';
 import { validateArraySize } from '../private/array-size';
 import { logEncryption, skipLogKeyCheckWithoutKey } from '../private/log-encryption';
