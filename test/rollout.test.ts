@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as cdk from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { CostReport, Rollout, RunApi, RunTrackerProps, ScheduledBatchWorkload, UnitPrices } from '../src';
+import { BatchJob, CostReport, Rollout, RunApi, RunTrackerProps, ScheduledBatchWorkload, UnitPrices } from '../src';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
 import { roleId, roleStatements } from './support/iam';
 import { CONTEXT, FAILED_JOB, trackerDefinition, trackerStack } from './support/run-fixture';
@@ -342,6 +343,18 @@ describe('rollout: bad input fails at synth, naming the prop, the value and the 
     [() => Rollout.canary({ percentage: 10 } as any), /percentage/],
   ])('%#', (make, message) => {
     expect(make).toThrow(message);
+  });
+
+  test('a job imported without its revision is refused: a rollout tells revisions apart by their number', () => {
+    const stack = trackerStack();
+    expect(() => trackerDefinition({
+      rollout: Rollout.canary(),
+      job: BatchJob.fromBatchJobAttributes(stack, 'Bare', {
+        jobQueue: batch.JobQueue.fromJobQueueArn(stack, 'Q', 'arn:aws:batch:eu-west-2:123456789012:job-queue/nightly'),
+        jobDefinitionArn: 'arn:aws:batch:eu-west-2:123456789012:job-definition/nightly-report',
+        jobName: 'nightly-report',
+      }),
+    }, stack)).toThrow(/'rollout' is set but the job's definition is 'arn:aws:batch:eu-west-2:123456789012:job-definition\/nightly-report', without a revision/);
   });
 
   test('a rollout that is not a Rollout, and a rollout without tracked runs, are refused', () => {

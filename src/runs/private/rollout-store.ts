@@ -7,11 +7,11 @@
  * consistent, and one write request unit: items are well under 1 KB).
  * @see https://aws.amazon.com/dynamodb/pricing/on-demand/
  */
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct, IConstruct } from 'constructs';
 import { IBatchJob } from '../../jobs/batch-job-ref';
-import { inHostSpelling } from '../../private/prop-names';
+import { inHostSpelling, ValidationError } from '../../private/prop-names';
 import { validateInstanceOf } from '../../private/validate';
 import { RolloutPlan } from '../engine/rollout-state';
 import { Rollout } from '../rollout';
@@ -58,6 +58,11 @@ export function rolloutPlan(scope: IConstruct, rollout: Rollout | undefined, job
   warnSlowRollout(scope, rollout, minGapSeconds);
   if (rollout === undefined) return undefined;
   if (rollout.percentages.length === 0 && !rollout.rerunOnLastGood && rollout.keepRevisions === undefined) return undefined;
+  const arn = job.jobDefinitionArn;
+  if (!Token.isUnresolved(arn) && !/^arn:[^:]+:batch:[^:]*:[^:]*:job-definition\/[^:]+:[0-9]+$/.test(arn)) {
+    throw new ValidationError(`'rollout' is set but the job's definition is '${arn}', without a revision: a rollout tells revisions apart by their `
+      + "number. Import the job with its revision-bearing ARN (arn:aws:batch:<region>:<account>:job-definition/<name>:<revision>), or leave 'rollout' out.");
+  }
   const table = RolloutStore.of(scope).table;
   return {
     kind: rollout.kind,
