@@ -124,7 +124,7 @@ export class RunDefinition {
       });
     }
     acknowledgeWildcardResource(stateMachine.role, '*',
-      'batch:DescribeJobs, batch:ListJobs (and batch:DescribeJobDefinitions of a rollout) have no resource-level permissions, nor have the CloudWatch Logs delivery actions Step Functions logging needs: IAM requires "*".');
+      `batch:DescribeJobs and batch:ListJobs${this.p.rollout?.keepRevisions !== undefined ? ' (and batch:DescribeJobDefinitions, which keepRevisions lists)' : ''} have no resource-level permissions, nor have the CloudWatch Logs delivery actions Step Functions logging needs: IAM requires "*".`);
     acknowledgeWildcardResource(stateMachine.role, jobsArn(stateMachine),
       `batch:TerminateJob (${this.p.workflow ? 'a step' : 'the job'} is stopped at the run deadline) and batch:TagResource (tagging at submission) act on job ids that exist only at run time; both are conditioned on the run's workload tag (cdk-scheduled-batch:workload).`);
     grantLogTail(stateMachine, this.p.levels.flat().map(s => s.logGroupName));
