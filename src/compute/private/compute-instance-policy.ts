@@ -27,6 +27,11 @@ export const JOB_LOG_GROUP_PREFIX = '/aws/batch/';
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
  */
 export function ecsContainerInstanceStatements(stack: Stack): iam.PolicyStatement[] {
+  return [...ecsAgentStatements(stack), ...imageAndLogStatements(stack)];
+}
+
+/** What the ECS agent itself calls: its poll endpoint, its cluster membership and the tags it reads and sets. */
+function ecsAgentStatements(stack: Stack): iam.PolicyStatement[] {
   const ecsArn = (resource: string) => `arn:${stack.partition}:ecs:${stack.region}:${stack.account}:${resource}`;
   // Batch names its ECS clusters itself (<ce-name>_Batch_<uuid>), so the ARNs are unknown at synth time.
   const clusters = ecsArn('cluster/*');
@@ -70,6 +75,12 @@ export function ecsContainerInstanceStatements(stack: Stack): iam.PolicyStatemen
       actions: ['ecs:ListTagsForResource'],
       resources: [containerInstances, tasks],
     }),
+  ];
+}
+
+/** What the containers need of the instance role: their ECR images pulled, their awslogs streams written. */
+function imageAndLogStatements(stack: Stack): iam.PolicyStatement[] {
+  return [
     new iam.PolicyStatement({
       sid: 'PullImagesFromThisAccount',
       actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
