@@ -17,10 +17,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 OUT="${INTERP_OUT:-$ROOT/.tmp/interpreter}"
-CACHE="${INTERP_CACHE:-$HOME/.cache/cdk-scheduled-batch-interp}"
-ENGINES="${INTERP_ENGINES:-java js}"
+# shellcheck source=installs.sh
+source "$HERE/installs.sh"
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
-export PYTHONDONTWRITEBYTECODE=1
 started=$(date +%s)
 
 find_python() {
@@ -35,9 +34,6 @@ find_python() {
   return 1
 }
 
-key=$(cat "$HERE/requirements.txt" "$HERE/maven-jars.txt" | sha256sum | cut -c1-16)
-VENV="$CACHE/venv-$key"
-JARS="$CACHE/jars-$key"
 mkdir -p "$CACHE" "$OUT"
 
 # 1. The venv and the JARs (each made in a temporary folder and moved in place when complete).

@@ -14,13 +14,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 OUT="${INTERP_OUT:-$ROOT/.tmp/interpreter-self-test}"
-CACHE="${INTERP_CACHE:-$HOME/.cache/cdk-scheduled-batch-interp}"
-ENGINES="${INTERP_ENGINES:-java js}"
-export PYTHONDONTWRITEBYTECODE=1
+# shellcheck source=installs.sh
+source "$HERE/installs.sh"
 
-key=$(cat "$HERE/requirements.txt" "$HERE/maven-jars.txt" | sha256sum | cut -c1-16)
-VENV="$CACHE/venv-$key"
-JARS="$CACHE/jars-$key"
 if [ ! -f "$VENV/.complete" ] || { [[ " $ENGINES " == *" java "* ]] && [ ! -f "$JARS/.complete" ]; }; then
   echo "self-test.sh: no venv/JARs in $CACHE: run test/interpreter/run.sh once (INTERP_ONLY=workload-succeeds is enough)" >&2
   exit 2
