@@ -4,7 +4,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { BatchJob, CostReport, Rollout, RunApi, RunTrackerProps, ScheduledBatchWorkload, UnitPrices } from '../src';
+import { BatchJob, CostReport, Rollout, ROLLOUT_DEFAULTS, RunApi, RunTrackerProps, ScheduledBatchWorkload, UnitPrices } from '../src';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
 import { roleId, roleStatements } from './support/iam';
 import { CONTEXT, FAILED_JOB, trackerDefinition, trackerStack } from './support/run-fixture';
@@ -424,6 +424,55 @@ describe('docs/operations.md, "Progressive rollout": its timeline and costs are 
     const flat = doc.replace(/\s+/g, ' ');
     expect(flat).toContain(`| canary, linear, or \`allAtOnce\` with \`rerunOnLastGood\` | ${plain} state transitions, 1 read, 1 write | ${perRun(plain).toFixed(8)} | ${(1000 * perRun(plain)).toFixed(2)} |`);
     expect(flat).toContain(`| any of them with \`keepRevisions\` | ${keep} state transitions, 1 read, 1 write | ${perRun(keep).toFixed(8)} | ${(1000 * perRun(keep)).toFixed(2)} |`);
+  });
+
+  test('the defaults and prices it states are the code\'s', () => {
+    const flat = doc.replace(/\s+/g, ' ');
+    const d = ROLLOUT_DEFAULTS;
+    expect(flat).toContain(`A share of runs (default ${d.percent}%) on the new revision, the rest on the stable one, until \`promoteAfterRuns\` (default ${d.promoteAfterRuns})`);
+    expect(flat).toContain(`a step after \`runsPerStep\` (default ${d.runsPerStep}) successes`);
+    expect(flat).toContain(`With the defaults (${d.percent}%, ${d.promoteAfterRuns} successes)`);
+    expect(flat).toContain(`$${(UnitPrices.STATE_TRANSITION * 1000).toFixed(3)} per 1,000 state transitions`);
+    expect(flat).toContain(`$${(UnitPrices.DYNAMODB_WRITE_REQUEST * 1e6).toFixed(3)} per million write and `
+      + `$${(UnitPrices.DYNAMODB_READ_REQUEST * 1e6).toFixed(3)} per million read request units`);
+  });
+
+  /** The states from `from` to `to`, `to` left out; at a Choice, `take` names the branch (else its default). */
+  function statesBetween(def: any, from: string, to: string, take: Record<string, string> = {}): string[] {
+    const seen: string[] = [];
+    for (let name = from; name !== to;) {
+      seen.push(name);
+      const s = def.States[name];
+      const next = s.Type === 'Choice' ? (take[name] ?? s.Default) : s.Next;
+      if (seen.length > 20 || next === undefined) throw new Error(`no way from ${from} to ${to}`);
+      name = next;
+    }
+    return seen;
+  }
+
+  test('a bad run pays the same two transitions, two more with a rerun; a promotion two more and one per revision it deregisters', () => {
+    const failed = (def: any) => def.States.RunJob.Catch.find((c: any) => c.ErrorEquals.includes('States.ALL')).Next;
+    const base = trackerDefinition();
+    expect(statesBetween(base, failed(base), 'FetchLogTail')).toEqual([]);
+    const plain = rolloutDefinition(Rollout.canary());
+    // ReadRolloutState before the run, RecordFailedRun after it.
+    expect(statesBetween(plain, failed(plain), 'FetchLogTail')).toEqual(['RecordFailedRun']);
+    const rerun = rolloutDefinition(Rollout.canary({ rerunOnLastGood: true }));
+    expect(statesBetween(rerun, failed(rerun), 'FetchLogTail', { 'RerunOnLastGood?': 'RerunOnLastGood' }))
+      .toEqual(['RecordFailedRun', 'RerunOnLastGood?', 'RerunOnLastGood']);
+    const keep = rolloutDefinition(Rollout.canary({ keepRevisions: 2 }));
+    const promoted = keep.States.RevisionPromoted.Choices[0].Next;
+    expect(statesBetween(keep, promoted, 'SendSucceededEvent')).toEqual(['ListRevisions', 'DeregisterOldRevisions']);
+    expect(Object.keys(keep.States.DeregisterOldRevisions.ItemProcessor.States)).toEqual(['DeregisterRevision']);
+    const flat = doc.replace(/\s+/g, ' ');
+    expect(flat).toContain('A bad run pays the same two transitions, two more with a rerun (and the rerun\'s compute); a promotion with '
+      + '`keepRevisions` two more and one per revision it deregisters.');
+  });
+
+  test('README says what a run pays: two state transitions', () => {
+    const readme = fs.readFileSync(require.resolve('../README.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(goodRunStates(rolloutDefinition(Rollout.canary())) - goodRunStates(trackerDefinition())).toBe(2);
+    expect(readme).toContain('(no Lambda, nothing while idle, two state transitions per run)');
   });
 
   test('the fixed cost: CostReport of a stack with rollouts is that of the same stack without', () => {

@@ -9,6 +9,16 @@ import { ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
 import { validateDuration, validateWholeNumber } from '../private/validate';
 
+/** Defaults of {@link Rollout}, in one place (docs/operations.md states them; a test compares). */
+export const ROLLOUT_DEFAULTS = {
+  /** A canary's share of runs, in percent. */
+  percent: 10,
+  /** Successful runs on a canary before it is stable. */
+  promoteAfterRuns: 3,
+  /** Successful runs on the new revision in each linear step. */
+  runsPerStep: 1,
+} as const;
+
 /** What every rollout kind may add. */
 export interface RolloutOptions {
   /**
@@ -91,7 +101,7 @@ export class Rollout {
     validatePercent('percent', options.percent);
     validateRuns('promoteAfterRuns', options.promoteAfterRuns);
     validateStepDuration('promoteAfter', options.promoteAfter);
-    return new Rollout('CANARY', [options.percent ?? 10], options.promoteAfterRuns ?? 3, options.promoteAfter, options);
+    return new Rollout('CANARY', [options.percent ?? ROLLOUT_DEFAULTS.percent], options.promoteAfterRuns ?? ROLLOUT_DEFAULTS.promoteAfterRuns, options.promoteAfter, options);
   }
 
   /** Linear steps of the runs' share on the new revision (e.g. 10% -> 50% -> 100%), then stable. */
@@ -109,7 +119,7 @@ export class Rollout {
     }
     validateRuns('runsPerStep', options.runsPerStep);
     validateStepDuration('stepDuration', options.stepDuration);
-    return new Rollout('LINEAR', [...steps], options.runsPerStep ?? 1, options.stepDuration, options);
+    return new Rollout('LINEAR', [...steps], options.runsPerStep ?? ROLLOUT_DEFAULTS.runsPerStep, options.stepDuration, options);
   }
 
   /** Checks a value that may come from an untyped language. */
