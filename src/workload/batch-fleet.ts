@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { NestedStack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { FleetStack } from './private/fleet-stack';
 import { ScheduledBatchWorkload, ScheduledBatchWorkloadProps } from './scheduled-batch-workload';
 import { BatchPlatform, IBatchPlatform } from '../compute/batch-platform';
 import { BatchPlatformProps } from '../compute/batch-platform-props';
@@ -19,8 +20,9 @@ export const FLEET_DEFAULTS = {
 /**
  * The most workloads one nested stack may hold. A nested stack's template is an S3 object of at most 1 MB
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html) and a default workload
- * is about 34 KB of it (test/fleet.test.ts measures it: its run's definition carries the message in two forms, the
- * log tail, the run's events and its start check), so 25 workloads (about 850 KB) leave room for larger ones.
+ * is about 29 KB of it (test/fleet.test.ts measures it: its run's definition carries the message in two forms, the
+ * log tail, the run's events and its start check), so 25 workloads (about 730 KB) leave room for larger ones. Larger
+ * ones than that are caught by the template's size (`FleetStack`, 1,000,000 bytes).
  */
 export const MAX_WORKLOADS_PER_STACK = 25;
 
@@ -37,8 +39,9 @@ export interface BatchFleetProps extends BatchPlatformProps {
    * How many nested stacks the workloads are spread over (1 to 200). A workload's stack is chosen from a hash of its
    * id alone, so adding, removing or reordering workloads never moves another; changing this number moves most of
    * them (replaces their resources). Each nested stack has CloudFormation's own limits (500 resources, 1 MB
-   * template) and holds at most 25 workloads (checked at synth): with the default, about 1,250 workloads fit (the
-   * fullest of 80 stacks reaches 25 first; 1,000 workloads fill the fullest to about 21).
+   * template) and holds at most 25 workloads; both the count and the template's size are checked at synth. With the
+   * default, about 1,250 default workloads fit (the fullest of 80 stacks reaches 25 first; 1,000 workloads fill the
+   * fullest to about 21); workloads with many options are larger (docs/fleet.md): give them more stacks.
    * @default 80
    */
   readonly workloadStacks?: number;
@@ -93,15 +96,15 @@ export class BatchFleet extends Construct implements ICostEstimable {
   public stackFor(id: string): NestedStack {
     const index = createHash('sha256').update(id).digest().readUInt32BE(0) % this.workloadStacks;
     const name = `Workloads${String(index).padStart(3, '0')}`;
-    return (this.node.tryFindChild(name) as NestedStack | undefined) ?? new NestedStack(this, name, {
-      description: `Workloads of ${this.node.path} whose id hashes to ${index} of ${this.workloadStacks}`,
-    });
+    return (this.node.tryFindChild(name) as NestedStack | undefined) ?? new FleetStack(this, name,
+      `Workloads of ${this.node.path} whose id hashes to ${index} of ${this.workloadStacks}`,
+      { workloadStacks: this.workloadStacks, workloadsIn: workloadCount });
   }
 
   /** A message for each nested stack that holds more workloads than its template can. */
   private overfullStacks(): string[] {
     return this.node.children.filter((c): c is NestedStack => c instanceof NestedStack).flatMap(stack => {
-      const count = stack.node.children.filter(c => c instanceof ScheduledBatchWorkload).length;
+      const count = workloadCount(stack);
       return count <= MAX_WORKLOADS_PER_STACK ? [] : [
         `${stack.node.path} holds ${count} workloads, more than the ${MAX_WORKLOADS_PER_STACK} whose templates fit CloudFormation's 1 MB per nested stack: `
         + `raise 'workloadStacks' (now ${this.workloadStacks}, at most 200) before the first deployment (it moves workloads between stacks), or split the workloads over two fleets.`,
@@ -113,4 +116,8 @@ export class BatchFleet extends Construct implements ICostEstimable {
   public costLineItems(): CostLineItem[] {
     return subtreeCostLineItems(this);
   }
+}
+
+function workloadCount(stack: NestedStack): number {
+  return stack.node.children.filter(c => c instanceof ScheduledBatchWorkload).length;
 }

@@ -1,0 +1,46 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ISynthesisSession, NestedStack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ValidationError } from '../../private/prop-names';
+
+/**
+ * The most bytes of a nested stack's template: CloudFormation reads it from S3 (`TemplateURL`), "Template body size in
+ * an Amazon S3 object: 1 MB" (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html),
+ * counted as aws-cdk-lib counts it (`Stack`'s template size check).
+ */
+export const MAX_NESTED_TEMPLATE_BYTES = 1_000_000;
+
+/** What a fleet's nested stack tells in its error when its template is too large. */
+export interface FleetStackOwner {
+  readonly workloadStacks: number;
+  /** The workloads a stack holds. */
+  workloadsIn(stack: NestedStack): number;
+}
+
+/**
+ * One of a `BatchFleet`'s nested stacks. Its template is written without indentation (a workload's definitions are
+ * long one-line strings, so that saves about 14% of the bytes, and the 1 MB limit is what fills a fleet's stack), and
+ * it refuses to synthesize a template past `MAX_NESTED_TEMPLATE_BYTES`: the workload count cap holds default
+ * workloads, but a workload with every option is about twice their size (`test/fleet.test.ts`), and CloudFormation
+ * would only refuse it at deploy. The size is that of the file aws-cdk-lib writes, read after it writes it.
+ */
+export class FleetStack extends NestedStack {
+  constructor(scope: Construct, id: string, description: string, private readonly owner: FleetStackOwner) {
+    super(scope, id, { description, suppressTemplateIndentation: true });
+  }
+
+  /** @internal */
+  public _synthesizeTemplate(session: ISynthesisSession, ...rest: any[]): void {
+    (super._synthesizeTemplate as (s: ISynthesisSession, ...r: any[]) => void)(session, ...rest);
+    const bytes = fs.statSync(path.join(session.assembly.outdir, this.templateFile)).size;
+    if (bytes > MAX_NESTED_TEMPLATE_BYTES) {
+      const now = this.owner.workloadStacks;
+      const enough = Math.min(200, Math.ceil(now * bytes / (0.8 * MAX_NESTED_TEMPLATE_BYTES)));
+      throw new ValidationError(`${this.node.path} writes a template of ${bytes.toLocaleString('en-US')} bytes for ${this.owner.workloadsIn(this)} workloads, `
+        + `more than the ${MAX_NESTED_TEMPLATE_BYTES.toLocaleString('en-US')} bytes CloudFormation takes for a nested stack's template: `
+        + `raise 'workloadStacks' (now ${now}, at most 200; about ${enough} leaves room) before the first deployment (it moves workloads between stacks), `
+        + 'or split the workloads over two fleets.');
+    }
+  }
+}
