@@ -144,6 +144,13 @@ project.addTask('test:interpreter', {
   exec: 'bash test/interpreter/run.sh',
 });
 
+// The run API's mapping templates rendered by Apache Velocity 1.7 (Java) and compared with velocityjs, the unit tests'
+// engine (test/velocity/run.sh). Installs its JARs itself.
+project.addTask('test:velocity', {
+  description: 'Render the run API mapping templates with Apache Velocity 1.7 and compare with velocityjs',
+  exec: 'bash test/velocity/run.sh',
+});
+
 // Benchmarks: synth time, footprint and idle cost against ScheduledFargateTask and hand-written L2 code (never a test).
 project.addTask('bench', {
   description: 'Benchmark synth time, template footprint and idle cost (writes bench-results/*.json)',
