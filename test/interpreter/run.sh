@@ -19,6 +19,8 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 OUT="${INTERP_OUT:-$ROOT/.tmp/interpreter}"
 # shellcheck source=installs.sh
 source "$HERE/installs.sh"
+# shellcheck source=../support/maven-jars.sh
+source "$HERE/../support/maven-jars.sh"
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 started=$(date +%s)
 
@@ -48,12 +50,8 @@ if [ ! -f "$VENV/.complete" ]; then
   echo "run.sh: Python side installed in $(( $(date +%s) - t0 ))s" >&2
 fi
 if [[ " $ENGINES " == *" java "* ]] && [ ! -f "$JARS/.complete" ]; then
-  rm -rf "$JARS"; mkdir -p "$JARS"
-  grep -v '^#' "$HERE/maven-jars.txt" | while read -r path sha; do
-    [ -n "$path" ] || continue
-    curl -sfSL --retry 3 -o "$JARS/$(basename "$path")" "https://repo1.maven.org/maven2/$path"
-    echo "$sha  $JARS/$(basename "$path")" | sha256sum -c --quiet -
-  done
+  rm -rf "$JARS"
+  fetch_maven_jars "$HERE/maven-jars.txt" "$JARS"
   touch "$JARS/.complete"
 fi
 

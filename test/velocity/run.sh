@@ -12,15 +12,14 @@ CACHE="${VTL_CACHE:-$HOME/.cache/cdk-scheduled-batch-vtl}"
 key=$(cat "$HERE/maven-jars.txt" "$HERE/VtlRender.java" | sha256sum | cut -c1-16)
 JARS="$CACHE/jars-$key"
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+# shellcheck source=../support/maven-jars.sh
+source "$HERE/../support/maven-jars.sh"
 mkdir -p "$CACHE" "$OUT"
 
 if [ ! -f "$JARS/.complete" ]; then
-  rm -rf "$JARS"; mkdir -p "$JARS/classes"
-  grep -v '^#' "$HERE/maven-jars.txt" | while read -r path sha; do
-    [ -n "$path" ] || continue
-    curl -sfSL --retry 3 -o "$JARS/$(basename "$path")" "https://repo1.maven.org/maven2/$path"
-    echo "$sha  $JARS/$(basename "$path")" | sha256sum -c --quiet -
-  done
+  rm -rf "$JARS"
+  fetch_maven_jars "$HERE/maven-jars.txt" "$JARS"
+  mkdir -p "$JARS/classes"
   javac -nowarn -cp "$JARS/*" -d "$JARS/classes" "$HERE/VtlRender.java"
   touch "$JARS/.complete"
 fi
