@@ -13,10 +13,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BatchFleet, CostReport, FLEET_DEFAULTS, MAX_WORKLOADS_PER_STACK, OverlapPolicy, Rollout, ScheduledBatchWorkload, ScheduledBatchWorkloadProps,
+  BatchFleet, BatchFleetProps, CostReport, FLEET_DEFAULTS, MAX_WORKLOADS_PER_STACK, OverlapPolicy, Rollout, ScheduledBatchWorkload,
+  ScheduledBatchWorkloadProps,
 } from '../src';
 import { fleetStack } from './fixtures/fleet';
-import { MAX_NESTED_TEMPLATE_BYTES } from '../src/workload/private/fleet-stack';
+import { CLI_METADATA_CONTEXT } from '../scripts/bench/footprint';
+import { MAX_NESTED_TEMPLATE_BYTES, MAX_WORKLOAD_STACKS } from '../src/workload/private/fleet-stack';
 import { PLATFORM_TAG_KEY } from '../src/workload/private/platform-runs';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
@@ -37,6 +39,28 @@ const EVERY_OPTION = (i: number): ScheduledBatchWorkloadProps => ({
 /** The bytes of each nested stack template in the assembly `dir`, as written. */
 function nestedTemplateBytes(dir: string): number[] {
   return fs.readdirSync(dir).filter(f => f.endsWith('.nested.template.json')).map(f => fs.statSync(path.join(dir, f)).size);
+}
+
+/** A fleet of one nested stack holding workloads `Job1`..`Job<n>` with `props(i)`, in stack `S` of a new app. */
+function oneStackFleet(n: number, props: (i: number) => ScheduledBatchWorkloadProps, fleetProps: BatchFleetProps = {},
+  context?: Record<string, unknown>): cdk.App {
+  const app = new cdk.App({ context });
+  const fleet = new BatchFleet(new cdk.Stack(app, 'S'), 'Fleet', { workloadStacks: 1, ...fleetProps });
+  for (const [i, id] of ids(n).entries()) fleet.addWorkload(id, props(i));
+  return app;
+}
+
+/** How `Job1`..`Job<n>` spread over a fleet of `workloadStacks` stacks: stacks used, the emptiest's and the fullest's count. */
+function spread(n: number, workloadStacks?: number): { stacks: number; min: number; max: number } {
+  const fleet = new BatchFleet(new cdk.Stack(new cdk.App(), 'S'), 'Fleet', { workloadStacks });
+  const counts = new Map<string, number>();
+  for (const id of ids(n)) counts.set(fleet.stackFor(id).node.id, (counts.get(fleet.stackFor(id).node.id) ?? 0) + 1);
+  return { stacks: counts.size, min: Math.min(...counts.values()), max: Math.max(...counts.values()) };
+}
+
+/** A doc's text with its whitespace folded, as the assertions on it quote it. */
+function doc(name: string): string {
+  return fs.readFileSync(path.join(__dirname, '..', 'docs', name), 'utf8').replace(/\s+/g, ' ');
 }
 
 interface Assembly {
@@ -160,37 +184,29 @@ describe('placement', () => {
     expect(after.resources - before.resources).toBeLessThanOrEqual(5);
   });
 
-  test('a nested stack of more than 30 workloads is refused at synth, naming the stack and the fix', () => {
-    const one = new cdk.App();
-    const fleet = new BatchFleet(new cdk.Stack(one, 'S'), 'Fleet', { workloadStacks: 1 });
-    for (const id of ids(26)) fleet.addWorkload(id, { schedule: DAILY, image: IMAGE });
+  test('a nested stack of more than 25 workloads is refused at synth, naming the stack and the fix', () => {
+    const one = oneStackFleet(26, () => ({ schedule: DAILY, image: IMAGE }));
     expect(() => one.synth()).toThrow("S/Fleet/Workloads000 holds 26 workloads, more than the 25 whose templates fit CloudFormation's 1 MB per nested stack: raise 'workloadStacks' (now 1, at most 200)");
   });
 
   test('a default workload is about 30 KB of its nested template (with its start check\'s state and its stack\'s check): 25 of them stay well below 1 MB', () => {
-    const app = new cdk.App();
-    const fleet = new BatchFleet(new cdk.Stack(app, 'S'), 'Fleet', { workloadStacks: 1 });
-    for (const id of ids(MAX_WORKLOADS_PER_STACK)) fleet.addWorkload(id, { schedule: DAILY, image: IMAGE, command: ['python', '-m', 'a.rather.long.module.name', '--with', 'arguments'] });
+    const app = oneStackFleet(MAX_WORKLOADS_PER_STACK, () => ({ schedule: DAILY, image: IMAGE, command: ['python', '-m', 'a.rather.long.module.name', '--with', 'arguments'] }));
     const bytes = nestedTemplateBytes(app.synth().directory)[0];
     expect(bytes / MAX_WORKLOADS_PER_STACK).toBeLessThan(31_000);
     expect(bytes).toBeLessThan(0.8 * MAX_NESTED_TEMPLATE_BYTES); // room for workloads larger than the default
-    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'fleet.md'), 'utf8').replace(/\s+/g, ' ');
-    expect(doc).toContain(`A default workload is 4 resources and about ${(bytes / MAX_WORKLOADS_PER_STACK / 1000).toFixed(1)} KB of template`);
+    expect(doc('fleet.md')).toContain(`A default workload is 4 resources and about ${(bytes / MAX_WORKLOADS_PER_STACK / 1000).toFixed(1)} KB of template`);
   });
 
   test('a nested stack is written without indentation, which saves 14% of the bytes of 25 default workloads (docs/fleet.md)', () => {
-    const app = new cdk.App();
-    const fleet = new BatchFleet(new cdk.Stack(app, 'S'), 'Fleet', { workloadStacks: 1 });
-    for (const id of ids(MAX_WORKLOADS_PER_STACK)) fleet.addWorkload(id, { schedule: DAILY, image: IMAGE });
-    const dir = app.synth().directory;
+    const dir = oneStackFleet(MAX_WORKLOADS_PER_STACK, () => ({ schedule: DAILY, image: IMAGE })).synth().directory;
     const [nested] = fs.readdirSync(dir).filter(f => f.endsWith('.nested.template.json'));
     const text = fs.readFileSync(path.join(dir, nested), 'utf8');
     expect(text).not.toContain('\n');
     expect(JSON.stringify(JSON.parse(text))).toBe(text);
     const indented = JSON.stringify(JSON.parse(text), undefined, 1); // as aws-cdk-lib writes a stack by default
     const saved = Math.round(100 * (1 - text.length / indented.length));
-    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'fleet.md'), 'utf8').replace(/\s+/g, ' ');
-    expect(doc).toContain(`without the indentation aws-cdk-lib adds by default saves ${saved}% of the bytes`);
+    expect(doc('fleet.md')).toContain(`without the indentation aws-cdk-lib adds by default saves ${saved}% of the bytes`);
+    expect(doc('compatibility.md')).toContain(`without indentation (${saved}% fewer bytes`);
     // The asset (and so the TemplateURL) is named by the hash of the unindented content: an existing fleet's is unchanged (docs/compatibility.md).
     const assets = JSON.parse(fs.readFileSync(path.join(dir, 'S.assets.json'), 'utf8')).files;
     const [hash] = Object.keys(assets).filter(k => assets[k].source.path === nested);
@@ -198,46 +214,28 @@ describe('placement', () => {
   });
 
   test('a nested stack whose template passes 1 MB is refused at synth, with its bytes, its workloads and the fix: workloads with every option are about twice the default', () => {
-    const app = new cdk.App();
-    const fleet = new BatchFleet(new cdk.Stack(app, 'S'), 'Fleet', { workloadStacks: 1, onDemandFallback: true });
-    for (const [i, id] of ids(MAX_WORKLOADS_PER_STACK).entries()) fleet.addWorkload(id, EVERY_OPTION(i));
+    const app = oneStackFleet(MAX_WORKLOADS_PER_STACK, EVERY_OPTION, { onDemandFallback: true });
     expect(() => app.synth()).toThrow(/^S\/Fleet\/Workloads000 writes a template of 1,[0-9]{3},[0-9]{3} bytes for 25 workloads, more than the 1,000,000 bytes CloudFormation takes for a nested stack's template: raise 'workloadStacks' \(now 1, at most 200; about 3 leaves room\) before the first deployment \(it moves workloads between stacks\), or split the workloads over two fleets\.$/);
   });
 
   test('a workload with every option is about 65 KB of template: 15 fill a nested stack; docs/fleet.md says so', () => {
-    const app = new cdk.App();
-    const fleet = new BatchFleet(new cdk.Stack(app, 'S'), 'Fleet', { workloadStacks: 1, onDemandFallback: true });
-    for (const [i, id] of ids(10).entries()) fleet.addWorkload(id, EVERY_OPTION(i));
-    const bytes = nestedTemplateBytes(app.synth().directory)[0];
-    const perWorkload = bytes / 10;
+    const perWorkload = nestedTemplateBytes(oneStackFleet(10, EVERY_OPTION, { onDemandFallback: true }).synth().directory)[0] / 10;
     expect(perWorkload).toBeGreaterThan(60_000);
     expect(perWorkload).toBeLessThan(70_000);
     const fit = Math.floor(MAX_NESTED_TEMPLATE_BYTES / perWorkload);
     // As `cdk synth` writes it: with `aws:cdk:path` metadata on every resource.
-    const cli = new cdk.App({ context: { 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:version-reporting': true } });
-    const cliFleet = new BatchFleet(new cdk.Stack(cli, 'S'), 'Fleet', { workloadStacks: 1, onDemandFallback: true });
-    for (const [i, id] of ids(10).entries()) cliFleet.addWorkload(id, EVERY_OPTION(i));
+    const cli = oneStackFleet(10, EVERY_OPTION, { onDemandFallback: true }, CLI_METADATA_CONTEXT);
     const fitCli = Math.floor(MAX_NESTED_TEMPLATE_BYTES / (nestedTemplateBytes(cli.synth().directory)[0] / 10));
     expect(fitCli).toBeLessThanOrEqual(fit);
-    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'fleet.md'), 'utf8').replace(/\s+/g, ' ');
-    expect(doc).toContain(`about ${(perWorkload / 1000).toFixed(0)} KB: ${fit} of them fill a nested stack (${fitCli === fit ? 'as many' : fitCli} with the metadata \`cdk synth\` adds)`);
+    expect(doc('fleet.md')).toContain(`about ${(perWorkload / 1000).toFixed(0)} KB: ${fit} of them fill a nested stack (${fitCli === fit ? 'as many' : fitCli} with the metadata \`cdk synth\` adds)`);
     // "160 for 1,000": with 160 stacks, the fullest of Job1 to Job1000 holds no more than fitCli.
-    const placed = new BatchFleet(new cdk.Stack(new cdk.App(), 'P'), 'Fleet', { workloadStacks: 160 });
-    const counts = new Map<string, number>();
-    for (const id of ids(1000)) counts.set(placed.stackFor(id).node.id, (counts.get(placed.stackFor(id).node.id) ?? 0) + 1);
-    expect(Math.max(...counts.values())).toBeLessThanOrEqual(fitCli);
-    expect(doc).toContain('nested stacks of a default one: 160 for 1,000');
+    expect(spread(1000, 160).max).toBeLessThanOrEqual(fitCli);
+    expect(doc('fleet.md')).toContain('nested stacks of a default one: 160 for 1,000');
   });
 
   test('1,000 workloads spread over the 80 default stacks, the fullest holding 21 (under the 25 allowed)', () => {
-    const fill = (n: number) => {
-      const fleet = new BatchFleet(new cdk.Stack(new cdk.App(), 'S'), 'Fleet');
-      const counts = new Map<string, number>();
-      for (const id of ids(n)) counts.set(fleet.stackFor(id).node.id, (counts.get(fleet.stackFor(id).node.id) ?? 0) + 1);
-      return { stacks: counts.size, fullest: Math.max(...counts.values()) };
-    };
     expect(FLEET_DEFAULTS.workloadStacks).toBe(80);
-    expect(fill(1000)).toEqual({ stacks: 80, fullest: 21 });
+    expect(spread(1000)).toMatchObject({ stacks: 80, max: 21 });
   });
 
   test('each workload has a stack output <group>/<name> of its schedule, what the backfill CLI takes', () => {
@@ -253,28 +251,26 @@ describe('placement', () => {
   });
 
   test('docs/fleet.md states the placement numbers the code has', () => {
-    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'fleet.md'), 'utf8').replace(/\s+/g, ' ');
-    const fleet = new BatchFleet(new cdk.Stack(new cdk.App(), 'S'), 'Fleet');
-    const spread = (n: number) => {
-      const counts = new Map<string, number>();
-      for (const id of ids(n)) counts.set(fleet.stackFor(id).node.id, (counts.get(fleet.stackFor(id).node.id) ?? 0) + 1);
-      return { stacks: counts.size, min: Math.min(...counts.values()), max: Math.max(...counts.values()) };
-    };
-    expect(doc).toContain(`(default ${FLEET_DEFAULTS.workloadStacks})`);
-    expect(doc).toContain(`more than ${MAX_WORKLOADS_PER_STACK} workloads`);
-    expect(doc).toContain(`\`Job1\` to \`Job1000\` the fullest stack holds ${spread(1000).max}; with 1,300 it would hold ${spread(1300).max}`);
+    const fleetDoc = doc('fleet.md');
+    expect(fleetDoc).toContain(`(default ${FLEET_DEFAULTS.workloadStacks})`);
+    expect(fleetDoc).toContain(`more than ${MAX_WORKLOADS_PER_STACK} workloads`);
+    expect(fleetDoc).toContain(`\`Job1\` to \`Job1000\` the fullest stack holds ${spread(1000).max}; with 1,300 it would hold ${spread(1300).max}`);
     // "about 1,250 workloads fit": the largest count whose fullest stack stays within the cap.
     expect(spread(1250).max).toBeLessThanOrEqual(MAX_WORKLOADS_PER_STACK);
     expect(spread(1260).max).toBeGreaterThan(MAX_WORKLOADS_PER_STACK);
-    expect(doc).toContain('about 1,250 workloads fit the default');
+    expect(fleetDoc).toContain('about 1,250 workloads fit the default');
     const hundred = spread(100);
-    expect(doc).toContain(`${hundred.stacks} nested stacks of ${hundred.min} to ${hundred.max} workloads each`);
+    expect(fleetDoc).toContain(`${hundred.stacks} nested stacks of ${hundred.min} to ${hundred.max} workloads each`);
   });
 
   test('workloadStacks is checked', () => {
     const stack = new cdk.Stack(new cdk.App(), 'S');
     expect(() => new BatchFleet(stack, 'A', { workloadStacks: 0 })).toThrow(/'workloadStacks' is 0: it must be a whole number .*1.*200/);
     expect(() => new BatchFleet(stack, 'B', { workloadStacks: 2.5 })).toThrow(/'workloadStacks' is 2.5/);
+    expect(() => new BatchFleet(stack, 'D', { workloadStacks: MAX_WORKLOAD_STACKS + 1 })).toThrow(`'workloadStacks' is ${MAX_WORKLOAD_STACKS + 1}`);
+    expect(new BatchFleet(stack, 'E', { workloadStacks: MAX_WORKLOAD_STACKS }).workloadStacks).toBe(MAX_WORKLOAD_STACKS);
+    expect(doc('fleet.md')).toContain(`raise \`workloadStacks\` (up to ${MAX_WORKLOAD_STACKS})`);
+    expect(fs.readFileSync(path.join(__dirname, '..', 'API.md'), 'utf8')).toContain(`How many nested stacks the workloads are spread over (1 to ${MAX_WORKLOAD_STACKS})`);
     const fleet = new BatchFleet(stack, 'C', { workloadStacks: 1 });
     expect(fleet.stackFor('x')).toBe(fleet.stackFor('y'));
   });

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { NestedStack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { FleetStack } from './private/fleet-stack';
+import { FleetStack, MAX_WORKLOAD_STACKS, workloadCount } from './private/fleet-stack';
 import { ScheduledBatchWorkload, ScheduledBatchWorkloadProps } from './scheduled-batch-workload';
 import { BatchPlatform, IBatchPlatform } from '../compute/batch-platform';
 import { BatchPlatformProps } from '../compute/batch-platform-props';
@@ -71,7 +71,7 @@ export class BatchFleet extends Construct implements ICostEstimable {
     super(scope, id);
     rejectUnknownKeys('BatchFleetProps', props);
     rejectConflicts(props, 'platform');
-    validateWholeNumber('workloadStacks', props.workloadStacks, { min: 1, max: 200, fix: 'e.g. 80 (the default)' });
+    validateWholeNumber('workloadStacks', props.workloadStacks, { min: 1, max: MAX_WORKLOAD_STACKS, fix: 'e.g. 80 (the default)' });
     if (Token.isUnresolved(props.workloadStacks)) {
       throw new ValidationError("'workloadStacks' is a token: the placement of each workload is decided at synth. Give a number, e.g. 80.");
     }
@@ -97,8 +97,7 @@ export class BatchFleet extends Construct implements ICostEstimable {
     const index = createHash('sha256').update(id).digest().readUInt32BE(0) % this.workloadStacks;
     const name = `Workloads${String(index).padStart(3, '0')}`;
     return (this.node.tryFindChild(name) as NestedStack | undefined) ?? new FleetStack(this, name,
-      `Workloads of ${this.node.path} whose id hashes to ${index} of ${this.workloadStacks}`,
-      { workloadStacks: this.workloadStacks, workloadsIn: workloadCount });
+      `Workloads of ${this.node.path} whose id hashes to ${index} of ${this.workloadStacks}`, this.workloadStacks);
   }
 
   /** A message for each nested stack that holds more workloads than its template can. */
@@ -107,7 +106,7 @@ export class BatchFleet extends Construct implements ICostEstimable {
       const count = workloadCount(stack);
       return count <= MAX_WORKLOADS_PER_STACK ? [] : [
         `${stack.node.path} holds ${count} workloads, more than the ${MAX_WORKLOADS_PER_STACK} whose templates fit CloudFormation's 1 MB per nested stack: `
-        + `raise 'workloadStacks' (now ${this.workloadStacks}, at most 200) before the first deployment (it moves workloads between stacks), or split the workloads over two fleets.`,
+        + `raise 'workloadStacks' (now ${this.workloadStacks}, at most ${MAX_WORKLOAD_STACKS}) before the first deployment (it moves workloads between stacks), or split the workloads over two fleets.`,
       ];
     });
   }
@@ -116,8 +115,4 @@ export class BatchFleet extends Construct implements ICostEstimable {
   public costLineItems(): CostLineItem[] {
     return subtreeCostLineItems(this);
   }
-}
-
-function workloadCount(stack: NestedStack): number {
-  return stack.node.children.filter(c => c instanceof ScheduledBatchWorkload).length;
 }

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { ISynthesisSession, NestedStack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../private/prop-names';
+import { ScheduledBatchWorkload } from '../scheduled-batch-workload';
 
 /**
  * The most bytes of a nested stack's template: CloudFormation reads it from S3 (`TemplateURL`), "Template body size in
@@ -11,11 +12,12 @@ import { ValidationError } from '../../private/prop-names';
  */
 export const MAX_NESTED_TEMPLATE_BYTES = 1_000_000;
 
-/** What a fleet's nested stack tells in its error when its template is too large. */
-export interface FleetStackOwner {
-  readonly workloadStacks: number;
-  /** The workloads a stack holds. */
-  workloadsIn(stack: NestedStack): number;
+/** The most nested stacks a `BatchFleet` spreads its workloads over (`workloadStacks`). */
+export const MAX_WORKLOAD_STACKS = 200;
+
+/** The workloads `stack` holds. */
+export function workloadCount(stack: NestedStack): number {
+  return stack.node.children.filter(c => c instanceof ScheduledBatchWorkload).length;
 }
 
 /**
@@ -26,7 +28,8 @@ export interface FleetStackOwner {
  * would only refuse it at deploy. The size is that of the file aws-cdk-lib writes, read after it writes it.
  */
 export class FleetStack extends NestedStack {
-  constructor(scope: Construct, id: string, description: string, private readonly owner: FleetStackOwner) {
+  /** `workloadStacks`: how many stacks the fleet has, for the fix the error names. */
+  constructor(scope: Construct, id: string, description: string, private readonly workloadStacks: number) {
     super(scope, id, { description, suppressTemplateIndentation: true });
   }
 
@@ -35,11 +38,12 @@ export class FleetStack extends NestedStack {
     (super._synthesizeTemplate as (s: ISynthesisSession, ...r: any[]) => void)(session, ...rest);
     const bytes = fs.statSync(path.join(session.assembly.outdir, this.templateFile)).size;
     if (bytes > MAX_NESTED_TEMPLATE_BYTES) {
-      const now = this.owner.workloadStacks;
-      const enough = Math.min(200, Math.ceil(now * bytes / (0.8 * MAX_NESTED_TEMPLATE_BYTES)));
-      throw new ValidationError(`${this.node.path} writes a template of ${bytes.toLocaleString('en-US')} bytes for ${this.owner.workloadsIn(this)} workloads, `
+      const now = this.workloadStacks;
+      // Enough stacks for the fullest to come to 80% of the limit, if the fleet spread evenly.
+      const enough = Math.min(MAX_WORKLOAD_STACKS, Math.ceil(now * bytes / (0.8 * MAX_NESTED_TEMPLATE_BYTES)));
+      throw new ValidationError(`${this.node.path} writes a template of ${bytes.toLocaleString('en-US')} bytes for ${workloadCount(this)} workloads, `
         + `more than the ${MAX_NESTED_TEMPLATE_BYTES.toLocaleString('en-US')} bytes CloudFormation takes for a nested stack's template: `
-        + `raise 'workloadStacks' (now ${now}, at most 200; about ${enough} leaves room) before the first deployment (it moves workloads between stacks), `
+        + `raise 'workloadStacks' (now ${now}, at most ${MAX_WORKLOAD_STACKS}; about ${enough} leaves room) before the first deployment (it moves workloads between stacks), `
         + 'or split the workloads over two fleets.');
     }
   }
