@@ -240,7 +240,7 @@ export function renderFleetTables(rows: FleetRow[], settings: FleetSettings): st
       + ' "peak RSS" is the median over them of the process\'s `maxRSS`, loading aws-cdk-lib included.',
     ...settings.validationNs.length ? ['aws-cdk-lib\'s built-in validation reads the templates of the assembly\'s stacks, not those of their nested stacks'
       + ' (its plugin gets the stack artifacts\' `templateFullPath`s), so with validation on it checks the fleet\'s parent template only and'
-      + ' every `ScheduledFargateTask` resource: that, more than the synth work, is the gap between the two tables. `test/checkers/run.sh`'
+      + ` every \`ScheduledFargateTask\` resource${validationCost(rows)}. \`test/checkers/run.sh\``
       + ' runs cfn-lint on every template of the checker apps, nested ones included.'] : [],
     '"template MB" sums every template the assembly holds (the user stack\'s and each nested stack\'s `*.nested.template.json`); "assembly MB" is every file'
       + ' of the cloud assembly directory (templates, manifest, `tree.json`, metadata with the constructs\' creation stack traces as a bare `App`'
@@ -252,6 +252,17 @@ export function renderFleetTables(rows: FleetRow[], settings: FleetSettings): st
       + `**${marginal.resources} resources** and ${thousands(marginal.bytes)} template bytes.`);
   }
   return parts.join('\n\n') + '\n\n' + notes.map(n => `- ${n}`).join('\n');
+}
+
+/** `: at N=<n> validation adds <x> s to the fleet's synth and <y> s to ScheduledFargateTask's`, at the largest N measured both ways. */
+function validationCost(rows: FleetRow[]): string {
+  const median = (variant: Variant, n: number, validation: boolean) =>
+    rows.find(r => r.variant === variant && r.n === n && r.validation === validation && !r.error)?.medianMs;
+  const both = rows.filter(r => r.validation && !r.error).map(r => r.n).filter(x => FLEET_VARIANTS.every(v => median(v, x, false) && median(v, x, true)));
+  const n = Math.max(...both);
+  if (!Number.isFinite(n)) return '';
+  const added = (v: Variant) => ((median(v, n, true)! - median(v, n, false)!) / 1000).toFixed(1);
+  return `: at N=${thousands(n)} validation adds ${added('fleet')} s to the fleet's synth and ${added('fargate')} s to \`ScheduledFargateTask\`'s (medians, the tables above)`;
 }
 
 /** What the fleet section says about the Fargate baseline, from the measured rows. */
