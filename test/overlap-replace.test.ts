@@ -4,11 +4,15 @@
  * (test/support/asl-sim.ts, real jsonata engine) of a workload, an array job and a workflow.
  */
 import * as fs from 'fs';
+import * as os from 'os';
+import { join } from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { BatchPlatform, OverlapPolicy, ScheduledBatchWorkflow, ScheduledBatchWorkload, ScheduledBatchWorkloadProps, UnitPrices } from '../src';
+import { readValidationReport } from './checkers/synth-fixtures';
 import { simulate, TaskCall, TaskOutcome } from './support/asl-sim';
 import { chatNotificationErrors, formsOf } from './support/chat-notification';
 import { definitionOf } from './support/state-machine';
@@ -157,6 +161,31 @@ describe('overlap policy REPLACE: a workload', () => {
     expect(JSON.stringify(statements[1].Resource)).toMatch(/:execution:".*StateMachine.*Name.*":\*"/);
     const all = JSON.stringify(policies);
     expect(all).not.toMatch(/"states:StopExecution","Effect":"Allow","Resource":"\*"/);
+  });
+
+  test('cdk-nag: the wildcard on its own executions (execution:<name>:*) is acknowledged with its reason, no finding is left', () => {
+    const outdir = fs.mkdtempSync(join(os.tmpdir(), 'replace-nag-'));
+    try {
+      const app = new cdk.App({ outdir });
+      const stack = new cdk.Stack(app, 'ReplaceNag');
+      new ScheduledBatchWorkload(stack, 'Nightly', {
+        schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }), image: IMAGE, overlapPolicy: OverlapPolicy.REPLACE,
+      });
+      cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      const assembly = app.synth();
+      // In-memory, a remaining finding throws; one acknowledged is left out of the report.
+      const { findings } = readValidationReport(join(assembly.directory, 'validation-report.json'));
+      expect(findings.filter(f => f.plugin === 'AwsSolutions')).toEqual([]);
+      const policy = stack.node.findAll().find(c => c.node.path.endsWith('/OverlapCheckPolicy/Resource'))!;
+      const acknowledged = Object.assign({}, ...policy.node.metadata
+        .filter(m => m.type === cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map(m => m.data));
+      expect(Object.entries(acknowledged)).toEqual([[
+        expect.stringMatching(/AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<NightlyScheduleRunsStateMachine[0-9A-F]{8}\.Name>:\*\]$/),
+        expect.stringContaining('states:DescribeExecution and states:StopExecution act on the earlier run'),
+      ]]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test('state transitions: 4 more per run, 4 per replaced run (its message and its event), 1 per terminated job; docs/operations.md says so', () => {

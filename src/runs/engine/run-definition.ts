@@ -142,15 +142,17 @@ export class RunDefinition {
     if (this.listsExecutions) {
       statements.push(new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [stateMachine.stateMachineArn] }));
     }
-    if (this.ownExecutionActions.size > 0) {
-      statements.push(new iam.PolicyStatement({
-        actions: [...this.ownExecutionActions].sort(),
-        resources: [Stack.of(stateMachine).formatArn({
-          service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        })],
-      }));
+    const executions = Stack.of(stateMachine).formatArn({
+      service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const actions = [...this.ownExecutionActions].sort();
+    if (actions.length > 0) statements.push(new iam.PolicyStatement({ actions, resources: [executions] }));
+    const policy = new iam.Policy(this.scope, 'OverlapCheckPolicy', { roles: [stateMachine.role], statements });
+    if (actions.length > 0) {
+      acknowledgeWildcardResource(policy.node.defaultChild!, executions,
+        `${actions.join(' and ')} act on the earlier run, an execution of this state machine whose name exists only at run time: `
+        + 'the resource is execution:<this state machine\'s name>:*, the executions of no other state machine.');
     }
-    new iam.Policy(this.scope, 'OverlapCheckPolicy', { roles: [stateMachine.role], statements });
   }
 
   /**
