@@ -31,6 +31,24 @@ function notWaitingFor(scope: IConstruct, logicalId: string): string[] {
   return dependsOnOf(scope).filter(([, deps]) => !deps.includes(logicalId)).map(([id]) => id);
 }
 
+type CfnJson = { Properties?: unknown; DependsOn?: string[] };
+
+/** The logical ids `value` names with Ref or Fn::GetAtt. */
+function referencedIds(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(referencedIds);
+  if (value === null || typeof value !== 'object') return [];
+  const o = value as Record<string, unknown>;
+  if (typeof o.Ref === 'string') return [o.Ref];
+  if (Array.isArray(o['Fn::GetAtt'])) return [String(o['Fn::GetAtt'][0])];
+  return Object.values(o).flatMap(referencedIds);
+}
+
+/** `<resource> -> <id>` for each DependsOn entry the resource already references (what cfn-lint W3005 reports). */
+function repeatedDependsOn(resources: Record<string, CfnJson>): string[] {
+  return Object.entries(resources).flatMap(([id, r]) =>
+    (r.DependsOn ?? []).filter(d => referencedIds(r.Properties).includes(d)).map(d => `${id} -> ${d}`));
+}
+
 const verificationId = (v: DeployVerification) => cdk.Stack.of(v).getLogicalId(v.resource.node.defaultChild as cdk.CfnResource);
 
 function verifiedWorkload(scope: Construct, id = 'Nightly', runApi?: RunApi) {
@@ -74,17 +92,30 @@ describe('RunApi routes wait for every verification of their job', () => {
     expect(deps.filter(d => d.includes('Verification'))).toEqual([]);
   });
 
-  test('a verified workload in a fleet\'s nested stack, the RunApi in the parent: the route waits for the nested stack; no cycle', () => {
+  test('a verified workload in a fleet\'s nested stack, the RunApi in the parent: what names the revision reads it from the nested stack; no DependsOn repeats that, no cycle', () => {
     const app = new cdk.App();
     const stack = new cdk.Stack(app, 'Fleet', { env });
     const fleet = new BatchFleet(stack, 'Fleet', { workloadStacks: 2 });
     const api = new RunApi(stack, 'RunApi');
     const w = fleet.addWorkload('Nightly', { schedule, image: IMAGE, timeout, verifyOnDeploy: true, runApi: api });
+    const pipeline = new iam.Role(stack, 'Pipeline', { assumedBy: new iam.AccountPrincipal(env.account) });
+    w.grantSubmit(pipeline);
     const nested = cdk.Stack.of(w) as cdk.NestedStack;
     expect(nested.nestedStackParent).toBe(stack);
     const nestedId = stack.getLogicalId(nested.nestedStackResource!);
-    expect(notWaitingFor(api.api.root.resourceForPath('/workloads/nightly'), nestedId)).toEqual([]);
-    expect(notWaitingFor(api.integrationRole, nestedId)).toEqual([]);
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, CfnJson>;
+    const id = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as cdk.CfnResource);
+    // The POST method and both policies name the revision: they read it from the nested stack's outputs, which
+    // CloudFormation gives once the nested stack, its verification included, is complete.
+    const post = api.api.root.resourceForPath('/workloads/nightly/runs').node.findChild('POST');
+    const namers = [id(post), id(api.integrationRole.node.findChild('DefaultPolicy')), id(pipeline.node.findChild('DefaultPolicy'))];
+    for (const namer of namers) expect(referencedIds(resources[namer].Properties)).toContain(nestedId);
+    // cfn-lint W3005: no resource DependsOn what it already references.
+    expect(repeatedDependsOn(resources)).toEqual([]);
+    // The route's paths and status GET do not name the revision, and submit nothing.
+    const notNamers = dependsOnOf(api.api.root.resourceForPath('/workloads/nightly')).map(([r]) => r).filter(r => !namers.includes(r));
+    expect(notNamers.length).toBe(4);
+    for (const r of notNamers) expect(referencedIds(resources[r].Properties)).not.toContain(nestedId);
     expect(() => app.synth()).not.toThrow();
   });
 

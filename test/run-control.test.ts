@@ -640,6 +640,12 @@ describe('RunApi validations', () => {
     ]);
   });
 
+  test('an API without routes fails at synth, saying how to give it one', () => {
+    const app = new cdk.App();
+    new RunApi(new cdk.Stack(app, 'Empty'), 'RunApi');
+    expect(() => app.synth()).toThrow("RunApi Empty/RunApi has no routes: pass it as 'runApi' of a ScheduledBatchWorkload, call addJob, or remove it.");
+  });
+
   test('grantRun on an unknown route fails, listing the routes', () => {
     const { stack, runApi } = setup({}, { api: true });
     expect(() => runApi!.grantRun(new iam.Role(stack, 'R', { assumedBy: new iam.AccountPrincipal(ACCOUNT) }), 'weekly'))

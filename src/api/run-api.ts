@@ -175,13 +175,20 @@ export class RunApi extends Construct {
     // One validator for every method: POST bodies against their model, GET path parameters present.
     this.validator = this.api.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
     this.acknowledgeFindings();
+    // API Gateway deploys no API without a method; say which construct gives it one.
+    this.node.addValidation({
+      validate: () => this.routes.size > 0 ? [] : [`RunApi ${this.node.path} has no routes: pass it as 'runApi' of a ScheduledBatchWorkload, `
+        + 'call addJob, or remove it.'],
+    });
   }
 
   /**
    * Add the run and status routes of `job`, which must be in this API's stack or in one of its nested stacks (a
    * `BatchFleet`'s). Returns the route name. The route submits a new revision of the job only once every
    * `DeployVerification` of the job has succeeded, whether it was created before or after this call: its resources and
-   * methods, and the integration role, wait for them.
+   * methods, and the integration role, wait for them. For a job in a nested stack (a `BatchFleet`'s), the POST method
+   * and the role's policy read the revision from that stack's outputs, which CloudFormation gives once the nested
+   * stack, its verification included, is complete.
    */
   public addJob(job: IBatchJob, options: RunApiRouteOptions = {}): string {
     rejectUnknownKeys('RunApiRouteOptions', options);
