@@ -82,7 +82,7 @@ describe('resubmitOnDemand', () => {
 
   test.each([
     ['a platform without On-Demand compute', {}, false, /has no On-Demand compute: create the platform with 'onDemandFallback: true'/],
-    ['arraySize', { arraySize: 4 }, true, /'onDemandJobQueue' and 'arraySize' are both set/],
+    ['arraySize', { arraySize: 4 }, true, "'resubmitOnDemand' is true but 'arraySize' is 4: an array job's children cannot be resubmitted one by one. Leave 'resubmitOnDemand' out, or 'arraySize' (one job per run)."],
     ['trackRuns: false', { trackRuns: false }, true, /'resubmitOnDemand' is true but 'trackRuns' is false/],
   ])('refused at synth with %s', (_what, props, fallback, message) => {
     expect(() => setup(props as Partial<ScheduledBatchWorkloadProps>, fallback)).toThrow(message);

@@ -19,12 +19,17 @@ export function validateNotificationEmail(prop: string, email: string | undefine
 /** Fails at synth on workload props that would be ignored without a word. */
 export function rejectIgnoredWorkloadProps(props: {
   readonly alarms?: boolean; readonly dashboard?: boolean; readonly resubmitOnDemand?: boolean; readonly trackRuns?: boolean;
+  readonly arraySize?: number;
 }): void {
   if (props.alarms === false && props.dashboard === true) {
     throw new ValidationError("'dashboard' is true but 'alarms' is false: the dashboard shows the workload's alarms. Set 'alarms' to true (the default), or leave 'dashboard' out.");
   }
   if (props.resubmitOnDemand === true && props.trackRuns === false) {
     throw new ValidationError("'resubmitOnDemand' is true but 'trackRuns' is false: the resubmission happens in the tracked run. Turn 'trackRuns' on, or leave 'resubmitOnDemand' out.");
+  }
+  if (props.resubmitOnDemand === true && props.arraySize !== undefined) {
+    throw new ValidationError(`'resubmitOnDemand' is true but 'arraySize' is ${props.arraySize}: an array job's children cannot be resubmitted one by one. `
+      + "Leave 'resubmitOnDemand' out, or 'arraySize' (one job per run).");
   }
 }
 
