@@ -18,7 +18,7 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-batch.html (.sync; the error Cause is the job detail)
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html
  */
-import { ArnFormat, Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -30,6 +30,7 @@ import {
 import { grantLogTail, logTailState, streamOf } from './log-tail';
 import { bothForms, CHILD_LINKS_MAX, RUN_OUTCOMES, stepSummary } from './messages';
 import { notificationTail, recoveryCheck, succeededEvent } from './notification-tail';
+import { grantOwnExecutions } from './own-executions';
 import { readRolloutState, recordFailed, recordSucceeded, grantRollout } from './rollout';
 import { EVENT_OUTCOMES, jobRunEventDetail, otherRunEvent, subjectOf } from './run-events';
 import { EngineStep, RunDefinitionProps, submitStatementOf, submitStatementsByShare } from './run-graph';
@@ -129,35 +130,12 @@ export class RunDefinition {
       `batch:TerminateJob (${this.p.workflow ? 'a step' : 'the job'} is stopped at the run deadline) and batch:TagResource (tagging at submission) act on job ids that exist only at run time; both are conditioned on the run's workload tag (cdk-scheduled-batch:workload).`);
     grantLogTail(stateMachine, this.p.levels.flat().map(s => s.logGroupName));
     for (const hook of this.afterCreate) hook(stateMachine);
-    this.grantOwnExecutions(stateMachine);
-  }
-
-  /**
-   * ListExecutions of this state machine and actions on its executions, in a policy of their own: the role's default
-   * policy is one the state machine waits for, so it cannot name the state machine without a circular dependency.
-   */
-  private grantOwnExecutions(stateMachine: sfn.StateMachine): void {
-    if (!this.listsExecutions && this.ownExecutionActions.size === 0) return;
-    const statements = [];
-    if (this.listsExecutions) {
-      statements.push(new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [stateMachine.stateMachineArn] }));
-    }
-    const executions = Stack.of(stateMachine).formatArn({
-      service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    const actions = [...this.ownExecutionActions].sort();
-    if (actions.length > 0) statements.push(new iam.PolicyStatement({ actions, resources: [executions] }));
-    const policy = new iam.Policy(this.scope, 'OverlapCheckPolicy', { roles: [stateMachine.role], statements });
-    if (actions.length > 0) {
-      acknowledgeWildcardResource(policy.node.defaultChild!, executions,
-        `${actions.join(' and ')} act on the earlier run, an execution of this state machine whose name exists only at run time: `
-        + 'the resource is execution:<this state machine\'s name>:*, the executions of no other state machine.');
-    }
+    grantOwnExecutions(this.scope, stateMachine, this.listsExecutions, [...this.ownExecutionActions].sort());
   }
 
   /**
    * ListExecutions of this state machine. A CustomState, because the typed `CallAwsService` puts its grant in the role's
-   * default policy, which cannot name this state machine (see grantOwnExecutions); `$states.context.StateMachine.Id`
+   * default policy, which cannot name this state machine (see own-executions.ts); `$states.context.StateMachine.Id`
    * names it at run time.
    */
   private listEarlierRuns(id: string, assign: Record<string, unknown> = {}): sfn.CustomState {
@@ -166,7 +144,7 @@ export class RunDefinition {
       { earlierRuns: `{% ${EARLIER_EXECUTIONS} %}`, ...assign });
   }
 
-  /** A call on an execution of this state machine, granted on its executions only (see grantOwnExecutions). */
+  /** A call on an execution of this state machine, granted on its executions only (see own-executions.ts). */
   private callOnOwnExecutions(id: string, action: string, args: Record<string, unknown>, assign?: Record<string, unknown>): sfn.CustomState {
     this.ownExecutionActions.add(`states:${action.charAt(0).toUpperCase()}${action.slice(1)}`);
     return sdkCallState(this.scope, id, 'sfn', action, args, assign);
