@@ -14,7 +14,7 @@ import {
 } from './private/run-api-templates';
 import { validateArraySize } from '../private/array-size';
 import { logEncryption, skipLogKeyCheckWithoutKey } from '../private/log-encryption';
-import { ValidationError } from '../private/prop-names';
+import { inHostSpellingEach, ValidationError } from '../private/prop-names';
 import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
@@ -177,8 +177,8 @@ export class RunApi extends Construct {
     this.acknowledgeFindings();
     // API Gateway deploys no API without a method; say which construct gives it one.
     this.node.addValidation({
-      validate: () => this.routes.size > 0 ? [] : [`RunApi ${this.node.path} has no routes: pass it as 'runApi' of a ScheduledBatchWorkload, `
-        + 'call addJob, or remove it.'],
+      validate: () => inHostSpellingEach(this.routes.size > 0 ? [] : [`RunApi ${this.node.path} has no routes: pass it as 'runApi' of a `
+        + 'ScheduledBatchWorkload, call addJob, or remove it.']),
     });
   }
 

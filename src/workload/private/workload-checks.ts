@@ -18,7 +18,10 @@ export function validateNotificationEmail(prop: string, email: string | undefine
 
 /** Fails at synth on workload props that would be ignored without a word. */
 export function rejectIgnoredWorkloadProps(props: {
-  readonly alarms?: boolean; readonly dashboard?: boolean; readonly resubmitOnDemand?: boolean; readonly trackRuns?: boolean;
+  readonly alarms?: boolean;
+  readonly dashboard?: boolean;
+  readonly resubmitOnDemand?: boolean;
+  readonly trackRuns?: boolean;
   readonly arraySize?: number;
 }): void {
   if (props.alarms === false && props.dashboard === true) {
