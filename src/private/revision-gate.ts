@@ -10,10 +10,10 @@ import { Construct, Dependable, IConstruct, IDependable } from 'constructs';
  * node-scoped singleton without resources), so state lives in the construct tree.
  *
  * A consumer outside the gate's stack is not linked: a consumer in another top-level stack names the job definition
- * through a stack export, one outside the nested stack of the job (a `BatchFleet`'s) through that stack's outputs; either
+ * through a stack export, one outside the job's nested stack (a `BatchFleet`'s) through that stack's outputs; either
  * way it deploys only after the job's stack, verification included, has finished (and a dependency would be a stack
- * dependency that could close a cycle, or a DependsOn that repeats a reference). A gate in another stack than its job is not registered (the caller
- * warns): a consumer in the job's stack would depend on a stack that depends on it.
+ * dependency that could close a cycle, or a DependsOn that repeats a reference). A gate in another stack than its job
+ * is not registered (the caller warns): a consumer in the job's stack would depend on a stack that depends on it.
  */
 export class RevisionGates extends Construct {
   /** The gates and consumers of `job`. */
@@ -62,22 +62,17 @@ export class RevisionGates extends Construct {
 const ID = 'RevisionGates';
 
 function link(consumer: IConstruct, gate: IConstruct): void {
-  const gateStack = Stack.of(gate);
-  const stacks = (c: IConstruct) => {
-    const chain = [Stack.of(c)];
-    while (chain[chain.length - 1].nestedStackParent) chain.push(chain[chain.length - 1].nestedStackParent!);
-    return chain;
-  };
-  const consumerStacks = stacks(consumer);
   // The gate's stack is the consumer's or encloses it (the consumer is in a nested stack of it): CloudFormation orders
   // them through a DependsOn, on the nested stack's resource where the two differ; a reference to the job definition
   // from there would wait for the job definition only, not for its verification.
-  if (consumerStacks.includes(gateStack)) {
-    consumer.node.addDependency(gate);
-    return;
+  for (let stack: Stack | undefined = Stack.of(consumer); stack; stack = stack.nestedStackParent) {
+    if (stack === Stack.of(gate)) {
+      consumer.node.addDependency(gate);
+      return;
+    }
   }
-  // The gate is in a nested stack the consumer is outside of (a BatchFleet's, the consumer in the parent or another
-  // nested stack of it): what in the consumer names the revision reads it from that stack's outputs, which
+  // Otherwise the gate is in a nested stack the consumer is outside of (a BatchFleet's, the consumer in the parent or
+  // another nested stack of it): what in the consumer names the revision reads it from that stack's outputs, which
   // CloudFormation gives only once the nested stack, its verification included, is complete. That reference orders
   // it; a DependsOn on the nested stack's resource would repeat it (cfn-lint W3005), and the parts of the consumer
   // that do not name the revision submit nothing. Another top-level stack: its stack export orders it (see above).

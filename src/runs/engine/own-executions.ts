@@ -11,16 +11,15 @@ import { acknowledgeWildcardResource } from '../../private/nag';
  */
 export function grantOwnExecutions(scope: Construct, stateMachine: sfn.StateMachine, listsExecutions: boolean, actions: string[]): void {
   if (!listsExecutions && actions.length === 0) return;
-  const statements = [];
+  const policy = new iam.Policy(scope, 'OverlapCheckPolicy', { roles: [stateMachine.role] });
   if (listsExecutions) {
-    statements.push(new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [stateMachine.stateMachineArn] }));
+    policy.addStatements(new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [stateMachine.stateMachineArn] }));
   }
-  const executions = Stack.of(stateMachine).formatArn({
-    service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
-  if (actions.length > 0) statements.push(new iam.PolicyStatement({ actions, resources: [executions] }));
-  const policy = new iam.Policy(scope, 'OverlapCheckPolicy', { roles: [stateMachine.role], statements });
   if (actions.length > 0) {
+    const executions = Stack.of(stateMachine).formatArn({
+      service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    policy.addStatements(new iam.PolicyStatement({ actions, resources: [executions] }));
     acknowledgeWildcardResource(policy.node.defaultChild!, executions,
       `${actions.join(' and ')} act on the earlier run, an execution of this state machine whose name exists only at run time: `
       + 'the resource is execution:<this state machine\'s name>:*, the executions of no other state machine.');
