@@ -9,6 +9,7 @@ import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { OPTIONS, optionPairs, REFUSED } from './fixtures/option-pairs';
 import { endpointsFargateStack } from './fixtures/vpc';
 import { oneLinerStack } from './fixtures/workload';
 import { RUNNABLE_TIME_LIMITS } from '../src/compute/batch-platform';
@@ -339,6 +340,14 @@ describe('docs/security.md', () => {
     expect(missingFrom(security, stacks)).toEqual([]);
     expect(security).toContain(`The example stacks (${stacks.length})`);
     for (const file of files) expect(security).toContain(`\`${file}\``);
+  });
+
+  test('the option-pair fixture is described with its own counts; each refused pair is one of its pairs', () => {
+    const pairs = optionPairs().map(([id]) => id);
+    const refused = Object.keys(REFUSED);
+    expect(refused.filter(id => !pairs.includes(id))).toEqual([]);
+    expect(security).toContain(`a workload for each of ${Object.keys(OPTIONS).length} options and each pair of two, `
+      + `${pairs.length - refused.length} of them; the ${refused.length} pairs refused by design`);
   });
 
   test('every acknowledgement and checkov skip in src and test/fixtures is listed', () => {
