@@ -366,6 +366,7 @@ function fleetFinding(r: BenchResults): string {
   if (!fleet) return '';
   const cmp = perResourceRatio(r.fleet!, false, fleet.n);
   const far = r.fleet!.find(f => f.variant === 'fargate' && !f.validation && f.n === cmp?.fargateN);
+  const floor = perResourceRatio(r.fleet!, false, fleet.n, 'fleetFloor');
   const marginal = fleetMarginal(r.fleet!);
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   return `
@@ -374,11 +375,12 @@ function fleetFinding(r: BenchResults): string {
   ${far ? `${far.n.toLocaleString('en-US')} \`ScheduledFargateTask\`s take ${far.medianMs} ms (${far.medianConstructMs} + ${far.medianAppSynthMs}), ${far.peakRssMb} MiB. ` : ''}`
     + `${cmp ? `Per workload the fleet is ${cmp.perWorkloadRatio.toFixed(2)}× Fargate, per resource ${cmp.ratio.toFixed(2)}× (issue #22 asks for at most 1.0×)` : ''}`
     + `${cmp && far ? `; per template megabyte it is ${Math.round(fleet.medianMs / (fleet.bytes / 1e6))} ms against ${Math.round(far.medianMs / (far.bytes / 1e6))} ms. ` : '. '}`
+    + `${floor ? `With every state machine definition one Pass state (the "floor" row, which no work on the definitions can go below) it is still ${floor.ratio.toFixed(2)}× per resource. ` : ''}`
     + `CPU profiles (\`node --cpu-prof scripts/bench/child.ts fleet 1000\`, and \`fargate 1000\`) show the constructs cost about the same; the
   fleet's extra \`app.synth()\` time is in aws-cdk-lib's cross-stack reference resolution (\`prepareApp\` → \`resolveReferences\`), which
   turns every nested stack's references to the platform into parameters, in rendering the nested templates, and in resolving its
   larger templates (a workload's run-tracking definition is most of its bytes).
-  ${marginal ? `Each workload adds ${marginal.bytes.toLocaleString('en-US')} template bytes, ` : ''}so in the fleet's nested stacks the 1 MB template limit binds long before the
+  ${marginal ? `Each workload adds ${marginal.bytes.toLocaleString('en-US')} template bytes, so in` : 'In'} the fleet's nested stacks the 1 MB template limit binds long before the
   ${MAX_RESOURCES}-resource one: the fullest nested stack at N=${fleet.n.toLocaleString('en-US')} holds ${fleet.maxStackResources} resources
   (${pct(fleet.maxStackResources / MAX_RESOURCES)} of ${MAX_RESOURCES}) in ${(fleet.maxTemplateBytes / 1e6).toFixed(2)} MB (${pct(fleet.maxTemplateBytes / MAX_TEMPLATE_BYTES)} of 1 MB).`;
 }
@@ -483,6 +485,7 @@ when the fleet timings (\`--fleet-only\`, ${r.fleetDate}) started: ${r.fleetLoad
   stack (the fleet spreads them over its nested stacks, chosen by a hash of each id) against N \`ScheduledFargateTask\`s in one
   stack. Per cell, in fresh processes: synth time, peak resident memory, resources and bytes over every template of the
   assembly (the user stack's and each nested stack's), and synth time per resource, compared within the same run.
+  With validation off, a third row, the fleet's "floor": the same fleet with each state machine definition one Pass state.
 - **Idle cost**: \`CostReport.of(scope)\` for every design, with the prices in \`UnitPrices\` (src/cost/cost.ts, each with its
   AWS pricing page). For \`ScheduledFargateTask\` and the original design the report counts the NAT gateways, Elastic IPs
   and interface endpoints found in the construct tree; no figure is typed in.

@@ -9,7 +9,8 @@ import * as cdk from 'aws-cdk-lib';
 import { exampleStacks, SHARED_WORKLOADS } from '../examples/stacks';
 import { summaryLines } from '../examples/summary';
 import { BenchResults, fleetSizes, renderDocs } from '../scripts/bench';
-import { MAX_RESOURCES, MAX_TEMPLATE_BYTES, measureFootprint, synthInProcess } from '../scripts/bench/footprint';
+import { buildStack } from '../scripts/bench/apps';
+import { appContext, MAX_RESOURCES, MAX_TEMPLATE_BYTES, measureFootprint, synthInProcess } from '../scripts/bench/footprint';
 import { fleetMarginalUsd, idleCostRows, workloadAlarmCount } from '../scripts/bench/idle-cost';
 import { BatchPlatform, CostReport, ScheduledBatchWorkload } from '../src';
 
@@ -72,7 +73,7 @@ describe('docs/performance.md', () => {
     const fleet = json.fleet ?? [];
 
     test('was measured: BatchFleet and ScheduledFargateTask at N = 10, 100 and 1,000, validation off', () => {
-      for (const variant of ['fleet', 'fargate']) {
+      for (const variant of ['fleet', 'fargate', 'fleetFloor']) {
         expect(fleet.filter(f => f.variant === variant && !f.validation).map(f => f.n)).toEqual([10, 100, 1000]);
       }
       const big = fleet.find(f => f.variant === 'fleet' && !f.validation && f.n === 1000)!;
@@ -83,8 +84,8 @@ describe('docs/performance.md', () => {
     });
 
     // N=1,000 takes tens of seconds to synthesize: the benchmark measures it (scripts/bench.ts --footprint-only re-synthesizes it).
-    test.each([10, 100])('N=%d: resources, template bytes and nested stacks of both apps, synthesized now', n => {
-      for (const variant of ['fleet', 'fargate'] as const) {
+    test.each([10, 100])('N=%d: resources, template bytes and nested stacks of every app, synthesized now', n => {
+      for (const variant of ['fleet', 'fargate', 'fleetFloor'] as const) {
         const rows = fleet.filter(f => f.variant === variant && f.n === n && !f.error);
         expect(rows.length).toBeGreaterThan(0);
         const now = fleetSizes(variant, n);
@@ -95,6 +96,25 @@ describe('docs/performance.md', () => {
           expect(row.perResourceMs).toBeCloseTo(row.medianMs / row.resources, 1);
         }
       }
+    });
+
+    test('the floor is the fleet with each state machine definition one Pass state: the same resources, and the fleet built after it is whole', () => {
+      const definitions = (variant: 'fleet' | 'fleetFloor') => {
+        const assembly = new cdk.App({ context: appContext(variant) });
+        buildStack(assembly, variant, 3);
+        const dir = assembly.synth().directory;
+        return fs.readdirSync(dir).filter(f => f.endsWith('.template.json')).flatMap(f => Object.values<any>(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).Resources)
+          .filter(r => r.Type === 'AWS::StepFunctions::StateMachine').map(r => JSON.stringify(r.Properties.DefinitionString)));
+      };
+      const floor = definitions('fleetFloor');
+      expect(floor.length).toBeGreaterThan(3);
+      expect(new Set(floor)).toEqual(new Set([JSON.stringify('{"StartAt":"Done","States":{"Done":{"Type":"Pass","End":true}}}')]));
+      const whole = definitions('fleet');
+      expect(whole).toHaveLength(floor.length);
+      for (const d of whole) expect(d).toContain('JSONata');
+      const [a, b] = [fleetSizes('fleet', 10), fleetSizes('fleetFloor', 10)];
+      expect({ resources: b.resources, nestedStacks: b.nestedStacks }).toEqual({ resources: a.resources, nestedStacks: a.nestedStacks });
+      expect(b.bytes).toBeLessThan(a.bytes / 2);
     });
 
     test('the fixed cost of one more fleet workload, as the goals state it', () => {

@@ -3,23 +3,32 @@
  * - `library`: one `BatchPlatform` shared by `n` `ScheduledBatchWorkload`s (the one-liner when `ownPlatform`);
  * - `fargate`: `n` aws-ecs-patterns `ScheduledFargateTask`s with their defaults (one default cluster and VPC);
  * - `handwritten`: the same resources as `library`, written directly with aws-cdk-lib L2s (./hand-written.ts);
- * - `fleet`: one `BatchFleet` (its own `BatchPlatform`) with `n` workloads, which it spreads over its nested stacks.
+ * - `fleet`: one `BatchFleet` (its own `BatchPlatform`) with `n` workloads, which it spreads over its nested stacks;
+ * - `fleetFloor`: `fleet` with every state machine's definition written as one Pass state. Not an app anyone deploys:
+ *   a floor that no work on the run definitions (their size, how they are rendered and resolved) can go below, since
+ *   it keeps everything else (the states are still built, the roles get their statements) and drops their bytes.
  */
 import * as cdk from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { handWrittenStack } from './hand-written';
 import { BatchFleet, BatchPlatform, ScheduledBatchWorkload } from '../../src';
 
 export const IMAGE = 'public.ecr.aws/docker/library/python:3.13-slim';
 
 /** The apps compared. */
-export type Variant = 'library' | 'fargate' | 'handwritten' | 'oneliner' | 'fleet';
+export type Variant = 'library' | 'fargate' | 'handwritten' | 'oneliner' | 'fleet' | 'fleetFloor';
 export const VARIANTS: Variant[] = ['library', 'fargate', 'handwritten'];
 /** The apps of the fleet benchmark (issue #22): many workloads in one user stack. */
 export const FLEET_VARIANTS: Variant[] = ['fleet', 'fargate'];
+/** The fleet's floor (`fleetFloor`), measured with validation off beside them. */
+export const FLEET_FLOOR: Variant = 'fleetFloor';
+
+/** A state machine definition of one Pass state, what `fleetFloor` writes for every state machine. */
+const ONE_PASS_STATE = '{"StartAt":"Done","States":{"Done":{"Type":"Pass","End":true}}}';
 
 /** Builds `n` jobs of one variant into a new stack of `app`. */
 export function buildStack(app: cdk.App, variant: Variant, n: number): cdk.Stack {
@@ -42,13 +51,18 @@ export function buildStack(app: cdk.App, variant: Variant, n: number): cdk.Stack
       }
       break;
     }
-    case 'fleet': {
-      const fleet = new BatchFleet(stack, 'Fleet');
-      for (let i = 1; i <= n; i++) {
-        fleet.addWorkload(`Job${i}`, {
-          schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(24)),
-          image: ecs.ContainerImage.fromRegistry(IMAGE),
-        });
+    case 'fleet':
+      fleetOf(stack, n);
+      break;
+    case 'fleetFloor': {
+      // ChainDefinitionBody.bind renders the graph into the definition; the StateMachine still builds the graph and
+      // grants its states' statements before it calls bind.
+      const bind = sfn.ChainDefinitionBody.prototype.bind;
+      sfn.ChainDefinitionBody.prototype.bind = () => ({ definitionString: ONE_PASS_STATE });
+      try {
+        fleetOf(stack, n);
+      } finally {
+        sfn.ChainDefinitionBody.prototype.bind = bind;
       }
       break;
     }
@@ -65,4 +79,15 @@ export function buildStack(app: cdk.App, variant: Variant, n: number): cdk.Stack
       break;
   }
   return stack;
+}
+
+/** One `BatchFleet` with `n` default workloads. */
+function fleetOf(stack: cdk.Stack, n: number): void {
+  const fleet = new BatchFleet(stack, 'Fleet');
+  for (let i = 1; i <= n; i++) {
+    fleet.addWorkload(`Job${i}`, {
+      schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(24)),
+      image: ecs.ContainerImage.fromRegistry(IMAGE),
+    });
+  }
 }

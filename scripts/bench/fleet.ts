@@ -5,7 +5,7 @@
  * resources over all templates, nested stacks, synth time per resource, and the ratio of the two apps' time per
  * resource measured in the same run.
  */
-import { Variant, FLEET_VARIANTS } from './apps';
+import { Variant, FLEET_FLOOR, FLEET_VARIANTS } from './apps';
 import { MAX_RESOURCES, MAX_TEMPLATE_BYTES } from './footprint';
 import { ChildResult, runChild } from './spawn';
 
@@ -82,10 +82,12 @@ export function measureFleet(settings: FleetSettings, log: (line: string) => voi
       const reps = n >= settings.largeN
         ? (validation ? settings.validationLargeReps : settings.largeReps)
         : (validation ? settings.validationReps : settings.reps);
-      const samples = new Map<Variant, ChildResult[]>(FLEET_VARIANTS.map(v => [v, []]));
+      // The fleet's floor (one Pass state per definition) only with validation off: it is not a template anyone validates.
+      const variants = validation ? FLEET_VARIANTS : [...FLEET_VARIANTS, FLEET_FLOOR];
+      const samples = new Map<Variant, ChildResult[]>(variants.map(v => [v, []]));
       const errors = new Map<Variant, string>();
       for (let i = 0; i < reps; i++) {
-        for (const v of FLEET_VARIANTS) {
+        for (const v of variants) {
           if (errors.has(v)) continue;
           try {
             const s = runChild(v, n, validation);
@@ -98,7 +100,7 @@ export function measureFleet(settings: FleetSettings, log: (line: string) => voi
           }
         }
       }
-      for (const v of FLEET_VARIANTS) {
+      for (const v of variants) {
         const ss = samples.get(v)!;
         if (ss.length === 0) {
           rows.push({
@@ -175,8 +177,8 @@ export interface FleetRatio {
   fargateN: number;
 }
 
-export function perResourceRatio(rows: FleetRow[], validation: boolean, n: number): FleetRatio | undefined {
-  const fleet = rows.find(r => r.variant === 'fleet' && r.validation === validation && r.n === n && !r.error);
+export function perResourceRatio(rows: FleetRow[], validation: boolean, n: number, variant: Variant = 'fleet'): FleetRatio | undefined {
+  const fleet = rows.find(r => r.variant === variant && r.validation === validation && r.n === n && !r.error);
   const far = fargateBaseline(rows, validation, n);
   if (!fleet || !far) return undefined;
   return {
@@ -203,7 +205,11 @@ function table(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map(r => `| ${r.join(' | ')} |`)].join('\n');
 }
 
-const APP: Record<string, string> = { fleet: 'this library, `BatchFleet`', fargate: 'ScheduledFargateTask' };
+const APP: Record<string, string> = {
+  fleet: 'this library, `BatchFleet`',
+  fleetFloor: 'floor: the same `BatchFleet`, each state machine definition one Pass state',
+  fargate: 'ScheduledFargateTask',
+};
 const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
 const thousands = (n: number) => n.toLocaleString('en-US');
 
@@ -214,13 +220,14 @@ export function renderFleetTables(rows: FleetRow[], settings: FleetSettings): st
     if (cells.length === 0) continue;
     const lines = cells.map(r => {
       if (r.error) return [`N=${thousands(r.n)}`, APP[r.variant], `did not synthesize: ${r.error.replace(/\|/g, '\\|')}`, ...Array(14).fill('')];
-      const cmp = r.variant === 'fleet' ? perResourceRatio(rows, validation, r.n) : undefined;
+      const fleetLike = r.variant !== 'fargate';
+      const cmp = fleetLike ? perResourceRatio(rows, validation, r.n, r.variant) : undefined;
       const at = cmp && cmp.fargateN !== r.n ? ` (Fargate N=${thousands(cmp.fargateN)})` : '';
       return [
         `N=${thousands(r.n)}`, APP[r.variant], `${r.medianMs}`, `${r.minMs}–${r.maxMs}`, `${r.samples.length}`,
         r.medianConstructMs || r.medianAppSynthMs ? `${r.medianConstructMs} / ${r.medianAppSynthMs}` : '–',
-        `${r.perWorkloadMs}`, r.variant === 'fleet' ? (cmp ? `${cmp.perWorkloadRatio.toFixed(2)}${at}` : '–') : '–',
-        `${r.resources}`, r.perResourceMs.toFixed(2), r.variant === 'fleet' ? (cmp ? `**${cmp.ratio.toFixed(2)}**${at}` : '–') : '–',
+        `${r.perWorkloadMs}`, fleetLike ? (cmp ? `${cmp.perWorkloadRatio.toFixed(2)}${at}` : '–') : '–',
+        `${r.resources}`, r.perResourceMs.toFixed(2), fleetLike ? (cmp ? `${r.variant === 'fleet' ? `**${cmp.ratio.toFixed(2)}**` : cmp.ratio.toFixed(2)}${at}` : '–') : '–',
         `${r.peakRssMb}`, mb(r.bytes), mb(r.assemblyBytes), `${r.nestedStacks}`, `${r.maxStackResources} / ${mb(r.maxTemplateBytes)}`,
       ];
     });
@@ -233,7 +240,7 @@ export function renderFleetTables(rows: FleetRow[], settings: FleetSettings): st
   const notes = [
     ...notOn.length ? [`Template validation on is measured at ${settings.validationNs.length ? `N=${settings.validationNs.map(thousands).join(' and ')}` : 'no N'} only, not at `
       + `N=${notOn.map(thousands).join(', ')}: it multiplies synth time and memory (compare the two tables), and one such process at N=1,000 takes minutes.`] : [],
-    `"processes": fresh \`node\` processes per cell, interleaved across the two apps (${settings.reps} each`
+    `"processes": fresh \`node\` processes per cell, interleaved across the apps (${settings.reps} each`
       + `${settings.ns.some(n => n >= settings.largeN) ? `, ${settings.largeReps} from N=${thousands(settings.largeN)} on` : ''}`
       + `${settings.validationNs.length ? `, ${settings.validationReps} with validation on` : ''}`
       + `${settings.validationNs.some(n => n >= settings.largeN) ? `, ${settings.validationLargeReps} with validation on from N=${thousands(settings.largeN)} on` : ''}).`
@@ -247,11 +254,35 @@ export function renderFleetTables(rows: FleetRow[], settings: FleetSettings): st
       + ' writes them; not the validation report). "largest stack" is the one template that comes'
       + ` closest to CloudFormation's limits (${MAX_RESOURCES} resources, ${MAX_TEMPLATE_BYTES / 1e6} MB).`,
   ];
+  const floor = floorNote(rows);
+  if (floor) notes.push(floor);
   if (marginal) {
     notes.push(`Each workload the fleet adds between N=${thousands(marginal.from)} and N=${thousands(marginal.to)} (every nested stack already in place): `
       + `**${marginal.resources} resources** and ${thousands(marginal.bytes)} template bytes.`);
   }
   return parts.join('\n\n') + '\n\n' + notes.map(n => `- ${n}`).join('\n');
+}
+
+/**
+ * What the floor rows show (`fleetFloor`, validation off), at the largest N where both it and Fargate's baseline
+ * synthesized: how far below the fleet work on the definitions could bring it, and the per-resource ratio that stays.
+ */
+export function floorNote(rows: FleetRow[]): string | undefined {
+  const floors = rows.filter(r => r.variant === FLEET_FLOOR && !r.validation && !r.error).sort((a, b) => b.n - a.n);
+  for (const floor of floors) {
+    const fleet = rows.find(r => r.variant === 'fleet' && !r.validation && !r.error && r.n === floor.n);
+    const cmp = perResourceRatio(rows, false, floor.n, FLEET_FLOOR);
+    const far = fargateBaseline(rows, false, floor.n);
+    if (!fleet || !cmp || !far) continue;
+    return `"floor" is the same fleet with every state machine's definition written as one Pass state (\`fleetFloor\` in \`scripts/bench/apps.ts\`):`
+      + ' the states are still built and their statements granted; only the definitions\' bytes are gone, so no work on the definitions'
+      + ` (their size, how they are rendered and resolved) can bring the fleet below it. At N=${thousands(floor.n)} it takes`
+      + ` ${floor.medianMs} ms against the fleet's ${fleet.medianMs} ms, and is still ${cmp.ratio.toFixed(2)}× \`ScheduledFargateTask\` per resource`
+      + ` (${cmp.perWorkloadRatio.toFixed(2)}× per workload). Per workload the fleet has ${(fleet.resources / fleet.n).toFixed(1)} resources (its platform and`
+      + ` nested stacks included) against ${(far.resources / far.n).toFixed(1)} for \`ScheduledFargateTask\`: the fewer resources a workload's synth time`
+      + ' is spread over, the higher its time per resource.';
+  }
+  return undefined;
 }
 
 /** `: at N=<n> validation adds <x> s to the fleet's synth and <y> s to ScheduledFargateTask's`, at the largest N measured both ways. */

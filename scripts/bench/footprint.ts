@@ -85,7 +85,7 @@ export function readAssembly(outdir: string, templateFile: string): Synthesized 
  * fleet: that it synthesizes as CloudFormation will deploy it is part of what is measured.
  */
 export function liftsResourceLimit(variant: Variant): boolean {
-  return variant !== 'fleet';
+  return variant !== 'fleet' && variant !== 'fleetFloor';
 }
 
 export function appContext(variant: Variant, cliMetadata = false): Record<string, unknown> {
