@@ -103,7 +103,7 @@ describe('resources and fixed cost per workload', () => {
     // resources = the platform's fixed part + 6 per nested stack in use + 4 per workload, for every fleet size.
     const fixed = counts.map(c => c.resources - 6 * c.stacks - 4 * c.n);
     expect(new Set(fixed).size).toBe(1);
-    // So per workload, with the per-stack resources counted per stack: at most 5 (issue #22).
+    // So a workload's own resources are at most 5 (4); the nested stacks it opens add 6 each (docs/fleet.md).
     for (let i = 1; i < counts.length; i++) {
       const [a, b] = [counts[i - 1], counts[i]];
       expect((b.resources - a.resources - 6 * (b.stacks - a.stacks)) / (b.n - a.n)).toBeLessThanOrEqual(5);

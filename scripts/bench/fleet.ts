@@ -201,6 +201,18 @@ export function fleetMarginal(rows: FleetRow[]): { from: number; to: number; res
   return undefined;
 }
 
+/**
+ * Resources that each workload adds to the whole assembly (nested stacks included) between consecutive measured Ns, the
+ * nested stacks the fleet opens on the way counted in: issue #22's "each extra workload adds at most 5 resources".
+ */
+export function fleetSteps(rows: FleetRow[]): { from: number; to: number; resources: number; stacksOpened: number }[] {
+  const fleet = rows.filter(r => r.variant === 'fleet' && !r.validation && !r.error).sort((a, b) => a.n - b.n);
+  return fleet.slice(1).map((b, i) => {
+    const a = fleet[i];
+    return { from: a.n, to: b.n, resources: round((b.resources - a.resources) / (b.n - a.n), 2), stacksOpened: b.nestedStacks - a.nestedStacks };
+  });
+}
+
 function table(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map(r => `| ${r.join(' | ')} |`)].join('\n');
 }

@@ -51,8 +51,9 @@ export interface BatchFleetProps extends BatchPlatformProps {
  * Many scheduled workloads on one platform, placed by the library: each `addWorkload` goes into one of the fleet's
  * nested stacks, chosen deterministically from the workload's id, so one user stack holds hundreds of workloads
  * without a hand-made split and without passing CloudFormation's 500 resources per stack. The workloads share the
- * platform's schedule group, dead-letter queue, scheduler role, logs and alarms; in the default case each adds five
- * resources and no fixed cost (docs/fleet.md).
+ * platform's schedule group, dead-letter queue, scheduler role, logs and alarms; in the default case each adds four
+ * resources of its own (the first in a nested stack also brings that stack and its start check) and no fixed cost
+ * (docs/fleet.md).
  *
  * @example
  * const fleet = new BatchFleet(this, 'Fleet');
