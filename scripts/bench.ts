@@ -368,6 +368,7 @@ function fleetFinding(r: BenchResults): string {
   const cmp = perResourceRatio(r.fleet!, false, fleet.n);
   const far = r.fleet!.find(f => f.variant === 'fargate' && !f.validation && f.n === cmp?.fargateN);
   const floor = perResourceRatio(r.fleet!, false, fleet.n, 'fleetFloor');
+  const ratio = (a: number, b: number) => (a / b).toFixed(2);
   const marginal = fleetMarginal(r.fleet!);
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   return `
@@ -377,8 +378,10 @@ function fleetFinding(r: BenchResults): string {
     + `${cmp ? `Per workload the fleet is ${cmp.perWorkloadRatio.toFixed(2)}× Fargate, per resource ${cmp.ratio.toFixed(2)}× (issue #22 asks for at most 1.0×)` : ''}`
     + `${cmp && far ? `; per template megabyte it is ${Math.round(fleet.medianMs / (fleet.bytes / 1e6))} ms against ${Math.round(far.medianMs / (far.bytes / 1e6))} ms. ` : '. '}`
     + `${floor ? `With every state machine definition one Pass state (the "floor" row, which no work on the definitions can go below) it is still ${floor.ratio.toFixed(2)}× per resource. ` : ''}`
-    + `CPU profiles (\`node --cpu-prof scripts/bench/child.ts fleet 1000\`, and \`fargate 1000\`) show the constructs cost about the same; the
-  fleet's extra \`app.synth()\` time is in aws-cdk-lib's cross-stack reference resolution (\`prepareApp\` → \`resolveReferences\`), which
+    + `${far ? `Per workload, building the constructs takes ${ratio(fleet.medianConstructMs, far.medianConstructMs)}× \`ScheduledFargateTask\`'s time and \`app.synth()\` `
+      + `${ratio(fleet.medianAppSynthMs, far.medianAppSynthMs)}× (the construct / \`app.synth()\` column; both apps have N workloads). ` : ''}`
+    + `CPU profiles (\`node --cpu-prof scripts/bench/child.ts fleet 1000\`, one-off) put the
+  fleet's \`app.synth()\` time in aws-cdk-lib's cross-stack reference resolution (\`prepareApp\` → \`resolveReferences\`), which
   turns every nested stack's references to the platform into parameters, in rendering the nested templates, and in resolving its
   larger templates (a workload's run-tracking definition is most of its bytes).
   ${marginal ? `Each workload adds ${marginal.bytes.toLocaleString('en-US')} template bytes, so in` : 'In'} the fleet's nested stacks the 1 MB template limit binds long before the

@@ -98,20 +98,29 @@ describe('docs/performance.md', () => {
       }
     });
 
-    test('the floor is the fleet with each state machine definition one Pass state: the same resources, and the fleet built after it is whole', () => {
-      const definitions = (variant: 'fleet' | 'fleetFloor') => {
+    test('the floor is the fleet with each state machine definition one Pass state: the same resources and IAM statements, and the fleet built after it is whole', () => {
+      /** Every resource of the app's templates (nested ones too), by template file and logical id. */
+      const resources = (variant: 'fleet' | 'fleetFloor') => {
         const assembly = new cdk.App({ context: appContext(variant) });
-        buildStack(assembly, variant, 3);
+        // One stack id for both, so that the names derived from it (job names in IAM conditions) are the same.
+        buildStack(assembly, variant, 3, 'Bench');
         const dir = assembly.synth().directory;
-        return fs.readdirSync(dir).filter(f => f.endsWith('.template.json')).flatMap(f => Object.values<any>(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).Resources)
-          .filter(r => r.Type === 'AWS::StepFunctions::StateMachine').map(r => JSON.stringify(r.Properties.DefinitionString)));
+        return fs.readdirSync(dir).filter(f => f.endsWith('.template.json')).flatMap(f =>
+          Object.entries<any>(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).Resources).map(([id, r]) => ({ at: `${f}/${id}`, ...r })));
       };
-      const floor = definitions('fleetFloor');
-      expect(floor.length).toBeGreaterThan(3);
-      expect(new Set(floor)).toEqual(new Set([JSON.stringify('{"StartAt":"Done","States":{"Done":{"Type":"Pass","End":true}}}')]));
-      const whole = definitions('fleet');
-      expect(whole).toHaveLength(floor.length);
-      for (const d of whole) expect(d).toContain('JSONata');
+      const definitions = (rs: any[]) => rs.filter(r => r.Type === 'AWS::StepFunctions::StateMachine').map(r => JSON.stringify(r.Properties.DefinitionString));
+      const iam = (rs: any[]) => rs.filter(r => r.Type.startsWith('AWS::IAM::'));
+      const floor = resources('fleetFloor');
+      expect(definitions(floor).length).toBeGreaterThan(3);
+      expect(new Set(definitions(floor))).toEqual(new Set([JSON.stringify('{"StartAt":"Done","States":{"Done":{"Type":"Pass","End":true}}}')]));
+      const whole = resources('fleet');
+      expect(whole.map(r => r.at)).toEqual(floor.map(r => r.at));
+      // The states are still built: the roles get the statements their tasks need.
+      expect(iam(floor).length).toBeGreaterThan(3);
+      // batch:ListJobs is granted from the start check's typed task (the state graph's policy statements).
+      expect(JSON.stringify(iam(floor))).toContain('batch:ListJobs');
+      expect(iam(floor)).toEqual(iam(whole));
+      for (const d of definitions(whole)) expect(d).toContain('JSONata');
       const [a, b] = [fleetSizes('fleet', 10), fleetSizes('fleetFloor', 10)];
       expect({ resources: b.resources, nestedStacks: b.nestedStacks }).toEqual({ resources: a.resources, nestedStacks: a.nestedStacks });
       expect(b.bytes).toBeLessThan(a.bytes / 2);

@@ -30,9 +30,9 @@ export const FLEET_FLOOR: Variant = 'fleetFloor';
 /** A state machine definition of one Pass state, what `fleetFloor` writes for every state machine. */
 const ONE_PASS_STATE = '{"StartAt":"Done","States":{"Done":{"Type":"Pass","End":true}}}';
 
-/** Builds `n` jobs of one variant into a new stack of `app`. */
-export function buildStack(app: cdk.App, variant: Variant, n: number): cdk.Stack {
-  const stack = new cdk.Stack(app, `Bench-${variant}-${n}`);
+/** Builds `n` jobs of one variant into a new stack of `app` (`Bench-<variant>-<n>` unless `id` is given). */
+export function buildStack(app: cdk.App, variant: Variant, n: number, id: string = `Bench-${variant}-${n}`): cdk.Stack {
+  const stack = new cdk.Stack(app, id);
   switch (variant) {
     case 'oneliner':
       new ScheduledBatchWorkload(stack, 'Job1', {

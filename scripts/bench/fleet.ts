@@ -188,29 +188,28 @@ export function perResourceRatio(rows: FleetRow[], validation: boolean, n: numbe
   };
 }
 
-/** Resources and template bytes that each workload adds between the two largest fleets with every nested stack in place. */
-export function fleetMarginal(rows: FleetRow[]): { from: number; to: number; resources: number; bytes: number } | undefined {
-  const fleet = rows.filter(r => r.variant === 'fleet' && !r.validation && !r.error).sort((a, b) => a.n - b.n);
-  for (let i = fleet.length - 1; i > 0; i--) {
-    const [a, b] = [fleet[i - 1], fleet[i]];
-    if (a.nestedStacks === b.nestedStacks) {
-      const added = b.n - a.n;
-      return { from: a.n, to: b.n, resources: round((b.resources - a.resources) / added, 2), bytes: Math.round((b.bytes - a.bytes) / added) };
-    }
-  }
-  return undefined;
-}
-
 /**
- * Resources that each workload adds to the whole assembly (nested stacks included) between consecutive measured Ns, the
- * nested stacks the fleet opens on the way counted in: issue #22's "each extra workload adds at most 5 resources".
+ * Resources and template bytes that each workload adds to the whole assembly (nested stacks included) between
+ * consecutive measured Ns, with the nested stacks the fleet opens on the way: issue #22's "each extra workload adds at
+ * most 5 resources".
  */
-export function fleetSteps(rows: FleetRow[]): { from: number; to: number; resources: number; stacksOpened: number }[] {
+export interface FleetStep { from: number; to: number; resources: number; bytes: number; stacksOpened: number }
+
+export function fleetSteps(rows: FleetRow[]): FleetStep[] {
   const fleet = rows.filter(r => r.variant === 'fleet' && !r.validation && !r.error).sort((a, b) => a.n - b.n);
   return fleet.slice(1).map((b, i) => {
     const a = fleet[i];
-    return { from: a.n, to: b.n, resources: round((b.resources - a.resources) / (b.n - a.n), 2), stacksOpened: b.nestedStacks - a.nestedStacks };
+    const added = b.n - a.n;
+    return {
+      from: a.n, to: b.n, resources: round((b.resources - a.resources) / added, 2), bytes: Math.round((b.bytes - a.bytes) / added),
+      stacksOpened: b.nestedStacks - a.nestedStacks,
+    };
   });
+}
+
+/** The largest step of `fleetSteps` with every nested stack already in place: what one workload itself adds. */
+export function fleetMarginal(rows: FleetRow[]): FleetStep | undefined {
+  return fleetSteps(rows).filter(step => step.stacksOpened === 0).pop();
 }
 
 function table(header: string[], rows: string[][]): string {
