@@ -207,7 +207,7 @@ function fleetGoals(rows: FleetRow[], idleCost: IdleCostRow[]): BenchResults['go
       met: cmp.ratio <= FLEET_GOALS.perResourceVsFargate,
     });
   }
-  // Every nested stack the fleet opens on the way counts (itself and its start check: 6 resources), as CloudFormation sees them.
+  // Every nested stack the fleet opens on the way counts (itself: 1 resource in the parent), as CloudFormation sees them.
   for (const step of fleetSteps(rows)) {
     out.push({
       issue: 22,

@@ -18,6 +18,7 @@ import {
 } from '../src';
 import { fleetStack } from './fixtures/fleet';
 import { CLI_METADATA_CONTEXT } from '../scripts/bench/footprint';
+import { commonPrefix } from '../src/runs/private/start-check-machine';
 import { MAX_NESTED_TEMPLATE_BYTES, MAX_WORKLOAD_STACKS } from '../src/workload/private/fleet-stack';
 import { PLATFORM_TAG_KEY } from '../src/workload/private/platform-runs';
 
@@ -95,38 +96,42 @@ function fleetOf(ids: string[], props: Partial<ScheduledBatchWorkloadProps> = {}
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `Job${i + 1}`);
 
 describe('resources and fixed cost per workload', () => {
-  test('each extra default workload adds 4 resources to the whole assembly; each nested stack it opens, 6 (itself and its start check\'s 5)', () => {
-    const counts = [1, 2, 3, 10, 11, 40, 41].map(n => {
+  test('each extra default workload adds at most 5 resources to the whole assembly: its own 4, and 1 for a nested stack it opens', () => {
+    const counts = [1, 2, 3, 10, 11, 40, 41, 100].map(n => {
       const { app, fleet } = fleetOf(ids(n));
       return { n, stacks: new Set(ids(n).map(id => fleet.stackFor(id))).size, resources: synthAll(app).resources };
     });
-    // resources = the platform's fixed part + 6 per nested stack in use + 4 per workload, for every fleet size.
-    const fixed = counts.map(c => c.resources - 6 * c.stacks - 4 * c.n);
+    // resources = the platform's fixed part + 1 per nested stack in use + 4 per workload, for every fleet size.
+    const fixed = counts.map(c => c.resources - c.stacks - 4 * c.n);
     expect(new Set(fixed).size).toBe(1);
-    // So a workload's own resources are at most 5 (4); the nested stacks it opens add 6 each (docs/fleet.md).
+    // So the whole assembly grows by at most 5 per workload between any two sizes, the nested stacks opened included.
     for (let i = 1; i < counts.length; i++) {
       const [a, b] = [counts[i - 1], counts[i]];
-      expect((b.resources - a.resources - 6 * (b.stacks - a.stacks)) / (b.n - a.n)).toBeLessThanOrEqual(5);
+      expect((b.resources - a.resources) / (b.n - a.n)).toBeLessThanOrEqual(5);
     }
     // Within a nested stack that already exists, a workload is 4 resources: job definition, schedule, state machine
-    // and its role. The nested stack itself and its start check (5: test/start-deadline.test.ts) come with its first workload.
+    // and its role. A nested stack is 1 resource in the parent, with its first workload; the start check is the fleet's.
     const { app, fleet } = fleetOf(['A']);
     const one = synthAll(app).resources;
     // 'A' and this id hash to the same nested stack (checked): only the workload's own four resources are added.
     const sameStack = ids(200).find(id => fleet.stackFor(id) === fleet.stackFor('A'))!;
     expect(synthAll(fleetOf(['A', sameStack]).app).resources - one).toBe(4);
+    const otherStack = ids(200).find(id => fleet.stackFor(id) !== fleet.stackFor('A'))!;
+    expect(synthAll(fleetOf(['A', otherStack]).app).resources - one).toBe(5);
   });
 
-  test('the resources of a default workload are its job definition, schedule, state machine and state machine role; its stack\'s start check is shared', () => {
-    const { app, workloads } = fleetOf(['Job1']);
+  test('the resources of a default workload are its job definition, schedule, state machine and state machine role; the start check is the fleet\'s', () => {
+    const { app, stack, workloads } = fleetOf(['Job1']);
     app.synth();
-    const template = Template.fromStack(cdk.Stack.of(workloads[0]));
-    const types = (own: boolean) => Object.entries<any>(template.toJSON().Resources)
-      .filter(([id]) => id.startsWith('StartDeadlineCheck') !== own).map(([, r]) => r.Type).sort();
-    expect(types(true)).toEqual(['AWS::Batch::JobDefinition', 'AWS::IAM::Role', 'AWS::Scheduler::Schedule', 'AWS::StepFunctions::StateMachine']);
-    // The nested stack's start check (on by default), one per nested stack whatever its number of workloads.
-    expect(types(false)).toEqual(['AWS::IAM::Role', 'AWS::IAM::Role', 'AWS::Logs::LogGroup', 'AWS::Scheduler::ScheduleGroup', 'AWS::StepFunctions::StateMachine']);
+    const types = (t: any) => Object.values<any>(t.Resources).map(r => r.Type).sort();
+    expect(types(Template.fromStack(cdk.Stack.of(workloads[0])).toJSON()))
+      .toEqual(['AWS::Batch::JobDefinition', 'AWS::IAM::Role', 'AWS::Scheduler::Schedule', 'AWS::StepFunctions::StateMachine']);
+    // The fleet's start check (on by default), in the parent: one per fleet whatever its number of workloads or stacks.
+    const parent = Template.fromStack(stack).toJSON();
+    const check = Object.entries<any>(parent.Resources).filter(([id]) => id.startsWith('FleetStartDeadlineCheck')).map(([, r]) => r.Type).sort();
+    expect(check).toEqual(['AWS::IAM::Role', 'AWS::IAM::Role', 'AWS::Logs::LogGroup', 'AWS::Scheduler::ScheduleGroup', 'AWS::StepFunctions::StateMachine']);
     expect(workloads[0].node.tryFindChild('StartDeadlineCheck')).toBeUndefined();
+    expect(cdk.Stack.of(workloads[0]).node.tryFindChild('StartDeadlineCheck')).toBeUndefined();
   });
 
   test('each extra default workload adds no fixed monthly cost (CostReport)', () => {
@@ -169,18 +174,9 @@ describe('placement', () => {
         if (JSON.stringify(nextResource) !== JSON.stringify(resource)) changed.push(`${file} ${logicalId} ${resource.Type}`);
       }
     }
-    // The AWS::CloudFormation::Stack resource of the nested stack the new workload joins (its template changed), and in
-    // that nested stack its start check's role, whose CancelJob condition admits the new workload's tag; nothing else.
-    expect(changed).toHaveLength(2);
-    expect(changed[0]).toMatch(/AWS::CloudFormation::Stack$/);
-    expect(changed[1]).toMatch(/ StartDeadlineCheckStateMachineRole[0-9A-F]+ AWS::IAM::Role$/);
-    const [file, logicalId] = changed[1].split(' ');
-    const cancel = (t: any) => t.Resources[logicalId].Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)
-      .find((st: any) => st.Action === 'batch:CancelJob');
-    const tags = (t: any) => [cancel(t).Condition.StringEquals['aws:ResourceTag/cdk-scheduled-batch:workload']].flat();
-    const [was, now] = [tags(before.templates.get(file)), tags(after.templates.get(file))];
-    expect(now).toEqual(expect.arrayContaining(was));
-    expect(now).toHaveLength(was.length + 1);
+    // The AWS::CloudFormation::Stack resource of the nested stack the new workload joins (its template changed);
+    // nothing else: the fleet's start check cancels by the fleet's job-name prefix, which the new workload shares.
+    expect(changed).toEqual([expect.stringMatching(/^S\.template\.json FleetWorkloads\d{3}NestedStack\S+ AWS::CloudFormation::Stack$/)]);
     expect(after.resources - before.resources).toBeLessThanOrEqual(5);
   });
 
@@ -189,7 +185,7 @@ describe('placement', () => {
     expect(() => one.synth()).toThrow("S/Fleet/Workloads000 holds 26 workloads, more than the 25 whose templates fit CloudFormation's 1 MB per nested stack: raise 'workloadStacks' (now 1, at most 200)");
   });
 
-  test('a default workload is about 30 KB of its nested template (with its start check\'s state and its stack\'s check): 25 of them stay well below 1 MB', () => {
+  test('a default workload is about 29 KB of its nested template (with its start check\'s state): 25 of them stay well below 1 MB', () => {
     const app = oneStackFleet(MAX_WORKLOADS_PER_STACK, () => ({ schedule: DAILY, image: IMAGE, command: ['python', '-m', 'a.rather.long.module.name', '--with', 'arguments'] }));
     const bytes = nestedTemplateBytes(app.synth().directory)[0];
     expect(bytes / MAX_WORKLOADS_PER_STACK).toBeLessThan(31_000);
@@ -318,6 +314,44 @@ describe('guarantees kept on a shared platform of many workloads', () => {
       const subscriptions = Object.values<any>(t.Resources).filter(r => r.Type === 'AWS::SNS::Subscription' && JSON.stringify(r.Properties.TopicArn).includes(w.node.id));
       expect(subscriptions.map(s => s.Properties.Endpoint)).toEqual(w.node.id === 'Job10' || Number(w.node.id.slice(3)) % 10 === 0 ? [`team${w.node.id.slice(3)}@example.com`] : []);
     }
+  });
+
+  test('the fleet\'s start check cancels only jobs tagged with the fleet\'s job-name prefix and publishes to the platform topic only; a nested stack with a topic of its own has its own check for it', () => {
+    const parent = Template.fromStack(stack).toJSON();
+    const role = Object.entries<any>(parent.Resources).find(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('FleetStartDeadlineCheckStateMachineRole'))![1];
+    const statements = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const cancel = statements.find((st: any) => st.Action === 'batch:CancelJob');
+    // One prefix, whatever the number of workloads: every fleet job's tag starts with it, and it names the fleet's path.
+    const prefix: string = cancel.Condition.StringLike['aws:ResourceTag/cdk-scheduled-batch:workload'];
+    expect(prefix).toMatch(/^Fleet40-Fleet-Workloads[0-9]*\*$/);
+    expect(cancel.Condition.StringEquals).toBeUndefined();
+    for (const w of workloads) expect(w.job.jobName.startsWith(prefix.slice(0, -1))).toBe(true);
+    // It publishes to the platform topic, the topic of the workloads without subscribers of their own, and no other.
+    const publish = statements.filter((st: any) => [st.Action].flat().includes('sns:Publish'));
+    expect(publish.map((st: any) => st.Resource)).toEqual([stack.resolve(fleet.platform.alarmTopic!.topicArn)]);
+    // A nested stack that holds a workload with its own topic has a check of its own for that workload's runs,
+    // publishing to its topic only and cancelling its job only; the others have none.
+    for (const nested of new Set(workloads.map(w => cdk.Stack.of(w)))) {
+      const t = Template.fromStack(nested).toJSON();
+      const ownTopics = workloads.filter(w => cdk.Stack.of(w) === nested && w.notificationTopic !== fleet.platform.alarmTopic);
+      const checkRole = Object.entries<any>(t.Resources).find(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('StartDeadlineCheckStateMachineRole'));
+      if (ownTopics.length === 0) {
+        expect(checkRole).toBeUndefined();
+        continue;
+      }
+      const own = checkRole![1].Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+      expect(own.find((st: any) => st.Action === 'batch:CancelJob').Condition.StringEquals['aws:ResourceTag/cdk-scheduled-batch:workload'])
+        .toEqual(ownTopics.map(w => w.job.jobName).sort());
+      expect(own.filter((st: any) => [st.Action].flat().includes('sns:Publish')).map((st: any) => st.Resource))
+        .toEqual(ownTopics.map(w => nested.resolve(w.notificationTopic.topicArn)));
+    }
+  });
+
+  test('the prefix is the longest all admitted job names share', () => {
+    expect(commonPrefix(['S-Fleet-Workloads001-A-Job-1', 'S-Fleet-Workloads017-B-Job-2', 'S-Fleet-Workloads012-C-Job-3'])).toBe('S-Fleet-Workloads0');
+    expect(commonPrefix(['S-Fleet-Workloads001-A-Job-1'])).toBe('S-Fleet-Workloads001-A-Job-1');
+    expect(commonPrefix(['A-Job', 'B-Job'])).toBe('');
+    expect(commonPrefix([])).toBe('');
   });
 
   test('each run role may submit its own job definition only', () => {

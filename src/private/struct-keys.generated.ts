@@ -81,7 +81,7 @@ export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
   StartCheckedRun: ['jobQueueArn', 'label', 'startDeadline', 'timeZone', 'topic'],
   StartDeadlinePlan: ['action', 'namePrefix', 'seconds', 'target', 'text'],
   StartDeadlineProps: ['onStartDeadline', 'startDeadline'],
-  StartDeadlineRun: ['arrayed', 'deadlineProp', 'queued', 'shared'],
+  StartDeadlineRun: ['arrayed', 'deadlineProp', 'queued', 'shared', 'topic'],
   StartDeadlineSetup: ['check', 'plan'],
   StateChange: ['previous', 'schedule', 'state'],
   SubmissionShare: ['schedulingPriority', 'shareIdentifier'],

@@ -337,6 +337,7 @@ function startDeadlineRun(props: RunTrackerProps): StartDeadlineRun {
     queued: props.overlapPolicy === OverlapPolicy.QUEUE,
     arrayed: props.arraySize !== undefined,
     shared: props.job.shareIdentifier !== undefined,
+    topic: props.notificationTopic,
   };
 }
 

@@ -21,8 +21,8 @@ export const FLEET_DEFAULTS = {
  * The most workloads one nested stack may hold. A nested stack's template is an S3 object of at most 1 MB
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html) and a default workload
  * is about 29 KB of it (test/fleet.test.ts measures it: its run's definition carries the message in two forms, the
- * log tail, the run's events and its start check), so 25 workloads (about 730 KB) leave room for larger ones. Larger
- * ones than that are caught by the template's size (`FleetStack`, 1,000,000 bytes).
+ * log tail, the run's events and the state that creates its start check), so 25 workloads (about 730 KB) leave room
+ * for larger ones. Larger ones than that are caught by the template's size (`FleetStack`, 1,000,000 bytes).
  */
 export const MAX_WORKLOADS_PER_STACK = 25;
 
@@ -51,9 +51,9 @@ export interface BatchFleetProps extends BatchPlatformProps {
  * Many scheduled workloads on one platform, placed by the library: each `addWorkload` goes into one of the fleet's
  * nested stacks, chosen deterministically from the workload's id, so one user stack holds hundreds of workloads
  * without a hand-made split and without passing CloudFormation's 500 resources per stack. The workloads share the
- * platform's schedule group, dead-letter queue, scheduler role, logs and alarms; in the default case each adds four
- * resources of its own (the first in a nested stack also brings that stack and its start check) and no fixed cost
- * (docs/fleet.md).
+ * platform's schedule group, dead-letter queue, scheduler role, logs and alarms, and the fleet's start check; in the
+ * default case each adds four resources of its own (the first in a nested stack also brings that stack, one resource)
+ * and no fixed cost (docs/fleet.md).
  *
  * @example
  * const fleet = new BatchFleet(this, 'Fleet');

@@ -1,8 +1,15 @@
 /**
  * The start check of tracked runs: one per stack (a node-scoped singleton under the stack), shared by every run tracker
- * in it, so that a workload adds no resource for it (a fleet workload stays at its four resources, docs/fleet.md). Five
- * resources per stack: the schedule group the runs' one-time schedules live in, the START-CHECK state machine, its role
- * (statements inline), its state log, and the role EventBridge Scheduler starts it with.
+ * in it, so that a workload adds no resource for it. Five resources: the schedule group the runs' one-time schedules
+ * live in, the START-CHECK state machine, its role (statements inline), its state log, and the role EventBridge
+ * Scheduler starts it with.
+ *
+ * A `BatchFleet`'s nested stacks share one check, its fleet's ({@link IStartCheckSharing}), for the runs that notify a
+ * topic outside their nested stack (the platform's, by default): so a nested stack of default workloads is one
+ * resource, itself (docs/fleet.md). That check may cancel the jobs whose workload tag starts with the fleet's job-name
+ * prefix (one `StringLike` value, however many workloads: a list of 1,000 tags would pass a role's 10,240-character
+ * inline-policy quota). A run whose topic is its nested stack's own (a workload with subscribers of its own) keeps its
+ * stack's check, which publishes to that topic.
  *
  * The check state machine, per run whose start deadline passed:
  *   FindJob (ListJobs, the run's job name) -> HasStarted (Choice)
@@ -23,6 +30,7 @@ import { Construct, IConstruct } from 'constructs';
 import { createExecutionLogGroup, createRunStateMachine, createSchedulerRole } from './run-state-machine';
 import { jobsArn, WORKLOAD_TAG_KEY } from '../../private/job-tags';
 import { acknowledgeWildcardResource } from '../../private/nag';
+import { ValidationError } from '../../private/prop-names';
 import { quoteList } from '../engine/expressions';
 import { sdkCallState } from '../engine/sdk-call';
 import { NOT_STARTED_SUBJECT, notStartedMessage, StartCheckTarget } from '../engine/start-deadline';
@@ -41,13 +49,24 @@ export const START_CHECK_STATES = {
 
 const RETRY: sfn.RetryProps = { errors: [sfn.Errors.ALL], interval: Duration.seconds(2), maxAttempts: 2, backoffRate: 2 };
 
-/** The stack's start check. */
+/**
+ * A stack whose runs that notify a topic outside it use the start check under `startCheckHost` (in that construct's
+ * stack) instead of one of their own stack: a `BatchFleet`'s nested stacks, whose host is their fleet. That check may
+ * cancel the jobs of every workload admitted to it by their common job-name prefix.
+ */
+export interface IStartCheckSharing {
+  readonly startCheckHost: Construct;
+}
+
+/** The stack's start check, or the one its stack shares (see {@link IStartCheckSharing}). */
 export class StartCheck extends Construct {
-  /** The start check of `scope`'s stack, created with the first run tracker that asks. */
-  public static of(scope: IConstruct): StartCheck {
-    const stack = Stack.of(scope);
+  /** The start check of the runs of `scope` that notify `topic`, created with the first run tracker that asks. */
+  public static of(scope: IConstruct, topic: sns.ITopic): StartCheck {
     const id = 'StartDeadlineCheck';
-    return (stack.node.tryFindChild(id) as StartCheck | undefined) ?? new StartCheck(stack, id);
+    const stack = Stack.of(scope);
+    const owner = (stack as Partial<IStartCheckSharing>).startCheckHost;
+    const host: Construct = owner && Stack.of(topic) !== stack ? owner : stack;
+    return (host.node.tryFindChild(id) as StartCheck | undefined) ?? new StartCheck(host, id, host === owner);
   }
 
   public readonly scheduleGroup: scheduler.ScheduleGroup;
@@ -56,7 +75,11 @@ export class StartCheck extends Construct {
   private readonly workloads: string[] = [];
   private readonly topics = new Set<sns.ITopic>();
 
-  private constructor(scope: Construct, id: string) {
+  /**
+   * `byPrefix`: the check is shared by many stacks' workloads (a fleet's), so CancelJob is conditioned on the longest
+   * prefix their tags share (StringLike), not a list of every tag.
+   */
+  private constructor(scope: Construct, id: string, byPrefix: boolean) {
     super(scope, id);
     // Not retained: deleting the group deletes any schedule left in it, and a retained name would block the next create.
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', { removalPolicy: RemovalPolicy.DESTROY });
@@ -66,14 +89,19 @@ export class StartCheck extends Construct {
       'Three or four short Tasks per check: the execution history and the state log show each; X-Ray traces would add cost and no information.');
     const role = this.stateMachine.role;
     // CancelJob of the jobs that carry an admitted workload's tag only (as TerminateJob, src/private/job-tags.ts).
+    const tag = `aws:ResourceTag/${WORKLOAD_TAG_KEY}`;
+    const admitted = () => [...new Set(this.workloads)].sort();
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['batch:CancelJob'],
       resources: [jobsArn(this)],
-      conditions: { StringEquals: { [`aws:ResourceTag/${WORKLOAD_TAG_KEY}`]: Lazy.list({ produce: () => [...new Set(this.workloads)].sort() }) } },
+      conditions: byPrefix
+        ? { StringLike: { [tag]: Lazy.string({ produce: () => `${sharedPrefix(this, admitted())}*` }) } }
+        : { StringEquals: { [tag]: Lazy.list({ produce: admitted }) } },
     }));
     acknowledgeWildcardResource(role, '*', 'batch:ListJobs has no resource-level permissions, nor have the CloudWatch Logs delivery actions Step Functions logging needs: IAM requires "*".');
-    acknowledgeWildcardResource(role, jobsArn(this),
-      `batch:CancelJob acts on job ids that exist only at run time; it is conditioned on the admitted workloads' tag (${WORKLOAD_TAG_KEY}).`);
+    acknowledgeWildcardResource(role, jobsArn(this), byPrefix
+      ? `batch:CancelJob acts on job ids that exist only at run time; it is conditioned on the workload tag (${WORKLOAD_TAG_KEY}) starting with the job-name prefix the fleet's workloads share.`
+      : `batch:CancelJob acts on job ids that exist only at run time; it is conditioned on the admitted workloads' tag (${WORKLOAD_TAG_KEY}).`);
     this.schedulerRole = createSchedulerRole(this, 'Starts the start check of tracked runs (one-time schedules the runs create)');
     this.stateMachine.grantStartExecution(this.schedulerRole);
   }
@@ -154,4 +182,30 @@ export class StartCheck extends Construct {
       .otherwise(report);
     return find.next(hasStarted);
   }
+}
+
+/**
+ * The longest prefix `names` share. A fleet's job names are unique resource names of its workloads' jobs, all under
+ * the fleet's path (`<Stack>-<Fleet>-Workloads<NNN>-<Id>-Job-<hash>`), so the prefix is the fleet's path and as much
+ * of its nested stacks' names as they share.
+ */
+export function commonPrefix(names: string[]): string {
+  if (names.length === 0) return '';
+  let prefix = names[0];
+  for (const name of names) {
+    let i = 0;
+    while (i < prefix.length && i < name.length && prefix[i] === name[i]) i++;
+    prefix = prefix.slice(0, i);
+  }
+  return prefix;
+}
+
+/** {@link commonPrefix} of a shared check's workloads; never empty, which would let the check cancel any tagged job. */
+function sharedPrefix(check: Construct, names: string[]): string {
+  const prefix = commonPrefix(names);
+  if (prefix === '') {
+    throw new ValidationError(`${check.node.path} is shared by workloads whose job names share no prefix (${names.join(', ')}): `
+      + 'it could cancel only by a pattern that matches every job. Give the fleet\'s workloads a stack of their own.');
+  }
+  return prefix;
 }

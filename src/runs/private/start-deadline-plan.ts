@@ -3,6 +3,7 @@
  */
 import { createHash } from 'crypto';
 import { Annotations, Duration, Names } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { StartCheck } from './start-check-machine';
 import { inHostSpelling, ValidationError } from '../../private/prop-names';
@@ -47,6 +48,8 @@ export interface StartDeadlineRun {
   readonly arrayed: boolean;
   /** The job has a fair-share team: it may wait RUNNABLE for its team's share or cap (docs/fair-share.md). */
   readonly shared?: boolean;
+  /** The topic the run notifies: the check publishes its "not started" message there, and which check it is decides. */
+  readonly topic: sns.ITopic;
 }
 
 /** A plan and the check it needs admitted to the run state machine. */
@@ -109,7 +112,7 @@ export function startDeadlineSetup(scope: Construct, props: StartDeadlineProps, 
       + `('${deadlineProp}', ${describeDuration(deadlineSeconds)}), which reports a run that has not started first.`));
     return undefined;
   }
-  const check = StartCheck.of(scope);
+  const check = StartCheck.of(scope, run.topic);
   const namePrefix = createHash('sha256').update(Names.uniqueId(scope)).digest('hex').slice(0, 8);
   return { check, plan: { seconds, text: describeDuration(seconds), action, namePrefix, target: check.target } };
 }

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { ISynthesisSession, NestedStack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../private/prop-names';
+import { IStartCheckSharing } from '../../runs/private/start-check-machine';
 import { ScheduledBatchWorkload } from '../scheduled-batch-workload';
 
 /**
@@ -27,10 +28,14 @@ export function workloadCount(stack: NestedStack): number {
  * workloads, but a workload with every option is about twice their size (`test/fleet.test.ts`), and CloudFormation
  * would only refuse it at deploy. The size is that of the file aws-cdk-lib writes, read after it writes it.
  */
-export class FleetStack extends NestedStack {
+export class FleetStack extends NestedStack implements IStartCheckSharing {
+  /** Its runs that notify the platform's topic use the fleet's start check: the nested stack adds no resource but itself. */
+  public readonly startCheckHost: Construct;
+
   /** `workloadStacks`: how many stacks the fleet has, for the fix the error names. */
   constructor(scope: Construct, id: string, description: string, private readonly workloadStacks: number) {
     super(scope, id, { description, suppressTemplateIndentation: true });
+    this.startCheckHost = scope;
   }
 
   /** @internal */
