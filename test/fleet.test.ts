@@ -347,6 +347,18 @@ describe('guarantees kept on a shared platform of many workloads', () => {
     }
   });
 
+  test('a workload declared beside the fleet, on its platform, is outside the fleet check\'s prefix and uses its own stack\'s check', () => {
+    const { app, stack, fleet } = fleetOf(ids(12));
+    const direct = new ScheduledBatchWorkload(stack, 'Direct', { schedule: DAILY, image: IMAGE, platform: fleet.platform });
+    app.synth();
+    const roles = Template.fromStack(stack).toJSON().Resources;
+    const cancelOf = (prefix: string) => Object.entries<any>(roles).find(([id]) => id.startsWith(prefix))![1].Properties.Policies
+      .flatMap((p: any) => p.PolicyDocument.Statement).find((st: any) => st.Action === 'batch:CancelJob').Condition;
+    const fleetPrefix: string = cancelOf('FleetStartDeadlineCheckStateMachineRole').StringLike['aws:ResourceTag/cdk-scheduled-batch:workload'];
+    expect(direct.job.jobName.startsWith(fleetPrefix.slice(0, -1))).toBe(false);
+    expect(cancelOf('StartDeadlineCheckStateMachineRole').StringEquals['aws:ResourceTag/cdk-scheduled-batch:workload']).toEqual([direct.job.jobName]);
+  });
+
   test('the prefix is the longest all admitted job names share', () => {
     expect(commonPrefix(['S-Fleet-Workloads001-A-Job-1', 'S-Fleet-Workloads017-B-Job-2', 'S-Fleet-Workloads012-C-Job-3'])).toBe('S-Fleet-Workloads0');
     expect(commonPrefix(['S-Fleet-Workloads001-A-Job-1'])).toBe('S-Fleet-Workloads001-A-Job-1');
