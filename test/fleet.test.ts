@@ -348,10 +348,10 @@ describe('guarantees kept on a shared platform of many workloads', () => {
   });
 
   test('a workload declared beside the fleet, on its platform, is outside the fleet check\'s prefix and uses its own stack\'s check', () => {
-    const { app, stack, fleet } = fleetOf(ids(12));
-    const direct = new ScheduledBatchWorkload(stack, 'Direct', { schedule: DAILY, image: IMAGE, platform: fleet.platform });
-    app.synth();
-    const roles = Template.fromStack(stack).toJSON().Resources;
+    const beside = fleetOf(ids(12));
+    const direct = new ScheduledBatchWorkload(beside.stack, 'Direct', { schedule: DAILY, image: IMAGE, platform: beside.fleet.platform });
+    beside.app.synth();
+    const roles = Template.fromStack(beside.stack).toJSON().Resources;
     const cancelOf = (prefix: string) => Object.entries<any>(roles).find(([id]) => id.startsWith(prefix))![1].Properties.Policies
       .flatMap((p: any) => p.PolicyDocument.Statement).find((st: any) => st.Action === 'batch:CancelJob').Condition;
     const fleetPrefix: string = cancelOf('FleetStartDeadlineCheckStateMachineRole').StringLike['aws:ResourceTag/cdk-scheduled-batch:workload'];
