@@ -12,13 +12,15 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
 import {
   BatchFleet, BatchFleetProps, CostReport, FLEET_DEFAULTS, MAX_WORKLOADS_PER_STACK, OverlapPolicy, Rollout, ScheduledBatchWorkload,
   ScheduledBatchWorkloadProps,
 } from '../src';
 import { fleetStack } from './fixtures/fleet';
+import { roleId, roleStatements } from './support/iam';
 import { CLI_METADATA_CONTEXT } from '../scripts/bench/footprint';
-import { commonPrefix } from '../src/runs/private/start-check-machine';
+import { sharedJobNamePrefix } from '../src/runs/private/start-check-machine';
 import { MAX_NESTED_TEMPLATE_BYTES, MAX_WORKLOAD_STACKS } from '../src/workload/private/fleet-stack';
 import { PLATFORM_TAG_KEY } from '../src/workload/private/platform-runs';
 
@@ -115,9 +117,12 @@ describe('resources and fixed cost per workload', () => {
     const one = synthAll(app).resources;
     // 'A' and this id hash to the same nested stack (checked): only the workload's own four resources are added.
     const sameStack = ids(200).find(id => fleet.stackFor(id) === fleet.stackFor('A'))!;
-    expect(synthAll(fleetOf(['A', sameStack]).app).resources - one).toBe(4);
+    const joins = synthAll(fleetOf(['A', sameStack]).app).resources - one;
+    expect(joins).toBe(4);
     const otherStack = ids(200).find(id => fleet.stackFor(id) !== fleet.stackFor('A'))!;
-    expect(synthAll(fleetOf(['A', otherStack]).app).resources - one).toBe(5);
+    const opens = synthAll(fleetOf(['A', otherStack]).app).resources - one;
+    expect(opens).toBe(5);
+    expect(doc('fleet.md')).toContain(`in a stack already in use adds ${joins} resources to the assembly, and one that opens a stack adds ${opens}.`);
   });
 
   test('the resources of a default workload are its job definition, schedule, state machine and state machine role; the start check is the fleet\'s', () => {
@@ -130,6 +135,7 @@ describe('resources and fixed cost per workload', () => {
     const parent = Template.fromStack(stack).toJSON();
     const check = Object.entries<any>(parent.Resources).filter(([id]) => id.startsWith('FleetStartDeadlineCheck')).map(([, r]) => r.Type).sort();
     expect(check).toEqual(['AWS::IAM::Role', 'AWS::IAM::Role', 'AWS::Logs::LogGroup', 'AWS::Scheduler::ScheduleGroup', 'AWS::StepFunctions::StateMachine']);
+    expect(doc('fleet.md')).toContain(`(${check.length} resources, once per fleet; below)`);
     expect(workloads[0].node.tryFindChild('StartDeadlineCheck')).toBeUndefined();
     expect(cdk.Stack.of(workloads[0]).node.tryFindChild('StartDeadlineCheck')).toBeUndefined();
   });
@@ -318,8 +324,7 @@ describe('guarantees kept on a shared platform of many workloads', () => {
 
   test('the fleet\'s start check cancels only jobs tagged with the fleet\'s job-name prefix and publishes to the platform topic only; a nested stack with a topic of its own has its own check for it', () => {
     const parent = Template.fromStack(stack).toJSON();
-    const role = Object.entries<any>(parent.Resources).find(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('FleetStartDeadlineCheckStateMachineRole'))![1];
-    const statements = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const statements = roleStatements(parent, roleId(parent, 'FleetStartDeadlineCheckStateMachineRole'));
     const cancel = statements.find((st: any) => st.Action === 'batch:CancelJob');
     // One prefix, whatever the number of workloads: every fleet job's tag starts with it, and it names the fleet's path.
     const prefix: string = cancel.Condition.StringLike['aws:ResourceTag/cdk-scheduled-batch:workload'];
@@ -334,12 +339,14 @@ describe('guarantees kept on a shared platform of many workloads', () => {
     for (const nested of new Set(workloads.map(w => cdk.Stack.of(w)))) {
       const t = Template.fromStack(nested).toJSON();
       const ownTopics = workloads.filter(w => cdk.Stack.of(w) === nested && w.notificationTopic !== fleet.platform.alarmTopic);
-      const checkRole = Object.entries<any>(t.Resources).find(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('StartDeadlineCheckStateMachineRole'));
+      const checkIds = Object.keys(t.Resources).filter(id => id.startsWith('StartDeadlineCheck'));
       if (ownTopics.length === 0) {
-        expect(checkRole).toBeUndefined();
+        expect(checkIds).toEqual([]);
         continue;
       }
-      const own = checkRole![1].Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+      // docs/fleet.md: "has a check of its own (5 resources)".
+      expect(doc('fleet.md')).toContain(`has a check of its own (${checkIds.length} resources)`);
+      const own = roleStatements(t, roleId(t, 'StartDeadlineCheckStateMachineRole'));
       expect(own.find((st: any) => st.Action === 'batch:CancelJob').Condition.StringEquals['aws:ResourceTag/cdk-scheduled-batch:workload'])
         .toEqual(ownTopics.map(w => w.job.jobName).sort());
       expect(own.filter((st: any) => [st.Action].flat().includes('sns:Publish')).map((st: any) => st.Resource))
@@ -351,19 +358,19 @@ describe('guarantees kept on a shared platform of many workloads', () => {
     const beside = fleetOf(ids(12));
     const direct = new ScheduledBatchWorkload(beside.stack, 'Direct', { schedule: DAILY, image: IMAGE, platform: beside.fleet.platform });
     beside.app.synth();
-    const roles = Template.fromStack(beside.stack).toJSON().Resources;
-    const cancelOf = (prefix: string) => Object.entries<any>(roles).find(([id]) => id.startsWith(prefix))![1].Properties.Policies
-      .flatMap((p: any) => p.PolicyDocument.Statement).find((st: any) => st.Action === 'batch:CancelJob').Condition;
+    const parent = Template.fromStack(beside.stack).toJSON();
+    const cancelOf = (prefix: string) => roleStatements(parent, roleId(parent, prefix)).find((st: any) => st.Action === 'batch:CancelJob').Condition;
     const fleetPrefix: string = cancelOf('FleetStartDeadlineCheckStateMachineRole').StringLike['aws:ResourceTag/cdk-scheduled-batch:workload'];
     expect(direct.job.jobName.startsWith(fleetPrefix.slice(0, -1))).toBe(false);
     expect(cancelOf('StartDeadlineCheckStateMachineRole').StringEquals['aws:ResourceTag/cdk-scheduled-batch:workload']).toEqual([direct.job.jobName]);
   });
 
-  test('the prefix is the longest all admitted job names share', () => {
-    expect(commonPrefix(['S-Fleet-Workloads001-A-Job-1', 'S-Fleet-Workloads017-B-Job-2', 'S-Fleet-Workloads012-C-Job-3'])).toBe('S-Fleet-Workloads0');
-    expect(commonPrefix(['S-Fleet-Workloads001-A-Job-1'])).toBe('S-Fleet-Workloads001-A-Job-1');
-    expect(commonPrefix(['A-Job', 'B-Job'])).toBe('');
-    expect(commonPrefix([])).toBe('');
+  test('the prefix is the longest all admitted job names share, and never empty', () => {
+    const check = new Construct(new cdk.Stack(new cdk.App(), 'S'), 'Check');
+    expect(sharedJobNamePrefix(check, ['S-Fleet-Workloads001-A-Job-1', 'S-Fleet-Workloads017-B-Job-2', 'S-Fleet-Workloads012-C-Job-3'])).toBe('S-Fleet-Workloads0');
+    expect(sharedJobNamePrefix(check, ['S-Fleet-Workloads001-A-Job-1'])).toBe('S-Fleet-Workloads001-A-Job-1');
+    expect(() => sharedJobNamePrefix(check, ['A-Job', 'B-Job']))
+      .toThrow('S/Check is shared by workloads whose job names share no prefix (A-Job, B-Job): its CancelJob condition would match every job.');
   });
 
   test('each run role may submit its own job definition only', () => {

@@ -95,7 +95,7 @@ export class StartCheck extends Construct {
       actions: ['batch:CancelJob'],
       resources: [jobsArn(this)],
       conditions: byPrefix
-        ? { StringLike: { [tag]: Lazy.string({ produce: () => `${sharedPrefix(this, admitted())}*` }) } }
+        ? { StringLike: { [tag]: Lazy.string({ produce: () => `${sharedJobNamePrefix(this, admitted())}*` }) } }
         : { StringEquals: { [tag]: Lazy.list({ produce: admitted }) } },
     }));
     acknowledgeWildcardResource(role, '*', 'batch:ListJobs has no resource-level permissions, nor have the CloudWatch Logs delivery actions Step Functions logging needs: IAM requires "*".');
@@ -185,27 +185,21 @@ export class StartCheck extends Construct {
 }
 
 /**
- * The longest prefix `names` share. A fleet's job names are unique resource names of its workloads' jobs, all under
- * the fleet's path (`<Stack>-<Fleet>-Workloads<NNN>-<Id>-Job-<hash>`), so the prefix is the fleet's path and as much
- * of its nested stacks' names as they share.
+ * The longest prefix the job names of a shared check's workloads have in common. A fleet's job names are unique
+ * resource names of its workloads' jobs, all under the fleet's path (`<Stack>-<Fleet>-Workloads<NNN>-<Id>-Job-<hash>`),
+ * so the prefix is the fleet's path and as much of its nested stacks' names as they share. Never empty: that would let
+ * the check cancel any job with a workload tag.
  */
-export function commonPrefix(names: string[]): string {
-  if (names.length === 0) return '';
-  let prefix = names[0];
+export function sharedJobNamePrefix(check: IConstruct, names: string[]): string {
+  let prefix = names[0] ?? '';
   for (const name of names) {
     let i = 0;
     while (i < prefix.length && i < name.length && prefix[i] === name[i]) i++;
     prefix = prefix.slice(0, i);
   }
-  return prefix;
-}
-
-/** {@link commonPrefix} of a shared check's workloads; never empty, which would let the check cancel any tagged job. */
-function sharedPrefix(check: Construct, names: string[]): string {
-  const prefix = commonPrefix(names);
   if (prefix === '') {
     throw new ValidationError(`${check.node.path} is shared by workloads whose job names share no prefix (${names.join(', ')}): `
-      + 'it could cancel only by a pattern that matches every job. Give the fleet\'s workloads a stack of their own.');
+      + 'its CancelJob condition would match every job. Give the workloads a stack of their own.');
   }
   return prefix;
 }
