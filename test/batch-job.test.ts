@@ -3,7 +3,7 @@
  * job whatever the order of calls, and an imported job works wherever a BatchJob does.
  */
 import * as cdk from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -127,8 +127,43 @@ describe('BatchJob inputs', () => {
     ['an undeclared Ref:: in command', { command: ['report', '--day', 'Ref::day'] },
       /^'command' reads Ref::day, but 'parameters' declares no 'day': AWS Batch would pass the text 'Ref::day' to the container unchanged\. Declare it with a default, e.g. parameters: \{ day: '<default>' \}/],
     ['an undeclared Ref:: inside an argument', { command: ['sh', '-c', 'echo Ref::region'], parameters: { mode: 'full' } }, /^'command' reads Ref::region, but 'parameters' declares no 'region'/],
+    ['retryAttempts as a string', { retryAttempts: '3' }, /^'retryAttempts' must be a whole number from 1 to 10, got '3' \(a string\)/],
+    ['an exit code above 255', { retryableExitCodes: ['256'] }, /^'retryableExitCodes' entry '256' can never match a failed attempt: a container exits with a code from 1 to 255 when it fails \(0 is success\)\. Give the code your application exits with, e\.g\. '75'\.$/],
+    ['an exit-code prefix above 255', { retryableExitCodes: ['300*'] }, /^'retryableExitCodes' entry '300\*' can never match a failed attempt/],
+    ['exit code 0', { retryableExitCodes: ['0'] }, /^'retryableExitCodes' entry '0' can never match a failed attempt/],
+    ['an exit code as a number', { retryableExitCodes: [75] }, /^'retryableExitCodes' entry 75 \(a number\) is not an exit-code pattern AWS Batch accepts: use a string of digits/],
+    ['an empty environment variable name', { environment: { '': 'x' } }, /^'environment' key "" is not an environment variable name a container can receive: it must not be empty or hold '=', spaces or control characters\. Use letters, digits and underscores, e\.g\. 'LOG_LEVEL'\.$/],
+    ['an environment variable name with =', { environment: { 'A=B': '1' } }, /^'environment' key "A=B" is not an environment variable name/],
+    ['an environment variable name with a space', { environment: { 'MY VAR': '1' } }, /^'environment' key "MY VAR" is not an environment variable name/],
+    ['a secret name with a newline', { secrets: { 'A\nB': {} } }, /^'secrets' key "A\\nB" is not an environment variable name/],
+    ['environment as a list', { environment: ['A=1'] }, /^'environment' is \["A=1"\]: give a map of variable names to values, e\.g\. \{ LOG_LEVEL: 'info' \}\.$/],
+    ['SCHEDULED_TIME in environment', { environment: { SCHEDULED_TIME: 'x' } },
+      /^'environment' key 'SCHEDULED_TIME' is set by every scheduled, API and workflow run to the run's scheduled time, which replaces this value: rename it, or read the run's time from \$SCHEDULED_TIME\.$/],
+    ['an empty user', { user: '' }, /^'user' is "": give a user name or UID, optionally with ':' and a group name or GID, e\.g\. '1000:1000' \(the default\)\. An empty 'user' would run the image's own user, often root\.$/],
+    ['a user with a space', { user: 'a b:c' }, /^'user' is "a b:c": give a user name or UID/],
+    ['a user with two colons', { user: '1:2:3' }, /^'user' is "1:2:3": give a user name or UID/],
+    ['logRetention not a RetentionDays', { logRetention: 8 }, /^'logRetention' is 8, which is not a logs\.RetentionDays: use one of logs\.RetentionDays\.ONE_DAY, /],
+    ['logRetention 0', { logRetention: 0 }, /^'logRetention' is 0, which is not a logs\.RetentionDays/],
   ])('fails on bad input: %s', (_name, props, message) => {
     expect(() => job(props)).toThrow(message);
+  });
+
+  test('root and privileged are legal but warn, each with an id to acknowledge; the default user and a named non-root user do not', () => {
+    const warnings = (props: Record<string, unknown>) => {
+      const j = job(props);
+      return Annotations.fromStack(cdk.Stack.of(j)).findWarning('*', Match.stringLikeRegexp('cdk-scheduled-batch:(rootUser|privilegedContainer)'))
+        .map(w => String(w.entry.data));
+    };
+    expect(warnings({ user: 'root' })).toEqual([expect.stringMatching(/^'user' is 'root': the container runs as root, .*Run as a non-root user \(the default '1000:1000'\), or acknowledge this warning if the image needs root\. \[ack: cdk-scheduled-batch:rootUser\]$/)]);
+    expect(warnings({ user: '0:0' })).toEqual([expect.stringContaining("'user' is '0:0': the container runs as root")]);
+    expect(warnings({ privileged: true })).toEqual([expect.stringMatching(/^'privileged' is true: the container gets root access to its EC2 host .* \[ack: cdk-scheduled-batch:privilegedContainer\]$/)]);
+    expect(warnings({})).toEqual([]);
+    expect(warnings({ user: 'app:app', privileged: false })).toEqual([]);
+  });
+
+  test('token names and values pass: a user, an exit code and a log retention from the context', () => {
+    const s = (v: string) => cdk.Lazy.string({ produce: () => v });
+    expect(() => job({ user: s(''), retryableExitCodes: [s('999')], logRetention: cdk.Token.asNumber(cdk.Lazy.number({ produce: () => 8 })) })).not.toThrow();
   });
 
   test('declared parameters and Ref::scheduledTime in command pass', () => {

@@ -335,6 +335,30 @@ describe('bad input fails at synth, naming the prop, the value and the fix', () 
     expect(() => new DeployVerification(stack, 'B', { job, command: [] })).toThrow(/'command' is \[\]/);
   });
 
+  test('an attempt timeout under AWS Batch\'s 1 minute fails even when the wait or the job\'s timeout is a token', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Floor', { env });
+    const token = (seconds: number) => cdk.Duration.seconds(cdk.Token.asNumber(cdk.Lazy.number({ produce: () => seconds })));
+    const platform = new BatchPlatform(stack, 'Platform');
+    const job = new BatchJob(stack, 'Job', { platform, image: ecs.ContainerImage.fromRegistry(IMAGE), timeout: cdk.Duration.minutes(5) });
+    const tokenJob = new BatchJob(stack, 'TokenJob', { platform, image: ecs.ContainerImage.fromRegistry(IMAGE), timeout: token(300) });
+    expect(() => new DeployVerification(stack, 'A', { job, attemptTimeout: cdk.Duration.seconds(30), timeout: token(1800) }))
+      .toThrow("'attemptTimeout' is 30 seconds (30 seconds): give a whole number of seconds from 1 minute (the least AWS Batch accepts) to the job's own timeout (5 minutes), or leave it out");
+    expect(() => new DeployVerification(stack, 'B', { job: tokenJob, attemptTimeout: cdk.Duration.seconds(30) }))
+      .toThrow("'attemptTimeout' is 30 seconds (30 seconds): give a whole number of seconds from 1 minute (the least AWS Batch accepts) to the job's own timeout, or leave it out");
+    expect(() => new DeployVerification(stack, 'C', { job: tokenJob, attemptTimeout: cdk.Duration.minutes(2) })).not.toThrow();
+  });
+
+  test('a verification command that reads a parameter the job does not declare fails, naming the prop', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Refs', { env });
+    const job = new BatchJob(stack, 'Job', {
+      platform: new BatchPlatform(stack, 'Platform'), image: ecs.ContainerImage.fromRegistry(IMAGE), timeout: cdk.Duration.minutes(5), parameters: { day: 'today' },
+    });
+    expect(() => new DeployVerification(stack, 'A', { job, command: ['echo', 'Ref::nope'] }))
+      .toThrow("'command' reads Ref::nope, but 'parameters' declares no 'nope': AWS Batch would pass the text 'Ref::nope' to the container unchanged.");
+    expect(() => new DeployVerification(stack, 'B', { job, command: ['echo', 'Ref::day', 'Ref::scheduledTime'] })).not.toThrow();
+    expect(() => workload({ verificationCommand: ['echo', 'Ref::nope'] })).toThrow("'verificationCommand' reads Ref::nope, but 'parameters' declares no 'nope'");
+  });
+
   test('tokens pass through: an unresolved timeout is left to deploy time (the Provider then waits its 1-hour maximum)', () => {
     const timeout = cdk.Duration.seconds(cdk.Token.asNumber(cdk.Lazy.number({ produce: () => 1800 })));
     const { template: t } = workload({ verificationTimeout: timeout });

@@ -6,7 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  BatchFleet, BatchJob, BatchPlatform, DeployVerification, JobSchedule, RunApi, RunTracker, ScheduledBatchWorkflow, ScheduledBatchWorkload,
+  BatchFleet, BatchJob, BatchPlatform, DeployVerification, JobSchedule, PlatformDashboard, RunApi, RunTracker, ScheduledBatchWorkflow,
+  ScheduledBatchWorkload,
 } from '../src';
 
 // Every log group the library creates takes a customer-managed key (issue #26), and the key policy lets CloudWatch
@@ -243,5 +244,27 @@ describe('a platform\'s shared logs take a key too (sharedLogEncryptionKey)', ()
     const platform = new BatchPlatform(stack, 'Other');
     expect(() => new ScheduledBatchWorkload(stack, 'Bad', { platform, image: IMAGE, schedule, sharedLogEncryptionKey: key }))
       .toThrow("'platform' was given together with 'sharedLogEncryptionKey': a shared platform already has its network, compute, queue and shared logs.");
+  });
+});
+
+describe('every log retention prop takes only the day counts CloudWatch Logs accepts (logs.RetentionDays)', () => {
+  // RetentionInDays takes only the listed values: 8 would fail the deployment.
+  // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+  const job = (stack: cdk.Stack) => new BatchJob(stack, 'Job', { platform: new BatchPlatform(stack, 'Platform'), image: IMAGE });
+  const builders: Array<[string, (stack: cdk.Stack, retention: logs.RetentionDays) => unknown]> = [
+    ['logRetention', (stack, r) => new BatchJob(stack, 'J', { platform: new BatchPlatform(stack, 'Platform'), image: IMAGE, logRetention: r })],
+    ['logRetention', (stack, r) => new ScheduledBatchWorkload(stack, 'W', { schedule, image: IMAGE, logRetention: r })],
+    ['logRetention', (stack, r) => new RunTracker(stack, 'Runs', { job: job(stack), notificationTopic: new sns.Topic(stack, 'Topic'), workloadName: 'nightly', logRetention: r })],
+    ['logRetention', (stack, r) => new ScheduledBatchWorkflow(stack, 'Flow', { schedule, steps: [{ name: 'extract', image: IMAGE }], logRetention: r })],
+    ['logRetention', (stack, r) => new DeployVerification(stack, 'Verify', { job: job(stack), timeout: cdk.Duration.minutes(30), logRetention: r })],
+    ['accessLogRetention', (stack, r) => new RunApi(stack, 'RunApi', { accessLogRetention: r })],
+    ['runEventsRetention', (stack, r) => new PlatformDashboard(stack, 'Dashboard', { jobQueue: new BatchPlatform(stack, 'P').jobQueue, platformName: 'p', runEventsRetention: r })],
+  ];
+
+  test.each(builders.map(([prop, build], i) => [`${i}: ${prop}`, prop, build] as const))('%s: 8 fails at synth naming the prop and the accepted values; a member and a token pass', (_name, prop, build) => {
+    expect(() => build(new cdk.Stack(new cdk.App(), 'Bad', { env }), 8 as logs.RetentionDays))
+      .toThrow(new RegExp(`^'${prop}' is 8, which is not a logs\\.RetentionDays: use one of logs\\.RetentionDays\\.ONE_DAY, logs\\.RetentionDays\\.THREE_DAYS, `));
+    expect(() => build(new cdk.Stack(new cdk.App(), 'Good', { env }), logs.RetentionDays.ONE_WEEK)).not.toThrow();
+    expect(() => build(new cdk.Stack(new cdk.App(), 'Token', { env }), cdk.Token.asNumber(cdk.Lazy.number({ produce: () => 7 })))).not.toThrow();
   });
 });

@@ -599,6 +599,23 @@ describe('RunApi validations', () => {
     })).toThrow("'routeName' 'nightly' of RunControl/Other/Job is already the route of RunControl/Nightly/Job on RunControl/RunApi: give one of them another 'routeName'");
   });
 
+  test('route names that differ only in hyphens fail at synth, naming both (their request models would share a name)', () => {
+    const { stack, platform, runApi } = setup({ runApiRouteName: 'report1' }, { api: true });
+    expect(() => new ScheduledBatchWorkload(stack, 'Other', {
+      platform,
+      runApi,
+      runApiRouteName: 'report-1',
+      schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)),
+      image: ecs.ContainerImage.fromRegistry(IMAGE),
+    })).toThrow("'routeName' 'report-1' of RunControl/Other/Job and 'report1' of RunControl/Nightly/Job on RunControl/RunApi differ only in hyphens, "
+      + "which the API's request model names leave out (both would be RunRequestReport1): give one of them another 'routeName'");
+  });
+
+  test('a token route name fails at synth: the path and model are fixed at synth', () => {
+    expect(() => setup({ runApiRouteName: cdk.Lazy.string({ produce: () => 'nightly' }) }, { api: true }))
+      .toThrow(/'routeName' of RunControl\/Nightly\/Job is a token \(\$\{Token\[TOKEN\.\d+\]\}\): the route name is the API's path part/);
+  });
+
   test.each(['Nightly', 'has space', '-x', 'x'.repeat(64)])('route name %j fails at synth', (routeName) => {
     expect(() => setup({ runApiRouteName: routeName }, { api: true })).toThrow(`'routeName' is '${routeName}': use 1 to 63 lower-case letters`);
   });
@@ -610,19 +627,22 @@ describe('RunApi validations', () => {
       .toThrow("RunControl/Nightly has no 'runApi'");
   });
 
-  test.each([
-    ['throttlingRateLimit', -5],
-    ['throttlingRateLimit', 0],
-    ['throttlingRateLimit', NaN],
-    ['throttlingRateLimit', Infinity],
-    ['throttlingBurstLimit', -5],
-    ['throttlingBurstLimit', 0],
-    ['throttlingBurstLimit', 2.5],
-    ['throttlingBurstLimit', NaN],
-    ['throttlingBurstLimit', Infinity],
-  ])('%s %p fails at synth, naming the prop and the value', (prop, value) => {
+  test.each<[string, unknown, string]>([
+    ['throttlingRateLimit', -5, '-5: give'],
+    ['throttlingRateLimit', 0, '0: give'],
+    ['throttlingRateLimit', NaN, 'NaN: give'],
+    ['throttlingRateLimit', Infinity, 'Infinity: give'],
+    ['throttlingRateLimit', '5', "'5' (a string): give"],
+    ['throttlingBurstLimit', -5, '-5: it must be a whole number from 1 to 2147483647 (API Gateway takes a 32-bit integer); give'],
+    ['throttlingBurstLimit', 0, '0: it must be a whole number from 1'],
+    ['throttlingBurstLimit', 2.5, '2.5: it must be a whole number from 1'],
+    ['throttlingBurstLimit', NaN, 'NaN: it must be a whole number from 1'],
+    ['throttlingBurstLimit', Infinity, 'Infinity: it must be a whole number from 1'],
+    ['throttlingBurstLimit', 5e9, '5000000000: it must be a whole number from 1 to 2147483647'],
+    ['throttlingBurstLimit', '5', "'5': it must be a whole number from 1"],
+  ])('%s %p fails at synth, naming the prop, the value and the accepted range', (prop, value, shown) => {
     const stack = new cdk.Stack(new cdk.App(), 'Throttle');
-    expect(() => new RunApi(stack, 'RunApi', { [prop]: value })).toThrow(`'${prop}' is ${value}: give`);
+    expect(() => new RunApi(stack, 'RunApi', { [prop]: value })).toThrow(`'${prop}' is ${shown}`);
   });
 
   test('a fractional rate, a whole burst and tokens are accepted', () => {

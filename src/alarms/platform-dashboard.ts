@@ -12,6 +12,7 @@ import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from '../cost/
 import { lineItem } from '../private/cost-math';
 import { logEncryption, skipLogKeyCheckWithoutKey } from '../private/log-encryption';
 import { rejectUnknownKeys } from '../private/struct-keys';
+import { validateLogRetention } from '../private/validate';
 
 /**
  * The run-outcome event the run engine sends for every run (source and detail-type), which the dashboard's rule
@@ -88,6 +89,7 @@ export class PlatformDashboard extends Construct implements ICostEstimable {
   constructor(scope: Construct, id: string, props: PlatformDashboardProps) {
     super(scope, id);
     rejectUnknownKeys('PlatformDashboardProps', props);
+    validateLogRetention('runEventsRetention', props.runEventsRetention);
     this.runEvents = new logs.LogGroup(this, 'RunEvents', {
       retention: props.runEventsRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,

@@ -17,6 +17,7 @@ import { logEncryption, skipLogKeyCheckWithoutKey } from '../private/log-encrypt
 import { inHostSpellingEach, ValidationError } from '../private/prop-names';
 import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
+import { validateLogRetention, validateWholeNumber } from '../private/validate';
 
 /** Defaults of {@link RunApi}, in one place. */
 export const RUN_API_DEFAULTS = {
@@ -128,6 +129,7 @@ export class RunApi extends Construct {
   constructor(scope: Construct, id: string, props: RunApiProps = {}) {
     super(scope, id);
     rejectUnknownKeys('RunApiProps', props);
+    validateLogRetention('accessLogRetention', props.accessLogRetention);
     validateThrottling(props);
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? RUN_API_DEFAULTS.accessLogRetention,
@@ -242,12 +244,20 @@ export class RunApi extends Construct {
 
   /** A route name that is well formed and free, for a job this API's stack can reach. */
   private validateRoute(job: IBatchJob, routeName: string): void {
-    if (!Token.isUnresolved(routeName) && !ROUTE_NAME.test(routeName)) {
+    if (Token.isUnresolved(routeName)) {
+      throw new ValidationError(`'routeName' of ${job.node.path} is a token (${routeName}): the route name is the API's path part and names its request model, both fixed at synth. Give a literal, e.g. 'nightly-report'.`);
+    }
+    if (!ROUTE_NAME.test(routeName)) {
       throw new ValidationError(`'routeName' is '${routeName}': use 1 to 63 lower-case letters, digits and hyphens, starting with a letter or digit, for example 'nightly-report'.`);
     }
     const taken = this.routes.get(routeName);
     if (taken !== undefined) {
       throw new ValidationError(`'routeName' '${routeName}' of ${job.node.path} is already the route of ${taken} on ${this.node.path}: give one of them another 'routeName' (runApiRouteName on a ScheduledBatchWorkload).`);
+    }
+    const sameModel = [...this.routes.keys()].find(r => modelSuffix(r) === modelSuffix(routeName));
+    if (sameModel !== undefined) {
+      throw new ValidationError(`'routeName' '${routeName}' of ${job.node.path} and '${sameModel}' of ${this.routes.get(sameModel)} on ${this.node.path} differ only in hyphens, `
+        + `which the API's request model names leave out (both would be RunRequest${modelSuffix(routeName)}): give one of them another 'routeName' (runApiRouteName on a ScheduledBatchWorkload).`);
     }
     // A job in a nested stack of this API's stack (a BatchFleet's) is reached through the nested stack's outputs.
     if (Stack.of(job) !== Stack.of(this) && Stack.of(job).nestedStackParent !== Stack.of(this)) {
@@ -342,14 +352,20 @@ const METHOD_RESPONSES: apigw.MethodResponse[] = [{ statusCode: '200' }, { statu
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
  */
 function validateThrottling(props: RunApiProps): void {
-  const rate = props.throttlingRateLimit;
-  if (rate !== undefined && !Token.isUnresolved(rate) && !(Number.isFinite(rate) && rate > 0)) {
-    throw new ValidationError(`'throttlingRateLimit' is ${rate}: give the steady requests per second the stage accepts, a number above 0 (fractions allowed, e.g. 0.5), or leave it out for ${RUN_API_DEFAULTS.throttlingRateLimit}.`);
+  const rate: unknown = props.throttlingRateLimit;
+  if (rate !== undefined && !Token.isUnresolved(rate) && !(typeof rate === 'number' && Number.isFinite(rate) && rate > 0)) {
+    throw new ValidationError(`'throttlingRateLimit' is ${shown(rate)}: give the steady requests per second the stage accepts, a number above 0 (fractions allowed, e.g. 0.5), or leave it out for ${RUN_API_DEFAULTS.throttlingRateLimit}.`);
   }
-  const burst = props.throttlingBurstLimit;
-  if (burst !== undefined && !Token.isUnresolved(burst) && !(Number.isInteger(burst) && burst >= 1)) {
-    throw new ValidationError(`'throttlingBurstLimit' is ${burst}: give the burst of requests the stage accepts, a whole number of at least 1 (API Gateway takes an integer), or leave it out for ${RUN_API_DEFAULTS.throttlingBurstLimit}.`);
-  }
+  validateWholeNumber('throttlingBurstLimit', props.throttlingBurstLimit, {
+    min: 1, max: MAX_INT32, why: '(API Gateway takes a 32-bit integer)', fix: `give the burst of requests the stage accepts, or leave it out for ${RUN_API_DEFAULTS.throttlingBurstLimit}`,
+  });
+}
+
+/** API Gateway's `throttlingBurstLimit` is a 32-bit integer. @see https://docs.aws.amazon.com/apigateway/latest/api/API_ThrottleSettings.html */
+const MAX_INT32 = 2_147_483_647;
+
+function shown(value: unknown): string {
+  return typeof value === 'string' ? `'${value}' (a string)` : String(value);
 }
 
 /** Model names are alphanumeric. */

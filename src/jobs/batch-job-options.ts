@@ -75,14 +75,16 @@ export interface BatchJobOptions {
 
   /**
    * Exit codes that mean "try again" for this application, e.g. `['75']` or `['13*']` (digits, optional trailing `*`).
-   * AWS Batch allows 5 retry rules and the job uses 4, so one pattern fits.
+   * AWS Batch allows 5 retry rules and the job uses 4, so one pattern fits. A code a failed container cannot exit with
+   * (`'0'`, or above 255) is refused.
    * @default - none: a non-zero exit code fails the job
    */
   readonly retryableExitCodes?: string[];
 
   /**
    * Environment variables. Stored in plain text in the job definition: put secrets in `secrets`.
-   * Rendered in key order, whatever order the map arrives in.
+   * Rendered in key order, whatever order the map arrives in. `SCHEDULED_TIME` is refused: every run sets it to its
+   * scheduled time.
    * @default - none
    */
   readonly environment?: { [key: string]: string };
@@ -95,13 +97,15 @@ export interface BatchJobOptions {
   readonly secrets?: { [key: string]: batch.Secret };
 
   /**
-   * The user the container runs as. The default is a non-root UID/GID; set `'root'` only for an image that needs it.
+   * The user the container runs as. The default is a non-root UID/GID; set `'root'` only for an image that needs it
+   * (`'root'` or UID 0 gets the warning `cdk-scheduled-batch:rootUser`, to acknowledge).
    * @default '1000:1000'
    */
   readonly user?: string;
 
   /**
-   * Give the container elevated privileges on the host (EC2 only). Almost never needed.
+   * Give the container elevated privileges on the host (EC2 only). Almost never needed: `true` gets the warning
+   * `cdk-scheduled-batch:privilegedContainer`, to acknowledge.
    * @default false
    */
   readonly privileged?: boolean;

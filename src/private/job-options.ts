@@ -1,6 +1,7 @@
 import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { ValidationError } from './prop-names';
-import { validateDuration, validateInstanceOf } from './validate';
+import { validateDuration, validateInstanceOf, validateLogRetention } from './validate';
 import { validateRetryAttempts, validateRetryableExitCodes } from '../jobs/private/retry';
 
 /** The job options checked here (a structural subset of `BatchJobOptions`, which imports this module). */
@@ -19,6 +20,8 @@ export interface CheckedJobOptions {
   readonly environment?: { [key: string]: string };
   readonly secrets?: { [key: string]: unknown };
   readonly parameters?: { [name: string]: string };
+  readonly user?: string;
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /** The job parameter that carries each run's scheduled time (`Ref::scheduledTime`); runs always set it. */
@@ -44,9 +47,29 @@ const PARAMETER_REFERENCE = /Ref::([A-Za-z0-9_]+)/g;
 /** Environment-variable prefix AWS Batch reserves for itself. @see https://docs.aws.amazon.com/batch/latest/userguide/job_env_vars.html */
 const RESERVED_ENV_PREFIX = 'AWS_BATCH_';
 
+/**
+ * The environment variable every run sets to its scheduled time (`containerOverrides`, which replace the job
+ * definition's value of the same name).
+ */
+const SCHEDULED_TIME_ENV = 'SCHEDULED_TIME';
+
+/**
+ * An environment variable's name as a container receives it: not empty, and no '=' (which ends the name in the
+ * process's `NAME=value` environment), whitespace or control characters.
+ */
+const ENV_NAME = /^[^=\s\p{Cc}]+$/u;
+
+/**
+ * Docker's `user`: a user name or UID, optionally `:` and a group name or GID; names without whitespace or ':'.
+ * @see https://docs.docker.com/reference/dockerfile/#user
+ */
+const CONTAINER_USER = /^[^\s:]+(:[^\s:]+)?$/;
+
 /** Fails at synth on job options AWS Batch would reject, or that contradict each other. */
 export function validateJobOptions(props: CheckedJobOptions): void {
   validateParameters(props.parameters);
+  validateLogRetention('logRetention', props.logRetention);
+  validateUser(props.user);
   if (props.image && (props.repository || props.imageTag !== undefined)) {
     throw new ValidationError(`'image' was given together with ${props.repository ? "'repository'" : "'imageTag'"}: 'image' names the image completely. Use 'image' alone, or 'repository' with 'imageTag'.`);
   }
@@ -66,7 +89,18 @@ export function validateJobOptions(props: CheckedJobOptions): void {
   });
   validateCommandReferences(props.command, props.parameters);
   for (const prop of ['environment', 'secrets'] as const) {
+    const given: unknown = props[prop];
+    if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
+      throw new ValidationError(`'${prop}' is ${JSON.stringify(given)}: give a map of variable names to values, e.g. { LOG_LEVEL: 'info' }.`);
+    }
     for (const key of Object.keys(props[prop] ?? {})) {
+      if (Token.isUnresolved(key)) continue;
+      if (!ENV_NAME.test(key)) {
+        throw new ValidationError(`'${prop}' key ${JSON.stringify(key)} is not an environment variable name a container can receive: it must not be empty or hold '=', spaces or control characters. Use letters, digits and underscores, e.g. 'LOG_LEVEL'.`);
+      }
+      if (key === SCHEDULED_TIME_ENV) {
+        throw new ValidationError(`'${prop}' key '${key}' is set by every scheduled, API and workflow run to the run's scheduled time, which replaces this value: rename it, or read the run's time from $${SCHEDULED_TIME_ENV}.`);
+      }
       if (key.startsWith(RESERVED_ENV_PREFIX)) {
         throw new ValidationError(`'${prop}' key '${key}' starts with ${RESERVED_ENV_PREFIX}, a prefix AWS Batch reserves for its own variables: rename it.`);
       }
@@ -75,6 +109,15 @@ export function validateJobOptions(props: CheckedJobOptions): void {
   const both = Object.keys(props.environment ?? {}).filter(k => k in (props.secrets ?? {}));
   if (both.length > 0) {
     throw new ValidationError(`'environment' and 'secrets' both set ${both.map(k => `'${k}'`).join(', ')}: a container gets one value per variable and ECS rejects the duplicate at run time. Keep it in one of them.`);
+  }
+}
+
+/** `user`: refuses what would run the image's own user (often root) by accident, or fail at container start. */
+function validateUser(user: unknown): void {
+  if (user === undefined || Token.isUnresolved(user)) return;
+  if (typeof user !== 'string' || !CONTAINER_USER.test(user)) {
+    throw new ValidationError(`'user' is ${JSON.stringify(user)}: give a user name or UID, optionally with ':' and a group name or GID, e.g. '1000:1000' (the default). `
+      + "An empty 'user' would run the image's own user, often root.");
   }
 }
 
@@ -101,12 +144,13 @@ function validateResourceNumbers(props: CheckedJobOptions): void {
  * A `Ref::<name>` in the command that no parameter declares reaches the container as the literal text: AWS Batch
  * substitutes only the parameters the job definition or the submission sets.
  */
-function validateCommandReferences(command: string[] | undefined, parameters: { [name: string]: string } | undefined): void {
-  for (const arg of command ?? []) {
+export function validateCommandReferences(command: string[] | undefined, parameters: { [name: string]: string } | undefined, prop = 'command'): void {
+  if (command === undefined || Token.isUnresolved(command)) return;
+  for (const arg of command) {
     if (typeof arg !== 'string' || Token.isUnresolved(arg)) continue;
     for (const [, name] of arg.matchAll(PARAMETER_REFERENCE)) {
       if (name === SCHEDULED_TIME_PARAMETER || (parameters && Object.prototype.hasOwnProperty.call(parameters, name))) continue;
-      throw new ValidationError(`'command' reads Ref::${name}, but 'parameters' declares no '${name}': AWS Batch would pass the text 'Ref::${name}' to the container unchanged. `
+      throw new ValidationError(`'${prop}' reads Ref::${name}, but 'parameters' declares no '${name}': AWS Batch would pass the text 'Ref::${name}' to the container unchanged. `
         + `Declare it with a default, e.g. parameters: { ${name}: '<default>' }, or fix the name (the run's scheduled time is Ref::${SCHEDULED_TIME_PARAMETER}).`);
     }
   }

@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { ValidationError } from './prop-names';
 
 /**
@@ -53,6 +54,15 @@ export function validateEnum(prop: string, value: unknown, enumObject: object, e
   const names = entries.map(([name]) => `${enumName}.${name}`);
   const listed = names.length <= MAX_LISTED ? names.join(', ') : `${names.slice(0, MAX_LISTED).join(', ')}, … (${names.length} in all)`;
   throw new ValidationError(`'${prop}' is ${describeValue(value)}, which is not ${withArticle(enumName)}: use one of ${listed}.`);
+}
+
+/**
+ * Fails unless `value` is a `logs.RetentionDays`: CloudWatch Logs takes only those day counts (`RetentionInDays`),
+ * and a number such as 8 would fail the deployment.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+ */
+export function validateLogRetention(prop: string, value: unknown): void {
+  validateEnum(prop, value, logs.RetentionDays, 'logs.RetentionDays');
 }
 
 /**

@@ -16,6 +16,7 @@ import { logEncryption, skipLogKeyCheckWithoutKey } from '../private/log-encrypt
 import { inHostSpelling } from '../private/prop-names';
 import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
+import { validateLogRetention } from '../private/validate';
 
 /**
  * What a deploy-time verification runs and how long the deployment waits for it. Shared by
@@ -146,6 +147,7 @@ export class DeployVerification extends Construct {
   constructor(scope: Construct, id: string, props: DeployVerificationProps) {
     super(scope, id);
     rejectUnknownKeys('DeployVerificationProps', props);
+    validateLogRetention('logRetention', props.logRetention);
     const job = props.job;
     const times = verificationTimesFor(job, {
       timeoutProp: 'timeout',

@@ -23,7 +23,7 @@ import { createExecutionLogGroup, createRunStateMachine, scheduledRunTarget } fr
 import { PARAMETER_NAME } from '../private/job-options';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from '../private/schedule-deadline';
-import { validateDuration, secondsOf } from '../private/validate';
+import { secondsOf, validateDuration, validateLogRetention } from '../private/validate';
 import { RUN_DEADLINE_CHECK, trackerPropNamesOf } from './private/schedule-parts';
 import { startDeadlineSetup, StartDeadlineRun } from './private/start-deadline-plan';
 import { StartDeadlineAction } from './start-deadline';
@@ -223,6 +223,7 @@ export class RunTracker extends Construct {
   constructor(scope: Construct, id: string, props: RunTrackerProps) {
     super(scope, id);
     rejectUnknownKeys('RunTrackerProps', props);
+    validateLogRetention('logRetention', props.logRetention);
     const analysis = analyze(props);
     assertScheduleAccepted(analysis);
     for (const note of analysis.notes) Annotations.of(this).addInfo(inHostSpelling(note));

@@ -24,7 +24,7 @@ import { subtreeCostLineItems } from '../private/cost-walk';
 import { createExecutionLogGroup, createRunStateMachine, createSchedulerRole, scheduledRunTarget } from './private/run-state-machine';
 import { ValidationError } from '../private/prop-names';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DEADLINE_GRACE, defaultDeadlineSeconds, describeDuration, TRACKING_LIMITS } from '../private/schedule-deadline';
-import { secondsOf } from '../private/validate';
+import { secondsOf, validateLogRetention } from '../private/validate';
 import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
 import { topologicalLevels, validateGraph } from './private/workflow-graph';
 import { RevisionGates } from '../private/revision-gate';
@@ -137,6 +137,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
   constructor(scope: Construct, id: string, props: ScheduledBatchWorkflowProps) {
     super(scope, id);
     rejectUnknownKeys('ScheduledBatchWorkflowProps', props);
+    validateLogRetention('logRetention', props.logRetention);
     validateSteps(props.steps);
     validateRunScheduleOptions(props);
     validateGraph(props.steps);

@@ -57,15 +57,25 @@ export function defaultRetryStrategies(platform: ComputePlatform, retryableExitC
 export function validateRetryAttempts(attempts: number): void {
   if (Token.isUnresolved(attempts)) return;
   if (!Number.isInteger(attempts) || attempts < RETRY_LIMITS.minAttempts || attempts > RETRY_LIMITS.maxAttempts) {
-    throw new ValidationError(`'retryAttempts' must be a whole number from ${RETRY_LIMITS.minAttempts} to ${RETRY_LIMITS.maxAttempts}, got ${attempts}: it counts every attempt, the first included (1 = no retry).`);
+    const shown = typeof attempts === 'string' ? `'${attempts}' (a string)` : String(attempts);
+    throw new ValidationError(`'retryAttempts' must be a whole number from ${RETRY_LIMITS.minAttempts} to ${RETRY_LIMITS.maxAttempts}, got ${shown}: it counts every attempt, the first included (1 = no retry).`);
   }
 }
 
+/** Largest exit code a Linux process reports: it is one byte (a signal shows as 128 + the signal's number). */
+const MAX_EXIT_CODE = 255;
+
 export function validateRetryableExitCodes(codes: string[]): void {
-  for (const code of codes) {
+  for (const code of codes as unknown[]) {
     if (Token.isUnresolved(code)) continue;
-    if (!RETRY_LIMITS.exitCodePattern.test(code)) {
-      throw new ValidationError(`'retryableExitCodes' entry '${code}' is not an exit-code pattern AWS Batch accepts: use digits, optionally ending with a single '*' (e.g. '75' or '13*'); a leading '*' is not allowed.`);
+    if (typeof code !== 'string' || !RETRY_LIMITS.exitCodePattern.test(code)) {
+      const shown = typeof code === 'string' ? `'${code}'` : `${String(code)} (a ${typeof code})`;
+      throw new ValidationError(`'retryableExitCodes' entry ${shown} is not an exit-code pattern AWS Batch accepts: use a string of digits, optionally ending with a single '*' (e.g. '75' or '13*'); a leading '*' is not allowed.`);
+    }
+    const digits = code.replace('*', '');
+    if (code === '0' || Number(digits) > MAX_EXIT_CODE) {
+      throw new ValidationError(`'retryableExitCodes' entry '${code}' can never match a failed attempt: a container exits with a code from 1 to ${MAX_EXIT_CODE} when it fails (0 is success). `
+        + "Give the code your application exits with, e.g. '75'.");
     }
   }
 }

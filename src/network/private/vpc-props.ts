@@ -3,10 +3,9 @@
  * (AZs, NAT count, subnet groups) that each egress profile gives.
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { ComputePlatform } from '../../compute/compute-platform';
 import { ValidationError } from '../../private/prop-names';
-import { validateEnum, validateInstanceOf, validateWholeNumber } from '../../private/validate';
+import { validateEnum, validateInstanceOf, validateLogRetention, validateWholeNumber } from '../../private/validate';
 import { CostOptimizedVpcProps, EgressKind, EgressProfile } from '../cost-optimized-vpc-props';
 
 export const DEFAULT_MAX_AZS = 2;
@@ -30,7 +29,7 @@ export function validateVpcProps(props: CostOptimizedVpcProps): void {
 function validatePropTypes(props: CostOptimizedVpcProps): void {
   validateInstanceOf('egress', props.egress, EgressProfile,
     'one of EgressProfile.natInstance(), EgressProfile.natGateway(), EgressProfile.vpcEndpoints() or EgressProfile.publicSubnets()');
-  validateEnum('flowLogRetention', props.flowLogRetention, logs.RetentionDays, 'logs.RetentionDays');
+  validateLogRetention('flowLogRetention', props.flowLogRetention);
   validateInstanceOf('flowLogDestination', props.flowLogDestination, ec2.FlowLogDestination,
     'ec2.FlowLogDestination.toCloudWatchLogs(logGroup) or ec2.FlowLogDestination.toS3(bucket)');
   validateEnum('compute.platform', props.compute?.platform, ComputePlatform, 'ComputePlatform');

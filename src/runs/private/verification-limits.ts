@@ -1,6 +1,7 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import type { IBatchJob } from '../../jobs/batch-job-ref';
+import { validateCommandReferences } from '../../private/job-options';
 import { ValidationError } from '../../private/prop-names';
 
 /**
@@ -61,6 +62,7 @@ export interface VerificationTimes {
  */
 export function verificationTimesFor(job: IBatchJob, input: VerificationInput): VerificationTimes {
   validateCommand(input);
+  validateCommandReferences(input.command, job.parameters, input.commandProp);
   validateQueue(job);
   const attempts = job.retryAttempts;
   const jobTimeout = job.timeout;
@@ -68,15 +70,20 @@ export function verificationTimesFor(job: IBatchJob, input: VerificationInput): 
   const margin = VERIFICATION_LIMITS.startMargin.toSeconds();
   const timeout = validTimeout(input);
   const attemptTimeout = input.attemptTimeout;
+  // The attempt timeout on its own first: AWS Batch's floor holds whatever the other times are.
+  if (attemptTimeout !== undefined && !attemptTimeout.isUnresolved()) {
+    const a = attemptTimeout.toSeconds({ integral: false });
+    if (!Number.isInteger(a) || a < 60 || (!jobTimeout.isUnresolved() && a > jobTimeout.toSeconds())) {
+      const ceiling = jobTimeout.isUnresolved() ? "the job's own timeout" : `the job's own timeout (${jobTimeout.toHumanString()})`;
+      throw new ValidationError(`'${input.attemptTimeoutProp}' is ${attemptTimeout.toHumanString()} (${a} seconds): give a whole number of seconds from 1 minute `
+        + `(the least AWS Batch accepts) to ${ceiling}, or leave it out to fit the attempts into the wait.`);
+    }
+  }
   if (Token.isUnresolved(attempts) || jobTimeout.isUnresolved() || timeout?.isUnresolved() || attemptTimeout?.isUnresolved()) {
     return { timeout: timeout ?? max, attemptTimeout };
   }
   if (attemptTimeout !== undefined) {
-    const a = attemptTimeout.toSeconds({ integral: false });
-    if (!Number.isInteger(a) || a < 60 || a > jobTimeout.toSeconds()) {
-      throw new ValidationError(`'${input.attemptTimeoutProp}' is ${attemptTimeout.toHumanString()} (${a} seconds): give a whole number of seconds from 1 minute `
-        + `(the least AWS Batch accepts) to the job's own timeout (${jobTimeout.toHumanString()}), or leave it out to fit the attempts into the wait.`);
-    }
+    const a = attemptTimeout.toSeconds();
     const needed = attempts * a + margin;
     const limit = timeout?.toSeconds() ?? max.toSeconds();
     if (needed > limit) {
