@@ -585,6 +585,25 @@ describe('dashboard and cost', () => {
 });
 
 describe('validation', () => {
+  test.each<[string, unknown]>([['empty', ''], ['a space', 'my job'], ['a leading hyphen', '-x'], ['longer than a job name', 'x'.repeat(129)]])(
+    'an ignoredJobNamePrefix no job name can start with fails (%s): empty, it would leave out every job', (_name, prefix) => {
+      expect(() => setup({ ignoredJobNamePrefix: prefix as string })).toThrow(`'ignoredJobNamePrefix' is ${JSON.stringify(prefix)}: give the start of the job names to leave out, `
+        + '1 to 128 letters, digits, hyphens and underscores starting with a letter or digit (as AWS Batch job names are), e.g. DeployVerification.jobNamePrefix; an empty prefix would leave out every job.');
+    });
+
+  test('a job-name prefix and a token prefix pass', () => {
+    expect(() => setup({ ignoredJobNamePrefix: 'Nightly-Job-verify-' })).not.toThrow();
+    expect(() => setup({ ignoredJobNamePrefix: cdk.Lazy.string({ produce: () => '' }) })).not.toThrow();
+  });
+
+  test('slowStartThreshold: a token in milliseconds passes; a token in another unit fails, naming the fix (the threshold is in milliseconds)', () => {
+    const token = () => cdk.Token.asNumber(cdk.Lazy.number({ produce: () => 600_000 }));
+    expect(() => setup({ slowStartThreshold: cdk.Duration.millis(token()) })).not.toThrow();
+    expect(() => setup({ slowStartThreshold: cdk.Duration.seconds(token()) })).toThrow(
+      "'slowStartThreshold' is a token in seconds: the alarm's threshold is in milliseconds (JobAttemptRunnableToStartingDuration), and a token cannot be converted at synth. "
+      + 'Give Duration.millis(<token>), or a literal such as Duration.minutes(30).');
+  });
+
   test('fails when sharedQueue is set without jobDefinition', () => {
     expect(() => setup({ sharedQueue: true })).toThrow(/'jobDefinition' is required when 'sharedQueue' is true/);
   });

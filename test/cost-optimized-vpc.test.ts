@@ -524,6 +524,11 @@ describe('validation', () => {
     ['maxAzs NaN', { maxAzs: NaN }, /'maxAzs' is NaN: it must be a whole number of at least 1/],
     ['maxAzs Infinity', { maxAzs: Infinity }, /'maxAzs' is Infinity: it must be a whole number of at least 1/],
     ['maxAzs a string (untyped languages)', { maxAzs: '2' as any }, /'maxAzs' is '2': it must be a whole number of at least 1/],
+    ['maxAzs a token', { maxAzs: cdk.Token.asNumber(cdk.Lazy.number({ produce: () => 2 })) },
+      /^'maxAzs' is a token \(-1\.8\d+e\+289\): the number of AZs decides at synth how many subnets, route tables and NAT instances the VPC has\. Give a number, e\.g\. 2\.$/],
+    ['a CIDR with host bits set', { ipAddresses: ec2.IpAddresses.cidr('10.0.1.5/16') },
+      /^'ipAddresses' is ec2\.IpAddresses\.cidr\('10\.0\.1\.5\/16'\), whose address has host bits set: a \/16 network starts at 10\.0\.0\.0\. Give ec2\.IpAddresses\.cidr\('10\.0\.0\.0\/16'\)\.$/],
+    ['a CIDR with host bits set past the second octet', { ipAddresses: ec2.IpAddresses.cidr('192.168.200.0/17') }, /a \/17 network starts at 192\.168\.128\.0\./],
   ])('fails on a bad number: %s', (_, props, message) => {
     expect(() => build(props)).toThrow(message);
   });
@@ -550,9 +555,9 @@ describe('validation', () => {
     const retention = new cdk.CfnParameter(stack, 'Retention', { type: 'Number' }).valueAsNumber as logs.RetentionDays;
     new CostOptimizedVpc(stack, 'Vpc', { flowLogRetention: retention });
     Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: { Ref: 'Retention' } });
-    // maxAzs: this check lets a token through; ec2.Vpc itself then finds no AZs (it slices the AZ list with it) and fails.
+    // maxAzs cannot be a token: ec2.Vpc slices the AZ list with it at synth (and then finds no AZs), so it is refused by name.
     const maxAzs = new cdk.CfnParameter(stack, 'MaxAzs', { type: 'Number' }).valueAsNumber;
-    expect(() => new CostOptimizedVpc(stack, 'Other', { maxAzs })).not.toThrow(/'maxAzs' is/);
+    expect(() => new CostOptimizedVpc(stack, 'Other', { maxAzs })).toThrow(/^'maxAzs' is a token \(.*\): the number of AZs decides at synth/);
   });
 
   test('fails when flowLogRetention is set with flowLogs: false', () => {

@@ -274,3 +274,21 @@ describe('HardenedRepository validation', () => {
       .toThrow(/'mutableTagPatterns' entry 'lat est' is not a valid ECR tag filter/);
   });
 });
+
+describe('HardenedRepository mutableTagPatterns that undo immutability', () => {
+  test("'*' is legal but warns (no tag would be immutable); a list of moving tags does not", () => {
+    const warned = (patterns: string[]) => {
+      const s = stack();
+      new HardenedRepository(s, 'Repo', { mutableTagPatterns: patterns });
+      return Annotations.fromStack(s).findWarning('*', Match.stringLikeRegexp('cdk-scheduled-batch:everyTagMutable')).map(w => String(w.entry.data));
+    };
+    expect(warned(['*'])).toEqual([expect.stringMatching(/^'mutableTagPatterns' holds '\*', which matches every tag: no tag is immutable, .* \[ack: cdk-scheduled-batch:everyTagMutable\]$/)]);
+    expect(warned(['latest', '**'])).toHaveLength(1);
+    expect(warned(['latest', 'dev-*'])).toEqual([]);
+  });
+
+  test('a single string instead of a list fails naming the prop (untyped languages)', () => {
+    expect(() => new HardenedRepository(stack(), 'Repo', { mutableTagPatterns: 'latest' as any }))
+      .toThrow(/^'mutableTagPatterns' is "latest": give a list of tag patterns, e\.g\. \['latest'\]\.$/);
+  });
+});

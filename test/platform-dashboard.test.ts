@@ -233,3 +233,24 @@ test('docs/operations.md, "Platform dashboard": its numbers are the code\'s', ()
   expect(section).toContain(`so at most ${LOG_RESOURCE_POLICIES_PER_REGION} platform dashboards per account and region`);
   for (const s of SEED_METRICS.filter(m => m.source === 'metric')) for (const name of s.names) expect(section).toContain(`\`${name}\``);
 });
+
+describe('PlatformDashboard names', () => {
+  const dashboard = (props: { platformName: unknown; computeEnvironmentName?: unknown }) => {
+    const stack = new cdk.Stack();
+    return new PlatformDashboard(stack, 'Dashboard', { jobQueue: new BatchPlatform(stack, 'P').jobQueue, ...props } as any);
+  };
+
+  test.each(['', '  '])('an empty platformName %j fails: no run event would match', (platformName) => {
+    expect(() => dashboard({ platformName })).toThrow(`'platformName' is ${JSON.stringify(platformName)}: give the platform's name as its run events carry it (BatchPlatform.platformName); an empty name matches no run event.`);
+  });
+
+  test.each(['', 'a"b', 'has space', 'x'.repeat(129)])('a computeEnvironmentName %j that breaks the SEARCH expression or names no compute environment fails', (name) => {
+    expect(() => dashboard({ platformName: 'p', computeEnvironmentName: name })).toThrow(`'computeEnvironmentName' is ${JSON.stringify(name)}: give a compute environment's name, 1 to 128 letters, digits, hyphens and underscores, `
+      + 'or leave it out to sum every AWS Batch cluster of the account and region.');
+  });
+
+  test('names and tokens pass', () => {
+    expect(() => dashboard({ platformName: 'Analytics', computeEnvironmentName: 'spot-ce_1' })).not.toThrow();
+    expect(() => dashboard({ platformName: cdk.Lazy.string({ produce: () => '' }), computeEnvironmentName: cdk.Lazy.string({ produce: () => 'a b' }) })).not.toThrow();
+  });
+});

@@ -455,6 +455,17 @@ describe('reachability guard', () => {
 });
 
 describe('validation', () => {
+  test('allowAllOutbound with brought securityGroups fails: it shapes only the group the construct creates', () => {
+    const { stack, vpc } = setup();
+    const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc });
+    for (const allowAllOutbound of [true, false]) {
+      expect(() => new SpotComputeEnvironment(stack, `Compute${allowAllOutbound}`, { vpc, securityGroups: [sg], allowAllOutbound }))
+        .toThrow(`'allowAllOutbound' is ${allowAllOutbound} but 'securityGroups' was given: 'allowAllOutbound' shapes only the security group the construct creates. `
+          + "Set the outbound rules on your groups and leave 'allowAllOutbound' out, or leave 'securityGroups' out.");
+    }
+    expect(() => new SpotComputeEnvironment(stack, 'Brought', { vpc, securityGroups: [sg] })).not.toThrow();
+  });
+
   const fails = (props: Partial<SpotComputeEnvironmentProps>, message: RegExp) => {
     const { stack, vpc } = setup();
     expect(() => new SpotComputeEnvironment(stack, 'Compute', { vpc, ...props })).toThrow(message);

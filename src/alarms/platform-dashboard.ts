@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,6 +11,7 @@ import { platformWidgets } from './private/platform-dashboard-widgets';
 import { CostCategory, CostLineItem, ICostEstimable, UnitPrices } from '../cost/cost';
 import { lineItem } from '../private/cost-math';
 import { logEncryption, skipLogKeyCheckWithoutKey } from '../private/log-encryption';
+import { ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
 import { validateLogRetention } from '../private/validate';
 
@@ -90,6 +91,7 @@ export class PlatformDashboard extends Construct implements ICostEstimable {
     super(scope, id);
     rejectUnknownKeys('PlatformDashboardProps', props);
     validateLogRetention('runEventsRetention', props.runEventsRetention);
+    validateDashboardNames(props);
     this.runEvents = new logs.LogGroup(this, 'RunEvents', {
       retention: props.runEventsRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -136,5 +138,24 @@ export class PlatformDashboard extends Construct implements ICostEstimable {
       service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: this.runEvents.logGroupName,
     });
     this.runEventsRule.addTarget({ bind: () => ({ arn }) });
+  }
+}
+
+/**
+ * AWS Batch compute environment names: 1 to 128 letters, digits, hyphens and underscores. The name goes into a metric
+ * SEARCH expression, where a quote or space would break it.
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_CreateComputeEnvironment.html
+ */
+const COMPUTE_ENVIRONMENT_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+
+function validateDashboardNames(props: PlatformDashboardProps): void {
+  const platformName: unknown = props.platformName;
+  if (!Token.isUnresolved(platformName) && (typeof platformName !== 'string' || platformName.trim() === '')) {
+    throw new ValidationError(`'platformName' is ${JSON.stringify(platformName)}: give the platform's name as its run events carry it (BatchPlatform.platformName); an empty name matches no run event.`);
+  }
+  const ce: unknown = props.computeEnvironmentName;
+  if (ce !== undefined && !Token.isUnresolved(ce) && (typeof ce !== 'string' || !COMPUTE_ENVIRONMENT_NAME.test(ce))) {
+    throw new ValidationError(`'computeEnvironmentName' is ${JSON.stringify(ce)}: give a compute environment's name, 1 to 128 letters, digits, hyphens and underscores, `
+      + 'or leave it out to sum every AWS Batch cluster of the account and region.');
   }
 }

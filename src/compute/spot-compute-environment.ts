@@ -157,6 +157,10 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
 
   /** The caller's security groups (at least one; at most five on Fargate), else a new zero-ingress group. */
   private securityGroupsFor(props: SpotComputeEnvironmentProps): ec2.ISecurityGroup[] {
+    if (props.securityGroups !== undefined && props.allowAllOutbound !== undefined) {
+      throw new ValidationError(`'allowAllOutbound' is ${props.allowAllOutbound} but 'securityGroups' was given: 'allowAllOutbound' shapes only the security group the construct creates. `
+        + "Set the outbound rules on your groups and leave 'allowAllOutbound' out, or leave 'securityGroups' out.");
+    }
     const securityGroups = props.securityGroups ?? [this.createSecurityGroup(props.allowAllOutbound ?? false)];
     if (securityGroups.length === 0) {
       throw new ValidationError("'securityGroups' is empty: give at least one security group, or leave it unset to get a zero-ingress group");

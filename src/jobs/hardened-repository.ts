@@ -149,6 +149,11 @@ export class HardenedRepository extends ecr.Repository {
         },
       ],
     });
+    if (exclusions.some(p => !Token.isUnresolved(p) && /^\*+$/.test(p))) {
+      Annotations.of(this).addWarningV2('cdk-scheduled-batch:everyTagMutable',
+        '\'mutableTagPatterns\' holds \'*\', which matches every tag: no tag is immutable, so a push can replace the image a tag already names. '
+        + 'List only the moving tags, e.g. [\'latest\'], or acknowledge this warning.');
+    }
 
     const cfn = this.node.defaultChild as ecr.CfnRepository;
     if (!props.encryptionKey) {
@@ -280,6 +285,9 @@ function validateUntaggedExpiry(d: Duration): void {
 }
 
 function validateMutableTagPatterns(patterns: string[]): void {
+  if (!Array.isArray(patterns)) {
+    throw new ValidationError(`'mutableTagPatterns' is ${JSON.stringify(patterns)}: give a list of tag patterns, e.g. ['latest'].`);
+  }
   if (patterns.length > ECR_LIMITS.maxExclusionFilters) {
     throw new ValidationError(`'mutableTagPatterns' may list at most ${ECR_LIMITS.maxExclusionFilters} patterns, got ${patterns.length}: combine them with wildcards, e.g. 'dev-*'.`);
   }

@@ -78,9 +78,30 @@ export function validateAlarmsProps(props: BatchAlarmsProps): void {
   validateWholeSeconds('slowStartThreshold', props.slowStartThreshold, {
     min: 1, fix: 'pass how long a job may wait in RUNNABLE, e.g. Duration.minutes(30), or leave it unset',
   });
+  const slow = props.slowStartThreshold;
+  if (slow?.isUnresolved() && slow.unitLabel() !== 'millis') {
+    throw new ValidationError(`'slowStartThreshold' is a token in ${slow.unitLabel()}: the alarm's threshold is in milliseconds (JobAttemptRunnableToStartingDuration), `
+      + 'and a token cannot be converted at synth. Give Duration.millis(<token>), or a literal such as Duration.minutes(30).');
+  }
+  validateJobNamePrefix(props.ignoredJobNamePrefix);
   if (props.notificationEmail !== undefined && !Token.isUnresolved(props.notificationEmail)
     && !/^[^@\s]+@[^@\s]+$/.test(props.notificationEmail)) {
     throw new ValidationError(`'notificationEmail' must be an e-mail address, got '${props.notificationEmail}'.`);
+  }
+}
+
+/**
+ * AWS Batch job names: 1 to 128 letters, digits, hyphens and underscores, the first a letter or digit.
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html
+ */
+const JOB_NAME_PREFIX = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+/** An empty prefix would leave out every job (no failed-jobs signal at all); one no job name can start with, none. */
+function validateJobNamePrefix(prefix: unknown): void {
+  if (prefix === undefined || Token.isUnresolved(prefix)) return;
+  if (typeof prefix !== 'string' || !JOB_NAME_PREFIX.test(prefix)) {
+    throw new ValidationError(`'ignoredJobNamePrefix' is ${JSON.stringify(prefix)}: give the start of the job names to leave out, 1 to 128 letters, digits, hyphens and underscores `
+      + 'starting with a letter or digit (as AWS Batch job names are), e.g. DeployVerification.jobNamePrefix; an empty prefix would leave out every job.');
   }
 }
 

@@ -2,6 +2,7 @@
  * What the props of {@link CostOptimizedVpc} decide before the VPC exists: their checks, and the shape of the VPC
  * (AZs, NAT count, subnet groups) that each egress profile gives.
  */
+import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { ComputePlatform } from '../../compute/compute-platform';
 import { ValidationError } from '../../private/prop-names';
@@ -14,6 +15,9 @@ export const DEFAULT_MAX_AZS = 2;
 export function validateVpcProps(props: CostOptimizedVpcProps): void {
   validatePropTypes(props);
   validateWholeNumber('maxAzs', props.maxAzs, { min: 1, fix: `pass 1 or more (the default is ${DEFAULT_MAX_AZS})` });
+  if (Token.isUnresolved(props.maxAzs)) {
+    throw new ValidationError(`'maxAzs' is a token (${props.maxAzs}): the number of AZs decides at synth how many subnets, route tables and NAT instances the VPC has. Give a number, e.g. ${DEFAULT_MAX_AZS}.`);
+  }
   if (props.flowLogs === false && props.flowLogRetention !== undefined) {
     throw new ValidationError(`'flowLogRetention' is set (${props.flowLogRetention} days) but 'flowLogs' is false: remove 'flowLogRetention' or turn flow logs on.`);
   }
@@ -25,8 +29,28 @@ export function validateVpcProps(props: CostOptimizedVpcProps): void {
   }
 }
 
+/**
+ * A VPC CIDR with host bits set (10.0.1.5/16) is not the network it reads as: aws-cdk-lib's `IpAddresses.cidr`
+ * allocates from the address's own value and, for 10.0.1.5/16, creates 10.1.0.0/16. Refused, naming the network meant.
+ */
+function validateCidr(ipAddresses: unknown): void {
+  const cidr = (ipAddresses as { cidrBlock?: unknown } | undefined)?.cidrBlock;
+  if (typeof cidr !== 'string' || Token.isUnresolved(cidr)) return;
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!m) return;
+  const [a, b, c, d, bits] = m.slice(1).map(Number);
+  const address = ((a * 256 + b) * 256 + c) * 256 + d;
+  const block = 2 ** (32 - Math.min(bits, 32));
+  const network = Math.floor(address / block) * block;
+  if (network === address) return;
+  const dotted = [3, 2, 1, 0].map(power => Math.floor(network / 256 ** power) % 256).join('.');
+  throw new ValidationError(`'ipAddresses' is ec2.IpAddresses.cidr('${cidr}'), whose address has host bits set: a /${bits} network starts at ${dotted}. `
+    + `Give ec2.IpAddresses.cidr('${dotted}/${bits}').`);
+}
+
 /** Enum and enum-like props hold what they are typed as (untyped languages can pass anything, e.g. 'nat'). */
 function validatePropTypes(props: CostOptimizedVpcProps): void {
+  validateCidr(props.ipAddresses);
   validateInstanceOf('egress', props.egress, EgressProfile,
     'one of EgressProfile.natInstance(), EgressProfile.natGateway(), EgressProfile.vpcEndpoints() or EgressProfile.publicSubnets()');
   validateLogRetention('flowLogRetention', props.flowLogRetention);
