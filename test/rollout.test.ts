@@ -502,6 +502,21 @@ describe('rollout: a share the schedule is too rare for gets an acknowledgeable 
     expect(runsToPromote(Rollout.canary({ percent: 100, promoteAfterRuns: 3 }))).toBe(3);
   });
 
+  test('a token share or run count is counted at deploy time, not at synth: no count, no warning, and synth ends (it looped forever)', () => {
+    const token = (n: number) => cdk.Token.asNumber(cdk.Lazy.number({ produce: () => n }));
+    const daily = scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' });
+    const rollouts = [
+      Rollout.canary({ percent: token(10) }),
+      Rollout.canary({ promoteAfterRuns: token(3) }),
+      Rollout.linear({ percentages: [token(10), 100] }),
+      Rollout.linear({ percentages: [10, 100], runsPerStep: token(2) }),
+    ];
+    for (const rollout of rollouts) {
+      expect(runsToPromote(rollout)).toBeUndefined();
+      expect(warnings(daily, rollout)).toEqual([]);
+    }
+  });
+
   test('daily at 10%: 21 runs, at least 21 days, with the fix; hourly, or the next 3 runs, no warning', () => {
     const daily = scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' });
     const [warning] = warnings(daily, Rollout.canary());

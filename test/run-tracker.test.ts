@@ -4,12 +4,13 @@ import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import jsonata from 'jsonata';
-import { BatchJob, BatchJobAttributes, RunCapacity, RunCost, RunTracker, RunTrackerProps, StartDeadlineAction, UnitPrices } from '../src';
+import { BatchJob, BatchJobAttributes, RunCapacity, RunCost, RunTracker, RunTrackerProps, ScheduledBatchWorkload, StartDeadlineAction, UnitPrices } from '../src';
 import { readValidationReport } from './checkers/synth-fixtures';
 import { messageExpression, notificationExpression, RUN_OUTCOMES, SCHEDULED_TIME, STATES } from './support/engine';
 import { roleId, roleStatements } from './support/iam';
@@ -348,6 +349,27 @@ describe('RunTracker props', () => {
     expect(() => setup({ schedule: london, timeZone: 'America/New_York' }))
       .toThrow("'timeZone' is 'America/New_York' but 'schedule' runs in 'Europe/London'");
     expect(() => setup({ timeZone: 'Europe/Londres' })).toThrow(/'timeZone' is 'Europe\/Londres', which is not an IANA time zone name/);
+  });
+
+  test('a time zone in the wrong case is refused with the name to use (Scheduler takes IANA names as written); a token time zone passes', () => {
+    expect(() => setup({ timeZone: 'europe/london' })).toThrow(
+      "'timeZone' is 'europe/london': IANA time zone names are case-sensitive (each part starts with a capital letter) and EventBridge Scheduler takes them as written. Use 'Europe/London'.");
+    expect(() => setup({ timeZone: 'America/Port-au-Prince' })).not.toThrow();
+    const token = cdk.Lazy.string({ produce: () => 'Europe/London' });
+    expect(() => setup({ timeZone: token })).not.toThrow();
+    const london = scheduler.ScheduleExpression.cron({ minute: '0', hour: '2', timeZone: cdk.TimeZone.EUROPE_LONDON });
+    expect(() => setup({ schedule: london, timeZone: token })).not.toThrow();
+  });
+
+  test('a workload whose schedule has a token time zone synthesizes, the zone resolved into the schedule; a wrong case names the schedule', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Zone', { env: { account: '123456789012', region: REGION } });
+    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
+    const zone = cdk.TimeZone.of(cdk.Lazy.string({ produce: () => 'Europe/London' }));
+    new ScheduledBatchWorkload(stack, 'W', { schedule: scheduler.ScheduleExpression.expression('cron(0 2 * * ? *)', zone), image });
+    Template.fromStack(stack).hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpressionTimezone: 'Europe/London' });
+    expect(() => new ScheduledBatchWorkload(stack, 'Lower', {
+      schedule: scheduler.ScheduleExpression.expression('cron(0 2 * * ? *)', cdk.TimeZone.of('europe/london')), image,
+    })).toThrow("The time zone of 'schedule' is 'europe/london': IANA time zone names are case-sensitive");
   });
 
   test('the job brings its timeout and attempts: the default deadline is attempts x timeout + grace', () => {

@@ -13,6 +13,10 @@ const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 /** Characters of the plain cron syntax parseField understands; a field made of these that it refuses is invalid. */
 const PLAIN_FIELD = /^[0-9A-Za-z*?,\-/]+$/;
 
+/** Every character a Scheduler cron field may hold (the wildcards of the six fields together). */
+const CRON_CHARACTERS = /^[0-9A-Za-z*?,\-/#]+$/;
+const FIELD_NAMES = ['minutes', 'hours', 'day-of-month', 'month', 'day-of-week', 'year'];
+
 export type DayMatcher = (y: number, m: number, d: number) => boolean;
 
 /** The parsed fields of a cron: minutes of the (local) day ascending, months, years (undefined: any), the day rule. */
@@ -39,6 +43,11 @@ export function parseCronExpression(text: string, schedule: string, errors: stri
 function parseCron(fields: string[], schedule: string, errors: string[], notes: string[]): CronSpec | undefined {
   const [minF, hourF, domF, monthF, dowF, yearF] = fields;
   const bad = (name: string, value: string, fix: string) => errors.push(`${schedule} has an invalid ${name} field '${value}': ${fix}`);
+  const foreign = fields.map((f, i) => [FIELD_NAMES[i], f]).filter(([, f]) => !CRON_CHARACTERS.test(f));
+  for (const [name, f] of foreign) {
+    bad(name, f, 'a cron field holds only digits, month or weekday names (JAN, MON) and the wildcards , - * ? / L W #.');
+  }
+  if (foreign.length > 0) return undefined;
   const minutes = parseField(minF, 0, 59);
   if (!minutes) bad('minutes', minF, 'use 0-59, a list (0,30), a range (0-29), a step (0/15) or *.');
   const hours = parseField(hourF, 0, 23);

@@ -110,6 +110,11 @@ function isNumberToken(value: unknown): boolean {
   return typeof value === 'number' && value < -1e288;
 }
 
+/** Whether a string holds a CDK token: aws-cdk-lib encodes them as `${Token[...]}` (core/lib/private/encoding.ts). */
+function isStringToken(value: string): boolean {
+  return value.includes('${Token[');
+}
+
 export function graceSeconds(attempts: number): number {
   return DEADLINE_GRACE.firstPlacementSeconds + Math.max(0, attempts - 1) * DEADLINE_GRACE.perRetrySeconds;
 }
@@ -117,6 +122,24 @@ export function graceSeconds(attempts: number): number {
 /** attempts x timeout + grace. */
 export function defaultDeadlineSeconds(jobTimeoutSeconds: number, attempts: number): number {
   return attempts * jobTimeoutSeconds + graceSeconds(attempts);
+}
+
+/**
+ * Why `timeZone` is not a name EventBridge Scheduler takes (`ScheduleExpressionTimezone`, an IANA name), or undefined.
+ * IANA names are case-sensitive and each part starts with a capital (Europe/London, America/Port-au-Prince); Node's
+ * Intl accepts any case, so case is checked here. A token passes.
+ * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html
+ */
+export function timeZoneError(timeZone: string | undefined, label: string): string | undefined {
+  if (timeZone === undefined || isStringToken(timeZone)) return undefined;
+  if (!isTimeZone(timeZone)) {
+    return `${label} is '${timeZone}', which is not an IANA time zone name: use a name such as 'Europe/London' or 'America/New_York' (aws-cdk-lib TimeZone constants), or leave it out for UTC.`;
+  }
+  if (timeZone.split('/').some(part => !/^[A-Z]/.test(part))) {
+    const canonical = new Intl.DateTimeFormat('en', { timeZone }).resolvedOptions().timeZone;
+    return `${label} is '${timeZone}': IANA time zone names are case-sensitive (each part starts with a capital letter) and EventBridge Scheduler takes them as written. Use '${canonical}'.`;
+  }
+  return undefined;
 }
 
 /** The deadline part alone (no schedule): the numbers are checked and the deadline derived. */
@@ -131,9 +154,8 @@ export function analyzeDeadline(input: Omit<ScheduleDeadlineInput, 'expression'>
     errors.push(`${tokens.join(' and ')} ${tokens.length > 1 ? 'are tokens' : 'is a token'} (known only at deploy), but the default run deadline is computed at synth from '${names.attempts}' x '${names.jobTimeout}': `
       + `give ${tokens.join(' and ')} a concrete value, or set '${names.deadline}'.`);
   }
-  if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) {
-    errors.push(`'${names.timeZone}' is '${input.timeZone}', which is not an IANA time zone name: use a name such as 'Europe/London' or 'America/New_York' (aws-cdk-lib TimeZone constants), or leave it out for UTC.`);
-  }
+  const zoneError = timeZoneError(input.timeZone, names.timeZone === names.schedule ? `The time zone of '${names.schedule}'` : `'${names.timeZone}'`);
+  if (zoneError !== undefined) errors.push(zoneError);
   const grace = graceSeconds(input.attempts);
   const taskTimeoutSeconds = input.deadlineSeconds ?? defaultDeadlineSeconds(input.jobTimeoutSeconds, input.attempts);
   const deadlineAfterScheduledSeconds = (input.flexibleWindowSeconds ?? 0) + taskTimeoutSeconds;
@@ -159,11 +181,15 @@ export function analyzeSchedule(input: ScheduleDeadlineInput): ScheduleDeadline 
   const errors = [...base.errors];
   const notes = [...base.notes];
   const now = input.now ?? new Date();
-  const zone = input.timeZone !== undefined && isTimeZone(input.timeZone) ? input.timeZone : undefined;
+  const zone = input.timeZone !== undefined && !isStringToken(input.timeZone) && isTimeZone(input.timeZone) ? input.timeZone : undefined;
   const { deadlineAfterScheduledSeconds } = base;
 
   const text = input.expression.trim();
   const schedule = `'${names.schedule}' ${text}`;
+  if (text !== input.expression || /\(\s|\s\)/.test(text)) {
+    const tidy = text.replace(/\(\s+/, '(').replace(/\s+\)$/, ')');
+    errors.push(`'${names.schedule}' is '${input.expression}', with spaces around the expression or inside its parentheses, which EventBridge Scheduler's formats do not have: write '${tidy}'.`);
+  }
   let kind: ScheduleDeadline['kind'] = 'unknown';
   let minGapSeconds: number | undefined;
   if (text.startsWith('rate(')) {
@@ -224,6 +250,14 @@ function checkRate(text: string, schedule: string, errors: string[]): number | u
   }
   if (!/^\d+$/.test(value) || Number(value) === 0) {
     errors.push(`${schedule} has the value '${value}': a rate needs a positive whole number, for example rate(1 ${unit.replace(/s$/, '')}).`);
+    return undefined;
+  }
+  const singular = unit.replace(/s$/, '');
+  const agreeing = Number(value) === 1 ? singular : `${singular}s`;
+  if (unit !== agreeing) {
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rate-expressions.html: "If the value is equal to 1,
+    // then the unit must be singular. If the value is greater than 1, the unit must be plural."
+    errors.push(`${schedule} has '${value} ${unit}': a rate of 1 takes the singular unit and larger values the plural, so write rate(${value} ${agreeing}).`);
     return undefined;
   }
   return scheduleCadence(text)?.minGapSeconds ?? Number(value) * RATE_UNITS[unit];

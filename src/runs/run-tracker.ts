@@ -305,7 +305,7 @@ function analyze(props: RunTrackerProps): ScheduleDeadline {
     ...trackerPropNamesOf(props),
   };
   const scheduleZone = props.schedule?.timeZone?.timezoneName;
-  if (props.timeZone !== undefined && scheduleZone !== undefined && props.timeZone !== scheduleZone) {
+  if (props.timeZone !== undefined && scheduleZone !== undefined && props.timeZone !== scheduleZone && !Token.isUnresolved(props.timeZone) && !Token.isUnresolved(scheduleZone)) {
     throw new ValidationError(`'timeZone' is '${props.timeZone}' but 'schedule' runs in '${scheduleZone}': leave 'timeZone' out, or make them the same.`);
   }
   validateDuration(names.deadline, props.deadline, RUN_DEADLINE_CHECK);

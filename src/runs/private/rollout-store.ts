@@ -82,15 +82,21 @@ export function rolloutPlan(scope: IConstruct, rollout: Rollout | undefined, job
  * How many runs after a deploy a rollout needs, if every run succeeds, before the new revision is stable: the engine's
  * rule (src/runs/engine/rollout-state.ts) replayed, step durations left out.
  */
-export function runsToPromote(rollout: Rollout): number {
+export function runsToPromote(rollout: Rollout): number | undefined {
   const steps = rollout.percentages;
+  const numbers = [...steps, rollout.runsPerStep];
+  // A token (known only at deploy time) or a share that is not a whole percent from 1: no count at synth.
+  if (numbers.some(n => Token.isUnresolved(n) || !Number.isInteger(n) || n < 1)) return undefined;
+  // Each 100 runs at a share of at least 1% hold a success, so promotion comes within this many runs.
+  const bound = 100 * rollout.runsPerStep * steps.length;
   let successes = 0;
-  for (let k = 0; ; k++) {
+  for (let k = 0; k < bound; k++) {
     const step = Math.floor(successes / rollout.runsPerStep);
     const share = step >= steps.length ? 100 : steps[step];
     if ((k * share) % 100 < share) successes++;
     if (Math.floor(successes / rollout.runsPerStep) >= steps.length) return k + 1;
   }
+  return undefined;
 }
 
 /** The acknowledgeable warning of a rollout whose shares the schedule's runs are too rare for. */
@@ -105,6 +111,7 @@ const SLOW_ROLLOUT_DAYS = 7;
 export function warnSlowRollout(scope: IConstruct, rollout: Rollout | undefined, minGapSeconds: number | undefined): void {
   if (rollout === undefined || minGapSeconds === undefined || !rollout.percentages.some(p => p < 100)) return;
   const runs = runsToPromote(rollout);
+  if (runs === undefined) return;
   const days = (runs * minGapSeconds) / 86400;
   if (days <= SLOW_ROLLOUT_DAYS) return;
   Annotations.of(scope).addWarningV2(SLOW_ROLLOUT_WARNING_ID, inHostSpelling(`'rollout' needs ${runs} runs after a deploy before the new revision is `
