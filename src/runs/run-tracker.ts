@@ -305,7 +305,9 @@ function analyze(props: RunTrackerProps): ScheduleDeadline {
     ...trackerPropNamesOf(props),
   };
   const scheduleZone = props.schedule?.timeZone?.timezoneName;
-  if (props.timeZone !== undefined && scheduleZone !== undefined && props.timeZone !== scheduleZone && !Token.isUnresolved(props.timeZone) && !Token.isUnresolved(scheduleZone)) {
+  const known = (zone: string | undefined) => zone !== undefined && !Token.isUnresolved(zone);
+  const bothKnown = known(props.timeZone) && known(scheduleZone);
+  if (bothKnown && props.timeZone !== scheduleZone) {
     throw new ValidationError(`'timeZone' is '${props.timeZone}' but 'schedule' runs in '${scheduleZone}': leave 'timeZone' out, or make them the same.`);
   }
   validateDuration(names.deadline, props.deadline, RUN_DEADLINE_CHECK);
