@@ -6,7 +6,8 @@
  * A struct is an exported interface with no methods whose name is not an interface name (`I` then an upper-case
  * letter). Its keys are its own properties and those of every interface it extends, across files. A property whose
  * type is another struct (or an array of one) is listed as nested, so props are checked down to the structs the library
- * reads inside them (e.g. each of a workflow's `steps`).
+ * reads inside them (e.g. each of a workflow's `steps`). Properties typed `boolean` are listed too: a string 'false'
+ * from JavaScript or a Python dict is truthy, so they are checked for a real boolean.
  *
  * test/struct-keys.test.ts fails when the committed file differs from what this script generates.
  */
@@ -24,6 +25,8 @@ interface Declared {
   readonly own: string[];
   readonly bases: string[];
   readonly nested: Record<string, string>;
+  /** Own properties typed `boolean`. */
+  readonly booleans: string[];
 }
 
 /** Every .ts file under `dir`, recursively, in a stable order. */
@@ -65,15 +68,17 @@ function declaredInterfaces(): Map<string, Declared> {
       if (isInterfaceName(name) || node.members.some(m => ts.isMethodSignature(m) || ts.isCallSignatureDeclaration(m))) continue;
       const own: string[] = [];
       const nested: Record<string, string> = {};
+      const booleans: string[] = [];
       for (const member of node.members) {
         if (!ts.isPropertySignature(member)) continue;
         if (!ts.isIdentifier(member.name) && !ts.isStringLiteral(member.name)) throw new Error(`${name}: unsupported property name`);
         own.push(member.name.text);
+        if (member.type?.kind === ts.SyntaxKind.BooleanKeyword) booleans.push(member.name.text);
         const nestedType = structTypeOf(member.type);
         if (nestedType) nested[member.name.text] = nestedType;
       }
       const bases = (node.heritageClauses ?? []).flatMap(clause => clause.types.map(t => t.expression.getText(source)));
-      found.set(name, { file: relative, own, bases, nested });
+      found.set(name, { file: relative, own, bases, nested, booleans });
     }
   }
   return found;
@@ -99,26 +104,30 @@ function publicFiles(): Set<string> {
 /** The generated module's text. */
 export function generate(): string {
   const declared = declaredInterfaces();
-  const resolve = (name: string, seen: string[]): { keys: Set<string>; nested: Record<string, string> } => {
+  const resolve = (name: string, seen: string[]): { keys: Set<string>; nested: Record<string, string>; booleans: Set<string> } => {
     const d = declared.get(name);
     if (!d) throw new Error(`${seen.join(' -> ')} extends ${name}, which is not a struct declared in src/`);
     const keys = new Set(d.own);
+    const booleans = new Set(d.booleans);
     const nested: Record<string, string> = {};
     for (const base of d.bases) {
       const inherited = resolve(base, [...seen, name]);
       inherited.keys.forEach(k => keys.add(k));
+      inherited.booleans.forEach(k => booleans.add(k));
       Object.assign(nested, inherited.nested);
     }
-    return { keys, nested: { ...nested, ...d.nested } };
+    return { keys, nested: { ...nested, ...d.nested }, booleans };
   };
   const names = [...declared.keys()].sort();
   const published = publicFiles();
   const publicNames = names.filter(name => published.has(declared.get(name)!.file));
   const keyLines: string[] = [];
   const nestedLines: string[] = [];
+  const booleanLines: string[] = [];
   for (const name of names) {
-    const { keys, nested } = resolve(name, []);
+    const { keys, nested, booleans } = resolve(name, []);
     keyLines.push(`  ${name}: [${[...keys].sort().map(k => `'${k}'`).join(', ')}],`);
+    if (booleans.size > 0) booleanLines.push(`  ${name}: [${[...booleans].sort().map(k => `'${k}'`).join(', ')}],`);
     const fields = Object.keys(nested).sort()
       // Only struct-typed fields: a reference to a class, enum or interface (IBatchJob, Duration...) is not checked.
       .filter(k => declared.has(nested[k].replace(/\[\]$/, '')))
@@ -137,6 +146,11 @@ export function generate(): string {
     '/** The properties of a struct whose type is another struct (`Name`) or an array of one (`Name[]`). */',
     'export const NESTED_STRUCTS: { readonly [struct: string]: { readonly [prop: string]: string } } = {',
     ...nestedLines,
+    '};',
+    '',
+    '/** The properties of a struct typed `boolean`, its inherited ones included, sorted. */',
+    'export const BOOLEAN_KEYS: { readonly [struct: string]: readonly string[] } = {',
+    ...booleanLines,
     '};',
     '',
     '/**',

@@ -339,7 +339,7 @@ describe('rollout: bad input fails at synth, naming the prop, the value and the 
     [() => Rollout.linear({ percentages: [10, 10] }), /step 2 is not/],
     [() => Rollout.linear({ percentages: [10, 150] }), /'percentages\[1\]' is 150 percent/],
     [() => Rollout.allAtOnce({ keepRevisions: 0 }), /'keepRevisions' is 0: .*keepRevisions: 5/],
-    [() => Rollout.allAtOnce({ rerunOnLastGood: 'yes' as any }), /'rerunOnLastGood' is "yes": give true or false/],
+    [() => Rollout.allAtOnce({ rerunOnLastGood: 'yes' as any }), /'rerunOnLastGood' is 'yes' \(a string\): give true or false/],
     [() => Rollout.canary({ percentage: 10 } as any), /percentage/],
   ])('%#', (make, message) => {
     expect(make).toThrow(message);

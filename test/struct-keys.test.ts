@@ -11,7 +11,7 @@ import {
   RunApi, RunTracker, ScheduledBatchWorkflow, ScheduledBatchWorkload, SpotComputeEnvironment, DeployVerification,
 } from '../src';
 import { builtByLibrary, nearestKey, rejectUnknownKeys } from '../src/private/struct-keys';
-import { STRUCT_KEYS } from '../src/private/struct-keys.generated';
+import { BOOLEAN_KEYS, STRUCT_KEYS } from '../src/private/struct-keys.generated';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
 const SCHEDULE = scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' });
@@ -124,8 +124,8 @@ describe('what is not a struct is not checked', () => {
 
   test('every known key of every struct is accepted', () => {
     for (const [struct, keys] of Object.entries(STRUCT_KEYS)) {
-      // Values that are not plain objects, so nested structs are not descended into.
-      const value = Object.fromEntries(keys.map(k => [k, 1]));
+      // Values that are not plain objects, so nested structs are not descended into; booleans where a boolean is typed.
+      const value = Object.fromEntries(keys.map(k => [k, (BOOLEAN_KEYS[struct] ?? []).includes(k) ? true : 1]));
       expect(() => rejectUnknownKeys(struct, value)).not.toThrow();
     }
   });
@@ -189,4 +189,35 @@ test('every struct a public constructor or method takes is checked against unkno
     'RunApi.addJob(options: RunApiRouteOptions)',
   ]));
   expect(parameters.filter(p => !p.checked).map(p => p.where)).toEqual([]);
+});
+
+describe('a boolean given as anything else is refused (a string such as "false" is truthy and would turn the option on)', () => {
+  const BOOLEAN_CASES: Array<[string, (s: cdk.Stack) => unknown, string]> = [
+    ['ScheduledBatchWorkload enabled', s => new ScheduledBatchWorkload(s, 'W', untyped({ schedule: SCHEDULE, image: IMAGE, enabled: 'false' })),
+      "'enabled' is 'false' (a string): give true or false."],
+    ['ScheduledBatchWorkload trackRuns', s => new ScheduledBatchWorkload(s, 'W', untyped({ schedule: SCHEDULE, image: IMAGE, trackRuns: 'false' })),
+      "'trackRuns' is 'false' (a string): give true or false."],
+    ['ScheduledBatchWorkload verifyOnDeploy as a number', s => new ScheduledBatchWorkload(s, 'W', untyped({ schedule: SCHEDULE, image: IMAGE, verifyOnDeploy: 0 })),
+      "'verifyOnDeploy' is 0 (a number): give true or false."],
+    ['ScheduledBatchWorkload notifyRecovery', s => new ScheduledBatchWorkload(s, 'W', untyped({ schedule: SCHEDULE, image: IMAGE, notifyRecovery: 'no' })),
+      "'notifyRecovery' is 'no' (a string): give true or false."],
+    ['JobSchedule enabled', s => new JobSchedule(s, 'S', untyped({ job: job(s), schedule: SCHEDULE, enabled: 'false' })),
+      "'enabled' is 'false' (a string): give true or false."],
+    ['a workflow step privileged', s => new ScheduledBatchWorkflow(s, 'F', untyped({ schedule: SCHEDULE, steps: [{ name: 'a', image: IMAGE, privileged: 'true' }] })),
+      "'privileged' (in 'steps[0]') is 'true' (a string): give true or false."],
+    ['CostOptimizedVpc flowLogs', s => new CostOptimizedVpc(s, 'V', untyped({ flowLogs: 'false' })),
+      "'flowLogs' is 'false' (a string): give true or false."],
+    ['BatchAlarms runsTracked as a list', s => new BatchAlarms(s, 'A', untyped({ jobQueue: new BatchPlatform(s, 'P').jobQueue, runsTracked: [true] })),
+      "'runsTracked' is [true] (a list): give true or false."],
+  ];
+
+  test.each(BOOLEAN_CASES)('%s', (_name, build, message) => {
+    expect(() => build(stack())).toThrow(message);
+  });
+
+  test('true, false and leaving it out pass', () => {
+    for (const enabled of [true, false, undefined]) {
+      expect(() => new ScheduledBatchWorkload(stack(), 'W', { schedule: SCHEDULE, image: IMAGE, enabled })).not.toThrow();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { hostLanguage, snakeCase, ValidationError } from './prop-names';
-import { NESTED_STRUCTS, STRUCT_KEYS } from './struct-keys.generated';
+import { BOOLEAN_KEYS, NESTED_STRUCTS, STRUCT_KEYS } from './struct-keys.generated';
 
 /**
  * Synth-time refusal of keys a struct does not have. From Python a struct written as a dict keeps the keys as written
@@ -38,6 +38,13 @@ export function rejectUnknownKeys(structName: string, value: unknown, where?: st
   if (!known) throw new ValidationError(`internal: no known keys for struct ${structName} (run "npx projen struct-keys")`);
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) throw new ValidationError(unknownKeyMessage(structName, key, known, where));
+  }
+  // A boolean given as a string ('false' from JavaScript or a Python dict) is truthy: it would turn the option on.
+  for (const key of BOOLEAN_KEYS[structName] ?? []) {
+    const given = value[key];
+    if (given === undefined || given === null || typeof given === 'boolean' || Token.isUnresolved(given)) continue;
+    const shown = typeof given === 'string' ? `'${given}' (a string)` : `${JSON.stringify(given)} (${Array.isArray(given) ? 'a list' : `a ${typeof given}`})`;
+    throw new ValidationError(`'${key}'${where ? ` (in '${where}')` : ''} is ${shown}: give true or false.`);
   }
   for (const [prop, nestedType] of Object.entries(NESTED_STRUCTS[structName] ?? {})) {
     const nested = value[prop];
