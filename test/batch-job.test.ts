@@ -144,6 +144,11 @@ describe('BatchJob inputs', () => {
     ['a user with two colons', { user: '1:2:3' }, /^'user' is "1:2:3": give a user name or UID/],
     ['logRetention not a RetentionDays', { logRetention: 8 }, /^'logRetention' is 8, which is not a logs\.RetentionDays: use one of logs\.RetentionDays\.ONE_DAY, /],
     ['logRetention 0', { logRetention: 0 }, /^'logRetention' is 0, which is not a logs\.RetentionDays/],
+    ['an empty program in command', { command: ['', 'x'] }, /^'command' starts with "": the first entry is the program the container runs\. Give it, e\.g\. \['python', '-m', 'report'\], or leave 'command' out to run the image's own\.$/],
+    ['command as one string', { command: 'echo hi' }, /^'command' is "echo hi": give a list of strings, the program first, e\.g\. \['python', '-m', 'report'\]\.$/],
+    ['a number in command', { command: ['sleep', 5] }, /^'command' is \["sleep",5\]: give a list of strings/],
+    ['an undefined environment value', { environment: { A: undefined } }, /^'environment' value of 'A' is undefined: environment values are strings\. Quote it, e\.g\. A: '<value>', or leave 'A' out\.$/],
+    ['a number as an environment value', { environment: { A: 5 } }, /^'environment' value of 'A' is 5 \(a number\): environment values are strings\. Quote it, e\.g\. A: '5'/],
   ])('fails on bad input: %s', (_name, props, message) => {
     expect(() => job(props)).toThrow(message);
   });

@@ -277,6 +277,17 @@ describe('placement', () => {
     expect(fleet.stackFor('x')).toBe(fleet.stackFor('y'));
   });
 
+  test('a workload id used twice, empty or a token is refused, naming the fleet and the fix', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'S');
+    const fleet = new BatchFleet(stack, 'Fleet');
+    fleet.addWorkload('A', { schedule: DAILY, image: IMAGE });
+    expect(() => fleet.addWorkload('A', { schedule: DAILY, image: IMAGE })).toThrow("S/Fleet already has a workload 'A': give each workload of a fleet its own id.");
+    for (const id of ['', '  ', cdk.Lazy.string({ produce: () => 'B' })]) {
+      expect(() => fleet.addWorkload(id, { schedule: DAILY, image: IMAGE }))
+        .toThrow(/^The id of a workload added to S\/Fleet is ".*": give a literal, non-empty id, e\.g\. 'NightlyReport'\. It names the workload and chooses its nested stack\.$/);
+    }
+  });
+
   test('a workload of another platform is refused', () => {
     const stack = new cdk.Stack(new cdk.App(), 'S');
     const fleet = new BatchFleet(stack, 'Fleet');

@@ -97,6 +97,13 @@ describe('JobSchedule inputs', () => {
   test.each([
     ['runDeadline without tracking', { runDeadline: cdk.Duration.hours(2), trackRuns: false }, {},
       /^'runDeadline' is set but 'trackRuns' is false: the deadline applies to tracked runs only.*Turn 'trackRuns' on, or leave 'runDeadline' out\.$/],
+    ['runName without tracking', { runName: 'nightly', trackRuns: false }, {},
+      /^'runName' is set but 'trackRuns' is false: the name is used in the messages of tracked runs\. Turn 'trackRuns' on, or leave 'runName' out\.$/],
+    ['a notification topic without tracking', { notificationTopic: { topicArn: 'arn:aws:sns:eu-west-2:123456789012:t' }, trackRuns: false }, {},
+      /^'notificationTopic' is set but 'trackRuns' is false: only tracked runs send messages\./],
+    ['a run log group without tracking', { runLogGroup: { logGroupName: 'g' }, trackRuns: false }, {}, /^'runLogGroup' is set but 'trackRuns' is false/],
+    ['an On-Demand queue without tracking', { onDemandJobQueue: { jobQueueArn: 'arn' }, trackRuns: false }, {}, /^'onDemandJobQueue' is set but 'trackRuns' is false: the On-Demand resubmission happens in the tracked run\./],
+    ['arraySize as a string', { arraySize: '5' }, {}, /^'arraySize' is '5' \(a string\): an AWS Batch array job has 2 to 10,000 children/],
     ['runDeadline shorter than one attempt', { runDeadline: cdk.Duration.minutes(10) }, { timeout: cdk.Duration.hours(1) },
       /^'runDeadline' is 10 minutes, shorter than one attempt's 'timeout' \(1 hour\): .* Lower 'timeout' to at most 10 minutes, or raise 'runDeadline' to at least 1 hour\.$/],
     ['runDeadline 0', { runDeadline: cdk.Duration.seconds(0) }, {},

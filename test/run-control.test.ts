@@ -7,7 +7,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import jsonata from 'jsonata';
-import { BatchPlatform, ComputePlatform, CostReport, OverlapPolicy, RUN_API_DEFAULTS, RunApi, ScheduledBatchWorkload, ScheduledBatchWorkloadProps, UnitPrices } from '../src';
+import { BatchJob, BatchPlatform, ComputePlatform, CostReport, OverlapPolicy, RUN_API_DEFAULTS, RunApi, ScheduledBatchWorkload, ScheduledBatchWorkloadProps, UnitPrices } from '../src';
 import {
   activeJobsExpression, messageExpression, RUN_OUTCOMES, runParametersExpression, STATES,
 } from './support/engine';
@@ -613,11 +613,14 @@ describe('RunApi validations', () => {
 
   test('a token route name fails at synth: the path and model are fixed at synth', () => {
     expect(() => setup({ runApiRouteName: cdk.Lazy.string({ produce: () => 'nightly' }) }, { api: true }))
-      .toThrow(/'routeName' of RunControl\/Nightly\/Job is a token \(\$\{Token\[TOKEN\.\d+\]\}\): the route name is the API's path part/);
+      .toThrow(/'runApiRouteName' is a token \(\$\{Token\[TOKEN\.\d+\]\}\): the route name is the API's path part/);
   });
 
   test.each(['Nightly', 'has space', '-x', 'x'.repeat(64)])('route name %j fails at synth', (routeName) => {
-    expect(() => setup({ runApiRouteName: routeName }, { api: true })).toThrow(`'routeName' is '${routeName}': use 1 to 63 lower-case letters`);
+    expect(() => setup({ runApiRouteName: routeName }, { api: true })).toThrow(`'runApiRouteName' is '${routeName}': use 1 to 63 lower-case letters`);
+    const stack = new cdk.Stack(new cdk.App(), 'Direct', { env: { account: ACCOUNT, region: 'eu-west-2' } });
+    const job = new BatchJob(stack, 'Job', { platform: new BatchPlatform(stack, 'Platform'), image: ecs.ContainerImage.fromRegistry(IMAGE) });
+    expect(() => new RunApi(stack, 'Api').addJob(job, { routeName })).toThrow(`'routeName' is '${routeName}': use 1 to 63 lower-case letters`);
   });
 
   test('a route name without an API, and grantRun without an API, fail naming the prop', () => {

@@ -351,6 +351,19 @@ describe('RunTracker props', () => {
     expect(() => setup({ timeZone: 'Europe/Londres' })).toThrow(/'timeZone' is 'Europe\/Londres', which is not an IANA time zone name/);
   });
 
+  test.each<[string, object, string]>([
+    ['1.5 retries', { retryAttempts: 1.5 }, "'retryAttempts' is 1.5: it must be a whole number from 0 to 185 (EventBridge Scheduler MaximumRetryAttempts); e.g. 5, or leave it out for the default."],
+    ['NaN retries', { retryAttempts: NaN }, "'retryAttempts' is NaN: it must be a whole number from 0 to 185"],
+    ['186 retries', { retryAttempts: 186 }, "'retryAttempts' is 186: it must be a whole number from 0 to 185"],
+    ['an event age of 30 seconds', { maxEventAge: cdk.Duration.seconds(30) }, "'maxEventAge' is 30 seconds: it must be a whole number of seconds from 1 minute to 1 day (EventBridge Scheduler MaximumEventAgeInSeconds)"],
+    ['an event age of 90.5 seconds', { maxEventAge: cdk.Duration.millis(90_500) }, "'maxEventAge' is 90.5 seconds: it must be a whole number of seconds"],
+    ['a token retry count', { retryAttempts: cdk.Token.asNumber(cdk.Lazy.number({ produce: () => 3 })) },
+      "'retryAttempts' is a token: aws-cdk-lib checks the schedule target's retry policy at synth, so it needs a concrete value. Give a number of retries, e.g. 5."],
+  ])('scheduleTarget refuses %s, naming the option and the fix', (_name, options, message) => {
+    const { tracker } = setup();
+    expect(() => tracker.scheduleTarget(options)).toThrow(message);
+  });
+
   test('a time zone in the wrong case is refused with the name to use (Scheduler takes IANA names as written); a token time zone passes', () => {
     expect(() => setup({ timeZone: 'europe/london' })).toThrow(
       "'timeZone' is 'europe/london': IANA time zone names are case-sensitive (each part starts with a capital letter) and EventBridge Scheduler takes them as written. Use 'Europe/London'.");

@@ -838,6 +838,21 @@ describe('validation', () => {
       .toThrow("'notificationEmail' must be an e-mail address, got 'oncall': give one address such as 'oncall@example.com'");
   });
 
+  test.each(['<oncall@example.com>', 'Ops <oncall@example.com>', 'mailto:oncall@example.com', 'oncall@localhost', 'a@b@example.com', 'on call@example.com', 'oncall@example.com, ops@example.com'])(
+    'notificationEmail %j, which SNS would refuse as an email endpoint, fails at synth', (email) => {
+      expect(() => workload(stack(), { notificationEmail: email }))
+        .toThrow(`'notificationEmail' must be an e-mail address, got '${email}': give one address such as 'oncall@example.com' (no display name, no 'mailto:'), or leave 'notificationEmail' out.`);
+    });
+
+  test.each(['oncall@example.com', 'first.last+batch@sub.example.co.uk', 'o\'neil@example-mail.com'])('notificationEmail %j passes', (email) => {
+    expect(() => workload(stack(), { notificationEmail: email }, 'Ok')).not.toThrow();
+  });
+
+  test('a missing schedule (JavaScript, a Python dict) fails naming the prop, not with a TypeError', () => {
+    expect(() => workload(stack(), { schedule: undefined as any }))
+      .toThrow("'schedule' is required: give when the job runs, e.g. ScheduleExpression.cron({ hour: '2', minute: '0' }) or ScheduleExpression.rate(Duration.hours(1)).");
+  });
+
   test('notificationEmail with alarms off is subscribed; a token passes', () => {
     const s = stack();
     workload(s, { alarms: false, notificationEmail: 'oncall@example.com' }, 'Plain');

@@ -417,7 +417,7 @@ describe('ScheduledBatchWorkflow: On-Demand resubmission', () => {
 
   test('fails at synth on a platform without On-Demand compute', () => {
     expect(() => setup({ steps }))
-      .toThrow("Step 'extract' has 'onDemandFallback': Workflow/Nightly falls back to On-Demand but its platform Workflow/Platform has no On-Demand compute: create the platform with 'onDemandFallback: true' (or a SpotComputeEnvironment with 'onDemandFallback: true'), or remove 'onDemandFallback' from the step.");
+      .toThrow("Step 'extract' has 'onDemandFallback': Workflow/Nightly falls back to On-Demand but its platform Workflow/Platform has no On-Demand compute: create the platform with 'onDemandFallback: true' (or a SpotComputeEnvironment with 'onDemandFallback: true'), or leave out what asks for it: 'resubmitOnDemand' of a workload, 'onDemandFallback' of a workflow step.");
   });
 
   test('one On-Demand queue per platform: two workflows and a workload share it, and the platform owns it', () => {

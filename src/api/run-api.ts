@@ -17,6 +17,7 @@ import { logEncryption, skipLogKeyCheckWithoutKey } from '../private/log-encrypt
 import { inHostSpellingEach, ValidationError } from '../private/prop-names';
 import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
+import { validateRouteName } from './private/route-name';
 import { validateLogRetention, validateWholeNumber } from '../private/validate';
 
 /** Defaults of {@link RunApi}, in one place. */
@@ -28,8 +29,6 @@ export const RUN_API_DEFAULTS = {
   accessLogRetention: logs.RetentionDays.ONE_YEAR,
 } as const;
 
-/** Route names: one path segment, lower case. */
-const ROUTE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** Properties of a {@link RunApi}. */
 export interface RunApiProps {
@@ -244,12 +243,7 @@ export class RunApi extends Construct {
 
   /** A route name that is well formed and free, for a job this API's stack can reach. */
   private validateRoute(job: IBatchJob, routeName: string): void {
-    if (Token.isUnresolved(routeName)) {
-      throw new ValidationError(`'routeName' of ${job.node.path} is a token (${routeName}): the route name is the API's path part and names its request model, both fixed at synth. Give a literal, e.g. 'nightly-report'.`);
-    }
-    if (!ROUTE_NAME.test(routeName)) {
-      throw new ValidationError(`'routeName' is '${routeName}': use 1 to 63 lower-case letters, digits and hyphens, starting with a letter or digit, for example 'nightly-report'.`);
-    }
+    validateRouteName('routeName', routeName, job);
     const taken = this.routes.get(routeName);
     if (taken !== undefined) {
       throw new ValidationError(`'routeName' '${routeName}' of ${job.node.path} is already the route of ${taken} on ${this.node.path}: give one of them another 'routeName' (runApiRouteName on a ScheduledBatchWorkload).`);

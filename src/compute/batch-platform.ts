@@ -246,7 +246,7 @@ export class BatchPlatform extends Construct implements IBatchPlatform, ICostEst
     const fallback = this.computeEnvironment?.fallbackComputeEnvironment;
     if (!fallback) {
       throw new ValidationError(`${requester.node.path} falls back to On-Demand but its platform ${this.node.path} has no On-Demand compute: create the platform with `
-        + "'onDemandFallback: true' (or a SpotComputeEnvironment with 'onDemandFallback: true'), or remove 'onDemandFallback' from the step.");
+        + "'onDemandFallback: true' (or a SpotComputeEnvironment with 'onDemandFallback: true'), or leave out what asks for it: 'resubmitOnDemand' of a workload, 'onDemandFallback' of a workflow step.");
     }
     // The same scheduling policy: a resubmitted job carries its share identifier there too, under the same weights.
     this.onDemandQueue ??= new batch.JobQueue(this, 'OnDemandJobQueue', {

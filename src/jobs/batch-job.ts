@@ -27,7 +27,7 @@ import { acknowledgeWildcardResource } from '../private/nag';
 import { defaultRetryStrategies } from './private/retry';
 import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
 import { CpuArchitecture } from '../compute/spot-compute-environment-props';
-import { inHostSpellingEach, ValidationError } from '../private/prop-names';
+import { inHostSpelling, inHostSpellingEach, ValidationError } from '../private/prop-names';
 import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
@@ -349,26 +349,26 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
   }
 }
 
-/**
- * The job's vCPUs and memory, checked against the platform: a job bigger than any instance would sit RUNNABLE. The
- * platform's own compute is checked now; the compute environments of a job queue the user brought are checked at synth
- * (`addValidation`), once instance types added later are in, and only when all their instance sizes are known.
- */
 /** Legal choices that give the job's code power over its host or its image's files: a warning each, to acknowledge. */
 function warnRiskyContainer(job: Construct, props: BatchJobProps): void {
   const user = props.user;
   if (typeof user === 'string' && !Token.isUnresolved(user) && ['root', '0'].includes(user.split(':')[0])) {
     Annotations.of(job).addWarningV2('cdk-scheduled-batch:rootUser',
-      `'user' is '${user}': the container runs as root, so a flaw in the job's code can write anywhere in the container and reach the host through any mount. `
-      + `Run as a non-root user (the default '${JOB_DEFAULTS.user}'), or acknowledge this warning if the image needs root.`);
+      inHostSpelling(`'user' is '${user}': the container runs as root, so a flaw in the job's code can write anywhere in the container and reach the host through any mount. `
+      + `Run as a non-root user (the default '${JOB_DEFAULTS.user}'), or acknowledge this warning if the image needs root.`));
   }
   if (props.privileged === true) {
     Annotations.of(job).addWarningV2('cdk-scheduled-batch:privilegedContainer',
-      "'privileged' is true: the container gets root access to its EC2 host (every device, every other job's containers on it). "
-      + 'Remove it unless the job needs the host (e.g. Docker-in-Docker), and then acknowledge this warning.');
+      inHostSpelling("'privileged' is true: the container gets root access to its EC2 host (every device, every other job's containers on it). "
+      + 'Remove it unless the job needs the host (e.g. Docker-in-Docker), and then acknowledge this warning.'));
   }
 }
 
+/**
+ * The job's vCPUs and memory, checked against the platform: a job bigger than any instance would sit RUNNABLE. The
+ * platform's own compute is checked now; the compute environments of a job queue the user brought are checked at synth
+ * (`addValidation`), once instance types added later are in, and only when all their instance sizes are known.
+ */
 function validatedResources(scope: Construct, props: BatchJobProps): { cpu: number; memory: Size } {
   const computePlatform = props.platform.computePlatform;
   const cpu = props.cpu ?? JOB_DEFAULTS.cpu;

@@ -151,8 +151,8 @@ export class HardenedRepository extends ecr.Repository {
     });
     if (exclusions.some(p => !Token.isUnresolved(p) && /^\*+$/.test(p))) {
       Annotations.of(this).addWarningV2('cdk-scheduled-batch:everyTagMutable',
-        '\'mutableTagPatterns\' holds \'*\', which matches every tag: no tag is immutable, so a push can replace the image a tag already names. '
-        + 'List only the moving tags, e.g. [\'latest\'], or acknowledge this warning.');
+        inHostSpelling('\'mutableTagPatterns\' holds \'*\', which matches every tag: no tag is immutable, so a push can replace the image a tag already names. '
+        + 'List only the moving tags, e.g. [\'latest\'], or acknowledge this warning.'));
     }
 
     const cfn = this.node.defaultChild as ecr.CfnRepository;

@@ -15,7 +15,8 @@ export const ARRAY_SIZE_MAX = 10_000;
 export function validateArraySize(prop: string, size: number | undefined): void {
   if (size === undefined || Token.isUnresolved(size)) return;
   if (!Number.isInteger(size) || size < ARRAY_SIZE_MIN || size > ARRAY_SIZE_MAX) {
-    throw new ValidationError(`'${prop}' is ${size}: an AWS Batch array job has ${ARRAY_SIZE_MIN} to ${ARRAY_SIZE_MAX.toLocaleString('en-US')} children (a whole number); `
+    const shown = typeof size === 'string' ? `'${size}' (a string)` : String(size);
+    throw new ValidationError(`'${prop}' is ${shown}: an AWS Batch array job has ${ARRAY_SIZE_MIN} to ${ARRAY_SIZE_MAX.toLocaleString('en-US')} children (a whole number); `
       + `leave '${prop}' out for a single job.`);
   }
 }

@@ -87,6 +87,7 @@ export function validateJobOptions(props: CheckedJobOptions): void {
   validateDuration('timeout', timeout, {
     minSeconds: MIN_TIMEOUT.toSeconds(), why: '(AWS Batch attemptDurationSeconds)', fix: 'give one attempt\'s limit, e.g. Duration.hours(1)',
   });
+  validateCommand(props.command);
   validateCommandReferences(props.command, props.parameters);
   for (const prop of ['environment', 'secrets'] as const) {
     const given: unknown = props[prop];
@@ -97,6 +98,11 @@ export function validateJobOptions(props: CheckedJobOptions): void {
       if (Token.isUnresolved(key)) continue;
       if (!ENV_NAME.test(key)) {
         throw new ValidationError(`'${prop}' key ${JSON.stringify(key)} is not an environment variable name a container can receive: it must not be empty or hold '=', spaces or control characters. Use letters, digits and underscores, e.g. 'LOG_LEVEL'.`);
+      }
+      const value: unknown = (props[prop] as Record<string, unknown>)[key];
+      if (prop === 'environment' && typeof value !== 'string') {
+        throw new ValidationError(`'environment' value of '${key}' is ${value === undefined ? 'undefined' : `${JSON.stringify(value)} (a ${typeof value})`}: environment values are strings. `
+          + `Quote it, e.g. ${key}: '${value === undefined ? '<value>' : String(value)}', or leave '${key}' out.`);
       }
       if (key === SCHEDULED_TIME_ENV) {
         throw new ValidationError(`'${prop}' key '${key}' is set by every scheduled, API and workflow run to the run's scheduled time, which replaces this value: rename it, or read the run's time from $${SCHEDULED_TIME_ENV}.`);
@@ -109,6 +115,17 @@ export function validateJobOptions(props: CheckedJobOptions): void {
   const both = Object.keys(props.environment ?? {}).filter(k => k in (props.secrets ?? {}));
   if (both.length > 0) {
     throw new ValidationError(`'environment' and 'secrets' both set ${both.map(k => `'${k}'`).join(', ')}: a container gets one value per variable and ECS rejects the duplicate at run time. Keep it in one of them.`);
+  }
+}
+
+/** `command`: a list of strings whose first, the program, is not empty (the container could not start). */
+function validateCommand(command: unknown): void {
+  if (command === undefined || Token.isUnresolved(command)) return;
+  if (!Array.isArray(command) || command.some(arg => typeof arg !== 'string')) {
+    throw new ValidationError(`'command' is ${JSON.stringify(command)}: give a list of strings, the program first, e.g. ['python', '-m', 'report'].`);
+  }
+  if (command.length > 0 && command[0].trim() === '') {
+    throw new ValidationError(`'command' starts with ${JSON.stringify(command[0])}: the first entry is the program the container runs. Give it, e.g. ['python', '-m', 'report'], or leave 'command' out to run the image's own.`);
   }
 }
 

@@ -57,6 +57,22 @@ export function validateEnum(prop: string, value: unknown, enumObject: object, e
 }
 
 /**
+ * One e-mail address as an SNS `email` subscription's endpoint: a local part without white space, `@`, or the
+ * characters that wrap or list addresses (`<>()[],;:"`, so no `Name <a@b>` and no `mailto:`), then a domain of
+ * dot-separated labels (letters, digits, inner hyphens) with at least one dot.
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html
+ */
+const EMAIL = /^[^@\s<>()[\],;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+
+/** Fails at synth when `email` is not one e-mail address SNS can subscribe; a token passes. */
+export function validateNotificationEmail(prop: string, email: unknown): void {
+  if (email === undefined || Token.isUnresolved(email)) return;
+  if (typeof email !== 'string' || !EMAIL.test(email)) {
+    throw new ValidationError(`'${prop}' must be an e-mail address, got ${describeValue(email)}: give one address such as 'oncall@example.com' (no display name, no 'mailto:'), or leave '${prop}' out.`);
+  }
+}
+
+/**
  * Fails unless `value` is a `logs.RetentionDays`: CloudWatch Logs takes only those day counts (`RetentionInDays`),
  * and a number such as 8 would fail the deployment.
  * @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html

@@ -24,7 +24,7 @@ import { PARAMETER_NAME } from '../private/job-options';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from '../private/schedule-deadline';
 import { secondsOf, validateDuration, validateLogRetention } from '../private/validate';
-import { RUN_DEADLINE_CHECK, trackerPropNamesOf } from './private/schedule-parts';
+import { RUN_DEADLINE_CHECK, trackerPropNamesOf, validateTargetRetry } from './private/schedule-parts';
 import { startDeadlineSetup, StartDeadlineRun } from './private/start-deadline-plan';
 import { StartDeadlineAction } from './start-deadline';
 import { rejectKeyWithLogGroup } from '../private/log-encryption';
@@ -288,6 +288,7 @@ export class RunTracker extends Construct {
    */
   public scheduleTarget(options: RunTrackerTargetOptions = {}): scheduler.IScheduleTarget {
     rejectUnknownKeys('RunTrackerTargetOptions', options);
+    validateTargetRetry(options);
     return scheduledRunTarget(this.stateMachine, options);
   }
 

@@ -90,7 +90,14 @@ export class BatchFleet extends Construct implements ICostEstimable {
     if (props.platform !== undefined && props.platform !== this.platform) {
       throw new ValidationError(`'platform' of workload '${id}' is ${props.platform.node.path}, but ${this.node.path} runs its workloads on ${this.platform.node.path}: leave 'platform' out, or add the workload to a fleet of that platform.`);
     }
-    return new ScheduledBatchWorkload(this.stackFor(id), id, { ...props, platform: this.platform });
+    if (typeof id !== 'string' || id.trim() === '' || Token.isUnresolved(id)) {
+      throw new ValidationError(`The id of a workload added to ${this.node.path} is ${JSON.stringify(id)}: give a literal, non-empty id, e.g. 'NightlyReport'. It names the workload and chooses its nested stack.`);
+    }
+    const stack = this.stackFor(id);
+    if (stack.node.tryFindChild(id) !== undefined) {
+      throw new ValidationError(`${this.node.path} already has a workload '${id}': give each workload of a fleet its own id.`);
+    }
+    return new ScheduledBatchWorkload(stack, id, { ...props, platform: this.platform });
   }
 
   /** The nested stack that holds (or will hold) the workload `id`: `Workloads<index>`, index = hash(id) mod workloadStacks. */

@@ -13,7 +13,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { BatchAlarms } from '../alarms/batch-alarms';
 import { BatchQueueMetrics } from '../alarms/batch-queue-metrics';
+import { createWorkloadJob, createWorkloadSchedule } from './private/workload-parts';
 import { failureMessage } from '../alarms/private/alarm-messages';
+import { validateRouteName } from '../api/private/route-name';
 import { routeNameFrom } from '../api/private/run-api-templates';
 import { RunApi } from '../api/run-api';
 import { BatchPlatform, IBatchPlatform } from '../compute/batch-platform';
@@ -26,14 +28,14 @@ import { BatchJob } from '../jobs/batch-job';
 import { BatchJobOptions, JOB_DEFAULTS } from '../jobs/batch-job-options';
 import { allowAlarmsToPublish, createAlarmTopic, topicTarget } from '../private/alarm-topic';
 import { PlatformRuns } from './private/platform-runs';
-import { createWorkloadJob, createWorkloadSchedule } from './private/workload-parts';
 import { subtreeCostLineItems } from '../private/cost-walk';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
 import { runCostProfileOf } from './private/run-cost-profile';
+import { validateNotificationEmail } from '../private/validate';
 import { DeployVerification, DeployVerificationOptions } from '../runs/deploy-verification';
 import { JobSchedule, JobScheduleOptions, SCHEDULE_DEFAULTS } from '../runs/job-schedule';
-import { rejectIgnoredWorkloadProps, validateNotificationEmail, warnEmptyRepository } from './private/workload-checks';
+import { rejectIgnoredWorkloadProps, warnEmptyRepository } from './private/workload-checks';
 import { verificationTimesFor } from '../runs/private/verification-limits';
 
 /** Defaults of {@link ScheduledBatchWorkload}, in one place: the job's and the schedule's. */
@@ -173,6 +175,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable,
     if (props.runApiRouteName !== undefined && !props.runApi) {
       throw new ValidationError(`'runApiRouteName' is '${props.runApiRouteName}' but no 'runApi' was given: pass the RunApi the route goes on, or leave 'runApiRouteName' out.`);
     }
+    validateRouteName('runApiRouteName', props.runApiRouteName);
     if (props.runApi) {
       this.runApi = props.runApi;
       // With a verification, the API switches to a new revision with the schedule: its route and role wait for it.

@@ -7,7 +7,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import { BatchAlarmsProps } from '../batch-alarms-props';
 import { jobDefinitionArnPrefix } from './alarm-patterns';
 import { ValidationError } from '../../private/prop-names';
-import { WholeNumberCheck, validateInstanceOf, validateWholeNumber } from '../../private/validate';
+import { WholeNumberCheck, validateInstanceOf, validateNotificationEmail, validateWholeNumber } from '../../private/validate';
 
 /**
  * Smallest job timeout AWS Batch accepts (`attemptDurationSeconds`).
@@ -84,10 +84,7 @@ export function validateAlarmsProps(props: BatchAlarmsProps): void {
       + 'and a token cannot be converted at synth. Give Duration.millis(<token>), or a literal such as Duration.minutes(30).');
   }
   validateJobNamePrefix(props.ignoredJobNamePrefix);
-  if (props.notificationEmail !== undefined && !Token.isUnresolved(props.notificationEmail)
-    && !/^[^@\s]+@[^@\s]+$/.test(props.notificationEmail)) {
-    throw new ValidationError(`'notificationEmail' must be an e-mail address, got '${props.notificationEmail}'.`);
-  }
+  validateNotificationEmail('notificationEmail', props.notificationEmail);
 }
 
 /**

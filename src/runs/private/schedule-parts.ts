@@ -11,7 +11,7 @@ import { shareArguments } from '../../private/fair-share';
 import { workloadTags } from '../../private/job-tags';
 import { ValidationError } from '../../private/prop-names';
 import { DeadlinePropNames } from '../../private/schedule-deadline';
-import { validateDuration, validateInstanceOf } from '../../private/validate';
+import { validateDuration, validateInstanceOf, validateWholeNumber } from '../../private/validate';
 import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from '../engine/expressions';
 
 /** Where the names a `RunTracker`'s props have for its creator travel: a non-enumerable symbol key on the props. */
@@ -54,6 +54,27 @@ const SCHEDULER_LIMITS = {
   minFlexibleWindow: Duration.minutes(1),
   maxFlexibleWindow: Duration.minutes(1440),
 } as const;
+
+/**
+ * The retry options of a schedule's target (`RunTracker.scheduleTarget`), within EventBridge Scheduler's retry policy.
+ * A token is refused by name: aws-cdk-lib's own range check of the target reads the number at synth.
+ */
+export function validateTargetRetry(options: { readonly retryAttempts?: number; readonly maxEventAge?: Duration }): void {
+  if (Token.isUnresolved(options.retryAttempts) || options.maxEventAge?.isUnresolved()) {
+    const prop = Token.isUnresolved(options.retryAttempts) ? 'retryAttempts' : 'maxEventAge';
+    throw new ValidationError(`'${prop}' is a token: aws-cdk-lib checks the schedule target's retry policy at synth, so it needs a concrete value. Give a number of `
+      + `${prop === 'retryAttempts' ? 'retries, e.g. 5' : 'seconds, e.g. Duration.hours(1)'}.`);
+  }
+  validateWholeNumber('retryAttempts', options.retryAttempts, {
+    min: 0, max: SCHEDULER_LIMITS.maxRetryAttempts, why: '(EventBridge Scheduler MaximumRetryAttempts)', fix: 'e.g. 5, or leave it out for the default',
+  });
+  validateDuration('maxEventAge', options.maxEventAge, {
+    minSeconds: SCHEDULER_LIMITS.minEventAge.toSeconds(),
+    maxSeconds: SCHEDULER_LIMITS.maxEventAge.toSeconds(),
+    why: '(EventBridge Scheduler MaximumEventAgeInSeconds)',
+    fix: 'e.g. Duration.hours(1), or leave it out for the default',
+  });
+}
 
 /**
  * The dead-letter queue, with two checker findings acknowledged, not fixed (listed in docs/security.md):
@@ -104,6 +125,9 @@ export const RUN_DEADLINE_CHECK = {
 
 /** The checks of the options every schedule has (retries, event age, flexible window). */
 export function validateRunScheduleOptions(props: CheckedScheduleOptions): void {
+  if (props.schedule === undefined || props.schedule === null) {
+    throw new ValidationError("'schedule' is required: give when the job runs, e.g. ScheduleExpression.cron({ hour: '2', minute: '0' }) or ScheduleExpression.rate(Duration.hours(1)).");
+  }
   validateInstanceOf('schedule', props.schedule, scheduler.ScheduleExpression,
     "a ScheduleExpression, e.g. ScheduleExpression.cron({ hour: '2', minute: '0' }) or ScheduleExpression.rate(Duration.hours(1))");
   for (const prop of ['scheduleMaxEventAge', 'flexibleTimeWindow', 'runDeadline'] as const) {
@@ -172,6 +196,11 @@ const TRACKED_ONLY: Record<string, string> = {
   eventBus: 'run-outcome events come from the tracked run\'s state machine',
   notifyRecovery: 'the recovered message comes from the tracked run\'s state machine',
   rollout: 'the tracked run\'s state machine chooses each run\'s revision and records its outcome',
+  // JobSchedule's own props (a workload passes them only when its runs are tracked).
+  notificationTopic: 'only tracked runs send messages',
+  runLogGroup: 'an untracked schedule has no run tracker and no state log',
+  runName: 'the name is used in the messages of tracked runs',
+  onDemandJobQueue: 'the On-Demand resubmission happens in the tracked run',
 };
 
 /**

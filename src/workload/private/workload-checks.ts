@@ -1,20 +1,9 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { inHostSpelling, ValidationError } from '../../private/prop-names';
 
-/** An e-mail address as SNS's `email` protocol takes it: one `@`, no white space (the same check as `BatchAlarms`). */
-const EMAIL = /^[^@\s]+@[^@\s]+$/;
-
 /** The warning id of a workload that runs a tag of the repository it creates (see {@link warnEmptyRepository}). */
 export const EMPTY_REPOSITORY_WARNING_ID = 'cdk-scheduled-batch:emptyRepository';
-
-/** Fails at synth when `email` is not an e-mail address; a token passes. */
-export function validateNotificationEmail(prop: string, email: string | undefined): void {
-  if (email === undefined || Token.isUnresolved(email)) return;
-  if (!EMAIL.test(email)) {
-    throw new ValidationError(`'${prop}' must be an e-mail address, got '${email}': give one address such as 'oncall@example.com', or leave '${prop}' out.`);
-  }
-}
 
 /** Fails at synth on workload props that would be ignored without a word. */
 export function rejectIgnoredWorkloadProps(props: {
