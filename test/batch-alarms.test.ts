@@ -591,6 +591,14 @@ describe('validation', () => {
         + '1 to 128 letters, digits, hyphens and underscores starting with a letter or digit (as AWS Batch job names are), e.g. DeployVerification.jobNamePrefix; an empty prefix would leave out every job.');
     });
 
+  test('failureNotifications: true with runsTracked: true fails (the notification is not created); either alone passes', () => {
+    expect(() => setup({ failureNotifications: true, runsTracked: true })).toThrow(
+      "'failureNotifications' is true but 'runsTracked' is true: a tracked run reports each failure once itself, so the per-job notification is not created. "
+      + "Leave 'failureNotifications' out, or set 'runsTracked' to false if nothing tracks the runs.");
+    expect(() => setup({ runsTracked: true })).not.toThrow();
+    expect(() => setup({ failureNotifications: true })).not.toThrow();
+  });
+
   test('a job-name prefix and a token prefix pass', () => {
     expect(() => setup({ ignoredJobNamePrefix: 'Nightly-Job-verify-' })).not.toThrow();
     expect(() => setup({ ignoredJobNamePrefix: cdk.Lazy.string({ produce: () => '' }) })).not.toThrow();

@@ -174,6 +174,13 @@ describe('validation of team and priority', () => {
     expect(() => workload({ team: cdk.Lazy.string({ produce: () => 'reporting' }) })).not.toThrow();
   });
 
+  test('a token team passes in shares without a cap; with a cap it fails naming the fix (the cap is a resource named after the team)', () => {
+    const token = cdk.Lazy.string({ produce: () => 'reporting' });
+    expect(() => stackWith({ fairShare: { shares: [{ team: token, weight: 2 }] } })).not.toThrow();
+    expect(() => stackWith({ fairShare: { shares: [{ team: token, maxvCpus: 4 }] } })).toThrow(
+      /^'fairShare\.shares\[\]\.team' is a token \(\$\{Token\[TOKEN\.\d+\]\}\) on a team with 'maxvCpus': the team's cap is a resource named after the team at synth\. Give the team as a literal, or leave out its maxvCpus\.$/);
+  });
+
   test('a job bigger than its team\'s cap fails at synth', () => {
     expect(() => workload({ team: 'adhoc', cpu: 4 })).toThrow(/'cpu' is 4 on .*more than the cap of its team 'adhoc' \(maxvCpus 2\).*Lower 'cpu' to at most 2/);
   });

@@ -1,4 +1,4 @@
-import { App, Annotations as CoreAnnotations, CfnParameter, Duration, Size, Stack, Tags, TimeZone } from 'aws-cdk-lib';
+import { App, Annotations as CoreAnnotations, CfnParameter, Duration, Lazy, Size, Stack, Tags, TimeZone, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -889,6 +889,13 @@ describe('validation', () => {
   test('fails on a runnable time limit outside 10 minutes to 1 day', () => {
     expect(() => new BatchPlatform(stack(), 'Platform', { runnableTimeLimit: Duration.minutes(5) }))
       .toThrow(/'runnableTimeLimit' must be from 10 minutes to 1 day, got 5 minutes/);
+  });
+
+  test('a runnable time limit that is not whole seconds, or a token, fails naming the prop', () => {
+    expect(() => new BatchPlatform(stack(), 'Platform', { runnableTimeLimit: Duration.millis(600_500) }))
+      .toThrow("'runnableTimeLimit' is 600.5 seconds: it must be a whole number of seconds from 10 minutes to 1 day (AWS Batch job state time limits); e.g. Duration.hours(4), or leave it out for the default.");
+    expect(() => new BatchPlatform(stack(), 'Token', { runnableTimeLimit: Duration.seconds(Token.asNumber(Lazy.number({ produce: () => 900 }))) }))
+      .toThrow("'runnableTimeLimit' is a token: aws-cdk-lib checks a job queue's time limit at synth, so it needs a concrete value. Give e.g. Duration.hours(4), or leave it out for the default.");
   });
 });
 

@@ -243,9 +243,12 @@ describe('EC2 Spot (default)', () => {
     });
   });
 
-  test('spotBidPercentage sets the bid', () => {
-    const { template } = build({ spotBidPercentage: 60 });
+  test('spotBidPercentage sets the bid, and warns: AWS recommends no cap (acknowledgeable); no bid, no warning', () => {
+    const { template, stack } = build({ spotBidPercentage: 60 });
     template.hasResourceProperties(CE, { ComputeResources: { BidPercentage: 60, Type: 'SPOT' } });
+    const capWarnings = (s: cdk.Stack) => Annotations.fromStack(s).findWarning('*', Match.stringLikeRegexp('cdk-scheduled-batch:spotBidCap')).map(w => String(w.entry.data));
+    expect(capWarnings(stack)).toEqual([expect.stringMatching(/^'spotBidPercentage' is 60: AWS recommends leaving the Spot price uncapped .* Leave it out, or acknowledge this warning\. \[ack: cdk-scheduled-batch:spotBidCap\]$/)]);
+    expect(capWarnings(build().stack)).toEqual([]);
   });
 
   test('spot: false gives an On-Demand best-fit-progressive compute environment', () => {

@@ -19,6 +19,7 @@ import { SpotComputeEnvironment } from './spot-compute-environment';
 import { CpuArchitecture } from './spot-compute-environment-props';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
+import { validateDuration } from '../private/validate';
 
 /** A platform workloads can run on: a job queue over compute in a network. Created, or imported from another app. */
 export interface IBatchPlatform extends IConstruct {
@@ -339,11 +340,18 @@ function validatePlatformProps(props: BatchPlatformProps): void {
   rejectConflicts(props, 'computeEnvironment');
   rejectConflicts(props, 'vpc');
   const limit = props.runnableTimeLimit;
-  if (limit && !limit.isUnresolved()) {
-    const s = limit.toSeconds();
+  if (limit?.isUnresolved()) {
+    throw new ValidationError("'runnableTimeLimit' is a token: aws-cdk-lib checks a job queue's time limit at synth, so it needs a concrete value. Give e.g. Duration.hours(4), or leave it out for the default.");
+  }
+  if (limit) {
+    const s = limit.toSeconds({ integral: false });
     if (s < RUNNABLE_TIME_LIMITS.min.toSeconds() || s > RUNNABLE_TIME_LIMITS.max.toSeconds()) {
       throw new ValidationError(`'runnableTimeLimit' must be from 10 minutes to 1 day, got ${limit.toHumanString()}: AWS Batch job state time limits accept 600-86,400 seconds.`);
     }
+    validateDuration('runnableTimeLimit', limit, {
+      minSeconds: RUNNABLE_TIME_LIMITS.min.toSeconds(), maxSeconds: RUNNABLE_TIME_LIMITS.max.toSeconds(),
+      why: '(AWS Batch job state time limits)', fix: 'e.g. Duration.hours(4), or leave it out for the default',
+    });
   }
   if (props.maxvCpus !== undefined && !Token.isUnresolved(props.maxvCpus) && props.maxvCpus < 1) {
     throw new ValidationError(`'maxvCpus' must be at least 1, got ${props.maxvCpus}: a platform that can run nothing would leave every job RUNNABLE.`);

@@ -113,6 +113,7 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
     this.pinLaunchTemplateVersion();
     this.setContainerInsights(props.containerInsights);
     this.warnWhenIdleVcpusAreKept();
+    this.warnWhenSpotIsCapped(props.spotBidPercentage);
   }
 
   /**
@@ -247,6 +248,14 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
       Annotations.of(this).addWarningV2('cdk-scheduled-batch:computeMinvCpusNotZero',
         inHostSpelling(`'minvCpus' is ${this.minvCpus}: Batch keeps that many vCPUs of instances running with an empty queue, and that idle cost is not in costLineItems(). Use 0 to scale to zero.`));
     }
+  }
+
+  /** A Spot bid cap is legal, but AWS recommends none: it removes Spot pools and jobs wait longer. */
+  private warnWhenSpotIsCapped(bid: number | undefined): void {
+    if (bid === undefined || Token.isUnresolved(bid)) return;
+    Annotations.of(this).addWarningV2('cdk-scheduled-batch:spotBidCap',
+      inHostSpelling(`'spotBidPercentage' is ${bid}: AWS recommends leaving the Spot price uncapped (you never pay more than On-Demand); a cap leaves out the Spot pools priced above it, `
+        + 'so jobs wait longer for capacity. Leave it out, or acknowledge this warning.'));
   }
 
   private createSecurityGroup(allowAllOutbound: boolean): ec2.ISecurityGroup {

@@ -223,7 +223,6 @@ export class RunTracker extends Construct {
   constructor(scope: Construct, id: string, props: RunTrackerProps) {
     super(scope, id);
     rejectUnknownKeys('RunTrackerProps', props);
-    validateLogRetention('logRetention', props.logRetention);
     const analysis = analyze(props);
     assertScheduleAccepted(analysis);
     for (const note of analysis.notes) Annotations.of(this).addInfo(inHostSpelling(note));
@@ -345,8 +344,9 @@ function startDeadlineRun(props: RunTrackerProps): StartDeadlineRun {
   };
 }
 
-/** A retention or a key is for a new state log only. */
+/** The retention is one CloudWatch Logs takes; a retention or a key is for a new state log only. */
 function validateLogProps(props: RunTrackerProps): void {
+  validateLogRetention('logRetention', props.logRetention);
   if (props.logGroup && props.logRetention !== undefined) {
     throw new ValidationError("'logRetention' is set but so is 'logGroup': the retention applies to a new log group only. Set the retention on the log group you pass, or leave 'logGroup' out.");
   }

@@ -84,6 +84,10 @@ export function validateAlarmsProps(props: BatchAlarmsProps): void {
       + 'and a token cannot be converted at synth. Give Duration.millis(<token>), or a literal such as Duration.minutes(30).');
   }
   validateJobNamePrefix(props.ignoredJobNamePrefix);
+  if (props.failureNotifications === true && props.runsTracked === true) {
+    throw new ValidationError("'failureNotifications' is true but 'runsTracked' is true: a tracked run reports each failure once itself, so the per-job notification is not created. "
+      + "Leave 'failureNotifications' out, or set 'runsTracked' to false if nothing tracks the runs.");
+  }
   validateNotificationEmail('notificationEmail', props.notificationEmail);
 }
 

@@ -48,6 +48,10 @@ export function createFairShare(scope: Construct, options: FairShareOptions):
     validateWholeNumber(`fairShare.shares[${share.team}].maxvCpus`, share.maxvCpus, { min: 1, unit: 'vCPUs', fix: 'leave it out for no cap' });
     shares.push({ shareIdentifier: share.team, weightFactor: weightFactor(share.weight ?? FAIR_SHARE_DEFAULTS.weight) });
     if (share.maxvCpus !== undefined) {
+      if (Token.isUnresolved(share.team)) {
+        throw new ValidationError(`'fairShare.shares[].team' is a token (${share.team}) on a team with 'maxvCpus': the team's cap is a resource named after the team at synth. `
+          + 'Give the team as a literal, or leave out its maxvCpus.');
+      }
       // The id is the team's name: a team is a stable key like a construct id, and reordering `shares` must not
       // replace the resource (its quantity held by running jobs).
       const resource = new batch.CfnConsumableResource(scope, `TeamCap${share.team}`, {
