@@ -349,8 +349,10 @@ function validatePlatformProps(props: BatchPlatformProps): void {
       throw new ValidationError(`'runnableTimeLimit' must be from 10 minutes to 1 day, got ${limit.toHumanString()}: AWS Batch job state time limits accept 600-86,400 seconds.`);
     }
     validateDuration('runnableTimeLimit', limit, {
-      minSeconds: RUNNABLE_TIME_LIMITS.min.toSeconds(), maxSeconds: RUNNABLE_TIME_LIMITS.max.toSeconds(),
-      why: '(AWS Batch job state time limits)', fix: 'e.g. Duration.hours(4), or leave it out for the default',
+      minSeconds: RUNNABLE_TIME_LIMITS.min.toSeconds(),
+      maxSeconds: RUNNABLE_TIME_LIMITS.max.toSeconds(),
+      why: '(AWS Batch job state time limits)',
+      fix: 'e.g. Duration.hours(4), or leave it out for the default',
     });
   }
   if (props.maxvCpus !== undefined && !Token.isUnresolved(props.maxvCpus) && props.maxvCpus < 1) {
