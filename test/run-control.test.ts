@@ -588,26 +588,24 @@ describe('RunApi footprint', () => {
 });
 
 describe('RunApi validations', () => {
-  test('two workloads may not share a route name', () => {
-    const { stack, platform, runApi } = setup({}, { api: true });
-    expect(() => new ScheduledBatchWorkload(stack, 'Other', {
+  /** A second workload, 'Other', on the API of `setup`'s, with the route name `routeName`. */
+  const secondRoute = (first: Partial<ScheduledBatchWorkloadProps>, routeName: string) => {
+    const { stack, platform, runApi } = setup(first, { api: true });
+    return () => new ScheduledBatchWorkload(stack, 'Other', {
       platform,
       runApi,
-      runApiRouteName: 'nightly',
+      runApiRouteName: routeName,
       schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)),
       image: ecs.ContainerImage.fromRegistry(IMAGE),
-    })).toThrow("'routeName' 'nightly' of RunControl/Other/Job is already the route of RunControl/Nightly/Job on RunControl/RunApi: give one of them another 'routeName'");
+    });
+  };
+
+  test('two workloads may not share a route name', () => {
+    expect(secondRoute({}, 'nightly')).toThrow("'routeName' 'nightly' of RunControl/Other/Job is already the route of RunControl/Nightly/Job on RunControl/RunApi: give one of them another 'routeName'");
   });
 
   test('route names that differ only in hyphens fail at synth, naming both (their request models would share a name)', () => {
-    const { stack, platform, runApi } = setup({ runApiRouteName: 'report1' }, { api: true });
-    expect(() => new ScheduledBatchWorkload(stack, 'Other', {
-      platform,
-      runApi,
-      runApiRouteName: 'report-1',
-      schedule: scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)),
-      image: ecs.ContainerImage.fromRegistry(IMAGE),
-    })).toThrow("'routeName' 'report-1' of RunControl/Other/Job and 'report1' of RunControl/Nightly/Job on RunControl/RunApi differ only in hyphens, "
+    expect(secondRoute({ runApiRouteName: 'report1' }, 'report-1')).toThrow("'routeName' 'report-1' of RunControl/Other/Job and 'report1' of RunControl/Nightly/Job on RunControl/RunApi differ only in hyphens, "
       + "which the API's request model names leave out (both would be RunRequestReport1): give one of them another 'routeName'");
   });
 
