@@ -7,7 +7,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { BatchJob, BatchPlatform, JobSchedule, OverlapPolicy } from '../src';
+import { BatchJob, BatchPlatform, JobSchedule, OverlapPolicy, ScheduledBatchWorkflow } from '../src';
 import { definitionOf } from './support/state-machine';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
@@ -51,6 +51,17 @@ describe('JobSchedule', () => {
       return /\\"workload\\":\\"([^\\]+)\\"/.exec(flat)?.[1];
     }).sort();
     expect(names).toEqual(['Jobs/ExtractSchedule', 'nightly load']);
+  });
+
+  test('an untracked schedule and a workflow report the schedule\'s notes as a tracked run does (info): runs that can overlap, an at() in the past', () => {
+    const { stack, jobs: [job, other] } = stackWithJobs('Report', 'Other');
+    new JobSchedule(stack, 'Frequent', { job, schedule: scheduler.ScheduleExpression.rate(cdk.Duration.minutes(5)), trackRuns: false });
+    new JobSchedule(stack, 'Past', { job: other, schedule: scheduler.ScheduleExpression.expression('at(2020-01-01T00:00:00)'), trackRuns: false });
+    new ScheduledBatchWorkflow(stack, 'Flow', { schedule: scheduler.ScheduleExpression.expression('at(2020-01-01T00:00:00)'), steps: [{ name: 'a', image: IMAGE }] });
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasInfo('/Jobs/Frequent', Match.stringLikeRegexp("'schedule' rate\\(5 minutes\\) has runs 5 minutes apart.*runs can overlap"));
+    annotations.hasInfo('/Jobs/Past', Match.stringLikeRegexp("'schedule' at\\(2020-01-01T00:00:00\\) is in the past in Etc/UTC: a one-time schedule fires once at that time, so it will not run"));
+    annotations.hasInfo('/Jobs/Flow', Match.stringLikeRegexp('is in the past'));
   });
 
   test('trackRuns: false submits the job itself, with the job\'s own SubmitJob statement', () => {

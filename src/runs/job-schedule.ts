@@ -16,9 +16,9 @@ import { OverlapStrategy } from './overlap/strategy';
 import { createAlarmTopic } from '../private/alarm-topic';
 import { validateArraySize } from '../private/array-size';
 import { createSchedulerRole } from './private/run-state-machine';
-import { analyzeSchedule, assertScheduleAccepted, DeadlinePropNames } from '../private/schedule-deadline';
+import { analyzeSchedule, DeadlinePropNames } from '../private/schedule-deadline';
 import { secondsOf } from '../private/validate';
-import { createDeadLetterQueue, rejectUntrackedOptions, submitJobInput, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
+import { acceptSchedule, createDeadLetterQueue, rejectUntrackedOptions, submitJobInput, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
 import { Rollout } from './rollout';
 import { RunTracker } from './run-tracker';
 import { StartDeadlineAction } from './start-deadline';
@@ -317,7 +317,7 @@ export class JobSchedule extends Construct {
     // The same refusals as a tracked schedule's: one that never fires, a zero or sub-minute rate, a malformed one.
     const expression = props.schedule.expressionString;
     if (!Token.isUnresolved(expression)) {
-      assertScheduleAccepted(analyzeSchedule({
+      acceptSchedule(this, analyzeSchedule({
         expression,
         timeZone: props.schedule.timeZone?.timezoneName,
         jobTimeoutSeconds: secondsOf(job.timeout),

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -21,10 +21,10 @@ import { Rollout } from './rollout';
 import { validateArraySize } from '../private/array-size';
 import { createExecutionLogGroup, createRunStateMachine, scheduledRunTarget } from './private/run-state-machine';
 import { PARAMETER_NAME } from '../private/job-options';
-import { inHostSpelling, ValidationError } from '../private/prop-names';
-import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from '../private/schedule-deadline';
+import { ValidationError } from '../private/prop-names';
+import { analyzeDeadline, analyzeSchedule, DeadlinePropNames, defaultDeadlineSeconds, describeDuration, ScheduleDeadline } from '../private/schedule-deadline';
 import { secondsOf, validateDuration, validateLogRetention } from '../private/validate';
-import { RUN_DEADLINE_CHECK, trackerPropNamesOf, validateTargetRetry } from './private/schedule-parts';
+import { acceptSchedule, RUN_DEADLINE_CHECK, trackerPropNamesOf, validateTargetRetry } from './private/schedule-parts';
 import { startDeadlineSetup, StartDeadlineRun } from './private/start-deadline-plan';
 import { StartDeadlineAction } from './start-deadline';
 import { rejectKeyWithLogGroup } from '../private/log-encryption';
@@ -224,8 +224,7 @@ export class RunTracker extends Construct {
     super(scope, id);
     rejectUnknownKeys('RunTrackerProps', props);
     const analysis = analyze(props);
-    assertScheduleAccepted(analysis);
-    for (const note of analysis.notes) Annotations.of(this).addInfo(inHostSpelling(note));
+    acceptSchedule(this, analysis);
     validateNames(props);
     validateArraySize('arraySize', props.arraySize);
     if (props.onDemandJobQueue && props.arraySize !== undefined) {

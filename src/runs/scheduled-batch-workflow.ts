@@ -23,9 +23,9 @@ import { validateArraySize } from '../private/array-size';
 import { subtreeCostLineItems } from '../private/cost-walk';
 import { createExecutionLogGroup, createRunStateMachine, createSchedulerRole, scheduledRunTarget } from './private/run-state-machine';
 import { ValidationError } from '../private/prop-names';
-import { analyzeDeadline, analyzeSchedule, assertScheduleAccepted, DEADLINE_GRACE, defaultDeadlineSeconds, describeDuration, TRACKING_LIMITS } from '../private/schedule-deadline';
+import { analyzeDeadline, analyzeSchedule, DEADLINE_GRACE, defaultDeadlineSeconds, describeDuration, TRACKING_LIMITS } from '../private/schedule-deadline';
 import { secondsOf, validateLogRetention } from '../private/validate';
-import { createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
+import { acceptSchedule, createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
 import { topologicalLevels, validateGraph } from './private/workflow-graph';
 import { RevisionGates } from '../private/revision-gate';
 import { builtByLibrary, rejectUnknownKeys } from '../private/struct-keys';
@@ -294,7 +294,7 @@ export class ScheduledBatchWorkflow extends Construct implements ICostEstimable 
       propNames: { schedule: 'schedule', timeZone: 'schedule', jobTimeout: 'timeout', attempts: 'retryAttempts', flexibleTimeWindow: 'flexibleTimeWindow', deadline: 'runDeadline' },
     };
     const expression = props.schedule.expressionString;
-    assertScheduleAccepted(Token.isUnresolved(expression) ? analyzeDeadline(input) : analyzeSchedule({ ...input, expression }));
+    acceptSchedule(this, Token.isUnresolved(expression) ? analyzeDeadline(input) : analyzeSchedule({ ...input, expression }));
     return seconds;
   }
 

@@ -2,15 +2,15 @@
  * Pieces every EventBridge Scheduler schedule of this library shares (a job's `JobSchedule`, a workflow's): the
  * checks of the retry and window options, and the dead-letter queue.
  */
-import { Duration, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Token, Validations } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { IBatchJob } from '../../jobs/batch-job-ref';
 import { shareArguments } from '../../private/fair-share';
 import { workloadTags } from '../../private/job-tags';
-import { ValidationError } from '../../private/prop-names';
-import { DeadlinePropNames } from '../../private/schedule-deadline';
+import { inHostSpelling, ValidationError } from '../../private/prop-names';
+import { assertScheduleAccepted, DeadlinePropNames, ScheduleDeadline } from '../../private/schedule-deadline';
 import { validateDuration, validateInstanceOf, validateWholeNumber } from '../../private/validate';
 import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from '../engine/expressions';
 
@@ -54,6 +54,15 @@ const SCHEDULER_LIMITS = {
   minFlexibleWindow: Duration.minutes(1),
   maxFlexibleWindow: Duration.minutes(1440),
 } as const;
+
+/**
+ * Refuses a schedule the analysis refuses, and reports its notes (runs that can overlap, an `at()` in the past, a run
+ * the clocks skip) as info on `scope`: the same for a tracked run, an untracked schedule and a workflow.
+ */
+export function acceptSchedule(scope: IConstruct, analysis: ScheduleDeadline): void {
+  assertScheduleAccepted(analysis);
+  for (const note of analysis.notes) Annotations.of(scope).addInfo(inHostSpelling(note));
+}
 
 /**
  * The retry options of a schedule's target (`RunTracker.scheduleTarget`), within EventBridge Scheduler's retry policy.
