@@ -8,10 +8,12 @@ import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { OPTIONS, optionPairs, REFUSED } from './fixtures/option-pairs';
 import { endpointsFargateStack } from './fixtures/vpc';
 import { oneLinerStack } from './fixtures/workload';
+import { BatchJob, BatchPlatform, RunApi } from '../src';
 import { RUNNABLE_TIME_LIMITS } from '../src/compute/batch-platform';
 import { instancePolicyWildcards } from '../src/compute/private/compute-instance-policy';
 import { UnitPrices } from '../src/cost/cost';
@@ -560,6 +562,25 @@ describe('docs/operations.md', () => {
 
 describe('docs/compatibility.md', () => {
   const cdkVersion = /const CDK_VERSION = '([0-9.]+)';/.exec(projenrc)![1];
+
+  test('"Stricter synth-time checks" states the limits the checks enforce (read from their messages)', () => {
+    const refusal = (build: () => unknown): string => {
+      try {
+        build();
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error('no refusal');
+    };
+    const stack = new cdk.Stack(new cdk.App(), 'Limits');
+    const platform = new BatchPlatform(stack, 'Platform');
+    const burst = /from 1 to (\d+)/.exec(refusal(() => new RunApi(stack, 'Api', { throttlingBurstLimit: 5e9 })))![1];
+    const exitCode = /from 1 to (\d+) when it fails/.exec(refusal(() => new BatchJob(stack, 'Job', {
+      platform, image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'), retryableExitCodes: ['256'],
+    })))![1];
+    expect(compatibility).toContain(`\`throttlingBurstLimit\` above ${Number(burst).toLocaleString('en-US')}`);
+    expect(compatibility).toContain(`\`'0'\` or above ${exitCode}`);
+  });
 
   test('aws-cdk-lib floor: .projenrc.ts, package.json, node_modules and the docs agree', () => {
     expect(packageJson.devDependencies['aws-cdk-lib']).toBe(cdkVersion);

@@ -1,7 +1,7 @@
 import { Duration, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { EgressProfile } from '../src';
-import { validateEnum, validateInstanceOf, validateWholeNumber } from '../src/private/validate';
+import { describeTyped, validateEnum, validateInstanceOf, validateWholeNumber } from '../src/private/validate';
 
 // The shared checks behind every construct's props validation; the constructs' own tests cover each prop.
 
@@ -28,6 +28,16 @@ describe('validateWholeNumber', () => {
 
   test('lets tokens through, whatever they resolve to', () => {
     expect(() => validateWholeNumber('count', Token.asNumber(Lazy.number({ produce: () => -1 })), check)).not.toThrow();
+  });
+});
+
+describe('describeTyped', () => {
+  test.each<[unknown, 'number' | 'string' | 'boolean', string]>([
+    [5, 'number', '5'], ['5', 'number', "'5' (a string)"], [NaN, 'number', 'NaN'],
+    ['75', 'string', "'75'"], [75, 'string', '75 (a number)'], [undefined, 'string', 'undefined'],
+    [true, 'boolean', 'true'], ['false', 'boolean', "'false' (a string)"], [[true], 'boolean', '[true] (a list)'], [{ a: 1 }, 'boolean', '{"a":1} (an object)'],
+  ])('%p where a %s is expected shows as %s', (value, expected, shown) => {
+    expect(describeTyped(value, expected)).toBe(shown);
   });
 });
 

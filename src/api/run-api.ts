@@ -18,7 +18,7 @@ import { inHostSpellingEach, ValidationError } from '../private/prop-names';
 import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
 import { validateRouteName } from './private/route-name';
-import { validateLogRetention, validateWholeNumber } from '../private/validate';
+import { describeTyped, validateLogRetention, validateWholeNumber } from '../private/validate';
 
 /** Defaults of {@link RunApi}, in one place. */
 export const RUN_API_DEFAULTS = {
@@ -348,7 +348,7 @@ const METHOD_RESPONSES: apigw.MethodResponse[] = [{ statusCode: '200' }, { statu
 function validateThrottling(props: RunApiProps): void {
   const rate: unknown = props.throttlingRateLimit;
   if (rate !== undefined && !Token.isUnresolved(rate) && !(typeof rate === 'number' && Number.isFinite(rate) && rate > 0)) {
-    throw new ValidationError(`'throttlingRateLimit' is ${shown(rate)}: give the steady requests per second the stage accepts, a number above 0 (fractions allowed, e.g. 0.5), or leave it out for ${RUN_API_DEFAULTS.throttlingRateLimit}.`);
+    throw new ValidationError(`'throttlingRateLimit' is ${describeTyped(rate, 'number')}: give the steady requests per second the stage accepts, a number above 0 (fractions allowed, e.g. 0.5), or leave it out for ${RUN_API_DEFAULTS.throttlingRateLimit}.`);
   }
   validateWholeNumber('throttlingBurstLimit', props.throttlingBurstLimit, {
     min: 1, max: MAX_INT32, why: '(API Gateway takes a 32-bit integer)', fix: `give the burst of requests the stage accepts, or leave it out for ${RUN_API_DEFAULTS.throttlingBurstLimit}`,
@@ -357,10 +357,6 @@ function validateThrottling(props: RunApiProps): void {
 
 /** API Gateway's `throttlingBurstLimit` is a 32-bit integer. @see https://docs.aws.amazon.com/apigateway/latest/api/API_ThrottleSettings.html */
 const MAX_INT32 = 2_147_483_647;
-
-function shown(value: unknown): string {
-  return typeof value === 'string' ? `'${value}' (a string)` : String(value);
-}
 
 /** Model names are alphanumeric. */
 function modelSuffix(routeName: string): string {

@@ -6,6 +6,7 @@
  */
 import { Token } from 'aws-cdk-lib';
 import { ValidationError } from './prop-names';
+import { describeTyped } from './validate';
 
 /** AWS Batch array sizes. @see https://docs.aws.amazon.com/batch/latest/APIReference/API_ArrayProperties.html */
 export const ARRAY_SIZE_MIN = 2;
@@ -15,8 +16,7 @@ export const ARRAY_SIZE_MAX = 10_000;
 export function validateArraySize(prop: string, size: number | undefined): void {
   if (size === undefined || Token.isUnresolved(size)) return;
   if (!Number.isInteger(size) || size < ARRAY_SIZE_MIN || size > ARRAY_SIZE_MAX) {
-    const shown = typeof size === 'string' ? `'${size}' (a string)` : String(size);
-    throw new ValidationError(`'${prop}' is ${shown}: an AWS Batch array job has ${ARRAY_SIZE_MIN} to ${ARRAY_SIZE_MAX.toLocaleString('en-US')} children (a whole number); `
+    throw new ValidationError(`'${prop}' is ${describeTyped(size, 'number')}: an AWS Batch array job has ${ARRAY_SIZE_MIN} to ${ARRAY_SIZE_MAX.toLocaleString('en-US')} children (a whole number); `
       + `leave '${prop}' out for a single job.`);
   }
 }

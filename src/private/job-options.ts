@@ -1,7 +1,7 @@
 import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ValidationError } from './prop-names';
-import { validateDuration, validateInstanceOf, validateLogRetention } from './validate';
+import { describeTyped, validateDuration, validateInstanceOf, validateLogRetention } from './validate';
 import { validateRetryAttempts, validateRetryableExitCodes } from '../jobs/private/retry';
 
 /** The job options checked here (a structural subset of `BatchJobOptions`, which imports this module). */
@@ -49,9 +49,9 @@ const RESERVED_ENV_PREFIX = 'AWS_BATCH_';
 
 /**
  * The environment variable every run sets to its scheduled time (`containerOverrides`, which replace the job
- * definition's value of the same name).
+ * definition's value of the same name); the job parameter is `SCHEDULED_TIME_PARAMETER`.
  */
-const SCHEDULED_TIME_ENV = 'SCHEDULED_TIME';
+export const SCHEDULED_TIME_ENV = 'SCHEDULED_TIME';
 
 /**
  * An environment variable's name as a container receives it: not empty, and no '=' (which ends the name in the
@@ -101,7 +101,7 @@ export function validateJobOptions(props: CheckedJobOptions): void {
       }
       const value: unknown = (props[prop] as Record<string, unknown>)[key];
       if (prop === 'environment' && typeof value !== 'string') {
-        throw new ValidationError(`'environment' value of '${key}' is ${value === undefined ? 'undefined' : `${JSON.stringify(value)} (a ${typeof value})`}: environment values are strings. `
+        throw new ValidationError(`'environment' value of '${key}' is ${describeTyped(value, 'string')}: environment values are strings. `
           + `Quote it, e.g. ${key}: '${value === undefined ? '<value>' : String(value)}', or leave '${key}' out.`);
       }
       if (key === SCHEDULED_TIME_ENV) {

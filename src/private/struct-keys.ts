@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { hostLanguage, snakeCase, ValidationError } from './prop-names';
 import { BOOLEAN_KEYS, NESTED_STRUCTS, STRUCT_KEYS } from './struct-keys.generated';
+import { describeTyped } from './validate';
 
 /**
  * Synth-time refusal of keys a struct does not have. From Python a struct written as a dict keeps the keys as written
@@ -43,8 +44,7 @@ export function rejectUnknownKeys(structName: string, value: unknown, where?: st
   for (const key of BOOLEAN_KEYS[structName] ?? []) {
     const given = value[key];
     if (given === undefined || given === null || typeof given === 'boolean' || Token.isUnresolved(given)) continue;
-    const shown = typeof given === 'string' ? `'${given}' (a string)` : `${JSON.stringify(given)} (${Array.isArray(given) ? 'a list' : `a ${typeof given}`})`;
-    throw new ValidationError(`'${key}'${where ? ` (in '${where}')` : ''} is ${shown}: give true or false.`);
+    throw new ValidationError(`'${key}'${where ? ` (in '${where}')` : ''} is ${describeTyped(given, 'boolean')}: give true or false.`);
   }
   for (const [prop, nestedType] of Object.entries(NESTED_STRUCTS[structName] ?? {})) {
     const nested = value[prop];

@@ -150,6 +150,16 @@ function withArticle(name: string): string {
   return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
 }
 
+/**
+ * A value as `describeValue` shows it, followed by its type when that is not the `expected` one: `'5' (a string)` for
+ * a number prop given '5', `[true] (a list)` for a boolean; a value of the expected type, or undefined, alone.
+ */
+export function describeTyped(value: unknown, expected: 'number' | 'string' | 'boolean'): string {
+  const type = Array.isArray(value) ? 'list' : typeof value;
+  const shown = Array.isArray(value) ? JSON.stringify(value) : describeValue(value);
+  return value === undefined || type === expected ? shown : `${shown} (${withArticle(type)})`;
+}
+
 /** A value as the user would recognise it in a message: strings quoted, objects by their class or JSON. */
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;

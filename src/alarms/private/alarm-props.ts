@@ -6,6 +6,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { BatchAlarmsProps } from '../batch-alarms-props';
 import { jobDefinitionArnPrefix } from './alarm-patterns';
+import { JOB_NAME_MAX, JOB_NAME_PATTERN } from '../../runs/engine/expressions';
 import { ValidationError } from '../../private/prop-names';
 import { WholeNumberCheck, validateInstanceOf, validateNotificationEmail, validateWholeNumber } from '../../private/validate';
 
@@ -91,17 +92,11 @@ export function validateAlarmsProps(props: BatchAlarmsProps): void {
   validateNotificationEmail('notificationEmail', props.notificationEmail);
 }
 
-/**
- * AWS Batch job names: 1 to 128 letters, digits, hyphens and underscores, the first a letter or digit.
- * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html
- */
-const JOB_NAME_PREFIX = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-
 /** An empty prefix would leave out every job (no failed-jobs signal at all); one no job name can start with, none. */
 function validateJobNamePrefix(prefix: unknown): void {
   if (prefix === undefined || Token.isUnresolved(prefix)) return;
-  if (typeof prefix !== 'string' || !JOB_NAME_PREFIX.test(prefix)) {
-    throw new ValidationError(`'ignoredJobNamePrefix' is ${JSON.stringify(prefix)}: give the start of the job names to leave out, 1 to 128 letters, digits, hyphens and underscores `
+  if (typeof prefix !== 'string' || !JOB_NAME_PATTERN.test(prefix) || prefix.length > JOB_NAME_MAX) {
+    throw new ValidationError(`'ignoredJobNamePrefix' is ${JSON.stringify(prefix)}: give the start of the job names to leave out, 1 to ${JOB_NAME_MAX} letters, digits, hyphens and underscores `
       + 'starting with a letter or digit (as AWS Batch job names are), e.g. DeployVerification.jobNamePrefix; an empty prefix would leave out every job.');
   }
 }

@@ -2,6 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import { ComputePlatform } from '../../compute/compute-platform';
 import { ValidationError } from '../../private/prop-names';
+import { describeTyped } from '../../private/validate';
 
 /**
  * Retry rules AWS Batch accepts.
@@ -57,8 +58,7 @@ export function defaultRetryStrategies(platform: ComputePlatform, retryableExitC
 export function validateRetryAttempts(attempts: number): void {
   if (Token.isUnresolved(attempts)) return;
   if (!Number.isInteger(attempts) || attempts < RETRY_LIMITS.minAttempts || attempts > RETRY_LIMITS.maxAttempts) {
-    const shown = typeof attempts === 'string' ? `'${attempts}' (a string)` : String(attempts);
-    throw new ValidationError(`'retryAttempts' must be a whole number from ${RETRY_LIMITS.minAttempts} to ${RETRY_LIMITS.maxAttempts}, got ${shown}: it counts every attempt, the first included (1 = no retry).`);
+    throw new ValidationError(`'retryAttempts' must be a whole number from ${RETRY_LIMITS.minAttempts} to ${RETRY_LIMITS.maxAttempts}, got ${describeTyped(attempts, 'number')}: it counts every attempt, the first included (1 = no retry).`);
   }
 }
 
@@ -69,8 +69,7 @@ export function validateRetryableExitCodes(codes: string[]): void {
   for (const code of codes as unknown[]) {
     if (Token.isUnresolved(code)) continue;
     if (typeof code !== 'string' || !RETRY_LIMITS.exitCodePattern.test(code)) {
-      const shown = typeof code === 'string' ? `'${code}'` : `${String(code)} (a ${typeof code})`;
-      throw new ValidationError(`'retryableExitCodes' entry ${shown} is not an exit-code pattern AWS Batch accepts: use a string of digits, optionally ending with a single '*' (e.g. '75' or '13*'); a leading '*' is not allowed.`);
+      throw new ValidationError(`'retryableExitCodes' entry ${describeTyped(code, 'string')} is not an exit-code pattern AWS Batch accepts: use a string of digits, optionally ending with a single '*' (e.g. '75' or '13*'); a leading '*' is not allowed.`);
     }
     const digits = code.replace('*', '');
     if (code === '0' || Number(digits) > MAX_EXIT_CODE) {

@@ -5,12 +5,9 @@
  *
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html (JSONata 2.0.6)
  */
-import { SCHEDULED_TIME_PARAMETER } from '../../private/job-options';
+import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from '../../private/job-options';
 
-export { SCHEDULED_TIME_PARAMETER };
-
-/** The environment variable that carries the scheduled time (the job parameter is `SCHEDULED_TIME_PARAMETER`). */
-export const SCHEDULED_TIME_ENV = 'SCHEDULED_TIME';
+export { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER };
 
 /**
  * Batch job names: up to 128 letters, digits, hyphens and underscores, starting with a letter or digit
@@ -18,7 +15,8 @@ export const SCHEDULED_TIME_ENV = 'SCHEDULED_TIME';
  * `<prefix>-<scheduled time, digits and letters only, 16>-<last 12 of the execution name>`, so the prefix keeps 98.
  */
 export const JOB_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-export const JOB_NAME_PREFIX_MAX = 128 - 1 - 16 - 1 - 12;
+export const JOB_NAME_MAX = 128;
+export const JOB_NAME_PREFIX_MAX = JOB_NAME_MAX - 1 - 16 - 1 - 12;
 
 const INPUT_TIME = '$states.context.Execution.Input.scheduledTime';
 /** The run's scheduled time: the Scheduler's `<aws.scheduler.scheduled-time>`, or the start of a manual execution. */
