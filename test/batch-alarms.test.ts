@@ -599,6 +599,15 @@ describe('validation', () => {
     expect(() => setup({ failureNotifications: true })).not.toThrow();
   });
 
+  test('excludeOperatorCancellations: true with runsTracked: true fails (no failed-jobs alarm to shape); either alone passes', () => {
+    expect(() => setup({ excludeOperatorCancellations: true, runsTracked: true })).toThrow(
+      "'excludeOperatorCancellations' is true but 'runsTracked' is true: it shapes the failed-jobs alarm, which tracked runs do not get (each run reports its own outcome once). "
+      + "Leave 'excludeOperatorCancellations' out, or set 'runsTracked' to false if nothing tracks the runs.");
+    expect(() => setup({ excludeOperatorCancellations: false, runsTracked: true })).not.toThrow();
+    const { template } = setup({ excludeOperatorCancellations: true });
+    expect(JSON.stringify(template.toJSON())).toContain('JobsCancelled');
+  });
+
   test('a job-name prefix and a token prefix pass', () => {
     expect(() => setup({ ignoredJobNamePrefix: 'Nightly-Job-verify-' })).not.toThrow();
     expect(() => setup({ ignoredJobNamePrefix: cdk.Lazy.string({ produce: () => '' }) })).not.toThrow();

@@ -199,6 +199,24 @@ describe('HardenedRepository replication', () => {
       .toThrow(/'replicationDestinations\[1\]' is \{ region: 'us-east-1' \}, the stack's own account and Region: .*Fix: remove this destination, or give another region or another account's registryId/);
   });
 
+  test('fails when a destination is listed twice, and names both entries', () => {
+    expect(() => new HardenedRepository(stack(), 'Repo', { replicationDestinations: [{ region: 'eu-west-1' }, { region: 'us-west-2' }, { region: 'eu-west-1' }] }))
+      .toThrow(/'replicationDestinations\[2\]' repeats 'replicationDestinations\[0\]' \(\{ region: 'eu-west-1' \}\): each registry is a destination once\. Fix: remove one of the two\./);
+    expect(() => new HardenedRepository(stack(), 'Repo', { replicationDestinations: [{ region: 'eu-west-1', registryId: '222222222222' }, { region: 'eu-west-1', registryId: '222222222222' }] }))
+      .toThrow(/'replicationDestinations\[1\]' repeats 'replicationDestinations\[0\]' \(\{ region: 'eu-west-1', registryId: '222222222222' \}\)/);
+  });
+
+  test('fails when a destination names the stack\'s account that another one leaves out', () => {
+    const s = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
+    expect(() => new HardenedRepository(s, 'Repo', { replicationDestinations: [{ region: 'eu-west-1' }, { region: 'eu-west-1', registryId: '111111111111' }] }))
+      .toThrow(/'replicationDestinations\[1\]' repeats 'replicationDestinations\[0\]'/);
+  });
+
+  test('allows one Region in two accounts', () => {
+    const repo = new HardenedRepository(stack(), 'Repo', { replicationDestinations: [{ region: 'eu-west-1' }, { region: 'eu-west-1', registryId: '222222222222' }] });
+    expect(repo.replicationConfiguration).toBeDefined();
+  });
+
   test('fails when a destination names the stack\'s own account explicitly and its Region', () => {
     const s = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
     expect(() => new HardenedRepository(s, 'Repo', { replicationDestinations: [{ region: 'us-east-1', registryId: '111111111111' }] }))

@@ -178,6 +178,7 @@ export class HardenedRepository extends ecr.Repository {
     }
     const stack = Stack.of(this);
     destinations.forEach((d, i) => validateReplicationDestination(d, i, stack));
+    refuseRepeatedDestination(destinations, stack);
     claimRegistryReplication(this, stack);
     Annotations.of(this).addWarningV2('cdk-scheduled-batch:ecrReplicationIsRegistryWide',
       inHostSpelling('ECR replication is one registry-wide setting per account and region: deploying this stack replaces any replication configuration that account already has in that region. Acknowledge this warning once you have checked there is none, or move all rules into this one configuration.'));
@@ -257,6 +258,25 @@ function validateReplicationDestination(d: ReplicationDestination, index: number
   if (sameAccount && sameRegion) {
     throw new ValidationError(`${entry} is { region: '${d.region}'${d.registryId ? `, registryId: '${d.registryId}'` : ''} }, the stack's own account and Region: ECR replicates across Regions or accounts only, and a registry cannot replicate to itself. Fix: remove this destination, or give another region or another account's registryId.`);
   }
+}
+
+/**
+ * The same registry twice in one rule replicates nothing more, and ECR checks a rule's destinations as a set. A
+ * destination without `registryId` is the stack's own account, so it repeats one that names that account explicitly.
+ * Tokens are compared as written: two different tokens may still resolve alike.
+ */
+function refuseRepeatedDestination(destinations: ReplicationDestination[], stack: Stack): void {
+  const seen = new Map<string, number>();
+  const ownAccount = Token.isUnresolved(stack.account) ? '' : stack.account;
+  destinations.forEach((d, i) => {
+    const key = `${d.region}|${d.registryId ?? ownAccount}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new ValidationError(`'replicationDestinations[${i}]' repeats 'replicationDestinations[${first}]' `
+        + `({ region: '${d.region}'${d.registryId ? `, registryId: '${d.registryId}'` : ''} }): each registry is a destination once. Fix: remove one of the two.`);
+    }
+    seen.set(key, i);
+  });
 }
 
 /** Enum and enum-like props hold what they are typed as (untyped languages can pass anything, e.g. 'retain'). */

@@ -89,6 +89,10 @@ export function validateAlarmsProps(props: BatchAlarmsProps): void {
     throw new ValidationError("'failureNotifications' is true but 'runsTracked' is true: a tracked run reports each failure once itself, so the per-job notification is not created. "
       + "Leave 'failureNotifications' out, or set 'runsTracked' to false if nothing tracks the runs.");
   }
+  if (props.excludeOperatorCancellations === true && props.runsTracked === true) {
+    throw new ValidationError("'excludeOperatorCancellations' is true but 'runsTracked' is true: it shapes the failed-jobs alarm, which tracked runs do not get (each run reports its own outcome once). "
+      + "Leave 'excludeOperatorCancellations' out, or set 'runsTracked' to false if nothing tracks the runs.");
+  }
   validateNotificationEmail('notificationEmail', props.notificationEmail);
 }
 
