@@ -469,7 +469,7 @@ describe('validation', () => {
     expect(() => new SpotComputeEnvironment(stack, 'Brought', { vpc, securityGroups: [sg] })).not.toThrow();
   });
 
-  const fails = (props: Partial<SpotComputeEnvironmentProps>, message: RegExp) => {
+  const fails = (props: Partial<SpotComputeEnvironmentProps>, message: RegExp | string) => {
     const { stack, vpc } = setup();
     expect(() => new SpotComputeEnvironment(stack, 'Compute', { vpc, ...props })).toThrow(message);
   };
@@ -557,6 +557,21 @@ describe('validation', () => {
   test('fails with an instance size larger than its family has', () =>
     fails({ instanceTypes: [new ec2.InstanceType('m6i.48xlarge')] },
       /'instanceTypes' entry 'm6i\.48xlarge' is not an EC2 instance type: the largest m6i size is m6i\.32xlarge \(128 vCPUs\)\. Fix: use an existing size/));
+  test.each([['m6i.larg', /'larg' is not an instance size \(sizes are like medium, large, xlarge, 2xlarge or metal; the largest m6i is m6i\.32xlarge\)/],
+    ['t3.4xlarge', /t3 comes in nano, micro, small, medium, large, xlarge, 2xlarge/]])(
+    'fails with a size its family does not have (%s)', (name, message) =>
+      fails({ instanceTypes: [new ec2.InstanceType(name)] }, new RegExp(`'instanceTypes' entry '${name.replace('.', '\\.')}' is not an EC2 instance type: ${message.source}\\. Fix: use an existing size`)));
+  test.each(['M5.Large', 'm5 large', 'm5..large', '.large', 'm5.', 'c5', 'u-6tb1.metal'])('fails with an instance type name the compute environment cannot read (%s), before any architecture check', name =>
+    fails({ instanceTypes: [new ec2.InstanceType('m6i.large'), new ec2.InstanceType(name)] },
+      `'instanceTypes[1]' is '${name}', not an instance type name the compute environment can read: a family with its generation, a dot and a size, e.g. 'm7g.large' or 'c6i.2xlarge'. `
+      + 'Fix: use ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE); for a whole family (every size), give it in instanceClasses.'));
+  test.each(['c7gn.16xlarge', 'm7i.metal-48xl', 'm6g.medium', 't4g.nano', 'p4de.24xlarge', 'x2iedn.metal'])('accepts the instance type name %s', name => {
+    const { stack, vpc } = setup();
+    expect(() => new SpotComputeEnvironment(stack, 'Compute', { vpc, instanceTypes: [new ec2.InstanceType(name)] })).not.toThrow();
+  });
+  test('a token instance type fails with the prop named (the architecture is read from the name at synth)', () =>
+    fails({ instanceTypes: [new ec2.InstanceType(cdk.Lazy.string({ produce: () => 'm5.large' }))] },
+      /'instanceTypes\[0\]' is a token: the compute environment reads each instance type's architecture from its name at synth, so the name must be known then\. Fix: give a literal name/));
   test('fails with more than 5 security groups on Fargate', () => {
     const { stack, vpc } = setup();
     const securityGroups = Array.from({ length: 6 }, (_, i) => new ec2.SecurityGroup(stack, `Sg${i}`, { vpc }));

@@ -6,9 +6,9 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { BatchAlarmsProps } from '../batch-alarms-props';
 import { jobDefinitionArnPrefix } from './alarm-patterns';
-import { JOB_NAME_MAX, JOB_NAME_PATTERN } from '../../runs/engine/expressions';
 import { ValidationError } from '../../private/prop-names';
 import { WholeNumberCheck, validateInstanceOf, validateNotificationEmail, validateWholeNumber } from '../../private/validate';
+import { JOB_NAME_MAX, JOB_NAME_PATTERN } from '../../runs/engine/expressions';
 
 /**
  * Smallest job timeout AWS Batch accepts (`attemptDurationSeconds`).

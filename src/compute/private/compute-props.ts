@@ -6,7 +6,7 @@ import { Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { ComputePlatform } from '../compute-platform';
 import { CpuArchitecture, SpotComputeEnvironmentProps } from '../spot-compute-environment-props';
-import { nonexistentSize } from './instance-families';
+import { INSTANCE_TYPE_NAME, nonexistentSize } from './instance-families';
 import { ValidationError } from '../../private/prop-names';
 import { validateEnum, validateInstanceOf, validateWholeNumber } from '../../private/validate';
 
@@ -116,6 +116,7 @@ function rejectEc2Only(props: SpotComputeEnvironmentProps) {
  * disagree, or name a size or family the AL2023 ECS AMI cannot run.
  */
 export function resolveArchitecture(props: SpotComputeEnvironmentProps): CpuArchitecture {
+  props.instanceTypes?.forEach((t, i) => validateInstanceTypeName(t.toString(), i));
   const found = new Map<CpuArchitecture, string>();
   const note = (name: string, arch: ec2.InstanceArchitecture) => {
     const a = arch === ec2.InstanceArchitecture.ARM_64 ? CpuArchitecture.ARM64 : CpuArchitecture.X86_64;
@@ -132,7 +133,7 @@ export function resolveArchitecture(props: SpotComputeEnvironmentProps): CpuArch
     throw new ValidationError(`'architecture' is ${props.architecture}, but '${found.get(derived)}' in 'instanceTypes'/'instanceClasses' is ${derived}: make them agree or drop 'architecture'`);
   }
   for (const t of props.instanceTypes ?? []) {
-    const why = Token.isUnresolved(t.toString()) ? undefined : nonexistentSize(t.toString());
+    const why = nonexistentSize(t.toString());
     if (why) {
       throw new ValidationError(`'instanceTypes' entry '${t}' is not an EC2 instance type: ${why}. Fix: use an existing size, or the instance class alone (instanceClasses) to let Batch pick the size.`);
     }
@@ -147,4 +148,19 @@ export function resolveArchitecture(props: SpotComputeEnvironmentProps): CpuArch
   // @see https://docs.aws.amazon.com/batch/latest/APIReference/API_RuntimePlatform.html
   // @see https://docs.aws.amazon.com/batch/latest/userguide/create-compute-environment.html
   return props.architecture ?? derived ?? CpuArchitecture.X86_64;
+}
+
+/**
+ * aws-cdk-lib's EC2 compute environment reads each instance type's architecture from its name at synth
+ * (`InstanceType.architecture`), and fails without naming the prop on a token or a name it cannot read.
+ */
+function validateInstanceTypeName(name: string, index: number): void {
+  const entry = `'instanceTypes[${index}]'`;
+  if (Token.isUnresolved(name)) {
+    throw new ValidationError(`${entry} is a token: the compute environment reads each instance type's architecture from its name at synth, so the name must be known then. Fix: give a literal name such as 'm7g.large', or the instance class (instanceClasses).`);
+  }
+  if (!INSTANCE_TYPE_NAME.test(name)) {
+    throw new ValidationError(`${entry} is '${name}', not an instance type name the compute environment can read: a family with its generation, a dot and a size, e.g. 'm7g.large' or 'c6i.2xlarge'. `
+      + 'Fix: use ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE); for a whole family (every size), give it in instanceClasses.');
+  }
 }

@@ -69,11 +69,27 @@ export function vcpusOfSize(size: string, familyMax: number): number | undefined
  */
 export function nonexistentSize(instanceType: string): string | undefined {
   const [family, size] = instanceType.split('.');
+  if (size === undefined) return undefined;
+  const burstable = BURSTABLE_SIZES[family];
+  if (burstable && !(size in burstable)) {
+    return `${family} comes in ${Object.keys(burstable).join(', ')}`;
+  }
   const f = FAMILIES[family];
-  if (!f || size === undefined) return undefined;
+  if (!f) return undefined;
   const vcpus = vcpusOfSize(size, f.maxVcpus);
-  if (vcpus !== undefined && vcpus > f.maxVcpus) {
+  if (vcpus === undefined) {
+    return `'${size}' is not an instance size (sizes are like medium, large, xlarge, 2xlarge or metal; the largest ${family} is ${family}.${f.largest})`;
+  }
+  if (vcpus > f.maxVcpus) {
     return `the largest ${family} size is ${family}.${f.largest} (${f.maxVcpus} vCPUs)`;
   }
   return undefined;
 }
+
+/**
+ * An EC2 instance type name as aws-cdk-lib reads it to find the architecture (`InstanceType.architecture`, which
+ * `ManagedEc2EcsComputeEnvironment` calls on every type): a family of letters, a generation of 1 or 2 digits, optional
+ * letters and hyphens for the processor and capabilities, a dot and a size (e.g. c7gn.16xlarge, m7i.metal-48xl).
+ * @see https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html
+ */
+export const INSTANCE_TYPE_NAME = /^[a-z]+\d{1,2}[a-z-]*\.[a-z0-9-]+$/;
