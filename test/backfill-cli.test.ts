@@ -339,12 +339,27 @@ describe('bad command lines give the usage and exit 2, naming the flag', () => {
     [['--from', '2026-11-23', '--to', '2026-11-24', '--schedule', 'cron(0 2 * * ? *)'], /a real run replays the deployed schedule's own target: give --schedule-group/],
     [['--from', '2026-11-23', '--to', '2026-11-24', '--dry-run', '--schedule-group', GROUP], /--dry-run never calls AWS/],
     [['--from', '2026-11-23', '--to', '2026-11-24', '--dry-run', '--schedule', 'cron(0 2 * * ? *)', '--time-zone', 'Mars/Olympus'], /'Mars\/Olympus' is not an IANA time zone name/],
+    [['--from', '2026-11-01', '--from', '2026-11-23', '--to', '2026-11-24', '--dry-run', '--schedule', 'cron(0 2 * * ? *)'], /--from is given more than once: give it once\./],
+    [['--from', '2026-11-23T00:00:00+99:00', '--to', '2026-11-24', '--dry-run', '--schedule', 'cron(0 2 * * ? *)'], /--from is '2026-11-23T00:00:00\+99:00': the offset \+99:00 is not one a clock uses; give one from -12:00 to \+14:00, or Z\./],
+    [['--from', '2026-11-23', '--to', '2026-11-24', '--dry-run', '--schedule=cron(0 2 * * ? *)', '--dry-run=false'], /flag '--dry-run' takes no value: give it alone to turn it on\./],
+    [['--from', '2026-11-23', '--to', '2026-11-24', '--schedule-group', `${GROUP}/Nightly/extra`], /--schedule-group is '[\w-]+\/Nightly\/extra': give <group> or <group>\/<name>/],
+    [['--from', '2026-11-23', '--to', '2026-11-24', '--schedule-group', GROUP, '--region', ''], /--region is empty: give a value, or leave the flag out\./],
   ])('%j', async (args, message) => {
     const r = await backfill(...args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toContain('Usage:');
     expect(log()).toEqual([]);
+  });
+
+  test('a range that reaches past now is refused before any run starts: the schedule runs those times itself', async () => {
+    const r = await backfill('--from', '2998-12-01', '--to', '2999-01-01', '--schedule-group', GROUP);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--to 2999-01-01T00:00:00Z reaches past now: 31 of the 31 scheduled times \(from 2998-12-01T02:00:00Z\) have not come yet, and the schedule runs them itself\./);
+    expect(log().filter(l => l.event === 'start')).toEqual([]);
+    const dry = await backfill('--from', '2999-01-01', '--to', '2999-01-03', '--dry-run', '--schedule', 'cron(0 2 * * ? *)');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout.trim().split('\n')).toHaveLength(2);
   });
 
   test('--help prints the usage and exits 0', async () => {

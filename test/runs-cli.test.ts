@@ -38,6 +38,7 @@ const fail = (text) => { process.stderr.write(text + '\\n'); process.exit(254); 
 const key = argv[0] + ' ' + argv[1];
 const answer = config[key];
 if (answer === undefined) fail('fake aws: unexpected call ' + argv.join(' '));
+if (answer.raw !== undefined) { process.stdout.write(answer.raw); process.exit(0); }
 if (answer.error) fail(answer.error);
 if (key === 'batch describe-jobs') {
   const ids = argv.slice(argv.indexOf('--jobs') + 1).filter(a => !a.startsWith('--'));
@@ -167,6 +168,20 @@ describe('usage', () => {
     [['rerun', '--schedule-group', 'g', '--time', '2026-12-01T02:00:00Z', '--parameter', 'no-equals'], "--parameter 'no-equals': give <name>=<value>"],
     [['rerun', '--schedule-group', 'g', '--time', '2026-12-01T02:00:00Z', ...Array.from({ length: MAX_PARAMETERS + 1 }, (_, i) => `--parameter=p${i}=v`)],
       `${MAX_PARAMETERS + 1} --parameter flags: at most ${MAX_PARAMETERS}.`],
+    [['toString'], "unknown command 'toString': give one of runs, logs, rerun, pause, resume, backfill."],
+    [['constructor', '--schedule-group', 'g'], "unknown command 'constructor'"],
+    [['runs', '--schedule-group', 'g', '--json=false'], "flag '--json' takes no value: give it alone to turn it on."],
+    [['runs', '--help=yes'], "flag '--help' takes no value: give it alone to turn it on."],
+    [['pause', '--schedule-group', 'g/Other', '--schedule-group', 'g/Nightly'], '--schedule-group is given more than once: give it once.'],
+    [['rerun', '--schedule-group', 'g', '--time', '2026-12-01T02:00:00Z', '--time', '2026-12-02T02:00:00Z'], '--time is given more than once: give it once.'],
+    [['rerun', '--schedule-group', 'g', '--time', '2026-12-01T02:00:00Z', '--parameter', 'a=1', '--parameter', 'a=2'], '--parameter a is given more than once: give each parameter once.'],
+    [['pause', '--schedule-group', 'g', '--region', ''], '--region is empty: give a value, or leave the flag out.'],
+    [['pause', '--schedule-group', 'g', '--profile', ' '], '--profile is empty: give a value, or leave the flag out.'],
+    [['pause', '--schedule-group', 'g/Nightly/extra'], "--schedule-group is 'g/Nightly/extra': give <group> or <group>/<name>, each 1 to 64 letters, digits, '-', '_' or '.'"],
+    [['pause', '--schedule-group', 'g/'], "--schedule-group is 'g/': give <group> or <group>/<name>"],
+    [['pause', '--schedule-group', '/'], "--schedule-group is '/': give <group> or <group>/<name>"],
+    [['pause', '--schedule-group', 'g', '--schedule-name', 'a b'], "--schedule-name is 'a b': give the schedule's name, 1 to 64 letters, digits, '-', '_' or '.'."],
+    [['runs', '--stack', 'S'.repeat(5000)], '--stack is 5,000 characters long: at most 4,096.'],
   ])('%j is a usage error before any AWS call', async (args, message) => {
     const r = await cli(...args);
     expect(r.code).toBe(2);
@@ -182,6 +197,45 @@ describe('usage', () => {
       expect(r.stderr).toContain(`--time is '${time}'`);
     }
     expect(callsOf('stepfunctions', 'start-execution')).toEqual([]);
+  });
+
+  test.each([
+    ['2026-03-29T01:30', "--time is '2026-03-29T01:30', a wall time that does not exist in Europe/London (the clocks skip it), so the schedule never fired then: "
+      + "give the scheduled time as 'cdk-scheduled-batch runs' lists it, or in UTC with Z (the first instant after the gap is 2026-03-29T01:00:00Z)."],
+    ['2026-12-02T02:00:00+99:00', "--time is '2026-12-02T02:00:00+99:00': the offset +99:00 is not one a clock uses; give one from -12:00 to +14:00, or Z."],
+    ['2026-12-02T02:00:00+05:60', 'the offset +05:60 is not one a clock uses'],
+    ['2026-12-02', '--time 2026-12-02T00:00:00Z is not a time cron(0 2 * * ? *) fires at in Europe/London (the nearest: 2026-12-01T02:00:00Z, 2026-12-02T02:00:00Z): '
+      + "give the scheduled time of the run to make again, as 'cdk-scheduled-batch runs' lists it."],
+    ['2026-12-02T02:00:30Z', '--time 2026-12-02T02:00:30Z is not a time cron(0 2 * * ? *) fires at in Europe/London (the nearest: 2026-12-02T02:00:00Z, 2026-12-03T02:00:00Z)'],
+    ['2999-12-31T02:00:00Z', '--time 2999-12-31T02:00:00Z has not come yet: the schedule runs it itself (pause the schedule if it must not).'],
+  ])('rerun --time %s is a usage error once the schedule is read, and starts nothing', async (time, message) => {
+    configure(tracked({ 'batch list-jobs': { jobSummaryList: [] }, 'stepfunctions start-execution': { executionArn: 'arn:x' } }));
+    const r = await cli('rerun', '--schedule-group', `${GROUP}/Nightly`, '--time', time);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(callsOf('stepfunctions', 'start-execution')).toEqual([]);
+  });
+
+  test('logs --time in a spring-forward gap is refused too; a fall-back wall time is its first instant', async () => {
+    configure(tracked({ 'batch list-jobs': { jobSummaryList: [] } }));
+    const gap = await cli('logs', '--schedule-group', `${GROUP}/Nightly`, '--time', '2026-03-29T01:30');
+    expect(gap.code).toBe(2);
+    expect(gap.stderr).toContain("--time is '2026-03-29T01:30', a wall time that does not exist in Europe/London");
+    const repeated = await cli('logs', '--schedule-group', `${GROUP}/Nightly`, '--time', '2026-10-25T01:30');
+    expect(repeated.code).toBe(1);
+    expect(repeated.stderr).toContain('is the run of 2026-10-25T00:30:00Z');
+  });
+
+  test('aws answering null, or an empty start, is an error that says so (exit 1), not a TypeError or "started again: undefined"', async () => {
+    configure({ 'scheduler get-schedule': { raw: 'null' } });
+    const nullAnswer = await cli('pause', '--schedule-group', `${GROUP}/Nightly`);
+    expect(nullAnswer.code).toBe(1);
+    expect(nullAnswer.stderr).toContain('aws scheduler get-schedule printed null, not the JSON object it answers with.');
+    configure(tracked({ 'batch list-jobs': { jobSummaryList: [] }, 'stepfunctions start-execution': {} }));
+    const empty = await cli('rerun', '--schedule-group', `${GROUP}/Nightly`, '--time', '2026-12-02T02:00:00Z');
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain("aws stepfunctions start-execution answered without an executionArn: check 'aws stepfunctions list-executions' for rerun-20261202T020000Z-");
+    expect(empty.stdout).toBe('');
   });
 
   test('backfill is a subcommand: the same flags as cdk-scheduled-batch-backfill', async () => {
@@ -442,6 +496,26 @@ describe('rerun', () => {
     expect(JSON.parse(flag(callsOf('batch', 'submit-job')[0], '--cli-input-json'))).toEqual({
       jobName: 'nightly', jobQueue: QUEUE, jobDefinition: 'def:3', parameters: { day: 'Tue', scheduledTime: '2026-12-02T02:00:00Z' },
     });
+  });
+
+  test('AWS refusing the look-up of the earlier run stops the rerun (exit 1): its parameters would be lost', async () => {
+    configure(tracked({
+      'batch list-jobs': { error: 'An error occurred (AccessDeniedException) when calling the ListJobs operation: not authorized' },
+      'stepfunctions start-execution': { executionArn: 'arn:x' },
+    }));
+    const r = await cli('rerun', '--schedule-group', `${GROUP}/Nightly`, '--time', '2026-12-02T02:00:00Z');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('AccessDeniedException');
+    expect(callsOf('stepfunctions', 'start-execution')).toEqual([]);
+  });
+
+  test('an input longer than a program argument may be is refused before the call, naming --parameter (not spawn E2BIG)', async () => {
+    configure(tracked({ 'batch list-jobs': { jobSummaryList: [] }, 'stepfunctions start-execution': { executionArn: 'arn:x' } }));
+    const big = Array.from({ length: 40 }, (_, i) => ['--parameter', `p${i}=${'x'.repeat(4000)}`]).flat();
+    const r = await cli('rerun', '--schedule-group', `${GROUP}/Nightly`, '--time', '2026-12-02T02:00:00Z', ...big);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/aws stepfunctions start-execution would get an argument of 160,\d{3} bytes, more than the 131,072 a program's argument may hold: shorten the --parameter values\./);
+    expect(callsOf('stepfunctions', 'start-execution')).toEqual([]);
   });
 
   test('no earlier run found: it runs with the given parameters only, and says so', async () => {

@@ -8,6 +8,7 @@
 import { Io, parseFlags, positiveInteger, STDIO, UsageError } from './args';
 import { AwsOptions, DeployedSchedule, rangeHash, readSchedule, replay } from './replay';
 import { templateSchedule } from './template';
+import { scheduleOfFlags } from './workload-ref';
 import { daysIn, isTimeZone, localParts, offsetMinutes, wallTimeToUtc } from '../private/calendar';
 import { DEFAULT_FIRE_TIME_LIMIT, fireTimes, schedulerTime } from '../private/fire-times';
 
@@ -105,11 +106,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   } else if (flags.template !== undefined) {
     [expression, timeZone] = fromTemplate(flags.template, flags['schedule-id']);
   } else {
-    const [group, nameInGroup] = flags['schedule-group']!.split('/', 2);
-    if (nameInGroup !== undefined && flags['schedule-name'] !== undefined && nameInGroup !== flags['schedule-name']) {
-      throw new UsageError(`--schedule-group names the schedule '${nameInGroup}' and --schedule-name '${flags['schedule-name']}': give one of them.`);
-    }
-    schedule = await readSchedule(group, awsOptions, nameInGroup ?? flags['schedule-name']);
+    const { group, name } = scheduleOfFlags(flags['schedule-group']!, flags['schedule-name']);
+    schedule = await readSchedule(group, awsOptions, name);
     [expression, timeZone] = [schedule.ScheduleExpression, schedule.ScheduleExpressionTimezone];
   }
   if (timeZone !== undefined && !isTimeZone(timeZone)) throw new UsageError(`the time zone '${timeZone}' is not an IANA time zone name, e.g. Europe/London.`);
@@ -119,6 +117,11 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (to <= from) throw new UsageError(`--to (${schedulerTime(to)}) must be after --from (${schedulerTime(from)}).`);
   const times = fireTimes({ expression, timeZone, from, to, limit, limitName: '--max-runs', scheduleName: flags.schedule !== undefined ? '--schedule' : 'ScheduleExpression' });
   const zone = timeZone ?? 'UTC';
+  const coming = schedule ? times.filter(t => t.getTime() > Date.now()) : [];
+  if (coming.length > 0) {
+    throw new UsageError(`--to ${schedulerTime(to)} reaches past now: ${coming.length} of the ${times.length} scheduled times (from ${schedulerTime(coming[0])}) have not come yet, `
+      + 'and the schedule runs them itself. End the range at or before now (or see them with --dry-run).');
+  }
   io.err(`${expression} in ${zone}, ${schedulerTime(from)} to ${schedulerTime(to)}: ${times.length} scheduled time${times.length === 1 ? '' : 's'}${flags['dry-run'] ? ' (dry run: nothing is started)' : ''}.`);
 
   if (!schedule) {
@@ -162,12 +165,17 @@ function parse(argv: string[]) {
   return parseFlags(argv, FLAGS);
 }
 
+/** What `parseInstant` makes of a wall time the clocks skip (a spring-forward gap). */
+export type GapWallTime = 'next' | 'refuse';
+
 /**
- * `2026-11-23` (midnight in the zone), `2026-11-23T06:00[:00]` (wall time in the zone) or either with `Z` / `+01:00`.
- * A wall time in a spring-forward gap means the first instant after it.
+ * `2026-11-23` (midnight in the zone), `2026-11-23T06:00[:00]` (wall time in the zone) or either with `Z` / `+01:00`
+ * (offsets from -12:00 to +14:00, those clocks use). A wall time in a spring-forward gap means the first instant after
+ * it (`gap: 'next'`, for the bounds of a range), or is refused (`gap: 'refuse'`, for a scheduled time: the schedule
+ * never fired at a time that did not exist).
  */
-export function parseInstant(flag: string, text: string, timeZone: string | undefined): Date {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?)?$/.exec(text);
+export function parseInstant(flag: string, text: string, timeZone: string | undefined, gap: GapWallTime = 'next'): Date {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(Z|([+-])(\d{2}):(\d{2}))?)?$/.exec(text);
   const [y, mo, d, h, mi, s] = (m ?? []).slice(1, 7).map(v => Number(v ?? 0));
   if (!m || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || s > 59) {
     throw new UsageError(`--${flag} is '${text}': give an ISO date (2026-11-23) or date-time (2026-11-23T06:00, 2026-11-23T06:00:00Z).`);
@@ -176,11 +184,22 @@ export function parseInstant(flag: string, text: string, timeZone: string | unde
   if (y < EARLIEST_YEAR) {
     throw new UsageError(`--${flag} is '${text}': the year ${m[1]} is before ${EARLIEST_YEAR}, when no schedule could have fired; give a four-digit year such as 2026.`);
   }
-  if (m[7] !== undefined) return new Date(text);
+  if (m[7] !== undefined) {
+    const offset = m[8] === undefined ? 0 : (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10]));
+    if (Number(m[10] ?? 0) > 59 || offset < -12 * 60 || offset > 14 * 60) {
+      throw new UsageError(`--${flag} is '${text}': the offset ${m[7]} is not one a clock uses; give one from -12:00 to +14:00, or Z.`);
+    }
+    return new Date(text);
+  }
   const wall = Date.UTC(y, mo - 1, d, h, mi, s);
   for (let minute = 0; minute <= 24 * 60; minute++) {
     const instant = wallTimeToUtc(wall + minute * 60_000, timeZone)[0];
-    if (instant !== undefined) return new Date(instant);
+    if (instant === undefined) continue;
+    if (minute > 0 && gap === 'refuse') {
+      throw new UsageError(`--${flag} is '${text}', a wall time that does not exist in ${timeZone} (the clocks skip it), so the schedule never fired then: `
+        + `give the scheduled time as 'cdk-scheduled-batch runs' lists it, or in UTC with Z (the first instant after the gap is ${schedulerTime(new Date(instant))}).`);
+    }
+    return new Date(instant);
   }
   throw new UsageError(`--${flag} '${text}' does not exist in ${timeZone}.`);
 }

@@ -38,24 +38,50 @@ export interface DeployedSchedule {
   readonly Target: { readonly Arn: string; readonly Input?: string; readonly RoleArn?: string };
 }
 
-/** Runs `aws <args> --output json` and parses its output; rejects with the CLI's own error text. */
+/**
+ * The most bytes of one argument of a program on Linux (`MAX_ARG_STRLEN`, 32 pages of 4 KiB): a longer one fails to
+ * start with E2BIG. A rerun's input is one argument.
+ */
+export const MAX_ARG_BYTES = 131_072;
+
+/** How long one `aws` call may take: its own retries included, an answer comes in well under this. */
+export const AWS_CALL_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Runs `aws <args> --output json` and parses its output (a JSON object; empty output is `{}`); rejects with the CLI's
+ * own error text.
+ */
 export function aws(args: string[], options: AwsOptions): Promise<any> {
   const full = [...args, '--output', 'json'];
-  if (options.region) full.push('--region', options.region);
-  if (options.profile) full.push('--profile', options.profile);
+  if (options.region !== undefined) full.push('--region', options.region);
+  if (options.profile !== undefined) full.push('--profile', options.profile);
+  const command = `aws ${args.slice(0, 2).join(' ')}`;
+  const long = full.find(arg => Buffer.byteLength(arg) >= MAX_ARG_BYTES);
+  if (long !== undefined) {
+    return Promise.reject(new Error(`${command} would get an argument of ${Buffer.byteLength(long).toLocaleString('en-US')} bytes, more than the `
+      + `${MAX_ARG_BYTES.toLocaleString('en-US')} a program's argument may hold: shorten the --parameter values.`));
+  }
   return new Promise((resolve, reject) => {
-    execFile('aws', full, { env: { ...process.env, AWS_PAGER: '' }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile('aws', full, { env: { ...process.env, AWS_PAGER: '' }, maxBuffer: 64 * 1024 * 1024, timeout: AWS_CALL_TIMEOUT_MS }, (error, stdout, stderr) => {
       if (error) {
         const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
         reject(new Error(missing ? 'the aws CLI was not found on PATH: install AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html), or use --dry-run.'
-          : `aws ${args.slice(0, 2).join(' ')} failed: ${String(stderr).trim() || error.message}`));
+          : error.killed ? `${command} did not answer within ${AWS_CALL_TIMEOUT_MS / 60_000} minutes: check the network and the credentials, then try again.`
+            : `${command} failed: ${String(stderr).trim() || error.message}`));
         return;
       }
+      let parsed: unknown;
       try {
-        resolve(stdout.trim() === '' ? {} : JSON.parse(stdout));
+        parsed = stdout.trim() === '' ? {} : JSON.parse(stdout);
       } catch {
-        reject(new Error(`aws ${args.slice(0, 2).join(' ')} printed something that is not JSON: ${stdout.slice(0, 200)}`));
+        reject(new Error(`${command} printed something that is not JSON: ${stdout.slice(0, 200)}`));
+        return;
       }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        reject(new Error(`${command} printed ${stdout.trim().slice(0, 200)}, not the JSON object it answers with.`));
+        return;
+      }
+      resolve(parsed);
     });
   });
 }

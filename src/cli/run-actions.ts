@@ -13,6 +13,9 @@ export interface RunSelector {
   readonly scheduledTime?: string;
 }
 
+/** No run is the one asked for (as opposed to AWS refusing to say). */
+export class RunNotFound extends Error {}
+
 /** Jobs read when looking for a run by its scheduled time. */
 export const RUN_SEARCH_LIMIT = 500;
 
@@ -30,12 +33,12 @@ export async function findJob(source: JobSource, selector: RunSelector, options:
       jobId = jobs.find(j => sameInstant(details.get(j.jobId)?.parameters?.scheduledTime, selector.scheduledTime!))?.jobId;
     }
     if (jobId === undefined) {
-      throw new Error(selector.scheduledTime === undefined ? `no job of ${source.jobName} was found in ${source.queues.join(', ')}.`
+      throw new RunNotFound(selector.scheduledTime === undefined ? `no job of ${source.jobName} was found in ${source.queues.join(', ')}.`
         : `no job of ${source.jobName} in ${source.queues.join(', ')} is the run of ${selector.scheduledTime} (the newest ${RUN_SEARCH_LIMIT} were read).`);
     }
   }
   const job = (await describeJobs([jobId], options)).get(jobId);
-  if (!job) throw new Error(`AWS Batch knows no job ${jobId} (DescribeJobs keeps finished jobs for about 7 days).`);
+  if (!job) throw new RunNotFound(`AWS Batch knows no job ${jobId} (DescribeJobs keeps finished jobs for about 7 days).`);
   return job;
 }
 
@@ -96,10 +99,12 @@ export async function rerun(schedule: DeployedSchedule, source: JobSource, sched
   if (source.kind === 'tracked') {
     const started = await aws(['stepfunctions', 'start-execution', '--state-machine-arn', source.stateMachineArn!, '--name', name,
       '--input', JSON.stringify({ ...input, parameters })], options);
+    if (typeof started.executionArn !== 'string') throw new Error(`aws stepfunctions start-execution answered without an executionArn: check 'aws stepfunctions list-executions' for ${name}.`);
     return { scheduledTime, executionArn: started.executionArn, parameters };
   }
   input.Parameters = { ...parameters, ...input.Parameters };
   const submitted = await aws(['batch', 'submit-job', '--cli-input-json', JSON.stringify(toCliInput(input))], options);
+  if (typeof submitted.jobId !== 'string') throw new Error(`aws batch submit-job answered without a jobId: check 'aws batch list-jobs' for ${input.JobName ?? 'the job'}.`);
   return { scheduledTime, jobId: submitted.jobId, parameters };
 }
 

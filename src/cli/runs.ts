@@ -8,11 +8,11 @@
  */
 import { FlagSpec, Flags, Io, parseFlags, positiveInteger, STDIO, UsageError, wholeNumber } from './args';
 import { main as backfill, parseInstant } from './backfill';
-import { AwsOptions } from './replay';
-import { earlierParameters, findJob, readLogs, rerun, setState } from './run-actions';
+import { AwsOptions, DeployedSchedule } from './replay';
+import { earlierParameters, findJob, readLogs, rerun, RunNotFound, setState } from './run-actions';
 import { jobSource, listRuns, RunRecord } from './run-history';
 import { locateSchedule, WORKLOAD_FLAGS, WORKLOAD_USAGE } from './workload-ref';
-import { schedulerTime } from '../private/fire-times';
+import { fireTimes, schedulerTime } from '../private/fire-times';
 
 /** Bounds of the counts a user may ask for: each is held in memory and printed. */
 export const LIMITS = {
@@ -79,7 +79,7 @@ export async function main(argv: string[], io: Io = STDIO): Promise<number> {
       io.out(USAGE);
       return command === undefined ? 2 : 0;
     }
-    if (!(command in COMMANDS)) throw new UsageError(`unknown command '${command}': give one of ${[...Object.keys(COMMANDS), 'backfill'].join(', ')}.`);
+    if (!Object.prototype.hasOwnProperty.call(COMMANDS, command)) throw new UsageError(`unknown command '${command}': give one of ${[...Object.keys(COMMANDS), 'backfill'].join(', ')}.`);
     const flags = parseFlags(rest, COMMANDS[command as Command] as FlagSpec) as AnyFlags;
     if (flags.help) {
       io.out(USAGE);
@@ -111,7 +111,7 @@ async function run(command: Command, flags: AnyFlags, io: Io): Promise<number> {
     return 0;
   }
   const source = await jobSource(schedule, options);
-  const time = flags.time === undefined ? undefined : schedulerTime(parseInstant('time', flags.time, schedule.ScheduleExpressionTimezone));
+  const time = flags.time === undefined ? undefined : scheduledTimeOf(flags.time, schedule, command === 'rerun');
   if (command === 'runs') {
     io.err(`reading the newest ${limit} runs of ${source.jobName}...`);
     const records = await listRuns(source, limit, options, io.err);
@@ -124,11 +124,47 @@ async function run(command: Command, flags: AnyFlags, io: Io): Promise<number> {
     print(logs, () => logs.note ? [logs.note] : [`# ${logs.logGroup} ${logs.logStream}`, ...logs.lines]);
     return logs.note ? 1 : 0;
   }
-  const earlier = await findJob(source, { scheduledTime: time }, options).catch(() => undefined);
+  // Only a run that is not there leaves the parameters out; AWS refusing to say stops the rerun.
+  const earlier = await findJob(source, { scheduledTime: time }, options).catch((e: Error) => {
+    if (e instanceof RunNotFound) return undefined;
+    throw e;
+  });
   const started = await rerun(schedule, source, time!, { ...earlierParameters(earlier), ...parameters }, options);
   print(started, () => [`${started.scheduledTime} started again: ${started.executionArn ?? started.jobId}`
     + `${earlier ? '' : ' (no earlier run was found, so it has no parameters but the given ones)'}`]);
   return 0;
+}
+
+/**
+ * The scheduled time `--time` names: a wall time the clocks skip is refused (the schedule never fired then). A time
+ * to rerun must also have come, and be one the schedule fires at (but for rate(...), whose phase AWS does not return).
+ */
+function scheduledTimeOf(text: string, schedule: DeployedSchedule, toRerun: boolean): string {
+  const zone = schedule.ScheduleExpressionTimezone;
+  const at = parseInstant('time', text, zone, 'refuse');
+  const time = schedulerTime(at);
+  if (!toRerun) return time;
+  if (at.getTime() > Date.now()) {
+    throw new UsageError(`--time ${time} has not come yet: the schedule runs it itself (pause the schedule if it must not).`);
+  }
+  const expression = schedule.ScheduleExpression;
+  if (/^\s*rate\(/.test(expression)) return time;
+  const fires = (from: number, to: number): Date[] => {
+    try {
+      return fireTimes({ expression, timeZone: zone, from: new Date(from), to: new Date(to), limit: 1441 });
+    } catch {
+      return [];
+    }
+  };
+  if (fires(at.getTime(), at.getTime() + 1).length === 0) {
+    const day = 86_400_000;
+    const before = fires(at.getTime() - day, at.getTime()).pop();
+    const after = fires(at.getTime() + 1, at.getTime() + day)[0];
+    const nearest = [before, after].filter((d): d is Date => d !== undefined).map(schedulerTime);
+    throw new UsageError(`--time ${time} is not a time ${expression} fires at${zone ? ` in ${zone}` : ''}`
+      + `${nearest.length ? ` (the nearest: ${nearest.join(', ')})` : ''}: give the scheduled time of the run to make again, as 'cdk-scheduled-batch runs' lists it.`);
+  }
+  return time;
 }
 
 function parseParameters(given: string[] | undefined): { [name: string]: string } {
@@ -137,6 +173,7 @@ function parseParameters(given: string[] | undefined): { [name: string]: string 
   for (const text of given ?? []) {
     const m = /^([A-Za-z][A-Za-z0-9_]*)=(.*)$/s.exec(text);
     if (!m) throw new UsageError(`--parameter '${text}': give <name>=<value>, the name a parameter the job declares (letters, digits, _).`);
+    if (Object.prototype.hasOwnProperty.call(out, m[1])) throw new UsageError(`--parameter ${m[1]} is given more than once: give each parameter once.`);
     out[m[1]] = m[2];
   }
   return out;

@@ -44,15 +44,36 @@ export function workloadPathOf(description: string | undefined): string | undefi
   return /^Schedule group and name of (.+?): /.exec(description ?? '')?.[1];
 }
 
+/**
+ * EventBridge Scheduler's names of schedule groups and schedules: 1 to 64 letters, digits, '-', '_' and '.'.
+ * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateScheduleGroup.html
+ * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html
+ */
+const SCHEDULER_NAME = /^[0-9a-zA-Z._-]{1,64}$/;
+
+/** The group and (optional) schedule name of `--schedule-group <group>[/<name>]` and `--schedule-name <name>`. */
+export function scheduleOfFlags(groupFlag: string, nameFlag: string | undefined): { readonly group: string; readonly name?: string } {
+  const parts = groupFlag.split('/');
+  if (parts.length > 2 || !parts.every(part => SCHEDULER_NAME.test(part))) {
+    throw new UsageError(`--schedule-group is '${groupFlag}': give <group> or <group>/<name>, each 1 to 64 letters, digits, '-', '_' or '.', `
+      + 'as the workload\'s stack output <Workload>ScheduleRef gives them.');
+  }
+  if (nameFlag !== undefined && !SCHEDULER_NAME.test(nameFlag)) {
+    throw new UsageError(`--schedule-name is '${nameFlag}': give the schedule's name, 1 to 64 letters, digits, '-', '_' or '.'.`);
+  }
+  const [group, inGroup] = parts;
+  if (inGroup !== undefined && nameFlag !== undefined && inGroup !== nameFlag) {
+    throw new UsageError(`--schedule-group names the schedule '${inGroup}' and --schedule-name '${nameFlag}': give one of them.`);
+  }
+  return { group, name: inGroup ?? nameFlag };
+}
+
 /** The deployed schedule the flags name; a usage error when they name none or several. */
 export async function locateSchedule(flags: WorkloadFlags, options: AwsOptions, progress: (line: string) => void): Promise<DeployedSchedule> {
   checkWorkloadFlags(flags);
   if (flags['schedule-group'] !== undefined) {
-    const [group, inGroup] = flags['schedule-group'].split('/', 2);
-    if (inGroup !== undefined && flags['schedule-name'] !== undefined && inGroup !== flags['schedule-name']) {
-      throw new UsageError(`--schedule-group names the schedule '${inGroup}' and --schedule-name '${flags['schedule-name']}': give one of them.`);
-    }
-    return readSchedule(group, options, inGroup ?? flags['schedule-name']);
+    const { group, name } = scheduleOfFlags(flags['schedule-group'], flags['schedule-name']);
+    return readSchedule(group, options, name);
   }
   const stack = flags.stack!;
   if (flags.template !== undefined) {
