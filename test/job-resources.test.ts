@@ -49,7 +49,8 @@ describe('maxJobResources', () => {
     expect(maxJobResources(compute({ instanceTypes: [new ec2.InstanceType('t3.small')] }))).toEqual({ cpu: 2, memoryMiB: jobMemory(2) });
     expect(maxJobResources(compute({ instanceTypes: [new ec2.InstanceType('t2.small')] }))).toEqual({ cpu: 1, memoryMiB: jobMemory(2) });
     expect(maxJobResources(compute({ instanceClasses: [ec2.InstanceClass.T3] }))).toEqual({ cpu: 8, memoryMiB: jobMemory(32) });
-    expect(maxJobResources(compute({ instanceTypes: [new ec2.InstanceType('t3.4xlarge')] }))).toBeUndefined();
+    // A size the family does not have is refused where the compute environment is made (it never gets here).
+    expect(() => compute({ instanceTypes: [new ec2.InstanceType('t3.4xlarge')] })).toThrow(/'instanceTypes' entry 't3.4xlarge' is not an EC2 instance type: t3 comes in nano, micro/);
   });
 
   test('undefined when a family has no known sizes (GPU, storage, ...)', () => {
