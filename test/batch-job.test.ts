@@ -100,6 +100,34 @@ describe('BatchJob.fromBatchJobAttributes', () => {
   });
 });
 
+describe('job names', () => {
+  test('two long ids alike up to the end get names that differ within the prefix a run keeps (98 characters)', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Names', { env: ENV });
+    const platform = new BatchPlatform(stack, 'Platform');
+    const long = 'CustomerChurnPredictionFeatureExtractionForEnterpriseAccountsInEveryRegionWeServeToday'.repeat(2);
+    const [eu, us] = ['Eu', 'Us'].map(r => new BatchJob(stack, `${long}${r}`, { platform, image: IMAGE }));
+    for (const job of [eu, us]) expect(job.jobName.length).toBeLessThanOrEqual(98);
+    // The names end with a hash of the path: cut where a run's job name cuts them, they still differ.
+    expect(eu.jobName.slice(0, 98)).not.toBe(us.jobName.slice(0, 98));
+  });
+
+  test.each([['', '""'], ['my job', '"my job"'], ['x'.repeat(129), `"${'x'.repeat(129)}"`], ['-report', '"-report"']])(
+    'an imported job named %j is refused: AWS Batch would refuse every run', (jobName, shown) => {
+      const stack = new cdk.Stack(new cdk.App(), 'Imported', { env: ENV });
+      const jobQueue = batch.JobQueue.fromJobQueueArn(stack, 'Queue', 'arn:aws:batch:eu-west-2:123456789012:job-queue/shared');
+      expect(() => BatchJob.fromBatchJobAttributes(stack, 'Job', { jobQueue, jobDefinitionArn: 'arn:aws:batch:eu-west-2:123456789012:job-definition/r:1', jobName }))
+        .toThrow(`'jobName' is ${shown}: AWS Batch takes job names of 1 to 128 letters, digits, hyphens and underscores, starting with a letter or digit.`);
+    });
+
+  test('an imported job\'s token name passes, and a timeout that is not a Duration is refused by name', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'Imported', { env: ENV });
+    const jobQueue = batch.JobQueue.fromJobQueueArn(stack, 'Queue', 'arn:aws:batch:eu-west-2:123456789012:job-queue/shared');
+    const base = { jobQueue, jobDefinitionArn: 'arn:aws:batch:eu-west-2:123456789012:job-definition/r:1' };
+    expect(() => BatchJob.fromBatchJobAttributes(stack, 'Token', { ...base, jobName: cdk.Fn.importValue('JobName') })).not.toThrow();
+    expect(() => BatchJob.fromBatchJobAttributes(stack, 'Number', { ...base, jobName: 'r', timeout: 3600 as any })).toThrow(/'timeout' is 3600/);
+  });
+});
+
 describe('BatchJob inputs', () => {
   const job = (props: Record<string, unknown>) => {
     const stack = new cdk.Stack(new cdk.App(), 'Inputs', { env: ENV });

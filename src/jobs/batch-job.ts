@@ -23,6 +23,7 @@ import { validateJobOptions } from '../private/job-options';
 import { jobFitError, queueComputeShape, validateCpuMemory, validateJobFitsCompute } from './private/job-resources';
 import { InlinePolicyRole } from '../private/inline-policy-role';
 import { WORKLOAD_TAG_KEY } from '../private/job-tags';
+import { JOB_NAME_PREFIX_MAX } from '../runs/engine/expressions';
 import { acknowledgeWildcardResource } from '../private/nag';
 import { defaultRetryStrategies } from './private/retry';
 import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
@@ -116,7 +117,9 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
     this.timeout = props.timeout ?? JOB_DEFAULTS.timeout;
     this.retryAttempts = props.retryAttempts ?? JOB_DEFAULTS.retryAttempts;
     this.parameters = sortedRecord(props.parameters) ?? {};
-    this.jobName = Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
+    // At most the length a run's job-name prefix keeps (JOB_NAME_PREFIX_MAX): the name ends with a hash of the path, and
+    // a longer one would lose it there, so two long ids alike up to that length would see each other's runs.
+    this.jobName = Names.uniqueResourceName(this, { maxLength: JOB_NAME_PREFIX_MAX, separator: '-' });
     ({ shareIdentifier: this.shareIdentifier, schedulingPriority: this.schedulingPriority } =
       jobShare(this.node.path, props.platform.fairShare, props.team, props.schedulingPriority));
 

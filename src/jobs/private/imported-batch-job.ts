@@ -4,6 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { jobShare, limitToShare } from '../../private/fair-share';
 import { ValidationError } from '../../private/prop-names';
+import { validateInstanceOf } from '../../private/validate';
+import { JOB_NAME_MAX, JOB_NAME_PATTERN } from '../../runs/engine/expressions';
 import { RevisionGates } from '../../private/revision-gate';
 import { BatchJobAttributes, IBatchJob } from '../batch-job-ref';
 
@@ -23,8 +25,9 @@ export class ImportedBatchJob extends Construct implements IBatchJob {
     super(scope, id);
     this.jobDefinitionArn = attrs.jobDefinitionArn;
     this.jobQueue = attrs.jobQueue;
-    this.jobName = attrs.jobName;
+    this.jobName = validatedJobName(attrs.jobName);
     this.logGroupName = attrs.logGroupName ?? '/aws/batch/job';
+    validateInstanceOf('timeout', attrs.timeout, Duration, 'a Duration, e.g. Duration.hours(1)');
     this.timeout = attrs.timeout ?? Duration.hours(1);
     this.retryAttempts = attrs.retryAttempts ?? 3;
     this.parameters = { ...attrs.parameters };
@@ -49,4 +52,17 @@ export class ImportedBatchJob extends Construct implements IBatchJob {
     throw new ValidationError(`${this.node.path} is an imported job: its job definition is not this app's, so it cannot be made to require a consumable resource. `
       + 'Use OverlapPolicy.ALLOW or SKIP with it, or define the job with BatchJob.');
   }
+}
+
+/**
+ * Runs submit jobs named `<jobName>` (untracked) or `<jobName>-<time>-<run>` (tracked): AWS Batch takes 1 to 128 letters,
+ * digits, hyphens and underscores, starting with a letter or digit.
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html
+ */
+function validatedJobName(jobName: string): string {
+  if (!Token.isUnresolved(jobName) && (typeof jobName !== 'string' || !JOB_NAME_PATTERN.test(jobName) || jobName.length > JOB_NAME_MAX)) {
+    throw new ValidationError(`'jobName' is ${JSON.stringify(jobName)}: AWS Batch takes job names of 1 to ${JOB_NAME_MAX} letters, digits, hyphens and underscores, starting with a letter or digit. `
+      + 'Give the name the job is submitted under (the prefix of its runs\' names).');
+  }
+  return jobName;
 }
