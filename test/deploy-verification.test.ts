@@ -37,6 +37,14 @@ const logicalId = (t: Template, type: string) => {
 const only = (t: Template, type: string) => Object.values(t.findResources(type))[0] as any;
 
 describe('the custom resource and its IAM', () => {
+  test('an array workload is verified as an array job of 2 children (AWS Batch\'s smallest); one that is not, as one job', () => {
+    expect(only(workload({ arraySize: 500 }).template, CR).Properties.ArraySize).toBe('2');
+    expect(only(workload().template, CR).Properties.ArraySize).toBeUndefined();
+    const stack = new cdk.Stack(new cdk.App(), 'Direct', { env });
+    const job = workload().w.job;
+    expect(() => new DeployVerification(stack, 'Verify', { job, arraySize: 1 })).toThrow(/'arraySize' is 1: an AWS Batch array job has 2 to 10,000 children/);
+  });
+
   test('one custom resource whose inputs are the job definition Ref (ARN with revision), the queue, the name prefix and the timeout', () => {
     const { template: t, w } = workload();
     t.resourceCountIs(CR, 1);
@@ -446,10 +454,21 @@ describe('the handlers, run with a stubbed Batch client', () => {
     JobDefinition: jobDefinition, JobQueue: 'arn:aws:batch:eu-west-2:123456789012:job-queue/q', JobNamePrefix: 'nightly-verify-', TimeoutSeconds: '1800', ...extra,
   });
 
-  test('Create submits one run of the revision, named <prefix><time>, with no override', async () => {
+  test('Create submits one run of the revision, named <prefix><time>, with the deploy time as its scheduled time', async () => {
     const h = handlers({ SubmitJob: { jobId: 'j-1' } });
     const out = await h.onEvent({ RequestType: 'Create', ResourceProperties: props(NEW) });
-    expect(h.calls).toEqual([{ command: 'SubmitJob', input: { jobName: expect.stringMatching(/^nightly-verify-\d{8}T\d{6}Z$/), jobQueue: props(NEW).JobQueue, jobDefinition: NEW } }]);
+    const time = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(h.calls).toEqual([{
+      command: 'SubmitJob',
+      input: {
+        jobName: expect.stringMatching(/^nightly-verify-\d{8}T\d{6}Z$/), jobQueue: props(NEW).JobQueue, jobDefinition: NEW,
+        // The deploy time is the run's scheduled time, as a scheduled run gets its own.
+        parameters: { scheduledTime: time }, containerOverrides: { environment: [{ name: 'SCHEDULED_TIME', value: time }] },
+      },
+    }]);
+    const { input } = h.calls[0];
+    expect(input.jobName.slice('nightly-verify-'.length)).toBe(input.parameters.scheduledTime.replace(/[^0-9A-Za-z]/g, ''));
+    expect(input.containerOverrides.environment[0].value).toBe(input.parameters.scheduledTime);
     expect(out.Data.JobId).toBe('j-1');
     expect(out.PhysicalResourceId).toBeUndefined(); // moves to the ARN only on success
   });
@@ -464,7 +483,16 @@ describe('the handlers, run with a stubbed Batch client', () => {
   test('a verification command becomes the container override', async () => {
     const h = handlers({ SubmitJob: { jobId: 'j-1' } });
     await h.onEvent({ RequestType: 'Create', ResourceProperties: props(NEW, { Command: ['python', '--self-test'] }) });
-    expect(h.calls[0].input.containerOverrides).toEqual({ command: ['python', '--self-test'] });
+    expect(h.calls[0].input.containerOverrides).toEqual({ command: ['python', '--self-test'], environment: [{ name: 'SCHEDULED_TIME', value: h.calls[0].input.parameters.scheduledTime }] });
+  });
+
+  test('an ArraySize makes the run an array job of that many children', async () => {
+    const h = handlers({ SubmitJob: { jobId: 'j-1' } });
+    await h.onEvent({ RequestType: 'Create', ResourceProperties: props(NEW, { ArraySize: '2' }) });
+    expect(h.calls[0].input.arrayProperties).toEqual({ size: 2 });
+    const one = handlers({ SubmitJob: { jobId: 'j-2' } });
+    await one.onEvent({ RequestType: 'Create', ResourceProperties: props(NEW) });
+    expect(one.calls[0].input.arrayProperties).toBeUndefined();
   });
 
   test('Update to a new revision submits; Update with the verified revision (e.g. only the timeout changed) does not', async () => {

@@ -22,7 +22,7 @@ export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
   CronSpec: ['dayMatches', 'minutesOfDay', 'months', 'years'],
   DeadlinePropNames: ['attempts', 'deadline', 'flexibleTimeWindow', 'jobTimeout', 'schedule', 'timeZone'],
   DeployVerificationOptions: ['verificationAttemptTimeout', 'verificationCommand', 'verificationTimeout', 'verifyOnDeploy'],
-  DeployVerificationProps: ['attemptTimeout', 'command', 'job', 'logEncryptionKey', 'logRetention', 'timeout'],
+  DeployVerificationProps: ['arraySize', 'attemptTimeout', 'command', 'job', 'logEncryptionKey', 'logRetention', 'timeout'],
   DeployedSchedule: ['Arn', 'GroupName', 'Name', 'ScheduleExpression', 'ScheduleExpressionTimezone', 'Target'],
   DurationCheck: ['fix', 'maxSeconds', 'minSeconds', 'wholeUnit', 'why'],
   EngineStep: ['arraySize', 'jobDefinitionArn', 'jobNamePrefix', 'logGroupName', 'name', 'onDemandQueueArn', 'parameterNames', 'schedulingPriority', 'shareIdentifier', 'workloadTag'],

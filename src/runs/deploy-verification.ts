@@ -10,6 +10,7 @@ import { IBatchJob } from '../jobs/batch-job-ref';
 import { acknowledgeVerificationFindings, grantLogWrite } from './private/verification-findings';
 import { VERIFICATION_HANDLER_SOURCE } from './private/verification-handler';
 import { VERIFICATION_LIMITS, verificationJobNamePrefix, verificationTimesFor } from './private/verification-limits';
+import { validateArraySize } from '../private/array-size';
 import { shareArguments } from '../private/fair-share';
 import { jobsArn, tagOnSubmitStatement, terminateTaggedStatement } from '../private/job-tags';
 import { logEncryption, skipLogKeyCheckWithoutKey } from '../private/log-encryption';
@@ -27,6 +28,8 @@ export interface DeployVerificationOptions {
    * Run each new revision of the job definition once, during the deployment that brings it, on the job's own queue,
    * and fail the deployment (CloudFormation rolls back; the schedule keeps the previous revision) unless it reaches
    * SUCCEEDED within `verificationTimeout`. A deployment that does not change the job definition runs nothing.
+   * The run gets the deploy time as its scheduled time, as a scheduled run gets its own (the `scheduledTime` parameter
+   * and `SCHEDULED_TIME`); a workload with `arraySize` is verified as an array job of 2 children.
    * Adds a Lambda-backed custom resource (docs/operations.md, "Releasing a new image").
    * @default false
    */
@@ -69,6 +72,13 @@ export interface DeployVerificationProps {
    * @default - the job's own command
    */
   readonly command?: string[];
+
+  /**
+   * Run the verification as an array job of this many children (2 to 10,000), for a job whose runs are array jobs:
+   * each child reads `AWS_BATCH_JOB_ARRAY_INDEX` as in a real run.
+   * @default - one job, not an array
+   */
+  readonly arraySize?: number;
 
   /**
    * How long the deployment waits for the verification run to succeed (see `verificationTimeout`).
@@ -148,6 +158,7 @@ export class DeployVerification extends Construct {
     super(scope, id);
     rejectUnknownKeys('DeployVerificationProps', props);
     validateLogRetention('logRetention', props.logRetention);
+    validateArraySize('arraySize', props.arraySize);
     const job = props.job;
     const times = verificationTimesFor(job, {
       timeoutProp: 'timeout',
@@ -196,12 +207,12 @@ export class DeployVerification extends Construct {
       logGroup: this.logGroup,
     });
 
-    this.resource = this.createResource(job, props.command);
+    this.resource = this.createResource(job, props.command, props.arraySize);
     this.gateRevision(job);
   }
 
   /** The custom resource: its properties are the revision to verify and how to run it. */
-  private createResource(job: IBatchJob, command?: string[]): CustomResource {
+  private createResource(job: IBatchJob, command?: string[], arraySize?: number): CustomResource {
     return new CustomResource(this, 'Resource', {
       serviceToken: this.provider.serviceToken,
       resourceType: 'Custom::BatchDeployVerification',
@@ -214,6 +225,7 @@ export class DeployVerification extends Construct {
         TimeoutSeconds: Token.asString(this.timeout.toSeconds()),
         ...(this.attemptTimeout ? { AttemptTimeoutSeconds: Token.asString(this.attemptTimeout.toSeconds()) } : {}),
         ...(command ? { Command: command } : {}),
+        ...(arraySize !== undefined ? { ArraySize: Token.isUnresolved(arraySize) ? Token.asString(arraySize) : String(arraySize) } : {}),
         ...shareArguments(job), // the job's team and priority on a fair-share queue (src/private/fair-share.ts)
       },
     });

@@ -28,6 +28,7 @@ import { BatchJob } from '../jobs/batch-job';
 import { BatchJobOptions, JOB_DEFAULTS } from '../jobs/batch-job-options';
 import { allowAlarmsToPublish, createAlarmTopic, topicTarget } from '../private/alarm-topic';
 import { PlatformRuns } from './private/platform-runs';
+import { ARRAY_SIZE_MIN } from '../private/array-size';
 import { subtreeCostLineItems } from '../private/cost-walk';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
@@ -345,6 +346,8 @@ function createVerification(workload: ScheduledBatchWorkload, props: ScheduledBa
   return new DeployVerification(workload, 'Verification', {
     job: workload.job,
     command: props.verificationCommand,
+    // An array workload is verified as the smallest array job, so its children run as a real run's do.
+    arraySize: props.arraySize === undefined ? undefined : ARRAY_SIZE_MIN,
     timeout: times.timeout,
     attemptTimeout: times.attemptTimeout,
     logEncryptionKey: props.logEncryptionKey,

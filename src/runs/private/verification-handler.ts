@@ -1,3 +1,4 @@
+import { SCHEDULED_TIME_ENV, SCHEDULED_TIME_PARAMETER } from '../../private/job-options';
 import { WORKLOAD_TAG_KEY } from '../../private/job-tags';
 
 /**
@@ -13,6 +14,8 @@ import { WORKLOAD_TAG_KEY } from '../../private/job-tags';
  *   success by the deadline (after which it terminates the job), throws, so CloudFormation fails the deployment and
  *   rolls back. The physical id only moves on success, so the rollback's Update finds the old revision verified.
  * - The run is tagged with its workload tag (`WorkloadTag`): the check function may stop only jobs that carry it.
+ * - The run gets the deploy time as its scheduled time, as a real run gets its own: the `scheduledTime` parameter (for a
+ *   `Ref::scheduledTime` in the command) and the `SCHEDULED_TIME` variable; with `ArraySize`, it is an array job.
  *
  * Kept small, and plain JavaScript the tests run with a stubbed Batch client (test/deploy-verification.test.ts).
  */
@@ -27,11 +30,18 @@ exports.onEvent = async (event) => {
     log('no verification: nothing new to verify', { requestType: event.RequestType, jobDefinition: p.JobDefinition });
     return event.PhysicalResourceId ? { PhysicalResourceId: event.PhysicalResourceId } : {};
   }
-  const stamp = new Date().toISOString().replace(/\\.[0-9]+/, '').replace(/[^0-9A-Za-z]/g, '');
-  const input = { jobName: p.JobNamePrefix + stamp, jobQueue: p.JobQueue, jobDefinition: p.JobDefinition };
+  const scheduledTime = new Date().toISOString().replace(/\\.[0-9]+/, '');
+  const stamp = scheduledTime.replace(/[^0-9A-Za-z]/g, '');
+  const input = {
+    jobName: p.JobNamePrefix + stamp, jobQueue: p.JobQueue, jobDefinition: p.JobDefinition,
+    // The deploy time is the run's scheduled time, passed as a scheduled run passes its own.
+    parameters: { ${SCHEDULED_TIME_PARAMETER}: scheduledTime },
+    containerOverrides: { environment: [{ name: '${SCHEDULED_TIME_ENV}', value: scheduledTime }] },
+  };
   // The workload tag: the check function may terminate only a job that carries it.
   if (p.WorkloadTag) Object.assign(input, { tags: { '${WORKLOAD_TAG_KEY}': p.WorkloadTag }, propagateTags: true });
-  if (p.Command) input.containerOverrides = { command: p.Command };
+  if (p.Command) input.containerOverrides.command = p.Command;
+  if (p.ArraySize) input.arrayProperties = { size: Number(p.ArraySize) };
   // The verification's own attempt timeout (SubmitJob's override), so that its attempts fit in the deployment's wait.
   if (p.AttemptTimeoutSeconds) input.timeout = { attemptDurationSeconds: Number(p.AttemptTimeoutSeconds) };
   // On a fair-share queue: the job's share identifier and priority (a custom resource's properties arrive as strings).
