@@ -529,6 +529,9 @@ describe('validation', () => {
     ['a CIDR with host bits set', { ipAddresses: ec2.IpAddresses.cidr('10.0.1.5/16') },
       /^'ipAddresses' is ec2\.IpAddresses\.cidr\('10\.0\.1\.5\/16'\), whose address has host bits set: a \/16 network starts at 10\.0\.0\.0\. Give ec2\.IpAddresses\.cidr\('10\.0\.0\.0\/16'\)\.$/],
     ['a CIDR with host bits set past the second octet', { ipAddresses: ec2.IpAddresses.cidr('192.168.200.0/17') }, /a \/17 network starts at 192\.168\.128\.0\./],
+    ['a CIDR larger than a VPC may be', { ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/15') },
+      /^'ipAddresses' is ec2\.IpAddresses\.cidr\('10\.0\.0\.0\/15'\): a VPC's CIDR block is \/16 \(65,536 addresses\) to \/28, and Amazon VPC would refuse a \/15 at deploy\. Give e\.g\. ec2\.IpAddresses\.cidr\('10\.0\.0\.0\/16'\)\.$/],
+    ['a CIDR smaller than a VPC may be', { ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/29') }, /Amazon VPC would refuse a \/29 at deploy/],
   ])('fails on a bad number: %s', (_, props, message) => {
     expect(() => build(props)).toThrow(message);
   });

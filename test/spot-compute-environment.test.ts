@@ -572,6 +572,8 @@ describe('validation', () => {
   test('a token instance type fails with the prop named (the architecture is read from the name at synth)', () =>
     fails({ instanceTypes: [new ec2.InstanceType(cdk.Lazy.string({ produce: () => 'm5.large' }))] },
       /'instanceTypes\[0\]' is a token: the compute environment reads each instance type's architecture from its name at synth, so the name must be known then\. Fix: give a literal name/));
+  test('fails with an empty subnet list, which would deploy a compute environment with no subnet', () =>
+    fails({ vpcSubnets: { subnets: [] } }, "'vpcSubnets' is { subnets: [] }, which selects no subnet: a compute environment launches its instances or tasks in at least one."));
   test('fails with more than 5 security groups on Fargate', () => {
     const { stack, vpc } = setup();
     const securityGroups = Array.from({ length: 6 }, (_, i) => new ec2.SecurityGroup(stack, `Sg${i}`, { vpc }));

@@ -148,6 +148,11 @@ export class SpotComputeEnvironment extends Construct implements ec2.IConnectabl
    * takes that many.
    */
   private selectReachableSubnets(requestedSubnets: ec2.SubnetSelection | undefined): ec2.SelectedSubnets {
+    if (requestedSubnets?.subnets?.length === 0) {
+      // A managed compute environment needs a subnet; an empty selection would render `Subnets: []`, refused at deploy.
+      throw new ValidationError("'vpcSubnets' is { subnets: [] }, which selects no subnet: a compute environment launches its instances or tasks in at least one. "
+        + 'Give the subnets, a subnetType, or leave vpcSubnets out for the VPC\'s private subnets.');
+    }
     ComputeReachability.require(this, this.vpc, requestedSubnets, { platform: this.platform });
     const selected = this.vpc.selectSubnets(requestedSubnets);
     if (this.platform === ComputePlatform.FARGATE && selected.subnetIds.length > FARGATE_MAX_SUBNETS) {

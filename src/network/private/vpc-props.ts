@@ -30,8 +30,15 @@ export function validateVpcProps(props: CostOptimizedVpcProps): void {
 }
 
 /**
+ * The netmasks Amazon VPC takes for a VPC's IPv4 CIDR block.
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
+ */
+const VPC_NETMASK = { min: 16, max: 28 } as const;
+
+/**
  * A VPC CIDR with host bits set (10.0.1.5/16) is not the network it reads as: aws-cdk-lib's `IpAddresses.cidr`
- * allocates from the address's own value and, for 10.0.1.5/16, creates 10.1.0.0/16. Refused, naming the network meant.
+ * allocates from the address's own value and, for 10.0.1.5/16, creates 10.1.0.0/16. Refused, naming the network meant;
+ * so is a netmask Amazon VPC refuses.
  */
 function validateCidr(ipAddresses: unknown): void {
   const cidr = (ipAddresses as { cidrBlock?: unknown } | undefined)?.cidrBlock;
@@ -39,6 +46,10 @@ function validateCidr(ipAddresses: unknown): void {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
   if (!m) return;
   const [a, b, c, d, bits] = m.slice(1).map(Number);
+  if (bits < VPC_NETMASK.min || bits > VPC_NETMASK.max) {
+    throw new ValidationError(`'ipAddresses' is ec2.IpAddresses.cidr('${cidr}'): a VPC's CIDR block is /${VPC_NETMASK.min} (65,536 addresses) to /${VPC_NETMASK.max}, `
+      + `and Amazon VPC would refuse a /${bits} at deploy. Give e.g. ec2.IpAddresses.cidr('10.0.0.0/16').`);
+  }
   const address = ((a * 256 + b) * 256 + c) * 256 + d;
   const block = 2 ** (32 - Math.min(bits, 32));
   const network = Math.floor(address / block) * block;
