@@ -189,6 +189,24 @@ describe('overlap policy SKIP', () => {
   const def = definitionOf(t);
   const jobName = def.States[STATES.run].Arguments.JobName.match(/\$substring\("([^"]+)"/)[1];
 
+  test('with On-Demand resubmission, both queues are listed (a run still going On-Demand is active), in one Map state', () => {
+    const stack = new cdk.Stack(new cdk.App(), 'OnDemandSkip', { env: { account: ACCOUNT, region: 'eu-west-2' } });
+    new ScheduledBatchWorkload(stack, 'Nightly', {
+      platform: new BatchPlatform(stack, 'Platform', { onDemandFallback: true }),
+      resubmitOnDemand: true,
+      overlapPolicy: OverlapPolicy.SKIP,
+      schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
+      image: ecs.ContainerImage.fromRegistry(IMAGE),
+    });
+    const d = definitionOf(Template.fromStack(stack));
+    const check = d.States[STATES.checkOverlap];
+    expect(check).toMatchObject({ Type: 'Map', Next: STATES.skipIfActive, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'ScheduleStartCheck' }] });
+    expect(check.Items).toEqual([d.States[STATES.run].Arguments.JobQueue, d.States[STATES.runOnDemand].Arguments.JobQueue]);
+    const perQueue = check.ItemProcessor.States[`${STATES.checkOverlap}OnQueue`];
+    expect(perQueue).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:batch:listJobs', Arguments: { JobQueue: '{% $states.input %}' }, End: true });
+    expect(check.Assign.activeJobs).toBe('{% $append([], $reduce($states.result, function($all, $list) { $append($all, $list) }, [])^(CreatedAt)) %}');
+  });
+
   test('the run first lists the workload\'s jobs on its queue, then runs or skips', () => {
     expect(def.StartAt).toBe(STATES.checkOverlap);
     const check = def.States[STATES.checkOverlap];

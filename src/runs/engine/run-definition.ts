@@ -23,9 +23,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { listActiveJobs } from './active-jobs';
 import {
-  activeJobsExpression, ACTIVE_JOB_STATUSES, EARLIER_EXECUTIONS, failureOutcome, isJobDetail, jobDetail, jobNameExpression,
-  prefixExpression, quote, quoteList, SCHEDULED_TIME, subject, timeNote,
+  ACTIVE_JOB_STATUSES, EARLIER_EXECUTIONS, failureOutcome, isJobDetail, jobDetail, jobNameExpression, quote, quoteList,
+  SCHEDULED_TIME, subject, timeNote,
 } from './expressions';
 import { grantLogTail, logTailState, streamOf } from './log-tail';
 import { bothForms, CHILD_LINKS_MAX, RUN_OUTCOMES, stepSummary } from './messages';
@@ -191,11 +192,12 @@ export class RunDefinition {
       notify: this.notify,
       report: (r) => this.report(r.outcome, `{% {'Error': ${quote(r.outcome)}, 'Cause': ${r.cause}} %}`,
         { note: r.sentence, word: r.word, ...r.job !== undefined ? { job: r.job } : {} }),
-      listActiveJobs: (id, assign) => this.lookup(id, 'batch', 'listJobs', ['*'], {
-        JobQueue: p.jobQueueArn,
-        Filters: [{ Name: 'JOB_NAME', Values: [`{% ${prefixExpression(p.runPrefix)} & '-*' %}`] }],
-        MaxResults: 100,
-      }, { activeJobs: `{% ${activeJobsExpression(p.runPrefix, anyStep)} %}`, ...assign }),
+      // A job's run resubmitted On-Demand goes on there: that queue is listed too.
+      listActiveJobs: (id, assign) => listActiveJobs(this.scope, id, {
+        queueArns: [p.jobQueueArn, ...p.workflow ? [] : p.levels[0][0].onDemandQueueArn !== undefined ? [p.levels[0][0].onDemandQueueArn] : []],
+        runPrefix: p.runPrefix,
+        anyStep,
+      }, (...a) => this.lookup(...a), assign),
       listEarlierRuns: (id, assign) => this.listEarlierRuns(id, assign),
       callOnOwnExecutions: (id, action, args, assign) => this.callOnOwnExecutions(id, action, args, assign),
       terminateJob: (id, jobId, reason, assign) => this.terminateJob(id, jobId, reason, assign),
@@ -209,9 +211,9 @@ export class RunDefinition {
 
   /** A Task calling an AWS API (typed `CallAwsService`), bounded to 60 seconds. */
   private lookup(id: string, service: string, action: string, iamResources: string[], args: Record<string, unknown>,
-    assign?: Record<string, unknown>, iamAction?: string): tasks.CallAwsService {
+    assign?: Record<string, unknown>, iamAction?: string, outputs?: string): tasks.CallAwsService {
     return tasks.CallAwsService.jsonata(this.scope, id, {
-      service, action, iamResources, iamAction: iamAction ?? `${service}:${action.charAt(0).toUpperCase()}${action.slice(1)}`, parameters: args, assign, taskTimeout: LOOKUP_TIMEOUT,
+      service, action, iamResources, iamAction: iamAction ?? `${service}:${action.charAt(0).toUpperCase()}${action.slice(1)}`, parameters: args, assign, outputs, taskTimeout: LOOKUP_TIMEOUT,
     });
   }
 

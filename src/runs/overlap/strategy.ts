@@ -37,8 +37,11 @@ export interface RunGuard {
   readonly notify: sfn.IChainable;
   /** The `assign` of a transition to `notify` that reports this outcome. */
   report(report: GuardReport): Record<string, unknown>;
-  /** ListJobs of this run kind's jobs on the queue: assigns `$activeJobs`, the active ones (oldest first, maybe empty). */
-  listActiveJobs(id: string, assign?: Record<string, unknown>): tasks.CallAwsService;
+  /**
+   * ListJobs of this run kind's jobs on the queue (and on the On-Demand queue a job's run is resubmitted to): assigns
+   * `$activeJobs`, the active ones (oldest first, maybe empty).
+   */
+  listActiveJobs(id: string, assign?: Record<string, unknown>): tasks.CallAwsService | sfn.Map;
   /** ListExecutions of this state machine: assigns `$earlierRuns`, the RUNNING ones started before this run. */
   listEarlierRuns(id: string, assign?: Record<string, unknown>): sfn.CustomState;
   /** A Step Functions API call on an execution of this state machine (e.g. `stopExecution`), granted on those only. */
