@@ -19,7 +19,7 @@ import { SpotComputeEnvironment } from './spot-compute-environment';
 import { CpuArchitecture } from './spot-compute-environment-props';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
-import { validateDuration } from '../private/validate';
+import { validateDuration, validateInstanceOf } from '../private/validate';
 
 /** A platform workloads can run on: a job queue over compute in a network. Created, or imported from another app. */
 export interface IBatchPlatform extends IConstruct {
@@ -340,6 +340,7 @@ function validatePlatformProps(props: BatchPlatformProps): void {
   rejectConflicts(props, 'computeEnvironment');
   rejectConflicts(props, 'vpc');
   const limit = props.runnableTimeLimit;
+  validateInstanceOf('runnableTimeLimit', limit, Duration, 'a Duration, e.g. Duration.hours(4)');
   if (limit?.isUnresolved()) {
     throw new ValidationError("'runnableTimeLimit' is a token: aws-cdk-lib checks a job queue's time limit at synth, so it needs a concrete value. Give e.g. Duration.hours(4), or leave it out for the default.");
   }

@@ -18,19 +18,19 @@ import { lineItem } from '../private/cost-math';
 import { subtreeCostLineItems } from '../private/cost-walk';
 import { createDataBucket, grantDataBucket } from './private/data-bucket';
 import { validateImageTag } from './private/image-tag';
+import { CpuArchitecture } from '../compute/spot-compute-environment-props';
 import { capUnits, jobShare, limitToShare } from '../private/fair-share';
 import { validateJobOptions } from '../private/job-options';
 import { jobFitError, queueComputeShape, validateCpuMemory, validateJobFitsCompute } from './private/job-resources';
 import { InlinePolicyRole } from '../private/inline-policy-role';
 import { WORKLOAD_TAG_KEY } from '../private/job-tags';
-import { JOB_NAME_PREFIX_MAX } from '../runs/engine/expressions';
 import { acknowledgeWildcardResource } from '../private/nag';
 import { defaultRetryStrategies } from './private/retry';
 import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
-import { CpuArchitecture } from '../compute/spot-compute-environment-props';
 import { inHostSpelling, inHostSpellingEach, ValidationError } from '../private/prop-names';
 import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
+import { JOB_NAME_PREFIX_MAX } from '../runs/engine/expressions';
 
 /** Properties of a {@link BatchJob}. */
 export interface BatchJobProps extends BatchJobOptions {

@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
-import { validateEnum, validateInstanceOf, validateWholeNumber } from '../private/validate';
+import { validateEnum, validateInstanceOf, validateList, validateStringEntry, validateWholeNumber } from '../private/validate';
 
 /** Defaults of {@link HardenedRepository}, in one place. */
 const DEFAULTS = {
@@ -177,6 +177,7 @@ export class HardenedRepository extends ecr.Repository {
       throw new ValidationError(`'replicationDestinations' may list at most ${ECR_LIMITS.maxReplicationDestinations} destinations, got ${destinations.length}: ECR allows 25 per replication configuration.`);
     }
     const stack = Stack.of(this);
+    validateList('replicationDestinations', destinations, 'destination', "[{ region: 'eu-west-1' }]");
     destinations.forEach((d, i) => validateReplicationDestination(d, i, stack));
     refuseRepeatedDestination(destinations, stack);
     claimRegistryReplication(this, stack);
@@ -246,7 +247,7 @@ function claimRegistryReplication(repo: Construct, stack: Stack): void {
  */
 function validateReplicationDestination(d: ReplicationDestination, index: number, stack: Stack): void {
   const entry = `'replicationDestinations[${index}]'`;
-  if (!Token.isUnresolved(d.region) && !ECR_LIMITS.replicationRegionPattern.test(d.region)) {
+  if (!Token.isUnresolved(d.region) && (typeof d.region !== 'string' || !ECR_LIMITS.replicationRegionPattern.test(d.region))) {
     throw new ValidationError(`${entry} has region '${d.region}', which is not a Region code: use one like 'eu-west-1' (2-25 lowercase letters, digits and '-').`);
   }
   if (d.registryId !== undefined && !Token.isUnresolved(d.registryId) && !ECR_LIMITS.registryIdPattern.test(d.registryId)) {
@@ -308,6 +309,7 @@ function validateMutableTagPatterns(patterns: string[]): void {
   if (!Array.isArray(patterns)) {
     throw new ValidationError(`'mutableTagPatterns' is ${JSON.stringify(patterns)}: give a list of tag patterns, e.g. ['latest'].`);
   }
+  validateList('mutableTagPatterns', patterns, 'tag pattern', "['latest']", (t, name) => validateStringEntry(t, name, "a tag pattern such as 'latest'"));
   if (patterns.length > ECR_LIMITS.maxExclusionFilters) {
     throw new ValidationError(`'mutableTagPatterns' may list at most ${ECR_LIMITS.maxExclusionFilters} patterns, got ${patterns.length}: combine them with wildcards, e.g. 'dev-*'.`);
   }

@@ -91,6 +91,29 @@ export function validateInstanceOf(prop: string, value: unknown, type: AnyClass,
   throw new ValidationError(`'${prop}' is ${describeValue(value)}, which is not ${withArticle(type.name)}: use ${accepted}.`);
 }
 
+/**
+ * Fails unless `value` is a list whose entries are all given (Java and Go can send `null` entries, a Python dict a
+ * string where a list belongs), naming the entry and what it should be (`entry`, e.g. `security group`; `example`, a
+ * list as the fix shows it). `undefined` and a token list pass; `check`, when given, checks each entry further.
+ */
+export function validateList(prop: string, value: unknown, entry: string, example: string, check?: (item: unknown, name: string) => void): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!Array.isArray(value)) {
+    throw new ValidationError(`'${prop}' is ${describeValue(value)}, which is not a list: give a list of ${entry}s, e.g. ${example}.`);
+  }
+  value.forEach((item, i) => {
+    if (item === null || item === undefined) {
+      throw new ValidationError(`'${prop}[${i}]' is ${item}: each entry of '${prop}' is ${withArticle(entry)}; remove the empty entry.`);
+    }
+    check?.(item, `${prop}[${i}]`);
+  });
+}
+
+/** Fails unless `item` is a string (`describe`: what the string is, e.g. 'a program argument'). */
+export function validateStringEntry(item: unknown, name: string, describe: string): void {
+  if (typeof item !== 'string') throw new ValidationError(`'${name}' is ${describeValue(item)}: each entry is ${describe}, a string.`);
+}
+
 /** What a Duration prop accepts. */
 export interface DurationCheck {
   /** Shortest accepted duration, in seconds (inclusive). @default - any positive duration */

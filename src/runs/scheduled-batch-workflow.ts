@@ -24,7 +24,7 @@ import { subtreeCostLineItems } from '../private/cost-walk';
 import { createExecutionLogGroup, createRunStateMachine, createSchedulerRole, scheduledRunTarget } from './private/run-state-machine';
 import { ValidationError } from '../private/prop-names';
 import { analyzeDeadline, analyzeSchedule, DEADLINE_GRACE, defaultDeadlineSeconds, describeDuration, TRACKING_LIMITS } from '../private/schedule-deadline';
-import { secondsOf, validateLogRetention } from '../private/validate';
+import { secondsOf, validateList, validateLogRetention, validateStringEntry } from '../private/validate';
 import { acceptSchedule, createDeadLetterQueue, validateRunScheduleOptions } from './private/schedule-parts';
 import { topologicalLevels, validateGraph } from './private/workflow-graph';
 import { RevisionGates } from '../private/revision-gate';
@@ -36,6 +36,9 @@ function validateSteps(steps: unknown): void {
     const what = steps === undefined || steps === null ? 'missing' : `${typeof steps === 'string' ? `'${steps}'` : typeof steps}, not a list`;
     throw new ValidationError(`'steps' is ${what}: give a list of steps, e.g. steps: [{ name: 'extract', command: [...] }, { name: 'load', dependsOn: ['extract'] }].`);
   }
+  validateList('steps', steps, 'step', "[{ name: 'extract', command: [...] }]", (step, name) => {
+    validateList(`${name}.dependsOn`, (step as { dependsOn?: unknown }).dependsOn, 'step name', "['extract']", (d, n) => validateStringEntry(d, n, 'the name of another step'));
+  });
 }
 
 /** One step of a {@link ScheduledBatchWorkflow}: a `BatchJob` (its own image, command and resources) and its place in the graph. */

@@ -8,7 +8,7 @@ import { ComputePlatform } from '../compute-platform';
 import { CpuArchitecture, SpotComputeEnvironmentProps } from '../spot-compute-environment-props';
 import { INSTANCE_TYPE_NAME, nonexistentSize } from './instance-families';
 import { ValidationError } from '../../private/prop-names';
-import { validateEnum, validateInstanceOf, validateWholeNumber } from '../../private/validate';
+import { validateEnum, validateInstanceOf, validateList, validateWholeNumber } from '../../private/validate';
 
 /** Defaults, in one place. */
 export const DEFAULT_MAX_VCPUS = 256;
@@ -46,6 +46,10 @@ export function validateComputeProps(props: SpotComputeEnvironmentProps): void {
 
 /** Enum and enum-like props hold what they are typed as (untyped languages can pass anything, e.g. 'spot'). */
 function validatePropTypes(props: SpotComputeEnvironmentProps): void {
+  validateList('securityGroups', props.securityGroups, 'security group', '[securityGroup]');
+  validateList('instanceTypes', props.instanceTypes, 'instance type', "[new ec2.InstanceType('m7g.large')]");
+  validateList('instanceClasses', props.instanceClasses, 'instance class', '[ec2.InstanceClass.M7G]');
+  validateEnum('vpcSubnets.subnetType', props.vpcSubnets?.subnetType, ec2.SubnetType, 'ec2.SubnetType');
   validateEnum('platform', props.platform, ComputePlatform, 'ComputePlatform');
   validateEnum('architecture', props.architecture, CpuArchitecture, 'CpuArchitecture');
   props.instanceClasses?.forEach((c, i) => validateEnum(`instanceClasses[${i}]`, c, ec2.InstanceClass, 'ec2.InstanceClass'));

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { validateTeam } from '../../private/fair-share';
 import { ValidationError } from '../../private/prop-names';
 import { rejectUnknownKeys } from '../../private/struct-keys';
-import { validateDuration, validateWholeNumber } from '../../private/validate';
+import { validateDuration, validateList, validateWholeNumber } from '../../private/validate';
 import { FairShareOptions, TeamCap } from '../fair-share';
 
 /** Defaults and bounds of `FairShareOptions` (API_FairsharePolicy, API_ShareAttributes). */
@@ -35,6 +35,7 @@ export function createFairShare(scope: Construct, options: FairShareOptions):
   const seen = new Set<string>();
   const caps = new Map<string, TeamCap>();
   const shares: batch.Share[] = [];
+  validateList('fairShare.shares', options.shares, 'team share', "[{ team: 'analytics', weight: 1 }]");
   for (const share of options.shares ?? []) {
     rejectUnknownKeys('TeamShare', share);
     validateTeam('fairShare.shares[].team', share.team);

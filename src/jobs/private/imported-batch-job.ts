@@ -4,9 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { jobShare, limitToShare } from '../../private/fair-share';
 import { ValidationError } from '../../private/prop-names';
+import { RevisionGates } from '../../private/revision-gate';
 import { validateInstanceOf } from '../../private/validate';
 import { JOB_NAME_MAX, JOB_NAME_PATTERN } from '../../runs/engine/expressions';
-import { RevisionGates } from '../../private/revision-gate';
 import { BatchJobAttributes, IBatchJob } from '../batch-job-ref';
 
 /** A job defined elsewhere. */

@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import { ComputePlatform } from '../../compute/compute-platform';
 import { ValidationError } from '../../private/prop-names';
-import { describeTyped } from '../../private/validate';
+import { describeTyped, validateList } from '../../private/validate';
 
 /**
  * Retry rules AWS Batch accepts.
@@ -66,6 +66,7 @@ export function validateRetryAttempts(attempts: number): void {
 const MAX_EXIT_CODE = 255;
 
 export function validateRetryableExitCodes(codes: string[]): void {
+  validateList('retryableExitCodes', codes, 'exit-code pattern', "['75']");
   for (const code of codes as unknown[]) {
     if (Token.isUnresolved(code)) continue;
     if (typeof code !== 'string' || !RETRY_LIMITS.exitCodePattern.test(code)) {

@@ -3,6 +3,7 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import type { IBatchJob } from '../../jobs/batch-job-ref';
 import { validateCommandReferences } from '../../private/job-options';
 import { ValidationError } from '../../private/prop-names';
+import { validateInstanceOf, validateList, validateStringEntry } from '../../private/validate';
 
 /**
  * Limits of the deploy-time verification.
@@ -61,6 +62,8 @@ export interface VerificationTimes {
  * in an explicit wait), else the longest whole number of minutes that does (15 minutes for 3 attempts).
  */
 export function verificationTimesFor(job: IBatchJob, input: VerificationInput): VerificationTimes {
+  validateInstanceOf(input.timeoutProp, input.timeout, Duration, 'a Duration, e.g. Duration.minutes(30)');
+  validateInstanceOf(input.attemptTimeoutProp, input.attemptTimeout, Duration, 'a Duration, e.g. Duration.minutes(15)');
   validateCommand(input);
   validateCommandReferences(input.command, job.parameters, input.commandProp);
   validateQueue(job);
@@ -126,6 +129,7 @@ function validTimeout(input: VerificationInput): Duration | undefined {
 
 function validateCommand(input: VerificationInput): void {
   const command = input.command;
+  validateList(input.commandProp, command, 'program argument', "['python', '-m', 'report', '--self-test']", (c, name) => validateStringEntry(c, name, 'a program argument'));
   if (command === undefined || Token.isUnresolved(command)) return;
   if (command.length === 0 || command.every(c => !Token.isUnresolved(c) && c.trim() === '')) {
     throw new ValidationError(`'${input.commandProp}' is ${JSON.stringify(command)}: give the command the verification run executes, `
