@@ -199,6 +199,15 @@ describe('HardenedRepository replication', () => {
       .toThrow(/'replicationDestinations\[1\]' is \{ region: 'us-east-1' \}, the stack's own account and Region: .*Fix: remove this destination, or give another region or another account's registryId/);
   });
 
+  test.each(['', 'MyRepo', 'a', 'x'.repeat(257), 'team//report', '-report'])('a repositoryName ECR refuses (%j) fails naming the prop', name => {
+    expect(() => new HardenedRepository(stack(), 'Repo', { repositoryName: name }))
+      .toThrow("ECR takes 2 to 256 lowercase letters, digits and '.', '_', '-' between them, with '/' for namespaces (e.g. 'team/nightly-report').");
+  });
+
+  test.each(['team/nightly-report', 'ab', 'a.b_c-d'])('a repositoryName ECR takes (%j) passes', name => {
+    expect(() => new HardenedRepository(stack(), 'Repo', { repositoryName: name })).not.toThrow();
+  });
+
   test('fails when a destination is listed twice, and names both entries', () => {
     expect(() => new HardenedRepository(stack(), 'Repo', { replicationDestinations: [{ region: 'eu-west-1' }, { region: 'us-west-2' }, { region: 'eu-west-1' }] }))
       .toThrow(/'replicationDestinations\[2\]' repeats 'replicationDestinations\[0\]' \(\{ region: 'eu-west-1' \}\): each registry is a destination once\. Fix: remove one of the two\./);

@@ -8,7 +8,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import {
-  BatchPlatform, DeployVerification, HardenedRepository, ScheduledBatchWorkflow, ScheduledBatchWorkload, SpotComputeEnvironment,
+  BatchPlatform, DeployVerification, HardenedRepository, JobSchedule, ScheduledBatchWorkflow, ScheduledBatchWorkload, SpotComputeEnvironment,
 } from '../src';
 import { ValidationError } from '../src/private/prop-names';
 
@@ -70,4 +70,21 @@ test('lists whose entries are all given still pass', () => {
   expect(() => new SpotComputeEnvironment(s, 'C', { vpc, securityGroups: [new ec2.SecurityGroup(s, 'Sg', { vpc })] })).not.toThrow();
   expect(() => new HardenedRepository(s, 'R', { mutableTagPatterns: ['latest'], replicationDestinations: [{ region: 'eu-west-1' }] })).not.toThrow();
   expect(() => new ScheduledBatchWorkload(s, 'W', { schedule, image: IMAGE, retryableExitCodes: ['75'] })).not.toThrow();
+});
+
+test('a platform of another account or region is refused naming \'platform\' (aws-cdk-lib\'s cross-environment error named no prop)', () => {
+  const app = new cdk.App();
+  const platform = new BatchPlatform(new cdk.Stack(app, 'Platforms', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Platform');
+  const here = new cdk.Stack(app, 'Workloads', { env });
+  expect(() => new ScheduledBatchWorkload(here, 'W', { schedule, image: IMAGE, platform }))
+    .toThrow("'platform' is Platforms/Platform, in account 111111111111 and region eu-west-1, but this workload's stack Workloads is in account 123456789012 and region eu-west-2");
+  const same = new cdk.Stack(app, 'Same', { env: { account: '111111111111', region: 'eu-west-1' } });
+  expect(() => new ScheduledBatchWorkload(same, 'W', { schedule, image: IMAGE, platform })).not.toThrow();
+});
+
+test('messages name the prop as given: computePlatform on a platform, runName on a JobSchedule', () => {
+  expect(() => new BatchPlatform(stack(), 'P', { computePlatform: 7 as any })).toThrow(/^'computePlatform' is 7, which is not a ComputePlatform/);
+  const s = stack();
+  const job = new ScheduledBatchWorkload(s, 'W', { schedule, image: IMAGE }).job;
+  expect(() => new JobSchedule(s, 'Sched', { job, schedule, runName: '' })).toThrow(/^'runName' is "": give a non-empty name/);
 });

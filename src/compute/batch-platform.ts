@@ -19,7 +19,7 @@ import { SpotComputeEnvironment } from './spot-compute-environment';
 import { CpuArchitecture } from './spot-compute-environment-props';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
-import { validateDuration, validateInstanceOf } from '../private/validate';
+import { validateDuration, validateEnum, validateInstanceOf } from '../private/validate';
 
 /** A platform workloads can run on: a job queue over compute in a network. Created, or imported from another app. */
 export interface IBatchPlatform extends IConstruct {
@@ -336,6 +336,8 @@ function describeAccess(access: JobAccess): string {
 }
 
 function validatePlatformProps(props: BatchPlatformProps): void {
+  // Checked here, so that the message names this prop (the compute environment calls it 'platform').
+  validateEnum('computePlatform', props.computePlatform, ComputePlatform, 'ComputePlatform');
   rejectConflicts(props, 'jobQueue');
   rejectConflicts(props, 'computeEnvironment');
   rejectConflicts(props, 'vpc');

@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
-import { validateEnum, validateInstanceOf, validateList, validateStringEntry, validateWholeNumber } from '../private/validate';
+import { describeTyped, validateEnum, validateInstanceOf, validateList, validateStringEntry, validateWholeNumber } from '../private/validate';
 
 /** Defaults of {@link HardenedRepository}, in one place. */
 const DEFAULTS = {
@@ -18,6 +18,7 @@ const DEFAULTS = {
  * @see https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ImageTagMutabilityExclusionFilter.html
  * @see https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationRule.html
  * @see https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ReplicationDestination.html
+ * @see https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html (repositoryName)
  */
 const ECR_LIMITS = {
   maxExclusionFilters: 5,
@@ -25,6 +26,8 @@ const ECR_LIMITS = {
   maxReplicationDestinations: 25,
   replicationRegionPattern: /^[0-9a-z-]{2,25}$/,
   registryIdPattern: /^[0-9]{12}$/,
+  repositoryNamePattern: /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+  repositoryNameLength: { min: 2, max: 256 },
 } as const;
 
 /** A registry (account and region) that images of a {@link HardenedRepository} are replicated to. */
@@ -284,6 +287,17 @@ function refuseRepeatedDestination(destinations: ReplicationDestination[], stack
 function validatePropTypes(props: HardenedRepositoryProps): void {
   validateInstanceOf('untaggedImageExpiry', props.untaggedImageExpiry, Duration, 'a Duration, e.g. Duration.days(7)');
   validateEnum('removalPolicy', props.removalPolicy, RemovalPolicy, 'RemovalPolicy');
+  validateRepositoryName(props.repositoryName);
+}
+
+/** ECR's rule for repository names (CreateRepository), so that a bad one fails here naming the prop. */
+function validateRepositoryName(name: unknown): void {
+  if (name === undefined || Token.isUnresolved(name)) return;
+  const { min, max } = ECR_LIMITS.repositoryNameLength;
+  if (typeof name !== 'string' || name.length < min || name.length > max || !ECR_LIMITS.repositoryNamePattern.test(name)) {
+    throw new ValidationError(`'repositoryName' is ${describeTyped(name, 'string')}: ECR takes ${min} to ${max} lowercase letters, digits and '.', '_', '-' `
+      + "between them, with '/' for namespaces (e.g. 'team/nightly-report'). Fix the name, or leave it out for a generated one.");
+  }
 }
 
 function validateMaxTaggedImages(n: number): void {

@@ -244,6 +244,7 @@ export class JobSchedule extends Construct {
     rejectUnknownKeys('JobScheduleProps', props);
     validateScheduleOptions(props);
     validateRunLog(props);
+    validateRunName(props.runName);
     warnQueuedArrayJob(this, props);
     this.expression = props.schedule;
     const job = props.job;
@@ -386,6 +387,13 @@ function warnQueuedArrayJob(scope: Construct, props: JobScheduleProps): void {
 /** The run tracker's state log: a key for a new one only, and only when runs are tracked. */
 function validateRunLog(props: JobScheduleProps): void {
   rejectKeyWithLogGroup(props.runLogEncryptionKey, props.runLogGroup, 'runLogEncryptionKey', 'runLogGroup');
+}
+
+/** `runName` becomes the run tracker's `workloadName`: checked here, so that the message names this prop. */
+function validateRunName(runName: string | undefined): void {
+  if (runName !== undefined && !Token.isUnresolved(runName) && (typeof runName !== 'string' || runName.trim() === '' || runName.includes('{%'))) {
+    throw new ValidationError(`'runName' is ${JSON.stringify(runName)}: give a non-empty name without '{%' (Step Functions would read it as an expression), or leave it out for the construct path.`);
+  }
 }
 
 function validateScheduleOptions(props: JobScheduleOptions): void {

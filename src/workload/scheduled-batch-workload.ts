@@ -36,7 +36,7 @@ import { runCostProfileOf } from './private/run-cost-profile';
 import { validateNotificationEmail } from '../private/validate';
 import { DeployVerification, DeployVerificationOptions } from '../runs/deploy-verification';
 import { JobSchedule, JobScheduleOptions, SCHEDULE_DEFAULTS } from '../runs/job-schedule';
-import { rejectIgnoredWorkloadProps, warnEmptyRepository } from './private/workload-checks';
+import { rejectIgnoredWorkloadProps, rejectPlatformElsewhere, warnEmptyRepository } from './private/workload-checks';
 import { verificationTimesFor } from '../runs/private/verification-limits';
 
 /** Defaults of {@link ScheduledBatchWorkload}, in one place: the job's and the schedule's. */
@@ -157,6 +157,7 @@ export class ScheduledBatchWorkload extends Construct implements ICostEstimable,
     this.ownsPlatform = props.platform === undefined;
     this.arraySize = props.arraySize;
     this.platform = props.platform ?? new BatchPlatform(this, 'Platform', pickPlatformProps(props));
+    if (props.platform) rejectPlatformElsewhere(this, props.platform);
     if (this.ownsPlatform) OwnPlatforms.of(Stack.of(this)).add(this);
     // What the platform's workloads share (schedule group, dead-letter queue, scheduler role, logs, alarms): only
     // what this workload's own props demand is its own (see docs/fleet.md).

@@ -1,4 +1,4 @@
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { inHostSpelling, ValidationError } from '../../private/prop-names';
 
@@ -22,6 +22,20 @@ export function rejectIgnoredWorkloadProps(props: {
   if (props.resubmitOnDemand === true && props.arraySize !== undefined) {
     throw new ValidationError(`'resubmitOnDemand' is true but 'arraySize' is ${props.arraySize}: an array job's children cannot be resubmitted one by one. `
       + "Leave 'resubmitOnDemand' out, or 'arraySize' (one job per run).");
+  }
+}
+
+/**
+ * A workload runs in its platform's account and region: its state machine, schedule and job definition reference the
+ * platform's queue, roles and logs, which aws-cdk-lib cannot share across environments (its error names no prop).
+ */
+export function rejectPlatformElsewhere(workload: IConstruct, platform: IConstruct): void {
+  const [here, there] = [Stack.of(workload), Stack.of(platform)];
+  const differs = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+  if (differs(here.account, there.account) || differs(here.region, there.region)) {
+    throw new ValidationError(`'platform' is ${platform.node.path}, in account ${there.account} and region ${there.region}, but this workload's stack ${here.stackName} `
+      + `is in account ${here.account} and region ${here.region}: a workload runs in its platform's account and region. Declare the workload in a stack of that `
+      + 'environment, or give it a platform of its own environment.');
   }
 }
 
