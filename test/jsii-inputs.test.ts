@@ -4,11 +4,12 @@
  * TypeError from deep inside the construct.
  */
 import * as cdk from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import {
-  BatchPlatform, DeployVerification, HardenedRepository, JobSchedule, ScheduledBatchWorkflow, ScheduledBatchWorkload, SpotComputeEnvironment,
+  BatchPlatform, DeployVerification, HardenedRepository, JobSchedule, Rollout, ScheduledBatchWorkflow, ScheduledBatchWorkload, SpotComputeEnvironment,
 } from '../src';
 import { ValidationError } from '../src/private/prop-names';
 
@@ -87,4 +88,16 @@ test('messages name the prop as given: computePlatform on a platform, runName on
   const s = stack();
   const job = new ScheduledBatchWorkload(s, 'W', { schedule, image: IMAGE }).job;
   expect(() => new JobSchedule(s, 'Sched', { job, schedule, runName: '' })).toThrow(/^'runName' is "": give a non-empty name/);
+});
+
+test('tokens pass where only their value is unknown: a rollout step, a team cap', () => {
+  const s = stack();
+  const percent = new cdk.CfnParameter(s, 'Percent', { type: 'Number' }).valueAsNumber;
+  expect(() => new ScheduledBatchWorkload(s, 'Rolled', { schedule, image: IMAGE, rollout: Rollout.linear({ percentages: [10, percent] }) })).not.toThrow();
+  expect(() => Rollout.linear({ percentages: [50, 10] })).toThrow(/each step must be larger than the one before \(step 2 is not\)/);
+  const cap = new cdk.CfnParameter(s, 'Cap', { type: 'Number' }).valueAsNumber;
+  const platform = new BatchPlatform(s, 'Shared', { fairShare: { shares: [{ team: 'analytics', maxvCpus: cap }] } });
+  new ScheduledBatchWorkload(s, 'Capped', { platform, team: 'analytics', schedule, image: IMAGE });
+  const resources = Template.fromStack(s).findResources('AWS::Batch::ConsumableResource');
+  expect(Object.values(resources).map((r: any) => r.Properties.TotalQuantity)).toContainEqual({ Ref: 'Cap' });
 });

@@ -223,10 +223,12 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
     const cap = this.shareIdentifier === undefined ? undefined : this.platform.teamCap(this.shareIdentifier);
     if (!cap) return;
     if (Token.isUnresolved(cpu)) {
-      throw new ValidationError(`'cpu' of ${this.node.path} is a token, and its team '${cap.team}' has a cap of ${cap.maxvCpus} vCPUs: the job's share of the cap `
+      const shown = Token.isUnresolved(cap.maxvCpus) ? 'a cap' : `a cap of ${cap.maxvCpus} vCPUs`;
+      throw new ValidationError(`'cpu' of ${this.node.path} is a token, and its team '${cap.team}' has ${shown}: the job's share of the cap `
         + "must be known at synth. Give 'cpu' as a number.");
     }
-    if (capUnits(cpu) > cap.maxvCpus) {
+    // A token cap is known at deploy only: the job is not compared with it.
+    if (!Token.isUnresolved(cap.maxvCpus) && capUnits(cpu) > cap.maxvCpus) {
       throw new ValidationError(`'cpu' is ${cpu} on ${this.node.path}, more than the cap of its team '${cap.team}' (maxvCpus ${cap.maxvCpus}): the job would `
         + `wait in RUNNABLE forever. Lower 'cpu' to at most ${cap.maxvCpus}, or raise the team's 'maxvCpus' in the platform's 'fairShare.shares'.`);
     }

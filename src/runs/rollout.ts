@@ -4,7 +4,7 @@
  * The state is one DynamoDB item per job, read and written by the run's own state machine (no Lambda): see
  * docs/operations.md, "Releasing a new image".
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { ValidationError } from '../private/prop-names';
 import { rejectUnknownKeys } from '../private/struct-keys';
 import { validateDuration, validateWholeNumber } from '../private/validate';
@@ -113,6 +113,8 @@ export class Rollout {
     }
     steps.forEach((p, i) => validatePercent(`percentages[${i}]`, p));
     for (let i = 1; i < steps.length; i++) {
+      // A token's value is not known at synth: the order around it is the caller's to keep.
+      if (Token.isUnresolved(steps[i]) || Token.isUnresolved(steps[i - 1])) continue;
       if (steps[i] <= steps[i - 1]) {
         throw new ValidationError(`'percentages' is [${steps.join(', ')}]: each step must be larger than the one before (step ${i + 1} is not); e.g. [10, 50, 100].`);
       }
