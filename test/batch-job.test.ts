@@ -100,6 +100,25 @@ describe('BatchJob.fromBatchJobAttributes', () => {
   });
 });
 
+describe('job definition size', () => {
+  const build = (props: Record<string, unknown>) => {
+    const stack = new cdk.Stack(new cdk.App(), 'Size', { env: ENV });
+    return () => new BatchJob(stack, 'Job', { platform: new BatchPlatform(stack, 'Platform'), image: IMAGE, ...props });
+  };
+
+  test('parameters or environment past AWS Batch\'s 24 KiB for a job definition fail at synth, each value within its own limit', () => {
+    const parameters = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}`, 'x'.repeat(1000)]));
+    expect(build({ parameters })).toThrow(/^'parameters', 'environment' and 'command' hold 30,\d{3} bytes together, more than the 24,576 \(24 KiB\) AWS Batch takes for a whole job definition/);
+    const environment = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`V${i}`, 'y'.repeat(1024)]));
+    expect(build({ environment })).toThrow(/hold 4\d,\d{3} bytes together/);
+  });
+
+  test('a definition just under the limit passes', () => {
+    const environment = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`V${i}`, 'y'.repeat(1000)]));
+    expect(build({ environment })).not.toThrow();
+  });
+});
+
 describe('job names', () => {
   test('two long ids alike up to the end get names that differ within the prefix a run keeps (98 characters)', () => {
     const stack = new cdk.Stack(new cdk.App(), 'Names', { env: ENV });

@@ -8,17 +8,19 @@ import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { BatchJob, BatchPlatform, CostOptimizedVpc, HardenedRepository, RunApi } from '../src';
 import { OPTIONS, optionPairs, REFUSED } from './fixtures/option-pairs';
 import { endpointsFargateStack } from './fixtures/vpc';
 import { oneLinerStack } from './fixtures/workload';
-import { BatchJob, BatchPlatform, RunApi } from '../src';
 import { RUNNABLE_TIME_LIMITS } from '../src/compute/batch-platform';
 import { instancePolicyWildcards } from '../src/compute/private/compute-instance-policy';
 import { UnitPrices } from '../src/cost/cost';
 import { totalMonthly } from '../src/private/cost-math';
 import { DEADLINE_GRACE } from '../src/private/schedule-deadline';
+import { JOB_NAME_PREFIX_MAX } from '../src/runs/engine/expressions';
 import { PLATFORM_TAG_KEY } from '../src/workload/private/platform-runs';
 import { ScheduledBatchWorkload, WORKLOAD_DEFAULTS } from '../src/workload/scheduled-batch-workload';
 
@@ -580,6 +582,16 @@ describe('docs/compatibility.md', () => {
     })))![1];
     expect(compatibility).toContain(`\`throttlingBurstLimit\` above ${Number(burst).toLocaleString('en-US')}`);
     expect(compatibility).toContain(`\`'0'\` or above ${exitCode}`);
+    const env = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`V${i}`, 'x'.repeat(1000)]));
+    const definitionKiB = /\((\d+) KiB\) AWS Batch takes/.exec(refusal(() => new BatchJob(stack, 'Big', {
+      platform, image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'), environment: env,
+    })))![1];
+    expect(compatibility).toContain(`together pass ${definitionKiB} KiB`);
+    const [vpcMin, vpcMax] = /CIDR block is \/(\d+) .* to \/(\d+)/.exec(refusal(() => new CostOptimizedVpc(stack, 'Vpc', { ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/8') })))!.slice(1);
+    expect(compatibility).toContain(`larger than /${vpcMin} or smaller than /${vpcMax}`);
+    const repoMax = /ECR takes \d+ to (\d+) lowercase/.exec(refusal(() => new HardenedRepository(stack, 'Repo', { repositoryName: 'MyRepo' })))![1];
+    expect(compatibility).toContain(`over ${repoMax} characters`);
+    expect(compatibility).toContain(`names are now at most ${JOB_NAME_PREFIX_MAX} characters`);
   });
 
   test('aws-cdk-lib floor: .projenrc.ts, package.json, node_modules and the docs agree', () => {

@@ -116,6 +116,28 @@ export function validateJobOptions(props: CheckedJobOptions): void {
   if (both.length > 0) {
     throw new ValidationError(`'environment' and 'secrets' both set ${both.map(k => `'${k}'`).join(', ')}: a container gets one value per variable and ECS rejects the duplicate at run time. Keep it in one of them.`);
   }
+  validateDefinitionSize(props);
+}
+
+/**
+ * The most bytes of a job definition: "Maximum job definition size (for RegisterJobDefinition API operations): 24 KiB"
+ * (https://docs.aws.amazon.com/batch/latest/userguide/service_limits.html).
+ */
+export const MAX_JOB_DEFINITION_BYTES = 24 * 1024;
+
+/**
+ * The user's parts of the job definition (parameters, environment, command, secret names), counted as JSON: when they
+ * alone pass the limit, the whole definition does, and AWS Batch refuses it at deploy. A token counts as its marker.
+ */
+function validateDefinitionSize(props: CheckedJobOptions): void {
+  const bytes = Buffer.byteLength(JSON.stringify({
+    parameters: props.parameters, environment: props.environment, command: props.command, secrets: Object.keys(props.secrets ?? {}),
+  }));
+  if (bytes > MAX_JOB_DEFINITION_BYTES) {
+    throw new ValidationError(`'parameters', 'environment' and 'command' hold ${bytes.toLocaleString('en-US')} bytes together, more than the `
+      + `${MAX_JOB_DEFINITION_BYTES.toLocaleString('en-US')} (24 KiB) AWS Batch takes for a whole job definition: put large values in a file of the job's `
+      + 'data bucket or in a secret or SSM parameter, and pass its name.');
+  }
 }
 
 /** `command`: a list of strings whose first, the program, is not empty (the container could not start). */
