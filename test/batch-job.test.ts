@@ -233,3 +233,17 @@ describe('BatchJob inputs', () => {
     expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toMatch(/e\+\d{3}/);
   });
 });
+
+describe('job definition tags', () => {
+  test('past AWS Batch\'s 50 with the library\'s own workload tag, the synth fails naming the count; 49 of the user\'s pass', () => {
+    const make = (n: number) => {
+      const app = new cdk.App();
+      const stack = new cdk.Stack(app, 'Tagged', { env: ENV });
+      for (let i = 0; i < n; i++) cdk.Tags.of(stack).add(`tag${i}`, 'v');
+      new BatchJob(stack, 'Job', { platform: new BatchPlatform(stack, 'Platform'), image: IMAGE });
+      return () => app.synth();
+    };
+    expect(make(50)).toThrow(/The job definition of Tagged\/Job\/JobDefinition has 51 tags, more than the 50 AWS Batch takes: its own 'cdk-scheduled-batch:workload' is one of them, .* Remove 1\./);
+    expect(make(49)).not.toThrow();
+  });
+});

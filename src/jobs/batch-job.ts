@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, Size, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, Size, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -23,7 +23,7 @@ import { capUnits, jobShare, limitToShare } from '../private/fair-share';
 import { validateJobOptions } from '../private/job-options';
 import { jobFitError, queueComputeShape, validateCpuMemory, validateJobFitsCompute } from './private/job-resources';
 import { InlinePolicyRole } from '../private/inline-policy-role';
-import { WORKLOAD_TAG_KEY } from '../private/job-tags';
+import { tagJobDefinition } from '../private/job-tags';
 import { acknowledgeWildcardResource } from '../private/nag';
 import { defaultRetryStrategies } from './private/retry';
 import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
@@ -150,7 +150,7 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
     this.jobDefinition = this.createJobDefinition(props.retryableExitCodes ?? []);
     this.requireTeamCap(cpu);
     // Every run's ECS task carries the workload tag, whoever submits it: see src/private/job-tags.ts.
-    Tags.of(this.jobDefinition).add(WORKLOAD_TAG_KEY, this.jobName);
+    tagJobDefinition(this.jobDefinition, this.jobName);
 
     this.requireSecretsAccess(props);
 

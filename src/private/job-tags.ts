@@ -24,9 +24,11 @@
  * `aws:TagKeys` for both `SubmitJob` and `TagResource`). AWS Batch has no `batch:CreateAction` key (EC2 and ECS have
  * one) to limit `TagResource` to creation, so the grant is conditioned on the one tag key and this workload's value.
  */
-import { Lazy, Stack } from 'aws-cdk-lib';
+import { Lazy, Stack, Tags } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { inHostSpellingEach } from './prop-names';
 
 /** The tag key of a job's workload: its value is the job's name (`BatchJob.jobName`). */
 export const WORKLOAD_TAG_KEY = 'cdk-scheduled-batch:workload';
@@ -68,4 +70,27 @@ export function terminateTaggedStatement(scope: IConstruct, workloads: string[])
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
+}
+
+/**
+ * AWS Batch's most tags on a job definition, and on a job with its definition's (`propagateTags`): past it the job is
+ * moved to FAILED (SubmitJob `propagateTags` and https://docs.aws.amazon.com/batch/latest/userguide/tag-resources.html).
+ */
+export const MAX_JOB_TAGS = 50;
+
+/**
+ * Tags the job definition with its workload tag (`jobName`), and fails the synth when its tags, the ones added with
+ * `Tags.of(...)` included, pass AWS Batch's {@link MAX_JOB_TAGS}: this library's own tag is one of them.
+ */
+export function tagJobDefinition(definition: batch.EcsJobDefinition, jobName: string): void {
+  Tags.of(definition).add(WORKLOAD_TAG_KEY, jobName);
+  definition.node.addValidation({
+    validate: () => {
+      const cfn = definition.node.defaultChild as batch.CfnJobDefinition;
+      const rendered: unknown = cfn.tags.renderTags();
+      const count = Array.isArray(rendered) ? rendered.length : Object.keys(rendered ?? {}).length;
+      return inHostSpellingEach(count > MAX_JOB_TAGS ? [`The job definition of ${definition.node.path} has ${count} tags, more than the ${MAX_JOB_TAGS} `
+        + `AWS Batch takes: its own '${WORKLOAD_TAG_KEY}' is one of them, the others come from Tags.of(...) on it or a scope above it. Remove ${count - MAX_JOB_TAGS}.`] : []);
+    },
+  });
 }
