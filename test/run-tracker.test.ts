@@ -409,7 +409,8 @@ describe('RunTracker props', () => {
   });
 
   test('invalid names are refused', () => {
-    expect(() => setup({}, {}, { jobName: 'nightly report' })).toThrow(/'jobName' of the job is 'nightly report': AWS Batch job names take letters/);
+    // An imported job's name is checked where it is imported, before the tracker sees it.
+    expect(() => setup({}, {}, { jobName: 'nightly report' })).toThrow(/'jobName' is "nightly report": AWS Batch takes job names of 1 to 128 letters/);
     expect(() => setup({ workloadName: '{% $x %}' })).toThrow(/'workloadName' is '\{% \$x %\}'/);
     expect(() => setup({}, {}, { retryAttempts: 11 })).toThrow(/'retryAttempts' is 11: AWS Batch makes 1 to 10 attempts/);
   });

@@ -21,13 +21,13 @@ import { validateImageTag } from './private/image-tag';
 import { CpuArchitecture } from '../compute/spot-compute-environment-props';
 import { capUnits, jobShare, limitToShare } from '../private/fair-share';
 import { validateJobOptions } from '../private/job-options';
-import { jobFitError, queueComputeShape, validateCpuMemory, validateJobFitsCompute } from './private/job-resources';
+import { validatedResources } from './private/job-resources';
 import { InlinePolicyRole } from '../private/inline-policy-role';
 import { tagJobDefinition } from '../private/job-tags';
 import { acknowledgeWildcardResource } from '../private/nag';
 import { defaultRetryStrategies } from './private/retry';
 import { isSecretsManagerSecret, secretKey, sortedRecord } from './private/secrets';
-import { inHostSpelling, inHostSpellingEach, ValidationError } from '../private/prop-names';
+import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { RevisionGates } from '../private/revision-gate';
 import { rejectUnknownKeys } from '../private/struct-keys';
 import { JOB_NAME_PREFIX_MAX } from '../runs/engine/expressions';
@@ -113,7 +113,8 @@ export class BatchJob extends Construct implements IBatchJob, ICostEstimable {
     warnRiskyContainer(this, props);
     this.platform = props.platform;
     this.jobQueue = props.platform.jobQueue;
-    const { cpu, memory } = validatedResources(this, props);
+    validateContainerOptions(props);
+    const { cpu, memory } = validatedResources(this, props.platform, props.cpu ?? JOB_DEFAULTS.cpu, props.memory ?? JOB_DEFAULTS.memory);
     this.timeout = props.timeout ?? JOB_DEFAULTS.timeout;
     this.retryAttempts = props.retryAttempts ?? JOB_DEFAULTS.retryAttempts;
     this.parameters = sortedRecord(props.parameters) ?? {};
@@ -369,36 +370,15 @@ function warnRiskyContainer(job: Construct, props: BatchJobProps): void {
   }
 }
 
-/**
- * The job's vCPUs and memory, checked against the platform: a job bigger than any instance would sit RUNNABLE. The
- * platform's own compute is checked now; the compute environments of a job queue the user brought are checked at synth
- * (`addValidation`), once instance types added later are in, and only when all their instance sizes are known.
- */
-function validatedResources(scope: Construct, props: BatchJobProps): { cpu: number; memory: Size } {
-  const computePlatform = props.platform.computePlatform;
-  const cpu = props.cpu ?? JOB_DEFAULTS.cpu;
-  const memory = props.memory ?? JOB_DEFAULTS.memory;
-  validateCpuMemory(computePlatform, cpu, memory);
-  const compute = props.platform.computeEnvironment;
-  if (compute) validateJobFitsCompute(compute, cpu, memory);
-  if (!compute && computePlatform === ComputePlatform.EC2 && !Token.isUnresolved(cpu) && !memory.isUnresolved()) {
-    scope.node.addValidation({ validate: () => inHostSpellingEach(broughtComputeFitErrors(props.platform.jobQueue, cpu, memory)) });
-  }
+/** Container options that need the platform: an image tag ECR takes, no privileged container on Fargate. */
+function validateContainerOptions(props: BatchJobProps): void {
   if (props.imageTag !== undefined) validateImageTag('imageTag', props.imageTag);
-  if (props.privileged && computePlatform === ComputePlatform.FARGATE) {
+  if (props.privileged && props.platform.computePlatform === ComputePlatform.FARGATE) {
     throw new ValidationError("'privileged' is true but the job runs on Fargate, which does not support privileged containers: remove 'privileged' or use ComputePlatform.EC2.");
   }
-  return { cpu, memory };
 }
 
 /** A role ECS tasks assume, its statements inline (one resource). */
 function taskRole(scope: Construct, id: string, description: string): iam.Role {
   return new InlinePolicyRole(scope, id, { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'), description });
-}
-
-/** Why a job of `cpu` and `memory` cannot run on the compute of a brought `jobQueue`, if its instances are known. */
-function broughtComputeFitErrors(jobQueue: batch.IJobQueue, cpu: number, memory: Size): string[] {
-  const shape = queueComputeShape(jobQueue);
-  const error = shape && jobFitError(shape, cpu, memory.toMebibytes());
-  return error ? [error] : [];
 }

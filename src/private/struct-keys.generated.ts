@@ -3,6 +3,7 @@
 
 /** The property names of every struct in src/, its inherited ones included, sorted. */
 export const STRUCT_KEYS: { readonly [struct: string]: readonly string[] } = {
+  ActiveJobsProps: ['anyStep', 'queueArns', 'runPrefix'],
   AlarmDashboardInput: ['alarms', 'deadLetterQueue', 'failedJobRule', 'metrics', 'scheduleGroup', 'shared'],
   AnyClass: ['name', 'prototype'],
   AwsOptions: ['profile', 'region'],
@@ -123,6 +124,7 @@ export const NESTED_STRUCTS: { readonly [struct: string]: { readonly [prop: stri
 
 /** The properties of a struct typed `boolean`, its inherited ones included, sorted. */
 export const BOOLEAN_KEYS: { readonly [struct: string]: readonly string[] } = {
+  ActiveJobsProps: ['anyStep'],
   AlarmDashboardInput: ['shared'],
   BatchAlarmsProps: ['dashboard', 'excludeOperatorCancellations', 'failureNotifications', 'queueBlockedNotifications', 'runsTracked', 'sharedQueue'],
   BatchFleetProps: ['onDemandFallback', 'platformDashboard', 'spot'],

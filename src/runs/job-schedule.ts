@@ -18,12 +18,11 @@ import { validateArraySize } from '../private/array-size';
 import { createSchedulerRole } from './private/run-state-machine';
 import { analyzeSchedule, DeadlinePropNames } from '../private/schedule-deadline';
 import { secondsOf } from '../private/validate';
-import { acceptSchedule, createDeadLetterQueue, rejectUntrackedOptions, submitJobInput, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
+import { acceptSchedule, createDeadLetterQueue, rejectUntrackedOptions, submitJobInput, validateRunLog, validateRunName, validateRunScheduleOptions, withTrackerPropNames } from './private/schedule-parts';
 import { Rollout } from './rollout';
 import { RunTracker } from './run-tracker';
 import { StartDeadlineAction } from './start-deadline';
 import { jobsArn, tagOnSubmitStatement } from '../private/job-tags';
-import { rejectKeyWithLogGroup } from '../private/log-encryption';
 import { acknowledgeWildcardResource } from '../private/nag';
 import { inHostSpelling, ValidationError } from '../private/prop-names';
 import { RevisionGates } from '../private/revision-gate';
@@ -382,18 +381,6 @@ function warnQueuedArrayJob(scope: Construct, props: JobScheduleProps): void {
   Annotations.of(scope).addWarningV2(QUEUED_ARRAY_WARNING_ID,
     inHostSpelling(`'overlapPolicy' is OverlapPolicy.QUEUE and 'arraySize' is set: QUEUE gives the job one consumable resource and every child of the array job holds it, so ${size} children run one at a time, not in parallel.${deadline} `
     + `Use OverlapPolicy.ALLOW or SKIP to run the children at once, or acknowledge with Annotations.of(<this construct or its workload>).acknowledgeWarning('${QUEUED_ARRAY_WARNING_ID}', '<why>').`));
-}
-
-/** The run tracker's state log: a key for a new one only, and only when runs are tracked. */
-function validateRunLog(props: JobScheduleProps): void {
-  rejectKeyWithLogGroup(props.runLogEncryptionKey, props.runLogGroup, 'runLogEncryptionKey', 'runLogGroup');
-}
-
-/** `runName` becomes the run tracker's `workloadName`: checked here, so that the message names this prop. */
-function validateRunName(runName: string | undefined): void {
-  if (runName !== undefined && !Token.isUnresolved(runName) && (typeof runName !== 'string' || runName.trim() === '' || runName.includes('{%'))) {
-    throw new ValidationError(`'runName' is ${JSON.stringify(runName)}: give a non-empty name without '{%' (Step Functions would read it as an expression), or leave it out for the construct path.`);
-  }
 }
 
 function validateScheduleOptions(props: JobScheduleOptions): void {

@@ -1,10 +1,11 @@
 import { Size, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import { IConstruct } from 'constructs';
+import type { IBatchPlatform } from '../../compute/batch-platform';
 import { ComputePlatform } from '../../compute/compute-platform';
 import { BURSTABLE_LARGEST, BURSTABLE_SIZES, DEFAULT_CLASSES, FAMILIES, vcpusOfSize } from '../../compute/private/instance-families';
 import type { SpotComputeEnvironment } from '../../compute/spot-compute-environment';
-import { ValidationError } from '../../private/prop-names';
+import { inHostSpellingEach, ValidationError } from '../../private/prop-names';
 
 /**
  * The vCPU / memory pairs Fargate accepts (memory in MiB): [vCPU, min, max, step].
@@ -252,4 +253,27 @@ export function jobFitError(shape: ComputeShape, cpu: number, mib: number): stri
       + 'instance type with both (e.g. a larger r-family size).';
   }
   return undefined;
+}
+
+/**
+ * The job's vCPUs and memory, checked against the platform: a job bigger than any instance would sit RUNNABLE. The
+ * platform's own compute is checked now; the compute environments of a job queue the user brought are checked at synth
+ * (`addValidation`), once instance types added later are in, and only when all their instance sizes are known.
+ */
+export function validatedResources(scope: IConstruct, platform: IBatchPlatform, cpu: number, memory: Size): { cpu: number; memory: Size } {
+  const computePlatform = platform.computePlatform;
+  validateCpuMemory(computePlatform, cpu, memory);
+  const compute = platform.computeEnvironment;
+  if (compute) validateJobFitsCompute(compute, cpu, memory);
+  if (!compute && computePlatform === ComputePlatform.EC2 && !Token.isUnresolved(cpu) && !memory.isUnresolved()) {
+    scope.node.addValidation({ validate: () => inHostSpellingEach(broughtComputeFitErrors(platform.jobQueue, cpu, memory)) });
+  }
+  return { cpu, memory };
+}
+
+/** Why a job of `cpu` and `memory` cannot run on the compute of a brought `jobQueue`, if its instances are known. */
+function broughtComputeFitErrors(jobQueue: batch.IJobQueue, cpu: number, memory: Size): string[] {
+  const shape = queueComputeShape(jobQueue);
+  const error = shape && jobFitError(shape, cpu, memory.toMebibytes());
+  return error ? [error] : [];
 }

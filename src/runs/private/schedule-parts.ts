@@ -3,12 +3,15 @@
  * checks of the retry and window options, and the dead-letter queue.
  */
 import { Annotations, Duration, Token, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { IBatchJob } from '../../jobs/batch-job-ref';
 import { shareArguments } from '../../private/fair-share';
 import { workloadTags } from '../../private/job-tags';
+import { rejectKeyWithLogGroup } from '../../private/log-encryption';
 import { inHostSpelling, ValidationError } from '../../private/prop-names';
 import { assertScheduleAccepted, DeadlinePropNames, ScheduleDeadline } from '../../private/schedule-deadline';
 import { validateDuration, validateInstanceOf, validateWholeNumber } from '../../private/validate';
@@ -224,4 +227,16 @@ export function rejectUntrackedOptions(props: { readonly trackRuns?: boolean }):
       throw new ValidationError(`'${key}' is set but 'trackRuns' is false: ${TRACKED_ONLY[key]}. Turn 'trackRuns' on, or leave '${key}' out.`);
     }
   }
+}
+
+/** `runName` becomes the run tracker's `workloadName`: checked before, so that the message names this prop. */
+export function validateRunName(runName: string | undefined): void {
+  if (runName !== undefined && !Token.isUnresolved(runName) && (typeof runName !== 'string' || runName.trim() === '' || runName.includes('{%'))) {
+    throw new ValidationError(`'runName' is ${JSON.stringify(runName)}: give a non-empty name without '{%' (Step Functions would read it as an expression), or leave it out for the construct path.`);
+  }
+}
+
+/** The run tracker's state log: a key for a new one only, and only when runs are tracked. */
+export function validateRunLog(props: { readonly runLogEncryptionKey?: kms.IKey; readonly runLogGroup?: logs.ILogGroup }): void {
+  rejectKeyWithLogGroup(props.runLogEncryptionKey, props.runLogGroup, 'runLogEncryptionKey', 'runLogGroup');
 }
