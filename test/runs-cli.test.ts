@@ -204,9 +204,9 @@ describe('usage', () => {
       + "give the scheduled time as 'cdk-scheduled-batch runs' lists it, or in UTC with Z (the first instant after the gap is 2026-03-29T01:00:00Z)."],
     ['2026-12-02T02:00:00+99:00', "--time is '2026-12-02T02:00:00+99:00': the offset +99:00 is not one a clock uses; give one from -12:00 to +14:00, or Z."],
     ['2026-12-02T02:00:00+05:60', 'the offset +05:60 is not one a clock uses'],
-    ['2026-12-02', '--time 2026-12-02T00:00:00Z is not a time cron(0 2 * * ? *) fires at in Europe/London (the nearest: 2026-12-01T02:00:00Z, 2026-12-02T02:00:00Z): '
-      + "give the scheduled time of the run to make again, as 'cdk-scheduled-batch runs' lists it."],
-    ['2026-12-02T02:00:30Z', '--time 2026-12-02T02:00:30Z is not a time cron(0 2 * * ? *) fires at in Europe/London (the nearest: 2026-12-02T02:00:00Z, 2026-12-03T02:00:00Z)'],
+    ['2026-12-02', '--time 2026-12-02T00:00:00Z is not a time cron(0 2 * * ? *) fires at in Europe/London, and no earlier run of it was found '
+      + "(the nearest scheduled times: 2026-12-01T02:00:00Z, 2026-12-02T02:00:00Z): give the scheduled time of the run to make again, as 'cdk-scheduled-batch runs' lists it."],
+    ['2026-12-02T02:00:30Z', '--time 2026-12-02T02:00:30Z is not a time cron(0 2 * * ? *) fires at in Europe/London, and no earlier run of it was found (the nearest scheduled times: 2026-12-02T02:00:00Z, 2026-12-03T02:00:00Z)'],
     ['2999-12-31T02:00:00Z', '--time 2999-12-31T02:00:00Z has not come yet: the schedule runs it itself (pause the schedule if it must not).'],
   ])('rerun --time %s is a usage error once the schedule is read, and starts nothing', async (time, message) => {
     configure(tracked({ 'batch list-jobs': { jobSummaryList: [] }, 'stepfunctions start-execution': { executionArn: 'arn:x' } }));
@@ -496,6 +496,17 @@ describe('rerun', () => {
     expect(JSON.parse(flag(callsOf('batch', 'submit-job')[0], '--cli-input-json'))).toEqual({
       jobName: 'nightly', jobQueue: QUEUE, jobDefinition: 'def:3', parameters: { day: 'Tue', scheduledTime: '2026-12-02T02:00:00Z' },
     });
+  });
+
+  test('a run found by its time is rerun even off the schedule (one started through a RunApi at 13:37, say)', async () => {
+    configure(tracked({
+      'batch list-jobs': { jobSummaryList: [{ jobId: 'api-1', jobName: `${PREFIX}-20261205T133700Z-0123456789ab`, createdAt: 5, status: 'SUCCEEDED' }] },
+      'batch describe-jobs': { 'api-1': { status: 'SUCCEEDED', parameters: { scheduledTime: '2026-12-05T13:37:00Z', mode: 'full' } } },
+      'stepfunctions start-execution': { executionArn: `${STATE_MACHINE}:again` },
+    }));
+    const r = await cli('rerun', '--schedule-group', `${GROUP}/Nightly`, '--time', '2026-12-05T13:37:00Z');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(flag(callsOf('stepfunctions', 'start-execution')[0], '--input'))).toEqual({ scheduledTime: '2026-12-05T13:37:00Z', parameters: { mode: 'full' } });
   });
 
   test('AWS refusing the look-up of the earlier run stops the rerun (exit 1): its parameters would be lost', async () => {

@@ -129,6 +129,7 @@ async function run(command: Command, flags: AnyFlags, io: Io): Promise<number> {
     if (e instanceof RunNotFound) return undefined;
     throw e;
   });
+  if (!earlier) requireFireTime(time!, schedule);
   const started = await rerun(schedule, source, time!, { ...earlierParameters(earlier), ...parameters }, options);
   print(started, () => [`${started.scheduledTime} started again: ${started.executionArn ?? started.jobId}`
     + `${earlier ? '' : ' (no earlier run was found, so it has no parameters but the given ones)'}`]);
@@ -137,18 +138,25 @@ async function run(command: Command, flags: AnyFlags, io: Io): Promise<number> {
 
 /**
  * The scheduled time `--time` names: a wall time the clocks skip is refused (the schedule never fired then). A time
- * to rerun must also have come, and be one the schedule fires at (but for rate(...), whose phase AWS does not return).
+ * to rerun must also have come.
  */
 function scheduledTimeOf(text: string, schedule: DeployedSchedule, toRerun: boolean): string {
-  const zone = schedule.ScheduleExpressionTimezone;
-  const at = parseInstant('time', text, zone, 'refuse');
+  const at = parseInstant('time', text, schedule.ScheduleExpressionTimezone, 'refuse');
   const time = schedulerTime(at);
-  if (!toRerun) return time;
-  if (at.getTime() > Date.now()) {
+  if (toRerun && at.getTime() > Date.now()) {
     throw new UsageError(`--time ${time} has not come yet: the schedule runs it itself (pause the schedule if it must not).`);
   }
-  const expression = schedule.ScheduleExpression;
-  if (/^\s*rate\(/.test(expression)) return time;
+  return time;
+}
+
+/**
+ * A rerun of a time no earlier run is known for must be a time the schedule fires at (a mistyped time would start a
+ * run nobody scheduled); a run found by its time (one started through a RunApi at any time, say) is rerun as it is.
+ * A rate(...) schedule is not checked: AWS does not return its phase.
+ */
+function requireFireTime(time: string, schedule: DeployedSchedule): void {
+  const { ScheduleExpression: expression, ScheduleExpressionTimezone: zone } = schedule;
+  if (/^\s*rate\(/.test(expression)) return;
   const fires = (from: number, to: number): Date[] => {
     try {
       return fireTimes({ expression, timeZone: zone, from: new Date(from), to: new Date(to), limit: 1441 });
@@ -156,15 +164,12 @@ function scheduledTimeOf(text: string, schedule: DeployedSchedule, toRerun: bool
       return [];
     }
   };
-  if (fires(at.getTime(), at.getTime() + 1).length === 0) {
-    const day = 86_400_000;
-    const before = fires(at.getTime() - day, at.getTime()).pop();
-    const after = fires(at.getTime() + 1, at.getTime() + day)[0];
-    const nearest = [before, after].filter((d): d is Date => d !== undefined).map(schedulerTime);
-    throw new UsageError(`--time ${time} is not a time ${expression} fires at${zone ? ` in ${zone}` : ''}`
-      + `${nearest.length ? ` (the nearest: ${nearest.join(', ')})` : ''}: give the scheduled time of the run to make again, as 'cdk-scheduled-batch runs' lists it.`);
-  }
-  return time;
+  const at = new Date(time).getTime();
+  if (fires(at, at + 1).length > 0) return;
+  const day = 86_400_000;
+  const nearest = [fires(at - day, at).pop(), fires(at + 1, at + day)[0]].filter((d): d is Date => d !== undefined).map(schedulerTime);
+  throw new UsageError(`--time ${time} is not a time ${expression} fires at${zone ? ` in ${zone}` : ''}, and no earlier run of it was found`
+    + `${nearest.length ? ` (the nearest scheduled times: ${nearest.join(', ')})` : ''}: give the scheduled time of the run to make again, as 'cdk-scheduled-batch runs' lists it.`);
 }
 
 function parseParameters(given: string[] | undefined): { [name: string]: string } {
