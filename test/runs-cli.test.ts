@@ -207,8 +207,8 @@ describe('usage', () => {
     ['2026-12-02', '--time 2026-12-02T00:00:00Z is not a time cron(0 2 * * ? *) fires at in Europe/London, and no earlier run of it was found '
       + "(the nearest scheduled times: 2026-12-01T02:00:00Z, 2026-12-02T02:00:00Z): give the scheduled time of the run to make again, as 'cdk-scheduled-batch runs' lists it."],
     ['2026-12-02T02:00:30Z', '--time 2026-12-02T02:00:30Z is not a time cron(0 2 * * ? *) fires at in Europe/London, and no earlier run of it was found (the nearest scheduled times: 2026-12-02T02:00:00Z, 2026-12-03T02:00:00Z)'],
-    ['2999-12-31T02:00:00Z', '--time 2999-12-31T02:00:00Z has not come yet: the schedule runs it itself (pause the schedule if it must not).'],
-  ])('rerun --time %s is a usage error once the schedule is read, and starts nothing', async (time, message) => {
+    ['2999-12-31T02:00:00Z', '--time 2999-12-31T02:00:00Z has not come yet, and no run of it was found: the schedule runs it itself (pause the schedule if it must not).'],
+  ])('rerun --time %s is a usage error once the schedule (and, for a time off it, the earlier run) is read, and starts nothing', async (time, message) => {
     configure(tracked({ 'batch list-jobs': { jobSummaryList: [] }, 'stepfunctions start-execution': { executionArn: 'arn:x' } }));
     const r = await cli('rerun', '--schedule-group', `${GROUP}/Nightly`, '--time', time);
     expect(r.code).toBe(2);

@@ -111,7 +111,7 @@ async function run(command: Command, flags: AnyFlags, io: Io): Promise<number> {
     return 0;
   }
   const source = await jobSource(schedule, options);
-  const time = flags.time === undefined ? undefined : scheduledTimeOf(flags.time, schedule, command === 'rerun');
+  const time = flags.time === undefined ? undefined : scheduledTimeOf(flags.time, schedule);
   if (command === 'runs') {
     io.err(`reading the newest ${limit} runs of ${source.jobName}...`);
     const records = await listRuns(source, limit, options, io.err);
@@ -129,32 +129,28 @@ async function run(command: Command, flags: AnyFlags, io: Io): Promise<number> {
     if (e instanceof RunNotFound) return undefined;
     throw e;
   });
-  if (!earlier) requireFireTime(time!, schedule);
+  if (!earlier) requireFiredTime(time!, schedule);
   const started = await rerun(schedule, source, time!, { ...earlierParameters(earlier), ...parameters }, options);
   print(started, () => [`${started.scheduledTime} started again: ${started.executionArn ?? started.jobId}`
     + `${earlier ? '' : ' (no earlier run was found, so it has no parameters but the given ones)'}`]);
   return 0;
 }
 
-/**
- * The scheduled time `--time` names: a wall time the clocks skip is refused (the schedule never fired then). A time
- * to rerun must also have come.
- */
-function scheduledTimeOf(text: string, schedule: DeployedSchedule, toRerun: boolean): string {
-  const at = parseInstant('time', text, schedule.ScheduleExpressionTimezone, 'refuse');
-  const time = schedulerTime(at);
-  if (toRerun && at.getTime() > Date.now()) {
-    throw new UsageError(`--time ${time} has not come yet: the schedule runs it itself (pause the schedule if it must not).`);
-  }
-  return time;
+/** The scheduled time `--time` names: a wall time the clocks skip is refused (the schedule never fired then). */
+function scheduledTimeOf(text: string, schedule: DeployedSchedule): string {
+  return schedulerTime(parseInstant('time', text, schedule.ScheduleExpressionTimezone, 'refuse'));
 }
 
 /**
- * A rerun of a time no earlier run is known for must be a time the schedule fires at (a mistyped time would start a
- * run nobody scheduled); a run found by its time (one started through a RunApi at any time, say) is rerun as it is.
- * A rate(...) schedule is not checked: AWS does not return its phase.
+ * A rerun of a time no earlier run is known for must be a time the schedule has fired at: one still to come, or one a
+ * cron(...) or at(...) schedule does not fire at (a mistyped time), would start a run nobody scheduled. A run found by
+ * its time (one started through a RunApi, say) is rerun as it is. A rate(...) schedule's phase AWS does not return.
  */
-function requireFireTime(time: string, schedule: DeployedSchedule): void {
+function requireFiredTime(time: string, schedule: DeployedSchedule): void {
+  const at = new Date(time).getTime();
+  if (at > Date.now()) {
+    throw new UsageError(`--time ${time} has not come yet, and no run of it was found: the schedule runs it itself (pause the schedule if it must not).`);
+  }
   const { ScheduleExpression: expression, ScheduleExpressionTimezone: zone } = schedule;
   if (/^\s*rate\(/.test(expression)) return;
   const fires = (from: number, to: number): Date[] => {
@@ -164,7 +160,6 @@ function requireFireTime(time: string, schedule: DeployedSchedule): void {
       return [];
     }
   };
-  const at = new Date(time).getTime();
   if (fires(at, at + 1).length > 0) return;
   const day = 86_400_000;
   const nearest = [fires(at - day, at).pop(), fires(at + 1, at + day)[0]].filter((d): d is Date => d !== undefined).map(schedulerTime);
