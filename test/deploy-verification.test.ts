@@ -461,9 +461,12 @@ describe('the handlers, run with a stubbed Batch client', () => {
     expect(h.calls).toEqual([{
       command: 'SubmitJob',
       input: {
-        jobName: expect.stringMatching(/^nightly-verify-\d{8}T\d{6}Z$/), jobQueue: props(NEW).JobQueue, jobDefinition: NEW,
+        jobName: expect.stringMatching(/^nightly-verify-\d{8}T\d{6}Z$/),
+        jobQueue: props(NEW).JobQueue,
+        jobDefinition: NEW,
         // The deploy time is the run's scheduled time, as a scheduled run gets its own.
-        parameters: { scheduledTime: time }, containerOverrides: { environment: [{ name: 'SCHEDULED_TIME', value: time }] },
+        parameters: { scheduledTime: time },
+        containerOverrides: { environment: [{ name: 'SCHEDULED_TIME', value: time }] },
       },
     }]);
     const { input } = h.calls[0];

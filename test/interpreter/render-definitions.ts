@@ -67,7 +67,10 @@ export const FIXTURES: Record<string, Fixture> = {
   }),
   // SKIP with On-Demand resubmission: a run still going On-Demand is active too (both queues are listed).
   'workload-skip-on-demand': s => new ScheduledBatchWorkload(s, 'Nightly', {
-    schedule: SCHEDULE, image: IMAGE, overlapPolicy: OverlapPolicy.SKIP, resubmitOnDemand: true,
+    schedule: SCHEDULE,
+    image: IMAGE,
+    overlapPolicy: OverlapPolicy.SKIP,
+    resubmitOnDemand: true,
     platform: new BatchPlatform(s, 'Platform', { onDemandFallback: true }),
   }),
   // A capped team's run on a fair-share platform (#27): its job may wait RUNNABLE for its team's cap until the deadline.
