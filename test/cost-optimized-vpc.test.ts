@@ -532,6 +532,8 @@ describe('validation', () => {
     ['a CIDR larger than a VPC may be', { ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/15') },
       /^'ipAddresses' is ec2\.IpAddresses\.cidr\('10\.0\.0\.0\/15'\): a VPC's CIDR block is \/16 \(65,536 addresses\) to \/28, and Amazon VPC would refuse a \/15 at deploy\. Give e\.g\. ec2\.IpAddresses\.cidr\('10\.0\.0\.0\/16'\)\.$/],
     ['a CIDR smaller than a VPC may be', { ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/29') }, /Amazon VPC would refuse a \/29 at deploy/],
+    ['a CIDR too small for the VPC\'s subnets', { ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/27') },
+      /^'ipAddresses' is ec2\.IpAddresses\.cidr\('10\.0\.0\.0\/27'\), too small for the VPC's 4 subnets \(2 AZs, 2 subnet groups\): each would be smaller than \/28, the smallest subnet\. Give a \/26 or larger block, or a lower 'maxAzs'\.$/],
   ])('fails on a bad number: %s', (_, props, message) => {
     expect(() => build(props)).toThrow(message);
   });
@@ -550,6 +552,13 @@ describe('validation', () => {
       /'compute.platform' is 'fargate', which is not a ComputePlatform: use one of ComputePlatform.EC2, ComputePlatform.FARGATE/],
   ])('fails on a foreign value for an enum-typed prop: %s', (_, props, message) => {
     expect(() => build(props)).toThrow(message);
+  });
+
+  test('the smallest blocks that fit the subnets pass: a /26 for 2 AZs of 2 groups, a /28 for 1 AZ of 1 group', () => {
+    expect(() => new CostOptimizedVpc(new cdk.Stack(new cdk.App(), 'A'), 'Vpc', { ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/26') })).not.toThrow();
+    expect(() => new CostOptimizedVpc(new cdk.Stack(new cdk.App(), 'B'), 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/28'), egress: EgressProfile.vpcEndpoints(), maxAzs: 1,
+    })).not.toThrow();
   });
 
   test('tokens pass the numeric and enum checks unchecked', () => {

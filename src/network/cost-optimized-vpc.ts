@@ -19,7 +19,7 @@ import {
   requiredInterfaceEndpoints,
   unionRequirements,
 } from './private/vpc-endpoints';
-import { computeSubnetTypeFor, validateVpcProps, vpcPropsFor } from './private/vpc-props';
+import { computeSubnetTypeFor, validateCidrRoom, validateVpcProps, vpcPropsFor } from './private/vpc-props';
 import { rejectUnknownKeys } from '../private/struct-keys';
 
 const NAT_INSTANCE_TYPE = ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO);
@@ -83,6 +83,7 @@ export class CostOptimizedVpc extends ec2.Vpc implements ICostEstimable {
     validateVpcProps(props);
     const egress = props.egress ?? EgressProfile.natInstance();
     const natProvider = natProviderFor(egress);
+    validateCidrRoom(props, egress, Stack.of(scope).availabilityZones.length);
     super(scope, id, vpcPropsFor(props, egress, natProvider));
     rejectUnknownKeys('CostOptimizedVpcProps', props);
 

@@ -70,6 +70,25 @@ function validatePropTypes(props: CostOptimizedVpcProps): void {
   validateEnum('compute.platform', props.compute?.platform, ComputePlatform, 'ComputePlatform');
 }
 
+/**
+ * The VPC's subnets (one per AZ of each subnet group) must fit its CIDR: aws-cdk-lib splits the block evenly among them
+ * (each gets `netmask + ceil(log2(subnets))`), and a subnet is /28 at the smallest. Checked here so that a block that
+ * is a valid VPC but too small for them fails naming 'ipAddresses'. `availableAzs`: the AZs the stack offers.
+ */
+export function validateCidrRoom(props: CostOptimizedVpcProps, egress: EgressProfile, availableAzs: number): void {
+  const cidr = (props.ipAddresses as { cidrBlock?: unknown } | undefined)?.cidrBlock;
+  if (typeof cidr !== 'string' || Token.isUnresolved(cidr)) return;
+  const bits = Number(/\/(\d{1,2})$/.exec(cidr)?.[1]);
+  if (!Number.isInteger(bits)) return;
+  const azs = Math.min(props.maxAzs ?? DEFAULT_MAX_AZS, availableAzs);
+  const groups = subnetConfigurationFor(egress).length;
+  const split = Math.ceil(Math.log2(azs * groups));
+  if (bits + split > VPC_NETMASK.max) {
+    throw new ValidationError(`'ipAddresses' is ec2.IpAddresses.cidr('${cidr}'), too small for the VPC's ${azs * groups} subnets (${azs} AZs, ${groups} subnet group${groups === 1 ? '' : 's'}): `
+      + `each would be smaller than /${VPC_NETMASK.max}, the smallest subnet. Give a /${VPC_NETMASK.max - split} or larger block, or a lower 'maxAzs'.`);
+  }
+}
+
 /** The ec2.Vpc props: subnets and NATs chosen by the egress profile. */
 export function vpcPropsFor(props: CostOptimizedVpcProps, egress: EgressProfile, natProvider: ec2.NatProvider | undefined): ec2.VpcProps {
   const maxAzs = props.maxAzs ?? DEFAULT_MAX_AZS;
